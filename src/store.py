@@ -1,0 +1,104 @@
+"""Writing and reading the processed tables.
+
+CSV files are UTF-8 with BOM (Excel opens them correctly) and safe to open in
+a spreadsheet: a cell that starts with ``= + - @`` is written with a leading
+apostrophe so Excel shows it as text instead of running it as a formula.
+:func:`read_tasks_csv` undoes exactly that, so a write/read round trip gives the
+same table back.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE = "'"
+LIST_COLUMNS = ("lead_units", "progress_items", "cause_tags", "theme_tags")
+
+
+def escape_formula(value):
+    """'=1+1' → "'=1+1". A value already starting with an apostrophe is escaped too,
+    so unescaping is unambiguous."""
+    if isinstance(value, str) and value and (value[0] in FORMULA_PREFIXES or value[0] == _ESCAPE):
+        return _ESCAPE + value
+    return value
+
+
+def unescape_formula(value):
+    if isinstance(value, str) and len(value) > 1 and value[0] == _ESCAPE and (
+        value[1] in FORMULA_PREFIXES or value[1] == _ESCAPE
+    ):
+        return value[1:]
+    return value
+
+
+def _encode_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    encoded = {
+        column: frame[column].map(lambda items: json.dumps(_plain(items), ensure_ascii=False, sort_keys=True))
+        for column in LIST_COLUMNS
+        if column in frame.columns
+    }
+    return frame.assign(**encoded)
+
+
+def _plain(value):
+    """numpy arrays / pandas NA inside nested values → plain JSON-able Python."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Deterministic, Excel-safe CSV (UTF-8 with BOM, LF line ends)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text_columns = frame.select_dtypes(include=["object", "string"]).columns
+    safe = _encode_lists(frame)
+    safe = safe.assign(**{column: safe[column].map(escape_formula) for column in text_columns})
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n", float_format="%.6g")
+    return path
+
+
+def read_tasks_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV written by :func:`write_csv` back into the same table."""
+    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], dtype_backend="numpy_nullable")
+    text_columns = [c for c in frame.columns if frame[c].dtype == "object" or str(frame[c].dtype).startswith("string")]
+    frame = frame.assign(**{c: frame[c].map(unescape_formula) for c in text_columns})
+    decoded = {c: frame[c].map(json.loads) for c in LIST_COLUMNS if c in frame.columns}
+    return frame.assign(**decoded)
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(path, index=False)
+    return path
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Load a processed table (.parquet preferred, .csv understood)."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        listy = {c: frame[c].map(_plain) for c in LIST_COLUMNS if c in frame.columns}
+        return frame.assign(**listy)
+    return read_tasks_csv(path)
+
+
+def write_json(data, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_json(path: str | Path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
