@@ -441,6 +441,10 @@ def parse_table(path: str | Path) -> ParsedTable:
         if "\t" not in line:
             continue  # title, office, date, table-of-contents lines
         fields = line.split("\t")
+        if line != line.rstrip(" \u3000\xa0") and not _is_header(fields):
+            warnings.append(ParseIssue(line_no, "行尾有多余空白，已去除"))
+            line = line.rstrip(" \u3000\xa0")
+            fields = line.split("\t")
         if _is_header(fields):
             names = _header_fields(fields)
             while names and names[-1] == "":
@@ -479,7 +483,7 @@ def parse_table(path: str | Path) -> ParsedTable:
         shown = "、".join(str(n) for n in repeated_headers[:10]) + ("…" if len(repeated_headers) > 10 else "")
         warnings.append(ParseIssue(
             repeated_headers[0],
-            f"表头重复出现 {len(repeated_headers)} 次（分页所致，第 {shown} 行），均未计为任务",
+            f"表头在分节或分页处重复出现 {len(repeated_headers)} 次（第 {shown} 行），均按表头处理，未计为任务",
         ))
     warnings.extend(_check_ids(tasks))
     warnings.extend(_check_toc(toc, leaders))
@@ -527,8 +531,9 @@ def _task_record(task_id, fields, leaders, line_no, warnings) -> dict:
         cleaned = clean_cell(raw)
         for note in cleaned.notes:
             warnings.append(ParseIssue(line_no, f"{_FIELD_LABELS[name]}：{note}", task_id))
-        if raw != raw.strip():
-            pass  # surrounding whitespace is normal after PDF conversion; trimmed silently by design
+        entities = sorted(set(re.findall(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);", raw)))
+        if entities:
+            warnings.append(ParseIssue(line_no, f"{_FIELD_LABELS[name]}：HTML 实体 {' '.join(entities)} 已转换为字符", task_id))
         if not cleaned.text:
             warnings.append(ParseIssue(line_no, f"{_FIELD_LABELS[name]}为空", task_id))
         cells[name] = cleaned.text
@@ -625,3 +630,40 @@ def as_of_date(metadata: dict, override: str | None = None) -> date:
             "(the document states no period: pass AS_OF)",
         )
     return date.fromisoformat(str(value))
+
+
+class IncompleteTableError(RuntimeError):
+    """Rows read and rows written differ: something was lost."""
+
+
+def check_all_rows_accounted(parsed: ParsedTable) -> ParsedTable:
+    """Raise unless every data row read became exactly one task."""
+    written = len(parsed.tasks)
+    if parsed.rows_read != written:
+        raise IncompleteTableError(
+            f"{parsed.metadata.get('source_file')}: 读入 {parsed.rows_read} 行数据，写出 {written} 个任务，不一致"
+        )
+    if parsed.tasks["task"].eq("").any():
+        empty = parsed.tasks.loc[parsed.tasks["task"].eq(""), "task_id"].tolist()
+        raise IncompleteTableError(f"{parsed.metadata.get('source_file')}: 序号 {empty} 的重点工作内容为空")
+    return parsed
+
+
+def quality_table(parsed: ParsedTable) -> pd.DataFrame:
+    """The data-quality summary as a two-column table for reports."""
+    quality = parsed.quality if isinstance(parsed, ParsedTable) else parsed
+    rows = [
+        ("源文件", quality["source_file"]),
+        ("读入数据行", quality["rows_read"]),
+        ("写出任务数", quality["rows_written"]),
+        ("全部行均已计入", "是" if quality["all_rows_accounted_for"] else "否"),
+        ("领导数", quality["leaders"]),
+        ("序号范围", f"{quality['task_id_min']}–{quality['task_id_max']}"),
+        ("警告数", len(quality["warnings"])),
+    ]
+    return pd.DataFrame(rows, columns=["项目", "值"]).astype({"值": str})
+
+
+def warnings_table(parsed: ParsedTable | dict) -> pd.DataFrame:
+    quality = parsed.quality if isinstance(parsed, ParsedTable) else parsed
+    return pd.DataFrame({"警告": quality["warnings"] or ["（无）"]})

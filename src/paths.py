@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = [
+    "PROJECT_ROOT", "DATA_DIR", "RAW_DIR", "PROCESSED_DIR", "REFERENCE_DIR", "OVERRIDES_PATH",
+    "NOTEBOOKS_DIR", "REPORTS_DIR", "DEFAULT_RAW_PATH", "GOLD_DIR", "DEV_LABELS_PATH", "resolve",
+]
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DATA_DIR = PROJECT_ROOT / "data"

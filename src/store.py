@@ -16,6 +16,11 @@ import pandas as pd
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
 LIST_COLUMNS = ("lead_units", "progress_items", "cause_tags", "theme_tags")
+# Always text, whatever they happen to contain (a task text may be just "123").
+TEXT_COLUMNS = (
+    "leader", "leader_title", "task", "lead_unit", "progress", "problems", "next_steps",
+    "status", "status_evidence", "status_rule", "status_source", "override_reason", "rule_status",
+)
 
 
 def escape_formula(value):
@@ -68,12 +73,31 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def read_tasks_csv(path: str | Path) -> pd.DataFrame:
-    """Read a CSV written by :func:`write_csv` back into the same table."""
-    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], dtype_backend="numpy_nullable")
-    text_columns = [c for c in frame.columns if frame[c].dtype == "object" or str(frame[c].dtype).startswith("string")]
-    frame = frame.assign(**{c: frame[c].map(unescape_formula) for c in text_columns})
+    """Read a CSV written by :func:`write_csv` back into the same table.
+
+    Text stays text (an empty cell is ``""``, not NaN); columns whose every
+    non-empty value is a number or a boolean get that type back.
+    """
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    frame = frame.assign(**{
+        column: frame[column].map(unescape_formula).astype(object) if column in TEXT_COLUMNS else _restore_type(frame[column])
+        for column in frame.columns
+    })
     decoded = {c: frame[c].map(json.loads) for c in LIST_COLUMNS if c in frame.columns}
     return frame.assign(**decoded)
+
+
+def _restore_type(column: pd.Series) -> pd.Series:
+    filled = column[column != ""]
+    if len(filled) and filled.isin(["True", "False"]).all() and len(filled) == len(column):
+        return column.eq("True")
+    numbers = pd.to_numeric(filled, errors="coerce")
+    if len(filled) and numbers.notna().all():
+        converted = pd.to_numeric(column.replace("", None), errors="coerce")
+        if len(filled) == len(column) and (numbers == numbers.round()).all() and not filled.str.contains(r"[.eE]").any():
+            return converted.astype("int64")
+        return converted.astype("float64")
+    return column.map(unescape_formula).astype(object)
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:

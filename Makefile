@@ -1,0 +1,57 @@
+# 重点工作督查分析 — build, test and explore.  `make` alone lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PTH    := $(VENV)/lib/python*/site-packages
+
+RAW    ?= data/raw/hangzhou_2020_h1_key_tasks.md
+OUT    ?=
+AS_OF  ?=
+FORCE  ?=
+JOBS   ?=
+
+BUILD_ARGS := --raw "$(RAW)" $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS))
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system reports test lab evaluate benchmark strip check-notebooks clean
+
+help: ## List the targets (this message)
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD FORCE=1 JOBS=N"
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@echo "$(CURDIR)" > $$(echo $(PTH))/key_tasks_project.pth
+	@touch $@
+
+system: ## Install system packages (CJK font, Pango, poppler) where missing
+	@bash scripts/setup_system.sh
+
+setup: system $(VENV)/.installed ## Create the virtual environment from the pinned requirements
+
+reports: setup ## Build the clean table, classification and all reports from RAW
+	$(BIN)/python -m src.build $(BUILD_ARGS)
+
+test: setup ## Run the whole test suite
+	@bash scripts/setup_system.sh --test
+	$(BIN)/python -m pytest
+
+lab: setup ## Open JupyterLab on the notebooks folder
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+evaluate: setup ## Measure the classifier against the reference labels (prints figures)
+	$(BIN)/python benchmarks/evaluate_classifier.py
+
+benchmark: setup ## Time the build against the naive way (prints figures)
+	$(BIN)/python benchmarks/bench_build.py
+
+strip: setup ## Strip outputs from notebooks before committing
+	$(BIN)/python scripts/nbtools.py strip
+
+check-notebooks: setup ## Check notebooks: one parameters cell, no outputs
+	$(BIN)/python scripts/nbtools.py check
+
+clean: ## Remove build outputs (data/processed, reports), keep the environment
+	find data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

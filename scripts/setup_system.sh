@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install the system packages the build needs, where they are missing.
+#   scripts/setup_system.sh          build: CJK font, Pango/HarfBuzz for PDF, poppler
+#   scripts/setup_system.sh --test   also what the tests need (Debian's chromium)
+# On Debian/Ubuntu as root this uses apt-get; elsewhere it prints what to install
+# and fails if the one thing nothing can do without (a CJK font) is missing.
+set -euo pipefail
+
+packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fontconfig)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(chromium)
+fi
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+  done
+fi
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: these system packages are missing: ${missing[*]}" >&2
+    echo "setup: install them with your package manager (Debian/Ubuntu: sudo apt-get install ${missing[*]})." >&2
+    echo "setup: on macOS: brew install pango poppler && install the 'Noto Sans CJK SC' font." >&2
+  fi
+fi
+
+if command -v fc-list >/dev/null 2>&1; then
+  if [[ -z "$(fc-list ':lang=zh-cn' family 2>/dev/null)" ]]; then
+    echo "setup: ERROR: no font with Chinese glyphs found (fc-list :lang=zh-cn is empty)." >&2
+    echo "setup: install fonts-noto-cjk (Debian/Ubuntu) or Noto Sans CJK SC, then run again." >&2
+    exit 1
+  fi
+fi
+echo "setup: system packages OK"
