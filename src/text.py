@@ -1,7 +1,7 @@
 """The text layer: segmentation (jieba), keywords, cause and theme tags, search.
 
 Everything here reads the four free-text columns of the task table
-(:data:`TEXT_COLUMNS`) and works with or without the classifier's ``status`` /
+(:data:`FREE_TEXT_COLUMNS`) and works with or without the classifier's ``status`` /
 ``status_evidence`` columns.
 
 Vocabulary lives in ``data/reference/`` so it can be edited without touching code:
@@ -40,6 +40,7 @@ from __future__ import annotations
 import csv
 import logging
 import math
+import os
 import re
 import tempfile
 import threading
@@ -54,7 +55,7 @@ import pandas as pd
 from src.paths import PROJECT_ROOT, REFERENCE_DIR
 
 __all__ = [
-    "TEXT_COLUMNS",
+    "FREE_TEXT_COLUMNS",
     "CAUSES",
     "THEMES",
     "USERDICT_PATH",
@@ -76,7 +77,7 @@ __all__ = [
     "add_text_features",
 ]
 
-TEXT_COLUMNS = ("task", "progress", "problems", "next_steps")
+FREE_TEXT_COLUMNS = ("task", "progress", "problems", "next_steps")
 
 USERDICT_PATH = REFERENCE_DIR / "userdict.txt"
 STOPWORDS_PATH = REFERENCE_DIR / "stopwords.txt"
@@ -118,12 +119,9 @@ _USER_WORDS: frozenset[str] = frozenset()
 def _writable_dir(preferred: Path) -> Path:
     try:
         preferred.mkdir(parents=True, exist_ok=True)
-        probe = preferred / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-        return preferred
     except OSError:
         return Path(tempfile.gettempdir())
+    return preferred if os.access(preferred, os.W_OK) else Path(tempfile.gettempdir())
 
 
 def _read_userdict(path: Path) -> list[tuple[str, int | None, str | None]]:
@@ -160,7 +158,7 @@ def _tokenizer():
         tokenizer.initialize()
         entries = _read_userdict(USERDICT_PATH)
         for word, freq, tag in entries:
-            tokenizer.add_word(word, freq, tag)
+            tokenizer.add_word(_normalise(word), freq, tag)  # text is normalised before cutting
         _USER_WORDS = frozenset(_normalise(word) for word, _, _ in entries)
         _TOKENIZER = tokenizer
     return _TOKENIZER
@@ -272,7 +270,7 @@ def _cut(tokenizer, text: str, stopwords: frozenset[str]) -> list[str]:
     return [token for token in (t.strip() for t in tokenizer.cut(text)) if _keep(token, stopwords)]
 
 
-def task_text(row, columns=TEXT_COLUMNS) -> str:
+def task_text(row, columns=FREE_TEXT_COLUMNS) -> str:
     """One task's text fields joined by newlines (missing columns skipped)."""
     return "\n".join(_clean(row.get(column)) for column in columns if column in row)
 
@@ -305,6 +303,12 @@ def _group_order(df: pd.DataFrame, by: str) -> list:
 # ---------------------------------------------------------------------- keywords
 
 
+def _idf(n_groups: int, groups_with_term: int) -> float:
+    if n_groups < 2:
+        return 1.0
+    return math.log((1 + n_groups) / (1 + groups_with_term))
+
+
 def keywords(df: pd.DataFrame, by: str = "leader", top_n: int = 10) -> pd.DataFrame:
     """Distinctive terms per group by TF-IDF.
 
@@ -313,7 +317,8 @@ def keywords(df: pd.DataFrame, by: str = "leader", top_n: int = 10) -> pd.DataFr
     every group uses sinks and what sets a group apart rises.
 
     * tf = term count / number of terms in the group
-    * idf = ln((1 + groups) / (1 + groups containing the term)) + 1
+    * idf = ln((1 + groups) / (1 + groups containing the term)) — a term every
+      group uses gets 0 and is left out (with a single group, idf = 1: plain tf)
     * weight = tf·idf, L2-normalised within the group, rounded to 6 decimals
 
     Returns columns ``[by, "term", "weight", "tasks", "rank"]`` — ``tasks`` is
@@ -343,10 +348,10 @@ def keywords(df: pd.DataFrame, by: str = "leader", top_n: int = 10) -> pd.DataFr
         total = sum(counts[key].values())
         if not total:
             continue
-        raw = {
-            term: (count / total) * (math.log((1 + n_groups) / (1 + document_frequency[term])) + 1)
-            for term, count in counts[key].items()
-        }
+        raw = {term: (count / total) * _idf(n_groups, document_frequency[term]) for term, count in counts[key].items()}
+        raw = {term: value for term, value in raw.items() if value > 0}
+        if not raw:
+            continue
         norm = math.sqrt(sum(value * value for value in raw.values())) or 1.0
         scored = sorted(((round(value / norm, 6), term) for term, value in raw.items()), key=lambda item: (-item[0], item[1]))
         for rank, (weight, term) in enumerate(scored[:top_n], start=1):
@@ -513,7 +518,7 @@ def search_tasks(df: pd.DataFrame, query: str, limit: int | None = None) -> pd.D
         raise ValueError("search_tasks: the query is empty — give one or more terms separated by spaces, e.g. '亚运 场馆'")
     terms = list(dict.fromkeys(query.split()))
     patterns = [re.compile(re.escape(term), re.IGNORECASE) for term in terms]
-    fields = [column for column in TEXT_COLUMNS if column in df.columns]
+    fields = [column for column in FREE_TEXT_COLUMNS if column in df.columns]
     out_columns = ["task_id", "leader"] + (["status"] if "status" in df.columns else []) + ["lead_unit", "score", "snippet"]
     rows = []
     for _, row in df.iterrows():
