@@ -1,0 +1,1012 @@
+"""Status classifier: completed / on-track / lagging for each key task.
+
+The contract is the status codebook (shared/gold/CODEBOOK.md); every cue
+phrase, threshold and tie-break is read from ``data/reference/status_rules.toml``
+so that an analyst can extend the rules without touching code. The order of
+decision is documented at the top of that file and in :func:`_decide`.
+
+Public API (re-exported by ``src.helpers``):
+
+* :func:`elapsed_share` – share of the year elapsed at a report date.
+* :func:`load_rules` – the parsed rules file (``rules["version"]``…).
+* :func:`classify_tasks` – add the status columns to a task table.
+* :func:`apply_overrides` – apply analyst overrides from ``data/overrides.csv``.
+* :func:`classify_stage` – the build stage: read, classify, override, write.
+* :func:`evaluate` – confusion matrix and scores against reference labels.
+
+Elapsed share (序时进度): a month-end ``as_of`` gives ``month / 12`` exactly
+(30 June → 0.5, 30 September → 0.75, 30 November → 0.9167); any other date
+gives a day-precise ``day_of_year / days_in_year`` (15 May 2020 → 136/366).
+"""
+from __future__ import annotations
+
+import calendar
+import csv
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from src import store
+from src.paths import DEV_LABELS_PATH, OVERRIDES_PATH, REFERENCE_DIR
+
+__all__ = [
+    "STATUSES",
+    "STATUS_COLUMNS",
+    "RULES_PATH",
+    "OverrideError",
+    "elapsed_share",
+    "load_rules",
+    "classify_tasks",
+    "apply_overrides",
+    "classify_stage",
+    "evaluate",
+]
+
+RULES_PATH = REFERENCE_DIR / "status_rules.toml"
+STATUSES = ("completed", "on-track", "lagging")
+TEXT_FIELDS = ("task", "progress", "problems", "next_steps")
+STATUS_COLUMNS = (
+    "status",
+    "status_evidence",
+    "status_rule",
+    "progress_ratio",
+    "schedule_gap_pts",
+    "progress_items",
+    "needs_review",
+    "review_reason",
+    "status_source",
+    "override_reason",
+    "rule_status",
+    "rules_version",
+)
+OVERRIDE_HEADER = ["task_id", "status", "reason", "reviewer", "date"]
+CLASSIFIED_OUTPUTS = ("tasks_classified.csv", "tasks_classified.parquet")
+
+# Punctuation that bounds sentences and clauses. These are structural, not
+# cue phrases, so they live here rather than in the rules file.
+_SENTENCE_SEPS = "。；;！!？?\n"
+_CLAUSE_SEPS = _SENTENCE_SEPS + "，,、：:"
+_PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
+_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)")
+_DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
+_STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
+
+
+# --------------------------------------------------------------------------
+# schedule
+# --------------------------------------------------------------------------
+def _to_date(as_of) -> date:
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    if hasattr(as_of, "to_pydatetime"):
+        return as_of.to_pydatetime().date()
+    text = str(as_of).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError as error:
+        raise ValueError(f"as_of must be a date or 'YYYY-MM-DD', got {as_of!r}") from error
+
+
+def elapsed_share(as_of) -> float:
+    """Share of the calendar year elapsed at ``as_of`` (the 序时进度 yardstick).
+
+    Month-end dates give ``month / 12`` (2020-06-30 → 0.5, 09-30 → 0.75,
+    11-30 → 0.9167, 12-31 → 1.0). Other dates give the day-precise
+    ``day_of_year / days_in_year`` (2020-05-15 → 136 / 366).
+    """
+    day = _to_date(as_of)
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return day.month / 12
+    days_in_year = 366 if calendar.isleap(day.year) else 365
+    return day.timetuple().tm_yday / days_in_year
+
+
+# --------------------------------------------------------------------------
+# rules
+# --------------------------------------------------------------------------
+@dataclass
+class Rules:
+    """The rules file, parsed and with its patterns compiled."""
+
+    raw: dict
+    version: str
+    tolerance_pts: float
+    borderline_pts: float
+    majority_tie: str
+    cue_fields: tuple
+    quantity_fields: tuple
+    compiled: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.raw[key]
+
+
+def _compile_rules(raw: dict) -> Rules:
+    schedule = raw.get("schedule", {})
+    fields = raw.get("fields", {})
+    completed = raw["completed"]
+    guards = raw["guards"]
+    quantities = raw["quantities"]
+    tie = schedule.get("majority_tie", "on-track")
+    if tie not in STATUSES:
+        raise ValueError(f"status_rules: schedule.majority_tie must be one of {STATUSES}, got {tie!r}")
+    units = sorted(quantities["units"], key=len, reverse=True)
+    multipliers = quantities.get("multipliers", {})
+    mult_alt = "|".join(re.escape(m) for m in sorted(multipliers, key=len, reverse=True))
+    unit_alt = "|".join(re.escape(u) for u in units)
+    compiled = {
+        "annual_cues": [re.compile(p) for p in completed["annual_cues"]],
+        "weak_cues": [re.compile(p) for p in completed.get("weak_cues", [])],
+        "share_follow": re.compile(completed["share_follow_pattern"]),
+        "partial_follow": re.compile(completed["partial_follow_pattern"]),
+        "year": re.compile(completed["year_pattern"]),
+        "generic_follow": re.compile(guards["generic_follow_pattern"]),
+        "aspiration": re.compile(guards["aspiration_pattern"]),
+        "annual_share": re.compile(quantities["annual_share_pattern"]),
+        "rate": re.compile(quantities["rate_pattern"]),
+        "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
+        # number, optional multiplier (万/亿…), unit
+        "quantity": re.compile(
+            rf"(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt else rf"(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
+        ),
+        "negation_fillers": re.compile(
+            "^(?:" + "|".join(re.escape(w) for w in sorted(guards.get("negation_fillers", []), key=len, reverse=True)) + ")*$"
+            if guards.get("negation_fillers")
+            else "^$"
+        ),
+    }
+    return Rules(
+        raw=raw,
+        version=str(raw["version"]),
+        tolerance_pts=float(schedule.get("tolerance_pts", 0.0)),
+        borderline_pts=float(schedule.get("borderline_pts", 0.0)),
+        majority_tie=tie,
+        cue_fields=tuple(fields.get("cue_fields", ["progress", "problems", "next_steps"])),
+        quantity_fields=tuple(fields.get("quantity_fields", ["progress", "problems"])),
+        compiled=compiled,
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_rules_file(path: str, mtime: float) -> Rules:
+    with open(path, "rb") as handle:
+        raw = tomllib.load(handle)
+    if "version" not in raw:
+        raise ValueError(f"{path}: the rules file needs a top-level 'version' key")
+    return _compile_rules(raw)
+
+
+def load_rules(rules=None) -> Rules:
+    """The classifier rules: ``None`` → ``data/reference/status_rules.toml``; a
+    path → that TOML file; a dict → rules given inline; a :class:`Rules` → itself.
+    ``load_rules()["version"]`` is the rule version reported with the statuses."""
+    if isinstance(rules, Rules):
+        return rules
+    if isinstance(rules, dict):
+        if "version" not in rules:
+            raise ValueError("rules dict needs a top-level 'version' key")
+        return _compile_rules(rules)
+    path = Path(rules) if rules is not None else RULES_PATH
+    return _load_rules_file(str(path.resolve()), path.stat().st_mtime)
+
+
+# --------------------------------------------------------------------------
+# small text helpers
+# --------------------------------------------------------------------------
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value is pd.NA:
+        return ""
+    return str(value)
+
+
+def _bound_left(text: str, pos: int, seps: str) -> int:
+    """Index just after the last separator before ``pos``."""
+    start = pos
+    while start > 0 and text[start - 1] not in seps:
+        start -= 1
+    return start
+
+
+def _bound_right(text: str, pos: int, seps: str) -> int:
+    end = pos
+    while end < len(text) and text[end] not in seps:
+        end += 1
+    return end
+
+
+def _phrase(text: str, start: int, end: int, min_chars: int = 10) -> str:
+    """A readable verbatim phrase around text[start:end]: its clause, extended to
+    the previous clause (same sentence) when the clause alone is short."""
+    left = _bound_left(text, start, _CLAUSE_SEPS)
+    if end - left < min_chars and left > 0 and text[left - 1] not in _SENTENCE_SEPS:
+        left = _bound_left(text, left - 1, _CLAUSE_SEPS)
+    phrase = text[left:end].strip()
+    return phrase or text[start:end].strip()
+
+
+def _sentence_of(text: str, start: int, end: int) -> str:
+    return text[_bound_left(text, start, _SENTENCE_SEPS):_bound_right(text, end, _SENTENCE_SEPS)]
+
+
+def _first_clause(text: str, limit: int = 60) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    end = _bound_right(text, 0, _SENTENCE_SEPS)
+    return text[:min(end, limit)].strip()
+
+
+# --------------------------------------------------------------------------
+# cue phrases
+# --------------------------------------------------------------------------
+@dataclass
+class Cue:
+    kind: str  # delay / pending / on-track / completed / one-off / weak-completed
+    phrase: str  # the cue itself
+    evidence: str  # verbatim phrase of the row
+    source_field: str
+    weak: bool = False
+
+
+def _negated(text: str, start: int, rules: Rules) -> bool:
+    clause_start = _bound_left(text, start, _CLAUSE_SEPS)
+    before = text[clause_start:start]
+    for negator in sorted(rules["guards"]["negators"], key=len, reverse=True):
+        index = before.rfind(negator)
+        if index < 0:
+            continue
+        gap = before[index + len(negator):].replace(" ", "")
+        if rules.compiled["negation_fillers"].match(gap):
+            return True
+    return False
+
+
+def _generic_frame(text: str, start: int, end: int, rules: Rules) -> bool:
+    clause_start = _bound_left(text, start, _CLAUSE_SEPS)
+    before = text[clause_start:start]
+    if not any(prefix in before for prefix in rules["guards"]["generic_prefixes"]):
+        return False
+    return bool(rules.compiled["generic_follow"].match(text[end:]))
+
+
+def _inside_false_friend(text: str, start: int, end: int, friends) -> bool:
+    for friend in friends:
+        for match in re.finditer(re.escape(friend), text):
+            if match.start() <= start and end <= match.end():
+                return True
+    return False
+
+
+def _find_phrases(text: str, phrases) -> list[tuple[int, int, str]]:
+    """Occurrences of literal phrases, longest phrase first, non-overlapping."""
+    found: list[tuple[int, int, str]] = []
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        for match in re.finditer(re.escape(phrase), text):
+            if any(s < match.end() and match.start() < e for s, e, _ in found):
+                continue
+            found.append((match.start(), match.end(), phrase))
+    return sorted(found)
+
+
+def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
+    lag = rules["lagging"]
+    guards = rules["guards"]
+    cues: list[Cue] = []
+    task = row["task"]
+    pending_ok = any(term in task for term in lag.get("pending_task_terms", []))
+    for field_name in rules.cue_fields:
+        text = row[field_name]
+        if not text:
+            continue
+        hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, lag["delay_cues"])]
+        if pending_ok:
+            hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, lag.get("pending_cues", []))]
+        for start, end, phrase, kind in sorted(hits):
+            if _inside_false_friend(text, start, end, lag.get("false_friends", [])):
+                continue
+            if _negated(text, start, rules) or _generic_frame(text, start, end, rules):
+                continue
+            sentence = _sentence_of(text, start, end)
+            if any(word in sentence for word in guards.get("caught_up", [])):
+                continue
+            clause = text[_bound_left(text, start, _CLAUSE_SEPS):end]
+            weak = any(word in clause for word in guards.get("softeners", []))
+            cues.append(Cue(kind, phrase, _phrase(text, start, end), field_name, weak))
+    return cues
+
+
+def _on_track_cues(row: dict, rules: Rules) -> list[Cue]:
+    cues = []
+    for field_name in rules.cue_fields:
+        text = row[field_name]
+        for start, end, phrase in _find_phrases(text, rules["on_track"]["cues"]):
+            if _negated(text, start, rules):
+                continue
+            cues.append(Cue("on-track", phrase, _phrase(text, start, end), field_name))
+    return cues
+
+
+def _strip_for_only(text: str) -> str:
+    return _STRIP_ONLY.sub("", text)
+
+
+def _report_year(row: dict, as_of) -> int:
+    return _to_date(as_of).year
+
+
+def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
+    completed = rules["completed"]
+    cues: list[Cue] = []
+    tail = _strip_for_only(row["problems"] + row["next_steps"])
+    if tail and tail in {_strip_for_only(p) for p in completed["next_steps_only"]}:
+        field_name = "next_steps" if _strip_for_only(row["next_steps"]) else "problems"
+        text = row[field_name]
+        cues.append(Cue("completed-only", text.strip(), text.strip(), field_name))
+    year = _report_year(row, as_of)
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        for pattern in rules.compiled["annual_cues"]:
+            for match in pattern.finditer(text):
+                follow = text[match.end():]
+                if rules.compiled["share_follow"].match(follow) or rules.compiled["partial_follow"].match(follow):
+                    continue
+                if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                    continue
+                sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+                years = {int(y) for y in rules.compiled["year"].findall(text[sentence_start:match.end()])}
+                if years and year not in years:
+                    continue
+                cues.append(Cue("completed", match.group(0), _phrase(text, match.start(), match.end()), field_name))
+    if not _open_ended(row["task"], rules):
+        for field_name in rules.quantity_fields:
+            text = row[field_name]
+            for start, end, phrase in _find_phrases(text, completed.get("one_off_cues", [])):
+                if _negated(text, start, rules) or _aspiration_before(text, start, rules):
+                    continue
+                sentence = _sentence_of(text, start, end)
+                if _longest_common_run(list(sentence), list(row["task"])) >= completed.get("one_off_min_overlap", 3):
+                    cues.append(Cue("one-off", phrase, _phrase(text, start, end), field_name))
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        for pattern in rules.compiled["weak_cues"]:
+            for match in pattern.finditer(text):
+                if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                    continue
+                cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
+    return cues
+
+
+def _open_ended(task: str, rules: Rules) -> bool:
+    return any(marker in task for marker in rules["completed"]["open_ended_markers"])
+
+
+def _aspiration_before(text: str, pos: int, rules: Rules) -> bool:
+    clause = text[_bound_left(text, pos, _CLAUSE_SEPS):pos]
+    return bool(rules.compiled["aspiration"].search(clause))
+
+
+# --------------------------------------------------------------------------
+# quantified measures
+# --------------------------------------------------------------------------
+@dataclass
+class Measure:
+    phrase: str
+    value: float
+    unit: str
+    target: float | None
+    ratio: float | None
+    source_field: str
+    kind: str  # annual-share / completion-rate / rate-vs-target / target-match / x-of-y / physical / other-rate
+    decisive: bool
+    position: int = 0
+    ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
+    _sentence: tuple = (0, 0)
+
+    def as_item(self) -> dict:
+        return {
+            "phrase": self.phrase,
+            "value": float(self.value),
+            "unit": self.unit,
+            "target": None if self.target is None else float(self.target),
+            "ratio": None if self.ratio is None else round(float(self.ratio), 6),
+            "source_field": self.source_field,
+            "kind": self.kind,
+            "decisive": bool(self.decisive),
+        }
+
+
+def _rate_target(name: str, row: dict) -> float | None:
+    """A target rate for the named rate in the task or next-steps text
+    (确保完成全年60%落地率目标 → 60)."""
+    pattern = re.compile(
+        rf"(\d+(?:\.\d+)?)\s*[%％][^，,。；;\d]{{0,2}}?{re.escape(name)}率|{re.escape(name)}率[^，,。；;\d%]{{0,6}}?(\d+(?:\.\d+)?)\s*[%％]"
+    )
+    for field_name in ("task", "next_steps"):
+        match = pattern.search(row[field_name])
+        if match:
+            value = float(match.group(1) or match.group(2))
+            if value > 0:
+                return value
+    return None
+
+
+def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
+    q = rules["quantities"]
+    measures: list[Measure] = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        last_percent_end = 0
+        for match in _PERCENT.finditer(text):
+            clause_start = max(_bound_left(text, match.start(), _CLAUSE_SEPS), last_percent_end)
+            last_percent_end = match.end()
+            before = text[clause_start:match.start()]
+            sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+            value = float(match.group(1))
+            phrase = _phrase(text, match.start(), match.end(), min_chars=16)
+
+            def add(kind, decisive, target=100.0, ratio=None):
+                ratio = value / target if ratio is None and target else ratio
+                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
+
+            if any(word in before for word in q["excluded_before"]) or value < 0:
+                continue
+            if rules.compiled["annual_share"].search(before):
+                add("annual-share", True)
+                continue
+            if any(word in before for word in q["plan_words"]):
+                continue  # a plan or forecast, not progress
+            if any(word in before for word in q["physical_words"]):
+                add("physical", False)
+                continue
+            if any(word in before for word in q["progress_words"]):
+                add("completion-rate", True)
+                continue
+            rate = rules.compiled["rate"].search(before)
+            if rate:
+                name = rate.group(1)
+                if name + "率" in q["plan_share_rates"]:
+                    add("completion-rate", True)
+                    continue
+                target = _rate_target(name, row)
+                if target:
+                    add("rate-vs-target", True, target=target)
+                continue  # other named rates (整改率, 覆盖率 …) are not plan shares
+            if q["share_word"] in before:
+                previous = text[sentence_start:clause_start]
+                if any(word in previous for word in q["physical_words"]):
+                    add("physical", False)
+                elif any(verb in previous for verb in q["completion_verbs"]):
+                    add("completion-rate", True)
+                continue
+            if any(verb in before for verb in q["completion_verbs"]):
+                add("physical", False)
+    return measures
+
+
+@dataclass
+class Quantity:
+    value: float  # in the base unit
+    unit: str
+    start: int
+    end: int
+    context: list
+    text_before: str
+
+
+def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
+    q = rules["quantities"]
+    multipliers = q.get("multipliers", {})
+    found = []
+    for match in rules.compiled["quantity"].finditer(text):
+        follow = text[match.end():]
+        if re.match(r"\s*[%％/]", follow):
+            continue  # a percentage or a per-unit rate (万吨/日)
+        if rules.compiled["not_target_follow"].match(follow):
+            continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下
+        value = float(match.group(1)) * multipliers.get(match.group(2) or "", 1)
+        if value <= 0:
+            continue
+        clause_start = _bound_left(text, match.start(), _CLAUSE_SEPS)
+        clause_end = _bound_right(text, match.end(), _CLAUSE_SEPS)
+        before = text[clause_start:match.start()]
+        if not targets and any(word in before[-6:] for word in q["not_actual_before"]):
+            continue
+        if not targets and any(word in before for word in q["plan_words"]):
+            continue
+        context = before + " " + text[match.end():clause_end]
+        found.append(Quantity(value, match.group(3), match.start(), match.end(), _context_tokens(context, rules), before))
+    return found
+
+
+def _context_tokens(context: str, rules: Rules) -> list[str]:
+    context = _DATES.sub(" ", context)
+    for word in sorted(rules["quantities"]["match_stopwords"], key=len, reverse=True):
+        context = context.replace(word, " ")
+    return _TOKEN.findall(context)
+
+
+def _longest_common_run(a: list, b: list) -> int:
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        current = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+def _target_measures(row: dict, rules: Rules) -> list[Measure]:
+    """Actual vs a number promised in the task text (造林 4.5 万亩 → 完成造林 5.0 万亩)."""
+    q = rules["quantities"]
+    targets = _quantities(row["task"], rules, targets=True)
+    if not targets:
+        return []
+    actuals = []
+    for field_name in rules.quantity_fields:
+        actuals += [(field_name, a) for a in _quantities(row[field_name], rules, targets=False)]
+    pairs = []
+    for t_index, target in enumerate(targets):
+        for a_index, (field_name, actual) in enumerate(actuals):
+            if actual.unit != target.unit:
+                continue
+            overlap = _longest_common_run(target.context, actual.context)
+            if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)):
+                pairs.append((-overlap, a_index, t_index))
+    measures, used_t, used_a = [], set(), set()
+    for _, a_index, t_index in sorted(pairs):
+        if a_index in used_a or t_index in used_t:
+            continue
+        used_a.add(a_index)
+        used_t.add(t_index)
+        field_name, actual = actuals[a_index]
+        target = targets[t_index]
+        text = row[field_name]
+        sentence = (_bound_left(text, actual.start, _SENTENCE_SEPS), _bound_right(text, actual.end, _SENTENCE_SEPS))
+        measures.append(
+            Measure(_phrase(text, actual.start, actual.end), actual.value, actual.unit, target.value,
+                    actual.value / target.value, field_name, "target-match", True, actual.start)
+        )
+        measures[-1]._sentence = sentence
+    for measure in measures:  # an unpaired count of the same unit in the same sentence
+        measure.ambiguous = any(
+            i not in used_a and other_field == measure.source_field and other.unit == measure.unit
+            and measure._sentence[0] <= other.start < measure._sentence[1]
+            for i, (other_field, other) in enumerate(actuals)
+        )
+    return sorted(measures, key=lambda m: (rules.quantity_fields.index(m.source_field), m.position))
+
+
+def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
+    """"M of N" forms inside one sentence: 细化分解落实 49 项任务，完成 32 项."""
+    q = rules["quantities"]
+    count_units = set(q["count_units"])
+    before_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_before"], key=len, reverse=True))
+    after_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_after"], key=len, reverse=True))
+    unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
+    done_before = re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+)\s*({unit_alt})")
+    done_after = re.compile(rf"(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})")
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        seen = set()
+        for pattern, verb_first in ((done_before, True), (done_after, False)):
+            for match in pattern.finditer(text):
+                number_start = match.start(1)
+                if number_start in seen:
+                    continue
+                done, unit = float(match.group(1)), match.group(2)
+                sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+                scope_end = match.start() if verb_first else number_start
+                earlier = []
+                for m in re.finditer(rf"(?<![\d.])(\d+)\s*({re.escape(unit)})", text[sentence_start:scope_end]):
+                    at = sentence_start + m.start()
+                    lead = text[_bound_left(text, at, _CLAUSE_SEPS):at]
+                    if any(verb in lead for verb in q["not_total_before"]):
+                        continue  # a progress count (开工 1964 个), not the size of a set
+                    if float(m.group(1)) >= done and float(m.group(1)) > 0:
+                        earlier.append((at, float(m.group(1))))
+                if not earlier:
+                    continue
+                seen.add(number_start)
+                total_at, total = earlier[-1]
+                clause = text[_bound_left(text, match.start(), _CLAUSE_SEPS):match.end()]
+                decisive = not any(word in clause for word in q["non_plan_words"])
+                phrase = _phrase(text, total_at, match.end())
+                measures.append(
+                    Measure(phrase, done, unit, total, done / total, field_name,
+                            "x-of-y" if decisive else "other-rate", decisive, number_start)
+                )
+    return sorted(measures, key=lambda m: (rules.quantity_fields.index(m.source_field), m.position))
+
+
+def _dedupe(measures: list[Measure]) -> list[Measure]:
+    """Drop a derived measure that repeats an explicit one (same ratio ± 2 pts)."""
+    explicit = [m for m in measures if m.kind in ("annual-share", "completion-rate", "rate-vs-target")]
+    kept = []
+    for measure in measures:
+        if measure.kind in ("target-match", "x-of-y") and any(
+            e.ratio is not None and measure.ratio is not None and abs(e.ratio - measure.ratio) <= 0.02 for e in explicit
+        ):
+            continue
+        kept.append(measure)
+    return kept
+
+
+def _measures(row: dict, rules: Rules) -> list[Measure]:
+    found = _percent_measures(row, rules) + _target_measures(row, rules) + _x_of_y_measures(row, rules)
+    order = {name: i for i, name in enumerate(rules.quantity_fields)}
+    return sorted(_dedupe(found), key=lambda m: (order.get(m.source_field, 99), m.position))
+
+
+# --------------------------------------------------------------------------
+# decision
+# --------------------------------------------------------------------------
+@dataclass
+class Decision:
+    status: str
+    rule: str
+    evidence: str
+    ratio: float = float("nan")
+    review: list = field(default_factory=list)
+
+
+def _deciding(measures: list[Measure]) -> list[Measure]:
+    """Explicit shares of the annual plan first; derived ones (target pairs,
+    M of N) only when the row states no share itself."""
+    explicit = [m for m in measures if m.decisive and m.kind in ("annual-share", "completion-rate", "rate-vs-target")]
+    if explicit:
+        return explicit
+    return [m for m in measures if m.decisive and m.kind in ("target-match", "x-of-y")]
+
+
+def _representative(measures: list[Measure]) -> Measure:
+    """The median measure of a group (lower median), in reading order on ties."""
+    ordered = sorted(measures, key=lambda m: (m.ratio, m.position))
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
+    """Apply the rules in order (see the header of status_rules.toml)."""
+    measures = _measures(row, rules)
+    deciding = _deciding(measures)
+    delays = _delay_cues(row, rules)
+    strong_delays = [c for c in delays if not c.weak]
+    completions = _completion_cues(row, rules, row["_as_of"])
+    on_track = _on_track_cues(row, rules)
+
+    def on_schedule(m: Measure) -> bool:
+        return m.ratio * 100 - schedule * 100 >= -tolerance
+
+    below = [m for m in deciding if not on_schedule(m)]
+    at_or_above = [m for m in deciding if on_schedule(m)]
+    review: list[str] = []
+    if below and at_or_above:
+        review.append("measures on both sides of the schedule")
+    physical = [m for m in measures if m.kind == "physical" and m.ratio is not None]
+    if any(m.ambiguous for m in deciding):
+        review.append("a task target was paired with one of several counts in the same sentence")
+    if deciding and physical and (
+        (len(below) > len(at_or_above) and all(p.ratio >= schedule for p in physical))
+        or (len(below) < len(at_or_above) and all(p.ratio < schedule for p in physical))
+    ):
+        review.append("works-progress figures point the other way")
+
+    only = [c for c in completions if c.kind == "completed-only"]
+    annual = [c for c in completions if c.kind == "completed"]
+    one_off = [c for c in completions if c.kind == "one-off"]
+    weak_completions = [c for c in completions if c.kind == "weak-completed"]
+    short_of_target = [m for m in deciding if m.ratio < 1]
+
+    def finish(decision: Decision) -> tuple[Decision, list[Measure]]:
+        if strong_delays and decision.status != "lagging":
+            decision.review.append(f"delay phrase '{strong_delays[0].phrase}' but status {decision.status}")
+        if [c for c in delays if c.weak] and decision.status != "lagging":
+            decision.review.append(f"minor delay phrase '{[c for c in delays if c.weak][0].phrase}'")
+        if (weak_completions or annual or one_off) and decision.status != "completed":
+            cue = (annual or one_off or weak_completions)[0]
+            decision.review.append(f"completion phrase '{cue.phrase}' not counted")
+        if decision.rule.startswith("quantified") and not math.isnan(decision.ratio):
+            if abs(decision.ratio * 100 - schedule * 100) < rules.borderline_pts:
+                decision.review.append("deciding measure within the borderline band")
+        decision.review = review + decision.review
+        return decision, measures
+
+    def with_ratio(decision: Decision) -> Decision:
+        if deciding and math.isnan(decision.ratio):
+            decision.ratio = _representative(deciding).ratio
+        return decision
+
+    # 1. explicit completion
+    if only:
+        if short_of_target:
+            review.append("next steps say 已完成 but a measure is below 100%")
+        return finish(with_ratio(Decision("completed", "explicit-completed", only[0].evidence)))
+    if annual and not short_of_target:
+        return finish(with_ratio(Decision("completed", "explicit-completed", annual[0].evidence)))
+    if annual:
+        review.append("completion phrase contradicted by a measure below 100%")
+    # 2. every target-bearing measure met
+    target_bearing = [m for m in deciding if m.kind != "x-of-y"]
+    if target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding):
+        smallest = min(deciding, key=lambda m: (m.ratio, m.position))
+        return finish(Decision("completed", "target-met", smallest.phrase, smallest.ratio))
+    # 3. one-off deliverable done
+    if one_off and not short_of_target:
+        return finish(with_ratio(Decision("completed", "one-off-completed", one_off[0].evidence)))
+    # 4. quantified against the schedule
+    if deciding:
+        if len(below) > len(at_or_above):
+            m = _representative(below)
+            return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
+        if len(below) == len(at_or_above):
+            review.append("measures split evenly; tie-break applied")
+            if rules.majority_tie == "lagging":
+                m = _representative(below)
+                return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
+        m = _representative(at_or_above)
+        return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio))
+    # 5. stated delay
+    if strong_delays:
+        cue = strong_delays[0]
+        if on_track:
+            review.append(f"on-schedule phrase '{on_track[0].phrase}' next to a delay phrase")
+        return finish(Decision("lagging", "stated-delay" if cue.kind == "delay" else "stated-pending", cue.evidence))
+    # 6. stated on-track
+    if on_track:
+        return finish(Decision("on-track", "stated-on-track", on_track[0].evidence))
+    # 7. default
+    evidence = _first_clause(row["progress"]) or _first_clause(row["task"])
+    return finish(Decision("on-track", "default-on-track", evidence))
+
+
+# --------------------------------------------------------------------------
+# public: classify
+# --------------------------------------------------------------------------
+def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_pts=None) -> pd.DataFrame:
+    """Return ``df`` with the status columns added (see ``STATUS_COLUMNS``).
+
+    * ``status`` – one of ``completed``, ``on-track``, ``lagging``;
+    * ``status_evidence`` – verbatim phrase of the row that decided it;
+    * ``status_rule`` – explicit-completed, target-met, one-off-completed,
+      quantified-below-schedule, quantified-on-schedule, stated-delay,
+      stated-pending, stated-on-track or default-on-track;
+    * ``progress_ratio`` – fraction of the annual target done by the deciding
+      measure (the median one of the winning side), NaN when no measure decides;
+    * ``schedule_gap_pts`` – ``progress_ratio*100 - elapsed_share(as_of)*100``;
+    * ``progress_items`` – every quantified measure found (phrase, value, unit,
+      target, ratio, source_field, kind, decisive);
+    * ``needs_review`` / ``review_reason`` – weak or conflicting evidence;
+    * ``status_source`` = ``rule``, ``override_reason`` = "", ``rule_status``
+      = ``status`` (changed by :func:`apply_overrides`), ``rules_version``.
+    """
+    rules = load_rules(rules)
+    schedule = elapsed_share(as_of)
+    tolerance = rules.tolerance_pts if tolerance_pts is None else float(tolerance_pts)
+    missing = [c for c in TEXT_FIELDS if c not in df.columns]
+    if missing:
+        raise ValueError(f"classify_tasks: the table lacks the text column(s) {missing}")
+    rows = []
+    for record in df[list(TEXT_FIELDS)].itertuples(index=False):
+        row = {name: _text(value) for name, value in zip(TEXT_FIELDS, record)}
+        row["_as_of"] = as_of
+        decision, measures = _decide(row, rules, schedule, tolerance)
+        ratio = decision.ratio
+        gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
+        rows.append({
+            "status": decision.status,
+            "status_evidence": decision.evidence,
+            "status_rule": decision.rule,
+            "progress_ratio": round(ratio, 6) if not math.isnan(ratio) else float("nan"),
+            "schedule_gap_pts": round(gap, 4) if not math.isnan(gap) else float("nan"),
+            "progress_items": [m.as_item() for m in measures],
+            "needs_review": bool(decision.review),
+            "review_reason": "; ".join(dict.fromkeys(decision.review)),
+        })
+    added = pd.DataFrame(rows, index=df.index, columns=list(STATUS_COLUMNS[:8]))
+    out = df.drop(columns=[c for c in STATUS_COLUMNS if c in df.columns]).copy()
+    for column in added.columns:
+        out[column] = added[column]
+    out["progress_ratio"] = out["progress_ratio"].astype("float64")
+    out["schedule_gap_pts"] = out["schedule_gap_pts"].astype("float64")
+    out["needs_review"] = out["needs_review"].astype(bool)
+    out["status_source"] = "rule"
+    out["override_reason"] = ""
+    out["rule_status"] = out["status"]
+    out["rules_version"] = rules.version
+    out.attrs["elapsed_share"] = schedule
+    out.attrs["rules_version"] = rules.version
+    return out
+
+
+# --------------------------------------------------------------------------
+# public: overrides
+# --------------------------------------------------------------------------
+class OverrideError(ValueError):
+    """A fault in the analyst overrides file; the message names file and line."""
+
+    def __init__(self, path, line: int | None, message: str):
+        self.path, self.line, self.reason = str(path), line, message
+        where = f"{path}, line {line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _read_overrides(path: Path, known_ids: set) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise OverrideError(path, 1, f"the file is empty; it needs the header {','.join(OVERRIDE_HEADER)}") from None
+        header = [h.strip() for h in header]
+        if header != OVERRIDE_HEADER:
+            raise OverrideError(path, 1, f"header must be {','.join(OVERRIDE_HEADER)}, found {','.join(header)}")
+        entries, seen = [], {}
+        while True:
+            start_line = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                raise OverrideError(path, start_line, f"unreadable CSV ({error})") from None
+            if not record or all(not cell.strip() for cell in record):
+                continue
+            line = start_line
+            if len(record) != len(OVERRIDE_HEADER):
+                raise OverrideError(path, line, f"expected {len(OVERRIDE_HEADER)} fields ({','.join(OVERRIDE_HEADER)}), found {len(record)}")
+            task_id, status, reason, reviewer, when = (cell.strip() for cell in record)
+            try:
+                key = int(task_id)
+            except ValueError:
+                raise OverrideError(path, line, f"task_id {task_id!r} is not a number") from None
+            if key not in known_ids:
+                raise OverrideError(path, line, f"unknown task_id {key} (not in the classified table)")
+            if key in seen:
+                raise OverrideError(path, line, f"duplicate task_id {key} (first given on line {seen[key]})")
+            if status not in STATUSES:
+                raise OverrideError(path, line, f"invalid status {status!r}; use one of {', '.join(STATUSES)}")
+            if not reason:
+                raise OverrideError(path, line, f"missing reason for task_id {key}; every override needs one")
+            if not _DATE.match(when):
+                raise OverrideError(path, line, f"malformed date {when!r}; use YYYY-MM-DD")
+            try:
+                date.fromisoformat(when)
+            except ValueError:
+                raise OverrideError(path, line, f"malformed date {when!r}; not a calendar date") from None
+            seen[key] = line
+            entries.append({"task_id": key, "status": status, "reason": reason, "reviewer": reviewer, "date": when, "line": line})
+    return entries
+
+
+def apply_overrides(df: pd.DataFrame, overrides_path) -> pd.DataFrame:
+    """Apply analyst overrides (CSV ``task_id,status,reason,reviewer,date``) last.
+
+    An overridden row gets the new ``status``, ``status_source = "override"``
+    and ``override_reason``; ``status_evidence`` stays the rule's evidence and
+    ``rule_status`` keeps what the rule said. Any fault (unknown task id,
+    invalid status, missing reason, duplicate task id, malformed date, bad
+    header) raises :class:`OverrideError` naming the file and line.
+    """
+    path = Path(overrides_path)
+    if not path.exists():
+        raise OverrideError(path, None, "overrides file not found")
+    out = df.copy()
+    if "rule_status" not in out.columns:
+        out["rule_status"] = out["status"]
+    if "status_source" not in out.columns:
+        out["status_source"] = "rule"
+    if "override_reason" not in out.columns:
+        out["override_reason"] = ""
+    known = {int(v) for v in out["task_id"].tolist()}
+    for entry in _read_overrides(path, known):
+        mask = out["task_id"].astype(int) == entry["task_id"]
+        out.loc[mask, "status"] = entry["status"]
+        out.loc[mask, "status_source"] = "override"
+        out.loc[mask, "override_reason"] = entry["reason"]
+    return out
+
+
+# --------------------------------------------------------------------------
+# public: stage
+# --------------------------------------------------------------------------
+def classify_stage(processed_dir, out_dir=None, as_of=None, overrides_path=None) -> pd.DataFrame:
+    """Read ``<processed_dir>/tasks.parquet``, classify, apply overrides, and write
+    ``tasks_classified.csv`` / ``.parquet`` into ``out_dir`` (default
+    ``processed_dir``). ``as_of`` None or "" → ``metadata.json``'s ``as_of``.
+    ``overrides_path`` None → ``src.paths.OVERRIDES_PATH`` (skipped if absent)."""
+    processed_dir = Path(processed_dir)
+    out_dir = Path(out_dir) if out_dir else processed_dir
+    tasks = store.read_table(processed_dir / "tasks.parquet")
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        metadata_path = processed_dir / "metadata.json"
+        if not metadata_path.exists():
+            raise ValueError(f"{metadata_path}: not found; pass as_of explicitly")
+        as_of = store.read_json(metadata_path).get("as_of")
+        if not as_of:
+            raise ValueError(f"{metadata_path}: no 'as_of' key; pass as_of explicitly")
+    classified = classify_tasks(tasks, as_of=as_of)
+    if overrides_path is None or (isinstance(overrides_path, str) and not overrides_path.strip()):
+        overrides_path = OVERRIDES_PATH if Path(OVERRIDES_PATH).exists() else None
+    if overrides_path is not None:
+        classified = apply_overrides(classified, overrides_path)
+    classified.attrs["as_of"] = str(_to_date(as_of))
+    store.write_csv(classified, out_dir / CLASSIFIED_OUTPUTS[0])
+    store.write_parquet(classified, out_dir / CLASSIFIED_OUTPUTS[1])
+    return classified
+
+
+# --------------------------------------------------------------------------
+# public: evaluation
+# --------------------------------------------------------------------------
+def evaluate(classified_df: pd.DataFrame, labels_path=DEV_LABELS_PATH) -> dict | None:
+    """Compare statuses with reference labels (CSV ``id,label,evidence``).
+
+    Returns ``confusion`` (reference rows × predicted columns, in the order
+    completed, on-track, lagging), ``per_class`` (precision, recall, f1,
+    support), ``macro_f1``, ``accuracy``, ``n`` and ``disagreements`` (task_id,
+    reference, predicted, status_rule, status_evidence, reference_evidence).
+    A missing labels file gives None.
+    """
+    if labels_path is None:
+        return None
+    labels_path = Path(labels_path)
+    if not labels_path.exists():
+        return None
+    labels = pd.read_csv(labels_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    id_column = "id" if "id" in labels.columns else "task_id"
+    labels = labels.rename(columns={id_column: "task_id", "label": "reference", "evidence": "reference_evidence"})
+    labels["task_id"] = labels["task_id"].astype(int)
+    if "reference_evidence" not in labels.columns:
+        labels["reference_evidence"] = ""
+    predicted = classified_df[["task_id", "status", "status_rule", "status_evidence"]].copy()
+    predicted["task_id"] = predicted["task_id"].astype(int)
+    merged = labels.merge(predicted, on="task_id", how="inner").sort_values("task_id").reset_index(drop=True)
+    merged = merged.rename(columns={"status": "predicted"})
+    confusion = pd.DataFrame(0, index=pd.Index(STATUSES, name="reference"), columns=pd.Index(STATUSES, name="predicted"))
+    for ref, pred in zip(merged["reference"], merged["predicted"]):
+        if ref in STATUSES and pred in STATUSES:
+            confusion.loc[ref, pred] += 1
+    per_class = []
+    for status in STATUSES:
+        tp = int(confusion.loc[status, status])
+        predicted_n = int(confusion[status].sum())
+        support = int(confusion.loc[status].sum())
+        precision = tp / predicted_n if predicted_n else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class.append({"status": status, "precision": precision, "recall": recall, "f1": f1, "support": support})
+    per_class = pd.DataFrame(per_class).set_index("status")
+    n = int(len(merged))
+    # like scikit-learn: average over the classes present in the reference or the predictions
+    present = per_class[(per_class["support"] > 0) | (confusion.sum(axis=0) > 0)]
+    macro_f1 = float(present["f1"].mean()) if len(present) else float("nan")
+    accuracy = float((merged["reference"] == merged["predicted"]).mean()) if n else float("nan")
+    disagreements = merged.loc[
+        merged["reference"] != merged["predicted"],
+        ["task_id", "reference", "predicted", "status_rule", "status_evidence", "reference_evidence"],
+    ].reset_index(drop=True)
+    return {
+        "confusion": confusion,
+        "per_class": per_class,
+        "macro_f1": macro_f1,
+        "accuracy": accuracy,
+        "n": n,
+        "disagreements": disagreements,
+    }
