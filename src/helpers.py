@@ -22,5 +22,10 @@ from src.parse import (  # noqa: F401
 )
 from src.pipeline import clean_stage  # noqa: F401
 from src.store import read_json, read_table, read_tasks_csv, write_csv, write_json, write_parquet  # noqa: F401
+from src.narrative import *  # noqa: F401,F403
+from src.plots import *  # noqa: F401,F403
+from src.render import *  # noqa: F401,F403
+from src.report import *  # noqa: F401,F403
+from src.style import CJKFontError, find_cjk_font, status_label  # noqa: F401
 from src.text import *  # noqa: F401,F403
 from src.classify import *  # noqa: F401,F403

@@ -19,3 +19,36 @@ def clean_stage(raw_path: str | Path, processed_dir: str | Path) -> ParsedTable:
     store.write_json(parsed.metadata, processed_dir / "metadata.json")
     store.write_json(parsed.quality, processed_dir / "quality.json")
     return parsed
+
+
+def analyse_stage(processed_dir: str | Path, as_of: str | None = None, overrides_path: str | Path | None = None):
+    """Classify (with overrides), tag causes and themes, and precompute keywords.
+
+    Writes tasks_classified.csv/.parquet, classification.json and keywords.parquet
+    into ``processed_dir``: the report notebooks only read them, so this work is
+    done once per build, not once per leader.
+    """
+    from src.classify import classify_stage
+    from src.text import add_text_features, keywords
+
+    processed_dir = Path(processed_dir)
+    classified = add_text_features(
+        classify_stage(processed_dir, as_of=as_of, overrides_path=overrides_path)
+    )
+    store.write_csv(classified, processed_dir / "tasks_classified.csv")
+    store.write_parquet(classified, processed_dir / "tasks_classified.parquet")
+    store.write_parquet(keyword_table(classified, keywords), processed_dir / "keywords.parquet")
+    return classified
+
+
+def keyword_table(classified, keywords, top_n: int = 20):
+    """Keywords per leader and per status in one long table (scope = leader | status)."""
+    import pandas as pd
+
+    by_leader = keywords(classified, by="leader", top_n=top_n).assign(scope="leader", status="")
+    by_status = (
+        keywords(classified, by="status", top_n=top_n)
+        .assign(scope="status", leader="")
+    )
+    columns = ["scope", "leader", "status", "term", "weight", "tasks", "rank"]
+    return pd.concat([by_leader[columns], by_status[columns]], ignore_index=True)

@@ -1,0 +1,242 @@
+"""Charts for the reports. Each function takes a task frame and an optional
+``ax``, draws one chart and returns the ``ax`` (axes-level, so they compose)."""
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from src.narrative import elapsed_percent, short_task  # noqa: E402
+from src.style import find_cjk_font, report_style, status_color, status_label, status_order  # noqa: E402
+
+__all__ = [
+    "set_report_style",
+    "plot_status_breakdown",
+    "plot_units_by_status",
+    "plot_progress_vs_schedule",
+    "plot_leader_status",
+    "plot_cause_counts",
+    "plot_theme_status",
+    "progress_points",
+]
+
+
+def set_report_style() -> str:
+    """One look for every chart, with a real CJK font. Returns the font family.
+
+    Raises :class:`src.style.CJKFontError` when no CJK font is installed.
+    """
+    family, _ = find_cjk_font()
+    sns.set_theme(style="whitegrid", context="notebook")
+    matplotlib.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [family, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "figure.dpi": report_style()["chart"]["dpi"],
+            "savefig.dpi": report_style()["chart"]["dpi"],
+            "figure.figsize": (8, 4),
+            "svg.fonttype": "none",
+        }
+    )
+    return family
+
+
+def _short_label(name: str, limit: int = 14) -> str:
+    """市防范金融风险暨网络借贷风险处置领导小组办公室（市金融办） → 市金融办 (the bracketed short name)."""
+    bracket = re.search(r"[（(]([^（）()]+)[）)]\s*$", name)
+    if len(name) > limit and bracket:
+        return bracket.group(1)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _axes(ax, size=(8, 4)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _empty(ax, message: str):
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#555", transform=ax.transAxes)
+    ax.set_axis_off()
+    return ax
+
+
+def _status_counts(tasks: pd.DataFrame) -> pd.Series:
+    return tasks["status"].value_counts().reindex(status_order(), fill_value=0)
+
+
+def plot_status_breakdown(tasks: pd.DataFrame, ax=None):
+    """Horizontal bars: tasks per status, labelled with count and share."""
+    ax = _axes(ax, (7, 2.6))
+    counts = _status_counts(tasks)
+    total = int(counts.sum())
+    if total == 0:
+        return _empty(ax, "无任务")
+    labels = [status_label(s) for s in counts.index]
+    bars = ax.barh(labels, counts.values, color=[status_color(s) for s in counts.index])
+    ax.invert_yaxis()
+    for bar, count in zip(bars, counts.values):
+        ax.text(bar.get_width() + total * 0.01, bar.get_y() + bar.get_height() / 2,
+                f"{count} 项（{count / total:.1%}）", va="center", fontsize=10)
+    ax.set_xlim(0, max(counts.max() * 1.3, 1))
+    ax.set_xlabel("任务数")
+    ax.set_title(f"任务状态分布（共 {total} 项）")
+    return ax
+
+
+def plot_units_by_status(tasks: pd.DataFrame, ax=None, top: int | None = None):
+    """Lead units ranked by tasks, bars stacked by status (first listed unit of each task)."""
+    top = top or report_style()["chart"]["max_units"]
+    table = (
+        tasks.assign(unit=tasks["lead_units"].map(lambda units: units[0] if len(units) else "（未注明）"))
+        .pipe(lambda frame: pd.crosstab(frame["unit"], frame["status"]))
+        .reindex(columns=status_order(), fill_value=0)
+    )
+    if table.empty:
+        return _empty(_axes(ax), "无任务")
+    table = table.assign(_total=table.sum(axis=1), _lag=table["lagging"]).sort_values(
+        ["_total", "_lag"], ascending=False, kind="stable"
+    )
+    if len(table) > top:
+        rest = table.iloc[top - 1:].sum().rename("其他单位")
+        table = pd.concat([table.iloc[: top - 1], rest.to_frame().T])
+    table = table.drop(columns=["_total", "_lag"])
+    table.index = [_short_label(name) for name in table.index]
+    ax = _axes(ax, (8, max(2.5, 0.38 * len(table) + 1)))
+    left = pd.Series(0, index=table.index)
+    for status in status_order():
+        ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
+        left = left + table[status]
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("任务数")
+    ax.set_title("各牵头单位任务数（按状态）")
+    ax.legend(loc="lower right", frameon=True)
+    return ax
+
+
+def progress_points(tasks: pd.DataFrame) -> pd.DataFrame:
+    """One row per quantified measure with a known ratio to its annual target."""
+    rows = []
+    for task in tasks.itertuples(index=False):
+        for item in task.progress_items if isinstance(task.progress_items, list) else []:
+            ratio = item.get("ratio")
+            if ratio is None or ratio != ratio:
+                continue
+            rows.append(
+                {"task_id": task.task_id, "task_label": f"{task.task_id}. {short_task(task.task, 16)}",
+                 "status": task.status, "percent": float(ratio) * 100, "phrase": item.get("phrase", "")}
+            )
+    return pd.DataFrame(rows, columns=["task_id", "task_label", "status", "percent", "phrase"])
+
+
+def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
+    """Each quantified measure (% of its annual target) against the elapsed-time line."""
+    points = progress_points(tasks)
+    cap = report_style()["chart"]["progress_axis_cap"]
+    limit = report_style()["chart"]["max_progress_rows"]
+    if points.empty:
+        return _empty(_axes(ax, (8, 2)), "本组任务的进展情况中没有可与年度目标对比的量化数据")
+    order = points.groupby("task_label", sort=False)["percent"].min().sort_values().index[:limit]
+    points = points[points["task_label"].isin(order)]
+    ax = _axes(ax, (8, max(2.5, 0.34 * len(order) + 1.2)))
+    position = {label: index for index, label in enumerate(order)}
+    for status in status_order():
+        subset = points[points["status"] == status]
+        if subset.empty:
+            continue
+        ax.scatter(subset["percent"].clip(upper=cap), subset["task_label"].map(position), s=46,
+                   color=status_color(status), label=status_label(status), zorder=3)
+    schedule = elapsed_percent(as_of)
+    ax.axvline(schedule, color="#333", linestyle="--", linewidth=1.2, zorder=2)
+    ax.text(schedule, -0.8, f" 序时进度 {schedule:.1f}%", fontsize=9, va="bottom")
+    ax.set_yticks(range(len(order)), list(order))
+    ax.set_ylim(len(order) - 0.5, -1.2)
+    ax.set_xlim(0, cap + 5)
+    ax.set_xlabel("完成年度目标的比例（%）")
+    ax.set_title("量化任务进度与序时进度对比")
+    ax.legend(loc="lower right", frameon=True)
+    return ax
+
+
+def plot_leader_status(tasks: pd.DataFrame, ax=None):
+    """Leaders compared: share of each status in their tasks (stacked, 100%)."""
+    table = (
+        pd.crosstab([tasks["leader_order"], tasks["leader"]], tasks["status"])
+        .reindex(columns=status_order(), fill_value=0)
+        .droplevel(0)
+    )
+    ax = _axes(ax, (8, max(2.5, 0.45 * len(table) + 1)))
+    if table.empty:
+        return _empty(ax, "无任务")
+    shares = table.div(table.sum(axis=1), axis=0) * 100
+    left = pd.Series(0.0, index=shares.index)
+    for status in status_order():
+        ax.barh(shares.index, shares[status], left=left, color=status_color(status), label=status_label(status))
+        left = left + shares[status]
+    for index, (leader, total) in enumerate(table.sum(axis=1).items()):
+        ax.text(101, index, f"{total} 项", va="center", fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 112)
+    ax.set_xlabel("占该领导牵头任务的比例（%）")
+    ax.set_title("各位领导牵头任务的状态构成")
+    ax.legend(loc="lower right", frameon=True)
+    return ax
+
+
+def _explode_tags(tasks: pd.DataFrame, column: str, key: str) -> pd.DataFrame:
+    if column not in tasks.columns:
+        return pd.DataFrame(columns=["task_id", "status", key])
+    rows = [
+        {"task_id": task_id, "status": status, key: tag[key]}
+        for task_id, status, tags in zip(tasks["task_id"], tasks["status"], tasks[column])
+        for tag in (tags if isinstance(tags, list) else [])
+    ]
+    return pd.DataFrame(rows, columns=["task_id", "status", key]).drop_duplicates()
+
+
+def plot_cause_counts(tasks: pd.DataFrame, ax=None):
+    """Why tasks are held back: tasks per problem cause, stacked by status."""
+    tags = _explode_tags(tasks, "cause_tags", "cause")
+    if tags.empty:
+        return _empty(_axes(ax, (8, 2)), "问题栏中未识别出可归类的原因")
+    table = pd.crosstab(tags["cause"], tags["status"]).reindex(columns=status_order(), fill_value=0)
+    table = table.assign(_lag=table["lagging"], _all=table.sum(axis=1)).sort_values(["_lag", "_all"], ascending=False)
+    table = table.drop(columns=["_lag", "_all"])
+    ax = _axes(ax, (8, max(2.5, 0.42 * len(table) + 1)))
+    left = pd.Series(0, index=table.index)
+    for status in status_order():
+        ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
+        left = left + table[status]
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("涉及任务数")
+    ax.set_title("存在问题的原因分类（按任务状态）")
+    ax.legend(loc="lower right", frameon=True)
+    return ax
+
+
+def plot_theme_status(tasks: pd.DataFrame, ax=None):
+    """Policy themes: tasks per theme, stacked by status."""
+    tags = _explode_tags(tasks, "theme_tags", "theme")
+    if tags.empty:
+        return _empty(_axes(ax, (8, 2)), "未识别出政策主题")
+    table = pd.crosstab(tags["theme"], tags["status"]).reindex(columns=status_order(), fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    ax = _axes(ax, (8, max(2.5, 0.42 * len(table) + 1)))
+    left = pd.Series(0, index=table.index)
+    for status in status_order():
+        ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
+        left = left + table[status]
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("任务数")
+    ax.set_title("政策主题分布（按任务状态）")
+    ax.legend(loc="lower right", frameon=True)
+    return ax

@@ -1,0 +1,281 @@
+"""HTML, PDF and Excel output.
+
+Safety rule: every piece of text that comes from the table goes through
+:func:`esc` (``html.escape``) before it reaches HTML, so ``<script>`` in a cell
+is shown as text. Pages are self-contained: one inline stylesheet, figures
+embedded as data URIs, no script, no external link; the PDF renderer refuses
+to fetch anything that is not a data URI.
+"""
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from src.narrative import status_summary
+from src.style import status_color, status_label, status_order
+
+__all__ = [
+    "esc",
+    "sections_html",
+    "report_header_html",
+    "headline_html",
+    "task_table_html",
+    "key_value_html",
+    "notebook_body_html",
+    "page_html",
+    "html_to_pdf",
+    "index_html",
+    "write_excel",
+    "slugify_leader",
+]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def esc(text) -> str:
+    """Escape text for HTML; line breaks become <br>."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    return html.escape(str(text), quote=True).replace("\n", "<br>")
+
+
+def sections_html(sections: dict[str, list[str]], numbered: tuple[str, ...] = ("主要成效", "存在问题")) -> str:
+    """The 督查通报 sections (plain text from src.narrative) as escaped HTML."""
+    parts = ['<div class="notice">']
+    for heading, paragraphs in sections.items():
+        parts.append(f"<h3>{esc(heading)}</h3>")
+        if heading in numbered and len(paragraphs) > 1:
+            parts.append("<ol>" + "".join(f"<li>{esc(p)}</li>" for p in paragraphs) + "</ol>")
+        else:
+            parts.extend(f"<p>{esc(p)}</p>" for p in paragraphs)
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def report_header_html(title: str, provenance: dict[str, str]) -> str:
+    spans = "".join(f"<span>{esc(key)}：{esc(value)}</span>" for key, value in provenance.items() if value)
+    return f'<h1 class="report-title">{esc(title)}</h1>\n<div class="provenance">{spans}</div>'
+
+
+def headline_html(tasks: pd.DataFrame) -> str:
+    """Headline cards: total and each status with its share (data-* for tests)."""
+    summary = status_summary(tasks)
+    total = int(summary["任务数"].sum())
+    cards = [f'<div class="card total" data-status="total"><span class="n">{total}</span><span class="label">重点工作（项）</span></div>']
+    for row in summary.itertuples(index=False):
+        cards.append(
+            f'<div class="card {esc(row.status)}" data-status="{esc(row.status)}" data-count="{row.任务数}">'
+            f'<span class="n">{row.任务数}</span><span class="label">{esc(row.状态)}（{esc(row.占比)}）</span></div>'
+        )
+    return '<div class="headline">' + "".join(cards) + "</div>"
+
+
+def _badge(status: str) -> str:
+    return f'<span class="badge {esc(status)}">{esc(status_label(status))}</span>'
+
+
+def task_table_html(tasks: pd.DataFrame, columns: list[tuple[str, str]], empty: str = "（无）") -> str:
+    """A task table; ``columns`` is [(column, heading)]. Every cell is escaped."""
+    if tasks.empty:
+        return f"<p>{esc(empty)}</p>"
+    head = "".join(f"<th>{esc(label)}</th>" for _, label in columns)
+    colgroup = "<colgroup>" + "".join(f'<col style="width:{COLUMN_WIDTHS.get(c, "auto")}">' for c, _ in columns) + "</colgroup>"
+    body = []
+    for row in tasks.to_dict("records"):
+        cells = []
+        for column, _ in columns:
+            value = row.get(column, "")
+            if column == "status":
+                flag = ' <span class="review">待复核</span>' if row.get("needs_review") else ""
+                source = " <span class=\"review\">人工认定</span>" if row.get("status_source") == "override" else ""
+                cells.append(f"<td>{_badge(value)}{flag}{source}</td>")
+            elif column == "schedule_gap_pts":
+                cells.append(f'<td class="num">{"" if value is None or value != value else f"{value:+.1f}"}</td>')
+            elif column == "progress_ratio":
+                cells.append(f'<td class="num">{"" if value is None or value != value else f"{value:.1%}"}</td>')
+            elif isinstance(value, list):
+                cells.append(f"<td>{esc('、'.join(_tag_text(v) for v in value))}</td>")
+            else:
+                cells.append(f"<td>{esc(value)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="tasks">{colgroup}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+# Fixed widths for the narrow columns; text columns share the rest.
+COLUMN_WIDTHS = {"task_id": "3.2em", "status": "5.6em", "lead_unit": "7.5em", "leader": "4.8em",
+                 "schedule_gap_pts": "4.8em", "progress_ratio": "4.8em"}
+
+
+def _tag_text(value) -> str:
+    if isinstance(value, dict):
+        return str(value.get("cause") or value.get("theme") or value.get("phrase") or "")
+    return str(value)
+
+
+def key_value_html(rows: list[tuple[str, object]]) -> str:
+    return '<table class="meta">' + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+# --------------------------------------------------------------------------
+# notebook → HTML → PDF
+# --------------------------------------------------------------------------
+def notebook_body_html(notebook) -> str:
+    """The executed notebook's outputs as HTML: no code, no prompts, no stderr,
+    no warnings, no papermill parameters cell."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
+    nb = _reader_facing(nb)
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, exclude_anchor_links=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _reader_facing(nb):
+    import copy
+
+    nb = copy.deepcopy(nb)
+    kept = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & {"parameters", "injected-parameters", "remove-cell"}:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [
+                output for output in cell.get("outputs", [])
+                if not (output.get("output_type") == "stream" and output.get("name") == "stderr")
+                and output.get("output_type") != "error"
+                and not (output.get("output_type") == "execute_result" and "text/html" not in output.get("data", {})
+                         and "image/png" not in output.get("data", {}))
+            ]
+            if not cell.outputs:
+                continue
+        kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
+def page_html(title: str, body: str) -> str:
+    """A complete, self-contained page: inline CSS, no scripts, no external links."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'">\n'
+        f"<title>{esc(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def html_to_pdf(page: str, pdf_path: str | Path) -> Path:
+    """Render a page to an A4 PDF with real, embedded CJK text."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    pdf_path = Path(pdf_path)
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    fetcher = URLFetcher(allowed_protocols={"data"})  # self-contained: never touch the network
+    HTML(string=page, url_fetcher=fetcher, media_type="print").write_pdf(str(pdf_path))
+    return pdf_path
+
+
+# --------------------------------------------------------------------------
+# index and Excel
+# --------------------------------------------------------------------------
+def slugify_leader(order: int) -> str:
+    """ASCII file stem for a leader's report: leader-01, leader-02…"""
+    return f"leader-{int(order):02d}"
+
+
+def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, build_date: date | None = None) -> str:
+    """reports/index.html: the overview and every leader's report with headline counts.
+
+    ``entries``: dicts with subject, html, pdf and counts {status: n}.
+    """
+    build_date = build_date or date.today()
+    head = "".join(f"<th>{esc(status_label(s))}</th>" for s in status_order())
+    rows = []
+    for entry in entries:
+        counts = entry["counts"]
+        cells = "".join(f'<td class="num" data-status="{esc(s)}">{int(counts.get(s, 0))}</td>' for s in status_order())
+        rows.append(
+            f"<tr><td>{esc(entry['subject'])}</td><td class=\"num\">{int(sum(counts.values()))}</td>{cells}"
+            f'<td><a href="{esc(entry["html"])}">HTML</a> · <a href="{esc(entry["pdf"])}">PDF</a></td></tr>'
+        )
+    provenance = {
+        "来源": metadata.get("title"), "印发单位": metadata.get("issuing_office"), "统计期": metadata.get("period"),
+        "参考日期": str(as_of), "生成日期": build_date.isoformat(), "判定规则版本": rule_version,
+    }
+    body = (
+        report_header_html(f"{metadata.get('title') or '重点工作'} · 分析报告", provenance)
+        + f'<table class="tasks index-table"><thead><tr><th>报告</th><th>任务数</th>{head}<th>下载</th></tr></thead>'
+        + f"<tbody>{''.join(rows)}</tbody></table>"
+        + '<p><a href="key_tasks_classified.xlsx">下载全部任务的 Excel 表（每位领导一张工作表）</a></p>'
+    )
+    return page_html(f"{metadata.get('title') or '重点工作'} · 报告目录", body)
+
+
+EXCEL_COLUMNS = [
+    ("task_id", "序号"), ("leader", "牵头领导"), ("task", "2020年重点工作"), ("lead_unit", "牵头单位"),
+    ("status", "状态"), ("status_evidence", "判定依据"), ("schedule_gap_pts", "与序时进度差（百分点）"),
+    ("needs_review", "待复核"), ("progress", "进展情况"), ("problems", "存在问题"), ("next_steps", "下一步工作安排"),
+]
+EXCEL_WIDTHS = {"序号": 6, "牵头领导": 9, "2020年重点工作": 40, "牵头单位": 18, "状态": 9, "判定依据": 36,
+                "与序时进度差（百分点）": 12, "待复核": 7, "进展情况": 60, "存在问题": 40, "下一步工作安排": 50}
+
+
+def write_excel(tasks: pd.DataFrame, path: str | Path) -> Path:
+    """One sheet with every task, one per leader; statuses colour-coded; columns
+    sized; text cells are always text (never formulas)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook()
+    book.remove(book.active)
+    leaders = tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
+    sheets = [("全部任务", tasks)] + [(_sheet_name(leader), tasks[tasks["leader"] == leader]) for leader in leaders]
+    fills = {s: PatternFill("solid", fgColor=status_color(s).lstrip("#")) for s in status_order()}
+    for name, frame in sheets:
+        sheet = book.create_sheet(name)
+        sheet.append([label for _, label in EXCEL_COLUMNS])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in frame.sort_values("task_id").to_dict("records"):
+            values = [_excel_value(column, row.get(column)) for column, _ in EXCEL_COLUMNS]
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text, not a formula
+            status_cell = sheet.cell(row=sheet.max_row, column=5)
+            if row.get("status") in fills:
+                status_cell.fill = fills[row["status"]]
+                status_cell.font = Font(color="FFFFFF", bold=True)
+        for index, (_, label) in enumerate(EXCEL_COLUMNS, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = EXCEL_WIDTHS[label]
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    book.save(path)
+    return path
+
+
+def _sheet_name(name: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
+
+
+def _excel_value(column: str, value):
+    if column == "status":
+        return status_label(value)
+    if column == "needs_review":
+        return "是" if bool(value) else ""
+    if column == "schedule_gap_pts":
+        return None if value is None or value != value else round(float(value), 1)
+    return value

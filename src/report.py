@@ -1,0 +1,215 @@
+"""What a report notebook needs, in one object: the tasks in scope, the
+document's metadata, the build's data-quality summary and the reference date.
+
+Report notebooks call :func:`load_report` once, then the ``*_html`` and
+``plot_*`` functions; each returns something Jupyter displays.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from src import narrative, render
+from src.paths import resolve
+from src.store import read_json, read_table
+
+__all__ = [
+    "Html",
+    "Report",
+    "ReportError",
+    "load_report",
+    "report_title",
+    "header_html",
+    "notice_html",
+    "lagging_table_html",
+    "all_tasks_table_html",
+    "leaders_table",
+    "units_ranking",
+    "quality_html",
+    "keywords_html",
+]
+
+
+class ReportError(ValueError):
+    """The report cannot be built as asked (unknown leader, missing table)."""
+
+
+class Html(str):
+    """A string that Jupyter displays as (already escaped) HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+@dataclass
+class Report:
+    tasks: pd.DataFrame  # the tasks in scope (one leader, or all)
+    all_tasks: pd.DataFrame
+    metadata: dict
+    quality: dict
+    classification: dict
+    as_of: date
+    leader: str = ""
+    leader_title: str = ""
+    keywords: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def subject(self) -> str:
+        return narrative.subject_name(self.leader, self.leader_title)
+
+
+def load_report(classified_path: str | Path, leader: str = "", as_of: str = "") -> Report:
+    """Load the classified table and its sibling metadata for one leader ('' = 全市)."""
+    path = resolve(classified_path)
+    if not path.exists():
+        raise ReportError(f"{path}: 分类后的任务表不存在，请先运行 make reports (classified table not found)")
+    all_tasks = read_table(path).sort_values("task_id", kind="stable").reset_index(drop=True)
+    folder = path.parent
+    metadata = _read_optional(folder / "metadata.json")
+    quality = _read_optional(folder / "quality.json")
+    classification = _read_optional(folder / "classification.json")
+    as_of_value = as_of or classification.get("as_of") or metadata.get("as_of")
+    if not as_of_value:
+        raise ReportError(f"{path}: 未知参考日期：文件未说明统计期，请传入 as_of (no as_of)")
+    tasks, title = all_tasks, ""
+    if leader:
+        tasks = all_tasks[all_tasks["leader"] == leader]
+        if tasks.empty:
+            known = "、".join(all_tasks.drop_duplicates("leader")["leader"])
+            raise ReportError(f"{path}: 表中没有领导“{leader}”（表中有：{known}） (unknown leader)")
+        title = str(tasks["leader_title"].iloc[0])
+    keywords_path = folder / "keywords.parquet"
+    keywords = pd.read_parquet(keywords_path) if keywords_path.exists() else pd.DataFrame()
+    return Report(
+        tasks=tasks.reset_index(drop=True), all_tasks=all_tasks, metadata=metadata, quality=quality,
+        classification=classification, as_of=date.fromisoformat(str(as_of_value)[:10]),
+        leader=leader, leader_title=title, keywords=keywords,
+    )
+
+
+def _read_optional(path: Path) -> dict:
+    return read_json(path) if path.exists() else {}
+
+
+def report_title(report: Report) -> str:
+    period = report.metadata.get("period") or ""
+    year = report.metadata.get("year") or report.as_of.year
+    if report.leader:
+        return f"{report.subject}牵头重点工作{year}年{period}进展分析"
+    return f"全市重点工作{year}年{period}进展分析（总览）"
+
+
+def header_html(report: Report, build_date: date | None = None) -> Html:
+    """Title, provenance line and headline cards."""
+    meta = report.metadata
+    provenance = {
+        "来源": meta.get("title"),
+        "印发单位": meta.get("issuing_office"),
+        "印发时间": meta.get("issued"),
+        "统计期": meta.get("period"),
+        "参考日期（序时进度）": f"{report.as_of.isoformat()}（{narrative.elapsed_percent(report.as_of):.1f}%）",
+        "生成日期": (build_date or date.today()).isoformat(),
+        "判定规则版本": report.classification.get("rule_version", ""),
+    }
+    return Html(render.report_header_html(report_title(report), provenance) + render.headline_html(report.tasks))
+
+
+def notice_html(report: Report) -> Html:
+    """总体情况 / 主要成效 / 存在问题 / 下一步工作要求, written from the data."""
+    return Html(render.sections_html(narrative.report_sections(report.tasks, report.subject, report.as_of)))
+
+
+TABLE_LAGGING = [
+    ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("status", "状态"),
+    ("status_evidence", "判定依据"), ("schedule_gap_pts", "差距（百分点）"),
+    ("problems", "存在问题"), ("next_steps", "下一步工作安排"),
+]
+TABLE_ALL = [
+    ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("status", "状态"),
+    ("status_evidence", "判定依据"),
+]
+
+
+def lagging_table_html(report: Report) -> Html:
+    tasks = report.tasks
+    review = tasks["needs_review"].fillna(False).astype(bool) if "needs_review" in tasks else False
+    chosen = tasks[(tasks["status"] == "lagging") | review].sort_values(["status", "task_id"], key=_status_key)
+    return Html(render.task_table_html(chosen, TABLE_LAGGING, empty="本组无滞后或待复核的任务。"))
+
+
+def _status_key(column: pd.Series) -> pd.Series:
+    if column.name == "status":
+        return column.map({"lagging": 0, "on-track": 1, "completed": 2})
+    return column
+
+
+def all_tasks_table_html(report: Report, with_leader: bool = False) -> Html:
+    columns = TABLE_ALL if not with_leader else TABLE_ALL[:1] + [("leader", "牵头领导")] + TABLE_ALL[1:]
+    return Html(render.task_table_html(report.tasks, columns))
+
+
+def leaders_table(report: Report) -> pd.DataFrame:
+    """Tasks and status shares per leader, in the order of the table of contents."""
+    tasks = report.all_tasks
+    counts = (
+        pd.crosstab([tasks["leader_order"], tasks["leader"], tasks["leader_title"]], tasks["status"])
+        .reindex(columns=["completed", "on-track", "lagging"], fill_value=0)
+        .reset_index()
+    )
+    total = counts[["completed", "on-track", "lagging"]].sum(axis=1)
+    return (
+        counts.assign(total=total, lagging_share=(counts["lagging"] / total).map("{:.1%}".format))
+        .rename(columns={"leader": "领导", "leader_title": "职务", "total": "任务数", "completed": "已完成",
+                         "on-track": "序时推进", "lagging": "滞后", "lagging_share": "滞后占比"})
+        [["领导", "职务", "任务数", "已完成", "序时推进", "滞后", "滞后占比"]]
+    )
+
+
+def units_ranking(report: Report, top: int = 15) -> pd.DataFrame:
+    """Lead units ranked by lagging tasks, then by tasks (each unit of a shared task counts)."""
+    exploded = report.tasks.explode("lead_units").rename(columns={"lead_units": "unit"})
+    table = pd.crosstab(exploded["unit"], exploded["status"]).reindex(columns=["completed", "on-track", "lagging"], fill_value=0)
+    return (
+        table.assign(total=table.sum(axis=1))
+        .sort_values(["lagging", "total"], ascending=False, kind="stable")
+        .head(top)
+        .reset_index()
+        .rename(columns={"unit": "牵头单位", "total": "任务数", "completed": "已完成", "on-track": "序时推进", "lagging": "滞后"})
+        [["牵头单位", "任务数", "已完成", "序时推进", "滞后"]]
+    )
+
+
+def quality_html(report: Report) -> Html:
+    quality = report.quality
+    if not quality:
+        return Html("<p>（本次构建未提供数据质量摘要）</p>")
+    rows = [
+        ("源文件", quality.get("source_file")),
+        ("读入数据行", quality.get("rows_read")),
+        ("写出任务数", quality.get("rows_written")),
+        ("全部行均已计入", "是" if quality.get("all_rows_accounted_for") else "否"),
+        ("领导数", quality.get("leaders")),
+    ]
+    warnings = quality.get("warnings") or []
+    items = "".join(f"<li>{render.esc(w)}</li>" for w in warnings) or "<li>无</li>"
+    return Html(render.key_value_html(rows) + f"<h3>警告（{len(warnings)} 条）</h3><ul>{items}</ul>")
+
+
+def keywords_html(report: Report, top: int = 12) -> Html:
+    """The terms most distinctive of this leader's tasks (TF-IDF, precomputed by the build)."""
+    keywords = report.keywords
+    if keywords.empty:
+        return Html("<p>（未生成关键词）</p>")
+    if report.leader:
+        subset = keywords[(keywords["scope"] == "leader") & (keywords["leader"] == report.leader)]
+    else:  # the overview: what distinguishes lagging tasks from the rest
+        subset = keywords[(keywords["scope"] == "status") & (keywords["status"] == "lagging")]
+    subset = subset.sort_values(["weight", "term"], ascending=[False, True]).head(top)
+    rows = "".join(
+        f"<tr><td>{render.esc(r.term)}</td><td class=\"num\">{r.weight:.3f}</td><td class=\"num\">{int(r.tasks)}</td></tr>"
+        for r in subset.itertuples(index=False)
+    )
+    return Html(f'<table class="tasks"><thead><tr><th>关键词</th><th>权重（TF-IDF）</th><th>涉及任务数</th></tr></thead><tbody>{rows}</tbody></table>')

@@ -1,0 +1,74 @@
+"""Report style: the CJK font, status words and colours (from data/reference/report_style.toml)."""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+
+from src.paths import REFERENCE_DIR
+
+SAMPLE_TEXT = "督查室重点工作滞后序时推进"
+
+
+class CJKFontError(RuntimeError):
+    """No font with Chinese glyphs is installed: charts and PDFs would show empty boxes."""
+
+
+@lru_cache(maxsize=None)
+def report_style() -> dict:
+    with open(REFERENCE_DIR / "report_style.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+def status_order() -> list[str]:
+    return list(report_style()["status_order"])
+
+
+def status_label(status: str) -> str:
+    return report_style()["status_label"].get(status, status)
+
+
+def status_color(status: str) -> str:
+    return report_style()["status_color"].get(status, "#777777")
+
+
+@lru_cache(maxsize=None)
+def find_cjk_font() -> tuple[str, str]:
+    """(family name, file path) of the first preferred CJK font that is installed
+    and really has Chinese glyphs. Raises :class:`CJKFontError` if there is none."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    installed: dict[str, str] = {}
+    for entry in font_manager.fontManager.ttflist:
+        installed.setdefault(entry.name, entry.fname)
+    for family in report_style()["fonts"]:
+        path = installed.get(family)
+        if path and _has_glyphs(FT2Font, path, family):
+            return family, path
+    raise CJKFontError(
+        "没有找到中文字体：图表和 PDF 会显示为方框。请安装 Noto Sans CJK SC "
+        "(Debian/Ubuntu: apt-get install fonts-noto-cjk，或运行 make setup)，然后删除 "
+        "matplotlib 的字体缓存 (~/.cache/matplotlib) 重试。"
+        f" (no CJK font found; tried: {', '.join(report_style()['fonts'])})"
+    )
+
+
+def _has_glyphs(ft2font, path: str, family: str) -> bool:
+    try:
+        font = _open_face(ft2font, path, family)
+        return all(font.get_char_index(ord(char)) for char in SAMPLE_TEXT)
+    except Exception:  # an unreadable font file is simply not a candidate
+        return False
+
+
+def _open_face(ft2font, path: str, family: str):
+    if not path.lower().endswith(".ttc"):
+        return ft2font(path)
+    for index in range(32):
+        try:
+            face = ft2font(path, _kerning_factor=0, face_index=index)
+        except (TypeError, ValueError, RuntimeError, OSError):
+            break
+        if face.family_name == family:
+            return face
+    return ft2font(path)
