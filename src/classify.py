@@ -46,6 +46,7 @@ __all__ = [
     "apply_overrides",
     "classify_stage",
     "evaluate",
+    "status_counts",
 ]
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
@@ -66,7 +67,13 @@ STATUS_COLUMNS = (
     "rules_version",
 )
 OVERRIDE_HEADER = ["task_id", "status", "reason", "reviewer", "date"]
-CLASSIFIED_OUTPUTS = ("tasks_classified.csv", "tasks_classified.parquet")
+CLASSIFIED_OUTPUTS = ("tasks_classified.csv", "tasks_classified.parquet", "classification.json")
+
+# Measures the row states itself (a share of the plan, a rate against its
+# target, a target and an actual side by side) decide before derived ones
+# (a task-text target paired with a progress number, "M of N" counts).
+EXPLICIT_KINDS = ("annual-share", "completion-rate", "rate-vs-target", "in-row-target")
+DERIVED_KINDS = ("target-match", "x-of-y")
 
 # Punctuation that bounds sentences and clauses. These are structural, not
 # cue phrases, so they live here rather than in the rules file.
@@ -154,6 +161,7 @@ def _compile_rules(raw: dict) -> Rules:
         "annual_share": re.compile(quantities["annual_share_pattern"]),
         "rate": re.compile(quantities["rate_pattern"]),
         "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
+        "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
         # number, optional multiplier (万/亿…), unit
         "quantity": re.compile(
             rf"(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt else rf"(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
@@ -348,9 +356,14 @@ def _report_year(row: dict, as_of) -> int:
 def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     completed = rules["completed"]
     cues: list[Cue] = []
-    tail = _strip_for_only(row["problems"] + row["next_steps"])
-    if tail and tail in {_strip_for_only(p) for p in completed["next_steps_only"]}:
-        field_name = "next_steps" if _strip_for_only(row["next_steps"]) else "problems"
+    empty = {_strip_for_only(v) for v in completed.get("empty_values", [])}
+    parts = {name: _strip_for_only(row[name]) for name in ("problems", "next_steps")}
+    parts = {name: ("" if value in empty else value) for name, value in parts.items()}
+    tail = parts["problems"] + parts["next_steps"]
+    only_pattern = completed.get("next_steps_only_pattern")
+    if tail and (tail in {_strip_for_only(p) for p in completed["next_steps_only"]}
+                 or (only_pattern and re.match(only_pattern, tail))):
+        field_name = "next_steps" if parts["next_steps"] else "problems"
         text = row[field_name]
         cues.append(Cue("completed-only", text.strip(), text.strip(), field_name))
     year = _report_year(row, as_of)
@@ -374,7 +387,7 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
             for start, end, phrase in _find_phrases(text, completed.get("one_off_cues", [])):
                 if _negated(text, start, rules) or _aspiration_before(text, start, rules):
                     continue
-                sentence = _sentence_of(text, start, end)
+                sentence = _sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
                 if _longest_common_run(list(sentence), list(row["task"])) >= completed.get("one_off_min_overlap", 3):
                     cues.append(Cue("one-off", phrase, _phrase(text, start, end), field_name))
     for field_name in rules.quantity_fields:
@@ -407,7 +420,7 @@ class Measure:
     target: float | None
     ratio: float | None
     source_field: str
-    kind: str  # annual-share / completion-rate / rate-vs-target / target-match / x-of-y / physical / other-rate
+    kind: str  # one of EXPLICIT_KINDS, DERIVED_KINDS, "physical" (works progress) or "other-rate"
     decisive: bool
     position: int = 0
     ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
@@ -475,10 +488,13 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
             rate = rules.compiled["rate"].search(before)
             if rate:
                 name = rate.group(1)
-                if name + "率" in q["plan_share_rates"]:
+                prefix = before[:rate.start(1)]
+                if name + "率" in q["plan_share_rates"] and not any(
+                    prefix.endswith(p) for p in q.get("quality_rate_prefixes", [])
+                ):
                     add("completion-rate", True)
                     continue
-                target = _rate_target(name, row)
+                target = None if name + "率" in q["plan_share_rates"] else _rate_target(name, row)
                 if target:
                     add("rate-vs-target", True, target=target)
                 continue  # other named rates (整改率, 覆盖率 …) are not plan shares
@@ -490,7 +506,11 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("completion-rate", True)
                 continue
             if any(verb in before for verb in q["completion_verbs"]):
-                add("physical", False)
+                sentence = _sentence_of(text, match.start(), match.end())
+                if any(word in sentence for word in q.get("annual_context_words", [])):
+                    add("annual-share", True)  # 序时进度为75%，实际完成68%
+                else:
+                    add("physical", False)
     return measures
 
 
@@ -549,10 +569,39 @@ def _longest_common_run(a: list, b: list) -> int:
     return best
 
 
+def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
+    """A target stated in the progress text itself: 年度计划 8 亿元，已完成 3.2 亿元."""
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        targets = [
+            t for t in _quantities(text, rules, targets=True)
+            if rules.compiled["in_row_target"].search(t.text_before)
+        ]
+        if not targets:
+            continue
+        actuals = _quantities(text, rules, targets=False)
+        for target in targets:
+            lo, hi = _bound_left(text, target.start, _SENTENCE_SEPS), _bound_right(text, target.end, _SENTENCE_SEPS)
+            same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start]
+            if not same:
+                continue
+            actual = min(same, key=lambda a: abs(a.start - target.start))
+            measures.append(
+                Measure(_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
+                        actual.unit, target.value, actual.value / target.value, field_name, "in-row-target", True, actual.start)
+            )
+    return measures
+
+
+def _task_targets(row: dict, rules: Rules) -> list[Quantity]:
+    return _quantities(row["task"], rules, targets=True)
+
+
 def _target_measures(row: dict, rules: Rules) -> list[Measure]:
     """Actual vs a number promised in the task text (造林 4.5 万亩 → 完成造林 5.0 万亩)."""
     q = rules["quantities"]
-    targets = _quantities(row["task"], rules, targets=True)
+    targets = _task_targets(row, rules)
     if not targets:
         return []
     actuals = []
@@ -560,12 +609,17 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
         actuals += [(field_name, a) for a in _quantities(row[field_name], rules, targets=False)]
     pairs = []
     for t_index, target in enumerate(targets):
+        only_of_unit = sum(t.unit == target.unit for t in targets) == 1
         for a_index, (field_name, actual) in enumerate(actuals):
             if actual.unit != target.unit:
                 continue
             overlap = _longest_common_run(target.context, actual.context)
             if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)):
                 pairs.append((-overlap, a_index, t_index))
+            elif only_of_unit and not actual.context and any(
+                verb in actual.text_before for verb in q.get("bare_actual_verbs", [])
+            ):
+                pairs.append((0, a_index, t_index))  # 已完成 3 个 → the task's only 个 target
     measures, used_t, used_a = [], set(), set()
     for _, a_index, t_index in sorted(pairs):
         if a_index in used_a or t_index in used_t:
@@ -599,10 +653,17 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
     unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
     done_before = re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+)\s*({unit_alt})")
     done_after = re.compile(rf"(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})")
+    slash = re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+(?:\.\d+)?)\s*[/／]\s*(\d+(?:\.\d+)?)\s*({unit_alt})?")
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
+        for match in slash.finditer(text):  # 已完成 12/20 个
+            done, total = float(match.group(1)), float(match.group(2))
+            if 0 < total and done <= total:
+                seen.add(match.start(1))
+                measures.append(Measure(_phrase(text, match.start(), match.end()), done, match.group(3) or "",
+                                        total, done / total, field_name, "x-of-y", True, match.start(1)))
         for pattern, verb_first in ((done_before, True), (done_after, False)):
             for match in pattern.finditer(text):
                 number_start = match.start(1)
@@ -635,7 +696,7 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
 
 def _dedupe(measures: list[Measure]) -> list[Measure]:
     """Drop a derived measure that repeats an explicit one (same ratio ± 2 pts)."""
-    explicit = [m for m in measures if m.kind in ("annual-share", "completion-rate", "rate-vs-target")]
+    explicit = [m for m in measures if m.kind in EXPLICIT_KINDS]
     kept = []
     for measure in measures:
         if measure.kind in ("target-match", "x-of-y") and any(
@@ -647,7 +708,10 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
 
 
 def _measures(row: dict, rules: Rules) -> list[Measure]:
-    found = _percent_measures(row, rules) + _target_measures(row, rules) + _x_of_y_measures(row, rules)
+    found = (_percent_measures(row, rules) + _target_measures(row, rules) + _in_row_target_measures(row, rules)
+             + _x_of_y_measures(row, rules))
+    positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}
+    found = [m for m in found if not (m.kind == "x-of-y" and (m.source_field, m.position) in positions)]
     order = {name: i for i, name in enumerate(rules.quantity_fields)}
     return sorted(_dedupe(found), key=lambda m: (order.get(m.source_field, 99), m.position))
 
@@ -667,10 +731,10 @@ class Decision:
 def _deciding(measures: list[Measure]) -> list[Measure]:
     """Explicit shares of the annual plan first; derived ones (target pairs,
     M of N) only when the row states no share itself."""
-    explicit = [m for m in measures if m.decisive and m.kind in ("annual-share", "completion-rate", "rate-vs-target")]
+    explicit = [m for m in measures if m.decisive and m.kind in EXPLICIT_KINDS]
     if explicit:
         return explicit
-    return [m for m in measures if m.decisive and m.kind in ("target-match", "x-of-y")]
+    return [m for m in measures if m.decisive and m.kind in DERIVED_KINDS]
 
 
 def _representative(measures: list[Measure]) -> Measure:
@@ -741,7 +805,12 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         review.append("completion phrase contradicted by a measure below 100%")
     # 2. every target-bearing measure met
     target_bearing = [m for m in deciding if m.kind != "x-of-y"]
-    if target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding):
+    task_matches = [m for m in deciding if m.kind == "target-match"]
+    unmatched_targets = bool(task_matches) and len(_task_targets(row, rules)) > len(task_matches)
+    if unmatched_targets and all(m.ratio >= 1 for m in deciding):
+        review.append("task states more numeric targets than the progress reports")
+    if (target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding)
+            and not unmatched_targets):
         smallest = min(deciding, key=lambda m: (m.ratio, m.position))
         return finish(Decision("completed", "target-met", smallest.phrase, smallest.ratio))
     # 3. one-off deliverable done
@@ -928,7 +997,8 @@ def apply_overrides(df: pd.DataFrame, overrides_path) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 def classify_stage(processed_dir, out_dir=None, as_of=None, overrides_path=None) -> pd.DataFrame:
     """Read ``<processed_dir>/tasks.parquet``, classify, apply overrides, and write
-    ``tasks_classified.csv`` / ``.parquet`` into ``out_dir`` (default
+    ``tasks_classified.csv`` / ``.parquet`` and ``classification.json`` (as_of,
+    elapsed_share, rule_version, counts…) into ``out_dir`` (default
     ``processed_dir``). ``as_of`` None or "" → ``metadata.json``'s ``as_of``.
     ``overrides_path`` None → ``src.paths.OVERRIDES_PATH`` (skipped if absent)."""
     processed_dir = Path(processed_dir)
@@ -947,8 +1017,23 @@ def classify_stage(processed_dir, out_dir=None, as_of=None, overrides_path=None)
     if overrides_path is not None:
         classified = apply_overrides(classified, overrides_path)
     classified.attrs["as_of"] = str(_to_date(as_of))
+    rules = load_rules()
+    counts = classified["status"].value_counts()
+    summary = {
+        "as_of": str(_to_date(as_of)),
+        "elapsed_share": round(elapsed_share(as_of), 6),
+        "rule_version": rules.version,
+        "rules_file": RULES_PATH.name,
+        "tolerance_pts": rules.tolerance_pts,
+        "counts": {status: int(counts.get(status, 0)) for status in STATUSES},
+        "needs_review": int(classified["needs_review"].sum()),
+        "overrides_applied": int((classified["status_source"] == "override").sum()),
+        "overrides_file": Path(overrides_path).name if overrides_path is not None else "",
+        "tasks": int(len(classified)),
+    }
     store.write_csv(classified, out_dir / CLASSIFIED_OUTPUTS[0])
     store.write_parquet(classified, out_dir / CLASSIFIED_OUTPUTS[1])
+    store.write_json(summary, out_dir / CLASSIFIED_OUTPUTS[2])
     return classified
 
 
@@ -1010,3 +1095,12 @@ def evaluate(classified_df: pd.DataFrame, labels_path=DEV_LABELS_PATH) -> dict |
         "n": n,
         "disagreements": disagreements,
     }
+
+
+def status_counts(classified_df: pd.DataFrame) -> pd.DataFrame:
+    """Tasks per status in the order completed, on-track, lagging: count and
+    share of all tasks in percent (one decimal place, as notices print them)."""
+    counts = classified_df["status"].value_counts().reindex(list(STATUSES), fill_value=0)
+    total = int(counts.sum())
+    shares = (counts / total * 100).round(1) if total else counts * 0.0
+    return pd.DataFrame({"status": list(STATUSES), "tasks": counts.to_numpy(), "share_pct": shares.to_numpy()})
