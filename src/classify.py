@@ -233,13 +233,22 @@ def _bound_right(text: str, pos: int, seps: str) -> int:
     return end
 
 
+_LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[\.．、)）]|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）])\s*")
+
+
+def _tidy(phrase: str) -> str:
+    """Drop list numbering ("1. ", "二、", "(3)") and spaces at the ends; the
+    result is still a verbatim substring of the row."""
+    return _LIST_NUMBER.sub("", phrase.strip(), count=1).strip()
+
+
 def _phrase(text: str, start: int, end: int, min_chars: int = 10) -> str:
     """A readable verbatim phrase around text[start:end]: its clause, extended to
     the previous clause (same sentence) when the clause alone is short."""
     left = _bound_left(text, start, _CLAUSE_SEPS)
     if end - left < min_chars and left > 0 and text[left - 1] not in _SENTENCE_SEPS:
         left = _bound_left(text, left - 1, _CLAUSE_SEPS)
-    phrase = text[left:end].strip()
+    phrase = _tidy(text[left:end])
     return phrase or text[start:end].strip()
 
 
@@ -252,7 +261,7 @@ def _first_clause(text: str, limit: int = 60) -> str:
     if not text:
         return ""
     end = _bound_right(text, 0, _SENTENCE_SEPS)
-    return text[:min(end, limit)].strip()
+    return _tidy(text[:min(end, limit)])
 
 
 # --------------------------------------------------------------------------
@@ -323,15 +332,27 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
         for start, end, phrase, kind in sorted(hits):
             if _inside_false_friend(text, start, end, lag.get("false_friends", [])):
                 continue
+            not_due = phrase in lag.get("start_cues", []) and _start_not_due(row, rules)
             if _negated(text, start, rules) or _generic_frame(text, start, end, rules):
                 continue
             sentence = _sentence_of(text, start, end)
             if any(word in sentence for word in guards.get("caught_up", [])):
                 continue
             clause = text[_bound_left(text, start, _CLAUSE_SEPS):end]
-            weak = any(word in clause for word in guards.get("softeners", []))
+            weak = not_due or any(word in clause for word in guards.get("softeners", []))
             cues.append(Cue(kind, phrase, _phrase(text, start, end), field_name, weak))
     return cues
+
+
+def _start_not_due(row: dict, rules: Rules) -> bool:
+    """True when the task or next steps put the start of works after the report
+    date (力争年底前开工, 计划9月开工): "not yet started" is then no delay."""
+    lag = rules["lagging"]
+    month = _to_date(row["_as_of"]).month
+    text = row["task"] + "\n" + row["next_steps"]
+    if month < 12 and re.search(lag["start_later_pattern"], text):
+        return True
+    return any(int(m) > month for m in re.findall(lag["start_month_pattern"], text))
 
 
 def _on_track_cues(row: dict, rules: Rules) -> list[Cue]:

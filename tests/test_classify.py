@@ -448,3 +448,17 @@ def test_notebook_is_committed_clean():
     assert code[0].metadata.get("tags") == ["parameters"]
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
     assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_not_started_is_a_delay_only_when_the_start_was_due():
+    early = row(task="力争年底前开工建设南宋博物院。", progress="项目尚未开工，正在开展前期工作。")
+    assert early.status == "on-track" and early.needs_review
+    planned = dict(task="建设市民中心。", progress="项目尚未开工。", next_steps="计划9月开工。")
+    assert row(**planned).status == "on-track"
+    assert row(**planned, as_of="2020-09-30").status == "lagging"
+    assert row(progress="防止出现新的滞后。").status == "on-track"
+
+
+def test_evidence_drops_list_numbering():
+    result = row(problems="1. 地铁方工作面移交时间一再延迟，影响施工进度。")
+    assert result.status_evidence == "地铁方工作面移交时间一再延迟"
