@@ -80,7 +80,6 @@ DERIVED_KINDS = ("target-match", "x-of-y")
 _SENTENCE_SEPS = "。；;！!？?\n"
 _CLAUSE_SEPS = _SENTENCE_SEPS + "，,、：:"
 _PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
-_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)")
 _DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
 _STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
@@ -233,7 +232,7 @@ def _bound_right(text: str, pos: int, seps: str) -> int:
     return end
 
 
-_LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[\.．、)）]|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）])\s*")
+_LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*(?:[\.．](?!\d)|[、)）])|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）])\s*")
 
 
 def _tidy(phrase: str) -> str:
@@ -370,10 +369,6 @@ def _strip_for_only(text: str) -> str:
     return _STRIP_ONLY.sub("", text)
 
 
-def _report_year(row: dict, as_of) -> int:
-    return _to_date(as_of).year
-
-
 def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     completed = rules["completed"]
     cues: list[Cue] = []
@@ -387,7 +382,7 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         field_name = "next_steps" if parts["next_steps"] else "problems"
         text = row[field_name]
         cues.append(Cue("completed-only", text.strip(), text.strip(), field_name))
-    year = _report_year(row, as_of)
+    year = _to_date(as_of).year
     for field_name in rules.quantity_fields:
         text = row[field_name]
         for pattern in rules.compiled["annual_cues"]:
