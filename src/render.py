@@ -25,6 +25,7 @@ __all__ = [
     "headline_html",
     "task_table_html",
     "key_value_html",
+    "frame_html",
     "notebook_body_html",
     "page_html",
     "html_to_pdf",
@@ -43,13 +44,15 @@ def esc(text) -> str:
     return html.escape(str(text), quote=True).replace("\n", "<br>")
 
 
-def sections_html(sections: dict[str, list[str]], numbered: tuple[str, ...] = ("主要成效", "存在问题")) -> str:
+def sections_html(sections: dict[str, list[str]], numbered: tuple[str, ...] = ("主要成效",), listed: tuple[str, ...] = ("存在问题",)) -> str:
     """The 督查通报 sections (plain text from src.narrative) as escaped HTML."""
     parts = ['<div class="notice">']
     for heading, paragraphs in sections.items():
         parts.append(f"<h3>{esc(heading)}</h3>")
         if heading in numbered and len(paragraphs) > 1:
             parts.append("<ol>" + "".join(f"<li>{esc(p)}</li>" for p in paragraphs) + "</ol>")
+        elif heading in listed and len(paragraphs) > 1:
+            parts.append('<ul class="plain">' + "".join(f"<li>{esc(p)}</li>" for p in paragraphs) + "</ul>")
         else:
             parts.extend(f"<p>{esc(p)}</p>" for p in paragraphs)
     parts.append("</div>")
@@ -114,6 +117,19 @@ def _tag_text(value) -> str:
     if isinstance(value, dict):
         return str(value.get("cause") or value.get("theme") or value.get("phrase") or "")
     return str(value)
+
+
+def frame_html(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:
+    """A small summary table (leaders compared, units ranked), every cell escaped."""
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(
+            f'<td class="num">{esc(v)}</td>' if (c in numeric or isinstance(v, (int, float))) else f"<td>{esc(v)}</td>"
+            for c, v in zip(frame.columns, values)
+        ) + "</tr>"
+        for values in frame.itertuples(index=False)
+    )
+    return f'<table class="tasks summary"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def key_value_html(rows: list[tuple[str, object]]) -> str:
@@ -242,7 +258,7 @@ def write_excel(tasks: pd.DataFrame, path: str | Path) -> Path:
     book.remove(book.active)
     leaders = tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
     sheets = [("全部任务", tasks)] + [(_sheet_name(leader), tasks[tasks["leader"] == leader]) for leader in leaders]
-    fills = {s: PatternFill("solid", fgColor=status_color(s).lstrip("#")) for s in status_order()}
+    fills = {s: PatternFill("solid", fgColor="FF" + status_color(s).lstrip("#").upper()) for s in status_order()}
     for name, frame in sheets:
         sheet = book.create_sheet(name)
         sheet.append([label for _, label in EXCEL_COLUMNS])

@@ -27,6 +27,8 @@ __all__ = [
     "lagging_table_html",
     "all_tasks_table_html",
     "leaders_table",
+    "leaders_table_html",
+    "units_ranking_html",
     "units_ranking",
     "quality_html",
     "keywords_html",
@@ -180,6 +182,14 @@ def units_ranking(report: Report, top: int = 15) -> pd.DataFrame:
         .rename(columns={"unit": "牵头单位", "total": "任务数", "completed": "已完成", "on-track": "序时推进", "lagging": "滞后"})
         [["牵头单位", "任务数", "已完成", "序时推进", "滞后"]]
     )
+
+
+def leaders_table_html(report: Report) -> Html:
+    return Html(render.frame_html(leaders_table(report)))
+
+
+def units_ranking_html(report: Report, top: int = 15) -> Html:
+    return Html(render.frame_html(units_ranking(report, top)))
 
 
 def quality_html(report: Report) -> Html:

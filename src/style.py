@@ -66,7 +66,7 @@ def _open_face(ft2font, path: str, family: str):
         return ft2font(path)
     for index in range(32):
         try:
-            face = ft2font(path, _kerning_factor=0, face_index=index)
+            face = ft2font(path, face_index=index)
         except (TypeError, ValueError, RuntimeError, OSError):
             break
         if face.family_name == family:

@@ -23,3 +23,25 @@ def real_parsed():
 @pytest.fixture(scope="session")
 def real_tasks(real_parsed):
     return real_parsed.tasks
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """The real table built end to end (clean → classify → 9 reports) into a temp folder."""
+    from src.build import build
+
+    out = tmp_path_factory.mktemp("real_build")
+    code, summary = build(raw=str(REAL_TABLE), out=str(out))
+    assert code == 0, summary.failures
+    return out
+
+
+@pytest.fixture(scope="session")
+def mini_processed(tmp_path_factory):
+    """The mini fixture table cleaned and classified (no reports)."""
+    from src.pipeline import analyse_stage, clean_stage
+
+    out = tmp_path_factory.mktemp("mini_processed")
+    clean_stage(MINI_TABLE, out)
+    analyse_stage(out, overrides_path=FIXTURES / "no_overrides.csv")
+    return out
