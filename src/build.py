@@ -36,6 +36,7 @@ from pathlib import Path
 from src.paths import DEFAULT_RAW_PATH, NOTEBOOKS_DIR, OVERRIDES_PATH, PROCESSED_DIR, PROJECT_ROOT, REFERENCE_DIR, REPORTS_DIR
 
 STATE_FILE = ".build-state.json"
+KEEP_LOGS = 30  # build logs kept in <reports>/logs
 LEADER_NOTEBOOK = NOTEBOOKS_DIR / "leader_report.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview_report.ipynb"
 log = logging.getLogger("key_tasks.build")
@@ -147,6 +148,14 @@ def run_data_stages(layout: Layout, as_of: str | None, overrides: Path, force: b
     quality = json.loads((layout.data_dir / "quality.json").read_text(encoding="utf-8"))
     summary.warnings.extend(quality.get("warnings", []))
 
+    metadata = json.loads((layout.data_dir / "metadata.json").read_text(encoding="utf-8"))
+    if not as_of and not metadata.get("as_of"):
+        raise BuildInputError(
+            f"{layout.raw}: 文件标题未说明统计期（半年度、前三季度、1-11月…），无法确定序时进度；"
+            "请用 AS_OF=YYYY-MM-DD（或 --as-of）指定参考日期 (the document states no period: pass AS_OF)"
+        )
+    if not overrides.exists():
+        raise BuildInputError(f"{overrides}: 人工认定文件不存在 (overrides file not found)")
     classify_key = fingerprint(layout.data_dir / "tasks.parquet", overrides, as_of or "", code, "classify-v1")
     classified = layout.data_dir / "tasks_classified.parquet"
     if force or state.get("classify") != classify_key or not classified.exists():
@@ -273,7 +282,10 @@ def run_report_stage(layout: Layout, as_of: str | None, jobs_wanted: int, force:
         shutil.copytree(reports_dir, staging, ignore=shutil.ignore_patterns("logs"))
     else:
         staging.mkdir(parents=True)
-    log.info("reports: %d to render, %d unchanged, %d workers", len(todo), len(jobs) - len(todo), jobs_wanted)
+    log.info(
+        "reports: %d leaders + overview in the table; %d to render, %d unchanged, %d workers",
+        len(jobs) - 1, len(todo), len(jobs) - len(todo), min(jobs_wanted, max(1, len(todo))),
+    )
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
     results = _run_parallel(todo, staging, jobs_wanted)
     failed = [r for r in results if not r["ok"]]
@@ -368,7 +380,7 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     started = time.perf_counter()
     layout = Layout.from_args(raw, out)
     summary = BuildSummary()
-    overrides_path = Path(overrides).resolve() if overrides else OVERRIDES_PATH
+    overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
     workers = jobs or os.cpu_count() or 1
     log_handler = _start_log(layout)
     try:
@@ -392,6 +404,19 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         summary.seconds = time.perf_counter() - started
         _finish_log(log_handler, layout, summary)
     return code, summary
+
+
+def default_overrides(out: str | None) -> Path:
+    """data/overrides.csv for the default table; <out>/overrides.csv for a table
+    built into its own folder (created with just the header the first time, so
+    the analyst sees where overrides go; the build never overwrites it)."""
+    if not out:
+        return OVERRIDES_PATH
+    path = Path(out).resolve() / "overrides.csv"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("task_id,status,reason,reviewer,date\n", encoding="utf-8")
+    return path
 
 
 def _start_log(layout: Layout):
@@ -421,6 +446,8 @@ def _finish_log(handler, layout: Layout, summary: BuildSummary) -> None:
     logs.mkdir(parents=True, exist_ok=True)
     target = logs / f"build-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
     shutil.move(handler.baseFilename, target)
+    for old in sorted(logs.glob("build-*.log"))[:-KEEP_LOGS]:
+        old.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -432,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw", help=f"raw table (default: {DEFAULT_RAW_PATH.relative_to(PROJECT_ROOT)})")
     parser.add_argument("--out", help="output folder: <out>/data and <out>/reports (default: data/processed and reports/)")
     parser.add_argument("--as-of", dest="as_of", help="reference date YYYY-MM-DD (default: from the document's period)")
-    parser.add_argument("--overrides", help="analyst overrides CSV (default: data/overrides.csv)")
+    parser.add_argument("--overrides", help="analyst overrides CSV (default: data/overrides.csv, or <out>/overrides.csv with --out)")
     parser.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
     parser.add_argument("--jobs", type=int, help="notebooks run in parallel (default: number of cores)")
     args = parser.parse_args(argv)

@@ -1,0 +1,146 @@
+"""The build as a dependable job: incremental, isolated per output folder,
+safe on failure, and honest about its reference date."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from src import build as build_module
+from src.build import build
+from tests.conftest import FIXTURES, MINI_TABLE, ROOT
+
+
+def digest_tree(folder) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file() and "logs" not in p.parts
+    }
+
+
+@pytest.fixture(scope="module")
+def mini_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mini_build")
+    code, summary = build(raw=str(MINI_TABLE), out=str(out))
+    assert code == 0, summary.failures
+    assert summary.stages_run == ["clean", "classify"]
+    assert sorted(summary.reports_written) == ["leader-01", "leader-02", "leader-03", "overview"]
+    return out
+
+
+def test_layout_of_an_out_folder(mini_out):
+    assert (mini_out / "data" / "tasks.csv").exists() and (mini_out / "data" / "tasks_classified.parquet").exists()
+    assert (mini_out / "reports" / "index.html").exists()
+    assert (mini_out / "overrides.csv").read_text(encoding="utf-8").startswith("task_id,status,reason")
+    logs = list((mini_out / "reports" / "logs").glob("build-*.log"))
+    assert logs and "summary:" in logs[-1].read_text(encoding="utf-8")
+
+
+def test_second_build_does_no_notebook_work(mini_out):
+    before = digest_tree(mini_out / "reports")
+    code, summary = build(raw=str(MINI_TABLE), out=str(mini_out))
+    assert code == 0
+    assert summary.stages_run == [] and summary.reports_written == []
+    assert set(summary.stages_skipped) == {"clean", "classify", "reports"}
+    assert digest_tree(mini_out / "reports") == before
+
+
+def test_changed_overrides_rerun_classification_and_reports_not_cleaning(mini_out):
+    overrides = mini_out / "overrides.csv"
+    original = overrides.read_text(encoding="utf-8")
+    try:
+        overrides.write_text(original + "1,lagging,督查组实地核查发现进度滞后,王分析,2020-07-15\n", encoding="utf-8")
+        code, summary = build(raw=str(MINI_TABLE), out=str(mini_out))
+        assert code == 0
+        assert summary.stages_run == ["classify"] and "clean" in summary.stages_skipped
+        assert "leader-01" in summary.reports_written
+        page = (mini_out / "reports" / "leader-01.html").read_text(encoding="utf-8")
+        assert "人工认定" in page
+    finally:
+        overrides.write_text(original, encoding="utf-8")
+        build(raw=str(MINI_TABLE), out=str(mini_out))
+
+
+def test_a_failing_notebook_keeps_the_previous_reports(mini_out, tmp_path, monkeypatch):
+    broken = nbformat.read(ROOT / "notebooks" / "leader_report.ipynb", as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell('if leader == "戴建平":\n    raise RuntimeError("故意出错")'))
+    broken_path = tmp_path / "leader_report.ipynb"
+    nbformat.write(broken, broken_path)
+    monkeypatch.setattr(build_module, "LEADER_NOTEBOOK", broken_path)
+    before = digest_tree(mini_out / "reports")
+    code, summary = build(raw=str(MINI_TABLE), out=str(mini_out), force=True)
+    assert code == 1
+    assert digest_tree(mini_out / "reports") == before  # nothing half-overwritten
+    assert len(summary.failures) == 1
+    message = summary.failures[0]
+    assert "leader_report.ipynb" in message and "戴建平" in message and "cell" in message and "故意出错" in message
+    assert sorted(summary.reports_written) == ["leader-01", "leader-03", "overview"]  # the others still ran
+    kept = list((mini_out / "reports" / "logs").glob("failed-*/leader-02.ipynb"))
+    assert kept, "the failed executed notebook is kept for debugging"
+    assert not list(mini_out.glob(".reports.staging-*"))
+
+
+def test_as_of_reaches_classifier_and_report_text(tmp_path):
+    out = tmp_path / "september"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "reports", f"RAW={MINI_TABLE}", f"OUT={out}", "AS_OF=2020-09-30"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    classification = json.loads((out / "data" / "classification.json").read_text(encoding="utf-8"))
+    assert classification["as_of"] == "2020-09-30" and classification["elapsed_share"] == 0.75
+    overview = (out / "reports" / "overview.html").read_text(encoding="utf-8")
+    assert "截至9月底" in overview and "2020-09-30（75.0%）" in overview
+    # 61% of the annual target is on schedule at mid-year but behind at the end of September
+    from src.store import read_table
+
+    classified = read_table(out / "data" / "tasks_classified.parquet").set_index("task_id")
+    assert "61%" in classified.loc[7, "progress"] and classified.loc[7, "status"] == "lagging"
+
+
+def test_a_document_without_a_period_needs_as_of(tmp_path):
+    raw = tmp_path / "no_period.md"
+    raw.write_text(MINI_TABLE.read_text(encoding="utf-8").replace("半年度完成情况", "完成情况"), encoding="utf-8")
+    code, summary = build(raw=str(raw), out=str(tmp_path / "out"))
+    assert code == 2 and "AS_OF" in summary.failures[0]
+    code, _ = build(raw=str(raw), out=str(tmp_path / "out"), as_of="2020-06-30")
+    assert code == 0
+
+
+@pytest.mark.parametrize("name, where", [
+    ("fatal_duplicate_id.md", "fatal_duplicate_id.md:26:"),
+    ("fatal_bad_encoding.md", "fatal_bad_encoding.md:17:"),
+    ("fatal_empty.md", "empty file"),
+])
+def test_bad_input_exits_2_with_one_clear_line(tmp_path, name, where):
+    result = subprocess.run(
+        [sys.executable, "-m", "src.build", "--raw", str(FIXTURES / "corpus" / name), "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert where in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_overrides_exit_2_naming_the_line(tmp_path):
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("task_id,status,reason,reviewer,date\n3,finished,已核实,王,2020-07-01\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "src.build", "--raw", str(MINI_TABLE), "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert "overrides.csv, line 2" in result.stderr and "invalid status" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_the_options():
+    result = subprocess.run([sys.executable, "-m", "src.build", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0
+    for option in ["--raw", "--out", "--as-of", "--force", "--jobs", "Exit codes"]:
+        assert option in result.stdout
