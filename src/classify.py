@@ -72,7 +72,11 @@ CLASSIFIED_OUTPUTS = ("tasks_classified.csv", "tasks_classified.parquet", "class
 # Measures the row states itself (a share of the plan, a rate against its
 # target, a target and an actual side by side) decide before derived ones
 # (a task-text target paired with a progress number, "M of N" counts).
-EXPLICIT_KINDS = ("annual-share", "completion-rate", "rate-vs-target", "in-row-target")
+EXPLICIT_KINDS = ("annual-share", "completion-rate", "rate-vs-target", "in-row-target", "stated-gap", "schedule-share")
+# Measures against the schedule itself (a stated gap in points, a share of the
+# elapsed-time target): they place a task against 序时进度 but never say the
+# annual target is met.
+SCHEDULE_KINDS = ("stated-gap", "schedule-share")
 DERIVED_KINDS = ("target-match", "x-of-y")
 
 # Punctuation that bounds sentences and clauses. These are structural, not
@@ -80,6 +84,13 @@ DERIVED_KINDS = ("target-match", "x-of-y")
 _SENTENCE_SEPS = "。；;！!？?\n"
 _CLAUSE_SEPS = _SENTENCE_SEPS + "，,、：:"
 _PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
+# A share written as a percentage, or in words: 三分之一, 四成 (成 not starting
+# a word such as 成本, 成果, 成为).
+_SHARE = re.compile(
+    r"(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
+    r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
+    r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都])"
+)
 _DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
 _STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
@@ -153,6 +164,14 @@ def _compile_rules(raw: dict) -> Rules:
         "annual_cues": [re.compile(p) for p in completed["annual_cues"]],
         "weak_cues": [re.compile(p) for p in completed.get("weak_cues", [])],
         "share_follow": re.compile(completed["share_follow_pattern"]),
+        "risk_follow": re.compile(completed.get("risk_follow_pattern", "(?!)")),
+        "delay_patterns": [re.compile(p) for p in raw["lagging"].get("delay_patterns", [])],
+        "start_quarter": re.compile(raw["lagging"].get("start_quarter_pattern", "(?!)")),
+        "gap_behind": [re.compile(p) for p in quantities.get("behind_gap_patterns", [])],
+        "gap_ahead": [re.compile(p) for p in quantities.get("ahead_gap_patterns", [])],
+        "schedule_share": re.compile(quantities.get("schedule_share_pattern", "(?!)")),
+        "superseded_follow": re.compile(quantities.get("superseded_follow_pattern", "(?!)")),
+        "adjusted_target": re.compile(quantities.get("adjusted_target_pattern", "(?!)")),
         "partial_follow": re.compile(completed["partial_follow_pattern"]),
         "year": re.compile(completed["year_pattern"]),
         "generic_follow": re.compile(guards["generic_follow_pattern"]),
@@ -326,6 +345,10 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
         if not text:
             continue
         hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, lag["delay_cues"])]
+        for pattern in rules.compiled["delay_patterns"]:  # cue families written as patterns
+            for match in pattern.finditer(text):
+                if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
+                    hits.append((match.start(), match.end(), match.group(0), "delay"))
         if pending_ok:
             hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, lag.get("pending_cues", []))]
         for start, end, phrase, kind in sorted(hits):
@@ -351,7 +374,28 @@ def _start_not_due(row: dict, rules: Rules) -> bool:
     text = row["task"] + "\n" + row["next_steps"]
     if month < 12 and re.search(lag["start_later_pattern"], text):
         return True
-    return any(int(m) > month for m in re.findall(lag["start_month_pattern"], text))
+    if any(_month_number(m) > month for m in re.findall(lag["start_month_pattern"], text)):
+        return True
+    # 计划三季度开工: due by the end of that quarter
+    return any(_month_number(q) * 3 > month for q in rules.compiled["start_quarter"].findall(text))
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _cn_number(text: str) -> float:
+    """Arabic or simple Chinese numerals up to 99 (九, 十, 十二, 二十)."""
+    text = text.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        return float(_CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(units, 0))
+    return float(_CN_DIGITS.get(text, 0))
+
+
+def _month_number(text: str) -> int:
+    return int(_cn_number(text))
 
 
 def _on_track_cues(row: dict, rules: Rules) -> list[Cue]:
@@ -390,6 +434,8 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                 follow = text[match.end():]
                 if rules.compiled["share_follow"].match(follow) or rules.compiled["partial_follow"].match(follow):
                     continue
+                if rules.compiled["risk_follow"].match(follow):
+                    continue  # 完成全年目标任务压力较大: a risk to the target, not its completion
                 if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
                     continue
                 sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
@@ -411,6 +457,8 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         for pattern in rules.compiled["weak_cues"]:
             for match in pattern.finditer(text):
                 if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                    continue
+                if rules.compiled["risk_follow"].match(text[match.end():]):
                     continue
                 cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
     return cues
@@ -440,6 +488,7 @@ class Measure:
     decisive: bool
     position: int = 0
     ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
+    adjusted: bool = False  # judged against a target the row says was adjusted (目标调整为…)
     _sentence: tuple = (0, 0)
 
     def as_item(self) -> dict:
@@ -476,12 +525,19 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         last_percent_end = 0
-        for match in _PERCENT.finditer(text):
+        for match in _SHARE.finditer(text):
             clause_start = max(_bound_left(text, match.start(), _CLAUSE_SEPS), last_percent_end)
             last_percent_end = match.end()
             before = text[clause_start:match.start()]
             sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
-            value = float(match.group(1))
+            if match.group("pct") is not None:
+                value = float(match.group("pct"))
+            elif match.group("den"):
+                value = round(_cn_number(match.group("num")) / _cn_number(match.group("den")) * 100, 4)
+            else:
+                value = _cn_number(match.group("tenth")) * 10
+            if match.group("pct") is None and not before:
+                continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
             phrase = _phrase(text, match.start(), match.end(), min_chars=16)
 
             def add(kind, decisive, target=100.0, ratio=None):
@@ -489,6 +545,10 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
 
             if any(word in before for word in q["excluded_before"]) or value < 0:
+                continue
+            if rules.compiled["schedule_share"].search(before):
+                # 完成序时进度的85%: a share of the elapsed-time target, not of the year
+                add("schedule-share", True, ratio=value / 100 * elapsed_share(row["_as_of"]))
                 continue
             if rules.compiled["annual_share"].search(before):
                 add("annual-share", True)
@@ -530,6 +590,27 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
     return measures
 
 
+def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
+    """A gap to the schedule written in points: 滞后序时进度9.8个百分点,
+    超序时进度2.99个百分点, 低于目标21.7个百分点. The ratio is the elapsed share
+    plus or minus the gap, so ``schedule_gap_pts`` repeats the stated gap."""
+    schedule = elapsed_share(row["_as_of"])
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        seen = set()
+        for sign, patterns in ((-1, rules.compiled["gap_behind"]), (1, rules.compiled["gap_ahead"])):
+            for pattern in patterns:
+                for match in pattern.finditer(text):
+                    if match.start(1) in seen or _negated(text, match.start(), rules):
+                        continue
+                    seen.add(match.start(1))
+                    gap = float(match.group(1))
+                    measures.append(Measure(_phrase(text, match.start(), match.end()), sign * gap, "个百分点", None,
+                                            schedule + sign * gap / 100, field_name, "stated-gap", True, match.start()))
+    return measures
+
+
 @dataclass
 class Quantity:
     value: float  # in the base unit
@@ -538,6 +619,8 @@ class Quantity:
     end: int
     context: list
     text_before: str
+    starts_works: bool = False  # counts works started (开工 15 个), not things done
+    bare: bool = False  # nothing but a verb before it (已完成 3 个, 已开工 8 个)
 
 
 def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
@@ -550,6 +633,8 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
             continue  # a percentage or a per-unit rate (万吨/日)
         if rules.compiled["not_target_follow"].match(follow):
             continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下
+        if targets and rules.compiled["superseded_follow"].match(follow):
+            continue  # the old target in 目标由 5000 套调减为 3000 套
         value = float(match.group(1)) * multipliers.get(match.group(2) or "", 1)
         if value <= 0:
             continue
@@ -561,7 +646,16 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
         if not targets and any(word in before for word in q["plan_words"]):
             continue
         context = before + " " + text[match.end():clause_end]
-        found.append(Quantity(value, match.group(3), match.start(), match.end(), _context_tokens(context, rules), before))
+        start_verbs = q.get("start_verbs", [])
+        # a target is about starting works when its clause says so (开工建设 20 个);
+        # an actual when the words just before it do (开工 1964 个，完工 611 个)
+        starts_works = any(verb in (context if targets else before[-8:]) for verb in start_verbs)
+        tokens = _context_tokens(context, rules)
+        verb_tokens = set()
+        for verb in [*q.get("bare_actual_verbs", []), *start_verbs]:
+            verb_tokens |= set(verb)
+        bare = all(token in verb_tokens for token in tokens)
+        found.append(Quantity(value, match.group(3), match.start(), match.end(), tokens, before, starts_works, bare))
     return found
 
 
@@ -591,21 +685,28 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         targets = [
-            t for t in _quantities(text, rules, targets=True)
+            (t, bool(rules.compiled["adjusted_target"].search(t.text_before)))
+            for t in _quantities(text, rules, targets=True)
             if rules.compiled["in_row_target"].search(t.text_before)
+            or rules.compiled["adjusted_target"].search(t.text_before)
         ]
         if not targets:
             continue
-        actuals = _quantities(text, rules, targets=False)
-        for target in targets:
+        actuals = [a for a in _quantities(text, rules, targets=False) if not a.starts_works]
+        for target, adjusted in targets:
             lo, hi = _bound_left(text, target.start, _SENTENCE_SEPS), _bound_right(text, target.end, _SENTENCE_SEPS)
             same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start]
+            if not same and adjusted:
+                # 目标调整为 3000 套。截至 6 月底已完成 2000 套: the adjusted target
+                # stands for the rest of the column
+                same = [a for a in actuals if a.unit == target.unit and a.start > target.end][:1]
             if not same:
                 continue
             actual = min(same, key=lambda a: abs(a.start - target.start))
             measures.append(
                 Measure(_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
-                        actual.unit, target.value, actual.value / target.value, field_name, "in-row-target", True, actual.start)
+                        actual.unit, target.value, actual.value / target.value, field_name, "in-row-target", True,
+                        actual.start, adjusted=adjusted)
             )
     return measures
 
@@ -629,11 +730,13 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
         for a_index, (field_name, actual) in enumerate(actuals):
             if actual.unit != target.unit:
                 continue
+            if actual.starts_works and not target.starts_works:
+                continue  # works started are not the deliverable done (开工 1964 个 vs 改造 2000 个)
             overlap = _longest_common_run(target.context, actual.context)
             if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)):
                 pairs.append((-overlap, a_index, t_index))
-            elif only_of_unit and not actual.context and any(
-                verb in actual.text_before for verb in q.get("bare_actual_verbs", [])
+            elif only_of_unit and actual.bare and actual.starts_works == target.starts_works and any(
+                verb in actual.text_before for verb in [*q.get("bare_actual_verbs", []), *q.get("start_verbs", [])]
             ):
                 pairs.append((0, a_index, t_index))  # 已完成 3 个 → the task's only 个 target
     measures, used_t, used_a = [], set(), set()
@@ -724,8 +827,8 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
 
 
 def _measures(row: dict, rules: Rules) -> list[Measure]:
-    found = (_percent_measures(row, rules) + _target_measures(row, rules) + _in_row_target_measures(row, rules)
-             + _x_of_y_measures(row, rules))
+    found = (_percent_measures(row, rules) + _gap_measures(row, rules) + _target_measures(row, rules)
+             + _in_row_target_measures(row, rules) + _x_of_y_measures(row, rules))
     positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}
     found = [m for m in found if not (m.kind == "x-of-y" and (m.source_field, m.position) in positions)]
     order = {name: i for i, name in enumerate(rules.quantity_fields)}
@@ -777,6 +880,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if below and at_or_above:
         review.append("measures on both sides of the schedule")
     physical = [m for m in measures if m.kind == "physical" and m.ratio is not None]
+    if any(m.adjusted for m in deciding):
+        review.append("annual target adjusted in the row (调整目标): judged against the adjusted target")
     if any(m.ambiguous for m in deciding):
         review.append("a task target was paired with one of several counts in the same sentence")
     if deciding and physical and (
@@ -820,7 +925,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if annual:
         review.append("completion phrase contradicted by a measure below 100%")
     # 2. every target-bearing measure met
-    target_bearing = [m for m in deciding if m.kind != "x-of-y"]
+    target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
     task_matches = [m for m in deciding if m.kind == "target-match"]
     unmatched_targets = bool(task_matches) and len(_task_targets(row, rules)) > len(task_matches)
     if unmatched_targets and all(m.ratio >= 1 for m in deciding):
