@@ -421,11 +421,20 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     parts = {name: ("" if value in empty else value) for name, value in parts.items()}
     tail = parts["problems"] + parts["next_steps"]
     only_pattern = completed.get("next_steps_only_pattern")
-    if tail and (tail in {_strip_for_only(p) for p in completed["next_steps_only"]}
-                 or (only_pattern and re.match(only_pattern, tail))):
+    only_set = {_strip_for_only(p) for p in completed["next_steps_only"]}
+
+    def says_only_done(value: str) -> bool:
+        return bool(value) and (value in only_set or bool(only_pattern and re.match(only_pattern, value)))
+
+    if says_only_done(tail):
         field_name = "next_steps" if parts["next_steps"] else "problems"
         text = row[field_name]
         cues.append(Cue("completed-only", text.strip(), text.strip(), field_name))
+    elif completed.get("progress_only", False):
+        progress = row["progress"].strip()
+        first = _tidy(progress[:_bound_right(progress, 0, _SENTENCE_SEPS)])
+        if says_only_done(_strip_for_only(first)):
+            cues.append(Cue("completed-only", first, first, "progress"))
     year = _to_date(as_of).year
     for field_name in rules.quantity_fields:
         text = row[field_name]
@@ -436,6 +445,9 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                     continue
                 if rules.compiled["risk_follow"].match(follow):
                     continue  # 完成全年目标任务压力较大: a risk to the target, not its completion
+                if _partial_before(text, match.start(), rules):
+                    cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
+                    continue  # 已基本完成全年任务: not fully achieved
                 if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
                     continue
                 sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
@@ -462,6 +474,12 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                     continue
                 cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
     return cues
+
+
+def _partial_before(text: str, pos: int, rules: Rules) -> bool:
+    """A completion phrase qualified as partial (基本完成, 初步完成, 大部分完成)."""
+    before = text[max(0, pos - 5):pos].replace("已经", "").replace("已", "")
+    return any(before.endswith(word) for word in rules["guards"].get("partial_completion_before", []))
 
 
 def _open_ended(task: str, rules: Rules) -> bool:
@@ -695,7 +713,8 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
         actuals = [a for a in _quantities(text, rules, targets=False) if not a.starts_works]
         for target, adjusted in targets:
             lo, hi = _bound_left(text, target.start, _SENTENCE_SEPS), _bound_right(text, target.end, _SENTENCE_SEPS)
-            same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start]
+            same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start
+                    and not _breaks_down(text, target, a, rules)]
             if not same and adjusted:
                 # 目标调整为 3000 套。截至 6 月底已完成 2000 套: the adjusted target
                 # stands for the rest of the column
@@ -709,6 +728,19 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
                         actual.start, adjusted=adjusted)
             )
     return measures
+
+
+def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) -> bool:
+    """True when ``actual`` splits the target up rather than reporting progress
+    (计划绿道建设任务 500 公里，其中新建 335 公里): a breakdown word stands
+    between them and the actual's clause has no completion verb."""
+    q = rules["quantities"]
+    if actual.start < target.end:
+        return False
+    between = text[target.end:actual.start]
+    clause = text[_bound_left(text, actual.start, _CLAUSE_SEPS):actual.start]
+    return any(w in between for w in q.get("breakdown_words", [])) and not any(
+        v in clause for v in q.get("bare_actual_verbs", []))
 
 
 def _task_targets(row: dict, rules: Rules) -> list[Quantity]:
@@ -847,13 +879,37 @@ class Decision:
     review: list = field(default_factory=list)
 
 
-def _deciding(measures: list[Measure]) -> list[Measure]:
+def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | None = None) -> list[Measure]:
     """Explicit shares of the annual plan first; derived ones (target pairs,
-    M of N) only when the row states no share itself."""
+    M of N) only when the row states no share itself. Within the chosen group,
+    a total beats its breakdown (codebook: judge the main measure)."""
     explicit = [m for m in measures if m.decisive and m.kind in EXPLICIT_KINDS]
-    if explicit:
-        return explicit
-    return [m for m in measures if m.decisive and m.kind in DERIVED_KINDS]
+    chosen = explicit or [m for m in measures if m.decisive and m.kind in DERIVED_KINDS]
+    if row is None or rules is None:
+        return chosen
+    return _drop_breakdown(chosen, row, rules)
+
+
+def _drop_breakdown(measures: list[Measure], row: dict, rules: Rules) -> list[Measure]:
+    """Drop measures that break down a total stated before them in the same
+    paragraph (完成投资 7.55 亿元，为年度任务的 47%。其中，A 工程…为年度任务的
+    31%): the total is the task's main measure."""
+    words = rules["quantities"].get("breakdown_words", [])
+    if len(measures) < 2 or not words:
+        return measures
+    kept = []
+    for m in measures:
+        text = row[m.source_field]
+        line_start = text.rfind("\n", 0, m.position) + 1
+        marks = [i for w in words for i in [text.rfind(w, line_start, m.position)] if i >= 0]
+        mark = max(marks) if marks else -1
+        is_part = mark >= 0 and any(
+            other is not m and other.source_field == m.source_field and line_start <= other.position < mark
+            for other in measures
+        )
+        if not is_part:
+            kept.append(m)
+    return kept or measures
 
 
 def _representative(measures: list[Measure]) -> Measure:
@@ -865,7 +921,7 @@ def _representative(measures: list[Measure]) -> Measure:
 def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
     """Apply the rules in order (see the header of status_rules.toml)."""
     measures = _measures(row, rules)
-    deciding = _deciding(measures)
+    deciding = _deciding(measures, row, rules)
     delays = _delay_cues(row, rules)
     strong_delays = [c for c in delays if not c.weak]
     completions = _completion_cues(row, rules, row["_as_of"])
@@ -880,6 +936,17 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if below and at_or_above:
         review.append("measures on both sides of the schedule")
     physical = [m for m in measures if m.kind == "physical" and m.ratio is not None]
+    report_month = _to_date(row["_as_of"]).month
+    period = rules.raw.get("schedule", {}).get("period_month_pattern")
+    for m in deciding if period else []:
+        text = row[m.source_field]
+        months = [_month_number(a or b) for a, b in re.findall(period, _sentence_of(text, m.position, m.position))]
+        months = [n for n in months if 0 < n < report_month]
+        if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS:
+            own = months[-1] / 12
+            if on_schedule(m) != (m.ratio * 100 - own * 100 >= -tolerance):
+                review.append(f"measure dated to month {months[-1]}: against that month's schedule it would flip")
+                break
     if any(m.adjusted for m in deciding):
         review.append("annual target adjusted in the row (调整目标): judged against the adjusted target")
     if any(m.ambiguous for m in deciding):
