@@ -212,6 +212,9 @@ def render_report(job: ReportJob, staging: Path, pdf: bool = True, stderr_log: s
         _redirect_stderr(stderr_log)
 
     warnings.filterwarnings("ignore")
+    # jsonschema (via nbformat) imports rfc3987_syntax for an optional URI
+    # format check the build never uses; it costs ~1 s per worker.
+    sys.modules.setdefault("rfc3987_syntax", None)
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     import papermill as pm

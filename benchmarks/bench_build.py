@@ -1,0 +1,148 @@
+"""Benchmark: the project's build against the naive way, and parse + classify scaling.
+
+    .venv/bin/python benchmarks/bench_build.py [--skip-naive] [--copies 1 10 100]
+
+Prints, in one run on this machine:
+  (a) the full build from scratch (clean, classify, overview + every leader as HTML and PDF, index, Excel);
+  (b) the naive way to make the same reports: for each notebook, one after another, papermill
+      (the notebook parsing and classifying the raw table itself), then `jupyter nbconvert --to html
+      --no-input`, then the HTML to PDF with the same PDF tool (WeasyPrint's command line) once per file;
+  (c) a rebuild with nothing changed;
+and the ratio (a)/(b). Then parse + classify on synthetic tables made by repeating the real table
+1x, 10x, 100x (leaders renamed per copy), in rows per second.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from src.paths import DEFAULT_RAW_PATH  # noqa: E402
+from src.synthetic import repeated_table  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def timed(label: str, func):
+    started = time.perf_counter()
+    result = func()
+    seconds = time.perf_counter() - started
+    print(f"{label:<58} {seconds:8.2f} s", flush=True)
+    return seconds, result
+
+
+def run_build(out: Path) -> subprocess.CompletedProcess:
+    """The build as a scheduler runs it: a fresh process, imports included."""
+    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(DEFAULT_RAW_PATH), "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"build failed:\n{result.stderr[-3000:]}")
+    return result
+
+
+def full_build(out: Path) -> float:
+    seconds, _ = timed("(a) full build from scratch (python -m src.build)", lambda: run_build(out))
+    return seconds
+
+
+def no_change_rebuild(out: Path) -> float:
+    seconds, result = timed("(c) rebuild with nothing changed (python -m src.build)", lambda: run_build(out))
+    assert "0 reports written" in result.stderr, result.stderr[-500:]
+    return seconds
+
+
+def naive_notebook(source: Path, target: Path) -> None:
+    """The report notebook as it would be without the shared build: it parses and
+    classifies the raw table itself before doing its report."""
+    import nbformat
+
+    nb = nbformat.read(source, as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(
+        "import tempfile\n"
+        "from src.pipeline import analyse_stage, clean_stage\n"
+        "_work = tempfile.mkdtemp()\n"
+        f"clean_stage({str(DEFAULT_RAW_PATH)!r}, _work)\n"
+        f"analyse_stage(_work, overrides_path={str(ROOT / 'data' / 'overrides.csv')!r})\n"
+        "classified_path = _work + '/tasks_classified.parquet'"
+    ))
+    nbformat.write(nb, target)
+
+
+def naive_way(work: Path, leaders: list[str]) -> float:
+    leader_nb, overview_nb = work / "leader_naive.ipynb", work / "overview_naive.ipynb"
+    naive_notebook(ROOT / "notebooks" / "leader_report.ipynb", leader_nb)
+    naive_notebook(ROOT / "notebooks" / "overview_report.ipynb", overview_nb)
+    jobs = [("overview", overview_nb, [])] + [
+        (f"leader-{i:02d}", leader_nb, ["-p", "leader", name]) for i, name in enumerate(leaders, start=1)
+    ]
+
+    def run():
+        for slug, notebook, params in jobs:
+            executed = work / f"{slug}.ipynb"
+            subprocess.run([str(BIN / "papermill"), str(notebook), str(executed), "--cwd", str(ROOT), "--log-level", "ERROR", *params],
+                           check=True, capture_output=True)
+            subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+                           check=True, capture_output=True)
+            subprocess.run([str(BIN / "weasyprint"), str(work / f"{slug}.html"), str(work / f"{slug}.pdf")],
+                           check=True, capture_output=True)
+
+    seconds, _ = timed(f"(b) naive way ({len(jobs)} notebooks, one after another)", run)
+    return seconds
+
+
+def scaling(copies_list: list[int]) -> None:
+    from src.classify import classify_tasks
+    from src.parse import parse_table
+
+    print("\nparse + classify on repeated copies of the real table")
+    print(f"{'copies':>7} {'tasks':>8} {'parse s':>9} {'classify s':>11} {'total s':>9} {'tasks/s':>9}")
+    real = DEFAULT_RAW_PATH.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        for copies in copies_list:
+            path = Path(tmp) / f"x{copies}.md"
+            path.write_text(repeated_table(real, copies), encoding="utf-8")
+            started = time.perf_counter()
+            parsed = parse_table(path)
+            parsed_at = time.perf_counter()
+            classify_tasks(parsed.tasks, as_of=parsed.metadata["as_of"])
+            done = time.perf_counter()
+            total = done - started
+            print(f"{copies:>7} {len(parsed.tasks):>8} {parsed_at - started:>9.2f} {done - parsed_at:>11.2f} {total:>9.2f} {len(parsed.tasks) / total:>9.0f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-naive", action="store_true", help="skip (b), the slow naive run")
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 10, 100])
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        full = full_build(work / "build")
+        again = no_change_rebuild(work / "build")
+        if not args.skip_naive:
+            import pandas as pd
+
+            leaders = pd.read_parquet(work / "build" / "data" / "tasks.parquet").drop_duplicates("leader")["leader"].tolist()
+            (work / "naive").mkdir()
+            naive = naive_way(work / "naive", leaders)
+            print(f"\nratio (a)/(b) = {full / naive:.3f}   (target <= 0.25)")
+        print(f"no-change rebuild: {again:.2f} s   (target < 1 s)")
+        scaling(args.copies)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
