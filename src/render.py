@@ -294,4 +294,11 @@ def _excel_value(column: str, value):
         return "是" if bool(value) else ""
     if column == "schedule_gap_pts":
         return None if value is None or value != value else round(float(value), 1)
+    if isinstance(value, str):
+        # Control characters the xlsx format cannot hold (openpyxl refuses them):
+        # dropped, the rest of the text kept.
+        return _EXCEL_ILLEGAL.sub("", value)
     return value
+
+
+_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -8,6 +8,7 @@ same table back.
 """
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -68,7 +69,11 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     text_columns = frame.select_dtypes(include=["object", "string"]).columns
     safe = _encode_lists(frame)
     safe = safe.assign(**{column: safe[column].map(escape_formula) for column in text_columns})
-    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n", float_format="%.6g")
+    # The csv module quotes a cell holding "\n" but not one holding a lone "\r",
+    # which a reader then takes for a line end; quote every cell when one has it.
+    has_cr = any(safe[c].map(lambda v: isinstance(v, str) and "\r" in v).any() for c in text_columns)
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n", float_format="%.6g",
+                quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL)
     return path
 
 
