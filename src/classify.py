@@ -72,11 +72,12 @@ CLASSIFIED_OUTPUTS = ("tasks_classified.csv", "tasks_classified.parquet", "class
 # Measures the row states itself (a share of the plan, a rate against its
 # target, a target and an actual side by side) decide before derived ones
 # (a task-text target paired with a progress number, "M of N" counts).
-EXPLICIT_KINDS = ("annual-share", "completion-rate", "rate-vs-target", "in-row-target", "stated-gap", "schedule-share")
+EXPLICIT_KINDS = ("annual-share", "completion-rate", "rate-vs-target", "in-row-target", "stated-gap", "schedule-share",
+                  "milestone")
 # Measures against the schedule itself (a stated gap in points, a share of the
 # elapsed-time target): they place a task against 序时进度 but never say the
 # annual target is met.
-SCHEDULE_KINDS = ("stated-gap", "schedule-share")
+SCHEDULE_KINDS = ("stated-gap", "schedule-share", "milestone")
 DERIVED_KINDS = ("target-match", "x-of-y")
 
 # Punctuation that bounds sentences and clauses. These are structural, not
@@ -170,6 +171,7 @@ def _compile_rules(raw: dict) -> Rules:
         "gap_behind": [re.compile(p) for p in quantities.get("behind_gap_patterns", [])],
         "gap_ahead": [re.compile(p) for p in quantities.get("ahead_gap_patterns", [])],
         "schedule_share": re.compile(quantities.get("schedule_share_pattern", "(?!)")),
+        "milestone": re.compile(quantities.get("milestone_target_pattern", "(?!)")),
         "superseded_follow": re.compile(quantities.get("superseded_follow_pattern", "(?!)")),
         "adjusted_target": re.compile(quantities.get("adjusted_target_pattern", "(?!)")),
         "partial_follow": re.compile(completed["partial_follow_pattern"]),
@@ -507,6 +509,9 @@ class Measure:
     position: int = 0
     ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
     adjusted: bool = False  # judged against a target the row says was adjusted (目标调整为…)
+    # The row's own milestone for the report date (上半年计划完成 60%, 上半年目标 30 个):
+    # the measure is judged against it instead of the elapsed share of the year.
+    yardstick: float | None = None
     _sentence: tuple = (0, 0)
 
     def as_item(self) -> dict:
@@ -543,6 +548,7 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         last_percent_end = 0
+        milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
         for match in _SHARE.finditer(text):
             clause_start = max(_bound_left(text, match.start(), _CLAUSE_SEPS), last_percent_end)
             last_percent_end = match.end()
@@ -558,11 +564,20 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
             phrase = _phrase(text, match.start(), match.end(), min_chars=16)
 
-            def add(kind, decisive, target=100.0, ratio=None):
+            def add(kind, decisive, target=100.0, ratio=None, yardstick=None):
                 ratio = value / target if ratio is None and target else ratio
-                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
+                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start(),
+                                        yardstick=yardstick))
 
             if any(word in before for word in q["excluded_before"]) or value < 0:
+                continue
+            if rules.compiled["milestone"].search(before):
+                milestones[sentence_start] = value  # 上半年计划完成 60%: the yardstick, not progress
+                continue
+            if sentence_start in milestones and (
+                rules.compiled["annual_share"].search(before) or any(v in before for v in q["completion_verbs"])
+            ):
+                add("milestone", True, yardstick=milestones[sentence_start] / 100)  # …实际完成 55%
                 continue
             if rules.compiled["schedule_share"].search(before):
                 # 完成序时进度的85%: a share of the elapsed-time target, not of the year
@@ -707,11 +722,13 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             for t in _quantities(text, rules, targets=True)
             if rules.compiled["in_row_target"].search(t.text_before)
             or rules.compiled["adjusted_target"].search(t.text_before)
+            or rules.compiled["milestone"].search(t.text_before)
         ]
         if not targets:
             continue
         actuals = [a for a in _quantities(text, rules, targets=False) if not a.starts_works]
         for target, adjusted in targets:
+            milestone = bool(rules.compiled["milestone"].search(target.text_before))
             lo, hi = _bound_left(text, target.start, _SENTENCE_SEPS), _bound_right(text, target.end, _SENTENCE_SEPS)
             same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start
                     and not _breaks_down(text, target, a, rules)]
@@ -724,8 +741,9 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             actual = min(same, key=lambda a: abs(a.start - target.start))
             measures.append(
                 Measure(_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
-                        actual.unit, target.value, actual.value / target.value, field_name, "in-row-target", True,
-                        actual.start, adjusted=adjusted)
+                        actual.unit, target.value, actual.value / target.value, field_name,
+                        "milestone" if milestone else "in-row-target", True, actual.start, adjusted=adjusted,
+                        yardstick=1.0 if milestone else None)
             )
     return measures
 
@@ -877,6 +895,7 @@ class Decision:
     evidence: str
     ratio: float = float("nan")
     review: list = field(default_factory=list)
+    yardstick: float | None = None  # the deciding measure's own milestone, if it has one
 
 
 def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | None = None) -> list[Measure]:
@@ -927,8 +946,11 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     completions = _completion_cues(row, rules, row["_as_of"])
     on_track = _on_track_cues(row, rules)
 
+    def yardstick(m: Measure) -> float:
+        return schedule if m.yardstick is None else m.yardstick
+
     def on_schedule(m: Measure) -> bool:
-        return m.ratio * 100 - schedule * 100 >= -tolerance
+        return m.ratio * 100 - yardstick(m) * 100 >= -tolerance
 
     below = [m for m in deciding if not on_schedule(m)]
     at_or_above = [m for m in deciding if on_schedule(m)]
@@ -942,11 +964,13 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         text = row[m.source_field]
         months = [_month_number(a or b) for a, b in re.findall(period, _sentence_of(text, m.position, m.position))]
         months = [n for n in months if 0 < n < report_month]
-        if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS:
+        if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS and m.yardstick is None:
             own = months[-1] / 12
             if on_schedule(m) != (m.ratio * 100 - own * 100 >= -tolerance):
                 review.append(f"measure dated to month {months[-1]}: against that month's schedule it would flip")
                 break
+    if any(m.yardstick is not None for m in deciding):
+        review.append("judged against the row's own milestone (节点目标), not the elapsed share of the year")
     if any(m.adjusted for m in deciding):
         review.append("annual target adjusted in the row (调整目标): judged against the adjusted target")
     if any(m.ambiguous for m in deciding):
@@ -972,7 +996,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
             cue = (annual or one_off or weak_completions)[0]
             decision.review.append(f"completion phrase '{cue.phrase}' not counted")
         if decision.rule.startswith("quantified") and not math.isnan(decision.ratio):
-            if abs(decision.ratio * 100 - schedule * 100) < rules.borderline_pts:
+            line = schedule if decision.yardstick is None else decision.yardstick
+            if abs(decision.ratio * 100 - line * 100) < rules.borderline_pts:
                 decision.review.append("deciding measure within the borderline band")
         decision.review = review + decision.review
         return decision, measures
@@ -1008,14 +1033,14 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if deciding:
         if len(below) > len(at_or_above):
             m = _representative(below)
-            return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
+            return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio, yardstick=m.yardstick))
         if len(below) == len(at_or_above):
             review.append("measures split evenly; tie-break applied")
             if rules.majority_tie == "lagging":
                 m = _representative(below)
-                return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
+                return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio, yardstick=m.yardstick))
         m = _representative(at_or_above)
-        return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio))
+        return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio, yardstick=m.yardstick))
     # 5. stated delay
     if strong_delays:
         cue = strong_delays[0]
@@ -1062,7 +1087,8 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
         row["_as_of"] = as_of
         decision, measures = _decide(row, rules, schedule, tolerance)
         ratio = decision.ratio
-        gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
+        line = schedule if decision.yardstick is None else decision.yardstick
+        gap = ratio * 100 - line * 100 if not math.isnan(ratio) else float("nan")
         rows.append({
             "status": decision.status,
             "status_evidence": decision.evidence,
