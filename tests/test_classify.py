@@ -462,3 +462,156 @@ def test_not_started_is_a_delay_only_when_the_start_was_due():
 def test_evidence_drops_list_numbering():
     result = row(problems="1. 地铁方工作面移交时间一再延迟，影响施工进度。")
     assert result.status_evidence == "地铁方工作面移交时间一再延迟"
+
+
+# --------------------------------------------------------------------------
+# other notices: other report dates and other offices' wording (synthetic rows
+# in the style of other cities' 督查通报; none is taken from the Hangzhou table)
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "as_of, progress, status",
+    [
+        ("2020-09-30", "截至9月底完成年度计划的72%。", "lagging"),
+        ("2020-09-30", "1-9月完成投资占年度计划的72%。", "lagging"),
+        ("2020-11-30", "1-11月完成投资占年度计划92.5%。", "on-track"),
+        ("2020-11-30", "1-11月完成投资18.5亿元，完成年度计划的89%。", "lagging"),
+        ("2020-03-31", "一季度完成投资5.2亿元，占年度计划的27.3%。", "on-track"),
+        ("2020-03-31", "一季度完成年度目标任务的18%。", "lagging"),
+        ("2020-06-30", "完成年度计划投资的47%。", "lagging"),
+        ("2020-06-30", "完成年度任务量的80%。", "on-track"),
+        ("2020-06-30", "完成年度计划的四成。", "lagging"),
+        ("2020-06-30", "完成年度计划的六成。", "on-track"),
+        ("2020-06-30", "完成年度计划的三分之一。", "lagging"),
+        ("2020-09-30", "进展情况占比68%。", "lagging"),
+        ("2020-06-30", "完成序时进度的85%。", "lagging"),
+    ],
+)
+def test_other_report_dates_and_share_wordings(as_of, progress, status):
+    result = row(progress=progress, as_of=as_of)
+    assert result.status == status, (result.status_rule, result.status_evidence)
+    assert result.status_rule.startswith("quantified")
+
+
+@pytest.mark.parametrize(
+    "progress, status, gap",
+    [
+        ("完成投资12亿元，超序时进度2.99个百分点。", "on-track", 2.99),
+        ("完成投资12亿元，滞后序时进度9.8个百分点。", "lagging", -9.8),
+        ("完成投资12亿元，落后序时进度5个百分点。", "lagging", -5.0),
+        ("GDP增长2.1%，低于目标3.9个百分点。", "lagging", -3.9),
+    ],
+)
+def test_gap_stated_in_points_is_a_measure(progress, status, gap):
+    result = row(progress=progress)
+    assert result.status == status and result.status_rule.startswith("quantified")
+    assert result.schedule_gap_pts == pytest.approx(gap)
+
+
+def test_gap_in_points_never_means_the_annual_target_is_met():
+    result = row(progress="1-11月完成投资36亿元，超序时进度9个百分点。", as_of="2020-11-30")
+    assert result.status == "on-track"
+
+
+def test_points_that_are_not_a_gap_to_the_schedule():
+    for progress in ["同比增长6%，较一季度回升4.9个百分点。", "拉动产业增加值增长20.6个百分点。", "低于全省平均2个百分点。"]:
+        assert row(progress=progress).status == "on-track", progress
+
+
+@pytest.mark.parametrize(
+    "progress",
+    [
+        "已完成全年目标任务。", "截至9月底，已完成全年目标任务。", "已提前完成全年任务。", "超额完成全年任务。",
+        "已全面完成年度目标任务。", "年度目标任务已全部完成。", "完成年度计划的120%。", "已完成。", "已完成。6月20日召开验收会。",
+    ],
+)
+def test_other_completion_wordings(progress):
+    assert row(progress=progress, as_of="2020-09-30").status == "completed"
+
+
+@pytest.mark.parametrize(
+    "progress",
+    ["已基本完成全年任务。", "完成全年目标任务压力较大。", "完成年度任务的一半。", "全年任务已完成80%。"],
+)
+def test_partial_or_at_risk_completion_is_not_completed(progress):
+    assert row(progress=progress).status != "completed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "目前未达到序时进度。", "未能达到序时进度。", "项目进度滞后。", "该项目欠进度。", "该项目慢序时。", "略低于序时进度。",
+        "项目未按进度完成。", "项目推进较为缓慢。", "进度未达预期。", "与序时进度存在一定差距。", "项目未能如期开工。",
+        "完成全年目标任务压力较大。", "项目进度不理想。", "因资金未到位，项目停工。", "时间过半，任务未过半。",
+    ],
+)
+def test_other_delay_wordings_are_lagging(text):
+    result = row(progress=text, as_of="2020-09-30")
+    assert (result.status, result.status_rule) == ("lagging", "stated-delay")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "项目按序时推进。", "目前达到序时进度。", "基本达到序时进度。", "项目达进度。", "项目正常推进，暂无滞后。", "暂无滞后情况。",
+        "未发现进度滞后问题。", "不存在滞后情况。", "各项工作均按序时进度推进，无滞后项目。", "没有滞后序时进度。",
+        "督促滞后项目加快进度。", "加快滞后项目推进。", "全市现有已签约未开工项目 73 个，作为重点工作着力推进。",
+        "签发停工单247份。", "受疫情影响停工2个月，目前已复工。", "项目总体进度正常。",
+    ],
+)
+def test_other_on_track_and_negated_wordings(text):
+    assert row(progress=text).status == "on-track"
+
+
+def test_not_started_when_the_start_was_due_or_not():
+    assert row(task="力争6月底前开工建设市民中心。", progress="项目尚未开工。").status == "lagging"
+    assert row(task="建成市民中心。", progress="项目尚未开工。").status == "lagging"
+    assert row(task="建设市民中心。", progress="项目尚未开工。", next_steps="计划三季度开工。").status == "on-track"
+    assert row(task="建设市民中心。", progress="项目尚未开工。", next_steps="计划三季度开工。",
+               as_of="2020-09-30").status == "lagging"
+    assert row(task="建设市民中心。", progress="项目尚未开工。", next_steps="计划十月开工。").status == "on-track"
+
+
+def test_adjusted_target_is_the_yardstick_and_is_said():
+    for progress in ["年度目标由5000套调减为3000套，已完成2000套。", "经市政府同意，目标调整为3000套。截至6月底已完成2000套。"]:
+        result = row(task="新建保障房5000套。", progress=progress)
+        assert result.status == "on-track", progress
+        assert result.progress_ratio == pytest.approx(2 / 3)
+        assert "调" in result.status_evidence and "调整目标" in result.review_reason
+    assert row(task="新建保障房5000套。", progress="截至6月底已完成2000套。").status == "lagging"
+    assert row(task="新建保障房5000套。", progress="受土地指标影响，年度目标调整为3000套，已完成1000套。").status == "lagging"
+
+
+def test_works_started_do_not_stand_for_works_done():
+    result = row(task="提标改造农村污水治理终端2000个。", progress="开工1964个，完工611个。")
+    assert result.status == "lagging" and result.progress_ratio == pytest.approx(611 / 2000)
+    assert row(task="新建学校10所。", progress="已开工8所。").status_rule == "default-on-track"
+    assert row(task="开工建设保障房项目20个。", progress="已开工8个。").status == "lagging"
+    assert row(task="开工建设保障房项目20个。", progress="已开工12个。").status == "on-track"
+
+
+def test_a_total_beats_its_breakdown():
+    result = row(progress="完成投资占年度计划的55%，其中A项目完成年度计划的30%，B项目完成年度计划的40%。")
+    assert result.status == "on-track" and result.progress_ratio == pytest.approx(0.55)
+    plan = row(progress="2020年计划绿道建设任务500公里，其中新建335公里。已建成绿道315公里，总体完工率达63%。")
+    assert plan.progress_ratio == pytest.approx(0.63)
+
+
+def test_own_milestone_is_the_yardstick():
+    result = row(progress="上半年计划完成60%，实际完成55%。")
+    assert result.status == "lagging" and result.schedule_gap_pts == pytest.approx(-5.0)
+    assert "milestone" in result.review_reason
+    assert row(progress="上半年计划完成年度任务的40%，实际完成45%。").status == "on-track"
+    assert row(progress="上半年目标30个，已完成25个。").status == "lagging"
+    # a milestone met is not the annual target met
+    assert row(task="新建学校10所。", progress="上半年计划完成3所，已完成3所。").status == "on-track"
+
+
+def test_measure_dated_to_an_earlier_month_is_flagged_when_it_would_flip():
+    result = row(progress="1-8月完成投资占年度计划的70%。", as_of="2020-09-30")
+    assert result.status == "lagging" and "month 8" in result.review_reason
+    assert "month" not in row(progress="1-8月完成投资占年度计划的60%。", as_of="2020-09-30").review_reason
+
+
+def test_one_off_completed_in_other_words():
+    assert row(task="建成市民中心。", progress="市民中心已竣工。").status == "completed"
+    assert row(task="加快建设市民中心。", progress="市民中心一期已竣工。").status == "on-track"
