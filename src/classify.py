@@ -464,7 +464,8 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                 if _negated(text, start, rules) or _aspiration_before(text, start, rules):
                     continue
                 sentence = _sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
-                if _longest_common_run(list(sentence), list(row["task"])) >= completed.get("one_off_min_overlap", 3):
+                if _longest_common_run(_without_stopwords(sentence, rules), _without_stopwords(row["task"], rules)) \
+                        >= completed.get("one_off_min_overlap", 3):
                     cues.append(Cue("one-off", phrase, _phrase(text, start, end), field_name))
     for field_name in rules.quantity_fields:
         text = row[field_name]
@@ -476,6 +477,15 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                     continue
                 cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
     return cues
+
+
+def _without_stopwords(text: str, rules: Rules) -> list[str]:
+    """Characters of ``text`` with the words that prove nothing (全市, 完成, 项目…)
+    blanked out, so that a shared run must be the object itself."""
+    for word in sorted(rules["quantities"]["match_stopwords"], key=len, reverse=True):
+        if len(word) > 1:
+            text = text.replace(word, " ")
+    return list(text)
 
 
 def _partial_before(text: str, pos: int, rules: Rules) -> bool:

@@ -615,3 +615,8 @@ def test_measure_dated_to_an_earlier_month_is_flagged_when_it_would_flip():
 def test_one_off_completed_in_other_words():
     assert row(task="建成市民中心。", progress="市民中心已竣工。").status == "completed"
     assert row(task="加快建设市民中心。", progress="市民中心一期已竣工。").status == "on-track"
+
+
+def test_one_off_needs_the_same_object_not_a_shared_stopword():
+    assert row(task="召开全市经济工作会议。", progress="2月10日成功举办全市招商大会。").status == "on-track"
+    assert row(task="召开全市经济工作会议。", progress="2月10日全市经济工作会议顺利召开。").status == "completed"
