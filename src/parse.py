@@ -175,7 +175,7 @@ class _CellHTML(HTMLParser):
                 self.open_tags.append(tag)
         else:
             self.foreign.append(tag)
-            self.parts.append(self.get_starttag_text() or f"<{tag}>")
+            self.parts.append(unescape(self.get_starttag_text() or f"<{tag}>"))
 
     def handle_startendtag(self, tag, attrs):
         if tag in FORMATTING_TAGS:
@@ -183,7 +183,7 @@ class _CellHTML(HTMLParser):
                 self.parts.append("\n")
         else:
             self.foreign.append(tag)
-            self.parts.append(self.get_starttag_text() or f"<{tag}/>")
+            self.parts.append(unescape(self.get_starttag_text() or f"<{tag}/>"))
 
     def handle_endtag(self, tag):
         if tag in FORMATTING_TAGS:
@@ -202,10 +202,24 @@ class _CellHTML(HTMLParser):
             self.parts.append(f"</{tag}>")
 
     def handle_data(self, data):
-        self.parts.append(data)
+        # HTMLParser decodes entities in ordinary text, not inside <script>/<style>.
+        self.parts.append(unescape(data) if self.cdata_elem else data)
 
     def handle_comment(self, data):
         pass
+
+    # Declarations and processing instructions typed into a cell are content too.
+    def handle_decl(self, decl):
+        self.foreign.append("!" + decl.split(" ")[0])
+        self.parts.append(unescape(f"<!{decl}>"))
+
+    def unknown_decl(self, data):
+        self.foreign.append("![" + data.split("[")[0])
+        self.parts.append(unescape(f"<![{data}]]>"))
+
+    def handle_pi(self, data):
+        self.foreign.append("?" + data.split(" ")[0])
+        self.parts.append(unescape(f"<?{data}>"))
 
 
 @dataclass
@@ -227,14 +241,13 @@ def clean_cell(raw: str) -> CleanCell:
     text = "".join(parser.parts)
     leftover = parser.rawdata if hasattr(parser, "rawdata") else ""
     if leftover:
-        text += leftover
+        text += unescape(leftover)
     if parser.open_tags or parser.unbalanced:
         stray = sorted(set(parser.open_tags) | set(parser.unbalanced))
         notes.append(f"单元格 HTML 标签不配对 ({', '.join('<' + t + '>' for t in stray)})，已按文本处理")
     if parser.foreign:
         tags = sorted({t.strip("/") for t in parser.foreign})
         notes.append(f"单元格含有非排版标记 ({', '.join('<' + t + '>' for t in tags)})，按原文文本保留，不会执行")
-    text = unescape(text)  # entities that HTMLParser left (e.g. inside kept markup)
     text = unicodedata.normalize("NFC", text).replace("\xa0", " ").replace("\u3000", " ")
     text = _INLINE_ITEM.sub("\n", text)
     lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]

@@ -25,6 +25,7 @@ import re
 import resource
 import tempfile
 import time
+import unicodedata
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -131,7 +132,7 @@ def raw_tables(draw):
             if draw(st.booleans()) and task_id != ids[bounds[section]]:
                 lines.append(HEADER_ROW)  # the header repeated at a page break
             shown_id = draw(st.sampled_from([str(task_id), f" {task_id} ", str(task_id).translate(_FULLWIDTH)]))
-            task = draw(CELL) + _marker(task_id) + draw(CELL)
+            task = draw(CELL) + _marker(task_id)  # last: nothing after it can close a comment around it
             cells = [task, draw(CELL), draw(CELL), draw(CELL)]
             lines.append("\t".join([shown_id, *cells]))
             expected.append((task_id, name, title))
@@ -306,6 +307,37 @@ def test_malformed_rows_raise_raw_table_error_naming_the_line(table, data):
             _parse_text("\n".join(lines), Path(folder))
     assert caught.value.line == victim + 1
     assert "expected 5" in str(caught.value)
+
+
+# Text the converter escaped (& < > " ') must come back exactly once-decoded.
+# No whitespace or full stops, so the cleaner's line and space tidying is not involved.
+PLAIN = st.lists(
+    st.one_of(
+        st.sampled_from(["&", "<", ">", '"', "'", "&lt;", "&amp;", "&gt;", "&#60;", "&#x3c;", "&nbsp;", "&copy",
+                         "<script>", "</p>", "<!-- x -->", "<!DOCTYPE html>", "<?php ?>", "任务", "完成", "😀", "="]),
+        st.text(st.characters(blacklist_categories=("Cs", "Z", "Cc", "Mn", "Mc", "Me"), blacklist_characters="."), max_size=5),
+    ),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLAIN)
+def test_escaped_text_is_decoded_exactly_once(text):
+    assert clean_cell(html.escape(text)).text == unicodedata.normalize("NFC", text)
+    assert clean_cell("<p>" + html.escape(text) + "</p>").text == unicodedata.normalize("NFC", text)
+
+
+def test_entities_are_decoded_once_and_typed_markup_is_kept():
+    """Regressions: clean_cell decoded entities twice (a cell reading "&lt;" came
+    out as "<") and silently dropped typed <!DOCTYPE …>, <?…?> and <![CDATA[…]]>."""
+    assert clean_cell("进度&amp;lt;50%&amp;gt;").text == "进度&lt;50%&gt;"
+    assert clean_cell("<p>完成&nbsp;投资&amp;建设，进度&lt;50%&gt;</p>").text == "完成 投资&建设，进度<50%>"
+    assert clean_cell('<a title="&amp;">链接</a>').text == '<a title="&">链接</a>'  # kept markup: decoded once too
+    kept = clean_cell("甲<!DOCTYPE html>乙<?php echo 1; ?>丙<![CDATA[x]]>丁")
+    assert kept.text == "甲<!DOCTYPE html>乙<?php echo 1; ?>丙<![CDATA[x]]>丁"
+    assert kept.notes and "非排版标记" in kept.notes[0]
+    assert clean_cell("甲<!-- image -->乙").text == "甲乙"  # converter comments still vanish
 
 
 def test_markup_cells_are_shown_escaped_on_the_page(tmp_path):
