@@ -350,7 +350,7 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
         for pattern in rules.compiled["delay_patterns"]:  # cue families written as patterns
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
-                    hits.append((match.start(), match.end(), match.group(0), "delay"))
+                    hits.append((match.start(), match.end(), match.group(0), "delay-family"))
         if pending_ok:
             hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, lag.get("pending_cues", []))]
         for start, end, phrase, kind in sorted(hits):
@@ -365,6 +365,10 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
             clause = text[_bound_left(text, start, _CLAUSE_SEPS):end]
             weak = not_due or any(word in clause for word in guards.get("softeners", []))
             cues.append(Cue(kind, phrase, _phrase(text, start, end), field_name, weak))
+    # a listed cue phrase is the clearer evidence; the broader families come after it
+    cues.sort(key=lambda cue: cue.kind == "delay-family")
+    for cue in cues:
+        cue.kind = "delay" if cue.kind == "delay-family" else cue.kind
     return cues
 
 
@@ -435,6 +439,7 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     elif completed.get("progress_only", False):
         progress = row["progress"].strip()
         first = _tidy(progress[:_bound_right(progress, 0, _SENTENCE_SEPS)])
+        first = re.split(r"[：:]", first)[-1].strip()  # 进展情况：已完成
         if says_only_done(_strip_for_only(first)):
             cues.append(Cue("completed-only", first, first, "progress"))
     year = _to_date(as_of).year
@@ -692,7 +697,8 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
         start_verbs = q.get("start_verbs", [])
         # a target is about starting works when its clause says so (开工建设 20 个);
         # an actual when the words just before it do (开工 1964 个，完工 611 个)
-        starts_works = any(verb in (context if targets else before[-8:]) for verb in start_verbs)
+        after = text[match.end():clause_end]
+        starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
         tokens = _context_tokens(context, rules)
         verb_tokens = set()
         for verb in [*q.get("bare_actual_verbs", []), *start_verbs]:

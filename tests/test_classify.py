@@ -620,3 +620,31 @@ def test_one_off_completed_in_other_words():
 def test_one_off_needs_the_same_object_not_a_shared_stopword():
     assert row(task="召开全市经济工作会议。", progress="2月10日成功举办全市招商大会。").status == "on-track"
     assert row(task="召开全市经济工作会议。", progress="2月10日全市经济工作会议顺利召开。").status == "completed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["项目因政策处理问题暂缓实施。", "项目前期手续尚未办结，影响开工。", "受资金制约，项目推进困难。"],
+)
+def test_obstructions_that_hold_the_works_back(text):
+    assert row(problems=text).status == "lagging"
+
+
+def test_obstruction_families_have_false_friends():
+    assert row(progress="开展困难群众帮扶。").status == "on-track"
+    assert row(progress="推进困难群众救助工作。").status == "on-track"
+    assert row(progress="疫情未影响项目进度。").status == "on-track"
+    assert row(progress="落实社保费暂缓缴纳政策。").status == "on-track"
+
+
+def test_more_share_and_completion_forms():
+    assert row(progress="前三季度完成投资占全年的70%。", as_of="2020-09-30").status == "lagging"
+    assert row(progress="前三季度完成投资占全年的76%。", as_of="2020-09-30").status == "on-track"
+    assert row(progress="项目进展情况：已完成。").status == "completed"
+    # works started with the count after the verb ("5 所均已开工") are not works done
+    assert row(task="新建幼儿园5所。", progress="5所幼儿园均已开工，主体结构施工中。").status == "on-track"
+
+
+def test_listed_cue_is_the_evidence_before_a_broader_family():
+    result = row(problems="线索时间久远，影响核查进度。建设项目经费缺口较大。")
+    assert result.status == "lagging" and "缺口较大" in result.status_evidence
