@@ -20,7 +20,7 @@ from src.parse import (  # noqa: F401
     split_lead_units,
     tasks_per_leader,
 )
-from src.pipeline import clean_stage  # noqa: F401
+from src.pipeline import analyse_stage, clean_stage  # noqa: F401
 from src.store import read_json, read_table, read_tasks_csv, write_csv, write_json, write_parquet  # noqa: F401
 from src.narrative import *  # noqa: F401,F403
 from src.plots import *  # noqa: F401,F403

@@ -21,23 +21,29 @@ def clean_stage(raw_path: str | Path, processed_dir: str | Path) -> ParsedTable:
     return parsed
 
 
-def analyse_stage(processed_dir: str | Path, as_of: str | None = None, overrides_path: str | Path | None = None):
+def analyse_stage(
+    processed_dir: str | Path,
+    out_dir: str | Path | None = None,
+    as_of: str | None = None,
+    overrides_path: str | Path | None = None,
+):
     """Classify (with overrides), tag causes and themes, and precompute keywords.
 
-    Writes tasks_classified.csv/.parquet, classification.json and keywords.parquet
-    into ``processed_dir``: the report notebooks only read them, so this work is
+    Reads ``processed_dir/tasks.parquet``; writes tasks_classified.csv/.parquet,
+    classification.json and keywords.parquet into ``out_dir`` (default
+    ``processed_dir``). The report notebooks only read these, so this work is
     done once per build, not once per leader.
     """
     from src.classify import classify_stage
     from src.text import add_text_features, keywords
 
-    processed_dir = Path(processed_dir)
+    out_dir = Path(out_dir or processed_dir)
     classified = add_text_features(
-        classify_stage(processed_dir, as_of=as_of, overrides_path=overrides_path)
+        classify_stage(processed_dir, out_dir, as_of=as_of, overrides_path=overrides_path)
     )
-    store.write_csv(classified, processed_dir / "tasks_classified.csv")
-    store.write_parquet(classified, processed_dir / "tasks_classified.parquet")
-    store.write_parquet(keyword_table(classified, keywords), processed_dir / "keywords.parquet")
+    store.write_csv(classified, out_dir / "tasks_classified.csv")
+    store.write_parquet(classified, out_dir / "tasks_classified.parquet")
+    store.write_parquet(keyword_table(classified, keywords), out_dir / "keywords.parquet")
     return classified
 
 

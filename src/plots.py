@@ -67,6 +67,20 @@ def _empty(ax, message: str):
     return ax
 
 
+def _stacked_by_status(ax, table: pd.DataFrame, xlabel: str, title: str):
+    """Horizontal bars of counts, one row per category, stacked by status."""
+    left = pd.Series(0, index=table.index)
+    for status in status_order():
+        ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
+        left = left + table[status]
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="lower right", frameon=True)
+    return ax
+
+
 def _status_counts(tasks: pd.DataFrame) -> pd.Series:
     return tasks["status"].value_counts().reindex(status_order(), fill_value=0)
 
@@ -109,16 +123,7 @@ def plot_units_by_status(tasks: pd.DataFrame, ax=None, top: int | None = None):
     table = table.drop(columns=["_total", "_lag"])
     table.index = [_short_label(name) for name in table.index]
     ax = _axes(ax, (8, max(2.5, 0.38 * len(table) + 1)))
-    left = pd.Series(0, index=table.index)
-    for status in status_order():
-        ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
-        left = left + table[status]
-    ax.invert_yaxis()
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("任务数")
-    ax.set_title("各牵头单位任务数（按状态）")
-    ax.legend(loc="lower right", frameon=True)
-    return ax
+    return _stacked_by_status(ax, table, "任务数", "各牵头单位任务数（按状态）")
 
 
 def progress_points(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -131,9 +136,10 @@ def progress_points(tasks: pd.DataFrame) -> pd.DataFrame:
                 continue
             rows.append(
                 {"task_id": task.task_id, "task_label": f"{task.task_id}. {short_task(task.task, 16)}",
-                 "status": task.status, "percent": float(ratio) * 100, "phrase": item.get("phrase", "")}
+                 "status": task.status, "percent": float(ratio) * 100, "phrase": item.get("phrase", ""),
+                 "decisive": bool(item.get("decisive", True))}
             )
-    return pd.DataFrame(rows, columns=["task_id", "task_label", "status", "percent", "phrase"])
+    return pd.DataFrame(rows, columns=["task_id", "task_label", "status", "percent", "phrase", "decisive"])
 
 
 def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
@@ -148,11 +154,14 @@ def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
     ax = _axes(ax, (8, max(2.5, 0.34 * len(order) + 1.2)))
     position = {label: index for index, label in enumerate(order)}
     for status in status_order():
-        subset = points[points["status"] == status]
-        if subset.empty:
-            continue
-        ax.scatter(subset["percent"].clip(upper=cap), subset["task_label"].map(position), s=46,
-                   color=status_color(status), label=status_label(status), zorder=3)
+        subset = points[(points["status"] == status) & points["decisive"]]
+        if not subset.empty:
+            ax.scatter(subset["percent"].clip(upper=cap), subset["task_label"].map(position), s=46,
+                       color=status_color(status), label=status_label(status), zorder=3)
+    context = points[~points["decisive"]]
+    if not context.empty:  # works progress (形象进度) and the like: shown, but not what decided the status
+        ax.scatter(context["percent"].clip(upper=cap), context["task_label"].map(position), s=40,
+                   facecolors="none", edgecolors="#777", linewidths=1.2, label="其他量化指标（不作判定依据）", zorder=3)
     schedule = elapsed_percent(as_of)
     ax.axvline(schedule, color="#333", linestyle="--", linewidth=1.2, zorder=2)
     ax.text(schedule, -0.8, f" 序时进度 {schedule:.1f}%", fontsize=9, va="bottom")
@@ -160,8 +169,8 @@ def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
     ax.set_ylim(len(order) - 0.5, -1.2)
     ax.set_xlim(0, cap + 5)
     ax.set_xlabel("完成年度目标的比例（%）")
-    ax.set_title("量化任务进度与序时进度对比")
-    ax.legend(loc="lower right", frameon=True)
+    ax.set_title("量化任务进度与序时进度对比（实心点为判定依据）")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize=9)
     return ax
 
 
@@ -210,16 +219,7 @@ def plot_cause_counts(tasks: pd.DataFrame, ax=None):
     table = table.assign(_lag=table["lagging"], _all=table.sum(axis=1)).sort_values(["_lag", "_all"], ascending=False)
     table = table.drop(columns=["_lag", "_all"])
     ax = _axes(ax, (8, max(2.5, 0.42 * len(table) + 1)))
-    left = pd.Series(0, index=table.index)
-    for status in status_order():
-        ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
-        left = left + table[status]
-    ax.invert_yaxis()
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("涉及任务数")
-    ax.set_title("存在问题的原因分类（按任务状态）")
-    ax.legend(loc="lower right", frameon=True)
-    return ax
+    return _stacked_by_status(ax, table, "涉及任务数", "存在问题的原因分类（按任务状态）")
 
 
 def plot_theme_status(tasks: pd.DataFrame, ax=None):
@@ -230,13 +230,4 @@ def plot_theme_status(tasks: pd.DataFrame, ax=None):
     table = pd.crosstab(tags["theme"], tags["status"]).reindex(columns=status_order(), fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     ax = _axes(ax, (8, max(2.5, 0.42 * len(table) + 1)))
-    left = pd.Series(0, index=table.index)
-    for status in status_order():
-        ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
-        left = left + table[status]
-    ax.invert_yaxis()
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("任务数")
-    ax.set_title("政策主题分布（按任务状态）")
-    ax.legend(loc="lower right", frameon=True)
-    return ax
+    return _stacked_by_status(ax, table, "任务数", "政策主题分布（按任务状态）")
