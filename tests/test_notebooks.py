@@ -53,3 +53,14 @@ def test_clean_notebook_on_the_real_table(tmp_path):
     assert quality["rows_read"] == quality["rows_written"] == 143
     executed = (tmp_path / "01_clean.out.ipynb").read_text(encoding="utf-8")
     assert "读入数据行" in executed  # the data-quality summary is shown
+
+
+def test_environment_yml_installs_the_pinned_requirements():
+    """One source of truth for the pins: environment.yml installs requirements.txt."""
+    text = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    assert "conda-forge" in text and "python=3.11" in text
+    assert "-r requirements.txt" in text
+    pins = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    names = {line.split("==")[0].lower() for line in pins if "==" in line}
+    assert {"jupyterlab", "pandas", "matplotlib", "seaborn", "jieba", "nbconvert", "papermill"} <= names
+    assert all("==" in line for line in pins if line.strip() and not line.startswith("#"))

@@ -263,3 +263,26 @@ def test_markup_never_runs_in_a_browser(markup_build):
         assert "<script>alert('x')</script>" in page.locator("body").inner_text()
         browser.close()
     assert dialogs == []
+
+
+def test_missing_cjk_font_fails_loudly(monkeypatch):
+    from src import style
+
+    style.find_cjk_font.cache_clear()
+    monkeypatch.setitem(style.report_style(), "fonts", ["No Such CJK Font"])
+    try:
+        with pytest.raises(style.CJKFontError, match="fonts-noto-cjk"):
+            style.find_cjk_font()
+    finally:
+        style.find_cjk_font.cache_clear()
+
+
+def test_the_chosen_font_really_draws_chinese():
+    from src.style import SAMPLE_TEXT, find_cjk_font
+
+    family, path = find_cjk_font()
+    assert "CJK" in family or "Han" in family or "Hei" in family
+    from matplotlib.ft2font import FT2Font
+
+    face = FT2Font(path)
+    assert all(face.get_char_index(ord(c)) for c in SAMPLE_TEXT)
