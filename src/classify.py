@@ -524,9 +524,6 @@ class Measure:
     position: int = 0
     ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
     adjusted: bool = False  # judged against a target the row says was adjusted (目标调整为…)
-    # The row's own milestone for the report date (上半年计划完成 60%, 上半年目标 30 个):
-    # the measure is judged against it instead of the elapsed share of the year.
-    yardstick: float | None = None
     _sentence: tuple = (0, 0)
 
     def as_item(self) -> dict:
@@ -579,10 +576,9 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
             phrase = _phrase(text, match.start(), match.end(), min_chars=16)
 
-            def add(kind, decisive, target=100.0, ratio=None, yardstick=None):
+            def add(kind, decisive, target=100.0, ratio=None):
                 ratio = value / target if ratio is None and target else ratio
-                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start(),
-                                        yardstick=yardstick))
+                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
 
             if any(word in before for word in q["excluded_before"]) or value < 0:
                 continue
@@ -592,7 +588,10 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if sentence_start in milestones and (
                 rules.compiled["annual_share"].search(before) or any(v in before for v in q["completion_verbs"])
             ):
-                add("milestone", True, yardstick=milestones[sentence_start] / 100)  # …实际完成 55%
+                # …实际完成 55%: judged against the row's own milestone (60%), expressed
+                # on the elapsed-share scale so that ratio vs 序时进度 gives the status
+                add("milestone", True, target=milestones[sentence_start],
+                    ratio=value / milestones[sentence_start] * elapsed_share(row["_as_of"]))
                 continue
             if rules.compiled["schedule_share"].search(before):
                 # 完成序时进度的85%: a share of the elapsed-time target, not of the year
@@ -755,11 +754,13 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             if not same:
                 continue
             actual = min(same, key=lambda a: abs(a.start - target.start))
+            ratio = actual.value / target.value
+            if milestone:  # 上半年目标 30 个，已完成 25 个: on the elapsed-share scale
+                ratio *= elapsed_share(row["_as_of"])
             measures.append(
                 Measure(_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
-                        actual.unit, target.value, actual.value / target.value, field_name,
-                        "milestone" if milestone else "in-row-target", True, actual.start, adjusted=adjusted,
-                        yardstick=1.0 if milestone else None)
+                        actual.unit, target.value, ratio, field_name,
+                        "milestone" if milestone else "in-row-target", True, actual.start, adjusted=adjusted)
             )
     return measures
 
@@ -911,7 +912,6 @@ class Decision:
     evidence: str
     ratio: float = float("nan")
     review: list = field(default_factory=list)
-    yardstick: float | None = None  # the deciding measure's own milestone, if it has one
 
 
 def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | None = None) -> list[Measure]:
@@ -962,11 +962,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     completions = _completion_cues(row, rules, row["_as_of"])
     on_track = _on_track_cues(row, rules)
 
-    def yardstick(m: Measure) -> float:
-        return schedule if m.yardstick is None else m.yardstick
-
     def on_schedule(m: Measure) -> bool:
-        return m.ratio * 100 - yardstick(m) * 100 >= -tolerance
+        return m.ratio * 100 - schedule * 100 >= -tolerance
 
     below = [m for m in deciding if not on_schedule(m)]
     at_or_above = [m for m in deciding if on_schedule(m)]
@@ -980,12 +977,12 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         text = row[m.source_field]
         months = [_month_number(a or b) for a, b in re.findall(period, _sentence_of(text, m.position, m.position))]
         months = [n for n in months if 0 < n < report_month]
-        if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS and m.yardstick is None:
+        if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS:
             own = months[-1] / 12
             if on_schedule(m) != (m.ratio * 100 - own * 100 >= -tolerance):
                 review.append(f"measure dated to month {months[-1]}: against that month's schedule it would flip")
                 break
-    if any(m.yardstick is not None for m in deciding):
+    if any(m.kind == "milestone" for m in deciding):
         review.append("judged against the row's own milestone (节点目标), not the elapsed share of the year")
     if any(m.adjusted for m in deciding):
         review.append("annual target adjusted in the row (调整目标): judged against the adjusted target")
@@ -1012,8 +1009,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
             cue = (annual or one_off or weak_completions)[0]
             decision.review.append(f"completion phrase '{cue.phrase}' not counted")
         if decision.rule.startswith("quantified") and not math.isnan(decision.ratio):
-            line = schedule if decision.yardstick is None else decision.yardstick
-            if abs(decision.ratio * 100 - line * 100) < rules.borderline_pts:
+            if abs(decision.ratio * 100 - schedule * 100) < rules.borderline_pts:
                 decision.review.append("deciding measure within the borderline band")
         decision.review = review + decision.review
         return decision, measures
@@ -1049,14 +1045,14 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if deciding:
         if len(below) > len(at_or_above):
             m = _representative(below)
-            return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio, yardstick=m.yardstick))
+            return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
         if len(below) == len(at_or_above):
             review.append("measures split evenly; tie-break applied")
             if rules.majority_tie == "lagging":
                 m = _representative(below)
-                return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio, yardstick=m.yardstick))
+                return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
         m = _representative(at_or_above)
-        return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio, yardstick=m.yardstick))
+        return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio))
     # 5. stated delay
     if strong_delays:
         cue = strong_delays[0]
@@ -1084,6 +1080,9 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
       stated-pending, stated-on-track or default-on-track;
     * ``progress_ratio`` – fraction of the annual target done by the deciding
       measure (the median one of the winning side), NaN when no measure decides;
+      for measures against the schedule itself (a gap stated in points, a share
+      of 序时进度, the row's own milestone) it is the schedule-equivalent share,
+      so that ratio against the elapsed share always gives the status;
     * ``schedule_gap_pts`` – ``progress_ratio*100 - elapsed_share(as_of)*100``;
     * ``progress_items`` – every quantified measure found (phrase, value, unit,
       target, ratio, source_field, kind, decisive);
@@ -1103,8 +1102,7 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
         row["_as_of"] = as_of
         decision, measures = _decide(row, rules, schedule, tolerance)
         ratio = decision.ratio
-        line = schedule if decision.yardstick is None else decision.yardstick
-        gap = ratio * 100 - line * 100 if not math.isnan(ratio) else float("nan")
+        gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
         rows.append({
             "status": decision.status,
             "status_evidence": decision.evidence,
