@@ -248,6 +248,7 @@ def clean_cell(raw: str) -> CleanCell:
     if parser.foreign:
         tags = sorted({t.strip("/") for t in parser.foreign})
         notes.append(f"单元格含有非排版标记 ({', '.join('<' + t + '>' for t in tags)})，按原文文本保留，不会执行")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # an encoded &#13; is a line end, as in the file
     text = unicodedata.normalize("NFC", text).replace("\xa0", " ").replace("\u3000", " ")
     text = _INLINE_ITEM.sub("\n", text)
     lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]

@@ -16,7 +16,9 @@ and row separators) and a carriage return is a line end, so the generator never
 puts them inside a cell. Every other control character is *content*: the parser
 keeps it (``\\v`` and ``\\f`` count as spaces and are collapsed, like other
 whitespace), the CSV keeps it, and only the Excel file drops the characters
-that the xlsx format cannot store.
+that the xlsx format cannot store. Encoded ones (``&#9;``, ``&#10;``, ``&#13;``)
+are content as well: a tab becomes a space, a newline or carriage return a
+line break.
 """
 from __future__ import annotations
 
@@ -79,7 +81,7 @@ MARKUP = [
 ]
 ENTITIES = [
     "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&nbsp;", "&#x3c;script&#x3e;", "&lt;script&gt;alert(1)&lt;/script&gt;",
-    "&amp;lt;", "&#0;", "&#x110000;", "&bogus;", "&#12288;", "&copy", "&#x1F600;",
+    "&amp;lt;", "&#0;", "&#x110000;", "&bogus;", "&#12288;", "&copy", "&#x1F600;", "&#9;", "&#10;", "&#13;", "&#x0D;",
 ]
 CONTROLS = ["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85", "\u2028", "\u2029",
             "\u200b", "\ufeff", "\u202e", "\x1c"]
@@ -271,7 +273,7 @@ def test_random_tables_lose_no_row_and_render_no_executable_markup(table):
         assert _marker(task_id) in by_id.loc[task_id, "task"]
     for column in TEXT_FIELDS:
         assert tasks[column].map(type).eq(str).all(), column
-        assert not tasks[column].str.contains("[\t\r]", regex=True).any(), column
+        assert not tasks[column].str.contains("[\t\r]", regex=True).any(), column  # &#9; is a space, &#13; a line end
     assert tasks["lead_units"].map(lambda units: isinstance(units, list) and all(u and isinstance(u, str) for u in units)).all()
 
     classified = classify_tasks(tasks, AS_OF)
@@ -338,6 +340,8 @@ def test_entities_are_decoded_once_and_typed_markup_is_kept():
     assert kept.text == "甲<!DOCTYPE html>乙<?php echo 1; ?>丙<![CDATA[x]]>丁"
     assert kept.notes and "非排版标记" in kept.notes[0]
     assert clean_cell("甲<!-- image -->乙").text == "甲乙"  # converter comments still vanish
+    # Regression: an encoded carriage return stayed in the text as a bare CR.
+    assert clean_cell("第一行&#13;第二行&#13;&#10;第三行").text == "第一行\n第二行\n第三行"
 
 
 def test_markup_cells_are_shown_escaped_on_the_page(tmp_path):
