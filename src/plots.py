@@ -77,8 +77,12 @@ def _stacked_by_status(ax, table: pd.DataFrame, xlabel: str, title: str):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_title(title)
-    ax.legend(loc="lower right", frameon=True)
+    _legend_below(ax)
     return ax
+
+
+def _legend_below(ax, columns: int = 3):
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=columns, frameon=False, fontsize=9)
 
 
 def _status_counts(tasks: pd.DataFrame) -> pd.Series:
@@ -117,13 +121,13 @@ def plot_units_by_status(tasks: pd.DataFrame, ax=None, top: int | None = None):
     table = table.assign(_total=table.sum(axis=1), _lag=table["lagging"]).sort_values(
         ["_total", "_lag"], ascending=False, kind="stable"
     )
-    if len(table) > top:
-        rest = table.iloc[top - 1:].sum().rename("其他单位")
-        table = pd.concat([table.iloc[: top - 1], rest.to_frame().T])
+    shown_all = len(table) <= top
+    table = table.iloc[:top]
     table = table.drop(columns=["_total", "_lag"])
     table.index = [_short_label(name) for name in table.index]
     ax = _axes(ax, (8, max(2.5, 0.38 * len(table) + 1)))
-    return _stacked_by_status(ax, table, "任务数", "各牵头单位任务数（按状态）")
+    title = "各牵头单位任务数（按状态）" if shown_all else f"任务最多的 {top} 家牵头单位（按状态）"
+    return _stacked_by_status(ax, table, "任务数", title)
 
 
 def progress_points(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +174,7 @@ def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
     ax.set_xlim(0, cap + 5)
     ax.set_xlabel("完成年度目标的比例（%）")
     ax.set_title("量化任务进度与序时进度对比（实心点为判定依据）")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize=9)
+    _legend_below(ax)
     return ax
 
 
@@ -195,7 +199,7 @@ def plot_leader_status(tasks: pd.DataFrame, ax=None):
     ax.set_xlim(0, 112)
     ax.set_xlabel("占该领导牵头任务的比例（%）")
     ax.set_title("各位领导牵头任务的状态构成")
-    ax.legend(loc="lower right", frameon=True)
+    _legend_below(ax)
     return ax
 
 
