@@ -182,6 +182,11 @@ def _compile_rules(raw: dict) -> Rules:
         "rate": re.compile(quantities["rate_pattern"]),
         "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
         "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
+        # literal phrase lists, prepared once (see _PhraseList)
+        "delay_cues": _PhraseList(raw["lagging"]["delay_cues"]),
+        "pending_cues": _PhraseList(raw["lagging"].get("pending_cues", [])),
+        "on_track_cues": _PhraseList(raw["on_track"]["cues"]),
+        "one_off_cues": _PhraseList(completed.get("one_off_cues", [])),
         # number, optional multiplier (万/亿…), unit
         "quantity": re.compile(
             rf"(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt else rf"(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
@@ -325,11 +330,29 @@ def _inside_false_friend(text: str, start: int, end: int, friends) -> bool:
     return False
 
 
+class _PhraseList:
+    """A list of literal phrases prepared once per rules object: each phrase
+    compiled, in the order :func:`_find_phrases` tries them (longest first),
+    plus one alternation of them all that tells in a single pass whether a
+    text holds any of them."""
+
+    def __init__(self, phrases):
+        ordered = sorted(set(phrases), key=len, reverse=True)
+        self.ordered = tuple((phrase, re.compile(re.escape(phrase))) for phrase in ordered)
+        self.any = re.compile("|".join(re.escape(phrase) for phrase in ordered)) if ordered else None
+
+
 def _find_phrases(text: str, phrases) -> list[tuple[int, int, str]]:
     """Occurrences of literal phrases, longest phrase first, non-overlapping."""
+    if not isinstance(phrases, _PhraseList):
+        phrases = _PhraseList(phrases)
+    if phrases.any is None or phrases.any.search(text) is None:
+        return []  # none of the phrases occurs: the common case, in one pass
     found: list[tuple[int, int, str]] = []
-    for phrase in sorted(set(phrases), key=len, reverse=True):
-        for match in re.finditer(re.escape(phrase), text):
+    for phrase, pattern in phrases.ordered:
+        if phrase not in text:
+            continue
+        for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e, _ in found):
                 continue
             found.append((match.start(), match.end(), phrase))
@@ -346,13 +369,13 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
         text = row[field_name]
         if not text:
             continue
-        hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, lag["delay_cues"])]
+        hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, rules.compiled["delay_cues"])]
         for pattern in rules.compiled["delay_patterns"]:  # cue families written as patterns
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
                     hits.append((match.start(), match.end(), match.group(0), "delay-family"))
         if pending_ok:
-            hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, lag.get("pending_cues", []))]
+            hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, rules.compiled["pending_cues"])]
         for start, end, phrase, kind in sorted(hits):
             if _inside_false_friend(text, start, end, lag.get("false_friends", [])):
                 continue
@@ -408,7 +431,7 @@ def _on_track_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        for start, end, phrase in _find_phrases(text, rules["on_track"]["cues"]):
+        for start, end, phrase in _find_phrases(text, rules.compiled["on_track_cues"]):
             if _negated(text, start, rules):
                 continue
             cues.append(Cue("on-track", phrase, _phrase(text, start, end), field_name))
@@ -465,7 +488,7 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     if not _open_ended(row["task"], rules):
         for field_name in rules.quantity_fields:
             text = row[field_name]
-            for start, end, phrase in _find_phrases(text, completed.get("one_off_cues", [])):
+            for start, end, phrase in _find_phrases(text, rules.compiled["one_off_cues"]):
                 if _negated(text, start, rules) or _aspiration_before(text, start, rules):
                     continue
                 sentence = _sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
