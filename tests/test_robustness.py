@@ -94,6 +94,8 @@ WORDS = [
     "占年度计划的 47%", "存在问题：", "下一步工作安排：", "123", "True", "nan", "None", ".....", "市发改委、市经信局",
     "（市金融办）", "序号",
 ]
+PROGRESS_LEADS = ["", "", "已全面完成。", "已完成年度目标。", "完成年度计划的 80%。", "完成投资 12 亿元，占年度计划的 20%。",
+                  "因疫情影响，进度滞后。", "尚未开工。"]
 # Any character but the structural ones (tab, newline, carriage return) and lone surrogates.
 ANY_CHAR = st.characters(blacklist_categories=("Cs",), blacklist_characters="\t\n\r")
 FRAGMENT = st.one_of(
@@ -135,7 +137,8 @@ def raw_tables(draw):
                 lines.append(HEADER_ROW)  # the header repeated at a page break
             shown_id = draw(st.sampled_from([str(task_id), f" {task_id} ", str(task_id).translate(_FULLWIDTH)]))
             task = draw(CELL) + _marker(task_id)  # last: nothing after it can close a comment around it
-            cells = [task, draw(CELL), draw(CELL), draw(CELL)]
+            progress = draw(st.sampled_from(PROGRESS_LEADS)) + draw(CELL)  # so every status, and every report section, occurs
+            cells = [task, draw(CELL), progress, draw(CELL)]
             lines.append("\t".join([shown_id, *cells]))
             expected.append((task_id, name, title))
     return "\n".join(lines) + "\n", expected
