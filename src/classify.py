@@ -94,6 +94,8 @@ _SHARE = re.compile(
 )
 _DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
+_COLON = re.compile(r"[：:]")
+_PERCENT_OR_PER_UNIT = re.compile(r"\s*[%％/]")
 _STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
 
 
@@ -143,9 +145,21 @@ class Rules:
     cue_fields: tuple
     quantity_fields: tuple
     compiled: dict = field(default_factory=dict)
+    _prepared: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, key):
         return self.raw[key]
+
+    def prepared(self, key: str):
+        """``_PREPARERS[key](raw)`` – a phrase list sorted, a pattern compiled –
+        built on first use and kept for the life of this rules object, so that
+        rows do not redo work that depends only on the rules. Built lazily, a
+        rules dict lacking a key fails where the classifier first reads it,
+        as before."""
+        prepared = self._prepared
+        if key not in prepared:
+            prepared[key] = _PREPARERS[key](self.raw)
+        return prepared[key]
 
 
 def _compile_rules(raw: dict) -> Rules:
@@ -182,11 +196,6 @@ def _compile_rules(raw: dict) -> Rules:
         "rate": re.compile(quantities["rate_pattern"]),
         "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
         "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
-        # literal phrase lists, prepared once (see _PhraseList)
-        "delay_cues": _PhraseList(raw["lagging"]["delay_cues"]),
-        "pending_cues": _PhraseList(raw["lagging"].get("pending_cues", [])),
-        "on_track_cues": _PhraseList(raw["on_track"]["cues"]),
-        "one_off_cues": _PhraseList(completed.get("one_off_cues", [])),
         # number, optional multiplier (万/亿…), unit
         "quantity": re.compile(
             rf"(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt else rf"(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
@@ -304,7 +313,7 @@ class Cue:
 def _negated(text: str, start: int, rules: Rules) -> bool:
     clause_start = _bound_left(text, start, _CLAUSE_SEPS)
     before = text[clause_start:start]
-    for negator in sorted(rules["guards"]["negators"], key=len, reverse=True):
+    for negator in rules.prepared("negators"):
         index = before.rfind(negator)
         if index < 0:
             continue
@@ -323,8 +332,11 @@ def _generic_frame(text: str, start: int, end: int, rules: Rules) -> bool:
 
 
 def _inside_false_friend(text: str, start: int, end: int, friends) -> bool:
-    for friend in friends:
-        for match in re.finditer(re.escape(friend), text):
+    """``friends``: (phrase, compiled phrase) pairs (``rules.prepared("false_friends")``)."""
+    for friend, pattern in friends:
+        if friend not in text:
+            continue
+        for match in pattern.finditer(text):
             if match.start() <= start and end <= match.end():
                 return True
     return False
@@ -369,15 +381,15 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
         text = row[field_name]
         if not text:
             continue
-        hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, rules.compiled["delay_cues"])]
+        hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, rules.prepared("delay_cues"))]
         for pattern in rules.compiled["delay_patterns"]:  # cue families written as patterns
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
                     hits.append((match.start(), match.end(), match.group(0), "delay-family"))
         if pending_ok:
-            hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, rules.compiled["pending_cues"])]
+            hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, rules.prepared("pending_cues"))]
         for start, end, phrase, kind in sorted(hits):
-            if _inside_false_friend(text, start, end, lag.get("false_friends", [])):
+            if _inside_false_friend(text, start, end, rules.prepared("false_friends")):
                 continue
             not_due = phrase in lag.get("start_cues", []) and _start_not_due(row, rules)
             if _negated(text, start, rules) or _generic_frame(text, start, end, rules):
@@ -401,9 +413,9 @@ def _start_not_due(row: dict, rules: Rules) -> bool:
     lag = rules["lagging"]
     month = _to_date(row["_as_of"]).month
     text = row["task"] + "\n" + row["next_steps"]
-    if month < 12 and re.search(lag["start_later_pattern"], text):
+    if month < 12 and rules.prepared("start_later").search(text):
         return True
-    if any(_month_number(m) > month for m in re.findall(lag["start_month_pattern"], text)):
+    if any(_month_number(m) > month for m in rules.prepared("start_month").findall(text)):
         return True
     # 计划三季度开工: due by the end of that quarter
     return any(_month_number(q) * 3 > month for q in rules.compiled["start_quarter"].findall(text))
@@ -431,7 +443,7 @@ def _on_track_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        for start, end, phrase in _find_phrases(text, rules.compiled["on_track_cues"]):
+        for start, end, phrase in _find_phrases(text, rules.prepared("on_track_cues")):
             if _negated(text, start, rules):
                 continue
             cues.append(Cue("on-track", phrase, _phrase(text, start, end), field_name))
@@ -445,15 +457,15 @@ def _strip_for_only(text: str) -> str:
 def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     completed = rules["completed"]
     cues: list[Cue] = []
-    empty = {_strip_for_only(v) for v in completed.get("empty_values", [])}
+    empty = rules.prepared("empty_values")
     parts = {name: _strip_for_only(row[name]) for name in ("problems", "next_steps")}
     parts = {name: ("" if value in empty else value) for name, value in parts.items()}
     tail = parts["problems"] + parts["next_steps"]
-    only_pattern = completed.get("next_steps_only_pattern")
-    only_set = {_strip_for_only(p) for p in completed["next_steps_only"]}
+    only_pattern = rules.prepared("only_pattern")
+    only_set = rules.prepared("only_set")
 
     def says_only_done(value: str) -> bool:
-        return bool(value) and (value in only_set or bool(only_pattern and re.match(only_pattern, value)))
+        return bool(value) and (value in only_set or bool(only_pattern and only_pattern.match(value)))
 
     if says_only_done(tail):
         field_name = "next_steps" if parts["next_steps"] else "problems"
@@ -462,7 +474,7 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     elif completed.get("progress_only", False):
         progress = row["progress"].strip()
         first = _tidy(progress[:_bound_right(progress, 0, _SENTENCE_SEPS)])
-        first = re.split(r"[：:]", first)[-1].strip()  # 进展情况：已完成
+        first = _COLON.split(first)[-1].strip()  # 进展情况：已完成
         if says_only_done(_strip_for_only(first)):
             cues.append(Cue("completed-only", first, first, "progress"))
     year = _to_date(as_of).year
@@ -488,7 +500,7 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     if not _open_ended(row["task"], rules):
         for field_name in rules.quantity_fields:
             text = row[field_name]
-            for start, end, phrase in _find_phrases(text, rules.compiled["one_off_cues"]):
+            for start, end, phrase in _find_phrases(text, rules.prepared("one_off_cues")):
                 if _negated(text, start, rules) or _aspiration_before(text, start, rules):
                     continue
                 sentence = _sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
@@ -510,9 +522,8 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
 def _without_stopwords(text: str, rules: Rules) -> list[str]:
     """Characters of ``text`` with the words that prove nothing (全市, 完成, 项目…)
     blanked out, so that a shared run must be the object itself."""
-    for word in sorted(rules["quantities"]["match_stopwords"], key=len, reverse=True):
-        if len(word) > 1:
-            text = text.replace(word, " ")
+    for word in rules.prepared("stopwords_multi"):
+        text = text.replace(word, " ")
     return list(text)
 
 
@@ -562,12 +573,18 @@ class Measure:
         }
 
 
+@lru_cache(maxsize=256)
+def _rate_target_pattern(name: str) -> re.Pattern:
+    """The target-rate pattern for one rate name (落地率 …), compiled once per name."""
+    return re.compile(
+        rf"(\d+(?:\.\d+)?)\s*[%％][^，,。；;\d]{{0,2}}?{re.escape(name)}率|{re.escape(name)}率[^，,。；;\d%]{{0,6}}?(\d+(?:\.\d+)?)\s*[%％]"
+    )
+
+
 def _rate_target(name: str, row: dict) -> float | None:
     """A target rate for the named rate in the task or next-steps text
     (确保完成全年60%落地率目标 → 60)."""
-    pattern = re.compile(
-        rf"(\d+(?:\.\d+)?)\s*[%％][^，,。；;\d]{{0,2}}?{re.escape(name)}率|{re.escape(name)}率[^，,。；;\d%]{{0,6}}?(\d+(?:\.\d+)?)\s*[%％]"
-    )
+    pattern = _rate_target_pattern(name)
     for field_name in ("task", "next_steps"):
         match = pattern.search(row[field_name])
         if match:
@@ -699,7 +716,7 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
     found = []
     for match in rules.compiled["quantity"].finditer(text):
         follow = text[match.end():]
-        if re.match(r"\s*[%％/]", follow):
+        if _PERCENT_OR_PER_UNIT.match(follow):
             continue  # a percentage or a per-unit rate (万吨/日)
         if rules.compiled["not_target_follow"].match(follow):
             continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下
@@ -722,9 +739,7 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
         after = text[match.end():clause_end]
         starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
         tokens = _context_tokens(context, rules)
-        verb_tokens = set()
-        for verb in [*q.get("bare_actual_verbs", []), *start_verbs]:
-            verb_tokens |= set(verb)
+        verb_tokens = rules.prepared("verb_tokens")
         bare = all(token in verb_tokens for token in tokens)
         found.append(Quantity(value, match.group(3), match.start(), match.end(), tokens, before, starts_works, bare))
     return found
@@ -732,7 +747,7 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
 
 def _context_tokens(context: str, rules: Rules) -> list[str]:
     context = _DATES.sub(" ", context)
-    for word in sorted(rules["quantities"]["match_stopwords"], key=len, reverse=True):
+    for word in rules.prepared("stopwords"):
         context = context.replace(word, " ")
     return _TOKEN.findall(context)
 
@@ -853,16 +868,31 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
     return sorted(measures, key=lambda m: (rules.quantity_fields.index(m.source_field), m.position))
 
 
-def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
-    """"M of N" forms inside one sentence: 细化分解落实 49 项任务，完成 32 项."""
-    q = rules["quantities"]
+def _x_of_y_patterns(raw: dict) -> tuple:
+    """The "M of N" patterns of :func:`_x_of_y_measures` (done before, done
+    after, slash), compiled once per rules object."""
+    q = raw["quantities"]
     count_units = set(q["count_units"])
     before_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_before"], key=len, reverse=True))
     after_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_after"], key=len, reverse=True))
     unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
-    done_before = re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+)\s*({unit_alt})")
-    done_after = re.compile(rf"(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})")
-    slash = re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+(?:\.\d+)?)\s*[/／]\s*(\d+(?:\.\d+)?)\s*({unit_alt})?")
+    return (
+        re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+)\s*({unit_alt})"),
+        re.compile(rf"(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})"),
+        re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+(?:\.\d+)?)\s*[/／]\s*(\d+(?:\.\d+)?)\s*({unit_alt})?"),
+    )
+
+
+@lru_cache(maxsize=256)
+def _count_of_unit(unit: str) -> re.Pattern:
+    """A count of one unit (49 项), compiled once per unit."""
+    return re.compile(rf"(?<![\d.])(\d+)\s*({re.escape(unit)})")
+
+
+def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
+    """"M of N" forms inside one sentence: 细化分解落实 49 项任务，完成 32 项."""
+    q = rules["quantities"]
+    done_before, done_after, slash = rules.prepared("x_of_y")
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
@@ -882,7 +912,7 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
                 sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
                 scope_end = match.start() if verb_first else number_start
                 earlier = []
-                for m in re.finditer(rf"(?<![\d.])(\d+)\s*({re.escape(unit)})", text[sentence_start:scope_end]):
+                for m in _count_of_unit(unit).finditer(text[sentence_start:scope_end]):
                     at = sentence_start + m.start()
                     lead = text[_bound_left(text, at, _CLAUSE_SEPS):at]
                     if any(verb in lead for verb in q["not_total_before"]):
@@ -995,10 +1025,10 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         review.append("measures on both sides of the schedule")
     physical = [m for m in measures if m.kind == "physical" and m.ratio is not None]
     report_month = _to_date(row["_as_of"]).month
-    period = rules.raw.get("schedule", {}).get("period_month_pattern")
+    period = rules.prepared("period_month")
     for m in deciding if period else []:
         text = row[m.source_field]
-        months = [_month_number(a or b) for a, b in re.findall(period, _sentence_of(text, m.position, m.position))]
+        months = [_month_number(a or b) for a, b in period.findall(_sentence_of(text, m.position, m.position))]
         months = [n for n in months if 0 < n < report_month]
         if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS:
             own = months[-1] / 12
@@ -1088,6 +1118,43 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     # 7. default
     evidence = _first_clause(row["progress"]) or _first_clause(row["task"])
     return finish(Decision("on-track", "default-on-track", evidence))
+
+
+# --------------------------------------------------------------------------
+# work that depends only on the rules (see Rules.prepared)
+# --------------------------------------------------------------------------
+def _by_length(words) -> tuple:
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _optional_pattern(pattern):
+    return re.compile(pattern) if pattern else None
+
+
+_PREPARERS = {
+    # literal phrase lists (see _PhraseList)
+    "delay_cues": lambda raw: _PhraseList(raw["lagging"]["delay_cues"]),
+    "pending_cues": lambda raw: _PhraseList(raw["lagging"].get("pending_cues", [])),
+    "on_track_cues": lambda raw: _PhraseList(raw["on_track"]["cues"]),
+    "one_off_cues": lambda raw: _PhraseList(raw["completed"].get("one_off_cues", [])),
+    "false_friends": lambda raw: tuple((f, re.compile(re.escape(f))) for f in raw["lagging"].get("false_friends", [])),
+    # word lists, longest first
+    "negators": lambda raw: _by_length(raw["guards"]["negators"]),
+    "stopwords": lambda raw: _by_length(raw["quantities"]["match_stopwords"]),
+    "stopwords_multi": lambda raw: tuple(w for w in _by_length(raw["quantities"]["match_stopwords"]) if len(w) > 1),
+    "verb_tokens": lambda raw: frozenset(
+        ch for verb in [*raw["quantities"].get("bare_actual_verbs", []), *raw["quantities"].get("start_verbs", [])] for ch in verb
+    ),
+    # "only 已完成" values, stripped as the cells are
+    "empty_values": lambda raw: frozenset(_strip_for_only(v) for v in raw["completed"].get("empty_values", [])),
+    "only_set": lambda raw: frozenset(_strip_for_only(p) for p in raw["completed"]["next_steps_only"]),
+    "only_pattern": lambda raw: _optional_pattern(raw["completed"].get("next_steps_only_pattern")),
+    # patterns
+    "start_later": lambda raw: re.compile(raw["lagging"]["start_later_pattern"]),
+    "start_month": lambda raw: re.compile(raw["lagging"]["start_month_pattern"]),
+    "period_month": lambda raw: _optional_pattern(raw.get("schedule", {}).get("period_month_pattern")),
+    "x_of_y": _x_of_y_patterns,
+}
 
 
 # --------------------------------------------------------------------------
