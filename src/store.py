@@ -72,7 +72,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     # The csv module quotes a cell holding "\n" but not one holding a lone "\r",
     # which a reader then takes for a line end; quote every cell when one has it.
     has_cr = any(safe[c].map(lambda v: isinstance(v, str) and "\r" in v).any() for c in text_columns)
-    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n", float_format="%.6g",
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n", float_format="%.10g",
                 quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL)
     return path
 
