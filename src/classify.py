@@ -27,7 +27,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -252,19 +252,27 @@ def _text(value) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=16)
+def _separator_patterns(seps: str) -> tuple[re.Pattern, re.Pattern]:
+    """(everything up to the last separator, one separator) for a separator set."""
+    chars = "".join(re.escape(c) for c in seps)
+    return re.compile(rf"(?s).*[{chars}]"), re.compile(rf"[{chars}]")
+
+
 def _bound_left(text: str, pos: int, seps: str) -> int:
     """Index just after the last separator before ``pos``."""
-    start = pos
-    while start > 0 and text[start - 1] not in seps:
-        start -= 1
-    return start
+    if pos <= 0:
+        return pos
+    match = _separator_patterns(seps)[0].match(text, 0, pos)
+    return match.end() if match else 0
 
 
 def _bound_right(text: str, pos: int, seps: str) -> int:
-    end = pos
-    while end < len(text) and text[end] not in seps:
-        end += 1
-    return end
+    """Index of the first separator at or after ``pos`` (the end of the text if none)."""
+    if pos >= len(text):
+        return pos
+    match = _separator_patterns(seps)[1].search(text, pos)
+    return match.start() if match else len(text)
 
 
 _LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*(?:[\.．](?!\d)|[、)）])|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）])\s*")
@@ -704,10 +712,23 @@ class Quantity:
     unit: str
     start: int
     end: int
-    context: list
+    context_text: str  # the clause around the number (words before it, a space, words after it)
     text_before: str
     starts_works: bool = False  # counts works started (开工 15 个), not things done
-    bare: bool = False  # nothing but a verb before it (已完成 3 个, 已开工 8 个)
+    stopwords: tuple = field(default=(), repr=False)  # rules.prepared("stopwords")
+    verb_tokens: frozenset = field(default=frozenset(), repr=False)  # rules.prepared("verb_tokens")
+
+    # Only pairing a task target with an actual needs the tokens, so they are
+    # worked out on first use rather than for every number found.
+    @cached_property
+    def context(self) -> list:
+        """The clause's tokens once dates and stopwords are taken out."""
+        return _context_tokens(self.context_text, self.stopwords)
+
+    @cached_property
+    def bare(self) -> bool:
+        """Nothing but a verb around it (已完成 3 个, 已开工 8 个)."""
+        return all(token in self.verb_tokens for token in self.context)
 
 
 def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
@@ -738,16 +759,15 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
         # an actual when the words just before it do (开工 1964 个，完工 611 个)
         after = text[match.end():clause_end]
         starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
-        tokens = _context_tokens(context, rules)
-        verb_tokens = rules.prepared("verb_tokens")
-        bare = all(token in verb_tokens for token in tokens)
-        found.append(Quantity(value, match.group(3), match.start(), match.end(), tokens, before, starts_works, bare))
+        found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works,
+                              rules.prepared("stopwords"), rules.prepared("verb_tokens")))
     return found
 
 
-def _context_tokens(context: str, rules: Rules) -> list[str]:
+def _context_tokens(context: str, stopwords: tuple) -> list[str]:
+    """Tokens of ``context`` with dates and ``stopwords`` (longest first) taken out."""
     context = _DATES.sub(" ", context)
-    for word in rules.prepared("stopwords"):
+    for word in stopwords:
         context = context.replace(word, " ")
     return _TOKEN.findall(context)
 
