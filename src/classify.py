@@ -28,6 +28,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, lru_cache
+from re import _constants as _sre, _parser as _sre_parser  # for _required_literals
 from pathlib import Path
 
 import pandas as pd
@@ -151,14 +152,14 @@ class Rules:
         return self.raw[key]
 
     def prepared(self, key: str):
-        """``_PREPARERS[key](raw)`` – a phrase list sorted, a pattern compiled –
+        """``_PREPARERS[key](self)`` – a phrase list sorted, a pattern compiled –
         built on first use and kept for the life of this rules object, so that
         rows do not redo work that depends only on the rules. Built lazily, a
         rules dict lacking a key fails where the classifier first reads it,
         as before."""
         prepared = self._prepared
         if key not in prepared:
-            prepared[key] = _PREPARERS[key](self.raw)
+            prepared[key] = _PREPARERS[key](self)
         return prepared[key]
 
 
@@ -350,6 +351,169 @@ def _inside_false_friend(text: str, start: int, end: int, friends) -> bool:
     return False
 
 
+# --------------------------------------------------------------------------
+# literal prefilters: skip a pattern family on a text that cannot match it
+# --------------------------------------------------------------------------
+# Every match of 滞后序时进度(\d+)个百分点 contains the literal 百分点, so a text
+# without 百分点 needs no scan. _required_literals works such strings out of a
+# pattern's parse tree (a few strings, one of which every match contains) and
+# _literal_filter joins those of a family into one trie-shaped alternation: one
+# fast search tells whether any pattern of the family can match at all. The
+# analysis only ever claims what the parse tree proves; where it cannot prove
+# anything (a case-insensitive pattern, a pattern that may match without any
+# fixed text) there is no filter and the patterns simply run.
+_MAX_LITERALS = 64
+
+
+def _product(left, right):
+    if left is None or right is None or len(left) * len(right) > _MAX_LITERALS:
+        return None
+    return frozenset(a + b for a in left for b in right)
+
+
+def _fixed_strings(op, av):
+    """The strings one parsed item matches when they are few and fixed (a
+    literal, [abc], 完成|完工, 度?, a group of those), else None."""
+    if op is _sre.LITERAL:
+        return frozenset(chr(av))
+    if op is _sre.IN:
+        if len(av) <= _MAX_LITERALS and all(kind is _sre.LITERAL for kind, _ in av):
+            return frozenset(chr(code) for _, code in av)
+        return None
+    if op is _sre.SUBPATTERN:
+        _, add_flags, del_flags, inner = av
+        return None if add_flags or del_flags else _fixed_sequence(inner)
+    if op is _sre.BRANCH:
+        strings = frozenset()
+        for alternative in av[1]:
+            fixed = _fixed_sequence(alternative)
+            if fixed is None or len(strings | fixed) > _MAX_LITERALS:
+                return None
+            strings |= fixed
+        return strings
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        low, high, inner = av
+        fixed = _fixed_sequence(inner)
+        if fixed is None or high > 1:
+            return None
+        return fixed | {""} if low == 0 else fixed
+    return None
+
+
+def _fixed_sequence(items):
+    strings = frozenset({""})
+    for op, av in items:
+        strings = _product(strings, _fixed_strings(op, av))
+        if strings is None:
+            return None
+    return strings
+
+
+def _selectivity(literals) -> tuple:
+    return (min(map(len, literals)), -len(literals))
+
+
+def _best_window(run):
+    """The most selective product of consecutive fixed items of a run."""
+    best = None
+    for i in range(len(run)):
+        strings = frozenset({""})
+        for j in range(i, len(run)):
+            strings = _product(strings, run[j])
+            if strings is None:
+                break
+            if min(map(len, strings)) > 0 and (best is None or _selectivity(strings) >= _selectivity(best)):
+                best = strings
+    return best
+
+
+def _required_in(items):
+    """Strings one of which occurs in every match of the parsed sequence, or None."""
+    candidates, run = [], []
+
+    def close_run():
+        if run:
+            window = _best_window(run)
+            if window:
+                candidates.append(window)
+            run.clear()
+
+    for op, av in items:
+        fixed = _fixed_strings(op, av)
+        if fixed is not None:
+            run.append(fixed)  # consecutive fixed items: their concatenation is required
+            continue
+        close_run()
+        found = None
+        if op is _sre.SUBPATTERN:
+            _, add_flags, del_flags, inner = av
+            if not (add_flags or del_flags):
+                found = _required_in(inner)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            if av[0] >= 1:  # repeated at least once
+                found = _required_in(av[2])
+        elif op is _sre.BRANCH:  # every alternative must require something
+            found = frozenset()
+            for alternative in av[1]:
+                literals = _required_in(alternative)
+                if literals is None:
+                    found = None
+                    break
+                found |= literals
+        elif op is _sre.ATOMIC_GROUP:
+            found = _required_in(av)
+        if found:
+            candidates.append(found)
+    close_run()
+    best = None
+    for literals in candidates:  # the most selective; on ties the later one
+        if best is None or _selectivity(literals) >= _selectivity(best):
+            best = literals
+    return best
+
+
+def _required_literals(pattern: re.Pattern) -> frozenset | None:
+    """Strings one of which every match of ``pattern`` contains, or None."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        return _required_in(_sre_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unexpected parse tree: no filter, the pattern just runs
+        return None
+
+
+def _trie(strings) -> str:
+    """A regex matching exactly the given non-empty strings, one branch per
+    first character (the engine skips to those characters and tries few branches)."""
+    groups: dict[str, set] = {}
+    for string in strings:
+        groups.setdefault(string[0], set()).add(string[1:])
+    parts = []
+    for first in sorted(groups):
+        rest = groups[first]
+        tail = _trie(rest - {""}) if rest - {""} else ""
+        if tail and "" in rest:
+            tail = f"(?:{tail})?"
+        parts.append(re.escape(first) + tail)
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def _literal_filter(patterns) -> re.Pattern | None:
+    """One search that fails on a text only when no pattern of ``patterns`` can
+    match it; None when some pattern requires no known literal."""
+    literals = set()
+    for pattern in patterns:
+        found = _required_literals(pattern)
+        if not found:
+            return None
+        literals |= found
+    return re.compile(_trie(literals)) if literals else None
+
+
+def _may_match(literal_filter: re.Pattern | None, text: str) -> bool:
+    return literal_filter is None or literal_filter.search(text) is not None
+
+
 class _PhraseList:
     """A list of literal phrases prepared once per rules object: each phrase
     compiled, in the order :func:`_find_phrases` tries them (longest first),
@@ -359,14 +523,14 @@ class _PhraseList:
     def __init__(self, phrases):
         ordered = sorted(set(phrases), key=len, reverse=True)
         self.ordered = tuple((phrase, re.compile(re.escape(phrase))) for phrase in ordered)
-        self.any = re.compile("|".join(re.escape(phrase) for phrase in ordered)) if ordered else None
+        self.any = re.compile(_trie(ordered)) if all(ordered) and ordered else None
 
 
 def _find_phrases(text: str, phrases) -> list[tuple[int, int, str]]:
     """Occurrences of literal phrases, longest phrase first, non-overlapping."""
     if not isinstance(phrases, _PhraseList):
         phrases = _PhraseList(phrases)
-    if phrases.any is None or phrases.any.search(text) is None:
+    if not phrases.ordered or (phrases.any is not None and phrases.any.search(text) is None):
         return []  # none of the phrases occurs: the common case, in one pass
     found: list[tuple[int, int, str]] = []
     for phrase, pattern in phrases.ordered:
@@ -390,7 +554,8 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
         if not text:
             continue
         hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, rules.prepared("delay_cues"))]
-        for pattern in rules.compiled["delay_patterns"]:  # cue families written as patterns
+        families = rules.compiled["delay_patterns"] if _may_match(rules.prepared("delay_filter"), text) else ()
+        for pattern in families:  # cue families written as patterns
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
                     hits.append((match.start(), match.end(), match.group(0), "delay-family"))
@@ -488,7 +653,7 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     year = _to_date(as_of).year
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.compiled["annual_cues"]:
+        for pattern in rules.compiled["annual_cues"] if _may_match(rules.prepared("annual_filter"), text) else ():
             for match in pattern.finditer(text):
                 follow = text[match.end():]
                 if rules.compiled["share_follow"].match(follow) or rules.compiled["partial_follow"].match(follow):
@@ -517,7 +682,7 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                     cues.append(Cue("one-off", phrase, _phrase(text, start, end), field_name))
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.compiled["weak_cues"]:
+        for pattern in rules.compiled["weak_cues"] if _may_match(rules.prepared("weak_filter"), text) else ():
             for match in pattern.finditer(text):
                 if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
                     continue
@@ -602,6 +767,9 @@ def _rate_target(name: str, row: dict) -> float | None:
     return None
 
 
+_SHARE_FILTER = _literal_filter([_SHARE])  # %, ％, 三成, 分之一 …
+
+
 def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
     q = rules["quantities"]
     measures: list[Measure] = []
@@ -609,7 +777,7 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
         text = row[field_name]
         last_percent_end = 0
         milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
-        for match in _SHARE.finditer(text):
+        for match in _SHARE.finditer(text) if _may_match(_SHARE_FILTER, text) else ():
             clause_start = max(_bound_left(text, match.start(), _CLAUSE_SEPS), last_percent_end)
             last_percent_end = match.end()
             before = text[clause_start:match.start()]
@@ -694,6 +862,8 @@ def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
+        if not _may_match(rules.prepared("gap_filter"), text):
+            continue
         for sign, patterns in ((-1, rules.compiled["gap_behind"]), (1, rules.compiled["gap_ahead"])):
             for pattern in patterns:
                 for match in pattern.finditer(text):
@@ -888,10 +1058,10 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
     return sorted(measures, key=lambda m: (rules.quantity_fields.index(m.source_field), m.position))
 
 
-def _x_of_y_patterns(raw: dict) -> tuple:
+def _x_of_y_patterns(rules: Rules) -> tuple:
     """The "M of N" patterns of :func:`_x_of_y_measures` (done before, done
     after, slash), compiled once per rules object."""
-    q = raw["quantities"]
+    q = rules["quantities"]
     count_units = set(q["count_units"])
     before_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_before"], key=len, reverse=True))
     after_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_after"], key=len, reverse=True))
@@ -913,18 +1083,19 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
     """"M of N" forms inside one sentence: 细化分解落实 49 项任务，完成 32 项."""
     q = rules["quantities"]
     done_before, done_after, slash = rules.prepared("x_of_y")
+    before_filter, after_filter, slash_filter = rules.prepared("x_of_y_filters")
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        for match in slash.finditer(text):  # 已完成 12/20 个
+        for match in slash.finditer(text) if _may_match(slash_filter, text) else ():  # 已完成 12/20 个
             done, total = float(match.group(1)), float(match.group(2))
             if 0 < total and done <= total:
                 seen.add(match.start(1))
                 measures.append(Measure(_phrase(text, match.start(), match.end()), done, match.group(3) or "",
                                         total, done / total, field_name, "x-of-y", True, match.start(1)))
-        for pattern, verb_first in ((done_before, True), (done_after, False)):
-            for match in pattern.finditer(text):
+        for pattern, verb_first, literal_filter in ((done_before, True, before_filter), (done_after, False, after_filter)):
+            for match in pattern.finditer(text) if _may_match(literal_filter, text) else ():
                 number_start = match.start(1)
                 if number_start in seen:
                     continue
@@ -1153,27 +1324,33 @@ def _optional_pattern(pattern):
 
 _PREPARERS = {
     # literal phrase lists (see _PhraseList)
-    "delay_cues": lambda raw: _PhraseList(raw["lagging"]["delay_cues"]),
-    "pending_cues": lambda raw: _PhraseList(raw["lagging"].get("pending_cues", [])),
-    "on_track_cues": lambda raw: _PhraseList(raw["on_track"]["cues"]),
-    "one_off_cues": lambda raw: _PhraseList(raw["completed"].get("one_off_cues", [])),
-    "false_friends": lambda raw: tuple((f, re.compile(re.escape(f))) for f in raw["lagging"].get("false_friends", [])),
+    "delay_cues": lambda rules: _PhraseList(rules.raw["lagging"]["delay_cues"]),
+    "pending_cues": lambda rules: _PhraseList(rules.raw["lagging"].get("pending_cues", [])),
+    "on_track_cues": lambda rules: _PhraseList(rules.raw["on_track"]["cues"]),
+    "one_off_cues": lambda rules: _PhraseList(rules.raw["completed"].get("one_off_cues", [])),
+    "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in rules.raw["lagging"].get("false_friends", [])),
     # word lists, longest first
-    "negators": lambda raw: _by_length(raw["guards"]["negators"]),
-    "stopwords": lambda raw: _by_length(raw["quantities"]["match_stopwords"]),
-    "stopwords_multi": lambda raw: tuple(w for w in _by_length(raw["quantities"]["match_stopwords"]) if len(w) > 1),
-    "verb_tokens": lambda raw: frozenset(
-        ch for verb in [*raw["quantities"].get("bare_actual_verbs", []), *raw["quantities"].get("start_verbs", [])] for ch in verb
+    "negators": lambda rules: _by_length(rules.raw["guards"]["negators"]),
+    "stopwords": lambda rules: _by_length(rules.raw["quantities"]["match_stopwords"]),
+    "stopwords_multi": lambda rules: tuple(w for w in _by_length(rules.raw["quantities"]["match_stopwords"]) if len(w) > 1),
+    "verb_tokens": lambda rules: frozenset(
+        ch for verb in [*rules.raw["quantities"].get("bare_actual_verbs", []), *rules.raw["quantities"].get("start_verbs", [])] for ch in verb
     ),
     # "only 已完成" values, stripped as the cells are
-    "empty_values": lambda raw: frozenset(_strip_for_only(v) for v in raw["completed"].get("empty_values", [])),
-    "only_set": lambda raw: frozenset(_strip_for_only(p) for p in raw["completed"]["next_steps_only"]),
-    "only_pattern": lambda raw: _optional_pattern(raw["completed"].get("next_steps_only_pattern")),
+    "empty_values": lambda rules: frozenset(_strip_for_only(v) for v in rules.raw["completed"].get("empty_values", [])),
+    "only_set": lambda rules: frozenset(_strip_for_only(p) for p in rules.raw["completed"]["next_steps_only"]),
+    "only_pattern": lambda rules: _optional_pattern(rules.raw["completed"].get("next_steps_only_pattern")),
     # patterns
-    "start_later": lambda raw: re.compile(raw["lagging"]["start_later_pattern"]),
-    "start_month": lambda raw: re.compile(raw["lagging"]["start_month_pattern"]),
-    "period_month": lambda raw: _optional_pattern(raw.get("schedule", {}).get("period_month_pattern")),
+    "start_later": lambda rules: re.compile(rules.raw["lagging"]["start_later_pattern"]),
+    "start_month": lambda rules: re.compile(rules.raw["lagging"]["start_month_pattern"]),
+    "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
+    # literal prefilters of the pattern families (see _literal_filter)
+    "delay_filter": lambda rules: _literal_filter(rules.compiled["delay_patterns"]),
+    "annual_filter": lambda rules: _literal_filter(rules.compiled["annual_cues"]),
+    "weak_filter": lambda rules: _literal_filter(rules.compiled["weak_cues"]),
+    "gap_filter": lambda rules: _literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
+    "x_of_y_filters": lambda rules: tuple(_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
 }
 
 
