@@ -88,10 +88,15 @@ _CLAUSE_SEPS = _SENTENCE_SEPS + "，,、：:"
 _PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
 # A share written as a percentage, or in words: 三分之一, 四成 (成 not starting
 # a word such as 成本, 成果, 成为).
+#
+# Patterns whose matches start after a lookbehind begin with a lookahead for
+# the first character a match can have ((?=\d) …): it changes no match, but
+# lets the engine reject most positions with one character test.
 _SHARE = re.compile(
-    r"(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
+    r"(?=[-\d一二三四五六七八九十])"
+    r"(?:(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
     r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
-    r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都])"
+    r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都]))"
 )
 _DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
@@ -162,6 +167,16 @@ class Rules:
             prepared[key] = _PREPARERS[key](self)
         return prepared[key]
 
+    def words(self, section: str, name: str, default=None) -> "_WordSet":
+        """The word list ``[section].name`` (``default`` when absent, an error
+        when there is none) as a :class:`_WordSet`, built once."""
+        key = ("words", section, name)
+        prepared = self._prepared
+        if key not in prepared:
+            table = self.raw[section]
+            prepared[key] = _WordSet(table[name] if default is None else table.get(name, default))
+        return prepared[key]
+
 
 def _compile_rules(raw: dict) -> Rules:
     schedule = raw.get("schedule", {})
@@ -199,7 +214,8 @@ def _compile_rules(raw: dict) -> Rules:
         "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
         # number, optional multiplier (万/亿…), unit
         "quantity": re.compile(
-            rf"(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt else rf"(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
+            rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt
+            else rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
         ),
         "negation_fillers": re.compile(
             "^(?:" + "|".join(re.escape(w) for w in sorted(guards.get("negation_fillers", []), key=len, reverse=True)) + ")*$"
@@ -514,6 +530,19 @@ def _may_match(literal_filter: re.Pattern | None, text: str) -> bool:
     return literal_filter is None or literal_filter.search(text) is not None
 
 
+class _WordSet:
+    """``found_in(text)`` ≡ ``any(word in text for word in words)``, in one search."""
+
+    def __init__(self, words):
+        words = set(words)
+        self.always = "" in words
+        words.discard("")
+        self.pattern = re.compile(_trie(words)) if words else None
+
+    def found_in(self, text: str) -> bool:
+        return self.always or (self.pattern is not None and self.pattern.search(text) is not None)
+
+
 class _PhraseList:
     """A list of literal phrases prepared once per rules object: each phrase
     compiled, in the order :func:`_find_phrases` tries them (longest first),
@@ -548,7 +577,7 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
     guards = rules["guards"]
     cues: list[Cue] = []
     task = row["task"]
-    pending_ok = any(term in task for term in lag.get("pending_task_terms", []))
+    pending_ok = rules.words("lagging", "pending_task_terms", []).found_in(task)
     for field_name in rules.cue_fields:
         text = row[field_name]
         if not text:
@@ -584,7 +613,7 @@ def _start_not_due(row: dict, rules: Rules) -> bool:
     """True when the task or next steps put the start of works after the report
     date (力争年底前开工, 计划9月开工): "not yet started" is then no delay."""
     lag = rules["lagging"]
-    month = _to_date(row["_as_of"]).month
+    month = row["_date"].month
     text = row["task"] + "\n" + row["next_steps"]
     if month < 12 and rules.prepared("start_later").search(text):
         return True
@@ -707,7 +736,7 @@ def _partial_before(text: str, pos: int, rules: Rules) -> bool:
 
 
 def _open_ended(task: str, rules: Rules) -> bool:
-    return any(marker in task for marker in rules["completed"]["open_ended_markers"])
+    return rules.words("completed", "open_ended_markers").found_in(task)
 
 
 def _aspiration_before(text: str, pos: int, rules: Rules) -> bool:
@@ -759,6 +788,8 @@ def _rate_target(name: str, row: dict) -> float | None:
     (确保完成全年60%落地率目标 → 60)."""
     pattern = _rate_target_pattern(name)
     for field_name in ("task", "next_steps"):
+        if name + "率" not in row[field_name]:
+            continue  # every match contains the rate's name
         match = pattern.search(row[field_name])
         if match:
             value = float(match.group(1) or match.group(2))
@@ -796,32 +827,32 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 ratio = value / target if ratio is None and target else ratio
                 measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
 
-            if any(word in before for word in q["excluded_before"]) or value < 0:
+            if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
                 continue
             if rules.compiled["milestone"].search(before):
                 milestones[sentence_start] = value  # 上半年计划完成 60%: the yardstick, not progress
                 continue
             if sentence_start in milestones and (
-                rules.compiled["annual_share"].search(before) or any(v in before for v in q["completion_verbs"])
+                rules.compiled["annual_share"].search(before) or rules.words("quantities", "completion_verbs").found_in(before)
             ):
                 # …实际完成 55%: judged against the row's own milestone (60%), expressed
                 # on the elapsed-share scale so that ratio vs 序时进度 gives the status
                 add("milestone", True, target=milestones[sentence_start],
-                    ratio=value / milestones[sentence_start] * elapsed_share(row["_as_of"]))
+                    ratio=value / milestones[sentence_start] * row["_schedule"])
                 continue
             if rules.compiled["schedule_share"].search(before):
                 # 完成序时进度的85%: a share of the elapsed-time target, not of the year
-                add("schedule-share", True, ratio=value / 100 * elapsed_share(row["_as_of"]))
+                add("schedule-share", True, ratio=value / 100 * row["_schedule"])
                 continue
             if rules.compiled["annual_share"].search(before):
                 add("annual-share", True)
                 continue
-            if any(word in before for word in q["plan_words"]):
+            if rules.words("quantities", "plan_words").found_in(before):
                 continue  # a plan or forecast, not progress
-            if any(word in before for word in q["physical_words"]):
+            if rules.words("quantities", "physical_words").found_in(before):
                 add("physical", False)
                 continue
-            if any(word in before for word in q["progress_words"]):
+            if rules.words("quantities", "progress_words").found_in(before):
                 add("completion-rate", True)
                 continue
             rate = rules.compiled["rate"].search(before)
@@ -839,14 +870,14 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue  # other named rates (整改率, 覆盖率 …) are not plan shares
             if q["share_word"] in before:
                 previous = text[sentence_start:clause_start]
-                if any(word in previous for word in q["physical_words"]):
+                if rules.words("quantities", "physical_words").found_in(previous):
                     add("physical", False)
-                elif any(verb in previous for verb in q["completion_verbs"]):
+                elif rules.words("quantities", "completion_verbs").found_in(previous):
                     add("completion-rate", True)
                 continue
-            if any(verb in before for verb in q["completion_verbs"]):
+            if rules.words("quantities", "completion_verbs").found_in(before):
                 sentence = _sentence_of(text, match.start(), match.end())
-                if any(word in sentence for word in q.get("annual_context_words", [])):
+                if rules.words("quantities", "annual_context_words", []).found_in(sentence):
                     add("annual-share", True)  # 序时进度为75%，实际完成68%
                 else:
                     add("physical", False)
@@ -857,7 +888,7 @@ def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
     """A gap to the schedule written in points: 滞后序时进度9.8个百分点,
     超序时进度2.99个百分点, 低于目标21.7个百分点. The ratio is the elapsed share
     plus or minus the gap, so ``schedule_gap_pts`` repeats the stated gap."""
-    schedule = elapsed_share(row["_as_of"])
+    schedule = row["_schedule"]
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
@@ -919,9 +950,9 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
         clause_start = _bound_left(text, match.start(), _CLAUSE_SEPS)
         clause_end = _bound_right(text, match.end(), _CLAUSE_SEPS)
         before = text[clause_start:match.start()]
-        if not targets and any(word in before[-6:] for word in q["not_actual_before"]):
+        if not targets and rules.words("quantities", "not_actual_before").found_in(before[-6:]):
             continue
-        if not targets and any(word in before for word in q["plan_words"]):
+        if not targets and rules.words("quantities", "plan_words").found_in(before):
             continue
         context = before + " " + text[match.end():clause_end]
         start_verbs = q.get("start_verbs", [])
@@ -960,6 +991,8 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
+        if not _may_match(rules.prepared("in_row_target_filter"), text):
+            continue  # no target word (计划, 目标 …) anywhere, so none before a number
         targets = [
             (t, bool(rules.compiled["adjusted_target"].search(t.text_before)))
             for t in _quantities(text, rules, targets=True)
@@ -984,7 +1017,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             actual = min(same, key=lambda a: abs(a.start - target.start))
             ratio = actual.value / target.value
             if milestone:  # 上半年目标 30 个，已完成 25 个: on the elapsed-share scale
-                ratio *= elapsed_share(row["_as_of"])
+                ratio *= row["_schedule"]
             measures.append(
                 Measure(_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
                         actual.unit, target.value, ratio, field_name,
@@ -1068,7 +1101,7 @@ def _x_of_y_patterns(rules: Rules) -> tuple:
     unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
     return (
         re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+)\s*({unit_alt})"),
-        re.compile(rf"(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})"),
+        re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})"),
         re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+(?:\.\d+)?)\s*[/／]\s*(\d+(?:\.\d+)?)\s*({unit_alt})?"),
     )
 
@@ -1076,7 +1109,7 @@ def _x_of_y_patterns(rules: Rules) -> tuple:
 @lru_cache(maxsize=256)
 def _count_of_unit(unit: str) -> re.Pattern:
     """A count of one unit (49 项), compiled once per unit."""
-    return re.compile(rf"(?<![\d.])(\d+)\s*({re.escape(unit)})")
+    return re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({re.escape(unit)})")
 
 
 def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
@@ -1106,7 +1139,7 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
                 for m in _count_of_unit(unit).finditer(text[sentence_start:scope_end]):
                     at = sentence_start + m.start()
                     lead = text[_bound_left(text, at, _CLAUSE_SEPS):at]
-                    if any(verb in lead for verb in q["not_total_before"]):
+                    if rules.words("quantities", "not_total_before").found_in(lead):
                         continue  # a progress count (开工 1964 个), not the size of a set
                     if float(m.group(1)) >= done and float(m.group(1)) > 0:
                         earlier.append((at, float(m.group(1))))
@@ -1115,7 +1148,7 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
                 seen.add(number_start)
                 total_at, total = earlier[-1]
                 clause = text[_bound_left(text, match.start(), _CLAUSE_SEPS):match.end()]
-                decisive = not any(word in clause for word in q["non_plan_words"])
+                decisive = not rules.words("quantities", "non_plan_words").found_in(clause)
                 phrase = _phrase(text, total_at, match.end())
                 measures.append(
                     Measure(phrase, done, unit, total, done / total, field_name,
@@ -1215,7 +1248,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if below and at_or_above:
         review.append("measures on both sides of the schedule")
     physical = [m for m in measures if m.kind == "physical" and m.ratio is not None]
-    report_month = _to_date(row["_as_of"]).month
+    report_month = row["_date"].month
     period = rules.prepared("period_month")
     for m in deciding if period else []:
         text = row[m.source_field]
@@ -1350,6 +1383,9 @@ _PREPARERS = {
     "annual_filter": lambda rules: _literal_filter(rules.compiled["annual_cues"]),
     "weak_filter": lambda rules: _literal_filter(rules.compiled["weak_cues"]),
     "gap_filter": lambda rules: _literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
+    "in_row_target_filter": lambda rules: _literal_filter(
+        [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
+    ),
     "x_of_y_filters": lambda rules: tuple(_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
 }
 
@@ -1379,6 +1415,7 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
     """
     rules = load_rules(rules)
     schedule = elapsed_share(as_of)
+    report_date = _to_date(as_of)
     tolerance = rules.tolerance_pts if tolerance_pts is None else float(tolerance_pts)
     missing = [c for c in TEXT_FIELDS if c not in df.columns]
     if missing:
@@ -1387,6 +1424,8 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
     for record in df[list(TEXT_FIELDS)].itertuples(index=False):
         row = {name: _text(value) for name, value in zip(TEXT_FIELDS, record)}
         row["_as_of"] = as_of
+        row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
+        row["_schedule"] = schedule
         decision, measures = _decide(row, rules, schedule, tolerance)
         ratio = decision.ratio
         gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
