@@ -932,11 +932,18 @@ class Quantity:
         return all(token in self.verb_tokens for token in self.context)
 
 
-def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
+def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Quantity]:
+    """Numbers with a unit in ``text``, as targets or as actuals. ``keep(before)``,
+    when given, is a further test of the words before the number in its clause;
+    it runs first, so numbers a caller would drop cost little."""
     q = rules["quantities"]
     multipliers = q.get("multipliers", {})
     found = []
     for match in rules.compiled["quantity"].finditer(text):
+        clause_start = _bound_left(text, match.start(), _CLAUSE_SEPS)
+        before = text[clause_start:match.start()]
+        if keep is not None and not keep(before):
+            continue
         follow = text[match.end():]
         if _PERCENT_OR_PER_UNIT.match(follow):
             continue  # a percentage or a per-unit rate (万吨/日)
@@ -947,9 +954,7 @@ def _quantities(text: str, rules: Rules, *, targets: bool) -> list[Quantity]:
         value = float(match.group(1)) * multipliers.get(match.group(2) or "", 1)
         if value <= 0:
             continue
-        clause_start = _bound_left(text, match.start(), _CLAUSE_SEPS)
         clause_end = _bound_right(text, match.end(), _CLAUSE_SEPS)
-        before = text[clause_start:match.start()]
         if not targets and rules.words("quantities", "not_actual_before").found_in(before[-6:]):
             continue
         if not targets and rules.words("quantities", "plan_words").found_in(before):
@@ -993,12 +998,13 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
         text = row[field_name]
         if not _may_match(rules.prepared("in_row_target_filter"), text):
             continue  # no target word (计划, 目标 …) anywhere, so none before a number
+        in_row, adjusted, milestone = (rules.compiled[k] for k in ("in_row_target", "adjusted_target", "milestone"))
         targets = [
-            (t, bool(rules.compiled["adjusted_target"].search(t.text_before)))
-            for t in _quantities(text, rules, targets=True)
-            if rules.compiled["in_row_target"].search(t.text_before)
-            or rules.compiled["adjusted_target"].search(t.text_before)
-            or rules.compiled["milestone"].search(t.text_before)
+            (t, bool(adjusted.search(t.text_before)))
+            for t in _quantities(
+                text, rules, targets=True,
+                keep=lambda before: bool(in_row.search(before) or adjusted.search(before) or milestone.search(before)),
+            )
         ]
         if not targets:
             continue
@@ -1421,7 +1427,9 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
     if missing:
         raise ValueError(f"classify_tasks: the table lacks the text column(s) {missing}")
     rows = []
-    for record in df[list(TEXT_FIELDS)].itertuples(index=False):
+    texts = df[list(TEXT_FIELDS)]
+    # column by column (as itertuples walks them, but without a tuple object per row)
+    for record in zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))):
         row = {name: _text(value) for name, value in zip(TEXT_FIELDS, record)}
         row["_as_of"] = as_of
         row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
