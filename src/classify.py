@@ -552,7 +552,7 @@ class _PhraseList:
     def __init__(self, phrases):
         ordered = sorted(set(phrases), key=len, reverse=True)
         self.ordered = tuple((phrase, re.compile(re.escape(phrase))) for phrase in ordered)
-        self.any = re.compile(_trie(ordered)) if all(ordered) and ordered else None
+        self.any = re.compile(_trie(ordered)) if ordered and all(ordered) else None
 
 
 def _find_phrases(text: str, phrases) -> list[tuple[int, int, str]]:
@@ -821,10 +821,10 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 value = _cn_number(match.group("tenth")) * 10
             if match.group("pct") is None and not before:
                 continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
-            phrase = _phrase(text, match.start(), match.end(), min_chars=16)
 
             def add(kind, decisive, target=100.0, ratio=None):
                 ratio = value / target if ratio is None and target else ratio
+                phrase = _phrase(text, match.start(), match.end(), min_chars=16)  # only for a measure kept
                 measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
 
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
