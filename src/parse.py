@@ -222,6 +222,60 @@ class _CellHTML(HTMLParser):
         self.parts.append(unescape(f"<?{data}>"))
 
 
+_TAG_SPLIT = re.compile(r"(<[^<>]*>)")
+_SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^<>\"'/=]+(?:=\"[^\"<>]*\")?)*\s*(/?)>")
+_SPACES = re.compile(r"[ \t\f\v]+")
+
+
+@dataclass
+class _SimpleCell:
+    parts: list[str]
+    open_tags: list[str]
+    unbalanced: list[str]
+    foreign: tuple = ()
+
+
+def _simple_cell(raw: str) -> _SimpleCell | None:
+    """The common case, fast: text with only the converter's formatting tags
+    (``<p>``, ``<ol style="…">``, ``<li>``…). Gives exactly what :class:`_CellHTML`
+    gives for such a cell; returns None for anything else (the full parser decides)."""
+    if "<" not in raw:
+        return _SimpleCell([unescape(raw)], [], [])
+    parts: list[str] = []
+    open_tags: list[str] = []
+    unbalanced: list[str] = []
+    for index, token in enumerate(_TAG_SPLIT.split(raw)):
+        if index % 2 == 0:
+            if "<" in token:
+                return None
+            if token:
+                parts.append(unescape(token))
+            continue
+        match = _SIMPLE_TAG.fullmatch(token)
+        if not match:
+            return None
+        closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if tag not in FORMATTING_TAGS or (closing and self_closing):
+            return None
+        if closing:
+            if tag in VOID_TAGS:
+                parts.append("\n")
+                continue
+            if tag in open_tags:
+                while open_tags and open_tags.pop() != tag:
+                    unbalanced.append(tag)
+            else:
+                unbalanced.append(f"/{tag}")
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+        else:
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            if not self_closing and tag not in VOID_TAGS:
+                open_tags.append(tag)
+    return _SimpleCell(parts, open_tags, unbalanced)
+
+
 @dataclass
 class CleanCell:
     text: str
@@ -235,11 +289,13 @@ def clean_cell(raw: str) -> CleanCell:
     on their own line.
     """
     notes: list[str] = []
-    parser = _CellHTML()
-    parser.feed(raw)
-    parser.close()
+    parser = _simple_cell(raw)
+    if parser is None:  # anything but plain formatting tags: the full HTML parser
+        parser = _CellHTML()
+        parser.feed(raw)
+        parser.close()
     text = "".join(parser.parts)
-    leftover = parser.rawdata if hasattr(parser, "rawdata") else ""
+    leftover = getattr(parser, "rawdata", "")
     if leftover:
         text += unescape(leftover)
     if parser.open_tags or parser.unbalanced:
@@ -251,7 +307,7 @@ def clean_cell(raw: str) -> CleanCell:
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # an encoded &#13; is a line end, as in the file
     text = unicodedata.normalize("NFC", text).replace("\xa0", " ").replace("\u3000", " ")
     text = _INLINE_ITEM.sub("\n", text)
-    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return CleanCell("\n".join(line for line in lines if line), notes)
 
 
@@ -335,17 +391,22 @@ def parse_leader_heading(text: str) -> tuple[str, str] | None:
 
 def _header_fields(fields: list[str]) -> list[str] | None:
     """Map a header row to field names, or None if it is not a header row."""
+    return list(_header_names(tuple(fields)))
+
+
+@lru_cache(maxsize=256)  # a table repeats its header at every page break
+def _header_names(fields: tuple[str, ...]) -> tuple[str, ...]:
     patterns = table_format()["columns"]
     names = []
     for cell in fields:
         cell = _squash(clean_cell(cell).text)
         name = next((key for key, pattern in patterns.items() if re.match(pattern, cell)), None)
         names.append(name or cell)
-    return names
+    return tuple(names)
 
 
 def _is_header(fields: list[str]) -> bool:
-    return bool(fields) and _squash(clean_cell(fields[0]).text) == "序号"
+    return bool(fields) and "序" in fields[0] and _squash(clean_cell(fields[0]).text) == "序号"
 
 
 def _parse_task_id(raw: str, path, line_no, notes) -> int:
