@@ -136,3 +136,43 @@ def test_csv_is_deterministic_bom_and_round_trips(tmp_path):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(RawTableError, match="file not found"):
         parse_table(tmp_path / "nope.md")
+
+
+def _full_parser(raw):
+    from src.parse import _CellHTML
+
+    parser = _CellHTML()
+    parser.feed(raw)
+    parser.close()
+    return "".join(parser.parts) + parser.rawdata, parser.open_tags, parser.unbalanced
+
+
+def test_fast_cell_path_agrees_with_the_html_parser_on_every_real_cell():
+    from src.parse import _simple_cell
+
+    cells = [cell for line in REAL_TABLE.read_text(encoding="utf-8").split("\n") for cell in line.split("\t")]
+    checked = 0
+    for cell in cells:
+        fast = _simple_cell(cell)
+        if fast is not None:
+            checked += 1
+            assert ("".join(fast.parts), fast.open_tags, fast.unbalanced) == _full_parser(cell)
+    assert checked > 0.9 * len(cells)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(
+    list("ab 中文&;<>/=\"'#0x") + ["<p>", "</p>", "<li>", "</li>", "<br>", "<br/>", '<ol style="a: b">', "</ol>",
+                                   "&amp;", "&nbsp;", "&lt;", "&#13;", "< p>", "<P>", "</P >", "<p/>", "</br>", "<script>"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_PIECES, max_size=25).map("".join))
+def test_fast_cell_path_agrees_with_the_html_parser(raw):
+    from src.parse import _simple_cell
+
+    fast = _simple_cell(raw)
+    if fast is not None:
+        assert ("".join(fast.parts), fast.open_tags, fast.unbalanced) == _full_parser(raw)
