@@ -550,7 +550,7 @@ class _PhraseList:
     text holds any of them."""
 
     def __init__(self, phrases):
-        ordered = sorted(set(phrases), key=len, reverse=True)
+        ordered = sorted(set(phrases), key=lambda phrase: (-len(phrase), phrase))  # stable across runs
         self.ordered = tuple((phrase, re.compile(re.escape(phrase))) for phrase in ordered)
         self.any = re.compile(_trie(ordered)) if ordered and all(ordered) else None
 
