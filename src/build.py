@@ -125,7 +125,8 @@ class BuildInputError(Exception):
 # --------------------------------------------------------------------------
 # data stages (run once, in this process)
 # --------------------------------------------------------------------------
-def run_data_stages(layout: Layout, as_of: str | None, overrides: Path, force: bool, summary: BuildSummary) -> dict:
+def run_data_stages(layout: Layout, as_of: str | None, overrides: Path, force: bool, summary: BuildSummary,
+                    workers: "ReportWorkers | None" = None) -> dict:
     """Clean and classify, each only when its inputs changed. Returns the data state."""
     state = read_state(layout.data_dir)
     code = code_fingerprint()
@@ -163,6 +164,8 @@ def run_data_stages(layout: Layout, as_of: str | None, overrides: Path, force: b
         from src.pipeline import analyse_stage
 
         log.info("classify: as_of=%s overrides=%s", as_of or "(from the document header)", overrides)
+        if workers is not None:
+            workers.warm_up()  # new statuses mean new reports: start the workers now
         try:
             analyse_stage(layout.data_dir, as_of=as_of or None, overrides_path=overrides)
         except (RawTableError, ValueError) as error:
@@ -260,7 +263,7 @@ def _redirect_stderr(path: str) -> None:
         _REDIRECTED = True
 
 
-def run_report_stage(layout: Layout, as_of: str | None, jobs_wanted: int, force: bool, summary: BuildSummary) -> bool:
+def run_report_stage(layout: Layout, as_of: str | None, workers: "ReportWorkers", force: bool, summary: BuildSummary) -> bool:
     from src.style import find_cjk_font
 
     find_cjk_font()  # fail before any work if the reports would show empty boxes
@@ -287,10 +290,10 @@ def run_report_stage(layout: Layout, as_of: str | None, jobs_wanted: int, force:
         staging.mkdir(parents=True)
     log.info(
         "reports: %d leaders + overview in the table; %d to render, %d unchanged, %d workers",
-        len(jobs) - 1, len(todo), len(jobs) - len(todo), min(jobs_wanted, max(1, len(todo))),
+        len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers,
     )
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
-    results = _run_parallel(todo, staging, jobs_wanted)
+    results = _run_parallel(todo, staging, workers)
     failed = [r for r in results if not r["ok"]]
     for result in results:
         job = next(j for j in todo if j.slug == result["slug"])
@@ -318,14 +321,53 @@ def run_report_stage(layout: Layout, as_of: str | None, jobs_wanted: int, force:
     return True
 
 
-def _run_parallel(todo: list[ReportJob], staging: Path, workers: int) -> list[dict]:
+class ReportWorkers:
+    """The pool of report worker processes, started lazily.
+
+    Always worker processes, even with one worker: the kernels' stderr is
+    redirected there, and a crashing kernel cannot take the build down.
+    :meth:`warm_up` starts them early (while the table is being classified),
+    so their imports of papermill, nbconvert and WeasyPrint overlap that work.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = max(1, workers)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def get(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+        return self.pool
+
+    def warm_up(self) -> None:
+        for _ in range(self.workers):
+            self.get().submit(_warm_worker, _log_path())
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _warm_worker(stderr_log: str | None) -> None:
+    if stderr_log:
+        _redirect_stderr(stderr_log)
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    import src.render  # noqa: F401
+    import src.report  # noqa: F401
+
+
+def _run_parallel(todo: list[ReportJob], staging: Path, workers: ReportWorkers) -> list[dict]:
     from tqdm import tqdm
 
     results = []
     bar = tqdm(total=len(todo), desc="报告", unit="份", disable=not todo or not sys.stderr.isatty())
-    # Always in worker processes, even with one worker: the kernels' stderr is
-    # redirected there, and a crashing kernel cannot take the build down.
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+    if todo:
+        pool = workers.get()
         futures = {pool.submit(render_report, job, staging, True, _log_path()): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
@@ -384,12 +426,12 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     layout = Layout.from_args(raw, out)
     summary = BuildSummary()
     overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
-    workers = jobs or os.cpu_count() or 1
+    workers = ReportWorkers(jobs or os.cpu_count() or 1)
     log_handler = _start_log(layout)
     try:
         if not layout.raw.exists():
             raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
-        run_data_stages(layout, as_of, overrides_path, force, summary)
+        run_data_stages(layout, as_of, overrides_path, force, summary, workers)
         ok = run_report_stage(layout, as_of, workers, force, summary)
         code = 0 if ok else 1
     except BuildInputError as error:
@@ -404,6 +446,7 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         else:
             raise
     finally:
+        workers.close()
         summary.seconds = time.perf_counter() - started
         _finish_log(log_handler, layout, summary)
     return code, summary
