@@ -1,0 +1,24 @@
+"""The classifier's vocabulary, shared by every stage: the three statuses,
+the text columns it reads, the status columns it adds, the overrides header
+and the files the stage writes."""
+from __future__ import annotations
+
+
+STATUSES = ("completed", "on-track", "lagging")
+TEXT_FIELDS = ("task", "progress", "problems", "next_steps")
+STATUS_COLUMNS = (
+    "status",
+    "status_evidence",
+    "status_rule",
+    "progress_ratio",
+    "schedule_gap_pts",
+    "progress_items",
+    "needs_review",
+    "review_reason",
+    "status_source",
+    "override_reason",
+    "rule_status",
+    "rules_version",
+)
+OVERRIDE_HEADER = ["task_id", "status", "reason", "reviewer", "date"]
+CLASSIFIED_OUTPUTS = ("tasks_classified.csv", "tasks_classified.parquet", "classification.json")

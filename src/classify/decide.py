@@ -1,0 +1,242 @@
+"""Stage 5, decision: weigh a row's measures and cues in the order documented
+at the top of ``status_rules.toml`` (:func:`_decide`), and add the status
+columns to a task table (:func:`classify_tasks`)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from src.classify.columns import STATUS_COLUMNS, TEXT_FIELDS
+from src.classify.cues import _completion_cues, _delay_cues, _on_track_cues
+from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, _measures, _task_targets
+from src.classify.rules import Rules, load_rules
+from src.classify.schedule import _to_date, elapsed_share
+from src.classify.spans import _first_clause, _month_number, _sentence_of, _text
+
+
+@dataclass
+class Decision:
+    status: str
+    rule: str
+    evidence: str
+    ratio: float = float("nan")
+    review: list = field(default_factory=list)
+
+
+def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | None = None) -> list[Measure]:
+    """Explicit shares of the annual plan first; derived ones (target pairs,
+    M of N) only when the row states no share itself. Within the chosen group,
+    a total beats its breakdown (codebook: judge the main measure)."""
+    explicit = [m for m in measures if m.decisive and m.kind in EXPLICIT_KINDS]
+    chosen = explicit or [m for m in measures if m.decisive and m.kind in DERIVED_KINDS]
+    if row is None or rules is None:
+        return chosen
+    return _drop_breakdown(chosen, row, rules)
+
+
+def _drop_breakdown(measures: list[Measure], row: dict, rules: Rules) -> list[Measure]:
+    """Drop measures that break down a total stated before them in the same
+    paragraph (完成投资 7.55 亿元，为年度任务的 47%。其中，A 工程…为年度任务的
+    31%): the total is the task's main measure."""
+    words = rules["quantities"].get("breakdown_words", [])
+    if len(measures) < 2 or not words:
+        return measures
+    kept = []
+    for m in measures:
+        text = row[m.source_field]
+        line_start = text.rfind("\n", 0, m.position) + 1
+        marks = [i for w in words for i in [text.rfind(w, line_start, m.position)] if i >= 0]
+        mark = max(marks) if marks else -1
+        is_part = mark >= 0 and any(
+            other is not m and other.source_field == m.source_field and line_start <= other.position < mark
+            for other in measures
+        )
+        if not is_part:
+            kept.append(m)
+    return kept or measures
+
+
+def _representative(measures: list[Measure]) -> Measure:
+    """The median measure of a group (lower median), in reading order on ties."""
+    ordered = sorted(measures, key=lambda m: (m.ratio, m.position))
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
+    """Apply the rules in order (see the header of status_rules.toml)."""
+    measures = _measures(row, rules)
+    deciding = _deciding(measures, row, rules)
+    delays = _delay_cues(row, rules)
+    strong_delays = [c for c in delays if not c.weak]
+    completions = _completion_cues(row, rules, row["_as_of"])
+    on_track = _on_track_cues(row, rules)
+
+    def on_schedule(m: Measure) -> bool:
+        return m.ratio * 100 - schedule * 100 >= -tolerance
+
+    below = [m for m in deciding if not on_schedule(m)]
+    at_or_above = [m for m in deciding if on_schedule(m)]
+    review: list[str] = []
+    if below and at_or_above:
+        review.append("measures on both sides of the schedule")
+    physical = [m for m in measures if m.kind == "physical" and m.ratio is not None]
+    report_month = row["_date"].month
+    period = rules.prepared("period_month")
+    for m in deciding if period else []:
+        text = row[m.source_field]
+        months = [_month_number(a or b) for a, b in period.findall(_sentence_of(text, m.position, m.position))]
+        months = [n for n in months if 0 < n < report_month]
+        if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS:
+            own = months[-1] / 12
+            if on_schedule(m) != (m.ratio * 100 - own * 100 >= -tolerance):
+                review.append(f"measure dated to month {months[-1]}: against that month's schedule it would flip")
+                break
+    if any(m.kind == "milestone" for m in deciding):
+        review.append("judged against the row's own milestone (节点目标), not the elapsed share of the year")
+    if any(m.adjusted for m in deciding):
+        review.append("annual target adjusted in the row (调整目标): judged against the adjusted target")
+    if any(m.ambiguous for m in deciding):
+        review.append("a task target was paired with one of several counts in the same sentence")
+    if deciding and physical and (
+        (len(below) > len(at_or_above) and all(p.ratio >= schedule for p in physical))
+        or (len(below) < len(at_or_above) and all(p.ratio < schedule for p in physical))
+    ):
+        review.append("works-progress figures point the other way")
+
+    only = [c for c in completions if c.kind == "completed-only"]
+    annual = [c for c in completions if c.kind == "completed"]
+    one_off = [c for c in completions if c.kind == "one-off"]
+    weak_completions = [c for c in completions if c.kind == "weak-completed"]
+    short_of_target = [m for m in deciding if m.ratio < 1]
+
+    def finish(decision: Decision) -> tuple[Decision, list[Measure]]:
+        if strong_delays and decision.status != "lagging":
+            decision.review.append(f"delay phrase '{strong_delays[0].phrase}' but status {decision.status}")
+        if [c for c in delays if c.weak] and decision.status != "lagging":
+            decision.review.append(f"minor delay phrase '{[c for c in delays if c.weak][0].phrase}'")
+        if (weak_completions or annual or one_off) and decision.status != "completed":
+            cue = (annual or one_off or weak_completions)[0]
+            decision.review.append(f"completion phrase '{cue.phrase}' not counted")
+        if decision.rule.startswith("quantified") and not math.isnan(decision.ratio):
+            if abs(decision.ratio * 100 - schedule * 100) < rules.borderline_pts:
+                decision.review.append("deciding measure within the borderline band")
+        decision.review = review + decision.review
+        return decision, measures
+
+    def with_ratio(decision: Decision) -> Decision:
+        if deciding and math.isnan(decision.ratio):
+            decision.ratio = _representative(deciding).ratio
+        return decision
+
+    # 1. explicit completion
+    if only:
+        if short_of_target:
+            review.append("next steps say 已完成 but a measure is below 100%")
+        return finish(with_ratio(Decision("completed", "explicit-completed", only[0].evidence)))
+    if annual and not short_of_target:
+        return finish(with_ratio(Decision("completed", "explicit-completed", annual[0].evidence)))
+    if annual:
+        review.append("completion phrase contradicted by a measure below 100%")
+    # 2. every target-bearing measure met
+    target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
+    task_matches = [m for m in deciding if m.kind == "target-match"]
+    unmatched_targets = bool(task_matches) and len(_task_targets(row, rules)) > len(task_matches)
+    if unmatched_targets and all(m.ratio >= 1 for m in deciding):
+        review.append("task states more numeric targets than the progress reports")
+    if (target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding)
+            and not unmatched_targets):
+        smallest = min(deciding, key=lambda m: (m.ratio, m.position))
+        return finish(Decision("completed", "target-met", smallest.phrase, smallest.ratio))
+    # 3. one-off deliverable done
+    if one_off and not short_of_target:
+        return finish(with_ratio(Decision("completed", "one-off-completed", one_off[0].evidence)))
+    # 4. quantified against the schedule
+    if deciding:
+        if len(below) > len(at_or_above):
+            m = _representative(below)
+            return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
+        if len(below) == len(at_or_above):
+            review.append("measures split evenly; tie-break applied")
+            if rules.majority_tie == "lagging":
+                m = _representative(below)
+                return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
+        m = _representative(at_or_above)
+        return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio))
+    # 5. stated delay
+    if strong_delays:
+        cue = strong_delays[0]
+        if on_track:
+            review.append(f"on-schedule phrase '{on_track[0].phrase}' next to a delay phrase")
+        return finish(Decision("lagging", "stated-delay" if cue.kind == "delay" else "stated-pending", cue.evidence))
+    # 6. stated on-track
+    if on_track:
+        return finish(Decision("on-track", "stated-on-track", on_track[0].evidence))
+    # 7. default
+    evidence = _first_clause(row["progress"]) or _first_clause(row["task"])
+    return finish(Decision("on-track", "default-on-track", evidence))
+
+
+def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_pts=None) -> pd.DataFrame:
+    """Return ``df`` with the status columns added (see ``STATUS_COLUMNS``).
+
+    * ``status`` – one of ``completed``, ``on-track``, ``lagging``;
+    * ``status_evidence`` – verbatim phrase of the row that decided it;
+    * ``status_rule`` – explicit-completed, target-met, one-off-completed,
+      quantified-below-schedule, quantified-on-schedule, stated-delay,
+      stated-pending, stated-on-track or default-on-track;
+    * ``progress_ratio`` – fraction of the annual target done by the deciding
+      measure (the median one of the winning side), NaN when no measure decides;
+      for measures against the schedule itself (a gap stated in points, a share
+      of 序时进度, the row's own milestone) it is the schedule-equivalent share,
+      so that ratio against the elapsed share always gives the status;
+    * ``schedule_gap_pts`` – ``progress_ratio*100 - elapsed_share(as_of)*100``;
+    * ``progress_items`` – every quantified measure found (phrase, value, unit,
+      target, ratio, source_field, kind, decisive);
+    * ``needs_review`` / ``review_reason`` – weak or conflicting evidence;
+    * ``status_source`` = ``rule``, ``override_reason`` = "", ``rule_status``
+      = ``status`` (changed by :func:`apply_overrides`), ``rules_version``.
+    """
+    rules = load_rules(rules)
+    schedule = elapsed_share(as_of)
+    report_date = _to_date(as_of)
+    tolerance = rules.tolerance_pts if tolerance_pts is None else float(tolerance_pts)
+    missing = [c for c in TEXT_FIELDS if c not in df.columns]
+    if missing:
+        raise ValueError(f"classify_tasks: the table lacks the text column(s) {missing}")
+    rows = []
+    texts = df[list(TEXT_FIELDS)]
+    # column by column (as itertuples walks them, but without a tuple object per row)
+    for record in zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))):
+        row = {name: _text(value) for name, value in zip(TEXT_FIELDS, record)}
+        row["_as_of"] = as_of
+        row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
+        row["_schedule"] = schedule
+        decision, measures = _decide(row, rules, schedule, tolerance)
+        ratio = decision.ratio
+        gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
+        rows.append({
+            "status": decision.status,
+            "status_evidence": decision.evidence,
+            "status_rule": decision.rule,
+            "progress_ratio": round(ratio, 6) if not math.isnan(ratio) else float("nan"),
+            "schedule_gap_pts": round(gap, 4) if not math.isnan(gap) else float("nan"),
+            "progress_items": [m.as_item() for m in measures],
+            "needs_review": bool(decision.review),
+            "review_reason": "; ".join(dict.fromkeys(decision.review)),
+        })
+    added = pd.DataFrame(rows, index=df.index, columns=list(STATUS_COLUMNS[:8]))
+    out = df.drop(columns=[c for c in STATUS_COLUMNS if c in df.columns]).copy()
+    for column in added.columns:
+        out[column] = added[column]
+    out["progress_ratio"] = out["progress_ratio"].astype("float64")
+    out["schedule_gap_pts"] = out["schedule_gap_pts"].astype("float64")
+    out["needs_review"] = out["needs_review"].astype(bool)
+    out["status_source"] = "rule"
+    out["override_reason"] = ""
+    out["rule_status"] = out["status"]
+    out["rules_version"] = rules.version
+    out.attrs["elapsed_share"] = schedule
+    out.attrs["rules_version"] = rules.version
+    return out

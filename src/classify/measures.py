@@ -1,0 +1,461 @@
+"""Stage 4, quantified measures: shares of the plan, rates against targets,
+gaps stated in points, targets paired with actuals and "M of N" counts, each
+as a :class:`Measure` with its ratio to the target."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+from src.classify.cues import _negated
+from src.classify.literals import _literal_filter, _may_match
+from src.classify.rules import Rules
+from src.classify.spans import (
+    _CLAUSE_SEPS,
+    _SENTENCE_SEPS,
+    _bound_left,
+    _bound_right,
+    _cn_number,
+    _longest_common_run,
+    _phrase,
+    _sentence_of,
+)
+
+
+# Measures the row states itself (a share of the plan, a rate against its
+# target, a target and an actual side by side) decide before derived ones
+# (a task-text target paired with a progress number, "M of N" counts).
+EXPLICIT_KINDS = ("annual-share", "completion-rate", "rate-vs-target", "in-row-target", "stated-gap", "schedule-share",
+                  "milestone")
+# Measures against the schedule itself (a stated gap in points, a share of the
+# elapsed-time target): they place a task against 序时进度 but never say the
+# annual target is met.
+SCHEDULE_KINDS = ("stated-gap", "schedule-share", "milestone")
+DERIVED_KINDS = ("target-match", "x-of-y")
+
+_PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
+# A share written as a percentage, or in words: 三分之一, 四成 (成 not starting
+# a word such as 成本, 成果, 成为).
+#
+# Patterns whose matches start after a lookbehind begin with a lookahead for
+# the first character a match can have ((?=\d) …): it changes no match, but
+# lets the engine reject most positions with one character test.
+_SHARE = re.compile(
+    r"(?=[-\d一二三四五六七八九十])"
+    r"(?:(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
+    r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
+    r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都]))"
+)
+_DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
+_PERCENT_OR_PER_UNIT = re.compile(r"\s*[%％/]")
+
+
+@dataclass
+class Measure:
+    phrase: str
+    value: float
+    unit: str
+    target: float | None
+    ratio: float | None
+    source_field: str
+    kind: str  # one of EXPLICIT_KINDS, DERIVED_KINDS, "physical" (works progress) or "other-rate"
+    decisive: bool
+    position: int = 0
+    ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
+    adjusted: bool = False  # judged against a target the row says was adjusted (目标调整为…)
+    _sentence: tuple = (0, 0)
+
+    def as_item(self) -> dict:
+        return {
+            "phrase": self.phrase,
+            "value": float(self.value),
+            "unit": self.unit,
+            "target": None if self.target is None else float(self.target),
+            "ratio": None if self.ratio is None else round(float(self.ratio), 6),
+            "source_field": self.source_field,
+            "kind": self.kind,
+            "decisive": bool(self.decisive),
+        }
+
+
+@lru_cache(maxsize=256)
+def _rate_target_pattern(name: str) -> re.Pattern:
+    """The target-rate pattern for one rate name (落地率 …), compiled once per name."""
+    return re.compile(
+        rf"(\d+(?:\.\d+)?)\s*[%％][^，,。；;\d]{{0,2}}?{re.escape(name)}率|{re.escape(name)}率[^，,。；;\d%]{{0,6}}?(\d+(?:\.\d+)?)\s*[%％]"
+    )
+
+
+def _rate_target(name: str, row: dict) -> float | None:
+    """A target rate for the named rate in the task or next-steps text
+    (确保完成全年60%落地率目标 → 60)."""
+    pattern = _rate_target_pattern(name)
+    for field_name in ("task", "next_steps"):
+        if name + "率" not in row[field_name]:
+            continue  # every match contains the rate's name
+        match = pattern.search(row[field_name])
+        if match:
+            value = float(match.group(1) or match.group(2))
+            if value > 0:
+                return value
+    return None
+
+
+_SHARE_FILTER = _literal_filter([_SHARE])  # %, ％, 三成, 分之一 …
+
+
+def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
+    q = rules["quantities"]
+    measures: list[Measure] = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        last_percent_end = 0
+        milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
+        for match in _SHARE.finditer(text) if _may_match(_SHARE_FILTER, text) else ():
+            clause_start = max(_bound_left(text, match.start(), _CLAUSE_SEPS), last_percent_end)
+            last_percent_end = match.end()
+            before = text[clause_start:match.start()]
+            sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+            if match.group("pct") is not None:
+                value = float(match.group("pct"))
+            elif match.group("den"):
+                value = round(_cn_number(match.group("num")) / _cn_number(match.group("den")) * 100, 4)
+            else:
+                value = _cn_number(match.group("tenth")) * 10
+            if match.group("pct") is None and not before:
+                continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
+
+            def add(kind, decisive, target=100.0, ratio=None):
+                ratio = value / target if ratio is None and target else ratio
+                phrase = _phrase(text, match.start(), match.end(), min_chars=16)  # only for a measure kept
+                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
+
+            if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
+                continue
+            if rules.compiled["milestone"].search(before):
+                milestones[sentence_start] = value  # 上半年计划完成 60%: the yardstick, not progress
+                continue
+            if sentence_start in milestones and (
+                rules.compiled["annual_share"].search(before) or rules.words("quantities", "completion_verbs").found_in(before)
+            ):
+                # …实际完成 55%: judged against the row's own milestone (60%), expressed
+                # on the elapsed-share scale so that ratio vs 序时进度 gives the status
+                add("milestone", True, target=milestones[sentence_start],
+                    ratio=value / milestones[sentence_start] * row["_schedule"])
+                continue
+            if rules.compiled["schedule_share"].search(before):
+                # 完成序时进度的85%: a share of the elapsed-time target, not of the year
+                add("schedule-share", True, ratio=value / 100 * row["_schedule"])
+                continue
+            if rules.compiled["annual_share"].search(before):
+                add("annual-share", True)
+                continue
+            if rules.words("quantities", "plan_words").found_in(before):
+                continue  # a plan or forecast, not progress
+            if rules.words("quantities", "physical_words").found_in(before):
+                add("physical", False)
+                continue
+            if rules.words("quantities", "progress_words").found_in(before):
+                add("completion-rate", True)
+                continue
+            rate = rules.compiled["rate"].search(before)
+            if rate:
+                name = rate.group(1)
+                prefix = before[:rate.start(1)]
+                if name + "率" in q["plan_share_rates"] and not any(
+                    prefix.endswith(p) for p in q.get("quality_rate_prefixes", [])
+                ):
+                    add("completion-rate", True)
+                    continue
+                target = None if name + "率" in q["plan_share_rates"] else _rate_target(name, row)
+                if target:
+                    add("rate-vs-target", True, target=target)
+                continue  # other named rates (整改率, 覆盖率 …) are not plan shares
+            if q["share_word"] in before:
+                previous = text[sentence_start:clause_start]
+                if rules.words("quantities", "physical_words").found_in(previous):
+                    add("physical", False)
+                elif rules.words("quantities", "completion_verbs").found_in(previous):
+                    add("completion-rate", True)
+                continue
+            if rules.words("quantities", "completion_verbs").found_in(before):
+                sentence = _sentence_of(text, match.start(), match.end())
+                if rules.words("quantities", "annual_context_words", []).found_in(sentence):
+                    add("annual-share", True)  # 序时进度为75%，实际完成68%
+                else:
+                    add("physical", False)
+    return measures
+
+
+def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
+    """A gap to the schedule written in points: 滞后序时进度9.8个百分点,
+    超序时进度2.99个百分点, 低于目标21.7个百分点. The ratio is the elapsed share
+    plus or minus the gap, so ``schedule_gap_pts`` repeats the stated gap."""
+    schedule = row["_schedule"]
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        seen = set()
+        if not _may_match(rules.prepared("gap_filter"), text):
+            continue
+        for sign, patterns in ((-1, rules.compiled["gap_behind"]), (1, rules.compiled["gap_ahead"])):
+            for pattern in patterns:
+                for match in pattern.finditer(text):
+                    if match.start(1) in seen or _negated(text, match.start(), rules):
+                        continue
+                    seen.add(match.start(1))
+                    gap = float(match.group(1))
+                    measures.append(Measure(_phrase(text, match.start(), match.end()), sign * gap, "个百分点", None,
+                                            schedule + sign * gap / 100, field_name, "stated-gap", True, match.start()))
+    return measures
+
+
+@dataclass
+class Quantity:
+    value: float  # in the base unit
+    unit: str
+    start: int
+    end: int
+    context_text: str  # the clause around the number (words before it, a space, words after it)
+    text_before: str
+    starts_works: bool = False  # counts works started (开工 15 个), not things done
+    stopwords: tuple = field(default=(), repr=False)  # rules.prepared("stopwords")
+    verb_tokens: frozenset = field(default=frozenset(), repr=False)  # rules.prepared("verb_tokens")
+
+    # Only pairing a task target with an actual needs the tokens, so they are
+    # worked out on first use rather than for every number found.
+    @cached_property
+    def context(self) -> list:
+        """The clause's tokens once dates and stopwords are taken out."""
+        return _context_tokens(self.context_text, self.stopwords)
+
+    @cached_property
+    def bare(self) -> bool:
+        """Nothing but a verb around it (已完成 3 个, 已开工 8 个)."""
+        return all(token in self.verb_tokens for token in self.context)
+
+
+def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Quantity]:
+    """Numbers with a unit in ``text``, as targets or as actuals. ``keep(before)``,
+    when given, is a further test of the words before the number in its clause;
+    it runs first, so numbers a caller would drop cost little."""
+    q = rules["quantities"]
+    multipliers = q.get("multipliers", {})
+    found = []
+    for match in rules.compiled["quantity"].finditer(text):
+        clause_start = _bound_left(text, match.start(), _CLAUSE_SEPS)
+        before = text[clause_start:match.start()]
+        if keep is not None and not keep(before):
+            continue
+        follow = text[match.end():]
+        if _PERCENT_OR_PER_UNIT.match(follow):
+            continue  # a percentage or a per-unit rate (万吨/日)
+        if rules.compiled["not_target_follow"].match(follow):
+            continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下
+        if targets and rules.compiled["superseded_follow"].match(follow):
+            continue  # the old target in 目标由 5000 套调减为 3000 套
+        value = float(match.group(1)) * multipliers.get(match.group(2) or "", 1)
+        if value <= 0:
+            continue
+        clause_end = _bound_right(text, match.end(), _CLAUSE_SEPS)
+        if not targets and rules.words("quantities", "not_actual_before").found_in(before[-6:]):
+            continue
+        if not targets and rules.words("quantities", "plan_words").found_in(before):
+            continue
+        context = before + " " + text[match.end():clause_end]
+        start_verbs = q.get("start_verbs", [])
+        # a target is about starting works when its clause says so (开工建设 20 个);
+        # an actual when the words just before it do (开工 1964 个，完工 611 个)
+        after = text[match.end():clause_end]
+        starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
+        found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works,
+                              rules.prepared("stopwords"), rules.prepared("verb_tokens")))
+    return found
+
+
+def _context_tokens(context: str, stopwords: tuple) -> list[str]:
+    """Tokens of ``context`` with dates and ``stopwords`` (longest first) taken out."""
+    context = _DATES.sub(" ", context)
+    for word in stopwords:
+        context = context.replace(word, " ")
+    return _TOKEN.findall(context)
+
+
+def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
+    """A target stated in the progress text itself: 年度计划 8 亿元，已完成 3.2 亿元."""
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        if not _may_match(rules.prepared("in_row_target_filter"), text):
+            continue  # no target word (计划, 目标 …) anywhere, so none before a number
+        in_row, adjusted, milestone = (rules.compiled[k] for k in ("in_row_target", "adjusted_target", "milestone"))
+        targets = [
+            (t, bool(adjusted.search(t.text_before)))
+            for t in _quantities(
+                text, rules, targets=True,
+                keep=lambda before: bool(in_row.search(before) or adjusted.search(before) or milestone.search(before)),
+            )
+        ]
+        if not targets:
+            continue
+        actuals = [a for a in _quantities(text, rules, targets=False) if not a.starts_works]
+        for target, adjusted in targets:
+            milestone = bool(rules.compiled["milestone"].search(target.text_before))
+            lo, hi = _bound_left(text, target.start, _SENTENCE_SEPS), _bound_right(text, target.end, _SENTENCE_SEPS)
+            same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start
+                    and not _breaks_down(text, target, a, rules)]
+            if not same and adjusted:
+                # 目标调整为 3000 套。截至 6 月底已完成 2000 套: the adjusted target
+                # stands for the rest of the column
+                same = [a for a in actuals if a.unit == target.unit and a.start > target.end][:1]
+            if not same:
+                continue
+            actual = min(same, key=lambda a: abs(a.start - target.start))
+            ratio = actual.value / target.value
+            if milestone:  # 上半年目标 30 个，已完成 25 个: on the elapsed-share scale
+                ratio *= row["_schedule"]
+            measures.append(
+                Measure(_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
+                        actual.unit, target.value, ratio, field_name,
+                        "milestone" if milestone else "in-row-target", True, actual.start, adjusted=adjusted)
+            )
+    return measures
+
+
+def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) -> bool:
+    """True when ``actual`` splits the target up rather than reporting progress
+    (计划绿道建设任务 500 公里，其中新建 335 公里): a breakdown word stands
+    between them and the actual's clause has no completion verb."""
+    q = rules["quantities"]
+    if actual.start < target.end:
+        return False
+    between = text[target.end:actual.start]
+    clause = text[_bound_left(text, actual.start, _CLAUSE_SEPS):actual.start]
+    return any(w in between for w in q.get("breakdown_words", [])) and not any(
+        v in clause for v in q.get("bare_actual_verbs", []))
+
+
+def _task_targets(row: dict, rules: Rules) -> list[Quantity]:
+    return _quantities(row["task"], rules, targets=True)
+
+
+def _target_measures(row: dict, rules: Rules) -> list[Measure]:
+    """Actual vs a number promised in the task text (造林 4.5 万亩 → 完成造林 5.0 万亩)."""
+    q = rules["quantities"]
+    targets = _task_targets(row, rules)
+    if not targets:
+        return []
+    actuals = []
+    for field_name in rules.quantity_fields:
+        actuals += [(field_name, a) for a in _quantities(row[field_name], rules, targets=False)]
+    pairs = []
+    for t_index, target in enumerate(targets):
+        only_of_unit = sum(t.unit == target.unit for t in targets) == 1
+        for a_index, (field_name, actual) in enumerate(actuals):
+            if actual.unit != target.unit:
+                continue
+            if actual.starts_works and not target.starts_works:
+                continue  # works started are not the deliverable done (开工 1964 个 vs 改造 2000 个)
+            overlap = _longest_common_run(target.context, actual.context)
+            if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)):
+                pairs.append((-overlap, a_index, t_index))
+            elif only_of_unit and actual.bare and actual.starts_works == target.starts_works and any(
+                verb in actual.text_before for verb in [*q.get("bare_actual_verbs", []), *q.get("start_verbs", [])]
+            ):
+                pairs.append((0, a_index, t_index))  # 已完成 3 个 → the task's only 个 target
+    measures, used_t, used_a = [], set(), set()
+    for _, a_index, t_index in sorted(pairs):
+        if a_index in used_a or t_index in used_t:
+            continue
+        used_a.add(a_index)
+        used_t.add(t_index)
+        field_name, actual = actuals[a_index]
+        target = targets[t_index]
+        text = row[field_name]
+        sentence = (_bound_left(text, actual.start, _SENTENCE_SEPS), _bound_right(text, actual.end, _SENTENCE_SEPS))
+        measures.append(
+            Measure(_phrase(text, actual.start, actual.end), actual.value, actual.unit, target.value,
+                    actual.value / target.value, field_name, "target-match", True, actual.start)
+        )
+        measures[-1]._sentence = sentence
+    for measure in measures:  # an unpaired count of the same unit in the same sentence
+        measure.ambiguous = any(
+            i not in used_a and other_field == measure.source_field and other.unit == measure.unit
+            and measure._sentence[0] <= other.start < measure._sentence[1]
+            for i, (other_field, other) in enumerate(actuals)
+        )
+    return sorted(measures, key=lambda m: (rules.quantity_fields.index(m.source_field), m.position))
+
+
+@lru_cache(maxsize=256)
+def _count_of_unit(unit: str) -> re.Pattern:
+    """A count of one unit (49 项), compiled once per unit."""
+    return re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({re.escape(unit)})")
+
+
+def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
+    """"M of N" forms inside one sentence: 细化分解落实 49 项任务，完成 32 项."""
+    q = rules["quantities"]
+    done_before, done_after, slash = rules.prepared("x_of_y")
+    before_filter, after_filter, slash_filter = rules.prepared("x_of_y_filters")
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        seen = set()
+        for match in slash.finditer(text) if _may_match(slash_filter, text) else ():  # 已完成 12/20 个
+            done, total = float(match.group(1)), float(match.group(2))
+            if 0 < total and done <= total:
+                seen.add(match.start(1))
+                measures.append(Measure(_phrase(text, match.start(), match.end()), done, match.group(3) or "",
+                                        total, done / total, field_name, "x-of-y", True, match.start(1)))
+        for pattern, verb_first, literal_filter in ((done_before, True, before_filter), (done_after, False, after_filter)):
+            for match in pattern.finditer(text) if _may_match(literal_filter, text) else ():
+                number_start = match.start(1)
+                if number_start in seen:
+                    continue
+                done, unit = float(match.group(1)), match.group(2)
+                sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+                scope_end = match.start() if verb_first else number_start
+                earlier = []
+                for m in _count_of_unit(unit).finditer(text[sentence_start:scope_end]):
+                    at = sentence_start + m.start()
+                    lead = text[_bound_left(text, at, _CLAUSE_SEPS):at]
+                    if rules.words("quantities", "not_total_before").found_in(lead):
+                        continue  # a progress count (开工 1964 个), not the size of a set
+                    if float(m.group(1)) >= done and float(m.group(1)) > 0:
+                        earlier.append((at, float(m.group(1))))
+                if not earlier:
+                    continue
+                seen.add(number_start)
+                total_at, total = earlier[-1]
+                clause = text[_bound_left(text, match.start(), _CLAUSE_SEPS):match.end()]
+                decisive = not rules.words("quantities", "non_plan_words").found_in(clause)
+                phrase = _phrase(text, total_at, match.end())
+                measures.append(
+                    Measure(phrase, done, unit, total, done / total, field_name,
+                            "x-of-y" if decisive else "other-rate", decisive, number_start)
+                )
+    return sorted(measures, key=lambda m: (rules.quantity_fields.index(m.source_field), m.position))
+
+
+def _dedupe(measures: list[Measure]) -> list[Measure]:
+    """Drop a derived measure that repeats an explicit one (same ratio ± 2 pts)."""
+    explicit = [m for m in measures if m.kind in EXPLICIT_KINDS]
+    kept = []
+    for measure in measures:
+        if measure.kind in ("target-match", "x-of-y") and any(
+            e.ratio is not None and measure.ratio is not None and abs(e.ratio - measure.ratio) <= 0.02 for e in explicit
+        ):
+            continue
+        kept.append(measure)
+    return kept
+
+
+def _measures(row: dict, rules: Rules) -> list[Measure]:
+    found = (_percent_measures(row, rules) + _gap_measures(row, rules) + _target_measures(row, rules)
+             + _in_row_target_measures(row, rules) + _x_of_y_measures(row, rules))
+    positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}
+    found = [m for m in found if not (m.kind == "x-of-y" and (m.source_field, m.position) in positions)]
+    order = {name: i for i, name in enumerate(rules.quantity_fields)}
+    return sorted(_dedupe(found), key=lambda m: (order.get(m.source_field, 99), m.position))

@@ -1,0 +1,198 @@
+"""Stage 2, rules: read ``data/reference/status_rules.toml``, compile its
+patterns into a :class:`Rules`, and prepare (once per rules object, on first
+use) the phrase lists, word sets, patterns and literal prefilters that depend
+only on the rules."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from src.classify.columns import STATUSES
+from src.classify.literals import _PhraseList, _WordSet, _literal_filter
+from src.classify.spans import _strip_for_only
+from src.paths import REFERENCE_DIR
+
+RULES_PATH = REFERENCE_DIR / "status_rules.toml"
+
+
+@dataclass
+class Rules:
+    """The rules file, parsed and with its patterns compiled."""
+
+    raw: dict
+    version: str
+    tolerance_pts: float
+    borderline_pts: float
+    majority_tie: str
+    cue_fields: tuple
+    quantity_fields: tuple
+    compiled: dict = field(default_factory=dict)
+    _prepared: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __getitem__(self, key):
+        return self.raw[key]
+
+    def prepared(self, key: str):
+        """``_PREPARERS[key](self)`` – a phrase list sorted, a pattern compiled –
+        built on first use and kept for the life of this rules object, so that
+        rows do not redo work that depends only on the rules. Built lazily, a
+        rules dict lacking a key fails where the classifier first reads it,
+        as before."""
+        prepared = self._prepared
+        if key not in prepared:
+            prepared[key] = _PREPARERS[key](self)
+        return prepared[key]
+
+    def words(self, section: str, name: str, default=None) -> "_WordSet":
+        """The word list ``[section].name`` (``default`` when absent, an error
+        when there is none) as a :class:`_WordSet`, built once."""
+        key = ("words", section, name)
+        prepared = self._prepared
+        if key not in prepared:
+            table = self.raw[section]
+            prepared[key] = _WordSet(table[name] if default is None else table.get(name, default))
+        return prepared[key]
+
+
+def _compile_rules(raw: dict) -> Rules:
+    schedule = raw.get("schedule", {})
+    fields = raw.get("fields", {})
+    completed = raw["completed"]
+    guards = raw["guards"]
+    quantities = raw["quantities"]
+    tie = schedule.get("majority_tie", "on-track")
+    if tie not in STATUSES:
+        raise ValueError(f"status_rules: schedule.majority_tie must be one of {STATUSES}, got {tie!r}")
+    units = sorted(quantities["units"], key=len, reverse=True)
+    multipliers = quantities.get("multipliers", {})
+    mult_alt = "|".join(re.escape(m) for m in sorted(multipliers, key=len, reverse=True))
+    unit_alt = "|".join(re.escape(u) for u in units)
+    compiled = {
+        "annual_cues": [re.compile(p) for p in completed["annual_cues"]],
+        "weak_cues": [re.compile(p) for p in completed.get("weak_cues", [])],
+        "share_follow": re.compile(completed["share_follow_pattern"]),
+        "risk_follow": re.compile(completed.get("risk_follow_pattern", "(?!)")),
+        "delay_patterns": [re.compile(p) for p in raw["lagging"].get("delay_patterns", [])],
+        "start_quarter": re.compile(raw["lagging"].get("start_quarter_pattern", "(?!)")),
+        "gap_behind": [re.compile(p) for p in quantities.get("behind_gap_patterns", [])],
+        "gap_ahead": [re.compile(p) for p in quantities.get("ahead_gap_patterns", [])],
+        "schedule_share": re.compile(quantities.get("schedule_share_pattern", "(?!)")),
+        "milestone": re.compile(quantities.get("milestone_target_pattern", "(?!)")),
+        "superseded_follow": re.compile(quantities.get("superseded_follow_pattern", "(?!)")),
+        "adjusted_target": re.compile(quantities.get("adjusted_target_pattern", "(?!)")),
+        "partial_follow": re.compile(completed["partial_follow_pattern"]),
+        "year": re.compile(completed["year_pattern"]),
+        "generic_follow": re.compile(guards["generic_follow_pattern"]),
+        "aspiration": re.compile(guards["aspiration_pattern"]),
+        "annual_share": re.compile(quantities["annual_share_pattern"]),
+        "rate": re.compile(quantities["rate_pattern"]),
+        "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
+        "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
+        # number, optional multiplier (万/亿…), unit
+        "quantity": re.compile(
+            rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt
+            else rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
+        ),
+        "negation_fillers": re.compile(
+            "^(?:" + "|".join(re.escape(w) for w in sorted(guards.get("negation_fillers", []), key=len, reverse=True)) + ")*$"
+            if guards.get("negation_fillers")
+            else "^$"
+        ),
+    }
+    return Rules(
+        raw=raw,
+        version=str(raw["version"]),
+        tolerance_pts=float(schedule.get("tolerance_pts", 0.0)),
+        borderline_pts=float(schedule.get("borderline_pts", 0.0)),
+        majority_tie=tie,
+        cue_fields=tuple(fields.get("cue_fields", ["progress", "problems", "next_steps"])),
+        quantity_fields=tuple(fields.get("quantity_fields", ["progress", "problems"])),
+        compiled=compiled,
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_rules_file(path: str, mtime: float) -> Rules:
+    with open(path, "rb") as handle:
+        raw = tomllib.load(handle)
+    if "version" not in raw:
+        raise ValueError(f"{path}: the rules file needs a top-level 'version' key")
+    return _compile_rules(raw)
+
+
+def load_rules(rules=None) -> Rules:
+    """The classifier rules: ``None`` → ``data/reference/status_rules.toml``; a
+    path → that TOML file; a dict → rules given inline; a :class:`Rules` → itself.
+    ``load_rules()["version"]`` is the rule version reported with the statuses."""
+    if isinstance(rules, Rules):
+        return rules
+    if isinstance(rules, dict):
+        if "version" not in rules:
+            raise ValueError("rules dict needs a top-level 'version' key")
+        return _compile_rules(rules)
+    path = Path(rules) if rules is not None else RULES_PATH
+    return _load_rules_file(str(path.resolve()), path.stat().st_mtime)
+
+
+def _x_of_y_patterns(rules: Rules) -> tuple:
+    """The "M of N" patterns of :func:`_x_of_y_measures` (done before, done
+    after, slash), compiled once per rules object."""
+    q = rules["quantities"]
+    count_units = set(q["count_units"])
+    before_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_before"], key=len, reverse=True))
+    after_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_after"], key=len, reverse=True))
+    unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
+    return (
+        re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+)\s*({unit_alt})"),
+        re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})"),
+        re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+(?:\.\d+)?)\s*[/／]\s*(\d+(?:\.\d+)?)\s*({unit_alt})?"),
+    )
+
+
+# --------------------------------------------------------------------------
+# work that depends only on the rules (see Rules.prepared)
+# --------------------------------------------------------------------------
+def _by_length(words) -> tuple:
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _optional_pattern(pattern):
+    return re.compile(pattern) if pattern else None
+
+
+_PREPARERS = {
+    # literal phrase lists (see _PhraseList)
+    "delay_cues": lambda rules: _PhraseList(rules.raw["lagging"]["delay_cues"]),
+    "pending_cues": lambda rules: _PhraseList(rules.raw["lagging"].get("pending_cues", [])),
+    "on_track_cues": lambda rules: _PhraseList(rules.raw["on_track"]["cues"]),
+    "one_off_cues": lambda rules: _PhraseList(rules.raw["completed"].get("one_off_cues", [])),
+    "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in rules.raw["lagging"].get("false_friends", [])),
+    # word lists, longest first
+    "negators": lambda rules: _by_length(rules.raw["guards"]["negators"]),
+    "stopwords": lambda rules: _by_length(rules.raw["quantities"]["match_stopwords"]),
+    "stopwords_multi": lambda rules: tuple(w for w in _by_length(rules.raw["quantities"]["match_stopwords"]) if len(w) > 1),
+    "verb_tokens": lambda rules: frozenset(
+        ch for verb in [*rules.raw["quantities"].get("bare_actual_verbs", []), *rules.raw["quantities"].get("start_verbs", [])] for ch in verb
+    ),
+    # "only 已完成" values, stripped as the cells are
+    "empty_values": lambda rules: frozenset(_strip_for_only(v) for v in rules.raw["completed"].get("empty_values", [])),
+    "only_set": lambda rules: frozenset(_strip_for_only(p) for p in rules.raw["completed"]["next_steps_only"]),
+    "only_pattern": lambda rules: _optional_pattern(rules.raw["completed"].get("next_steps_only_pattern")),
+    # patterns
+    "start_later": lambda rules: re.compile(rules.raw["lagging"]["start_later_pattern"]),
+    "start_month": lambda rules: re.compile(rules.raw["lagging"]["start_month_pattern"]),
+    "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
+    "x_of_y": _x_of_y_patterns,
+    # literal prefilters of the pattern families (see _literal_filter)
+    "delay_filter": lambda rules: _literal_filter(rules.compiled["delay_patterns"]),
+    "annual_filter": lambda rules: _literal_filter(rules.compiled["annual_cues"]),
+    "weak_filter": lambda rules: _literal_filter(rules.compiled["weak_cues"]),
+    "gap_filter": lambda rules: _literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
+    "in_row_target_filter": lambda rules: _literal_filter(
+        [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
+    ),
+    "x_of_y_filters": lambda rules: tuple(_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
+}

@@ -1,0 +1,114 @@
+"""Text spans shared by the cue and measure stages: cell text, sentence and
+clause bounds, the verbatim evidence phrase, Chinese numerals and the
+longest common run of two token lists."""
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+
+# Punctuation that bounds sentences and clauses. These are structural, not
+# cue phrases, so they live here rather than in the rules file.
+_SENTENCE_SEPS = "。；;！!？?\n"
+_CLAUSE_SEPS = _SENTENCE_SEPS + "，,、：:"
+_STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value is pd.NA:
+        return ""
+    return str(value)
+
+
+@lru_cache(maxsize=16)
+def _separator_patterns(seps: str) -> tuple[re.Pattern, re.Pattern]:
+    """(everything up to the last separator, one separator) for a separator set."""
+    chars = "".join(re.escape(c) for c in seps)
+    return re.compile(rf"(?s).*[{chars}]"), re.compile(rf"[{chars}]")
+
+
+def _bound_left(text: str, pos: int, seps: str) -> int:
+    """Index just after the last separator before ``pos``."""
+    if pos <= 0:
+        return pos
+    match = _separator_patterns(seps)[0].match(text, 0, pos)
+    return match.end() if match else 0
+
+
+def _bound_right(text: str, pos: int, seps: str) -> int:
+    """Index of the first separator at or after ``pos`` (the end of the text if none)."""
+    if pos >= len(text):
+        return pos
+    match = _separator_patterns(seps)[1].search(text, pos)
+    return match.start() if match else len(text)
+
+
+_LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*(?:[\.．](?!\d)|[、)）])|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）])\s*")
+
+
+def _tidy(phrase: str) -> str:
+    """Drop list numbering ("1. ", "二、", "(3)") and spaces at the ends; the
+    result is still a verbatim substring of the row."""
+    return _LIST_NUMBER.sub("", phrase.strip(), count=1).strip()
+
+
+def _phrase(text: str, start: int, end: int, min_chars: int = 10) -> str:
+    """A readable verbatim phrase around text[start:end]: its clause, extended to
+    the previous clause (same sentence) when the clause alone is short."""
+    left = _bound_left(text, start, _CLAUSE_SEPS)
+    if end - left < min_chars and left > 0 and text[left - 1] not in _SENTENCE_SEPS:
+        left = _bound_left(text, left - 1, _CLAUSE_SEPS)
+    phrase = _tidy(text[left:end])
+    return phrase or text[start:end].strip()
+
+
+def _sentence_of(text: str, start: int, end: int) -> str:
+    return text[_bound_left(text, start, _SENTENCE_SEPS):_bound_right(text, end, _SENTENCE_SEPS)]
+
+
+def _first_clause(text: str, limit: int = 60) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    end = _bound_right(text, 0, _SENTENCE_SEPS)
+    return _tidy(text[:min(end, limit)])
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _cn_number(text: str) -> float:
+    """Arabic or simple Chinese numerals up to 99 (九, 十, 十二, 二十)."""
+    text = text.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        return float(_CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(units, 0))
+    return float(_CN_DIGITS.get(text, 0))
+
+
+def _month_number(text: str) -> int:
+    return int(_cn_number(text))
+
+
+def _strip_for_only(text: str) -> str:
+    return _STRIP_ONLY.sub("", text)
+
+
+def _longest_common_run(a: list, b: list) -> int:
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        current = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
