@@ -232,6 +232,7 @@ def render_report(job: ReportJob, staging: Path, pdf: bool = True, stderr_log: s
         pm.execute_notebook(
             str(job.notebook), str(executed), parameters=job.parameters, cwd=str(PROJECT_ROOT),
             progress_bar=False, log_output=False, kernel_name="python3",
+            shutdown_kernel="immediate",  # every output is in hand by then; saves ~0.25 s per report
         )
     except PapermillExecutionError as error:
         cell = f"第 {error.exec_count} 个代码单元（cell {error.cell_index}）"
