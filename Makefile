@@ -20,7 +20,8 @@ help: ## List the targets (this message)
 	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD FORCE=1 JOBS=N"
 
 $(VENV)/.installed: requirements.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: Python 3.11 or newer is needed (found: $$($(PYTHON) --version)); run: make PYTHON=python3.11 ..." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "setup: could not create $(VENV); on Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@echo "$(CURDIR)" > $$(echo $(PTH))/key_tasks_project.pth
