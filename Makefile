@@ -40,7 +40,7 @@ test: setup ## Run the whole test suite
 	$(BIN)/python -m pytest
 
 lab: setup ## Open JupyterLab on the notebooks folder
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 evaluate: setup ## Measure the classifier against the reference labels (prints figures)
 	$(BIN)/python benchmarks/evaluate_classifier.py
