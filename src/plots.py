@@ -74,6 +74,7 @@ def _stacked_by_status(ax, table: pd.DataFrame, xlabel: str, title: str):
         ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
         left = left + table[status]
     ax.invert_yaxis()
+    ax.set_xlim(0, max(float(left.max()) * 1.05, 3))  # a lone short bar should not fill the chart
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_title(title)
@@ -82,7 +83,13 @@ def _stacked_by_status(ax, table: pd.DataFrame, xlabel: str, title: str):
 
 
 def _legend_below(ax, columns: int = 3):
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=columns, frameon=False, fontsize=9)
+    """The legend under the chart, clear of the bars and the axis label."""
+    figure = ax.figure
+    if figure.get_layout_engine() is not None and len(figure.axes) == 1:
+        handles, labels = ax.get_legend_handles_labels()
+        figure.legend(handles, labels, loc="outside lower center", ncol=columns, frameon=False, fontsize=9)
+    else:  # an axes inside someone else's figure: keep the legend on the axes
+        ax.legend(loc="best", frameon=True, fontsize=9)
 
 
 def _status_counts(tasks: pd.DataFrame) -> pd.Series:
@@ -103,6 +110,7 @@ def plot_status_breakdown(tasks: pd.DataFrame, ax=None):
         ax.text(bar.get_width() + total * 0.01, bar.get_y() + bar.get_height() / 2,
                 f"{count} 项（{count / total:.1%}）", va="center", fontsize=10)
     ax.set_xlim(0, max(counts.max() * 1.3, 1))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("任务数")
     ax.set_title(f"任务状态分布（共 {total} 项）")
     return ax
