@@ -286,3 +286,25 @@ def test_the_chosen_font_really_draws_chinese():
 
     face = FT2Font(path)
     assert all(face.get_char_index(ord(c)) for c in SAMPLE_TEXT)
+
+
+def test_charts_draw_chinese_without_missing_glyphs(mini_processed):
+    import io
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from src import helpers as h
+
+    h.set_report_style()
+    report = h.load_report(mini_processed / "tasks_classified.parquet")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for draw in [h.plot_status_breakdown, h.plot_units_by_status, h.plot_leader_status, h.plot_cause_counts, h.plot_theme_status]:
+            ax = draw(report.tasks)
+            ax.figure.savefig(io.BytesIO(), format="png")
+        ax = h.plot_progress_vs_schedule(report.tasks, report.as_of)
+        ax.figure.savefig(io.BytesIO(), format="png")
+        plt.close("all")
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
+    assert missing == []
