@@ -38,11 +38,7 @@ def analyse_stage(
     from src.text import add_text_features, keywords
 
     out_dir = Path(out_dir or processed_dir)
-    classified = add_text_features(
-        classify_stage(processed_dir, out_dir, as_of=as_of, overrides_path=overrides_path)
-    )
-    store.write_csv(classified, out_dir / "tasks_classified.csv")
-    store.write_parquet(classified, out_dir / "tasks_classified.parquet")
+    classified = classify_stage(processed_dir, out_dir, as_of=as_of, overrides_path=overrides_path, enrich=add_text_features)
     store.write_parquet(keyword_table(classified, keywords), out_dir / "keywords.parquet")
     return classified
 

@@ -15,12 +15,14 @@ from src.classify.schedule import _to_date, elapsed_share
 from src.paths import OVERRIDES_PATH
 
 
-def classify_stage(processed_dir, out_dir=None, as_of=None, overrides_path=None) -> pd.DataFrame:
+def classify_stage(processed_dir, out_dir=None, as_of=None, overrides_path=None, enrich=None) -> pd.DataFrame:
     """Read ``<processed_dir>/tasks.parquet``, classify, apply overrides, and write
     ``tasks_classified.csv`` / ``.parquet`` and ``classification.json`` (as_of,
     elapsed_share, rule_version, counts…) into ``out_dir`` (default
     ``processed_dir``). ``as_of`` None or "" → ``metadata.json``'s ``as_of``.
-    ``overrides_path`` None → ``src.paths.OVERRIDES_PATH`` (skipped if absent)."""
+    ``overrides_path`` None → ``src.paths.OVERRIDES_PATH`` (skipped if absent).
+    ``enrich``: an optional function applied to the classified table before it
+    is written (the build adds the cause and theme tags this way)."""
     processed_dir = Path(processed_dir)
     out_dir = Path(out_dir) if out_dir else processed_dir
     tasks = store.read_table(processed_dir / "tasks.parquet")
@@ -51,6 +53,8 @@ def classify_stage(processed_dir, out_dir=None, as_of=None, overrides_path=None)
         "overrides_file": Path(overrides_path).name if overrides_path is not None else "",
         "tasks": int(len(classified)),
     }
+    if enrich is not None:
+        classified = enrich(classified)
     store.write_csv(classified, out_dir / CLASSIFIED_OUTPUTS[0])
     store.write_parquet(classified, out_dir / CLASSIFIED_OUTPUTS[1])
     store.write_json(summary, out_dir / CLASSIFIED_OUTPUTS[2])
