@@ -29,7 +29,7 @@ import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -104,6 +104,8 @@ class ReportJob:
     notebook: Path
     parameters: dict
     leader: str = ""
+    title: str = ""
+    counts: dict = field(default_factory=dict)
     key: str = ""
 
 
@@ -183,25 +185,34 @@ def run_data_stages(layout: Layout, as_of: str | None, overrides: Path, force: b
 # --------------------------------------------------------------------------
 # report stage (parallel, one notebook per process)
 # --------------------------------------------------------------------------
-def plan_reports(layout: Layout, as_of: str | None) -> list[ReportJob]:
-    import pandas as pd
+def plan_reports(layout: Layout, as_of: str | None):
+    """The overview and one report per leader found in the data (leaders in the
+    order of the table of contents), each with its title, counts and fingerprint.
+    Returns (the overview's Report, the jobs)."""
+    from src.report import load_report, report_title
 
     classified = layout.data_dir / "tasks_classified.parquet"
-    leaders = (
-        pd.read_parquet(classified, columns=["leader_order", "leader", "leader_title"])
-        .drop_duplicates("leader")
-        .sort_values("leader_order")
-    )
+    overview = load_report(classified, as_of=as_of or "")
     common = {"classified_path": str(classified), "as_of": as_of or ""}
-    jobs = [ReportJob("overview", "全市", OVERVIEW_NOTEBOOK, dict(common))]
+    jobs = [ReportJob("overview", "全市", OVERVIEW_NOTEBOOK, dict(common), title=report_title(overview),
+                      counts=_status_counts(overview.all_tasks))]
+    leaders = overview.all_tasks.drop_duplicates("leader").sort_values("leader_order")
     for row in leaders.itertuples(index=False):
-        slug = f"leader-{int(row.leader_order):02d}"
-        jobs.append(ReportJob(slug, f"{row.leader}{row.leader_title}", LEADER_NOTEBOOK, {**common, "leader": row.leader}, row.leader))
+        mine = overview.all_tasks[overview.all_tasks["leader"] == row.leader]
+        leader_report = replace(overview, tasks=mine, leader=row.leader, leader_title=row.leader_title)
+        jobs.append(ReportJob(
+            f"leader-{int(row.leader_order):02d}", f"{row.leader}{row.leader_title}", LEADER_NOTEBOOK,
+            {**common, "leader": row.leader}, row.leader, title=report_title(leader_report), counts=_status_counts(mine),
+        ))
     code = code_fingerprint()
     inputs = [layout.data_dir / n for n in ("tasks_classified.parquet", "keywords.parquet", "metadata.json", "quality.json", "classification.json")]
     for job in jobs:
         job.key = fingerprint(job.notebook, *inputs, code, job.parameters, job.slug, "report-v1")
-    return jobs
+    return overview, jobs
+
+
+def _status_counts(tasks) -> dict[str, int]:
+    return {status: int(count) for status, count in tasks["status"].value_counts().items()}
 
 
 def render_report(job: ReportJob, staging: Path, pdf: bool = True, stderr_log: str | None = None) -> dict:
@@ -241,15 +252,11 @@ def render_report(job: ReportJob, staging: Path, pdf: bool = True, stderr_log: s
     except Exception as error:  # kernel died, notebook unreadable…
         return {"slug": job.slug, "ok": False, "executed": str(executed),
                 "error": f"{job.notebook.name}（{job.subject}）无法执行：{type(error).__name__}: {error}"}
-    from src.report import load_report, report_title
-
-    report = load_report(job.parameters["classified_path"], leader=job.leader, as_of=job.parameters.get("as_of", ""))
-    page = render.page_html(report_title(report), render.notebook_body_html(executed))
+    page = render.page_html(job.title, render.notebook_body_html(executed))
     (staging / f"{job.slug}.html").write_text(page, encoding="utf-8")
     if pdf:
         render.html_to_pdf(page, staging / f"{job.slug}.pdf")
-    counts = report.tasks["status"].value_counts().to_dict()
-    return {"slug": job.slug, "ok": True, "seconds": time.perf_counter() - started, "counts": counts}
+    return {"slug": job.slug, "ok": True, "seconds": time.perf_counter() - started}
 
 
 _REDIRECTED = False
@@ -269,7 +276,7 @@ def run_report_stage(layout: Layout, as_of: str | None, workers: "ReportWorkers"
 
     find_cjk_font()  # fail before any work if the reports would show empty boxes
     reports_dir = layout.reports_dir
-    jobs = plan_reports(layout, as_of)
+    overview, jobs = plan_reports(layout, as_of)
     old_state = read_state(reports_dir)
     index_inputs_key = fingerprint(*(j.key for j in jobs), layout.data_dir / "tasks_classified.parquet", code_fingerprint())
 
@@ -299,7 +306,7 @@ def run_report_stage(layout: Layout, as_of: str | None, workers: "ReportWorkers"
     for result in results:
         job = next(j for j in todo if j.slug == result["slug"])
         if result["ok"]:
-            new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": result["counts"]}
+            new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts}
             summary.reports_written.append(job.slug)
         else:
             summary.failures.append(result["error"])
@@ -315,7 +322,7 @@ def run_report_stage(layout: Layout, as_of: str | None, workers: "ReportWorkers"
         shutil.rmtree(staging, ignore_errors=True)
         return False
 
-    _write_index_and_excel(layout, jobs, new_state, staging, as_of)
+    _write_index_and_excel(overview, jobs, staging)
     new_state["index"] = index_inputs_key
     write_state(staging, new_state)
     _swap_in(staging, reports_dir)
@@ -394,15 +401,10 @@ def _log_result(result: dict, bar) -> None:
         log.info("report %s: done in %.1f s", result["slug"], result["seconds"])
 
 
-def _write_index_and_excel(layout: Layout, jobs: list[ReportJob], state: dict, staging: Path, as_of) -> None:
-    from src.report import load_report
+def _write_index_and_excel(overview, jobs: list[ReportJob], staging: Path) -> None:
     from src import render
 
-    overview = load_report(layout.data_dir / "tasks_classified.parquet", as_of=as_of or "")
-    entries = [
-        {"subject": job.subject, "html": f"{job.slug}.html", "pdf": f"{job.slug}.pdf", "counts": state[job.slug]["counts"]}
-        for job in jobs
-    ]
+    entries = [{"subject": job.subject, "html": f"{job.slug}.html", "pdf": f"{job.slug}.pdf", "counts": job.counts} for job in jobs]
     page = render.index_html(entries, overview.metadata, overview.as_of, overview.classification.get("rule_version", ""))
     (staging / "index.html").write_text(page, encoding="utf-8")
     render.write_excel(overview.all_tasks, staging / "key_tasks_classified.xlsx")

@@ -15,6 +15,7 @@ import pandas as pd
 from src import narrative, render
 from src.paths import resolve
 from src.store import read_json, read_table
+from src.style import status_order
 
 __all__ = [
     "Html",
@@ -144,7 +145,7 @@ def lagging_table_html(report: Report) -> Html:
 
 def _status_key(column: pd.Series) -> pd.Series:
     if column.name == "status":
-        return column.map({"lagging": 0, "on-track": 1, "completed": 2})
+        return column.map({status: rank for rank, status in enumerate(reversed(status_order()))})  # lagging first
     return column
 
 
@@ -158,10 +159,10 @@ def leaders_table(report: Report) -> pd.DataFrame:
     tasks = report.all_tasks
     counts = (
         pd.crosstab([tasks["leader_order"], tasks["leader"], tasks["leader_title"]], tasks["status"])
-        .reindex(columns=["completed", "on-track", "lagging"], fill_value=0)
+        .reindex(columns=status_order(), fill_value=0)
         .reset_index()
     )
-    total = counts[["completed", "on-track", "lagging"]].sum(axis=1)
+    total = counts[status_order()].sum(axis=1)
     return (
         counts.assign(total=total, lagging_share=(counts["lagging"] / total).map("{:.1%}".format))
         .rename(columns={"leader": "领导", "leader_title": "职务", "total": "任务数", "completed": "已完成",
@@ -173,7 +174,7 @@ def leaders_table(report: Report) -> pd.DataFrame:
 def units_ranking(report: Report, top: int = 15) -> pd.DataFrame:
     """Lead units ranked by lagging tasks, then by tasks (each unit of a shared task counts)."""
     exploded = report.tasks.explode("lead_units").rename(columns={"lead_units": "unit"})
-    table = pd.crosstab(exploded["unit"], exploded["status"]).reindex(columns=["completed", "on-track", "lagging"], fill_value=0)
+    table = pd.crosstab(exploded["unit"], exploded["status"]).reindex(columns=status_order(), fill_value=0)
     return (
         table.assign(total=table.sum(axis=1))
         .sort_values(["lagging", "total"], ascending=False, kind="stable")

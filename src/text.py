@@ -53,6 +53,7 @@ from pathlib import Path
 import pandas as pd
 
 from src.paths import PROJECT_ROOT, REFERENCE_DIR
+from src.style import status_order
 
 __all__ = [
     "FREE_TEXT_COLUMNS",
@@ -106,8 +107,6 @@ THEMES = (
     "文化旅游",
     "政府自身建设",
 )
-# Display order of the classifier's statuses; other values sort after these.
-_STATUS_ORDER = ("completed", "on-track", "lagging")
 
 # --------------------------------------------------------------------------- jieba
 
@@ -295,7 +294,7 @@ def _group_order(df: pd.DataFrame, by: str) -> list:
         first = df.dropna(subset=[by]).groupby(by, sort=False)["leader_order"].min()
         return sorted(present, key=lambda key: (first[key], str(key)))
     if by == "status":
-        rank = {status: i for i, status in enumerate(_STATUS_ORDER)}
+        rank = {status: i for i, status in enumerate(status_order())}  # other values sort after these
         return sorted(present, key=lambda key: (rank.get(key, len(rank)), str(key)))
     return sorted(present, key=str)
 
