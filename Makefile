@@ -4,16 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PTH    := $(VENV)/lib/python*/site-packages
 
-RAW    ?= data/raw/hangzhou_2020_h1_key_tasks.md
+RAW    ?=
 OUT    ?=
 AS_OF  ?=
 FORCE  ?=
 JOBS   ?=
 
-BUILD_ARGS := --raw "$(RAW)" $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS))
+BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system reports test lab evaluate benchmark strip check-notebooks clean
+.PHONY: help setup system reports test test-fast lint lab evaluate benchmark strip check-notebooks clean
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -35,9 +35,16 @@ setup: system $(VENV)/.installed ## Create the virtual environment from the pinn
 reports: setup ## Build the clean table, classification and all reports from RAW
 	$(BIN)/python -m src.build $(BUILD_ARGS)
 
-test: setup ## Run the whole test suite
+test: setup ## Run the whole test suite (lint first; what CI runs)
 	@bash scripts/setup_system.sh --test
+	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
+
+test-fast: setup ## Everyday tests: everything but the builds, notebook runs and browser (under a minute)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+lint: setup ## Lint the code (ruff, configured in pyproject.toml)
+	$(BIN)/python -m ruff check .
 
 lab: setup ## Open JupyterLab on the notebooks folder
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -23,11 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from src.paths import DEFAULT_RAW_PATH, LEADER_TEMPLATE, OVERVIEW_TEMPLATE, PROJECT_ROOT
+from src.synthetic import repeated_table
 
-from src.paths import DEFAULT_RAW_PATH  # noqa: E402
-from src.synthetic import repeated_table  # noqa: E402
+ROOT = PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 
@@ -56,7 +55,7 @@ def full_build(out: Path) -> float:
 
 def no_change_rebuild(out: Path) -> float:
     seconds, result = timed("(c) rebuild with nothing changed (python -m src.build)", lambda: run_build(out))
-    assert "0 reports written" in result.stderr, result.stderr[-500:]
+    assert "生成 0 份" in result.stderr, result.stderr[-500:]
     return seconds
 
 
@@ -73,15 +72,15 @@ def naive_notebook(source: Path, target: Path) -> None:
         "_work = tempfile.mkdtemp()\n"
         f"clean_stage({str(DEFAULT_RAW_PATH)!r}, _work)\n"
         f"analyse_stage(_work, overrides_path={str(ROOT / 'data' / 'overrides.csv')!r})\n"
-        "classified_path = _work + '/tasks_classified.parquet'"
+        "data_dir = _work"
     ))
     nbformat.write(nb, target)
 
 
 def naive_way(work: Path, leaders: list[str]) -> float:
     leader_nb, overview_nb = work / "leader_naive.ipynb", work / "overview_naive.ipynb"
-    naive_notebook(ROOT / "notebooks" / "leader_report.ipynb", leader_nb)
-    naive_notebook(ROOT / "notebooks" / "overview_report.ipynb", overview_nb)
+    naive_notebook(LEADER_TEMPLATE, leader_nb)
+    naive_notebook(OVERVIEW_TEMPLATE, overview_nb)
     jobs = [("overview", overview_nb, [])] + [
         (f"leader-{i:02d}", leader_nb, ["-p", "leader", name]) for i, name in enumerate(leaders, start=1)
     ]

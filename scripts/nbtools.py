@@ -3,7 +3,7 @@
     python scripts/nbtools.py strip  [NOTEBOOK ...]   remove outputs and execution counts
     python scripts/nbtools.py check  [NOTEBOOK ...]   exit 1 if any notebook carries outputs
                                                       or has not exactly one `parameters` cell
-With no notebook named, every notebooks/*.ipynb is used.
+With no notebook named, every notebook under notebooks/ (templates included) is used.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"strip", "check"}:
         print(__doc__)
         return 2
-    paths = [Path(p) for p in argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = [Path(p) for p in argv[1:]] or sorted((ROOT / "notebooks").rglob("*.ipynb"))
     if argv[0] == "strip":
         for path in paths:
             if strip(path):

@@ -1,56 +1,115 @@
-"""The build's stages as plain functions: each reads files, writes files, and
-returns what it wrote. Notebooks and ``python -m src.build`` both call these."""
+"""The data pipeline, in one place: load → clean → decide the report date →
+classify → overrides → tags → write.
+
+Two steps, because the build caches each on its own inputs:
+
+* :func:`clean_stage` — the raw table → ``tasks.*``, ``quality.json`` and
+  ``metadata.json``, which carries the report date decided here, once
+  (``--as-of`` if given, else the table's title);
+* :func:`analyse_stage` — ``tasks.parquet`` and that date → ``tasks_classified.*``,
+  ``classification.json`` and ``keywords.parquet``.
+
+The step in the middle is the chain :func:`classify_table`; notebooks and the
+build both call these functions, so a notebook shows exactly what the build
+publishes. File names come from :class:`src.paths.ProcessedFiles`.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from src import store
-from src.parse import ParsedTable, metadata_json, parse_table  # noqa: F401
+from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_share, load_rules
+from src.classify.rules import RULES_PATH
+from src.parse import ParsedTable, parse_table
+from src.paths import OVERRIDES_PATH, processed_files
+from src.report_date import decide_report_date, metadata_report_date
+from src.text import add_text_features, keyword_table
 
-CLEAN_OUTPUTS = ("tasks.csv", "tasks.parquet", "metadata.json", "quality.json")
+__all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary"]
 
 
-def clean_stage(raw_path: str | Path, processed_dir: str | Path) -> ParsedTable:
-    """Parse the raw table and write tasks.csv/.parquet, metadata.json and quality.json."""
-    processed_dir = Path(processed_dir)
+def clean_stage(raw_path: str | Path, data_dir: str | Path, as_of=None) -> ParsedTable:
+    """Parse the raw table, decide the report date, write the clean files.
+
+    ``as_of`` (a date or 'YYYY-MM-DD') overrides the period in the title;
+    ``metadata.json`` records the decided ``as_of``, its ``as_of_source``
+    ('as_of' or 'title') and the title's own date as ``document_as_of``.
+    A title without a period and no ``as_of`` leaves ``as_of`` empty, and the
+    next step refuses to classify (:class:`src.report_date.ReportDateError`).
+    """
+    files = processed_files(data_dir)
     parsed = parse_table(raw_path)
-    store.write_csv(parsed.tasks, processed_dir / "tasks.csv")
-    store.write_parquet(parsed.tasks, processed_dir / "tasks.parquet")
-    store.write_json(parsed.metadata, processed_dir / "metadata.json")
-    store.write_json(parsed.quality, processed_dir / "quality.json")
+    parsed.metadata = with_report_date(parsed.metadata, as_of)
+    store.write_csv(parsed.tasks, files.tasks_csv)
+    store.write_parquet(parsed.tasks, files.tasks)
+    store.write_json(parsed.metadata, files.metadata)
+    store.write_json(parsed.quality, files.quality)
     return parsed
 
 
-def analyse_stage(
-    processed_dir: str | Path,
-    out_dir: str | Path | None = None,
-    as_of: str | None = None,
-    overrides_path: str | Path | None = None,
-):
-    """Classify (with overrides), tag causes and themes, and precompute keywords.
+def with_report_date(metadata: dict, as_of=None) -> dict:
+    """``metadata`` with the decided report date (left empty when undecidable)."""
+    stated = metadata.get("document_as_of", metadata.get("as_of"))
+    out = {**metadata, "document_as_of": stated}
+    if as_of in (None, "") and not stated:
+        return {**out, "as_of": None, "as_of_source": None}
+    decided, source = decide_report_date(out, as_of)
+    return {**out, "as_of": decided.isoformat(), "as_of_source": source}
 
-    Reads ``processed_dir/tasks.parquet``; writes tasks_classified.csv/.parquet,
-    classification.json and keywords.parquet into ``out_dir`` (default
-    ``processed_dir``). The report notebooks only read these, so this work is
-    done once per build, not once per leader.
-    """
-    from src.classify import classify_stage
-    from src.text import add_text_features, keywords
 
-    out_dir = Path(out_dir or processed_dir)
-    classified = classify_stage(processed_dir, out_dir, as_of=as_of, overrides_path=overrides_path, enrich=add_text_features)
-    store.write_parquet(keyword_table(classified, keywords), out_dir / "keywords.parquet")
+def classify_table(tasks: pd.DataFrame, as_of, overrides_path: str | Path | None = None, profile=None) -> pd.DataFrame:
+    """The judgement as one chain: rules → analyst overrides → cause and theme tags."""
+    return (
+        tasks
+        .pipe(_classify, as_of=as_of, profile=profile)
+        .pipe(_overrides, overrides_path)
+        .pipe(add_text_features)
+    )
+
+
+def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
+                  overrides_path: str | Path | None = None, profile=None) -> pd.DataFrame:
+    """Classify ``<data_dir>/tasks.parquet`` at the report date in its ``metadata.json``
+    and write the classified table, its summary and the keywords into ``out_dir``
+    (default ``data_dir``). ``overrides_path`` None → ``data/overrides.csv`` when it exists."""
+    source = processed_files(data_dir)
+    target = processed_files(out_dir or data_dir)
+    as_of = metadata_report_date(store.read_json(source.metadata), where=source.metadata)
+    if overrides_path in (None, ""):
+        overrides_path = OVERRIDES_PATH if OVERRIDES_PATH.exists() else None
+    classified = classify_table(store.read_table(source.tasks), as_of, overrides_path, profile)
+    store.write_csv(classified, target.classified_csv)
+    store.write_parquet(classified, target.classified)
+    store.write_json(classification_summary(classified, as_of, overrides_path), target.classification)
+    store.write_parquet(keyword_table(classified), target.keywords)
     return classified
 
 
-def keyword_table(classified, keywords, top_n: int = 20):
-    """Keywords per leader and per status in one long table (scope = leader | status)."""
-    import pandas as pd
+def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None) -> dict:
+    """What ``classification.json`` says: the date, the rules, the counts."""
+    rules = load_rules()
+    counts = classified["status"].value_counts()
+    return {
+        "as_of": as_of.isoformat(),
+        "elapsed_share": round(elapsed_share(as_of), 6),
+        "rule_version": rules.version,
+        "rules_file": RULES_PATH.name,
+        "tolerance_pts": rules.tolerance_pts,
+        "counts": {status: int(counts.get(status, 0)) for status in STATUSES},
+        "needs_review": int(classified["needs_review"].sum()),
+        "overrides_applied": int((classified["status_source"] == "override").sum()),
+        "overrides_file": Path(overrides_path).name if overrides_path is not None else "",
+        "tasks": int(len(classified)),
+    }
 
-    by_leader = keywords(classified, by="leader", top_n=top_n).assign(scope="leader", status="")
-    by_status = (
-        keywords(classified, by="status", top_n=top_n)
-        .assign(scope="status", leader="")
-    )
-    columns = ["scope", "leader", "status", "term", "weight", "tasks", "rank"]
-    return pd.concat([by_leader[columns], by_status[columns]], ignore_index=True)
+
+def _classify(tasks: pd.DataFrame, as_of, profile=None) -> pd.DataFrame:
+    if profile is None:
+        return classify_tasks(tasks, as_of=as_of)
+    return classify_tasks(tasks, as_of=as_of, profile=profile)
+
+
+def _overrides(classified: pd.DataFrame, overrides_path) -> pd.DataFrame:
+    return classified if overrides_path is None else apply_overrides(classified, overrides_path)

@@ -2,18 +2,21 @@
 document's metadata, the build's data-quality summary and the reference date.
 
 Report notebooks call :func:`load_report` once, then the ``*_html`` and
-``plot_*`` functions; each returns something Jupyter displays.
+``plot_*`` functions; each returns something Jupyter displays. The build makes
+its plan (one job per report, titles, counts, the index) from the same
+objects: ``load_report(data_dir).roster()``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from src import narrative, render
-from src.paths import resolve
+from src.paths import processed_files, resolve
+from src.report_date import ReportDateError, metadata_report_date, to_date
 from src.store import read_json, read_table
 from src.style import status_order
 
@@ -49,6 +52,12 @@ class Html(str):
 
 @dataclass
 class Report:
+    """One report: the tasks in scope (one leader's, or all for the overview),
+    the whole table, the document's metadata and the report date decided by
+    the build. Made only by :func:`load_report` / :meth:`for_leader`; the
+    build plans its jobs and the index from these objects, and each report
+    notebook loads the same one."""
+
     tasks: pd.DataFrame  # the tasks in scope (one leader, or all)
     all_tasks: pd.DataFrame
     metadata: dict
@@ -57,40 +66,73 @@ class Report:
     as_of: date
     leader: str = ""
     leader_title: str = ""
+    leader_order: int = 0
     keywords: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def subject(self) -> str:
         return narrative.subject_name(self.leader, self.leader_title)
 
+    @property
+    def slug(self) -> str:
+        """ASCII file stem: ``overview`` or ``leader-NN`` (NN = the leader's place in the 目录)."""
+        return render.slugify_leader(self.leader_order) if self.leader else "overview"
 
-def load_report(classified_path: str | Path, leader: str = "", as_of: str = "") -> Report:
-    """Load the classified table and its sibling metadata for one leader ('' = 全市)."""
-    path = resolve(classified_path)
-    if not path.exists():
-        raise ReportError(f"{path}: 分类后的任务表不存在，请先运行 make reports (classified table not found)")
-    all_tasks = read_table(path).sort_values("task_id", kind="stable").reset_index(drop=True)
-    folder = path.parent
-    metadata = _read_optional(folder / "metadata.json")
-    quality = _read_optional(folder / "quality.json")
-    classification = _read_optional(folder / "classification.json")
-    as_of_value = as_of or classification.get("as_of") or metadata.get("as_of")
-    if not as_of_value:
-        raise ReportError(f"{path}: 未知参考日期：文件未说明统计期，请传入 as_of (no as_of)")
-    tasks, title = all_tasks, ""
-    if leader:
-        tasks = all_tasks[all_tasks["leader"] == leader]
+    @property
+    def title(self) -> str:
+        return report_title(self)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {status: int(count) for status, count in self.tasks["status"].value_counts().items()}
+
+    def leaders(self) -> list[str]:
+        """The leaders of the whole table, in the order of the table of contents."""
+        firsts = self.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
+        return [name for name in firsts["leader"].tolist() if isinstance(name, str) and name]
+
+    def for_leader(self, leader: str) -> "Report":
+        """The same data scoped to one leader (an unknown leader is an error naming the known ones)."""
+        leader = str(leader).strip()
+        tasks = self.all_tasks[self.all_tasks["leader"] == leader]
         if tasks.empty:
-            known = "、".join(all_tasks.drop_duplicates("leader")["leader"])
-            raise ReportError(f"{path}: 表中没有领导“{leader}”（表中有：{known}） (unknown leader)")
-        title = str(tasks["leader_title"].iloc[0])
-    keywords_path = folder / "keywords.parquet"
-    keywords = pd.read_parquet(keywords_path) if keywords_path.exists() else pd.DataFrame()
-    return Report(
-        tasks=tasks.reset_index(drop=True), all_tasks=all_tasks, metadata=metadata, quality=quality,
-        classification=classification, as_of=date.fromisoformat(str(as_of_value)[:10]),
-        leader=leader, leader_title=title, keywords=keywords,
+            known = "、".join(self.leaders())
+            raise ReportError(f"表中没有领导“{leader}”（表中有：{known}） (unknown leader)")
+        first = tasks.iloc[0]
+        return replace(self, tasks=tasks.reset_index(drop=True), leader=leader,
+                       leader_title=str(first["leader_title"]), leader_order=int(first["leader_order"]))
+
+    def roster(self) -> list["Report"]:
+        """The overview, then one report per leader (the build's fan-out)."""
+        return [self] + [self.for_leader(leader) for leader in self.leaders()]
+
+
+def load_report(data: str | Path = "data/processed", leader: str = "", as_of=None) -> Report:
+    """The report for one leader ('' = the overview, 全市) from a build's data folder
+    (or its ``tasks_classified.parquet``). The report date is the one the build
+    decided (``metadata.json``); an ``as_of`` that disagrees with it is refused."""
+    path = resolve(data)
+    files = processed_files(path if path.suffix != ".parquet" else path.parent)
+    if not files.classified.exists():
+        raise ReportError(f"{files.classified}: 分类后的任务表不存在，请先运行 make reports (classified table not found)")
+    all_tasks = read_table(files.classified).sort_values("task_id", kind="stable").reset_index(drop=True)
+    metadata = _read_optional(files.metadata)
+    classification = _read_optional(files.classification)
+    try:
+        decided = metadata_report_date(metadata, where=files.metadata)
+    except ReportDateError as error:
+        raise ReportError(str(error)) from None
+    if as_of not in (None, "") and to_date(as_of) != decided:
+        raise ReportError(
+            f"{files.metadata}: 数据按参考日期 {decided.isoformat()} 判定，不能按 {to_date(as_of).isoformat()} 出报告；"
+            f"请用 AS_OF={to_date(as_of).isoformat()} 重新构建 (the statuses were computed at {decided}, not {as_of})"
+        )
+    keywords = pd.read_parquet(files.keywords) if files.keywords.exists() else pd.DataFrame()
+    overview = Report(
+        tasks=all_tasks, all_tasks=all_tasks, metadata=metadata, quality=_read_optional(files.quality),
+        classification=classification, as_of=decided, keywords=keywords,
     )
+    return overview.for_leader(leader) if leader else overview
 
 
 def _read_optional(path: Path) -> dict:

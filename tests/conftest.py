@@ -45,3 +45,13 @@ def mini_processed(tmp_path_factory):
     clean_stage(MINI_TABLE, out)
     analyse_stage(out, overrides_path=FIXTURES / "no_overrides.csv")
     return out
+
+
+SLOW_FIXTURES = {"real_build", "markup_build", "mini_out"}  # each builds reports end to end
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that use a built set of reports are slow (``make test-fast`` skips them)."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

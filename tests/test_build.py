@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 import sys
 
 import nbformat
 import pytest
 
-from src import build as build_module
+from src import paths
 from src.build import build
 from tests.conftest import FIXTURES, MINI_TABLE, ROOT
 
@@ -39,7 +37,7 @@ def test_layout_of_an_out_folder(mini_out):
     assert (mini_out / "reports" / "index.html").exists()
     assert (mini_out / "overrides.csv").read_text(encoding="utf-8").startswith("task_id,status,reason")
     logs = list((mini_out / "reports" / "logs").glob("build-*.log"))
-    assert logs and "summary:" in logs[-1].read_text(encoding="utf-8")
+    assert logs and "生成 4 份、沿用 0 份" in logs[-1].read_text(encoding="utf-8")
 
 
 def test_second_build_does_no_notebook_work(mini_out):
@@ -68,11 +66,11 @@ def test_changed_overrides_rerun_classification_and_reports_not_cleaning(mini_ou
 
 
 def test_a_failing_notebook_keeps_the_previous_reports(mini_out, tmp_path, monkeypatch):
-    broken = nbformat.read(ROOT / "notebooks" / "leader_report.ipynb", as_version=4)
+    broken = nbformat.read(paths.LEADER_TEMPLATE, as_version=4)
     broken.cells.append(nbformat.v4.new_code_cell('if leader == "戴建平":\n    raise RuntimeError("故意出错")'))
     broken_path = tmp_path / "leader_report.ipynb"
     nbformat.write(broken, broken_path)
-    monkeypatch.setattr(build_module, "LEADER_NOTEBOOK", broken_path)
+    monkeypatch.setattr(paths, "LEADER_TEMPLATE", broken_path)
     before = digest_tree(mini_out / "reports")
     code, summary = build(raw=str(MINI_TABLE), out=str(mini_out), force=True)
     assert code == 1
@@ -86,6 +84,7 @@ def test_a_failing_notebook_keeps_the_previous_reports(mini_out, tmp_path, monke
     assert not list(mini_out.glob(".reports.staging-*"))
 
 
+@pytest.mark.slow
 def test_as_of_reaches_classifier_and_report_text(tmp_path):
     out = tmp_path / "september"
     result = subprocess.run(
@@ -95,6 +94,8 @@ def test_as_of_reaches_classifier_and_report_text(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     classification = json.loads((out / "data" / "classification.json").read_text(encoding="utf-8"))
     assert classification["as_of"] == "2020-09-30" and classification["elapsed_share"] == 0.75
+    metadata = json.loads((out / "data" / "metadata.json").read_text(encoding="utf-8"))
+    assert (metadata["as_of"], metadata["as_of_source"], metadata["document_as_of"]) == ("2020-09-30", "as_of", "2020-06-30")
     overview = (out / "reports" / "overview.html").read_text(encoding="utf-8")
     assert "截至9月底" in overview and "2020-09-30（75.0%）" in overview
     # 61% of the annual target is on schedule at mid-year but behind at the end of September
@@ -104,6 +105,7 @@ def test_as_of_reaches_classifier_and_report_text(tmp_path):
     assert "61%" in classified.loc[7, "progress"] and classified.loc[7, "status"] == "lagging"
 
 
+@pytest.mark.slow
 def test_a_document_without_a_period_needs_as_of(tmp_path):
     raw = tmp_path / "no_period.md"
     raw.write_text(MINI_TABLE.read_text(encoding="utf-8").replace("半年度完成情况", "完成情况"), encoding="utf-8")
@@ -144,3 +146,59 @@ def test_help_lists_the_options():
     assert result.returncode == 0
     for option in ["--raw", "--out", "--as-of", "--force", "--jobs", "Exit codes"]:
         assert option in result.stdout
+
+
+def test_outputs_changed_behind_the_builds_back_are_rebuilt(mini_out):
+    """An analyst's notebook that classifies at another date into the build's folder
+    must not make the next plain build publish that date."""
+    from src.pipeline import analyse_stage, clean_stage
+
+    data = mini_out / "data"
+    clean_stage(MINI_TABLE, data, as_of="2020-09-30")
+    analyse_stage(data, overrides_path=mini_out / "overrides.csv")
+    assert json.loads((data / "classification.json").read_text(encoding="utf-8"))["as_of"] == "2020-09-30"
+    code, summary = build(raw=str(MINI_TABLE), out=str(mini_out))
+    assert code == 0 and summary.stages_run == ["clean", "classify"]
+    assert json.loads((data / "classification.json").read_text(encoding="utf-8"))["as_of"] == "2020-06-30"
+    assert "截至6月底" in (mini_out / "reports" / "overview.html").read_text(encoding="utf-8")
+    # a published report edited by hand is rendered again
+    page = mini_out / "reports" / "leader-01.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    code, summary = build(raw=str(MINI_TABLE), out=str(mini_out))
+    assert code == 0 and summary.reports_written == ["leader-01"]
+    assert "edited" not in page.read_text(encoding="utf-8")
+
+
+def test_leftovers_of_dead_builds_are_removed_and_only_those(tmp_path):
+    import os
+
+    from src.build.publish import remove_dead_leftovers
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    for name in [f".reports.staging-{dead}", f".reports.old-{dead}", f".reports.staging-{os.getpid()}", f".other.staging-{dead}"]:
+        (tmp_path / name).mkdir()
+    (tmp_path / f".build-{dead}.log").write_text("x", encoding="utf-8")
+    removed = {p.name for p in remove_dead_leftovers(reports)}
+    assert removed == {f".reports.staging-{dead}", f".reports.old-{dead}", f".build-{dead}.log"}
+    assert (tmp_path / f".reports.staging-{os.getpid()}").exists()  # a live build's folder is kept
+    assert (tmp_path / f".other.staging-{dead}").exists()  # not ours
+    assert reports.exists()
+
+
+def test_console_summary_is_chinese_and_ends_with_the_index(mini_out):
+    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(MINI_TABLE), "--out", str(mini_out)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert "生成 0 份、沿用 4 份、警告" in result.stderr
+    assert lines[-1] == f"报告目录：{mini_out / 'reports' / 'index.html'}"
+    assert "failed" not in result.stderr
+
+
+def test_an_input_error_says_so_and_nothing_about_failed_reports(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(FIXTURES / "corpus" / "fatal_empty.md"),
+                             "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "输入有误" in result.stderr and "失败" not in result.stderr and "failed" not in result.stderr

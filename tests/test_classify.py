@@ -4,7 +4,6 @@ benchmarks/evaluate_classifier.py, never asserted here."""
 from __future__ import annotations
 
 import math
-import os
 from datetime import date
 from pathlib import Path
 
@@ -12,8 +11,9 @@ import pandas as pd
 import pytest
 
 from src import classify as c
-from src.paths import DEFAULT_RAW_PATH, NOTEBOOKS_DIR, PROJECT_ROOT
-from src.pipeline import clean_stage
+from src import store
+from src.paths import DEFAULT_RAW_PATH, PROJECT_ROOT
+from src.pipeline import analyse_stage, clean_stage
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KNOWN_RULES = {
@@ -273,7 +273,7 @@ def real_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_classified(real_dir):
-    return c.classify_stage(real_dir, real_dir / "out")
+    return analyse_stage(real_dir, real_dir / "out")
 
 
 def test_real_table_statuses_rules_and_verbatim_evidence(real_classified):
@@ -293,27 +293,28 @@ def test_real_table_statuses_rules_and_verbatim_evidence(real_classified):
 
 
 def test_stage_is_deterministic_and_reads_as_of_from_metadata(real_dir, tmp_path):
-    first = c.classify_stage(real_dir, tmp_path / "a")
-    second = c.classify_stage(real_dir, tmp_path / "b")
+    first = analyse_stage(real_dir, tmp_path / "a")
+    second = analyse_stage(real_dir, tmp_path / "b")
     for name in ("tasks_classified.csv", "classification.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert first.equals(second)
-    summary = c.store.read_json(tmp_path / "a" / "classification.json")
+    summary = store.read_json(tmp_path / "a" / "classification.json")
     assert summary["as_of"] == "2020-06-30" and summary["elapsed_share"] == 0.5
     assert summary["rule_version"] == c.load_rules().version
-    september = c.classify_stage(real_dir, tmp_path / "c", as_of="2020-09-30")
-    assert c.store.read_json(tmp_path / "c" / "classification.json")["elapsed_share"] == 0.75
+    clean_stage(DEFAULT_RAW_PATH, tmp_path / "september", as_of="2020-09-30")  # the date is decided when cleaning
+    september = analyse_stage(tmp_path / "september", tmp_path / "c")
+    assert store.read_json(tmp_path / "c" / "classification.json")["elapsed_share"] == 0.75
     assert september["status"].eq("lagging").sum() >= first["status"].eq("lagging").sum()
 
 
 def test_stage_outputs_round_trip(real_dir, tmp_path):
-    classified = c.classify_stage(real_dir, tmp_path)
-    back = c.store.read_table(tmp_path / "tasks_classified.csv")
+    classified = analyse_stage(real_dir, tmp_path)
+    back = store.read_table(tmp_path / "tasks_classified.csv")
     assert back["status"].tolist() == classified["status"].tolist()
     assert back["progress_items"].tolist() == [
         [dict(sorted(item.items())) for item in items] for items in classified["progress_items"]
     ]
-    parquet = c.store.read_table(tmp_path / "tasks_classified.parquet")
+    parquet = store.read_table(tmp_path / "tasks_classified.parquet")
     assert parquet["status_evidence"].tolist() == classified["status_evidence"].tolist()
 
 
@@ -383,12 +384,12 @@ def test_invalid_overrides_are_rejected_with_file_and_line(small_classified, tmp
 def test_overrides_with_bom_and_the_stage(real_dir, tmp_path):
     path = tmp_path / "ov.csv"
     path.write_text(HEADER + "2,lagging,复核认为滞后,张三,2020-07-10\n", encoding="utf-8-sig")
-    out = c.classify_stage(real_dir, tmp_path / "out", overrides_path=path)
+    out = analyse_stage(real_dir, tmp_path / "out", overrides_path=path)
     task = out.loc[out["task_id"] == 2].iloc[0]
     assert (task.status, task.status_source, task.rule_status) == ("lagging", "override", "on-track")
-    assert c.store.read_json(tmp_path / "out" / "classification.json")["overrides_applied"] == 1
+    assert store.read_json(tmp_path / "out" / "classification.json")["overrides_applied"] == 1
     with pytest.raises(c.OverrideError, match="not found"):
-        c.classify_stage(real_dir, tmp_path / "out", overrides_path=tmp_path / "missing.csv")
+        analyse_stage(real_dir, tmp_path / "out", overrides_path=tmp_path / "missing.csv")
 
 
 # --------------------------------------------------------------------------
@@ -409,45 +410,6 @@ def test_evaluate_counts_and_scores(small_classified, tmp_path):
     # macro-F1 over the classes present: completed 1.0, on-track 0.0, lagging 2/3
     assert result["macro_f1"] == pytest.approx((1.0 + 0.0 + 2 / 3) / 3)
     assert c.evaluate(small_classified, tmp_path / "missing.csv") is None
-
-
-# --------------------------------------------------------------------------
-# notebook
-# --------------------------------------------------------------------------
-def test_notebook_runs_under_papermill(tmp_path, monkeypatch):
-    papermill = pytest.importorskip("papermill")
-    processed = tmp_path / "processed"
-    clean_stage(FIXTURES / "mini_table.md", processed)
-    overrides = write(tmp_path, HEADER + "2,lagging,复核认为滞后,张三,2020-07-10\n", "ov.csv")
-    labels = write(tmp_path, "id,label,evidence\n1,on-track,x\n5,lagging,47%\n", "labels.csv")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])))
-    papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / "02_classify.ipynb"),
-        str(tmp_path / "run.ipynb"),
-        cwd=str(tmp_path),
-        parameters={
-            "processed_dir": str(processed),
-            "output_dir": str(tmp_path / "out"),
-            "overrides_path": str(overrides),
-            "labels_path": str(labels),
-        },
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    classified = c.store.read_table(tmp_path / "out" / "tasks_classified.parquet")
-    assert len(classified) == 9
-    assert classified.loc[classified["task_id"] == 2, "status_source"].item() == "override"
-    assert (tmp_path / "out" / "tasks_classified.csv").exists()
-
-
-def test_notebook_is_committed_clean():
-    import nbformat
-
-    nb = nbformat.read(NOTEBOOKS_DIR / "02_classify.ipynb", as_version=4)
-    code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    assert code[0].metadata.get("tags") == ["parameters"]
-    assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
 def test_not_started_is_a_delay_only_when_the_start_was_due():

@@ -7,15 +7,13 @@ import subprocess
 import zipfile
 from html.parser import HTMLParser
 
-import papermill as pm
-import pandas as pd
 import pytest
 
 from src import render
 from src.build import build
 from src.parse import parse_table
 from src.store import read_table
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
 
 LEADERS = ["刘忻", "戴建平", "柯吉欣", "缪承潮", "王宏", "胡伟", "陈国妹", "陈卫强"]
 STATUS_WORDS = {"completed": "已完成", "on-track": "序时推进", "lagging": "滞后"}
@@ -49,33 +47,6 @@ def card_counts(page: str) -> dict[str, int]:
 
 def pdftext(path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-# ---------------------------------------------------------------- notebooks run on a fixture
-@pytest.mark.parametrize("notebook, parameters", [
-    ("leader_report.ipynb", {"leader": "戴建平"}),
-    ("overview_report.ipynb", {}),
-])
-def test_report_notebooks_run_on_a_fixture(tmp_path, mini_processed, notebook, parameters):
-    out = tmp_path / notebook
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / notebook), str(out), cwd=str(tmp_path), progress_bar=False, kernel_name="python3",
-        parameters={"classified_path": str(mini_processed / "tasks_classified.parquet"), **parameters},
-    )
-    body = render.notebook_body_html(out)
-    assert "重点工作" in body and "<img" in body
-    if parameters:
-        assert "戴建平常务副市长牵头重点工作" in body
-    else:
-        assert "全市重点工作" in body and "数据质量" in body
-
-
-def test_unknown_leader_fails_loudly(tmp_path, mini_processed):
-    with pytest.raises(pm.PapermillExecutionError, match="unknown leader"):
-        pm.execute_notebook(
-            str(ROOT / "notebooks" / "leader_report.ipynb"), str(tmp_path / "x.ipynb"), progress_bar=False,
-            parameters={"classified_path": str(mini_processed / "tasks_classified.parquet"), "leader": "某某"},
-        )
 
 
 # ---------------------------------------------------------------- the real build
@@ -186,8 +157,9 @@ def test_markup_in_cells_is_shown_as_text_in_html(markup_build):
 
 
 def test_markup_shows_as_text_in_pdf(markup_build):
-    text = pdftext(markup_build / "reports" / "leader-02.pdf")
-    assert "<script>alert('x')</script>" in re.sub(r"\s+", "", text).replace("<script>alert('x')</script>", "<script>alert('x')</script>") or "<script>" in text
+    flat = re.sub(r"\s+", "", pdftext(markup_build / "reports" / "leader-02.pdf"))  # pdftotext wraps lines
+    assert "<script>alert('x')</script>" in flat
+    assert "<imgsrc=xonerror=alert(1)>" in flat
 
 
 def test_spreadsheet_cells_never_become_formulas(tmp_path):

@@ -2,18 +2,14 @@
 and the exploration notebook."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 
-import nbformat
 import pandas as pd
-import papermill as pm
 import pytest
 
 from src import store, text
-from tests.conftest import REAL_TABLE, ROOT
 
 DOMAIN_TERMS = [
     "最多跑一次", "亲清在线", "城市大脑", "未来社区", "杭州城西科创大走廊", "亚运会", "亚残运会",
@@ -272,12 +268,11 @@ def test_jieba_is_quiet_on_first_use(tmp_path):
     """A fresh process, a fresh cache directory: no jieba chatter on stdout/stderr."""
     script = textwrap.dedent(f"""
         from pathlib import Path
-        import src.text as text
+        import src.text.segment as text
         text.JIEBA_CACHE_DIR = Path({str(tmp_path / 'jieba')!r})
         print(text.tokenize("深化机关内部“最多跑一次”改革"))
     """)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     output = done.stdout + done.stderr
     for chatter in ("Building prefix dict", "Loading model", "Dumping model", "Prefix dict has been built"):
@@ -285,47 +280,3 @@ def test_jieba_is_quiet_on_first_use(tmp_path):
     assert done.stderr == ""
     assert "最多跑一次" in done.stdout
     assert (tmp_path / "jieba" / "jieba.cache").exists()  # the cache went where we said
-
-
-# --------------------------------------------------------------------- notebook
-
-
-def run_explore(tmp_path, parameters):
-    out = tmp_path / "explore.out.ipynb"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "explore.ipynb"),
-        str(out),
-        parameters=parameters,
-        cwd=str(tmp_path),  # nothing may depend on the working directory
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    return out.read_text(encoding="utf-8")
-
-
-def test_explore_notebook_runs_on_a_plain_table(tmp_path):
-    from src.pipeline import clean_stage
-
-    clean_stage(REAL_TABLE, tmp_path / "processed")
-    executed = run_explore(tmp_path, {"table_path": str(tmp_path / "processed" / "tasks.parquet"), "leader": "戴建平"})
-    assert "未分类" in executed
-    assert "筛选后 39 / 143 项任务" in executed
-
-
-def test_explore_notebook_prefers_the_classified_table(tmp_path, tasks):
-    folder = tmp_path / "processed"
-    store.write_parquet(tasks, folder / "tasks.parquet")
-    store.write_parquet(fake_status(tasks), folder / "tasks_classified.parquet")
-    executed = run_explore(tmp_path, {"table_path": str(folder / "tasks.parquet"), "status": "lagging", "query": "疫情 资金"})
-    assert "tasks_classified.parquet" in executed and "已分类" in executed
-    lagging = int((fake_status(tasks)["status"] == "lagging").sum())
-    assert f"筛选后 {lagging} / 143 项任务" in executed
-
-
-def test_explore_notebook_is_committed_clean():
-    nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert code[0].metadata.get("tags") == ["parameters"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    assert "from src import helpers as h" in "".join(c.source for c in code)

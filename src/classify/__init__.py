@@ -12,12 +12,13 @@ Public API (re-exported by ``src.helpers``):
 * :func:`load_rules` – the parsed rules file (``rules["version"]``…).
 * :func:`classify_tasks` – add the status columns to a task table.
 * :func:`apply_overrides` – apply analyst overrides from ``data/overrides.csv``.
-* :func:`classify_stage` – the build stage: read, classify, override, write.
 * :func:`evaluate` – confusion matrix and scores against reference labels.
 
 Elapsed share (序时进度): a month-end ``as_of`` gives ``month / 12`` exactly
 (30 June → 0.5, 30 September → 0.75, 30 November → 0.9167); any other date
 gives a day-precise ``day_of_year / days_in_year`` (15 May 2020 → 136/366).
+
+The build step that reads, classifies and writes is :func:`src.pipeline.analyse_stage`.
 
 The modules, by stage (each imports only those above it):
 
@@ -30,19 +31,16 @@ The modules, by stage (each imports only those above it):
 * ``measures`` – quantified measures (:class:`Measure`);
 * ``decide`` – the decision per row and :func:`classify_tasks`;
 * ``overrides`` – :func:`apply_overrides`;
-* ``stage`` – :func:`classify_stage`;
 * ``evaluation`` – :func:`evaluate` and :func:`status_counts`.
 """
 from __future__ import annotations
 
-from src import store  # noqa: F401  (``src.classify.store``, as before the split)
-from src.classify.columns import CLASSIFIED_OUTPUTS, OVERRIDE_HEADER, STATUS_COLUMNS, STATUSES, TEXT_FIELDS
+from src.classify.columns import STATUS_COLUMNS, STATUSES
 from src.classify.decide import classify_tasks
 from src.classify.evaluation import evaluate, status_counts
 from src.classify.overrides import OverrideError, apply_overrides
-from src.classify.rules import RULES_PATH, Rules, load_rules
+from src.classify.rules import RULES_PATH, load_rules
 from src.classify.schedule import elapsed_share
-from src.classify.stage import classify_stage
 
 __all__ = [
     "STATUSES",
@@ -53,7 +51,6 @@ __all__ = [
     "load_rules",
     "classify_tasks",
     "apply_overrides",
-    "classify_stage",
     "evaluate",
     "status_counts",
 ]

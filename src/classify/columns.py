@@ -1,6 +1,6 @@
 """The classifier's vocabulary, shared by every stage: the three statuses,
-the text columns it reads, the status columns it adds, the overrides header
-and the files the stage writes."""
+the text columns it reads, the status columns it adds and the overrides header
+(the files the build writes are named in :mod:`src.paths`)."""
 from __future__ import annotations
 
 
@@ -21,4 +21,3 @@ STATUS_COLUMNS = (
     "rules_version",
 )
 OVERRIDE_HEADER = ["task_id", "status", "reason", "reviewer", "date"]
-CLASSIFIED_OUTPUTS = ("tasks_classified.csv", "tasks_classified.parquet", "classification.json")

@@ -8,21 +8,13 @@ September → 0.75, 30 November → 0.9167); any other date gives a day-precise
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import date
+
+from src.report_date import to_date
 
 
 def _to_date(as_of) -> date:
-    if isinstance(as_of, datetime):
-        return as_of.date()
-    if isinstance(as_of, date):
-        return as_of
-    if hasattr(as_of, "to_pydatetime"):
-        return as_of.to_pydatetime().date()
-    text = str(as_of).strip()
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError as error:
-        raise ValueError(f"as_of must be a date or 'YYYY-MM-DD', got {as_of!r}") from error
+    return to_date(as_of)  # the one parser of report dates: src.report_date
 
 
 def elapsed_share(as_of) -> float:

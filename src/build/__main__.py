@@ -1,0 +1,5 @@
+import sys
+
+from src.build.cli import main
+
+sys.exit(main())

@@ -1,0 +1,38 @@
+"""The command line: ``python -m src.build`` (``make reports`` wraps it)."""
+from __future__ import annotations
+
+import argparse
+
+from src.build.run import build
+from src.paths import DEFAULT_RAW_PATH, PROJECT_ROOT
+from src.report_date import ReportDateError, to_date
+
+EPILOG = "Exit codes: 0 ok; 1 some reports failed (previous reports kept); 2 bad input; 3 environment (no CJK font)."
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(
+        prog="python -m src.build",
+        description="Build the clean table, the classification and every report from one raw key-task table.",
+        epilog=EPILOG,
+    )
+    cli.add_argument("--raw", help=f"raw table (default: {DEFAULT_RAW_PATH.relative_to(PROJECT_ROOT)})")
+    cli.add_argument("--out", help="output folder: <out>/data and <out>/reports (default: data/processed and reports/)")
+    cli.add_argument("--as-of", dest="as_of", help="report date YYYY-MM-DD (default: the period in the table's title)")
+    cli.add_argument("--overrides", help="analyst overrides CSV (default: data/overrides.csv, or <out>/overrides.csv with --out)")
+    cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+    cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
+    return cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = parser()
+    args = cli.parse_args(argv)
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = to_date(args.as_of)
+        except ReportDateError:
+            cli.error(f"--as-of {args.as_of!r}: 应为 YYYY-MM-DD (expected YYYY-MM-DD)")
+    code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides)
+    return code

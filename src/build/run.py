@@ -1,0 +1,234 @@
+"""The build, as one readable sequence:
+
+1. **clean** — parse the raw table, decide the report date once (``--as-of``,
+   else the title), write ``tasks.*``, ``metadata.json``, ``quality.json``;
+2. **classify** — the judgement chain of :mod:`src.pipeline` (rules →
+   overrides → tags) and the keywords;
+3. **reports** — plan one job per :class:`src.report.Report` of the roster
+   (the overview, then each leader), render the changed ones on the workers,
+   write ``index.html`` and the workbook, and swap the set in atomically.
+
+Each step runs only when the fingerprint of its inputs changed or its outputs
+are no longer what it wrote (:mod:`src.build.state`).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from src import paths
+from src.build.console import BuildSummary, Progress, finish_log, log, start_log
+from src.build.publish import keep_failed, open_staging, remove_dead_leftovers, swap_in, write_index_and_workbook
+from src.build.state import code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
+from src.build.workers import ReportJob, ReportWorkers, run_jobs
+from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles
+
+__all__ = ["Layout", "BuildInputError", "build", "default_overrides"]
+
+
+class BuildInputError(Exception):
+    """Bad raw table, overrides or report date: exit code 2."""
+
+
+@dataclass
+class Layout:
+    """Where one build reads and writes: the raw table, its data folder, its reports folder."""
+
+    raw: Path
+    data_dir: Path
+    reports_dir: Path
+
+    @classmethod
+    def from_args(cls, raw: str | None, out: str | None) -> "Layout":
+        raw_path = Path(raw).resolve() if raw else paths.DEFAULT_RAW_PATH
+        if out:
+            base = Path(out).resolve()
+            return cls(raw_path, base / "data", base / "reports")
+        return cls(raw_path, PROCESSED_DIR, REPORTS_DIR)
+
+    @property
+    def files(self) -> ProcessedFiles:
+        return ProcessedFiles(self.data_dir)
+
+
+# --------------------------------------------------------------------------- data
+def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary: BuildSummary,
+                   workers: ReportWorkers | None = None) -> None:
+    """Clean, then classify, each only when its inputs or its outputs changed."""
+    from src.classify import OverrideError
+    from src.parse import RawTableError, check_all_rows_accounted
+    from src.pipeline import analyse_stage, clean_stage
+    from src.report_date import ReportDateError
+    from src.store import read_json
+
+    files = layout.files
+    state = read_state(layout.data_dir)
+    code = code_fingerprint()
+    clean_key = fingerprint(layout.raw, str(as_of or ""), code, "clean-v2")
+    if force or state.get("clean") != clean_key or state.get("clean_outputs") != outputs_fingerprint(files.clean_outputs):
+        log.info("清洗：%s → %s", layout.raw, layout.data_dir)
+        try:
+            parsed = check_all_rows_accounted(clean_stage(layout.raw, layout.data_dir, as_of=as_of))
+        except (RawTableError, ReportDateError) as error:
+            raise BuildInputError(str(error)) from None
+        log.info("清洗：读入 %d 行，写出 %d 项任务", parsed.rows_read, len(parsed.tasks))
+        state = {"clean": clean_key, "clean_outputs": outputs_fingerprint(files.clean_outputs)}
+        summary.stages_run.append("clean")
+    else:
+        summary.stages_skipped.append("clean")
+    summary.warnings.extend(read_json(files.quality).get("warnings", []))
+    metadata = read_json(files.metadata)
+    if not metadata.get("as_of"):
+        raise BuildInputError(
+            f"{layout.raw}: 文件标题未说明统计期（半年度、前三季度、1-11月…），无法确定序时进度；"
+            "请用 AS_OF=YYYY-MM-DD（或 --as-of）指定参考日期 (the document states no period: pass AS_OF)"
+        )
+    if not overrides.exists():
+        raise BuildInputError(f"{overrides}: 人工认定文件不存在 (overrides file not found)")
+    classify_key = fingerprint(files.tasks, files.metadata, overrides, code, "classify-v2")
+    if (force or state.get("classify") != classify_key
+            or state.get("classify_outputs") != outputs_fingerprint(files.classify_outputs)):
+        log.info("判定：参考日期 %s（%s），人工认定 %s", metadata["as_of"],
+                 "AS_OF 指定" if metadata.get("as_of_source") == "as_of" else "取自文件标题", overrides)
+        if workers is not None:
+            workers.warm_up()  # new statuses mean new reports: start the workers now
+        try:
+            analyse_stage(layout.data_dir, overrides_path=overrides)
+        except (OverrideError, ReportDateError) as error:
+            raise BuildInputError(str(error)) from None
+        state["classify"] = classify_key
+        state["classify_outputs"] = outputs_fingerprint(files.classify_outputs)
+        summary.stages_run.append("classify")
+    else:
+        summary.stages_skipped.append("classify")
+    write_state(layout.data_dir, state)
+
+
+# ------------------------------------------------------------------------ reports
+def plan_reports(layout: Layout):
+    """The roster (overview, then each leader in 目录 order) and one job per report."""
+    from src.report import load_report
+
+    overview = load_report(layout.data_dir)
+    reports = overview.roster()
+    data_inputs = [layout.files.classified, layout.files.keywords, layout.files.metadata,
+                   layout.files.quality, layout.files.classification]
+    code = code_fingerprint()
+    jobs = []
+    for report in reports:
+        notebook = paths.LEADER_TEMPLATE if report.leader else paths.OVERVIEW_TEMPLATE
+        parameters = {"data_dir": str(layout.data_dir), **({"leader": report.leader} if report.leader else {})}
+        job = ReportJob(report.slug, report.subject, notebook, parameters, report.title, report.leader, report.counts)
+        job.key = fingerprint(notebook, *data_inputs, code, parameters, job.slug, "report-v2")
+        jobs.append(job)
+    return overview, reports, jobs
+
+
+def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary: BuildSummary) -> bool:
+    from src.style import find_cjk_font
+
+    find_cjk_font()  # fail before any work if the reports would show empty boxes
+    reports_dir = layout.reports_dir
+    overview, reports, jobs = plan_reports(layout)
+    old_state = read_state(reports_dir)
+    index_key = fingerprint(*(job.key for job in jobs), layout.files.classified, code_fingerprint())
+    index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
+
+    def outputs(job: ReportJob) -> list[Path]:
+        return [reports_dir / f"{job.slug}.html", reports_dir / f"{job.slug}.pdf"]
+
+    def reusable(job: ReportJob) -> bool:
+        recorded = old_state.get(job.slug, {})
+        return (not force and recorded.get("key") == job.key
+                and recorded.get("outputs") == outputs_fingerprint(outputs(job)))
+
+    todo = [job for job in jobs if not reusable(job)]
+    summary.reports_reused = [job.slug for job in jobs if job not in todo]
+    if not todo and old_state.get("index") == index_key and old_state.get("index_outputs") == outputs_fingerprint(index_files):
+        summary.stages_skipped.append("reports")
+        return True
+
+    staging = open_staging(reports_dir)
+    log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程",
+             len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers)
+    new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
+    progress = Progress(len(todo))
+    try:
+        results = run_jobs(todo, staging, workers, on_result=progress)
+    finally:
+        progress.close()
+    by_slug = {job.slug: job for job in todo}
+    for result in results:
+        job = by_slug[result["slug"]]
+        if result["ok"]:
+            written = [staging / f"{job.slug}.html", staging / f"{job.slug}.pdf"]
+            new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
+                                   "outputs": outputs_fingerprint(written)}
+            summary.reports_written.append(job.slug)
+        else:
+            summary.failures.append(result["error"])
+    failed = [result for result in results if not result["ok"]]
+    if failed:
+        keep = keep_failed(failed, reports_dir)
+        log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    write_index_and_workbook(overview, reports, staging)
+    new_state["index"] = index_key
+    new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
+    write_state(staging, new_state)
+    swap_in(staging, reports_dir)
+    return True
+
+
+# ---------------------------------------------------------------------- the build
+def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None) -> tuple[int, BuildSummary]:
+    """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`."""
+    from src.style import CJKFontError
+
+    started = time.perf_counter()
+    layout = Layout.from_args(raw, out)
+    summary = BuildSummary(raw=str(layout.raw))
+    handler = start_log(layout.reports_dir)
+    for leftover in remove_dead_leftovers(layout.reports_dir):
+        log.info("清理：删除已中止的构建留下的 %s", leftover.name)
+    workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename)
+    log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
+    try:
+        if not layout.raw.exists():
+            raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
+        overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
+        run_data_steps(layout, as_of, overrides_path, force, summary, workers)
+        ok = run_report_step(layout, workers, force, summary)
+        summary.index = str(layout.reports_dir / "index.html")
+        code = 0 if ok else 1
+    except BuildInputError as error:
+        log.error("输入有误：%s", error)
+        summary.failures.append(str(error))
+        summary.input_error = True
+        code = 2
+    except CJKFontError as error:
+        log.error("%s", error)
+        summary.failures.append(str(error))
+        code = 3
+    finally:
+        workers.close()
+        summary.seconds = time.perf_counter() - started
+        finish_log(handler, layout.reports_dir, summary)
+    return code, summary
+
+
+def default_overrides(out: str | None) -> Path:
+    """data/overrides.csv for the default table; <out>/overrides.csv for a table
+    built into its own folder (created with just the header the first time, so
+    the analyst sees where overrides go; the build never overwrites it)."""
+    if not out:
+        return OVERRIDES_PATH
+    path = Path(out).resolve() / "overrides.csv"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("task_id,status,reason,reviewer,date\n", encoding="utf-8")
+    return path
