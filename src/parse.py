@@ -23,7 +23,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -95,7 +95,7 @@ class ParsedTable:
 # --------------------------------------------------------------------------
 # reference data
 # --------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def table_format(path: Path | None = None) -> dict:
     path = path or REFERENCE_DIR / "table_format.toml"
     with open(path, "rb") as handle:

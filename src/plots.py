@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from src.narrative import elapsed_percent, short_task  # noqa: E402
-from src.style import find_cjk_font, report_style, status_color, status_label, status_order  # noqa: E402
+from src.narrative import elapsed_percent, short_task
+from src.style import find_cjk_font, report_style, status_color, status_label, status_order
 
 __all__ = [
     "set_report_style",
@@ -201,7 +200,7 @@ def plot_leader_status(tasks: pd.DataFrame, ax=None):
     for status in status_order():
         ax.barh(shares.index, shares[status], left=left, color=status_color(status), label=status_label(status))
         left = left + shares[status]
-    for index, (leader, total) in enumerate(table.sum(axis=1).items()):
+    for index, (_leader, total) in enumerate(table.sum(axis=1).items()):
         ax.text(101, index, f"{total} 项", va="center", fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, 112)

@@ -91,7 +91,7 @@ class Report:
         firsts = self.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
         return [name for name in firsts["leader"].tolist() if isinstance(name, str) and name]
 
-    def for_leader(self, leader: str) -> "Report":
+    def for_leader(self, leader: str) -> Report:
         """The same data scoped to one leader (an unknown leader is an error naming the known ones)."""
         leader = str(leader).strip()
         tasks = self.all_tasks[self.all_tasks["leader"] == leader]
@@ -102,7 +102,7 @@ class Report:
         return replace(self, tasks=tasks.reset_index(drop=True), leader=leader,
                        leader_title=str(first["leader_title"]), leader_order=int(first["leader_order"]))
 
-    def roster(self) -> list["Report"]:
+    def roster(self) -> list[Report]:
         """The overview, then one report per leader (the build's fan-out)."""
         return [self] + [self.for_leader(leader) for leader in self.leaders()]
 

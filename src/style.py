@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 
 from src.paths import REFERENCE_DIR
 
@@ -13,7 +13,7 @@ class CJKFontError(RuntimeError):
     """No font with Chinese glyphs is installed: charts and PDFs would show empty boxes."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def report_style() -> dict:
     with open(REFERENCE_DIR / "report_style.toml", "rb") as handle:
         return tomllib.load(handle)
@@ -31,7 +31,7 @@ def status_color(status: str) -> str:
     return report_style()["status_color"].get(status, "#777777")
 
 
-@lru_cache(maxsize=None)
+@cache
 def find_cjk_font() -> tuple[str, str]:
     """(family name, file path) of the first preferred CJK font that is installed
     and really has Chinese glyphs. Raises :class:`CJKFontError` if there is none."""

@@ -14,6 +14,8 @@ from src import paths
 from src.build import build
 from tests.conftest import FIXTURES, MINI_TABLE, ROOT
 
+pytestmark = pytest.mark.slow  # each test runs the build
+
 
 def digest_tree(folder) -> dict[str, str]:
     return {

@@ -5,11 +5,17 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import FIXTURES, REAL_TABLE, ROOT
+
+pytestmark = pytest.mark.slow  # fresh processes under several hash seeds
 
 SCRIPT = """
 import sys
+
 from src.pipeline import analyse_stage, clean_stage
+
 clean_stage(sys.argv[1], sys.argv[2])
 analyse_stage(sys.argv[2], overrides_path=sys.argv[3])
 """

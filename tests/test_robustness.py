@@ -49,6 +49,8 @@ from src.parse import (
 )
 from tests.conftest import REAL_TABLE
 
+pytestmark = pytest.mark.slow  # property tests over random tables and the 100x table
+
 AS_OF = "2020-06-30"
 HEADER_ROW = "序号\t2020 年重点工作\t牵头单位\t进展情况\t存在问题及下一步工作安排"
 DOC_HEAD = "# 2020 年政府工作报告重点工作半年度完成情况汇总表\n\n杭州市人民政府督查室\n\n2020 年 7 月\n\n"

@@ -42,7 +42,7 @@ class Layout:
     reports_dir: Path
 
     @classmethod
-    def from_args(cls, raw: str | None, out: str | None) -> "Layout":
+    def from_args(cls, raw: str | None, out: str | None) -> Layout:
         raw_path = Path(raw).resolve() if raw else paths.DEFAULT_RAW_PATH
         if out:
             base = Path(out).resolve()

@@ -23,6 +23,7 @@ build process.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -80,7 +81,7 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
         cell = f"第 {error.exec_count} 个代码单元（cell {error.cell_index}）"
         return {"slug": job.slug, "ok": False, "executed": str(executed),
                 "error": f"{job.notebook.name}（{job.subject}）{cell}出错：{error.ename}: {error.evalue}"}
-    except Exception as error:  # noqa: BLE001 — kernel died, notebook unreadable…: reported per report, never fatal
+    except Exception as error:  # kernel died, notebook unreadable…: reported per report, never fatal
         return {"slug": job.slug, "ok": False, "executed": str(executed),
                 "error": f"{job.notebook.name}（{job.subject}）无法执行：{type(error).__name__}: {error}"}
     page = render.page_html(job.title, render.notebook_body_html(executed))
@@ -111,12 +112,8 @@ def _warm_worker(stderr_log: str | None) -> None:
     if stderr_log:
         redirect_stderr(stderr_log)
     _skip_unused_imports()
-    import nbconvert  # noqa: F401 — imported for its side effect: a warm worker
-    import papermill  # noqa: F401
-    import weasyprint  # noqa: F401
-
-    import src.render  # noqa: F401
-    import src.report  # noqa: F401
+    for module in ("nbconvert", "papermill", "weasyprint", "src.render", "src.report"):
+        importlib.import_module(module)  # a warm worker: the heavy imports done before the first job
 
 
 class ReportWorkers:
@@ -154,7 +151,7 @@ def run_jobs(jobs: list[ReportJob], staging: Path, workers: ReportWorkers, on_re
         job = futures[future]
         try:
             result = future.result()
-        except Exception as error:  # noqa: BLE001 — the worker process itself died
+        except Exception as error:  # the worker process itself died
             result = {"slug": job.slug, "ok": False, "executed": "", "error": f"{job.subject}：{type(error).__name__}: {error}"}
         results.append(result)
         if on_result is not None:

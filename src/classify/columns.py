@@ -3,7 +3,6 @@ the text columns it reads, the status columns it adds and the overrides header
 (the files the build writes are named in :mod:`src.paths`)."""
 from __future__ import annotations
 
-
 STATUSES = ("completed", "on-track", "lagging")
 TEXT_FIELDS = ("task", "progress", "problems", "next_steps")
 STATUS_COLUMNS = (

@@ -106,7 +106,6 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
 def _start_not_due(row: dict, rules: Rules) -> bool:
     """True when the task or next steps put the start of works after the report
     date (力争年底前开工, 计划9月开工): "not yet started" is then no delay."""
-    lag = rules["lagging"]
     month = row["_date"].month
     text = row["task"] + "\n" + row["next_steps"]
     if month < 12 and rules.prepared("start_later").search(text):

@@ -7,8 +7,8 @@ match it, with one search instead of one per pattern or phrase.
 from __future__ import annotations
 
 import re
-from re import _constants as _sre, _parser as _sre_parser  # for _required_literals
-
+from re import _constants as _sre  # for _required_literals
+from re import _parser as _sre_parser
 
 # Every match of 滞后序时进度(\d+)个百分点 contains the literal 百分点, so a text
 # without 百分点 needs no scan. _required_literals works such strings out of a

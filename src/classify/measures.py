@@ -21,7 +21,6 @@ from src.classify.spans import (
     _sentence_of,
 )
 
-
 # Measures the row states itself (a share of the plan, a rate against its
 # target, a target and an actual side by side) decide before derived ones
 # (a task-text target paired with a progress number, "M of N" counts).
@@ -352,7 +351,7 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
     pairs = []
     for t_index, target in enumerate(targets):
         only_of_unit = sum(t.unit == target.unit for t in targets) == 1
-        for a_index, (field_name, actual) in enumerate(actuals):
+        for a_index, (_field, actual) in enumerate(actuals):
             if actual.unit != target.unit:
                 continue
             if actual.starts_works and not target.starts_works:
@@ -396,7 +395,6 @@ def _count_of_unit(unit: str) -> re.Pattern:
 
 def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
     """"M of N" forms inside one sentence: 细化分解落实 49 项任务，完成 32 项."""
-    q = rules["quantities"]
     done_before, done_after, slash = rules.prepared("x_of_y")
     before_filter, after_filter, slash_filter = rules.prepared("x_of_y_filters")
     measures = []

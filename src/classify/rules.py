@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from src.classify.columns import STATUSES
-from src.classify.literals import _PhraseList, _WordSet, _literal_filter
+from src.classify.literals import _literal_filter, _PhraseList, _WordSet
 from src.classify.spans import _strip_for_only
 from src.paths import REFERENCE_DIR
 
@@ -46,7 +46,7 @@ class Rules:
             prepared[key] = _PREPARERS[key](self)
         return prepared[key]
 
-    def words(self, section: str, name: str, default=None) -> "_WordSet":
+    def words(self, section: str, name: str, default=None) -> _WordSet:
         """The word list ``[section].name`` (``default`` when absent, an error
         when there is none) as a :class:`_WordSet`, built once."""
         key = ("words", section, name)

@@ -9,7 +9,6 @@ from functools import lru_cache
 
 import pandas as pd
 
-
 # Punctuation that bounds sentences and clauses. These are structural, not
 # cue phrases, so they live here rather than in the rules file.
 _SENTENCE_SEPS = "。；;！!？?\n"

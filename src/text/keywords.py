@@ -9,7 +9,6 @@ import pandas as pd
 from src.text.segment import group_order, require_column, task_text, tokenize
 
 
-
 def _idf(n_groups: int, groups_with_term: int) -> float:
     if n_groups < 2:
         return 1.0

@@ -41,7 +41,7 @@ import tempfile
 import threading
 import unicodedata
 import warnings
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -141,7 +141,7 @@ def _strip_comment(line: str) -> str:
     return line.split("#", 1)[0].strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stopwords(path: str) -> frozenset[str]:
     file = Path(path)
     if not file.exists():
@@ -155,7 +155,7 @@ def load_stopwords(path: str | Path = STOPWORDS_PATH) -> frozenset[str]:
     return _stopwords(str(path))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _phrase_table(path: str, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     phrases: dict[str, list[str]] = {}
     with open(path, encoding="utf-8-sig", newline="") as handle:

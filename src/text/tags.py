@@ -9,7 +9,6 @@ import pandas as pd
 from src.text.segment import CAUSES, THEMES, clean_text, group_order, load_cause_phrases, load_theme_phrases, require_column
 
 
-
 def _first_hits(text: str, table: dict[str, tuple[str, ...]]) -> list[tuple[int, str, str]]:
     """``(position, category, phrase)`` of each category's earliest (then longest)
     phrase occurring in ``text``."""
