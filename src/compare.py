@@ -38,6 +38,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import sys
 import tempfile
 import tomllib
 import unicodedata
@@ -56,13 +57,15 @@ __all__ = [
     "load_settings", "normalise_text", "match_tasks", "compare_periods", "write_comparison", "read_comparison",
     "check_same_series", "period_label", "load_previous", "find_previous_in_raw",
     "transition_counts", "lagging_both_periods", "lagging_share_change", "unit_renames", "unit_ranking_change",
-    "leader_changes", "comparison_sentences", "comparison_sheet",
+    "leader_changes", "comparison_sentences", "comparison_sheet", "task_history", "read_comparison_info",
+    "ComparisonRun", "run_comparison",
 ]
 
 SETTINGS_PATH = REFERENCE_DIR / "matching.toml"
 STATUSES = ("completed", "on-track", "lagging")
 MATCH_KINDS = ("id", "text", "new", "removed")
 COMPARISON_OUTPUTS = ("comparison.csv", "comparison.parquet")
+COMPARISON_INFO = "comparison.json"
 
 #: The columns of comparison.csv / .parquet, in order: the ten the issue names, then the helpful extras.
 COMPARISON_COLUMNS = [
@@ -419,6 +422,150 @@ def read_comparison(data_dir: str | Path) -> pd.DataFrame:
     return pd.read_parquet(Path(data_dir) / COMPARISON_OUTPUTS[1])
 
 
+def read_comparison_info(data_dir: str | Path) -> dict:
+    """``comparison.json`` written by :func:`run_comparison` ({} when there is none)."""
+    path = Path(data_dir) / COMPARISON_INFO
+    return store.read_json(path) if path.exists() else {}
+
+
+def task_history(frame: pd.DataFrame, task_id: int | None = None, previous_task_id: int | None = None) -> pd.DataFrame:
+    """One task in both periods, one row per period (上期 first), for the explore
+    notebook: 期次, 序号, 牵头领导, 重点工作, 牵头单位, 状态, 与序时进度差（百分点）,
+    then the match and the change."""
+    if task_id is not None:
+        rows = frame[frame["task_id"] == task_id]
+    elif previous_task_id is not None:
+        rows = frame[frame["previous_task_id"] == previous_task_id]
+    else:
+        raise ComparisonError("请给出本期序号 task_id 或上期序号 previous_task_id")
+    if rows.empty:
+        which = f"本期序号 {task_id}" if task_id is not None else f"上期序号 {previous_task_id}"
+        raise ComparisonError(f"比较表中没有{which}的任务 (no such task in the comparison)")
+    row = rows.iloc[0]
+    periods = []
+    for period, prefix, gap in (("上期", "previous_", "previous_gap_pts"), ("本期", "", "schedule_gap_pts")):
+        number = row[f"{prefix}task_id"]
+        periods.append({
+            "期次": period, "序号": number, "牵头领导": row[f"{prefix}leader"], "重点工作": row[f"{prefix}task"],
+            "牵头单位": row[f"{prefix}lead_unit"], "状态": _label(row[f"{prefix}status"]) if row[f"{prefix}status"] else "",
+            "与序时进度差（百分点）": row[gap],
+            "匹配方式": MATCH_LABELS[row["match"]], "变化": row["change"],
+        })
+    return pd.DataFrame(periods)
+
+
+# --------------------------------------------------------------------------
+# the build step, in one call
+# --------------------------------------------------------------------------
+@dataclass
+class ComparisonRun:
+    """What :func:`run_comparison` did: the comparison (None when there is no
+    previous period), what it wrote, and the notes for the console and the report."""
+
+    frame: pd.DataFrame | None
+    info: dict
+    notes: list[str]
+    paths: list[Path] = field(default_factory=list)
+
+
+def _env_force() -> bool:
+    import os
+
+    return os.environ.get("FORCE_COMPARE", "").strip().lower() in ("1", "true", "yes", "是")
+
+
+def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw_path: str | Path | None = None,
+                   raw_dir: str | Path | None = None, force: bool | None = None, work_dir: str | Path | None = None,
+                   settings: dict | str | Path | None = None) -> ComparisonRun:
+    """Compare ``<data_dir>/tasks_classified.parquet`` with the previous period
+    and write ``comparison.csv`` / ``.parquet`` / ``.json`` into ``data_dir``.
+
+    ``previous``: what ``PREVIOUS=`` / ``--previous`` names (a raw table, the OUT
+    folder of its build, or its data folder). When None, an earlier period of the
+    same series among the tables in ``raw_dir`` (default: the folder of
+    ``raw_path``) is used, and the notes say so. With no previous period,
+    nothing is compared and stale comparison files are removed. ``force``
+    (None → the ``FORCE_COMPARE`` environment variable) compares a pair that
+    :func:`check_same_series` would refuse. A raw previous table is classified
+    into ``work_dir`` (default ``<data_dir>/previous``).
+    """
+    data_dir = Path(data_dir)
+    force = _env_force() if force is None else force
+    how = "given"
+    notes: list[str] = []
+    if previous is None:
+        if raw_path is None:
+            return _no_comparison(data_dir, ["未指定上期，也未给出本期汇总表所在目录，不做与上期比较"])
+        found, why = find_previous_in_raw(raw_dir or Path(raw_path).parent, raw_path)
+        if found is None:
+            return _no_comparison(data_dir, [why])
+        previous, how = found, "found"
+        notes.append(why)
+    loaded = load_previous(previous, work_dir=work_dir or data_dir / "previous")
+    current = store.read_table(data_dir / "tasks_classified.parquet")
+    metadata = store.read_json(data_dir / "metadata.json") if (data_dir / "metadata.json").exists() else {}
+    classification = store.read_json(data_dir / "classification.json") if (data_dir / "classification.json").exists() else {}
+    metadata = _with_classified_as_of(metadata, classification)
+    notes += check_same_series(metadata, loaded.metadata, force=force)
+    settings = load_settings(settings)
+    frame = compare_periods(current, loaded.classified, settings)
+    counts = frame["match"].value_counts()
+    info = {
+        "previous_source": str(previous),
+        "previous_kind": loaded.kind,
+        "previous_chosen": how,
+        "previous_label": period_label(loaded.metadata),
+        "previous_title": loaded.metadata.get("title"),
+        "previous_issuing_office": loaded.metadata.get("issuing_office"),
+        "previous_as_of": loaded.metadata.get("as_of"),
+        "current_label": period_label(metadata),
+        "current_as_of": metadata.get("as_of"),
+        "forced": bool(force),
+        "notes": notes,
+        "matching_version": settings.get("version", ""),
+        "matches": {kind: int(counts.get(kind, 0)) for kind in MATCH_KINDS},
+        "needs_match_review": int(frame["needs_match_review"].sum()),
+        "changes": {word: int(n) for word, n in sorted(frame["change"].value_counts().items())},
+    }
+    paths = write_comparison(frame, data_dir)
+    paths.append(store.write_json(info, data_dir / COMPARISON_INFO))
+    notes.insert(0, f"与上期比较：{loaded.description}；" + comparison_sentences(frame, previous_label=info["previous_label"])[0])
+    return ComparisonRun(frame, info, notes, paths)
+
+
+def _no_comparison(data_dir: Path, notes: list[str]) -> ComparisonRun:
+    for name in (*COMPARISON_OUTPUTS, COMPARISON_INFO):
+        (data_dir / name).unlink(missing_ok=True)
+    return ComparisonRun(None, {}, notes, [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m src.compare --data DIR [--previous PATH] [--raw TABLE] [--force]``."""
+    import argparse
+
+    from src.parse import RawTableError
+
+    parser = argparse.ArgumentParser(description="与上期比较：比较本期与上期的重点工作状态 (period over period)")
+    parser.add_argument("--data", required=True, help="本期数据目录（含 tasks_classified.parquet）")
+    parser.add_argument("--previous", help="上期：原始汇总表、上期构建的输出目录或数据目录")
+    parser.add_argument("--raw", help="本期原始汇总表（未给 --previous 时在其所在目录中查找上期）")
+    parser.add_argument("--force", action="store_true", help="强制比较不同系列的两期（同 FORCE_COMPARE=1）")
+    args = parser.parse_args(argv)
+    try:
+        run = run_comparison(args.data, args.previous, args.raw, force=args.force or None)
+    except (ComparisonError, RawTableError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    for note in run.notes:
+        print(note)
+    if run.frame is not None:
+        for sentence in comparison_sentences(run.frame, previous_label=run.info["previous_label"])[1:]:
+            print(sentence)
+        print("已写出：" + "、".join(str(p) for p in run.paths))
+    return 0
+
+
+
 # --------------------------------------------------------------------------
 # is the previous table really the previous period of this series?
 # --------------------------------------------------------------------------
@@ -639,11 +786,14 @@ def transition_counts(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
 
 
 def _gap_words(gap) -> str:
+    """-3.2 → 滞后序时进度 3.2 个百分点 (REPORTING.md); no figure → 文字表述滞后."""
     if gap is None or gap != gap:
         return "文字表述滞后"
-    from src.narrative import gap_phrase
-
-    return gap_phrase(gap)
+    if gap < 0:
+        return f"滞后序时进度 {abs(gap):.1f} 个百分点"
+    if gap > 0:
+        return f"超序时进度 {gap:.1f} 个百分点"
+    return "与序时进度持平"
 
 
 def lagging_both_periods(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
@@ -698,7 +848,7 @@ def unit_renames(frame: pd.DataFrame, settings: dict | None = None) -> dict[str,
     previous_units = {u for text in frame.loc[frame["previous_status"] != "", "previous_lead_unit"] for u in _split_units(text)}
     renames = {}
     for old in sorted(previous_units - current_units):
-        rows = matched[matched["previous_lead_unit"].map(lambda text: old in _split_units(text))]
+        rows = matched[[old in _split_units(text) for text in matched["previous_lead_unit"]]]
         if len(rows) < limits["rename_min_tasks"]:
             continue
         counts: dict[str, int] = {}
@@ -928,3 +1078,7 @@ def comparison_sheet(frame: pd.DataFrame) -> pd.DataFrame:
     sheet["match"] = sheet["match"].map(MATCH_LABELS)
     sheet["needs_match_review"] = sheet["needs_match_review"].map({True: "是", False: ""})
     return sheet[[c for c, _ in SHEET_COLUMNS]].rename(columns=dict(SHEET_COLUMNS)).reset_index(drop=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -128,7 +128,7 @@ def test_change_agrees_with_the_two_classified_tables(second, first, seed):
     agree = sum(got[k] == v for k, v in truth_change.items())
     assert agree / len(truth_change) >= 0.97
     # the fixture moved statuses: the comparison must see it
-    assert {"新完成", "转为滞后", "仍滞后"} <= set(frame["change"])
+    assert {"新完成", "转为滞后", "仍滞后", "已追上"} <= set(frame["change"])
     assert set(frame["change"]) <= CHANGES
 
 
@@ -488,3 +488,70 @@ def test_comparison_sheet_has_chinese_headers(second):
     assert set(sheet["本期状态"]) <= {"已完成", "序时推进", "滞后", ""}
     removed = sheet[sheet["匹配方式"] == "已移除"]
     assert removed["重点工作"].str.len().gt(0).all()  # removed tasks show their previous text
+
+
+def test_task_history(second):
+    period, _, _, frame = second[0]
+    new_id, old_id = next((n, o) for n, o in sorted(period.truth.items()) if o is not None and o != n)
+    history = compare.task_history(frame, task_id=new_id)
+    assert list(history["期次"]) == ["上期", "本期"]
+    assert list(history["序号"]) == [old_id, new_id]
+    assert history["状态"].isin(["已完成", "序时推进", "滞后"]).all()
+    removed = compare.task_history(frame, previous_task_id=period.removed[0])
+    assert removed["变化"].iloc[0] == "已移除" and removed["状态"].iloc[1] == ""
+    with pytest.raises(ComparisonError, match="没有"):
+        compare.task_history(frame, task_id=9999)
+
+
+# --------------------------------------------------------------------------
+# the build step in one call (what the lead wires into src.build)
+# --------------------------------------------------------------------------
+@pytest.fixture()
+def q3_build(tmp_path):
+    """A raw folder with the half-year table and a generated 前三季度 table; the latter cleaned and classified."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "h1.md").write_text(REAL_TABLE.read_text(encoding="utf-8"), encoding="utf-8")
+    period = make_second_period(raw / "q3.md", seed=2)
+    data = tmp_path / "out" / "data"
+    classify(period.path, data)
+    return raw, period, data
+
+
+def test_run_comparison_finds_the_previous_period_in_raw(q3_build):
+    raw, period, data = q3_build
+    run = compare.run_comparison(data, raw_path=period.path)
+    assert run.frame is not None and run.info["previous_chosen"] == "found"
+    assert run.info["previous_label"] == "2020年半年度" and run.info["current_label"] == "2020年前三季度"
+    assert run.info["matches"]["new"] == len(period.added) and run.info["matches"]["removed"] == len(period.removed)
+    assert any("h1.md" in note and "作为上期" in note for note in run.notes)
+    assert {p.name for p in run.paths} == {"comparison.csv", "comparison.parquet", "comparison.json"}
+    assert (data / "previous" / "tasks_classified.parquet").exists()  # the previous table, classified at its own date
+    assert compare.read_comparison_info(data)["previous_as_of"] == "2020-06-30"
+    pd.testing.assert_frame_equal(compare.read_comparison(data), run.frame)
+
+    # the same previous period given explicitly, as a raw table: the same comparison
+    given = compare.run_comparison(data, previous=raw / "h1.md")
+    assert given.info["previous_chosen"] == "given"
+    pd.testing.assert_frame_equal(given.frame, run.frame)
+
+
+def test_run_comparison_without_previous_removes_stale_files(q3_build, tmp_path):
+    raw, period, data = q3_build
+    compare.run_comparison(data, raw_path=period.path)
+    (raw / "h1.md").unlink()
+    run = compare.run_comparison(data, raw_path=period.path)
+    assert run.frame is None and "没有" in run.notes[0]
+    assert not (data / "comparison.parquet").exists() and not (data / "comparison.json").exists()
+
+
+def test_run_comparison_refuses_a_bad_pair_unless_forced(q3_build, tmp_path, monkeypatch, capsys):
+    raw, period, data = q3_build
+    other = make_second_period(tmp_path / "other.md", seed=0, period="半年度", month=7, office="宁波市人民政府督查室")
+    with pytest.raises(ComparisonError, match="宁波市人民政府督查室"):
+        compare.run_comparison(data, previous=other.path, force=False)
+    assert compare.main(["--data", str(data), "--previous", str(other.path)]) == 2
+    assert "FORCE_COMPARE=1" in capsys.readouterr().err
+    monkeypatch.setenv("FORCE_COMPARE", "1")
+    run = compare.run_comparison(data, previous=other.path)
+    assert run.info["forced"] and any("已强制比较" in note for note in run.notes)
