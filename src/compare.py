@@ -199,9 +199,6 @@ class _Side:
 
 
 def _side(tasks: pd.DataFrame, name: str, settings: dict) -> _Side:
-    for column in ("task_id", "task"):
-        if column not in tasks.columns:
-            raise ComparisonError(f"{name}任务表缺少列 {column} (the {name} table has no {column} column)")
     ids = [int(v) for v in tasks["task_id"]]
     if len(set(ids)) != len(ids):
         repeated = sorted({v for v in ids if ids.count(v) > 1})
@@ -273,6 +270,10 @@ def match_tasks(current: pd.DataFrame, previous: pd.DataFrame, settings: dict | 
     """
     settings = load_settings(settings)
     limits = settings["thresholds"]
+    for name, table in (("本期", current), ("上期", previous)):
+        missing = [column for column in ("task_id", "task") if column not in table.columns]
+        if missing:
+            raise ComparisonError(f"{name}任务表缺少列 {', '.join(missing)} (the {name} table lacks {missing})")
     current = current.sort_values("task_id", kind="stable").reset_index(drop=True)
     previous = previous.sort_values("task_id", kind="stable").reset_index(drop=True)
     cur, prev = _side(current, "本期", settings), _side(previous, "上期", settings)
@@ -941,20 +942,22 @@ def _leader_order(frame: pd.DataFrame) -> dict[str, tuple]:
 
 
 def _ranks(counts: pd.DataFrame) -> pd.Series:
-    """Competition ranking by lagging tasks (most first), then by tasks: rank 1 is the unit with most lagging tasks."""
-    if counts.empty:
-        return pd.Series(dtype="int64")
-    keys = list(zip(counts["lagging"], counts["tasks"]))
-    return pd.Series([1 + sum(1 for other in keys if other > key) for key in keys], index=counts.index, dtype="int64")
+    """Competition ranking by lagging tasks, most first (rank 1 = most lagging
+    tasks; equal counts share a rank). Units with no lagging task are not ranked (NA)."""
+    lagging = counts["lagging"] if len(counts) else pd.Series(dtype="int64")
+    ranks = [1 + int((lagging > n).sum()) if n > 0 else pd.NA for n in lagging]
+    return pd.Series(ranks, index=counts.index, dtype="Int64")
 
 
 def unit_ranking_change(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lead units ranked by lagging tasks (most first, then most tasks; equal
-    counts share a rank), as in the report's unit ranking, in both periods.
-    ``rank_change`` = previous rank − rank: positive means the unit moved up
-    the list (towards more lagging tasks). Renamed units are followed
-    (:func:`unit_renames`). Columns: lead_unit, rank, tasks, lagging,
-    previous_rank, previous_tasks, previous_lagging, rank_change, sentence."""
+    """Lead units ranked by lagging tasks in both periods (rank 1 = most lagging
+    tasks; equal counts share a rank; a unit without lagging tasks has no rank),
+    with its change. ``rank_change`` = previous rank − rank: positive means
+    the unit moved up the list, towards the most lagging. Renamed units are
+    followed (:func:`unit_renames`); each unit of a shared task counts. Columns:
+    lead_unit, rank, tasks, lagging, previous_rank, previous_tasks,
+    previous_lagging, rank_change, sentence. Ranked units come first (by rank,
+    then most tasks, then name), then the rest by name."""
     renames = unit_renames(frame)
     cur_rows, prev_rows = _unit_rows(frame, renames)
     cur, prev = _counts(cur_rows), _counts(prev_rows)
@@ -963,25 +966,37 @@ def unit_ranking_change(frame: pd.DataFrame) -> pd.DataFrame:
     table = table.reset_index().rename(columns={"group": "lead_unit"})
     for column in ("rank", "tasks", "lagging", "previous_rank", "previous_tasks", "previous_lagging"):
         table[column] = table[column].astype("Int64")
+    for column in ("tasks", "lagging", "previous_tasks", "previous_lagging"):
+        table[column] = table[column].fillna(0)
     table["rank_change"] = (table["previous_rank"] - table["rank"]).astype("Int64")
     inverse = {new: old for old, new in renames.items()}
     sentences = []
     for row in table.itertuples(index=False):
         renamed = f"（上期名称 {inverse[row.lead_unit]}）" if row.lead_unit in inverse else ""
-        if pd.isna(row.rank):
-            sentences.append(f"本期无任务（上期滞后任务数排名第 {row.previous_rank} 位）")
+        if not row.previous_tasks:
+            before = "上期无此单位"
         elif pd.isna(row.previous_rank):
-            sentences.append(f"滞后任务数排名第 {row.rank} 位，上期无此单位")
+            before = "上期无滞后任务"
+        else:
+            before = f"上期第 {row.previous_rank} 位"
+        if not row.tasks:
+            sentence = f"本期无任务（{before}）"
+        elif pd.isna(row.rank):
+            sentence = "两期均无滞后任务" if before == "上期无滞后任务" else f"本期无滞后任务（{before}）"
+        elif pd.isna(row.previous_rank):
+            sentence = f"滞后任务数排名第 {row.rank} 位，{before}"
         elif row.rank_change == 0:
-            sentences.append(f"滞后任务数排名第 {row.rank} 位，与上期相同{renamed}")
+            sentence = f"滞后任务数排名第 {row.rank} 位，与上期相同"
         else:
             verb = "升至" if row.rank_change > 0 else "降至"
             moved = f"{'上升' if row.rank_change > 0 else '下降'} {abs(int(row.rank_change))} 位"
-            sentences.append(f"滞后任务数排名由上期第 {row.previous_rank} 位{verb}第 {row.rank} 位（{moved}）{renamed}")
+            sentence = f"滞后任务数排名由上期第 {row.previous_rank} 位{verb}第 {row.rank} 位（{moved}）"
+        sentences.append(sentence + renamed)
     table["sentence"] = sentences
-    table["_missing"] = table["rank"].isna()
-    table = table.sort_values(["_missing", "rank", "previous_rank", "lead_unit"], kind="stable", na_position="last")
-    return table.drop(columns="_missing").reset_index(drop=True)
+    table["_unranked"] = table["rank"].isna()
+    table["_rank"] = table["rank"].fillna(0).astype("int64")
+    table = table.sort_values(["_unranked", "_rank", "tasks", "lead_unit"], ascending=[True, True, False, True], kind="stable")
+    return table.drop(columns=["_unranked", "_rank"]).reset_index(drop=True)
 
 
 def leader_changes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1036,11 +1051,15 @@ def comparison_sentences(frame: pd.DataFrame, leader: str = "", previous_label: 
     by_id, by_text = int((matched["match"] == "id").sum()), int((matched["match"] == "text").sum())
     new, removed = int((scoped["match"] == "new").sum()), int((scoped["match"] == "removed").sum())
     review = int(scoped["needs_match_review"].sum())
-    sentences = [
-        f"与{previous_label}相比，本期 {len(current)} 项任务中 {len(matched)} 项与{previous_label}对应"
-        f"（按序号 {by_id} 项、按内容 {by_text} 项），新增 {new} 项；{previous_label}任务本期已移除 {removed} 项"
-        + (f"；{review} 项匹配待人工核对" if review else "") + "。"
-    ]
+    how = "、".join(part for part in (f"按序号 {by_id} 项" if by_id else "", f"按内容 {by_text} 项" if by_text else "") if part)
+    parts = [f"本期 {len(current)} 项任务中 {len(matched)} 项与{previous_label}对应" + (f"（{how}）" if how else "")]
+    if new:
+        parts.append(f"新增 {new} 项")
+    if removed:
+        parts.append(f"{previous_label}任务本期已移除 {removed} 项")
+    if review:
+        parts.append(f"{review} 项匹配待人工核对")
+    sentences = [f"与{previous_label}相比，" + "；".join(parts) + "。"]
     order = [names[k] for k in ("on-track->completed", "lagging->on-track", "on-track->lagging", "lagging->lagging",
                                 "completed->on-track", "on-track->on-track")]
     counts = matched["change"].value_counts()

@@ -436,7 +436,7 @@ def test_units_follow_a_rename(second):
     assert renamed.previous_tasks >= 3 and "上期无此项" not in renamed.sentence
     ranking = compare.unit_ranking_change(frame)
     row = ranking[ranking["lead_unit"] == new].iloc[0]
-    assert pd.notna(row.previous_rank) and old in row.sentence
+    assert row.previous_tasks >= 3 and f"上期名称 {old}" in row.sentence
 
 
 def test_unit_ranking_change(second):
@@ -446,11 +446,39 @@ def test_unit_ranking_change(second):
     ranked = ranking.dropna(subset=["rank"])
     assert list(ranked["rank"]) == sorted(ranked["rank"])
     assert ranked["rank"].iloc[0] == 1 and ranked["lagging"].iloc[0] == ranked["lagging"].max()
+    assert (ranked["lagging"] > 0).all() and ranking["rank"].isna().sum() == (ranking["lagging"] == 0).sum()
+    for row in ranked.itertuples(index=False):  # rank = 1 + units with more lagging tasks
+        assert row.rank == 1 + (ranked["lagging"] > row.lagging).sum()
+    unranked = ranking[ranking["rank"].isna() & (ranking["tasks"] > 0)]
+    assert unranked["sentence"].str.contains("无滞后任务").all()
     moved = ranking.dropna(subset=["rank", "previous_rank"])
     assert (moved["rank_change"] == moved["previous_rank"] - moved["rank"]).all()
-    up = moved[moved["rank_change"] > 0]
-    assert len(up) and up["sentence"].str.contains("升至").all()
-    assert up.apply(lambda r: f"上升 {int(r.rank_change)} 位" in r.sentence, axis=1).all()
+
+
+def _tasks(rows):
+    """A small classified table: rows of (task_id, task, lead_unit, status)."""
+    return pd.DataFrame([
+        {"task_id": i, "task": t, "lead_unit": u, "status": s, "leader": "甲", "leader_title": "副市长",
+         "leader_order": 1, "schedule_gap_pts": float("nan")}
+        for i, t, u, s in rows
+    ])
+
+
+def test_unit_ranking_sentences_up_down_and_out():
+    texts = ["建设城市绿道网络", "推进老旧小区综合改造", "实施垃圾分类示范创建", "提升公共交通分担率", "加快地下管网改造工程"]
+    previous = _tasks([(1, texts[0], "甲局", "lagging"), (2, texts[1], "甲局", "lagging"), (3, texts[2], "乙局", "lagging"),
+                       (4, texts[3], "丙局", "lagging"), (5, texts[4], "乙局", "on-track")])
+    current = _tasks([(1, texts[0], "甲局", "lagging"), (2, texts[1], "甲局", "on-track"), (3, texts[2], "乙局", "lagging"),
+                      (4, texts[3], "丙局", "on-track"), (5, texts[4], "乙局", "lagging")])
+    frame = compare.compare_periods(current, previous)
+    ranking = compare.unit_ranking_change(frame).set_index("lead_unit")
+    assert ranking.loc["乙局", "sentence"] == "滞后任务数排名由上期第 2 位升至第 1 位（上升 1 位）"
+    assert ranking.loc["甲局", "sentence"] == "滞后任务数排名由上期第 1 位降至第 2 位（下降 1 位）"
+    assert ranking.loc["丙局", "sentence"] == "本期无滞后任务（上期第 2 位）"
+    assert list(ranking.index) == ["乙局", "甲局", "丙局"]
+    shares = compare.lagging_share_change(frame, by="lead_unit").set_index("lead_unit")
+    assert shares.loc["乙局", "sentence"] == "滞后 2 项，占 100.0%，较上期提高 50.0 个百分点"
+    assert shares.loc["丙局", "sentence"] == "滞后 0 项，占 0.0%，较上期降低 100.0 个百分点"
 
 
 def test_leader_changes_for_the_index(second):
@@ -472,6 +500,7 @@ def test_comparison_sentences(second):
     text = "".join(sentences)
     assert sentences[0].startswith("与2020年半年度相比")
     assert f"新增 {len(period.added)} 项" in text and f"已移除 {len(period.removed)} 项" in text
+    assert "按序号" in sentences[0] and "按内容" in sentences[0]
     assert "连续两期滞后" in text and "→" in text and "个百分点" in text
     leader = classified.sort_values("leader_order")["leader"].iloc[-1]
     mine = compare.comparison_sentences(frame, leader=leader)
