@@ -16,6 +16,8 @@ Data flow::
 The previous period comes from :func:`load_previous` (a raw table, the OUT
 folder of its build, or its data folder) or :func:`find_previous_in_raw`, and
 is checked by :func:`check_same_series` before anything is compared.
+:func:`run_comparison` does all of it in one call (the build step; also
+``python -m src.compare --data DIR [--previous PATH] [--raw TABLE]``).
 
 The matcher's settings (weights, thresholds, the review band, normalisation and
 the names of the changes) are data: ``data/reference/matching.toml``.
@@ -453,118 +455,6 @@ def task_history(frame: pd.DataFrame, task_id: int | None = None, previous_task_
             "匹配方式": MATCH_LABELS[row["match"]], "变化": row["change"],
         })
     return pd.DataFrame(periods)
-
-
-# --------------------------------------------------------------------------
-# the build step, in one call
-# --------------------------------------------------------------------------
-@dataclass
-class ComparisonRun:
-    """What :func:`run_comparison` did: the comparison (None when there is no
-    previous period), what it wrote, and the notes for the console and the report."""
-
-    frame: pd.DataFrame | None
-    info: dict
-    notes: list[str]
-    paths: list[Path] = field(default_factory=list)
-
-
-def _env_force() -> bool:
-    import os
-
-    return os.environ.get("FORCE_COMPARE", "").strip().lower() in ("1", "true", "yes", "是")
-
-
-def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw_path: str | Path | None = None,
-                   raw_dir: str | Path | None = None, force: bool | None = None, work_dir: str | Path | None = None,
-                   settings: dict | str | Path | None = None) -> ComparisonRun:
-    """Compare ``<data_dir>/tasks_classified.parquet`` with the previous period
-    and write ``comparison.csv`` / ``.parquet`` / ``.json`` into ``data_dir``.
-
-    ``previous``: what ``PREVIOUS=`` / ``--previous`` names (a raw table, the OUT
-    folder of its build, or its data folder). When None, an earlier period of the
-    same series among the tables in ``raw_dir`` (default: the folder of
-    ``raw_path``) is used, and the notes say so. With no previous period,
-    nothing is compared and stale comparison files are removed. ``force``
-    (None → the ``FORCE_COMPARE`` environment variable) compares a pair that
-    :func:`check_same_series` would refuse. A raw previous table is classified
-    into ``work_dir`` (default ``<data_dir>/previous``).
-    """
-    data_dir = Path(data_dir)
-    force = _env_force() if force is None else force
-    how = "given"
-    notes: list[str] = []
-    if previous is None:
-        if raw_path is None:
-            return _no_comparison(data_dir, ["未指定上期，也未给出本期汇总表所在目录，不做与上期比较"])
-        found, why = find_previous_in_raw(raw_dir or Path(raw_path).parent, raw_path)
-        if found is None:
-            return _no_comparison(data_dir, [why])
-        previous, how = found, "found"
-        notes.append(why)
-    loaded = load_previous(previous, work_dir=work_dir or data_dir / "previous")
-    current = store.read_table(data_dir / "tasks_classified.parquet")
-    metadata = store.read_json(data_dir / "metadata.json") if (data_dir / "metadata.json").exists() else {}
-    classification = store.read_json(data_dir / "classification.json") if (data_dir / "classification.json").exists() else {}
-    metadata = _with_classified_as_of(metadata, classification)
-    notes += check_same_series(metadata, loaded.metadata, force=force)
-    settings = load_settings(settings)
-    frame = compare_periods(current, loaded.classified, settings)
-    counts = frame["match"].value_counts()
-    info = {
-        "previous_source": str(previous),
-        "previous_kind": loaded.kind,
-        "previous_chosen": how,
-        "previous_label": period_label(loaded.metadata),
-        "previous_title": loaded.metadata.get("title"),
-        "previous_issuing_office": loaded.metadata.get("issuing_office"),
-        "previous_as_of": loaded.metadata.get("as_of"),
-        "current_label": period_label(metadata),
-        "current_as_of": metadata.get("as_of"),
-        "forced": bool(force),
-        "notes": notes,
-        "matching_version": settings.get("version", ""),
-        "matches": {kind: int(counts.get(kind, 0)) for kind in MATCH_KINDS},
-        "needs_match_review": int(frame["needs_match_review"].sum()),
-        "changes": {word: int(n) for word, n in sorted(frame["change"].value_counts().items())},
-    }
-    paths = write_comparison(frame, data_dir)
-    paths.append(store.write_json(info, data_dir / COMPARISON_INFO))
-    notes.insert(0, f"与上期比较：{loaded.description}；" + comparison_sentences(frame, previous_label=info["previous_label"])[0])
-    return ComparisonRun(frame, info, notes, paths)
-
-
-def _no_comparison(data_dir: Path, notes: list[str]) -> ComparisonRun:
-    for name in (*COMPARISON_OUTPUTS, COMPARISON_INFO):
-        (data_dir / name).unlink(missing_ok=True)
-    return ComparisonRun(None, {}, notes, [])
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m src.compare --data DIR [--previous PATH] [--raw TABLE] [--force]``."""
-    import argparse
-
-    from src.parse import RawTableError
-
-    parser = argparse.ArgumentParser(description="与上期比较：比较本期与上期的重点工作状态 (period over period)")
-    parser.add_argument("--data", required=True, help="本期数据目录（含 tasks_classified.parquet）")
-    parser.add_argument("--previous", help="上期：原始汇总表、上期构建的输出目录或数据目录")
-    parser.add_argument("--raw", help="本期原始汇总表（未给 --previous 时在其所在目录中查找上期）")
-    parser.add_argument("--force", action="store_true", help="强制比较不同系列的两期（同 FORCE_COMPARE=1）")
-    args = parser.parse_args(argv)
-    try:
-        run = run_comparison(args.data, args.previous, args.raw, force=args.force or None)
-    except (ComparisonError, RawTableError) as error:
-        print(error, file=sys.stderr)
-        return 2
-    for note in run.notes:
-        print(note)
-    if run.frame is not None:
-        for sentence in comparison_sentences(run.frame, previous_label=run.info["previous_label"])[1:]:
-            print(sentence)
-        print("已写出：" + "、".join(str(p) for p in run.paths))
-    return 0
-
 
 
 # --------------------------------------------------------------------------
@@ -1097,6 +987,117 @@ def comparison_sheet(frame: pd.DataFrame) -> pd.DataFrame:
     sheet["match"] = sheet["match"].map(MATCH_LABELS)
     sheet["needs_match_review"] = sheet["needs_match_review"].map({True: "是", False: ""})
     return sheet[[c for c, _ in SHEET_COLUMNS]].rename(columns=dict(SHEET_COLUMNS)).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# the build step, in one call
+# --------------------------------------------------------------------------
+@dataclass
+class ComparisonRun:
+    """What :func:`run_comparison` did: the comparison (None when there is no
+    previous period), what it wrote, and the notes for the console and the report."""
+
+    frame: pd.DataFrame | None
+    info: dict
+    notes: list[str]
+    paths: list[Path] = field(default_factory=list)
+
+
+def _env_force() -> bool:
+    import os
+
+    return os.environ.get("FORCE_COMPARE", "").strip().lower() in ("1", "true", "yes", "是")
+
+
+def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw_path: str | Path | None = None,
+                   raw_dir: str | Path | None = None, force: bool | None = None, work_dir: str | Path | None = None,
+                   settings: dict | str | Path | None = None) -> ComparisonRun:
+    """Compare ``<data_dir>/tasks_classified.parquet`` with the previous period
+    and write ``comparison.csv`` / ``.parquet`` / ``.json`` into ``data_dir``.
+
+    ``previous``: what ``PREVIOUS=`` / ``--previous`` names (a raw table, the OUT
+    folder of its build, or its data folder). When None, an earlier period of the
+    same series among the tables in ``raw_dir`` (default: the folder of
+    ``raw_path``) is used, and the notes say so. With no previous period,
+    nothing is compared and stale comparison files are removed. ``force``
+    (None → the ``FORCE_COMPARE`` environment variable) compares a pair that
+    :func:`check_same_series` would refuse. A raw previous table is classified
+    into ``work_dir`` (default ``<data_dir>/previous``).
+    """
+    data_dir = Path(data_dir)
+    force = _env_force() if force is None else force
+    how = "given"
+    notes: list[str] = []
+    if previous is None:
+        if raw_path is None:
+            return _no_comparison(data_dir, ["未指定上期，也未给出本期汇总表所在目录，不做与上期比较"])
+        found, why = find_previous_in_raw(raw_dir or Path(raw_path).parent, raw_path)
+        if found is None:
+            return _no_comparison(data_dir, [why])
+        previous, how = found, "found"
+        notes.append(why)
+    loaded = load_previous(previous, work_dir=work_dir or data_dir / "previous")
+    current = store.read_table(data_dir / "tasks_classified.parquet")
+    metadata = store.read_json(data_dir / "metadata.json") if (data_dir / "metadata.json").exists() else {}
+    classification = store.read_json(data_dir / "classification.json") if (data_dir / "classification.json").exists() else {}
+    metadata = _with_classified_as_of(metadata, classification)
+    notes += check_same_series(metadata, loaded.metadata, force=force)
+    settings = load_settings(settings)
+    frame = compare_periods(current, loaded.classified, settings)
+    counts = frame["match"].value_counts()
+    info = {
+        "previous_source": str(previous),
+        "previous_kind": loaded.kind,
+        "previous_chosen": how,
+        "previous_label": period_label(loaded.metadata),
+        "previous_title": loaded.metadata.get("title"),
+        "previous_issuing_office": loaded.metadata.get("issuing_office"),
+        "previous_as_of": loaded.metadata.get("as_of"),
+        "current_label": period_label(metadata),
+        "current_as_of": metadata.get("as_of"),
+        "forced": bool(force),
+        "notes": notes,
+        "matching_version": settings.get("version", ""),
+        "matches": {kind: int(counts.get(kind, 0)) for kind in MATCH_KINDS},
+        "needs_match_review": int(frame["needs_match_review"].sum()),
+        "changes": {word: int(n) for word, n in sorted(frame["change"].value_counts().items())},
+    }
+    paths = write_comparison(frame, data_dir)
+    paths.append(store.write_json(info, data_dir / COMPARISON_INFO))
+    notes.insert(0, f"与上期比较：{loaded.description}；" + comparison_sentences(frame, previous_label=info["previous_label"])[0])
+    return ComparisonRun(frame, info, notes, paths)
+
+
+def _no_comparison(data_dir: Path, notes: list[str]) -> ComparisonRun:
+    for name in (*COMPARISON_OUTPUTS, COMPARISON_INFO):
+        (data_dir / name).unlink(missing_ok=True)
+    return ComparisonRun(None, {}, notes, [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m src.compare --data DIR [--previous PATH] [--raw TABLE] [--force]``."""
+    import argparse
+
+    from src.parse import RawTableError
+
+    parser = argparse.ArgumentParser(description="与上期比较：比较本期与上期的重点工作状态 (period over period)")
+    parser.add_argument("--data", required=True, help="本期数据目录（含 tasks_classified.parquet）")
+    parser.add_argument("--previous", help="上期：原始汇总表、上期构建的输出目录或数据目录")
+    parser.add_argument("--raw", help="本期原始汇总表（未给 --previous 时在其所在目录中查找上期）")
+    parser.add_argument("--force", action="store_true", help="强制比较不同系列的两期（同 FORCE_COMPARE=1）")
+    args = parser.parse_args(argv)
+    try:
+        run = run_comparison(args.data, args.previous, args.raw, force=args.force or None)
+    except (ComparisonError, RawTableError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    for note in run.notes:
+        print(note)
+    if run.frame is not None:
+        for sentence in comparison_sentences(run.frame, previous_label=run.info["previous_label"])[1:]:
+            print(sentence)
+        print("已写出：" + "、".join(str(p) for p in run.paths))
+    return 0
 
 
 if __name__ == "__main__":

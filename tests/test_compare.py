@@ -7,18 +7,13 @@ which old id); the matcher never sees it.
 """
 from __future__ import annotations
 
-import sys
-
 import pandas as pd
 import pytest
 
+from src import compare
+from src.compare import ComparisonError
 from tests.conftest import FIXTURES, REAL_TABLE
-
-sys.path.insert(0, str(FIXTURES))
-from make_second_period import make_second_period  # noqa: E402
-
-from src import compare  # noqa: E402
-from src.compare import ComparisonError  # noqa: E402
+from tests.fixtures.make_second_period import make_second_period
 
 NO_OVERRIDES = FIXTURES / "no_overrides.csv"
 SEEDS = (0, 1, 2)
