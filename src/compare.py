@@ -714,9 +714,10 @@ def lagging_both_periods(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
                  "previous_gap_pts", "gap_change_pts", "sentence"]].reset_index(drop=True)
 
 
-def _change_pts_words(change, previous_missing: bool, noun: str = "上期") -> str:
+def _change_pts_words(change, previous_missing: bool, missing_words: str = "上期无此项") -> str:
+    """3.2 → 较上期提高 3.2 个百分点; -0.4 → 较上期降低 0.4 个百分点; under 0.05 → 与上期持平."""
     if previous_missing:
-        return f"{noun}无此项"
+        return missing_words
     if abs(change) < 0.05:
         return "与上期持平"
     return f"较上期{'提高' if change > 0 else '降低'} {abs(change):.1f} 个百分点"
@@ -808,7 +809,8 @@ def lagging_share_change(frame: pd.DataFrame, by: str = "leader") -> pd.DataFram
             sentences.append(f"本期无任务（上期 {row.previous_tasks} 项，滞后 {row.previous_lagging} 项）")
             continue
         share = f"滞后 {row.lagging} 项，占 {row.lagging_share_pct:.1f}%"
-        sentences.append(f"{share}，{_change_pts_words(row.change_pts, not row.previous_tasks)}")
+        missing = "上期无此领导的任务" if by == "leader" else "上期无此单位"
+        sentences.append(f"{share}，{_change_pts_words(row.change_pts, not row.previous_tasks, missing)}")
     table["sentence"] = sentences
     if by == "leader":
         order = _leader_order(frame)

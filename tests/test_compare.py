@@ -428,7 +428,7 @@ def test_units_follow_a_rename(second):
     units = compare.lagging_share_change(frame, by="lead_unit")
     assert old not in set(units["lead_unit"])
     renamed = units[units["lead_unit"] == new].iloc[0]
-    assert renamed.previous_tasks >= 3 and "上期无此项" not in renamed.sentence
+    assert renamed.previous_tasks >= 3 and "上期无此单位" not in renamed.sentence
     ranking = compare.unit_ranking_change(frame)
     row = ranking[ranking["lead_unit"] == new].iloc[0]
     assert row.previous_tasks >= 3 and f"上期名称 {old}" in row.sentence
@@ -474,6 +474,10 @@ def test_unit_ranking_sentences_up_down_and_out():
     shares = compare.lagging_share_change(frame, by="lead_unit").set_index("lead_unit")
     assert shares.loc["乙局", "sentence"] == "滞后 2 项，占 100.0%，较上期提高 50.0 个百分点"
     assert shares.loc["丙局", "sentence"] == "滞后 0 项，占 0.0%，较上期降低 100.0 个百分点"
+    newcomer = _tasks([(1, texts[0], "甲局", "lagging"), (9, "编制地方志年鉴", "丁局", "on-track")])
+    shares = compare.lagging_share_change(compare.compare_periods(newcomer, previous), by="lead_unit").set_index("lead_unit")
+    assert shares.loc["丁局", "sentence"] == "滞后 0 项，占 0.0%，上期无此单位"
+    assert shares.loc["乙局", "sentence"].startswith("本期无任务")
 
 
 def test_leader_changes_for_the_index(second):
