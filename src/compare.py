@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from src import store
-from src.paths import REFERENCE_DIR
+from src.paths import REFERENCE_DIR, ProcessedFiles
 
 __all__ = [
     "SETTINGS_PATH", "COMPARISON_COLUMNS", "MATCH_COLUMNS", "SHEET_COLUMNS", "ComparisonError", "PreviousPeriod",
@@ -66,8 +66,9 @@ __all__ = [
 SETTINGS_PATH = REFERENCE_DIR / "matching.toml"
 STATUSES = ("completed", "on-track", "lagging")
 MATCH_KINDS = ("id", "text", "new", "removed")
-COMPARISON_OUTPUTS = ("comparison.csv", "comparison.parquet")
-COMPARISON_INFO = "comparison.json"
+_FILES = ProcessedFiles(Path("."))  # the file names, defined once in src.paths
+COMPARISON_OUTPUTS = (_FILES.comparison_csv.name, _FILES.comparison.name)
+COMPARISON_INFO = _FILES.comparison_info.name
 
 #: The columns of comparison.csv / .parquet, in order: the ten the issue names, then the helpful extras.
 COMPARISON_COLUMNS = [

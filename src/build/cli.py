@@ -20,6 +20,10 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--out", help="output folder: <out>/data and <out>/reports (default: data/processed and reports/)")
     cli.add_argument("--as-of", dest="as_of", help="report date YYYY-MM-DD (default: the period in the table's title)")
     cli.add_argument("--overrides", help="analyst overrides CSV (default: data/overrides.csv, or <out>/overrides.csv with --out)")
+    cli.add_argument("--previous", help="the previous period: its raw table, or the OUT folder of its build "
+                     "(default: an earlier period of the same series in the raw table's folder, if any)")
+    cli.add_argument("--force-compare", dest="force_compare", action="store_true",
+                     help="compare even with a table from another office or period (also FORCE_COMPARE=1)")
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     return cli
@@ -34,5 +38,6 @@ def main(argv: list[str] | None = None) -> int:
             as_of = to_date(args.as_of)
         except ReportDateError:
             cli.error(f"--as-of {args.as_of!r}: 应为 YYYY-MM-DD (expected YYYY-MM-DD)")
-    code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides)
+    code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
+                    True if args.force_compare else None)
     return code

@@ -107,6 +107,35 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     write_state(layout.data_dir, state)
 
 
+def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool, summary: BuildSummary) -> None:
+    """Compare with the previous period (``--previous``, else an earlier period of the
+    same series in the raw table's folder), only when either side changed."""
+    from src.compare import ComparisonError, run_comparison
+
+    files = layout.files
+    state = read_state(layout.data_dir)
+    if previous:
+        target = Path(previous).resolve()
+        side = [target] if target.is_file() else sorted(p for p in target.rglob("tasks_classified.parquet"))
+    else:
+        side = sorted(p for p in layout.raw.parent.iterdir() if p.is_file() and not p.name.startswith("."))
+    key = fingerprint(files.classified, files.metadata, str(previous or ""), *side, bool(force_compare), code_fingerprint(), "compare-v1")
+    recorded = state.get("compare_outputs")
+    if not force and state.get("compare") == key and recorded == outputs_fingerprint(files.compare_outputs):
+        summary.stages_skipped.append("compare")
+        return
+    try:
+        comparison = run_comparison(layout.data_dir, previous=previous, raw_path=layout.raw, force=force_compare)
+    except ComparisonError as error:
+        raise BuildInputError(str(error)) from None
+    for note in comparison.notes:
+        log.info("%s", note)
+    state["compare"] = key
+    state["compare_outputs"] = outputs_fingerprint(files.compare_outputs)
+    write_state(layout.data_dir, state)
+    summary.stages_run.append("compare")
+
+
 # ------------------------------------------------------------------------ reports
 def plan_reports(layout: Layout):
     """The roster (overview, then each leader in 目录 order) and one job per report."""
@@ -185,7 +214,8 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
 
 
 # ---------------------------------------------------------------------- the build
-def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None) -> tuple[int, BuildSummary]:
+def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None, previous=None,
+          force_compare=None) -> tuple[int, BuildSummary]:
     """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`."""
     from src.style import CJKFontError
 
@@ -202,6 +232,9 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
             raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
         overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
         run_data_steps(layout, as_of, overrides_path, force, summary, workers)
+        if force_compare is None:
+            force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
+        run_compare_step(layout, previous, force_compare, force, summary)
         ok = run_report_step(layout, workers, force, summary)
         summary.index = str(layout.reports_dir / "index.html")
         code = 0 if ok else 1
