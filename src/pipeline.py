@@ -27,7 +27,11 @@ from src.paths import OVERRIDES_PATH, processed_files
 from src.report_date import decide_report_date, metadata_report_date
 from src.text import add_text_features, keyword_table
 
-__all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary"]
+__all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary", "ProfileError"]
+
+
+class ProfileError(ValueError):
+    """An office profile that does not exist or cannot be read."""
 
 
 def clean_stage(raw_path: str | Path, data_dir: str | Path, as_of=None) -> ParsedTable:
@@ -82,12 +86,12 @@ def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
     classified = classify_table(store.read_table(source.tasks), as_of, overrides_path, profile)
     store.write_csv(classified, target.classified_csv)
     store.write_parquet(classified, target.classified)
-    store.write_json(classification_summary(classified, as_of, overrides_path), target.classification)
+    store.write_json(classification_summary(classified, as_of, overrides_path, profile), target.classification)
     store.write_parquet(keyword_table(classified), target.keywords)
     return classified
 
 
-def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None) -> dict:
+def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None, profile=None) -> dict:
     """What ``classification.json`` says: the date, the rules, the counts."""
     rules = load_rules()
     counts = classified["status"].value_counts()
@@ -97,6 +101,7 @@ def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None)
         "rule_version": rules.version,
         "rules_file": RULES_PATH.name,
         "tolerance_pts": rules.tolerance_pts,
+        "profile": str(profile or "strict"),
         "counts": {status: int(counts.get(status, 0)) for status in STATUSES},
         "needs_review": int(classified["needs_review"].sum()),
         "overrides_applied": int((classified["status_source"] == "override").sum()),
@@ -106,9 +111,12 @@ def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None)
 
 
 def _classify(tasks: pd.DataFrame, as_of, profile=None) -> pd.DataFrame:
-    if profile is None:
+    if profile in (None, ""):
         return classify_tasks(tasks, as_of=as_of)
-    return classify_tasks(tasks, as_of=as_of, profile=profile)
+    try:
+        return classify_tasks(tasks, as_of=as_of, profile=profile)
+    except (FileNotFoundError, KeyError) as error:
+        raise ProfileError(f"办公室口径 {profile!r} 不存在或无法读取：{error} (unknown office profile)") from None
 
 
 def _overrides(classified: pd.DataFrame, overrides_path) -> pd.DataFrame:

@@ -24,6 +24,7 @@ def parser() -> argparse.ArgumentParser:
                      "(default: an earlier period of the same series in the raw table's folder, if any)")
     cli.add_argument("--force-compare", dest="force_compare", action="store_true",
                      help="compare even with a table from another office or period (also FORCE_COMPARE=1)")
+    cli.add_argument("--profile", help="office profile in data/reference/profiles/ (tolerance band, lag tiers; default: strict)")
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     return cli
@@ -39,5 +40,5 @@ def main(argv: list[str] | None = None) -> int:
         except ReportDateError:
             cli.error(f"--as-of {args.as_of!r}: 应为 YYYY-MM-DD (expected YYYY-MM-DD)")
     code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
-                    True if args.force_compare else None)
+                    True if args.force_compare else None, args.profile)
     return code

@@ -56,11 +56,11 @@ class Layout:
 
 # --------------------------------------------------------------------------- data
 def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary: BuildSummary,
-                   workers: ReportWorkers | None = None) -> None:
+                   workers: ReportWorkers | None = None, profile: str | None = None) -> None:
     """Clean, then classify, each only when its inputs or its outputs changed."""
     from src.classify import OverrideError
     from src.parse import RawTableError, check_all_rows_accounted
-    from src.pipeline import analyse_stage, clean_stage
+    from src.pipeline import ProfileError, analyse_stage, clean_stage
     from src.report_date import ReportDateError
     from src.store import read_json
 
@@ -88,7 +88,7 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         )
     if not overrides.exists():
         raise BuildInputError(f"{overrides}: 人工认定文件不存在 (overrides file not found)")
-    classify_key = fingerprint(files.tasks, files.metadata, overrides, code, "classify-v2")
+    classify_key = fingerprint(files.tasks, files.metadata, overrides, str(profile or ""), code, "classify-v2")
     if (force or state.get("classify") != classify_key
             or state.get("classify_outputs") != outputs_fingerprint(files.classify_outputs)):
         log.info("判定：参考日期 %s（%s），人工认定 %s", metadata["as_of"],
@@ -96,8 +96,8 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         if workers is not None:
             workers.warm_up()  # new statuses mean new reports: start the workers now
         try:
-            analyse_stage(layout.data_dir, overrides_path=overrides)
-        except (OverrideError, ReportDateError) as error:
+            analyse_stage(layout.data_dir, overrides_path=overrides, profile=profile)
+        except (OverrideError, ReportDateError, ProfileError) as error:
             raise BuildInputError(str(error)) from None
         state["classify"] = classify_key
         state["classify_outputs"] = outputs_fingerprint(files.classify_outputs)
@@ -215,7 +215,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
 
 # ---------------------------------------------------------------------- the build
 def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None, previous=None,
-          force_compare=None) -> tuple[int, BuildSummary]:
+          force_compare=None, profile=None) -> tuple[int, BuildSummary]:
     """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`."""
     from src.style import CJKFontError
 
@@ -231,7 +231,7 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         if not layout.raw.exists():
             raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
         overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
-        run_data_steps(layout, as_of, overrides_path, force, summary, workers)
+        run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
         if force_compare is None:
             force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
         run_compare_step(layout, previous, force_compare, force, summary)
