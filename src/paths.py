@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
+INTERIM_DIR = DATA_DIR / "interim"  # analysts' scratch: notebooks write here by default, never into the build's folders
 REFERENCE_DIR = DATA_DIR / "reference"
 OVERRIDES_PATH = DATA_DIR / "overrides.csv"
 
