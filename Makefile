@@ -39,8 +39,8 @@ test: setup ## Run the whole test suite
 	@bash scripts/setup_system.sh --test
 	$(BIN)/python -m pytest
 
-lab: setup ## Open JupyterLab on the notebooks folder
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: setup ## Open JupyterLab at the project root on the explore notebook (Chinese interface)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.app_settings_dir="$(CURDIR)/config/jupyterlab" notebooks/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 evaluate: setup ## Measure the classifier against the reference labels (prints figures)
 	$(BIN)/python benchmarks/evaluate_classifier.py
