@@ -422,9 +422,11 @@ def interactive_table_html(frame: pd.DataFrame) -> str:
         from itables import to_html_datatable
     except ImportError:
         return _small_table_html(frame, "没有符合条件的任务")
+    text_columns = [i for i, column in enumerate(frame.columns) if not pd.api.types.is_numeric_dtype(frame[column])]
     return to_html_datatable(
         frame, connected=False, maxBytes=0, pageLength=15, lengthMenu=[15, 50, 200, -1],
         language=DATATABLES_LANGUAGE, classes="display compact", showIndex=False,
+        columnDefs=[{"className": "dt-left", "targets": text_columns}],
     )
 
 

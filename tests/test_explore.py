@@ -220,8 +220,9 @@ def output_widget_html(nb) -> list[str]:
 def test_notebook_runs_with_its_parameters(mini_processed, tmp_path):
     nb = run(tmp_path, {"table_path": str(mini_processed / "tasks_classified.parquet"), "leader": "戴建平常务副市长",
                         "status": "滞后", "scratch_dir": str(tmp_path / "scratch")})
-    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "stream")
-    assert "筛选后 3 / 9 项任务（领导：戴建平；状态：滞后）" in printed
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    labels = [model["state"].get("value", "") for model in state.values() if model["model_name"] == "HTMLModel"]
+    assert "<b>筛选后 3 / 9 项任务（领导：戴建平；状态：滞后）</b>" in labels
     tables = [html for html in output_widget_html(nb) if "萧山区政府" in html and "市发改委" in html]
     assert tables, "the task table (tasks 3, 4, 5) is in the saved widget state"
     assert not any("市政府办公厅" in html for html in tables)  # task 2, on track, is filtered out
