@@ -132,7 +132,12 @@ def parse_override_date(text: str) -> str | None:
 
 
 def _read_overrides(path: Path, known_ids: set) -> list[dict]:
-    text = _decode(path, path.read_bytes())
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise OverrideError(path, None, f"无法读取文件（{error.strerror or error}）", "检查文件是否被其他程序占用或没有读取权限",
+                            f"cannot read the file ({error})") from None
+    text = _decode(path, data)
     if not text.strip():
         raise OverrideError(
             path, 1, "文件是空的", f"第一行写表头 {HEADER_TEXT}（没有人工认定时只保留这一行）",
