@@ -253,3 +253,14 @@ def test_analyst_notebooks_write_to_the_scratch_folder(name, parameter):
     assert ROOT / namespace[parameter] == INTERIM_DIR
     code = "".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "sys.path" not in code  # the project root comes from the environment's .pth
+
+
+def test_a_table_not_yet_classified_can_be_browsed_without_status(mini_processed, tmp_path):
+    plain = ex.load_tasks(mini_processed / "tasks_classified.parquet").tasks.drop(columns=["status"])
+    app = ex.ExploreApp(plain, scratch_dir=tmp_path)
+    assert app.status_box.disabled and [label for label, _ in app.status_box.options] == ["全部"]
+    assert "状态" not in app.table.columns and len(app.table) == 9 and app.figures == {}
+    app.leader_box.value = "缪承潮"
+    assert set(app.table["分管领导"]) == {"缪承潮"}
+    with pytest.raises(ex.ExploreInputError, match="还没有分类"):
+        app.set_filters(status="滞后")
