@@ -138,6 +138,8 @@ def load_tasks(table_path: str | Path = "data/processed/tasks_classified.parquet
     from src.text import add_text_features
 
     path = resolve(table_path)
+    if path.is_dir():  # a folder such as data/processed: its classified table
+        path = path / "tasks_classified.parquet"
     if path.name == "tasks.parquet" and path.with_name("tasks_classified.parquet").exists():
         path = path.with_name("tasks_classified.parquet")
     if not path.exists():

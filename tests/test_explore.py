@@ -192,6 +192,8 @@ def test_without_a_build_the_message_says_run_make_reports(tmp_path):
     with pytest.raises(ex.NothingBuiltError, match="先运行 make reports") as caught:
         ex.load_tasks(tmp_path / "processed" / "tasks_classified.parquet")
     assert caught.value._render_traceback_() == [str(caught.value)]  # Jupyter shows the message, no traceback
+    with pytest.raises(ex.NothingBuiltError, match="tasks_classified.parquet 不存在"):
+        ex.load_tasks(tmp_path)  # a folder: its classified table
     broken = tmp_path / "tasks_classified.parquet"
     broken.write_bytes(b"PAR1 half written")
     with pytest.raises(ex.NothingBuiltError, match="make reports FORCE=1"):
