@@ -48,8 +48,8 @@ test-fast: setup ## Everyday tests: everything but the builds, notebook runs and
 lint: setup ## Lint the code (ruff, configured in pyproject.toml)
 	$(BIN)/python -m ruff check .
 
-lab: setup ## Open JupyterLab on the notebooks folder
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: setup ## Open JupyterLab at the project root on the explore notebook (Chinese interface)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.app_settings_dir="$(CURDIR)/config/jupyterlab" notebooks/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 evaluate: setup ## Measure the classifier against the reference labels (prints figures)
 	$(BIN)/python benchmarks/evaluate_classifier.py

@@ -21,6 +21,7 @@ import pandas as pd
 
 from src import store
 from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_share, load_rules
+from src.classify.overrides import ensure_override_columns
 from src.classify.rules import RULES_PATH
 from src.parse import ParsedTable, parse_table
 from src.paths import OVERRIDES_PATH, processed_files
@@ -120,4 +121,6 @@ def _classify(tasks: pd.DataFrame, as_of, profile=None) -> pd.DataFrame:
 
 
 def _overrides(classified: pd.DataFrame, overrides_path) -> pd.DataFrame:
-    return classified if overrides_path is None else apply_overrides(classified, overrides_path)
+    if overrides_path is None:
+        return ensure_override_columns(classified)  # the same columns, whether or not there is an overrides file
+    return apply_overrides(classified, overrides_path)

@@ -348,7 +348,8 @@ def test_override_is_applied_last_and_keeps_the_rule(small_classified, tmp_path)
     first = out.iloc[0]
     assert (first.status, first.rule_status, first.status_source) == ("on-track", "lagging", "override")
     assert first.override_reason == "年度计划调减后已达序时"
-    assert first.status_evidence == small_classified.iloc[0].status_evidence
+    assert first.rule_evidence == small_classified.iloc[0].status_evidence
+    assert first.status_evidence == "人工认定：年度计划调减后已达序时（张三，2020-07-10）"
     assert out.iloc[1].status_source == "rule" and out.iloc[1].override_reason == ""
 
 
@@ -365,7 +366,7 @@ def test_empty_overrides_file_changes_nothing(small_classified, tmp_path):
         (HEADER + "1,done,理由,张三,2020-07-10\n", 2, "invalid status 'done'"),
         (HEADER + "1,lagging,,张三,2020-07-10\n", 2, "missing reason"),
         (HEADER + "1,lagging,理由,张三,2020-07-10\n\n1,on-track,理由,李四,2020-07-11\n", 4, "duplicate task_id 1"),
-        (HEADER + "1,lagging,理由,张三,2020/07/10\n", 2, "malformed date"),
+        (HEADER + "1,lagging,理由,张三,7月10日\n", 2, "malformed date"),
         (HEADER + "1,lagging,理由,张三,2020-13-01\n", 2, "malformed date"),
         (HEADER + "x,lagging,理由,张三,2020-07-10\n", 2, "not a number"),
         (HEADER + "1,lagging,理由\n", 2, "expected 5 fields"),

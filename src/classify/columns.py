@@ -16,6 +16,9 @@ STATUS_COLUMNS = (
     "review_reason",
     "status_source",
     "override_reason",
+    "override_reviewer",
+    "override_date",
+    "rule_evidence",
     "rule_status",
     "rules_version",
 )
