@@ -6,20 +6,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from src.classify.literals import _find_phrases, _may_match
+from src.classify.literals import find_phrases, may_match
 from src.classify.rules import Rules
-from src.classify.schedule import _to_date
+from src.classify.schedule import to_date
 from src.classify.spans import (
-    _CLAUSE_SEPS,
-    _SENTENCE_SEPS,
-    _bound_left,
-    _bound_right,
-    _longest_common_run,
-    _month_number,
-    _phrase,
-    _sentence_of,
-    _strip_for_only,
-    _tidy,
+    CLAUSE_SEPS,
+    SENTENCE_SEPS,
+    bound_left,
+    bound_right,
+    longest_common_run,
+    month_number,
+    evidence_phrase,
+    sentence_of,
+    strip_for_only,
+    tidy_phrase,
 )
 
 _COLON = re.compile(r"[：:]")
@@ -34,8 +34,8 @@ class Cue:
     weak: bool = False
 
 
-def _negated(text: str, start: int, rules: Rules) -> bool:
-    clause_start = _bound_left(text, start, _CLAUSE_SEPS)
+def negated(text: str, start: int, rules: Rules) -> bool:
+    clause_start = bound_left(text, start, CLAUSE_SEPS)
     before = text[clause_start:start]
     for negator in rules.prepared("negators"):
         index = before.rfind(negator)
@@ -48,7 +48,7 @@ def _negated(text: str, start: int, rules: Rules) -> bool:
 
 
 def _generic_frame(text: str, start: int, end: int, rules: Rules) -> bool:
-    clause_start = _bound_left(text, start, _CLAUSE_SEPS)
+    clause_start = bound_left(text, start, CLAUSE_SEPS)
     before = text[clause_start:start]
     if not any(prefix in before for prefix in rules["guards"]["generic_prefixes"]):
         return False
@@ -66,7 +66,7 @@ def _inside_false_friend(text: str, start: int, end: int, friends) -> bool:
     return False
 
 
-def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
+def find_delay_cues(row: dict, rules: Rules) -> list[Cue]:
     lag = rules["lagging"]
     guards = rules["guards"]
     cues: list[Cue] = []
@@ -76,26 +76,26 @@ def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
         text = row[field_name]
         if not text:
             continue
-        hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, rules.prepared("delay_cues"))]
-        families = rules.compiled["delay_patterns"] if _may_match(rules.prepared("delay_filter"), text) else ()
+        hits = [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.prepared("delay_cues"))]
+        families = rules.compiled["delay_patterns"] if may_match(rules.prepared("delay_filter"), text) else ()
         for pattern in families:  # cue families written as patterns
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
                     hits.append((match.start(), match.end(), match.group(0), "delay-family"))
         if pending_ok:
-            hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, rules.prepared("pending_cues"))]
+            hits += [(s, e, p, "pending") for s, e, p in find_phrases(text, rules.prepared("pending_cues"))]
         for start, end, phrase, kind in sorted(hits):
             if _inside_false_friend(text, start, end, rules.prepared("false_friends")):
                 continue
             not_due = phrase in lag.get("start_cues", []) and _start_not_due(row, rules)
-            if _negated(text, start, rules) or _generic_frame(text, start, end, rules):
+            if negated(text, start, rules) or _generic_frame(text, start, end, rules):
                 continue
-            sentence = _sentence_of(text, start, end)
+            sentence = sentence_of(text, start, end)
             if any(word in sentence for word in guards.get("caught_up", [])):
                 continue
-            clause = text[_bound_left(text, start, _CLAUSE_SEPS):end]
+            clause = text[bound_left(text, start, CLAUSE_SEPS):end]
             weak = not_due or any(word in clause for word in guards.get("softeners", []))
-            cues.append(Cue(kind, phrase, _phrase(text, start, end), field_name, weak))
+            cues.append(Cue(kind, phrase, evidence_phrase(text, start, end), field_name, weak))
     # a listed cue phrase is the clearer evidence; the broader families come after it
     cues.sort(key=lambda cue: cue.kind == "delay-family")
     for cue in cues:
@@ -111,28 +111,28 @@ def _start_not_due(row: dict, rules: Rules) -> bool:
     text = row["task"] + "\n" + row["next_steps"]
     if month < 12 and rules.prepared("start_later").search(text):
         return True
-    if any(_month_number(m) > month for m in rules.prepared("start_month").findall(text)):
+    if any(month_number(m) > month for m in rules.prepared("start_month").findall(text)):
         return True
     # 计划三季度开工: due by the end of that quarter
-    return any(_month_number(q) * 3 > month for q in rules.compiled["start_quarter"].findall(text))
+    return any(month_number(q) * 3 > month for q in rules.compiled["start_quarter"].findall(text))
 
 
-def _on_track_cues(row: dict, rules: Rules) -> list[Cue]:
+def find_on_track_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        for start, end, phrase in _find_phrases(text, rules.prepared("on_track_cues")):
-            if _negated(text, start, rules):
+        for start, end, phrase in find_phrases(text, rules.prepared("on_track_cues")):
+            if negated(text, start, rules):
                 continue
-            cues.append(Cue("on-track", phrase, _phrase(text, start, end), field_name))
+            cues.append(Cue("on-track", phrase, evidence_phrase(text, start, end), field_name))
     return cues
 
 
-def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
+def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     completed = rules["completed"]
     cues: list[Cue] = []
     empty = rules.prepared("empty_values")
-    parts = {name: _strip_for_only(row[name]) for name in ("problems", "next_steps")}
+    parts = {name: strip_for_only(row[name]) for name in ("problems", "next_steps")}
     parts = {name: ("" if value in empty else value) for name, value in parts.items()}
     tail = parts["problems"] + parts["next_steps"]
     only_pattern = rules.prepared("only_pattern")
@@ -147,14 +147,14 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         cues.append(Cue("completed-only", text.strip(), text.strip(), field_name))
     elif completed.get("progress_only", False):
         progress = row["progress"].strip()
-        first = _tidy(progress[:_bound_right(progress, 0, _SENTENCE_SEPS)])
+        first = tidy_phrase(progress[:bound_right(progress, 0, SENTENCE_SEPS)])
         first = _COLON.split(first)[-1].strip()  # 进展情况：已完成
-        if says_only_done(_strip_for_only(first)):
+        if says_only_done(strip_for_only(first)):
             cues.append(Cue("completed-only", first, first, "progress"))
-    year = _to_date(as_of).year
+    year = to_date(as_of).year
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.compiled["annual_cues"] if _may_match(rules.prepared("annual_filter"), text) else ():
+        for pattern in rules.compiled["annual_cues"] if may_match(rules.prepared("annual_filter"), text) else ():
             for match in pattern.finditer(text):
                 follow = text[match.end():]
                 if rules.compiled["share_follow"].match(follow) or rules.compiled["partial_follow"].match(follow):
@@ -162,34 +162,34 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                 if rules.compiled["risk_follow"].match(follow):
                     continue  # 完成全年目标任务压力较大: a risk to the target, not its completion
                 if _partial_before(text, match.start(), rules):
-                    cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
+                    cues.append(Cue("weak-completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name, True))
                     continue  # 已基本完成全年任务: not fully achieved
-                if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                if negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
                     continue
-                sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+                sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
                 years = {int(y) for y in rules.compiled["year"].findall(text[sentence_start:match.end()])}
                 if years and year not in years:
                     continue
-                cues.append(Cue("completed", match.group(0), _phrase(text, match.start(), match.end()), field_name))
+                cues.append(Cue("completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name))
     if not _open_ended(row["task"], rules):
         for field_name in rules.quantity_fields:
             text = row[field_name]
-            for start, end, phrase in _find_phrases(text, rules.prepared("one_off_cues")):
-                if _negated(text, start, rules) or _aspiration_before(text, start, rules):
+            for start, end, phrase in find_phrases(text, rules.prepared("one_off_cues")):
+                if negated(text, start, rules) or _aspiration_before(text, start, rules):
                     continue
-                sentence = _sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
-                if _longest_common_run(_without_stopwords(sentence, rules), _without_stopwords(row["task"], rules)) \
+                sentence = sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
+                if longest_common_run(_without_stopwords(sentence, rules), _without_stopwords(row["task"], rules)) \
                         >= completed.get("one_off_min_overlap", 3):
-                    cues.append(Cue("one-off", phrase, _phrase(text, start, end), field_name))
+                    cues.append(Cue("one-off", phrase, evidence_phrase(text, start, end), field_name))
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.compiled["weak_cues"] if _may_match(rules.prepared("weak_filter"), text) else ():
+        for pattern in rules.compiled["weak_cues"] if may_match(rules.prepared("weak_filter"), text) else ():
             for match in pattern.finditer(text):
-                if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                if negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
                     continue
                 if rules.compiled["risk_follow"].match(text[match.end():]):
                     continue
-                cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
+                cues.append(Cue("weak-completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name, True))
     return cues
 
 
@@ -212,5 +212,5 @@ def _open_ended(task: str, rules: Rules) -> bool:
 
 
 def _aspiration_before(text: str, pos: int, rules: Rules) -> bool:
-    clause = text[_bound_left(text, pos, _CLAUSE_SEPS):pos]
+    clause = text[bound_left(text, pos, CLAUSE_SEPS):pos]
     return bool(rules.compiled["aspiration"].search(clause))

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from src.classify.columns import STATUS_COLUMNS, TEXT_FIELDS
-from src.classify.cues import _completion_cues, _delay_cues, _on_track_cues
-from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, _measures, _task_targets
+from src.classify.cues import find_completion_cues, find_delay_cues, find_on_track_cues
+from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, find_measures, task_targets
 from src.classify.rules import Rules, load_rules
-from src.classify.schedule import _to_date, elapsed_share
-from src.classify.spans import _first_clause, _month_number, _sentence_of, _text
+from src.classify.schedule import to_date, elapsed_share
+from src.classify.spans import first_clause, month_number, sentence_of, cell_text
 
 
 @dataclass
@@ -66,12 +66,12 @@ def _representative(measures: list[Measure]) -> Measure:
 
 def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
     """Apply the rules in order (see the header of status_rules.toml)."""
-    measures = _measures(row, rules)
+    measures = find_measures(row, rules)
     deciding = _deciding(measures, row, rules)
-    delays = _delay_cues(row, rules)
+    delays = find_delay_cues(row, rules)
     strong_delays = [c for c in delays if not c.weak]
-    completions = _completion_cues(row, rules, row["_as_of"])
-    on_track = _on_track_cues(row, rules)
+    completions = find_completion_cues(row, rules, row["_as_of"])
+    on_track = find_on_track_cues(row, rules)
 
     def on_schedule(m: Measure) -> bool:
         return m.ratio * 100 - schedule * 100 >= -tolerance
@@ -86,7 +86,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     period = rules.prepared("period_month")
     for m in deciding if period else []:
         text = row[m.source_field]
-        months = [_month_number(a or b) for a, b in period.findall(_sentence_of(text, m.position, m.position))]
+        months = [month_number(a or b) for a, b in period.findall(sentence_of(text, m.position, m.position))]
         months = [n for n in months if 0 < n < report_month]
         if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS:
             own = months[-1] / 12
@@ -142,7 +142,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     # 2. every target-bearing measure met
     target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
     task_matches = [m for m in deciding if m.kind == "target-match"]
-    unmatched_targets = bool(task_matches) and len(_task_targets(row, rules)) > len(task_matches)
+    unmatched_targets = bool(task_matches) and len(task_targets(row, rules)) > len(task_matches)
     if unmatched_targets and all(m.ratio >= 1 for m in deciding):
         review.append("task states more numeric targets than the progress reports")
     if (target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding)
@@ -174,7 +174,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if on_track:
         return finish(Decision("on-track", "stated-on-track", on_track[0].evidence))
     # 7. default
-    evidence = _first_clause(row["progress"]) or _first_clause(row["task"])
+    evidence = first_clause(row["progress"]) or first_clause(row["task"])
     return finish(Decision("on-track", "default-on-track", evidence))
 
 
@@ -200,7 +200,7 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
     """
     rules = load_rules(rules)
     schedule = elapsed_share(as_of)
-    report_date = _to_date(as_of)
+    report_date = to_date(as_of)
     tolerance = rules.tolerance_pts if tolerance_pts is None else float(tolerance_pts)
     missing = [c for c in TEXT_FIELDS if c not in df.columns]
     if missing:
@@ -209,7 +209,7 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
     texts = df[list(TEXT_FIELDS)]
     # column by column (as itertuples walks them, but without a tuple object per row)
     for record in zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))):
-        row = {name: _text(value) for name, value in zip(TEXT_FIELDS, record)}
+        row = {name: cell_text(value) for name, value in zip(TEXT_FIELDS, record)}
         row["_as_of"] = as_of
         row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
         row["_schedule"] = schedule

@@ -7,18 +7,18 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from src.classify.cues import _negated
-from src.classify.literals import _literal_filter, _may_match
+from src.classify.cues import negated
+from src.classify.literals import build_literal_filter, may_match
 from src.classify.rules import Rules
 from src.classify.spans import (
-    _CLAUSE_SEPS,
-    _SENTENCE_SEPS,
-    _bound_left,
-    _bound_right,
-    _cn_number,
-    _longest_common_run,
-    _phrase,
-    _sentence_of,
+    CLAUSE_SEPS,
+    SENTENCE_SEPS,
+    bound_left,
+    bound_right,
+    cn_number,
+    longest_common_run,
+    evidence_phrase,
+    sentence_of,
 )
 
 
@@ -102,7 +102,7 @@ def _rate_target(name: str, row: dict) -> float | None:
     return None
 
 
-_SHARE_FILTER = _literal_filter([_SHARE])  # %, ％, 三成, 分之一 …
+_SHARE_FILTER = build_literal_filter([_SHARE])  # %, ％, 三成, 分之一 …
 
 
 def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
@@ -112,23 +112,23 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
         text = row[field_name]
         last_percent_end = 0
         milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
-        for match in _SHARE.finditer(text) if _may_match(_SHARE_FILTER, text) else ():
-            clause_start = max(_bound_left(text, match.start(), _CLAUSE_SEPS), last_percent_end)
+        for match in _SHARE.finditer(text) if may_match(_SHARE_FILTER, text) else ():
+            clause_start = max(bound_left(text, match.start(), CLAUSE_SEPS), last_percent_end)
             last_percent_end = match.end()
             before = text[clause_start:match.start()]
-            sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+            sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
             if match.group("pct") is not None:
                 value = float(match.group("pct"))
             elif match.group("den"):
-                value = round(_cn_number(match.group("num")) / _cn_number(match.group("den")) * 100, 4)
+                value = round(cn_number(match.group("num")) / cn_number(match.group("den")) * 100, 4)
             else:
-                value = _cn_number(match.group("tenth")) * 10
+                value = cn_number(match.group("tenth")) * 10
             if match.group("pct") is None and not before:
                 continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
 
             def add(kind, decisive, target=100.0, ratio=None):
                 ratio = value / target if ratio is None and target else ratio
-                phrase = _phrase(text, match.start(), match.end(), min_chars=16)  # only for a measure kept
+                phrase = evidence_phrase(text, match.start(), match.end(), min_chars=16)  # only for a measure kept
                 measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
 
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
@@ -180,7 +180,7 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("completion-rate", True)
                 continue
             if rules.words("quantities", "completion_verbs").found_in(before):
-                sentence = _sentence_of(text, match.start(), match.end())
+                sentence = sentence_of(text, match.start(), match.end())
                 if rules.words("quantities", "annual_context_words", []).found_in(sentence):
                     add("annual-share", True)  # 序时进度为75%，实际完成68%
                 else:
@@ -197,16 +197,16 @@ def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        if not _may_match(rules.prepared("gap_filter"), text):
+        if not may_match(rules.prepared("gap_filter"), text):
             continue
         for sign, patterns in ((-1, rules.compiled["gap_behind"]), (1, rules.compiled["gap_ahead"])):
             for pattern in patterns:
                 for match in pattern.finditer(text):
-                    if match.start(1) in seen or _negated(text, match.start(), rules):
+                    if match.start(1) in seen or negated(text, match.start(), rules):
                         continue
                     seen.add(match.start(1))
                     gap = float(match.group(1))
-                    measures.append(Measure(_phrase(text, match.start(), match.end()), sign * gap, "个百分点", None,
+                    measures.append(Measure(evidence_phrase(text, match.start(), match.end()), sign * gap, "个百分点", None,
                                             schedule + sign * gap / 100, field_name, "stated-gap", True, match.start()))
     return measures
 
@@ -244,7 +244,7 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
     multipliers = q.get("multipliers", {})
     found = []
     for match in rules.compiled["quantity"].finditer(text):
-        clause_start = _bound_left(text, match.start(), _CLAUSE_SEPS)
+        clause_start = bound_left(text, match.start(), CLAUSE_SEPS)
         before = text[clause_start:match.start()]
         if keep is not None and not keep(before):
             continue
@@ -258,7 +258,7 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
         value = float(match.group(1)) * multipliers.get(match.group(2) or "", 1)
         if value <= 0:
             continue
-        clause_end = _bound_right(text, match.end(), _CLAUSE_SEPS)
+        clause_end = bound_right(text, match.end(), CLAUSE_SEPS)
         if not targets and rules.words("quantities", "not_actual_before").found_in(before[-6:]):
             continue
         if not targets and rules.words("quantities", "plan_words").found_in(before):
@@ -287,7 +287,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        if not _may_match(rules.prepared("in_row_target_filter"), text):
+        if not may_match(rules.prepared("in_row_target_filter"), text):
             continue  # no target word (计划, 目标 …) anywhere, so none before a number
         in_row, adjusted, milestone = (rules.compiled[k] for k in ("in_row_target", "adjusted_target", "milestone"))
         targets = [
@@ -302,7 +302,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
         actuals = [a for a in _quantities(text, rules, targets=False) if not a.starts_works]
         for target, adjusted in targets:
             milestone = bool(rules.compiled["milestone"].search(target.text_before))
-            lo, hi = _bound_left(text, target.start, _SENTENCE_SEPS), _bound_right(text, target.end, _SENTENCE_SEPS)
+            lo, hi = bound_left(text, target.start, SENTENCE_SEPS), bound_right(text, target.end, SENTENCE_SEPS)
             same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start
                     and not _breaks_down(text, target, a, rules)]
             if not same and adjusted:
@@ -316,7 +316,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             if milestone:  # 上半年目标 30 个，已完成 25 个: on the elapsed-share scale
                 ratio *= row["_schedule"]
             measures.append(
-                Measure(_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
+                Measure(evidence_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
                         actual.unit, target.value, ratio, field_name,
                         "milestone" if milestone else "in-row-target", True, actual.start, adjusted=adjusted)
             )
@@ -331,19 +331,19 @@ def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) ->
     if actual.start < target.end:
         return False
     between = text[target.end:actual.start]
-    clause = text[_bound_left(text, actual.start, _CLAUSE_SEPS):actual.start]
+    clause = text[bound_left(text, actual.start, CLAUSE_SEPS):actual.start]
     return any(w in between for w in q.get("breakdown_words", [])) and not any(
         v in clause for v in q.get("bare_actual_verbs", []))
 
 
-def _task_targets(row: dict, rules: Rules) -> list[Quantity]:
+def task_targets(row: dict, rules: Rules) -> list[Quantity]:
     return _quantities(row["task"], rules, targets=True)
 
 
 def _target_measures(row: dict, rules: Rules) -> list[Measure]:
     """Actual vs a number promised in the task text (造林 4.5 万亩 → 完成造林 5.0 万亩)."""
     q = rules["quantities"]
-    targets = _task_targets(row, rules)
+    targets = task_targets(row, rules)
     if not targets:
         return []
     actuals = []
@@ -357,7 +357,7 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue
             if actual.starts_works and not target.starts_works:
                 continue  # works started are not the deliverable done (开工 1964 个 vs 改造 2000 个)
-            overlap = _longest_common_run(target.context, actual.context)
+            overlap = longest_common_run(target.context, actual.context)
             if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)):
                 pairs.append((-overlap, a_index, t_index))
             elif only_of_unit and actual.bare and actual.starts_works == target.starts_works and any(
@@ -373,9 +373,9 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
         field_name, actual = actuals[a_index]
         target = targets[t_index]
         text = row[field_name]
-        sentence = (_bound_left(text, actual.start, _SENTENCE_SEPS), _bound_right(text, actual.end, _SENTENCE_SEPS))
+        sentence = (bound_left(text, actual.start, SENTENCE_SEPS), bound_right(text, actual.end, SENTENCE_SEPS))
         measures.append(
-            Measure(_phrase(text, actual.start, actual.end), actual.value, actual.unit, target.value,
+            Measure(evidence_phrase(text, actual.start, actual.end), actual.value, actual.unit, target.value,
                     actual.value / target.value, field_name, "target-match", True, actual.start)
         )
         measures[-1]._sentence = sentence
@@ -403,24 +403,24 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        for match in slash.finditer(text) if _may_match(slash_filter, text) else ():  # 已完成 12/20 个
+        for match in slash.finditer(text) if may_match(slash_filter, text) else ():  # 已完成 12/20 个
             done, total = float(match.group(1)), float(match.group(2))
             if 0 < total and done <= total:
                 seen.add(match.start(1))
-                measures.append(Measure(_phrase(text, match.start(), match.end()), done, match.group(3) or "",
+                measures.append(Measure(evidence_phrase(text, match.start(), match.end()), done, match.group(3) or "",
                                         total, done / total, field_name, "x-of-y", True, match.start(1)))
         for pattern, verb_first, literal_filter in ((done_before, True, before_filter), (done_after, False, after_filter)):
-            for match in pattern.finditer(text) if _may_match(literal_filter, text) else ():
+            for match in pattern.finditer(text) if may_match(literal_filter, text) else ():
                 number_start = match.start(1)
                 if number_start in seen:
                     continue
                 done, unit = float(match.group(1)), match.group(2)
-                sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+                sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
                 scope_end = match.start() if verb_first else number_start
                 earlier = []
                 for m in _count_of_unit(unit).finditer(text[sentence_start:scope_end]):
                     at = sentence_start + m.start()
-                    lead = text[_bound_left(text, at, _CLAUSE_SEPS):at]
+                    lead = text[bound_left(text, at, CLAUSE_SEPS):at]
                     if rules.words("quantities", "not_total_before").found_in(lead):
                         continue  # a progress count (开工 1964 个), not the size of a set
                     if float(m.group(1)) >= done and float(m.group(1)) > 0:
@@ -429,9 +429,9 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
                     continue
                 seen.add(number_start)
                 total_at, total = earlier[-1]
-                clause = text[_bound_left(text, match.start(), _CLAUSE_SEPS):match.end()]
+                clause = text[bound_left(text, match.start(), CLAUSE_SEPS):match.end()]
                 decisive = not rules.words("quantities", "non_plan_words").found_in(clause)
-                phrase = _phrase(text, total_at, match.end())
+                phrase = evidence_phrase(text, total_at, match.end())
                 measures.append(
                     Measure(phrase, done, unit, total, done / total, field_name,
                             "x-of-y" if decisive else "other-rate", decisive, number_start)
@@ -452,7 +452,7 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
     return kept
 
 
-def _measures(row: dict, rules: Rules) -> list[Measure]:
+def find_measures(row: dict, rules: Rules) -> list[Measure]:
     found = (_percent_measures(row, rules) + _gap_measures(row, rules) + _target_measures(row, rules)
              + _in_row_target_measures(row, rules) + _x_of_y_measures(row, rules))
     positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}

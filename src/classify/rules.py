@@ -11,8 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from src.classify.columns import STATUSES
-from src.classify.literals import _PhraseList, _WordSet, _literal_filter
-from src.classify.spans import _strip_for_only
+from src.classify.literals import PhraseList, WordSet, build_literal_filter
+from src.classify.spans import strip_for_only
 from src.paths import REFERENCE_DIR
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
@@ -46,14 +46,14 @@ class Rules:
             prepared[key] = _PREPARERS[key](self)
         return prepared[key]
 
-    def words(self, section: str, name: str, default=None) -> "_WordSet":
+    def words(self, section: str, name: str, default=None) -> "WordSet":
         """The word list ``[section].name`` (``default`` when absent, an error
-        when there is none) as a :class:`_WordSet`, built once."""
+        when there is none) as a :class:`WordSet`, built once."""
         key = ("words", section, name)
         prepared = self._prepared
         if key not in prepared:
             table = self.raw[section]
-            prepared[key] = _WordSet(table[name] if default is None else table.get(name, default))
+            prepared[key] = WordSet(table[name] if default is None else table.get(name, default))
         return prepared[key]
 
 
@@ -164,11 +164,11 @@ def _optional_pattern(pattern):
 
 
 _PREPARERS = {
-    # literal phrase lists (see _PhraseList)
-    "delay_cues": lambda rules: _PhraseList(rules.raw["lagging"]["delay_cues"]),
-    "pending_cues": lambda rules: _PhraseList(rules.raw["lagging"].get("pending_cues", [])),
-    "on_track_cues": lambda rules: _PhraseList(rules.raw["on_track"]["cues"]),
-    "one_off_cues": lambda rules: _PhraseList(rules.raw["completed"].get("one_off_cues", [])),
+    # literal phrase lists (see PhraseList)
+    "delay_cues": lambda rules: PhraseList(rules.raw["lagging"]["delay_cues"]),
+    "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
+    "on_track_cues": lambda rules: PhraseList(rules.raw["on_track"]["cues"]),
+    "one_off_cues": lambda rules: PhraseList(rules.raw["completed"].get("one_off_cues", [])),
     "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in rules.raw["lagging"].get("false_friends", [])),
     # word lists, longest first
     "negators": lambda rules: _by_length(rules.raw["guards"]["negators"]),
@@ -178,21 +178,21 @@ _PREPARERS = {
         ch for verb in [*rules.raw["quantities"].get("bare_actual_verbs", []), *rules.raw["quantities"].get("start_verbs", [])] for ch in verb
     ),
     # "only 已完成" values, stripped as the cells are
-    "empty_values": lambda rules: frozenset(_strip_for_only(v) for v in rules.raw["completed"].get("empty_values", [])),
-    "only_set": lambda rules: frozenset(_strip_for_only(p) for p in rules.raw["completed"]["next_steps_only"]),
+    "empty_values": lambda rules: frozenset(strip_for_only(v) for v in rules.raw["completed"].get("empty_values", [])),
+    "only_set": lambda rules: frozenset(strip_for_only(p) for p in rules.raw["completed"]["next_steps_only"]),
     "only_pattern": lambda rules: _optional_pattern(rules.raw["completed"].get("next_steps_only_pattern")),
     # patterns
     "start_later": lambda rules: re.compile(rules.raw["lagging"]["start_later_pattern"]),
     "start_month": lambda rules: re.compile(rules.raw["lagging"]["start_month_pattern"]),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
-    # literal prefilters of the pattern families (see _literal_filter)
-    "delay_filter": lambda rules: _literal_filter(rules.compiled["delay_patterns"]),
-    "annual_filter": lambda rules: _literal_filter(rules.compiled["annual_cues"]),
-    "weak_filter": lambda rules: _literal_filter(rules.compiled["weak_cues"]),
-    "gap_filter": lambda rules: _literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
-    "in_row_target_filter": lambda rules: _literal_filter(
+    # literal prefilters of the pattern families (see build_literal_filter)
+    "delay_filter": lambda rules: build_literal_filter(rules.compiled["delay_patterns"]),
+    "annual_filter": lambda rules: build_literal_filter(rules.compiled["annual_cues"]),
+    "weak_filter": lambda rules: build_literal_filter(rules.compiled["weak_cues"]),
+    "gap_filter": lambda rules: build_literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
+    "in_row_target_filter": lambda rules: build_literal_filter(
         [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
     ),
-    "x_of_y_filters": lambda rules: tuple(_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
+    "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
 }

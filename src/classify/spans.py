@@ -12,12 +12,12 @@ import pandas as pd
 
 # Punctuation that bounds sentences and clauses. These are structural, not
 # cue phrases, so they live here rather than in the rules file.
-_SENTENCE_SEPS = "。；;！!？?\n"
-_CLAUSE_SEPS = _SENTENCE_SEPS + "，,、：:"
+SENTENCE_SEPS = "。；;！!？?\n"
+CLAUSE_SEPS = SENTENCE_SEPS + "，,、：:"
 _STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if value is pd.NA:
@@ -32,7 +32,7 @@ def _separator_patterns(seps: str) -> tuple[re.Pattern, re.Pattern]:
     return re.compile(rf"(?s).*[{chars}]"), re.compile(rf"[{chars}]")
 
 
-def _bound_left(text: str, pos: int, seps: str) -> int:
+def bound_left(text: str, pos: int, seps: str) -> int:
     """Index just after the last separator before ``pos``."""
     if pos <= 0:
         return pos
@@ -40,7 +40,7 @@ def _bound_left(text: str, pos: int, seps: str) -> int:
     return match.end() if match else 0
 
 
-def _bound_right(text: str, pos: int, seps: str) -> int:
+def bound_right(text: str, pos: int, seps: str) -> int:
     """Index of the first separator at or after ``pos`` (the end of the text if none)."""
     if pos >= len(text):
         return pos
@@ -51,38 +51,38 @@ def _bound_right(text: str, pos: int, seps: str) -> int:
 _LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*(?:[\.．](?!\d)|[、)）])|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）])\s*")
 
 
-def _tidy(phrase: str) -> str:
+def tidy_phrase(phrase: str) -> str:
     """Drop list numbering ("1. ", "二、", "(3)") and spaces at the ends; the
     result is still a verbatim substring of the row."""
     return _LIST_NUMBER.sub("", phrase.strip(), count=1).strip()
 
 
-def _phrase(text: str, start: int, end: int, min_chars: int = 10) -> str:
+def evidence_phrase(text: str, start: int, end: int, min_chars: int = 10) -> str:
     """A readable verbatim phrase around text[start:end]: its clause, extended to
     the previous clause (same sentence) when the clause alone is short."""
-    left = _bound_left(text, start, _CLAUSE_SEPS)
-    if end - left < min_chars and left > 0 and text[left - 1] not in _SENTENCE_SEPS:
-        left = _bound_left(text, left - 1, _CLAUSE_SEPS)
-    phrase = _tidy(text[left:end])
+    left = bound_left(text, start, CLAUSE_SEPS)
+    if end - left < min_chars and left > 0 and text[left - 1] not in SENTENCE_SEPS:
+        left = bound_left(text, left - 1, CLAUSE_SEPS)
+    phrase = tidy_phrase(text[left:end])
     return phrase or text[start:end].strip()
 
 
-def _sentence_of(text: str, start: int, end: int) -> str:
-    return text[_bound_left(text, start, _SENTENCE_SEPS):_bound_right(text, end, _SENTENCE_SEPS)]
+def sentence_of(text: str, start: int, end: int) -> str:
+    return text[bound_left(text, start, SENTENCE_SEPS):bound_right(text, end, SENTENCE_SEPS)]
 
 
-def _first_clause(text: str, limit: int = 60) -> str:
+def first_clause(text: str, limit: int = 60) -> str:
     text = text.strip()
     if not text:
         return ""
-    end = _bound_right(text, 0, _SENTENCE_SEPS)
-    return _tidy(text[:min(end, limit)])
+    end = bound_right(text, 0, SENTENCE_SEPS)
+    return tidy_phrase(text[:min(end, limit)])
 
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
-def _cn_number(text: str) -> float:
+def cn_number(text: str) -> float:
     """Arabic or simple Chinese numerals up to 99 (九, 十, 十二, 二十)."""
     text = text.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
@@ -93,15 +93,15 @@ def _cn_number(text: str) -> float:
     return float(_CN_DIGITS.get(text, 0))
 
 
-def _month_number(text: str) -> int:
-    return int(_cn_number(text))
+def month_number(text: str) -> int:
+    return int(cn_number(text))
 
 
-def _strip_for_only(text: str) -> str:
+def strip_for_only(text: str) -> str:
     return _STRIP_ONLY.sub("", text)
 
 
-def _longest_common_run(a: list, b: list) -> int:
+def longest_common_run(a: list, b: list) -> int:
     best = 0
     previous = [0] * (len(b) + 1)
     for i in range(1, len(a) + 1):
