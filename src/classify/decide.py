@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from src.classify.columns import STATUS_COLUMNS, TEXT_FIELDS
+from src.classify.columns import REQUIRED_TEXT_FIELDS, STATUS_COLUMNS, TEXT_FIELDS
 from src.classify.cues import find_completion_cues, find_delay_cues, find_on_track_cues
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, find_measures, task_targets
+from src.classify.profiles import load_profile
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import to_date, elapsed_share
 from src.classify.spans import first_clause, month_number, sentence_of, cell_text
@@ -178,14 +179,58 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     return finish(Decision("on-track", "default-on-track", evidence))
 
 
-def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_pts=None) -> pd.DataFrame:
+# How sure each rule is, before the review flags lower it (plain Chinese reasons
+# for the reader of the report).
+_RULE_CONFIDENCE = {
+    "explicit-completed": ("high", "进展中写明已完成年度任务"),
+    "target-met": ("high", "实际完成量已达到任务目标"),
+    "one-off-completed": ("medium", "进展写明任务事项已建成、启用或印发等"),
+    "quantified-below-schedule": ("high", "量化进度低于序时进度"),
+    "quantified-on-schedule": ("high", "量化进度达到序时进度"),
+    "stated-delay": ("high", "进展中有明确的滞后、延误或受阻表述"),
+    "stated-pending": ("medium", "应完成的建设事项尚待选址等前置条件"),
+    "stated-forecast": ("high", "进展中预计年度目标难以完成"),
+    "stated-not-started": ("medium", "到期事项尚未启动或仍处前期阶段"),
+    "stated-milestone": ("medium", "按进展所述节点目标判断"),
+    "stated-on-track": ("medium", "进展中有按序时推进等明确表述"),
+    "default-on-track": ("low", "进展表述中未见量化进度或明确表述，按序时推进处理"),
+}
+_LOWER = {"high": "medium", "medium": "low", "low": "low"}
+
+
+def confidence_of(decision: Decision, gap: float, rules: Rules) -> dict:
+    """``confidence`` (high / medium / low), its plain-Chinese reason, and
+    ``no_clear_statement`` (on-track only because nothing was said)."""
+    level, reason = _RULE_CONFIDENCE.get(decision.rule, ("medium", "按规则判断"))
+    if decision.rule.startswith("quantified") and not math.isnan(gap):
+        side = "低于" if gap < 0 else "高于"
+        reason = f"量化进度{side}序时进度{abs(gap):.1f}个百分点"
+        if abs(gap) < rules.borderline_pts:
+            level, reason = "medium", reason + "（接近临界线）"
+    if decision.review:
+        level = _LOWER[level]
+        reason += "；另有需复核的情况"
+    return {"confidence": level, "confidence_reason": reason, "no_clear_statement": decision.rule == "default-on-track"}
+
+
+def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, profile=None) -> pd.DataFrame:
     """Return ``df`` with the status columns added (see ``STATUS_COLUMNS``).
 
+    ``as_of`` (required): the report date, a date or "YYYY-MM-DD"; it sets the
+    elapsed share of the year (序时进度) every measure is judged against.
+    ``profile``: the office profile (``None`` → the strict default; a name in
+    ``data/reference/profiles/``, a path or a dict; see :mod:`.profiles`): its
+    tolerance band and lag tiers. ``tolerance_pts`` overrides the profile's band
+    for one run. Only ``task`` and ``progress`` are required; a table without
+    ``problems`` / ``next_steps`` (other offices' rows) reads them as empty.
+
     * ``status`` – one of ``completed``, ``on-track``, ``lagging``;
-    * ``status_evidence`` – verbatim phrase of the row that decided it;
+    * ``status_evidence`` – verbatim phrase of the row that decided it (a cut
+      at either end is marked "…"; without the "…" it is a substring of the row);
     * ``status_rule`` – explicit-completed, target-met, one-off-completed,
       quantified-below-schedule, quantified-on-schedule, stated-delay,
-      stated-pending, stated-on-track or default-on-track;
+      stated-pending, stated-forecast, stated-not-started, stated-milestone,
+      stated-on-track or default-on-track;
     * ``progress_ratio`` – fraction of the annual target done by the deciding
       measure (the median one of the winning side), NaN when no measure decides;
       for measures against the schedule itself (a gap stated in points, a share
@@ -195,18 +240,36 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
     * ``progress_items`` – every quantified measure found (phrase, value, unit,
       target, ratio, source_field, kind, decisive);
     * ``needs_review`` / ``review_reason`` – weak or conflicting evidence;
+    * ``confidence`` (high / medium / low) and ``confidence_reason`` (plain
+      Chinese: why the status is as sure as it is);
+    * ``no_clear_statement`` – True when the task is on-track only because its
+      progress states neither a number nor a clear word (reports count these
+      apart: "其中 N 项进展表述中未见量化进度或明确表述");
+    * ``lag_tier`` – for a lagging task, the profile's severity tier by the gap
+      to the schedule (e.g. yellow / red; "unquantified" when no number); ""
+      otherwise or when the profile defines no tiers;
+    * ``profile`` – the name of the office profile used;
     * ``status_source`` = ``rule``, ``override_reason`` = "", ``rule_status``
       = ``status`` (changed by :func:`apply_overrides`), ``rules_version``.
     """
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        raise ValueError("classify_tasks: 需要报告日期 as_of（如 as_of=\"2020-06-30\"）/ the report date as_of is required")
     rules = load_rules(rules)
+    office = load_profile(profile)
     schedule = elapsed_share(as_of)
     report_date = to_date(as_of)
-    tolerance = rules.tolerance_pts if tolerance_pts is None else float(tolerance_pts)
-    missing = [c for c in TEXT_FIELDS if c not in df.columns]
+    if tolerance_pts is not None:
+        tolerance = float(tolerance_pts)
+    elif office.tolerance_pts is not None:
+        tolerance = office.tolerance_pts
+    else:
+        tolerance = rules.tolerance_pts
+    missing = [c for c in REQUIRED_TEXT_FIELDS if c not in df.columns]
     if missing:
-        raise ValueError(f"classify_tasks: the table lacks the text column(s) {missing}")
+        raise ValueError(f"classify_tasks: 任务表缺少文本列 {missing} / the table lacks the text column(s) {missing}")
+    df_texts = df.assign(**{c: "" for c in TEXT_FIELDS if c not in df.columns})
     rows = []
-    texts = df[list(TEXT_FIELDS)]
+    texts = df_texts[list(TEXT_FIELDS)]
     # column by column (as itertuples walks them, but without a tuple object per row)
     for record in zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))):
         row = {name: cell_text(value) for name, value in zip(TEXT_FIELDS, record)}
@@ -225,18 +288,24 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
             "progress_items": [m.as_item() for m in measures],
             "needs_review": bool(decision.review),
             "review_reason": "; ".join(dict.fromkeys(decision.review)),
+            **confidence_of(decision, gap, rules),
+            "lag_tier": office.lag_tier(decision.status, gap),
+            "profile": office.name,
         })
-    added = pd.DataFrame(rows, index=df.index, columns=list(STATUS_COLUMNS[:8]))
+    added = pd.DataFrame(rows, index=df.index, columns=list(STATUS_COLUMNS[:STATUS_COLUMNS.index("profile") + 1]))
     out = df.drop(columns=[c for c in STATUS_COLUMNS if c in df.columns]).copy()
     for column in added.columns:
         out[column] = added[column]
     out["progress_ratio"] = out["progress_ratio"].astype("float64")
     out["schedule_gap_pts"] = out["schedule_gap_pts"].astype("float64")
     out["needs_review"] = out["needs_review"].astype(bool)
+    out["no_clear_statement"] = out["no_clear_statement"].astype(bool)
     out["status_source"] = "rule"
     out["override_reason"] = ""
     out["rule_status"] = out["status"]
     out["rules_version"] = rules.version
     out.attrs["elapsed_share"] = schedule
     out.attrs["rules_version"] = rules.version
+    out.attrs["profile"] = office.name
+    out.attrs["profile_label"] = office.label
     return out
