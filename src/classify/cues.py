@@ -125,7 +125,18 @@ def find_on_track_cues(row: dict, rules: Rules) -> list[Cue]:
             if negated(text, start, rules):
                 continue
             cues.append(Cue("on-track", phrase, evidence_phrase(text, start, end), field_name))
+        for pattern in rules.prepared("milestone_met"):  # 提前完成8月份节点任务: on-track, never completed
+            for match in pattern.finditer(text):
+                if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
+                    continue
+                cues.append(Cue("milestone", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name))
     return cues
+
+
+def names_a_node(text: str, rules: Rules) -> bool:
+    """True when a completion phrase is about a node, phase or period target
+    (节点任务, 阶段性目标, 8月份任务, 上半年目标) rather than the year's."""
+    return rules.words("completed", "node_words", []).found_in(text)
 
 
 def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
@@ -161,10 +172,12 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                     continue
                 if rules.compiled["risk_follow"].match(follow):
                     continue  # 完成全年目标任务压力较大: a risk to the target, not its completion
+                if names_a_node(match.group(0), rules):
+                    continue  # 提前完成7、8月份节点任务: a node met (an on-track cue), not the year's target
                 if _partial_before(text, match.start(), rules):
                     cues.append(Cue("weak-completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name, True))
                     continue  # 已基本完成全年任务: not fully achieved
-                if negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue
                 sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
                 years = {int(y) for y in rules.compiled["year"].findall(text[sentence_start:match.end()])}
@@ -175,7 +188,7 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         for field_name in rules.quantity_fields:
             text = row[field_name]
             for start, end, phrase in find_phrases(text, rules.prepared("one_off_cues")):
-                if negated(text, start, rules) or _aspiration_before(text, start, rules):
+                if negated(text, start, rules) or aspiration_before(text, start, rules):
                     continue
                 sentence = sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
                 if longest_common_run(_without_stopwords(sentence, rules), _without_stopwords(row["task"], rules)) \
@@ -185,7 +198,7 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         text = row[field_name]
         for pattern in rules.compiled["weak_cues"] if may_match(rules.prepared("weak_filter"), text) else ():
             for match in pattern.finditer(text):
-                if negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue
                 if rules.compiled["risk_follow"].match(text[match.end():]):
                     continue
@@ -211,6 +224,6 @@ def _open_ended(task: str, rules: Rules) -> bool:
     return rules.words("completed", "open_ended_markers").found_in(task)
 
 
-def _aspiration_before(text: str, pos: int, rules: Rules) -> bool:
+def aspiration_before(text: str, pos: int, rules: Rules) -> bool:
     clause = text[bound_left(text, pos, CLAUSE_SEPS):pos]
     return bool(rules.compiled["aspiration"].search(clause))

@@ -32,6 +32,8 @@ def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | N
     a total beats its breakdown (codebook: judge the main measure)."""
     explicit = [m for m in measures if m.decisive and m.kind in EXPLICIT_KINDS]
     chosen = explicit or [m for m in measures if m.decisive and m.kind in DERIVED_KINDS]
+    if any(m.kind == "target-match" and not m.sub_target for m in chosen):
+        chosen = [m for m in chosen if not m.sub_target]  # the task's main target decides (codebook)
     if row is None or rules is None:
         return chosen
     return _drop_breakdown(chosen, row, rules)
@@ -142,7 +144,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         review.append("completion phrase contradicted by a measure below 100%")
     # 2. every target-bearing measure met
     target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
-    task_matches = [m for m in deciding if m.kind == "target-match"]
+    task_matches = [m for m in measures if m.kind == "target-match"]
     unmatched_targets = bool(task_matches) and len(task_targets(row, rules)) > len(task_matches)
     if unmatched_targets and all(m.ratio >= 1 for m in deciding):
         review.append("task states more numeric targets than the progress reports")
@@ -171,9 +173,10 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         if on_track:
             review.append(f"on-schedule phrase '{on_track[0].phrase}' next to a delay phrase")
         return finish(Decision("lagging", "stated-delay" if cue.kind == "delay" else "stated-pending", cue.evidence))
-    # 6. stated on-track
+    # 6. stated on-track (a node met is on-track too, never completed)
     if on_track:
-        return finish(Decision("on-track", "stated-on-track", on_track[0].evidence))
+        cue = on_track[0]
+        return finish(Decision("on-track", "stated-milestone" if cue.kind == "milestone" else "stated-on-track", cue.evidence))
     # 7. default
     evidence = first_clause(row["progress"]) or first_clause(row["task"])
     return finish(Decision("on-track", "default-on-track", evidence))

@@ -16,6 +16,7 @@ from src.classify.spans import (
     bound_left,
     bound_right,
     cn_number,
+    month_number,
     longest_common_run,
     evidence_phrase,
     sentence_of,
@@ -41,8 +42,9 @@ _PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
 # the first character a match can have ((?=\d) …): it changes no match, but
 # lets the engine reject most positions with one character test.
 _SHARE = re.compile(
-    r"(?=[-\d一二三四五六七八九十])"
+    r"(?=[-\d一二三四五六七八九十百])"
     r"(?:(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
+    r"|百分之(?P<cnpct>[零〇一二两三四五六七八九十百点]+|\d+(?:\.\d+)?)"
     r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
     r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都]))"
 )
@@ -64,6 +66,7 @@ class Measure:
     position: int = 0
     ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
     adjusted: bool = False  # judged against a target the row says was adjusted (目标调整为…)
+    sub_target: bool = False  # paired with a task target that breaks down a main one (…18695 人，其中贫困人口 14861 人)
     _sentence: tuple = (0, 0)
 
     def as_item(self) -> dict:
@@ -119,11 +122,13 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
             sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
             if match.group("pct") is not None:
                 value = float(match.group("pct"))
+            elif match.group("cnpct"):
+                value = cn_number(match.group("cnpct"))
             elif match.group("den"):
                 value = round(cn_number(match.group("num")) / cn_number(match.group("den")) * 100, 4)
             else:
                 value = cn_number(match.group("tenth")) * 10
-            if match.group("pct") is None and not before:
+            if match.group("pct") is None and match.group("cnpct") is None and not before:
                 continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
 
             def add(kind, decisive, target=100.0, ratio=None):
@@ -180,12 +185,26 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("completion-rate", True)
                 continue
             if rules.words("quantities", "completion_verbs").found_in(before):
+                due = _node_due(text, sentence_start, match.start(), row, rules)
+                if due:  # 原计划6月底前完成…，目前只完成了百分之六十: the node is the yardstick
+                    add("milestone", True, ratio=value / 100 * row["_schedule"])
+                    continue
                 sentence = sentence_of(text, match.start(), match.end())
                 if rules.words("quantities", "annual_context_words", []).found_in(sentence):
                     add("annual-share", True)  # 序时进度为75%，实际完成68%
                 else:
                     add("physical", False)
     return measures
+
+
+def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:
+    """True when text[start:end] states a node due by the report date
+    (``[quantities].node_due_pattern``: 原计划6月底前完成…)."""
+    pattern = rules.prepared("node_due")
+    if pattern is None:
+        return False
+    report_month = row["_date"].month
+    return any(0 < month_number(m) <= report_month for m in pattern.findall(text, start, end))
 
 
 def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
@@ -220,6 +239,7 @@ class Quantity:
     context_text: str  # the clause around the number (words before it, a space, words after it)
     text_before: str
     starts_works: bool = False  # counts works started (开工 15 个), not things done
+    standard: bool = False  # a standard or level (补助标准提高到每人每月 600 元), not an amount
     stopwords: tuple = field(default=(), repr=False)  # rules.prepared("stopwords")
     verb_tokens: frozenset = field(default=frozenset(), repr=False)  # rules.prepared("verb_tokens")
 
@@ -251,8 +271,10 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
         follow = text[match.end():]
         if _PERCENT_OR_PER_UNIT.match(follow):
             continue  # a percentage or a per-unit rate (万吨/日)
-        if rules.compiled["not_target_follow"].match(follow):
-            continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下
+        if rules.compiled["not_target_follow"].match(follow) and not (
+            not targets and follow.startswith("的") and rules.words("quantities", "actual_before_de_verbs", []).found_in(before)
+        ):
+            continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下 (but 解决 6.007 万人的饮水问题 is an actual)
         if targets and rules.compiled["superseded_follow"].match(follow):
             continue  # the old target in 目标由 5000 套调减为 3000 套
         value = float(match.group(1)) * multipliers.get(match.group(2) or "", 1)
@@ -269,7 +291,8 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
         # an actual when the words just before it do (开工 1964 个，完工 611 个)
         after = text[match.end():clause_end]
         starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
-        found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works,
+        standard = rules.words("quantities", "standard_words", []).found_in(before)
+        found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works, standard,
                               rules.prepared("stopwords"), rules.prepared("verb_tokens")))
     return found
 
@@ -336,6 +359,12 @@ def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) ->
         v in clause for v in q.get("bare_actual_verbs", []))
 
 
+def _is_sub_target(task: str, target: "Quantity", rules: Rules) -> bool:
+    """A task target after a breakdown word (其中) breaks down a main one before it."""
+    words = rules["quantities"].get("breakdown_words", [])
+    return any(0 <= task.rfind(w, 0, target.start) for w in words)
+
+
 def task_targets(row: dict, rules: Rules) -> list[Quantity]:
     return _quantities(row["task"], rules, targets=True)
 
@@ -357,8 +386,12 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue
             if actual.starts_works and not target.starts_works:
                 continue  # works started are not the deliverable done (开工 1964 个 vs 改造 2000 个)
+            if actual.standard != target.standard:
+                continue  # a standard promised (每人每月 55 元) is met by a standard reached, not by money paid out
             overlap = longest_common_run(target.context, actual.context)
-            if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)):
+            if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)) or (
+                overlap >= q["min_overlap_full"] and actual.value == target.value
+            ):  # the promised number itself, with a shared word (搬迁 18695 人 → 已完成搬迁入住 18695 人)
                 pairs.append((-overlap, a_index, t_index))
             elif only_of_unit and actual.bare and actual.starts_works == target.starts_works and any(
                 verb in actual.text_before for verb in [*q.get("bare_actual_verbs", []), *q.get("start_verbs", [])]
@@ -376,7 +409,8 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
         sentence = (bound_left(text, actual.start, SENTENCE_SEPS), bound_right(text, actual.end, SENTENCE_SEPS))
         measures.append(
             Measure(evidence_phrase(text, actual.start, actual.end), actual.value, actual.unit, target.value,
-                    actual.value / target.value, field_name, "target-match", True, actual.start)
+                    actual.value / target.value, field_name, "target-match", True, actual.start,
+                    sub_target=_is_sub_target(row["task"], target, rules))
         )
         measures[-1]._sentence = sentence
     for measure in measures:  # an unpaired count of the same unit in the same sentence

@@ -184,6 +184,8 @@ _PREPARERS = {
     # patterns
     "start_later": lambda rules: re.compile(rules.raw["lagging"]["start_later_pattern"]),
     "start_month": lambda rules: re.compile(rules.raw["lagging"]["start_month_pattern"]),
+    "milestone_met": lambda rules: tuple(re.compile(p) for p in rules.raw["on_track"].get("milestone_patterns", [])),
+    "node_due": lambda rules: _optional_pattern(rules.raw["quantities"].get("node_due_pattern")),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
     # literal prefilters of the pattern families (see build_literal_filter)

@@ -79,18 +79,38 @@ def first_clause(text: str, limit: int = 60) -> str:
     return tidy_phrase(text[:min(end, limit)])
 
 
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_POWERS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万点"
 
 
 def cn_number(text: str) -> float:
-    """Arabic or simple Chinese numerals up to 99 (九, 十, 十二, 二十)."""
+    """Arabic numerals, or Chinese numerals in any ordinary form: 九, 十二,
+    二十, 六十五, 一百零二, 三千五百, 1.2 (as text), 十二点五, 三万二千.
+
+    >>> cn_number("六十"), cn_number("一百零二点六"), cn_number("两万五千")
+    (60.0, 102.6, 25000.0)
+    """
     text = text.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return float(_CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(units, 0))
-    return float(_CN_DIGITS.get(text, 0))
+    whole, _, decimals = text.partition("点")
+    value = 0.0
+    if "万" in whole:
+        high, _, whole = whole.partition("万")
+        value += (cn_number(high) if high else 1) * 10000
+    section, digit = 0, None
+    for ch in whole:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_POWERS:
+            section += (1 if digit is None else digit) * _CN_POWERS[ch]
+            digit = None
+    section += digit or 0
+    value += section
+    if decimals:
+        value += float("0." + "".join(str(_CN_DIGITS.get(ch, 0)) for ch in decimals))
+    return float(value)
 
 
 def month_number(text: str) -> int:
