@@ -194,6 +194,7 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                 if longest_common_run(_without_stopwords(sentence, rules), _without_stopwords(row["task"], rules)) \
                         >= completed.get("one_off_min_overlap", 3):
                     cues.append(Cue("one-off", phrase, evidence_phrase(text, start, end), field_name))
+    cues += find_delivery_cues(row, rules)
     for field_name in rules.quantity_fields:
         text = row[field_name]
         for pattern in rules.compiled["weak_cues"] if may_match(rules.prepared("weak_filter"), text) else ():
@@ -204,6 +205,59 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                     continue
                 cues.append(Cue("weak-completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name, True))
     return cues
+
+
+def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
+    """Delivery events with their aspect ([completed.delivery]): 已竣工, 均已建成,
+    全部完工 → done ("one-off"); 部分 / 初步 / 基本 / 主体 完工 → partial
+    ("weak-completed"); negated or planned (未, 计划, 预计, 力争, 将) → nothing.
+    A done event counts for the task's own deliverable: its sentence shares a
+    run of characters with the task, or says nothing but the event (已竣工); an
+    open-ended task (推进, 加快…) counts only the bare statement."""
+    delivery = rules["completed"].get("delivery", {})
+    verbs = rules.prepared("delivery_verbs")
+    if not verbs.ordered:
+        return []
+    open_ended = _open_ended(row["task"], rules)
+    window = int(delivery.get("marker_window", 8))
+    cues = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        for start, end, verb in find_phrases(text, verbs):
+            clause_start = bound_left(text, start, CLAUSE_SEPS)
+            before = text[max(clause_start, start - window):start]
+            after = text[end:bound_right(text, end, CLAUSE_SEPS)]
+            if negated(text, start, rules) or aspiration_before(text, start, rules):
+                continue
+            if any(word in before for word in delivery.get("planned_before", [])):
+                continue
+            partial = any(word in before for word in delivery.get("partial_before", []))
+            done = any(word in before for word in delivery.get("done_before", [])) or any(
+                after.startswith(word) for word in delivery.get("done_after", []))
+            if not (done or partial):
+                continue
+            if verb in delivery.get("document_verbs", []) and not _promises_document(row["task"], rules):
+                continue  # a document issued counts only for a task that promises a document
+            evidence = evidence_phrase(text, start, end)
+            if partial:
+                cues.append(Cue("weak-completed", verb, evidence, field_name, True))
+                continue
+            sentence = sentence_of(text, start, end)
+            rest = sentence.replace(verb, " ")
+            for word in delivery.get("done_before", []) + delivery.get("done_after", []):
+                rest = rest.replace(word, " ")
+            bare = len([ch for ch in _without_stopwords(rest, rules) if "\u4e00" <= ch <= "\u9fff"]) \
+                <= int(delivery.get("bare_max_chars", 2))
+            own = longest_common_run(_without_stopwords(rest, rules), _without_stopwords(row["task"], rules)) \
+                >= rules["completed"].get("one_off_min_overlap", 3)
+            if bare or (own and not open_ended):
+                cues.append(Cue("one-off", verb, evidence, field_name))
+    return cues
+
+
+def _promises_document(task: str, rules: Rules) -> bool:
+    words = rules["completed"].get("delivery", {}).get("document_task_words", [])
+    return any(word in task for word in words)
 
 
 def _without_stopwords(text: str, rules: Rules) -> list[str]:

@@ -177,7 +177,11 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if on_track:
         cue = on_track[0]
         return finish(Decision("on-track", "stated-milestone" if cue.kind == "milestone" else "stated-on-track", cue.evidence))
-    # 7. default
+    # 7. a partial delivery or completion (主体已完工, 基本建成): a clear word of
+    #    progress short of done
+    if weak_completions:
+        return finish(Decision("on-track", "stated-on-track", weak_completions[0].evidence))
+    # 8. default
     evidence = first_clause(row["progress"]) or first_clause(row["task"])
     return finish(Decision("on-track", "default-on-track", evidence))
 

@@ -168,6 +168,7 @@ _PREPARERS = {
     "delay_cues": lambda rules: PhraseList(rules.raw["lagging"]["delay_cues"]),
     "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
     "on_track_cues": lambda rules: PhraseList(rules.raw["on_track"]["cues"]),
+    "delivery_verbs": lambda rules: PhraseList(rules.raw["completed"].get("delivery", {}).get("verbs", [])),
     "one_off_cues": lambda rules: PhraseList(rules.raw["completed"].get("one_off_cues", [])),
     "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in rules.raw["lagging"].get("false_friends", [])),
     # word lists, longest first
