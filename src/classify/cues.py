@@ -238,6 +238,9 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
                 continue
             if verb in delivery.get("document_verbs", []) and not _promises_document(row["task"], rules):
                 continue  # a document issued counts only for a task that promises a document
+            standard_raise = verb in delivery.get("standard_verbs", [])
+            if standard_raise and not _promises_standard(row["task"], rules):
+                continue  # a standard raised counts only for a task that promises a standard
             evidence = evidence_phrase(text, start, end)
             if partial:
                 cues.append(Cue("weak-completed", verb, evidence, field_name, True))
@@ -248,15 +251,21 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
                 rest = rest.replace(word, " ")
             bare = len([ch for ch in _without_stopwords(rest, rules) if "\u4e00" <= ch <= "\u9fff"]) \
                 <= int(delivery.get("bare_max_chars", 2))
-            own = longest_common_run(_without_stopwords(rest, rules), _without_stopwords(row["task"], rules)) \
-                >= rules["completed"].get("one_off_min_overlap", 3)
-            if bare or (own and not open_ended):
+            own = verb in row["task"] or longest_common_run(
+                _without_stopwords(rest, rules), _without_stopwords(row["task"], rules)
+            ) >= rules["completed"].get("one_off_min_overlap", 3)  # the task names this event, or its object
+            if bare or (own and (not open_ended or standard_raise)):
                 cues.append(Cue("one-off", verb, evidence, field_name))
     return cues
 
 
 def _promises_document(task: str, rules: Rules) -> bool:
     words = rules["completed"].get("delivery", {}).get("document_task_words", [])
+    return any(word in task for word in words)
+
+
+def _promises_standard(task: str, rules: Rules) -> bool:
+    words = rules["completed"].get("delivery", {}).get("standard_task_words", [])
     return any(word in task for word in words)
 
 

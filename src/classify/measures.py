@@ -51,6 +51,9 @@ _SHARE = re.compile(
 _DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
 _PERCENT_OR_PER_UNIT = re.compile(r"\s*[%％/]")
+# 835 元/人月, 2200 元/人·月, 20100 元/人年: a standard per person (or household) and period
+_PER_PERSON = re.compile(r"\s*[/／]\s*(?:人|户|月|年)")
+_LIST_CLAUSE_SEPS = CLAUSE_SEPS.replace("、", "")
 
 
 @dataclass
@@ -269,8 +272,11 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
         if keep is not None and not keep(before):
             continue
         follow = text[match.end():]
-        if _PERCENT_OR_PER_UNIT.match(follow):
-            continue  # a percentage or a per-unit rate (万吨/日)
+        per_person = match.group(3) in q.get("standard_units", []) and _PER_PERSON.match(follow)
+        if _PERCENT_OR_PER_UNIT.match(follow) and not per_person:
+            continue  # a percentage or a per-unit rate (万吨/日); 835 元/人月 is a standard
+        if _old_level(text, match.start(), match.end(), rules):
+            continue  # the level before a raise: 从每人每月 574 元提高到 609 元
         if rules.compiled["not_target_follow"].match(follow) and not (
             not targets and follow.startswith("的") and rules.words("quantities", "actual_before_de_verbs", []).found_in(before)
         ):
@@ -291,10 +297,25 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
         # an actual when the words just before it do (开工 1964 个，完工 611 个)
         after = text[match.end():clause_end]
         starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
-        standard = rules.words("quantities", "standard_words", []).found_in(before)
+        list_clause = text[bound_left(text, match.start(), _LIST_CLAUSE_SEPS):match.start()]  # over 、 lists
+        standard = bool(per_person) or rules.words("quantities", "standard_words", []).found_in(list_clause)
         found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works, standard,
                               rules.prepared("stopwords"), rules.prepared("verb_tokens")))
     return found
+
+
+def _old_level(text: str, start: int, end: int, rules: Rules) -> bool:
+    """True for the level a standard is raised from (从 574 元提高到 609 元, 由
+    每人每月 271 元、… 调整为…): a from-word before the number in its sentence,
+    no raise word between them, and a raise word after it in the sentence."""
+    q = rules["quantities"]
+    sentence_start = bound_left(text, start, SENTENCE_SEPS)
+    left = text[sentence_start:start]
+    at = max((left.rfind(w) for w in q.get("from_words", [])), default=-1)
+    if at < 0:
+        return False
+    raises = rules.words("quantities", "raise_words", [])
+    return not raises.found_in(left[at:]) and raises.found_in(text[end:bound_right(text, end, SENTENCE_SEPS)])
 
 
 def _context_tokens(context: str, stopwords: tuple) -> list[str]:
@@ -389,7 +410,9 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
             if actual.standard != target.standard:
                 continue  # a standard promised (每人每月 55 元) is met by a standard reached, not by money paid out
             overlap = longest_common_run(target.context, actual.context)
-            if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)) or (
+            if target.standard and actual.value == target.value:
+                pairs.append((-100, a_index, t_index))  # the promised level itself, reached
+            elif overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)) or (
                 overlap >= q["min_overlap_full"] and actual.value == target.value
             ):  # the promised number itself, with a shared word (搬迁 18695 人 → 已完成搬迁入住 18695 人)
                 pairs.append((-overlap, a_index, t_index))
