@@ -117,6 +117,51 @@ def _start_not_due(row: dict, rules: Rules) -> bool:
     return any(month_number(q) * 3 > month for q in rules.compiled["start_quarter"].findall(text))
 
 
+def find_forecast_cues(row: dict, rules: Rules) -> list[Cue]:
+    """A forecast that the target will be missed (预计年内难以完成)."""
+    cues = []
+    for field_name in rules.cue_fields:
+        text = row[field_name]
+        for pattern in rules.prepared("forecast_miss"):
+            for match in pattern.finditer(text):
+                if negated(text, match.start(), rules):
+                    continue
+                cues.append(Cue("forecast", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name))
+    return cues
+
+
+def find_early_stage_cues(row: dict, rules: Rules) -> list[Cue]:
+    """Not started or still at an early stage (尚未启动, 仍在编制方案); ``weak``
+    when the work is not known to be due (see :func:`work_due`)."""
+    due = work_due(row, rules)
+    cues = []
+    for field_name in rules.cue_fields:
+        text = row[field_name]
+        hits = [(s, e, p) for s, e, p in find_phrases(text, rules.prepared("early_stage_cues"))]
+        for pattern in rules.prepared("early_stage_patterns"):
+            hits += [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)
+                     if not any(s < m.end() and m.start() < e for s, e, _ in hits)]
+        for start, end, phrase in sorted(hits):
+            if _generic_frame(text, start, end, rules):
+                continue
+            cues.append(Cue("not-started", phrase, evidence_phrase(text, start, end), field_name, weak=not due))
+    return cues
+
+
+def work_due(row: dict, rules: Rules) -> bool:
+    """True when the task's delivery is due at the report date: a due month in
+    the task or next steps at or before the report month, or a report late in
+    the year (``[lagging].late_from_month``)."""
+    month = row["_date"].month
+    if month >= int(rules["lagging"].get("late_from_month", 13)):
+        return True
+    pattern = rules.prepared("due_month")
+    if pattern is None:
+        return False
+    text = row["task"] + "\n" + row["next_steps"]
+    return any(0 < month_number(m) <= month for m in pattern.findall(text))
+
+
 def find_on_track_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:

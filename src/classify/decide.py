@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from src.classify.columns import REQUIRED_TEXT_FIELDS, STATUS_COLUMNS, TEXT_FIELDS
-from src.classify.cues import find_completion_cues, find_delay_cues, find_on_track_cues
+from src.classify.cues import (
+    find_completion_cues,
+    find_delay_cues,
+    find_early_stage_cues,
+    find_forecast_cues,
+    find_on_track_cues,
+)
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, find_measures, task_targets
 from src.classify.profiles import load_profile
 from src.classify.rules import Rules, load_rules
@@ -75,6 +81,9 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     strong_delays = [c for c in delays if not c.weak]
     completions = find_completion_cues(row, rules, row["_as_of"])
     on_track = find_on_track_cues(row, rules)
+    forecasts = find_forecast_cues(row, rules)
+    early = find_early_stage_cues(row, rules)
+    early_due = [c for c in early if not c.weak]
 
     def on_schedule(m: Measure) -> bool:
         return m.ratio * 100 - schedule * 100 >= -tolerance
@@ -115,6 +124,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     short_of_target = [m for m in deciding if m.ratio < 1]
 
     def finish(decision: Decision) -> tuple[Decision, list[Measure]]:
+        if (forecasts or early_due) and decision.status != "lagging":
+            decision.review.append(f"'{(forecasts or early_due)[0].phrase}' but status {decision.status}")
         if strong_delays and decision.status != "lagging":
             decision.review.append(f"delay phrase '{strong_delays[0].phrase}' but status {decision.status}")
         if [c for c in delays if c.weak] and decision.status != "lagging":
@@ -167,12 +178,21 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
                 return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
         m = _representative(at_or_above)
         return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio))
-    # 5. stated delay
+    # 5. a forecast that the target will be missed
+    if forecasts:
+        return finish(Decision("lagging", "stated-forecast", forecasts[0].evidence))
+    # 5a. stated delay
     if strong_delays:
         cue = strong_delays[0]
         if on_track:
             review.append(f"on-schedule phrase '{on_track[0].phrase}' next to a delay phrase")
         return finish(Decision("lagging", "stated-delay" if cue.kind == "delay" else "stated-pending", cue.evidence))
+    # 5b. not started, or still at an early stage, when the work is due
+    if early_due:
+        return finish(Decision("lagging", "stated-not-started", early_due[0].evidence))
+    if early and not on_track:
+        review.append(f"early stage '{early[0].phrase}' but the due date cannot be told")
+        return finish(Decision("on-track", "stated-early-stage", early[0].evidence))
     # 6. stated on-track (a node met is on-track too, never completed)
     if on_track:
         cue = on_track[0]
@@ -199,6 +219,7 @@ _RULE_CONFIDENCE = {
     "stated-forecast": ("high", "进展中预计年度目标难以完成"),
     "stated-not-started": ("medium", "到期事项尚未启动或仍处前期阶段"),
     "stated-milestone": ("medium", "按进展所述节点目标判断"),
+    "stated-early-stage": ("low", "尚未启动或仍处前期阶段，无法判断是否已到完成时限"),
     "stated-on-track": ("medium", "进展中有按序时推进等明确表述"),
     "default-on-track": ("low", "进展表述中未见量化进度或明确表述，按序时推进处理"),
 }
