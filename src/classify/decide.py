@@ -117,6 +117,13 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     ):
         review.append("works-progress figures point the other way")
 
+    targets = task_targets(row, rules)
+    money = set(rules["quantities"].get("money_units", []))
+    if deciding and all(m.unit in money for m in deciding) and not any(t.unit in money for t in targets):
+        review.append("judged on money spent; the task promises another measure")
+    units = [t.unit for t in targets]
+    if any(m.kind == "target-match" for m in deciding) and len(units) > len(set(units)):
+        review.append("the task states several targets in the same unit")
     only = [c for c in completions if c.kind == "completed-only"]
     annual = [c for c in completions if c.kind == "completed"]
     one_off = [c for c in completions if c.kind == "one-off"]
@@ -156,7 +163,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     # 2. every target-bearing measure met
     target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
     task_matches = [m for m in measures if m.kind == "target-match"]
-    unmatched_targets = bool(task_matches) and len(task_targets(row, rules)) > len(task_matches)
+    unmatched_targets = bool(task_matches) and len(targets) > len(task_matches)
     if unmatched_targets and all(m.ratio >= 1 for m in deciding):
         review.append("task states more numeric targets than the progress reports")
     if (target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding)
@@ -202,6 +209,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if weak_completions:
         return finish(Decision("on-track", "stated-on-track", weak_completions[0].evidence))
     # 8. default
+    if report_month >= int(rules["schedule"].get("year_end_month", 12)):
+        review.append("year-end report without a clear word of completion or delay")
     evidence = first_clause(row["progress"]) or first_clause(row["task"])
     return finish(Decision("on-track", "default-on-track", evidence))
 

@@ -387,7 +387,17 @@ def _is_sub_target(task: str, target: "Quantity", rules: Rules) -> bool:
 
 
 def task_targets(row: dict, rules: Rules) -> list[Quantity]:
-    return _quantities(row["task"], rules, targets=True)
+    """The numbers the task promises. When it states several of one unit and
+    labels one as this office's own share (我市任务: … 130 公里, next to the
+    province's 500 公里), only that one is this task's target of that unit."""
+    targets = _quantities(row["task"], rules, targets=True)
+    words = rules["quantities"].get("own_share_words", [])
+    if len(targets) < 2 or not words:
+        return targets
+    task = row["task"]
+    own = [t for t in targets if any(w in task[max(0, t.start - 24):t.start] for w in words)]
+    own_units = {t.unit for t in own}
+    return [t for t in targets if t.unit not in own_units or t in own]
 
 
 def _target_measures(row: dict, rules: Rules) -> list[Measure]:
