@@ -57,13 +57,61 @@ def tidy_phrase(phrase: str) -> str:
     return _LIST_NUMBER.sub("", phrase.strip(), count=1).strip()
 
 
+# Evidence is cut only where a reader can see it: at a clause or sentence
+# boundary, or, inside a clause too long to show whole, at a place that splits
+# no number (1065 件, 1.2 万, 102.6%), no ASCII word and no quoted title
+# (《…》, “…”), marked with ELLIPSIS. Without the ELLIPSIS it is verbatim.
+ELLIPSIS = "…"
+EVIDENCE_TAIL_CHARS = 24  # the rest of the clause after the deciding words is shown when at most this long
+_QUOTES = {"《": "》", "“": "”", "「": "」", "『": "』", "〈": "〉"}
+_NUMBER_INNER = ".．,，"
+
+
+def _joined(left: str, right: str) -> bool:
+    """True when a cut between the characters ``left`` and ``right`` would split
+    a number (1065, 1.2万, 102.6%) or an ASCII word."""
+    if left.isdigit():
+        return right.isdigit() or right in ".．%％万亿千百"
+    if left in ".．" :
+        return right.isdigit()
+    return left.isascii() and left.isalnum() and right.isascii() and right.isalnum()
+
+
+def safe_end(text: str, pos: int) -> int:
+    """``pos`` moved right until ``text[:pos]`` ends neither inside a number or an
+    ASCII word nor inside an open quoted title."""
+    pos = max(0, min(pos, len(text)))
+    while 0 < pos < len(text) and _joined(text[pos - 1], text[pos]):
+        pos += 1
+    for opener, closer in _QUOTES.items():
+        at = text.rfind(opener, 0, pos)
+        if at >= 0 and text.find(closer, at, pos) < 0:
+            close = text.find(closer, pos)
+            pos = close + 1 if close >= 0 else len(text)
+    while 0 < pos < len(text) and _joined(text[pos - 1], text[pos]):
+        pos += 1
+    return pos
+
+
+def _cut(text: str, left: int, right: int) -> str:
+    """text[left:right] tidied, with ELLIPSIS when ``right`` stops inside a clause."""
+    phrase = tidy_phrase(text[left:right])
+    if phrase and right < len(text) and text[right] not in CLAUSE_SEPS and text[right:].strip():
+        return phrase + ELLIPSIS
+    return phrase
+
+
 def evidence_phrase(text: str, start: int, end: int, min_chars: int = 10) -> str:
     """A readable verbatim phrase around text[start:end]: its clause, extended to
-    the previous clause (same sentence) when the clause alone is short."""
+    the previous clause (same sentence) when the clause alone is short, and to
+    the clause's end when little of it remains (else cut safely, with "…")."""
     left = bound_left(text, start, CLAUSE_SEPS)
     if end - left < min_chars and left > 0 and text[left - 1] not in SENTENCE_SEPS:
         left = bound_left(text, left - 1, CLAUSE_SEPS)
-    phrase = tidy_phrase(text[left:end])
+    right = bound_right(text, end, CLAUSE_SEPS)
+    if right - end > EVIDENCE_TAIL_CHARS:
+        right = safe_end(text, end)
+    phrase = _cut(text, left, right)
     return phrase or text[start:end].strip()
 
 
@@ -72,11 +120,19 @@ def sentence_of(text: str, start: int, end: int) -> str:
 
 
 def first_clause(text: str, limit: int = 60) -> str:
+    """The first sentence of ``text``; a sentence longer than ``limit`` is cut at
+    its last clause boundary before ``limit`` (or, without one, at a safe place
+    after it) and marked "…"."""
     text = text.strip()
     if not text:
         return ""
     end = bound_right(text, 0, SENTENCE_SEPS)
-    return tidy_phrase(text[:min(end, limit)])
+    if end <= limit:
+        return tidy_phrase(text[:end])
+    clause_end = bound_left(text, limit, CLAUSE_SEPS) - 1  # the last separator before the limit
+    if clause_end >= 10:
+        return tidy_phrase(text[:clause_end]) + ELLIPSIS
+    return _cut(text, 0, safe_end(text, limit))
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
