@@ -122,7 +122,8 @@ def find_forecast_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        for pattern in rules.prepared("forecast_miss"):
+        forecasts = rules.prepared("forecast_miss") if may_match(rules.prepared("forecast_miss_filter"), text) else ()
+        for pattern in forecasts:
             for match in pattern.finditer(text):
                 if negated(text, match.start(), rules):
                     continue
@@ -133,17 +134,20 @@ def find_forecast_cues(row: dict, rules: Rules) -> list[Cue]:
 def find_early_stage_cues(row: dict, rules: Rules) -> list[Cue]:
     """Not started or still at an early stage (尚未启动, 仍在编制方案); ``weak``
     when the work is not known to be due (see :func:`work_due`)."""
-    due = work_due(row, rules)
+    due = None  # worked out only when a cue is found
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
         hits = [(s, e, p) for s, e, p in find_phrases(text, rules.prepared("early_stage_cues"))]
-        for pattern in rules.prepared("early_stage_patterns"):
+        early = rules.prepared("early_stage_patterns") if may_match(rules.prepared("early_stage_filter"), text) else ()
+        for pattern in early:
             hits += [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)
                      if not any(s < m.end() and m.start() < e for s, e, _ in hits)]
         for start, end, phrase in sorted(hits):
             if _generic_frame(text, start, end, rules):
                 continue
+            if due is None:
+                due = work_due(row, rules)
             cues.append(Cue("not-started", phrase, evidence_phrase(text, start, end), field_name, weak=not due))
     return cues
 
@@ -170,7 +174,8 @@ def find_on_track_cues(row: dict, rules: Rules) -> list[Cue]:
             if negated(text, start, rules):
                 continue
             cues.append(Cue("on-track", phrase, evidence_phrase(text, start, end), field_name))
-        for pattern in rules.prepared("milestone_met"):  # 提前完成8月份节点任务: on-track, never completed
+        milestone_met = rules.prepared("milestone_met") if may_match(rules.prepared("milestone_met_filter"), text) else ()
+        for pattern in milestone_met:  # 提前完成8月份节点任务: on-track, never completed
             for match in pattern.finditer(text):
                 if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue
@@ -271,15 +276,15 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
         for start, end, verb in find_phrases(text, verbs):
             clause_start = bound_left(text, start, CLAUSE_SEPS)
             before = text[max(clause_start, start - window):start]
-            after = text[end:bound_right(text, end, CLAUSE_SEPS)]
-            if negated(text, start, rules) or aspiration_before(text, start, rules):
-                continue
-            if any(word in before for word in delivery.get("planned_before", [])):
-                continue
+            after = text[end:end + 8]
             partial = any(word in before for word in delivery.get("partial_before", []))
             done = any(word in before for word in delivery.get("done_before", [])) or any(
                 after.startswith(word) for word in delivery.get("done_after", []))
             if not (done or partial):
+                continue  # a bare verb (竣工验收工作) states no aspect: the cheap test first
+            if any(word in before for word in delivery.get("planned_before", [])):
+                continue
+            if negated(text, start, rules) or aspiration_before(text, start, rules):
                 continue
             if verb in delivery.get("document_verbs", []) and not _promises_document(row["task"], rules):
                 continue  # a document issued counts only for a task that promises a document
@@ -294,12 +299,15 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
             rest = sentence.replace(verb, " ")
             for word in delivery.get("done_before", []) + delivery.get("done_after", []):
                 rest = rest.replace(word, " ")
-            bare = len([ch for ch in _without_stopwords(rest, rules) if "\u4e00" <= ch <= "\u9fff"]) \
-                <= int(delivery.get("bare_max_chars", 2))
-            own = verb in row["task"] or longest_common_run(
-                _without_stopwords(rest, rules), _without_stopwords(row["task"], rules)
-            ) >= rules["completed"].get("one_off_min_overlap", 3)  # the task names this event, or its object
-            if bare or (own and (not open_ended or standard_raise)):
+            rest_chars = _without_stopwords(rest, rules)
+            bare = sum("\u4e00" <= ch <= "\u9fff" for ch in rest_chars) <= int(delivery.get("bare_max_chars", 2))
+            if not bare and open_ended and not standard_raise:
+                continue
+            if "_task_chars" not in row:
+                row["_task_chars"] = _without_stopwords(row["task"], rules)
+            own = bare or verb in row["task"] or longest_common_run(rest_chars, row["_task_chars"]) \
+                >= rules["completed"].get("one_off_min_overlap", 3)  # the task names this event, or its object
+            if own:
                 cues.append(Cue("one-off", verb, evidence, field_name))
     return cues
 

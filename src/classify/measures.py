@@ -266,16 +266,18 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
     q = rules["quantities"]
     multipliers = q.get("multipliers", {})
     found = []
+    has_from = any(word in text for word in q.get("from_words", []))
+    standard_units = q.get("standard_units", [])
     for match in rules.compiled["quantity"].finditer(text):
         clause_start = bound_left(text, match.start(), CLAUSE_SEPS)
         before = text[clause_start:match.start()]
         if keep is not None and not keep(before):
             continue
         follow = text[match.end():]
-        per_person = match.group(3) in q.get("standard_units", []) and _PER_PERSON.match(follow)
+        per_person = match.group(3) in standard_units and _PER_PERSON.match(follow)
         if _PERCENT_OR_PER_UNIT.match(follow) and not per_person:
             continue  # a percentage or a per-unit rate (万吨/日); 835 元/人月 is a standard
-        if _old_level(text, match.start(), match.end(), rules):
+        if has_from and _old_level(text, match.start(), match.end(), rules):
             continue  # the level before a raise: 从每人每月 574 元提高到 609 元
         if rules.compiled["not_target_follow"].match(follow) and not (
             not targets and follow.startswith("的") and rules.words("quantities", "actual_before_de_verbs", []).found_in(before)
@@ -297,8 +299,10 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
         # an actual when the words just before it do (开工 1964 个，完工 611 个)
         after = text[match.end():clause_end]
         starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
-        list_clause = text[bound_left(text, match.start(), _LIST_CLAUSE_SEPS):match.start()]  # over 、 lists
-        standard = bool(per_person) or rules.words("quantities", "standard_words", []).found_in(list_clause)
+        standard = bool(per_person)
+        if not standard and match.group(3) in standard_units:  # a standard is money per head (元)
+            list_clause = text[bound_left(text, match.start(), _LIST_CLAUSE_SEPS):match.start()]  # over 、 lists
+            standard = rules.words("quantities", "standard_words", []).found_in(list_clause)
         found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works, standard,
                               rules.prepared("stopwords"), rules.prepared("verb_tokens")))
     return found
@@ -390,11 +394,16 @@ def task_targets(row: dict, rules: Rules) -> list[Quantity]:
     """The numbers the task promises. When it states several of one unit and
     labels one as this office's own share (我市任务: … 130 公里, next to the
     province's 500 公里), only that one is this task's target of that unit."""
-    targets = _quantities(row["task"], rules, targets=True)
+    if "_targets" in row:  # worked out once per row
+        return row["_targets"]
+    row["_targets"] = targets = _own_share(row["task"], _quantities(row["task"], rules, targets=True), rules)
+    return targets
+
+
+def _own_share(task: str, targets: list, rules: Rules) -> list:
     words = rules["quantities"].get("own_share_words", [])
     if len(targets) < 2 or not words:
         return targets
-    task = row["task"]
     own = [t for t in targets if any(w in task[max(0, t.start - 24):t.start] for w in words)]
     own_units = {t.unit for t in own}
     return [t for t in targets if t.unit not in own_units or t in own]

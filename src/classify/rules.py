@@ -201,5 +201,8 @@ _PREPARERS = {
     "in_row_target_filter": lambda rules: build_literal_filter(
         [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
     ),
+    "milestone_met_filter": lambda rules: build_literal_filter(rules.prepared("milestone_met")),
+    "forecast_miss_filter": lambda rules: build_literal_filter(rules.prepared("forecast_miss")),
+    "early_stage_filter": lambda rules: build_literal_filter(rules.prepared("early_stage_patterns")),
     "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
 }
