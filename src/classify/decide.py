@@ -129,6 +129,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     one_off = [c for c in completions if c.kind == "one-off"]
     weak_completions = [c for c in completions if c.kind == "weak-completed"]
     short_of_target = [m for m in deciding if m.ratio < 1]
+    delivery_verbs = set(rules["completed"].get("delivery", {}).get("verbs", []))
 
     def finish(decision: Decision) -> tuple[Decision, list[Measure]]:
         if (forecasts or early_due) and decision.status != "lagging":
@@ -137,8 +138,11 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
             decision.review.append(f"delay phrase '{strong_delays[0].phrase}' but status {decision.status}")
         if [c for c in delays if c.weak] and decision.status != "lagging":
             decision.review.append(f"minor delay phrase '{[c for c in delays if c.weak][0].phrase}'")
-        if (weak_completions or annual or one_off) and decision.status != "completed":
-            cue = (annual or one_off or weak_completions)[0]
+        # a delivery verb next to a count short of the target (已建成 8 个 of 10) is
+        # no contradiction: the count says how far the delivery has got
+        events = [c for c in one_off if c.phrase not in delivery_verbs] if short_of_target else one_off
+        if (weak_completions or annual or events) and decision.status != "completed" and decision.rule != "stated-on-track":
+            cue = (annual or events or weak_completions)[0]
             decision.review.append(f"completion phrase '{cue.phrase}' not counted")
         if decision.rule.startswith("quantified") and not math.isnan(decision.ratio):
             if abs(decision.ratio * 100 - schedule * 100) < rules.borderline_pts:
@@ -235,13 +239,17 @@ _RULE_CONFIDENCE = {
 _LOWER = {"high": "medium", "medium": "low", "low": "low"}
 
 
-def confidence_of(decision: Decision, gap: float, rules: Rules) -> dict:
-    """``confidence`` (high / medium / low), its plain-Chinese reason, and
+def confidence_of(decision: Decision, gap: float, rules: Rules, schedule: float = 0.5) -> dict:
+    """``confidence`` (high / medium / low), its plain-Chinese reason (in words
+    that fit the report date: 序时进度 during the year, 年度目标 at its end), and
     ``no_clear_statement`` (on-track only because nothing was said)."""
     level, reason = _RULE_CONFIDENCE.get(decision.rule, ("medium", "按规则判断"))
     if decision.rule.startswith("quantified") and not math.isnan(gap):
         side = "低于" if gap < 0 else "高于"
-        reason = f"量化进度{side}序时进度{abs(gap):.1f}个百分点"
+        if schedule >= 1:
+            reason = f"年末量化完成量{side}年度目标{abs(gap):.1f}个百分点" if gap < 0 else "年末量化完成量达到年度目标"
+        else:
+            reason = f"量化进度{side}序时进度（{schedule * 100:.1f}%）{abs(gap):.1f}个百分点"
         if abs(gap) < rules.borderline_pts:
             level, reason = "medium", reason + "（接近临界线）"
     if decision.review:
@@ -325,7 +333,7 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
             "progress_items": [m.as_item() for m in measures],
             "needs_review": bool(decision.review),
             "review_reason": "; ".join(dict.fromkeys(decision.review)),
-            **confidence_of(decision, gap, rules),
+            **confidence_of(decision, gap, rules, schedule),
             "lag_tier": office.lag_tier(decision.status, gap),
             "profile": office.name,
         })
