@@ -119,7 +119,9 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
 
     targets = task_targets(row, rules)
     money = set(rules["quantities"].get("money_units", []))
-    if deciding and all(m.unit in money for m in deciding) and not any(t.unit in money for t in targets):
+    money_words = rules.words("quantities", "money_words", [])
+    if deciding and all(m.unit in money or money_words.found_in(m.phrase) for m in deciding) and not any(
+            t.unit in money for t in targets):
         review.append("judged on money spent; the task promises another measure")
     units = [t.unit for t in targets]
     if any(m.kind == "target-match" for m in deciding) and len(units) > len(set(units)):
