@@ -106,6 +106,36 @@ def test_this_offices_own_share_of_a_larger_target():
     assert judge(task, "已建成绿道12公里。", "2020-11-30").status == "lagging"
 
 
+@pytest.mark.parametrize("task, progress, as_of, status", [
+    ("新增城镇就业5万人。", "新增城镇就业五万二千人。", "2020-12-31", "completed"),
+    ("开展送医下乡活动100场。", "已开展一百二十场。", "2020-09-30", "completed"),
+    ("建成口袋公园二十个。", "已建成口袋公园十二个。", "2020-06-30", "on-track"),
+    ("建成口袋公园二十个。", "已建成口袋公园六个。", "2020-06-30", "lagging"),  # 六 alone is no count: the delivery verb
+])
+def test_counts_in_chinese_numerals(task, progress, as_of, status):
+    result = judge(task, progress, as_of)
+    assert result.status == status or (status == "lagging" and result.status != "completed"), result.status_rule
+
+
+def test_an_ordinal_is_no_count():
+    result = judge("开展民生实事十件。", "第十二批项目已开展。", "2020-09-30")
+    assert not any(item["value"] == 12 for item in result.progress_items)
+
+
+@pytest.mark.parametrize("task, progress, as_of, status", [
+    ("开展送医下乡活动100场。", "已开展62场。", "2020-06-30", "on-track"),
+    ("完成老旧小区改造30个。", "已完成改造18个。", "2020-09-30", "lagging"),
+    ("完成农村危房改造1200户。", "已开工1100户，竣工600户。", "2020-09-30", "lagging"),
+])
+def test_a_bare_count_answers_the_tasks_only_target_of_its_unit(task, progress, as_of, status):
+    assert judge(task, progress, as_of).status == status
+
+
+def test_works_started_on_schedule_next_to_lagging_completions_is_flagged():
+    result = judge("改造农村危房2万户。", "累计开工1.7万户，开工率85%；竣工3000户。")
+    assert result.status == "lagging" and result.needs_review and "started" in result.review_reason
+
+
 def test_an_annual_plan_stated_in_the_progress():
     result = judge("开展社区健康讲座。", "原计划全年为居民举办健康讲座40场，截至目前已举办44场。")
     assert result.status == "completed"
@@ -117,7 +147,8 @@ def test_an_annual_plan_stated_in_the_progress():
 @pytest.mark.parametrize("progress, status", [
     ("市民健身中心已竣工。", "completed"),
     ("已全部完工。", "completed"),
-    ("该中心于5月正式投入使用。", "on-track"),  # no done marker before 投入使用 within reach: a date, not done
+    ("该中心于5月正式投入使用。", "completed"),  # the task's head noun (中心), done (正式)
+    ("该中心计划于10月投入使用。", "on-track"),
     ("市民健身中心均已建成并投用。", "completed"),
     ("主体已完工，正在内部装修。", "on-track"),
     ("市民健身中心初步建成。", "on-track"),
@@ -129,6 +160,22 @@ def test_an_annual_plan_stated_in_the_progress():
 def test_delivery_events_with_aspect(progress, status):
     result = judge("建设市民健身中心。", progress)
     assert result.status == status, (result.status_rule, result.status_evidence)
+
+
+@pytest.mark.parametrize("task, progress, status", [
+    ("建设区人民医院新院区。", "该项目已竣工验收。", "completed"),
+    ("建设智慧停车平台。", "平台已上线运行。", "completed"),
+    ("新建新城公园。", "另一个公园已建成。", "on-track"),
+])
+def test_the_task_is_spoken_of_by_its_head_noun_or_as_this_project(task, progress, status):
+    assert judge(task, progress).status == status
+
+
+@pytest.mark.parametrize("progress", ["平台尚未上线。", "大楼还未竣工。", "场馆仍未建成。"])
+def test_a_delivery_not_made_is_lagging_when_due(progress):
+    assert judge("建设智慧停车平台。", progress, "2020-11-30").status == "lagging"
+    early = judge("建设智慧停车平台。", progress, "2020-05-31")
+    assert early.status == "on-track" and early.needs_review
 
 
 def test_a_partial_delivery_is_a_clear_statement():

@@ -291,13 +291,16 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
             standard_raise = verb in delivery.get("standard_verbs", [])
             if standard_raise and not _promises_standard(row["task"], rules):
                 continue  # a standard raised counts only for a task that promises a standard
+            if rules.prepared("count_after").match(text, end) and _promises_number(row, rules):
+                continue  # 已建成口袋公园六个: a count of a numeric task, which the measures judge
             evidence = evidence_phrase(text, start, end)
             if partial:
                 cues.append(Cue("weak-completed", verb, evidence, field_name, True))
                 continue
             sentence = sentence_of(text, start, end)
-            rest = sentence.replace(verb, " ")
-            for word in delivery.get("done_before", []) + delivery.get("done_after", []):
+            rest = sentence
+            for word in sorted({*delivery.get("verbs", []), *delivery.get("done_before", []), *delivery.get("done_after", []),
+                                *delivery.get("bare_fillers", [])}, key=len, reverse=True):
                 rest = rest.replace(word, " ")
             rest_chars = _without_stopwords(rest, rules)
             bare = sum("\u4e00" <= ch <= "\u9fff" for ch in rest_chars) <= int(delivery.get("bare_max_chars", 2))
@@ -306,7 +309,8 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
             if "_task_chars" not in row:
                 row["_task_chars"] = _without_stopwords(row["task"], rules)
             own = bare or verb in row["task"] or longest_common_run(rest_chars, row["_task_chars"]) \
-                >= rules["completed"].get("one_off_min_overlap", 3)  # the task names this event, or its object
+                >= rules["completed"].get("one_off_min_overlap", 3) or _names_head_noun(sentence[:start - bound_left(
+                    text, start, SENTENCE_SEPS)], row["task"], delivery)  # the task names this event, or its object
             if own:
                 cues.append(Cue("one-off", verb, evidence, field_name))
     return cues
@@ -315,6 +319,29 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
 def _promises_document(task: str, rules: Rules) -> bool:
     words = rules["completed"].get("delivery", {}).get("document_task_words", [])
     return any(word in task for word in words)
+
+
+def _names_head_noun(before: str, task: str, delivery: dict) -> bool:
+    """True when the words before the event contain the task's head noun (the last characters of the task: 建设智慧停车平台 → 平台), and no
+    word for another object stands before it (另一个公园)."""
+    task = task.strip().rstrip("。；;，,、）)”\"")
+    size = int(delivery.get("head_noun_min_chars", 2))
+    if len(task) < size or size <= 0:
+        return False
+    head = task[-size:]
+    at = before.rfind(head)
+    if at < 0:
+        return False
+    return not any(word in before[:at] for word in delivery.get("other_object_words", []))
+
+
+def _promises_number(row: dict, rules: Rules) -> bool:
+    """True when the task states a number with a unit (建成口袋公园 20 个)."""
+    if "_promises_number" not in row:
+        row["_promises_number"] = bool(rules.compiled["quantity"].search(row["task"])
+                                       or rules.compiled["quantity_cn"].search(row["task"])
+                                       or rules.prepared("count_after").match(row["task"]))
+    return row["_promises_number"]
 
 
 def _promises_standard(task: str, rules: Rules) -> bool:

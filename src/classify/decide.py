@@ -16,7 +16,15 @@ from src.classify.cues import (
     find_forecast_cues,
     find_on_track_cues,
 )
-from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, find_measures, task_targets
+from src.classify.measures import (
+    DERIVED_KINDS,
+    EXPLICIT_KINDS,
+    SCHEDULE_KINDS,
+    Measure,
+    find_measures,
+    quantities_in,
+    task_targets,
+)
 from src.classify.profiles import load_profile
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import to_date, elapsed_share
@@ -65,6 +73,16 @@ def _drop_breakdown(measures: list[Measure], row: dict, rules: Rules) -> list[Me
         if not is_part:
             kept.append(m)
     return kept or measures
+
+
+def _starts_on_schedule(row: dict, rules: Rules, below: list, schedule: float) -> bool:
+    """True when the row counts works started at or above the schedule (开工率
+    80%, or a count started against the same target) next to measures below it."""
+    text = row["progress"]
+    if any(float(rate) >= schedule * 100 for rate in rules.prepared("start_rate").findall(text)):
+        return True
+    starts = [q for q in quantities_in(text, rules) if q.starts_works]
+    return any(q.unit == m.unit and m.target and q.value / m.target >= schedule for q in starts for m in below)
 
 
 def _representative(measures: list[Measure]) -> Measure:
@@ -120,12 +138,15 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     targets = task_targets(row, rules)
     money = set(rules["quantities"].get("money_units", []))
     money_words = rules.words("quantities", "money_words", [])
-    if deciding and all(m.unit in money or money_words.found_in(m.phrase) for m in deciding) and not any(
-            t.unit in money for t in targets):
+    if deciding and any(m.ratio < 1 for m in deciding) and all(
+            m.unit in money or money_words.found_in(m.phrase) for m in deciding) and not any(t.unit in money for t in targets):
         review.append("judged on money spent; the task promises another measure")
-    units = [t.unit for t in targets]
-    if any(m.kind == "target-match" for m in deciding) and len(units) > len(set(units)):
-        review.append("the task states several targets in the same unit")
+    matched_units = [m.unit for m in measures if m.kind == "target-match"]
+    if any(m.kind == "target-match" for m in deciding) and any(
+            sum(t.unit == unit for t in targets) > max(1, matched_units.count(unit)) for unit in set(matched_units)):
+        review.append("the task states several targets in the same unit, not all of them answered")
+    if below and len(below) >= len(at_or_above) and _starts_on_schedule(row, rules, below, schedule):
+        review.append("works started on schedule while completions lag (a schedule that is not linear?)")
     only = [c for c in completions if c.kind == "completed-only"]
     annual = [c for c in completions if c.kind == "completed"]
     one_off = [c for c in completions if c.kind == "one-off"]

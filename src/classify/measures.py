@@ -54,6 +54,7 @@ _PERCENT_OR_PER_UNIT = re.compile(r"\s*[%％/]")
 # 835 元/人月, 2200 元/人·月, 20100 元/人年: a standard per person (or household) and period
 _PER_PERSON = re.compile(r"\s*[/／]\s*(?:人|户|月|年)")
 _LIST_CLAUSE_SEPS = CLAUSE_SEPS.replace("、", "")
+_CN_POWER = re.compile("[十百千万]")
 
 
 @dataclass
@@ -268,7 +269,10 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
     found = []
     has_from = any(word in text for word in q.get("from_words", []))
     standard_units = q.get("standard_units", [])
-    for match in rules.compiled["quantity"].finditer(text):
+    matches = list(rules.compiled["quantity"].finditer(text))
+    if _CN_POWER.search(text):
+        matches = sorted(matches + list(rules.compiled["quantity_cn"].finditer(text)), key=lambda m: m.start())
+    for match in matches:
         clause_start = bound_left(text, match.start(), CLAUSE_SEPS)
         before = text[clause_start:match.start()]
         if keep is not None and not keep(before):
@@ -285,7 +289,8 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
             continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下 (but 解决 6.007 万人的饮水问题 is an actual)
         if targets and rules.compiled["superseded_follow"].match(follow):
             continue  # the old target in 目标由 5000 套调减为 3000 套
-        value = float(match.group(1)) * multipliers.get(match.group(2) or "", 1)
+        number = match.group(1)
+        value = (float(number) if number[0].isdigit() else cn_number(number)) * multipliers.get(match.group(2) or "", 1)
         if value <= 0:
             continue
         clause_end = bound_right(text, match.end(), CLAUSE_SEPS)
@@ -320,6 +325,11 @@ def _old_level(text: str, start: int, end: int, rules: Rules) -> bool:
         return False
     raises = rules.words("quantities", "raise_words", [])
     return not raises.found_in(left[at:]) and raises.found_in(text[end:bound_right(text, end, SENTENCE_SEPS)])
+
+
+def quantities_in(text: str, rules: Rules) -> list[Quantity]:
+    """The numbers with a unit in ``text`` read as actuals (see :func:`_quantities`)."""
+    return _quantities(text, rules, targets=False)
 
 
 def _context_tokens(context: str, stopwords: tuple) -> list[str]:

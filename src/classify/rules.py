@@ -16,6 +16,7 @@ from src.classify.spans import strip_for_only
 from src.paths import REFERENCE_DIR
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
+CN_NUMERAL_RUN = "零〇一二两三四五六七八九十百千万"
 
 
 @dataclass
@@ -95,6 +96,11 @@ def _compile_rules(raw: dict) -> Rules:
         "quantity": re.compile(
             rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt
             else rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
+        ),
+        # a count in Chinese numerals with a power (一百二十场, 五万二千人, 十二个); not
+        # an ordinal (第十二批) and not a bare digit (一批, 三年), which are mostly words
+        "quantity_cn": re.compile(
+            rf"(?<![第{CN_NUMERAL_RUN}])((?=[{CN_NUMERAL_RUN}]*[十百千万])[{CN_NUMERAL_RUN}]{{2,}})\s*()({unit_alt})"
         ),
         "negation_fillers": re.compile(
             "^(?:" + "|".join(re.escape(w) for w in sorted(guards.get("negation_fillers", []), key=len, reverse=True)) + ")*$"
@@ -190,6 +196,12 @@ _PREPARERS = {
     "early_stage_cues": lambda rules: PhraseList(rules.raw["lagging"].get("early_stage_cues", [])),
     "early_stage_patterns": lambda rules: tuple(re.compile(p) for p in rules.raw["lagging"].get("early_stage_patterns", [])),
     "due_month": lambda rules: _optional_pattern(rules.raw["lagging"].get("due_month_pattern")),
+    "start_rate": lambda rules: re.compile(rules.raw["quantities"].get("start_rate_pattern", "(?!)")),
+    # a count anywhere in the rest of the clause (建成 … 六个, 竣工 12 座)
+    "count_after": lambda rules: re.compile(
+        rf"[^，,。；;：:\n]*?(?<![第\d.])(?:\d+(?:\.\d+)?|[{CN_NUMERAL_RUN}]+)\s*(?:"
+        + "|".join(re.escape(u) for u in sorted(rules.raw["quantities"]["units"], key=len, reverse=True)) + ")"
+    ),
     "node_due": lambda rules: _optional_pattern(rules.raw["quantities"].get("node_due_pattern")),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
