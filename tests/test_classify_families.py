@@ -178,6 +178,18 @@ def test_a_delivery_not_made_is_lagging_when_due(progress):
     assert early.status == "on-track" and early.needs_review
 
 
+@pytest.mark.parametrize("progress", ["目标任务已全部完成。", "建设任务已完成。", "已完成建设任务。", "已提前完成。",
+                                      "已完成，正在组织验收。", "该项目已按计划完成。"])
+def test_the_task_itself_said_to_be_done(progress):
+    result = judge("建设城市书房10个。", progress, "2020-09-30")
+    assert result.status == "completed" and result.status_rule == "explicit-completed"
+
+
+@pytest.mark.parametrize("progress", ["设计方案已完成，正在招标。", "已完成招标，正在施工。", "已完成招标任务。"])
+def test_a_step_done_is_not_the_task_done(progress):
+    assert judge("改造提升农贸市场。", progress).status == "on-track"
+
+
 def test_a_partial_delivery_is_a_clear_statement():
     result = judge("建设市民健身中心。", "主体已完工。")
     assert result.status == "on-track" and not result.no_clear_statement
