@@ -425,3 +425,21 @@ def test_no_module_of_the_classifier_imports_another_modules_private_name():
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("src.classify"):
                 found += [(path.name, alias.name) for alias in node.names if alias.name.startswith("_")]
     assert set(found) <= allowed, found
+
+
+# --------------------------------------------------------------------------
+# delay in other words; unfinished at year end
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("progress", ["受汛期影响，工期延误。", "整体进度落后于计划。", "项目资金缺口大。"])
+def test_delay_in_other_words(progress):
+    assert judge("改造提升农贸市场。", progress).status == "lagging"
+
+
+def test_a_delay_since_caught_up_or_guarded_against_is_not_lagging():
+    assert judge("改造提升农贸市场。", "受汛期影响工期延误，目前已追回进度。").status == "on-track"
+    assert judge("改造提升农贸市场。", "严防出现工期延误。").status == "on-track"
+
+
+def test_unfinished_is_lagging_only_at_year_end():
+    assert judge("改造提升农贸市场。", "主体工程仍未完成。", "2020-12-31").status == "lagging"
+    assert judge("改造提升农贸市场。", "主体工程尚未完成。", "2020-06-30").status == "on-track"

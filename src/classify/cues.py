@@ -72,6 +72,7 @@ def find_delay_cues(row: dict, rules: Rules) -> list[Cue]:
     cues: list[Cue] = []
     task = row["task"]
     pending_ok = rules.words("lagging", "pending_task_terms", []).found_in(task)
+    year_end = row["_date"].month >= int(rules["schedule"].get("year_end_month", 12))
     for field_name in rules.cue_fields:
         text = row[field_name]
         if not text:
@@ -84,6 +85,9 @@ def find_delay_cues(row: dict, rules: Rules) -> list[Cue]:
                     hits.append((match.start(), match.end(), match.group(0), "delay-family"))
         if pending_ok:
             hits += [(s, e, p, "pending") for s, e, p in find_phrases(text, rules.prepared("pending_cues"))]
+        if year_end:  # 仍未完成 at a year-end report
+            hits += [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.prepared("unfinished_cues"))
+                     if not any(s < e2 and s2 < e for s2, e2, _, _ in hits)]
         for start, end, phrase, kind in sorted(hits):
             if _inside_false_friend(text, start, end, rules.prepared("false_friends")):
                 continue

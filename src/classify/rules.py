@@ -172,6 +172,7 @@ def _optional_pattern(pattern):
 _PREPARERS = {
     # literal phrase lists (see PhraseList)
     "delay_cues": lambda rules: PhraseList(rules.raw["lagging"]["delay_cues"]),
+    "unfinished_cues": lambda rules: PhraseList(rules.raw["lagging"].get("unfinished_cues", [])),
     "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
     "on_track_cues": lambda rules: PhraseList(rules.raw["on_track"]["cues"]),
     "delivery_verbs": lambda rules: PhraseList(rules.raw["completed"].get("delivery", {}).get("verbs", [])),
