@@ -274,19 +274,19 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
         return []
     open_ended = _open_ended(row["task"], rules)
     window = int(delivery.get("marker_window", 8))
+    done_words, partial_words, planned_words, done_after = (
+        rules.prepared(k) for k in ("delivery_done", "delivery_partial", "delivery_planned", "delivery_done_after"))
     cues = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
         for start, end, verb in find_phrases(text, verbs):
             clause_start = bound_left(text, start, CLAUSE_SEPS)
             before = text[max(clause_start, start - window):start]
-            after = text[end:end + 8]
-            partial = any(word in before for word in delivery.get("partial_before", []))
-            done = any(word in before for word in delivery.get("done_before", [])) or any(
-                after.startswith(word) for word in delivery.get("done_after", []))
+            partial = partial_words.found_in(before)
+            done = done_words.found_in(before) or done_after.match(text, end) is not None
             if not (done or partial):
                 continue  # a bare verb (竣工验收工作) states no aspect: the cheap test first
-            if any(word in before for word in delivery.get("planned_before", [])):
+            if planned_words.found_in(before):
                 continue
             if negated(text, start, rules) or aspiration_before(text, start, rules):
                 continue

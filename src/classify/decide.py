@@ -22,7 +22,7 @@ from src.classify.measures import (
     SCHEDULE_KINDS,
     Measure,
     find_measures,
-    quantities_in,
+    actuals_of,
     task_targets,
 )
 from src.classify.profiles import load_profile
@@ -81,7 +81,7 @@ def _starts_on_schedule(row: dict, rules: Rules, below: list, schedule: float) -
     text = row["progress"]
     if any(float(rate) >= schedule * 100 for rate in rules.prepared("start_rate").findall(text)):
         return True
-    starts = [q for q in quantities_in(text, rules) if q.starts_works]
+    starts = [q for q in actuals_of(row, "progress", rules) if q.starts_works]
     return any(q.unit == m.unit and m.target and q.value / m.target >= schedule for q in starts for m in below)
 
 

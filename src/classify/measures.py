@@ -327,9 +327,18 @@ def _old_level(text: str, start: int, end: int, rules: Rules) -> bool:
     return not raises.found_in(left[at:]) and raises.found_in(text[end:bound_right(text, end, SENTENCE_SEPS)])
 
 
-def quantities_in(text: str, rules: Rules) -> list[Quantity]:
-    """The numbers with a unit in ``text`` read as actuals (see :func:`_quantities`)."""
-    return _quantities(text, rules, targets=False)
+def _actuals(row: dict, field_name: str, rules: Rules) -> list[Quantity]:
+    """The actuals of one column of a row, worked out once per row."""
+    cache = row.setdefault("_actuals", {})
+    if field_name not in cache:
+        cache[field_name] = _quantities(row[field_name], rules, targets=False)
+    return cache[field_name]
+
+
+def actuals_of(row: dict, field_name: str, rules: Rules) -> list[Quantity]:
+    """The numbers with a unit in one column of a row, read as actuals (see
+    :func:`_quantities`); worked out once per row."""
+    return _actuals(row, field_name, rules)
 
 
 def _context_tokens(context: str, stopwords: tuple) -> list[str]:
@@ -357,7 +366,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
         ]
         if not targets:
             continue
-        actuals = [a for a in _quantities(text, rules, targets=False) if not a.starts_works]
+        actuals = [a for a in _actuals(row, field_name, rules) if not a.starts_works]
         for target, adjusted in targets:
             milestone = bool(rules.compiled["milestone"].search(target.text_before))
             lo, hi = bound_left(text, target.start, SENTENCE_SEPS), bound_right(text, target.end, SENTENCE_SEPS)
@@ -427,7 +436,7 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
         return []
     actuals = []
     for field_name in rules.quantity_fields:
-        actuals += [(field_name, a) for a in _quantities(row[field_name], rules, targets=False)]
+        actuals += [(field_name, a) for a in _actuals(row, field_name, rules)]
     pairs = []
     for t_index, target in enumerate(targets):
         only_of_unit = sum(t.unit == target.unit for t in targets) == 1

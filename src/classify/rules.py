@@ -175,6 +175,12 @@ _PREPARERS = {
     "unfinished_cues": lambda rules: PhraseList(rules.raw["lagging"].get("unfinished_cues", [])),
     "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
     "on_track_cues": lambda rules: PhraseList(rules.raw["on_track"]["cues"]),
+    "delivery_done": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("done_before", [])),
+    "delivery_partial": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("partial_before", [])),
+    "delivery_planned": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("planned_before", [])),
+    "delivery_done_after": lambda rules: re.compile(
+        "|".join(re.escape(w) for w in _by_length(rules.raw["completed"].get("delivery", {}).get("done_after", []))) or "(?!)"
+    ),
     "delivery_verbs": lambda rules: PhraseList(rules.raw["completed"].get("delivery", {}).get("verbs", [])),
     "one_off_cues": lambda rules: PhraseList(rules.raw["completed"].get("one_off_cues", [])),
     "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in rules.raw["lagging"].get("false_friends", [])),
