@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from src import store
-from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_share, load_rules
+from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_share, load_profile, load_rules
 from src.classify.overrides import ensure_override_columns
 from src.classify.rules import RULES_PATH
 from src.parse import ParsedTable, parse_table
@@ -102,7 +102,8 @@ def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None,
         "rule_version": rules.version,
         "rules_file": RULES_PATH.name,
         "tolerance_pts": rules.tolerance_pts,
-        "profile": str(profile or "strict"),
+        "profile": _profile_name(classified, profile),
+        "profile_label": load_profile(_profile_name(classified, profile)).label,
         "counts": {status: int(counts.get(status, 0)) for status in STATUSES},
         "needs_review": int(classified["needs_review"].sum()),
         "overrides_applied": int((classified["status_source"] == "override").sum()),
@@ -111,13 +112,18 @@ def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None,
     }
 
 
+def _profile_name(classified: pd.DataFrame, profile=None) -> str:
+    if "profile" in classified.columns and len(classified):
+        return str(classified["profile"].iloc[0])
+    return str(profile or "strict")
+
+
 def _classify(tasks: pd.DataFrame, as_of, profile=None) -> pd.DataFrame:
-    if profile in (None, ""):
-        return classify_tasks(tasks, as_of=as_of)
     try:
-        return classify_tasks(tasks, as_of=as_of, profile=profile)
-    except (FileNotFoundError, KeyError) as error:
-        raise ProfileError(f"办公室口径 {profile!r} 不存在或无法读取：{error} (unknown office profile)") from None
+        office = load_profile(profile)
+    except ValueError as error:
+        raise ProfileError(str(error)) from None
+    return classify_tasks(tasks, as_of=as_of, profile=office)
 
 
 def _overrides(classified: pd.DataFrame, overrides_path) -> pd.DataFrame:
