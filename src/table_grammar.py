@@ -403,6 +403,7 @@ class TableGrammar:
         self.recognised = {
             "title_rows": 0, "header_rows": 0, "repeated_header_rows": 0, "leader_sections": 0,
             "blank_rows": 0, "other_rows": 0, "continuation_rows": 0, "leader_cells_carried_down": 0,
+            "merged_cells_carried_down": 0,
         }
         self.other_rows: list[str] = []
         self.leaders: list[tuple[str, str]] = []  # in order of first appearance
@@ -415,6 +416,7 @@ class TableGrammar:
         self.next_id = 1
         self.reported_columns: set[tuple] = set()
         self.previous_leader_cell: dict[str | None, str] = {}
+        self.last_cells: dict[str | None, list] = {}
 
     # ---- helpers ---------------------------------------------------------
     def error(self, row: RawRow | None, message: str) -> RawTableError:
@@ -537,7 +539,6 @@ class TableGrammar:
         if row.trailing_space and not header_row:
             self.warn(row, "行尾有多余空白，已去除")
         if header_row:
-            self._flush()
             self._take_header(row)
             return index
         if not self.leaders and _is_toc_line(line):
@@ -585,7 +586,6 @@ class TableGrammar:
     def _grid_row(self, row: RawRow) -> None:
         header = self.headers.get(row.sheet)
         if row.kind == "cells" and is_header(row.cells, self.raw.markup):
-            self._flush()
             self._take_header(row)
             return
         filled = row.filled
@@ -602,7 +602,6 @@ class TableGrammar:
                 self.recognised["leader_sections"] += 1
                 return
             if not (task_first and row.kind == "cells"):
-                self._flush()
                 if header is None:
                     self.recognised["title_rows"] += 1
                 else:
@@ -648,7 +647,7 @@ class TableGrammar:
                     row,
                     f"字段数为 {len(fields)}，应为 {expected}，无法修复 (row has {len(fields)} fields, expected {expected})",
                 )
-            fields = fields + [None] * (expected - len(fields))
+            fields = fields + [""] * (expected - len(fields))
         return fields
 
     def _continue_task(self, row: RawRow, fields: list[str | None]) -> None:
@@ -679,6 +678,7 @@ class TableGrammar:
         if sheet_header is not None and sheet_header.names == names:
             self.recognised["repeated_header_rows"] += 1
             return
+        self._flush()
         self.recognised["header_rows"] += 1
         found = " / ".join(_squash(_cell_text(c, self.raw.markup)) for c in row.cells if c and c.strip())
         missing = [name for name in required_columns() if name not in index]
@@ -713,6 +713,13 @@ class TableGrammar:
             raise self.error(row, f"序号 {task_id} 重复（{where}已出现） (duplicate task id)")
         self.seen_ids[task_id] = row
         leader = self._row_leader(row, fields, header)
+        above = self.last_cells.get(row.sheet)
+        if None in fields and above is not None:
+            for position, cell in enumerate(fields):
+                if cell is None and position < len(above) and header.names[position] not in {"task_id", "leader"}:
+                    fields[position] = above[position]  # a cell merged over several rows
+                    self.recognised["merged_cells_carried_down"] += 1
+        self.last_cells[row.sheet] = list(fields)
         self.pending = _PendingTask(task_id, list(fields), row, leader, header)
 
     def _row_leader(self, row: RawRow, fields, header: _Header) -> tuple[str, str, int]:

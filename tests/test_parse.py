@@ -139,7 +139,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 
 def _full_parser(raw):
-    from src.parse import _CellHTML
+    from src.cells import _CellHTML
 
     parser = _CellHTML()
     parser.feed(raw)
@@ -148,7 +148,7 @@ def _full_parser(raw):
 
 
 def test_fast_cell_path_agrees_with_the_html_parser_on_every_real_cell():
-    from src.parse import _simple_cell
+    from src.cells import _simple_cell
 
     cells = [cell for line in REAL_TABLE.read_text(encoding="utf-8").split("\n") for cell in line.split("\t")]
     checked = 0
@@ -171,7 +171,7 @@ _PIECES = st.sampled_from(
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(_PIECES, max_size=25).map("".join))
 def test_fast_cell_path_agrees_with_the_html_parser(raw):
-    from src.parse import _simple_cell
+    from src.cells import _simple_cell
 
     fast = _simple_cell(raw)
     if fast is not None:
