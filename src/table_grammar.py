@@ -403,7 +403,7 @@ class TableGrammar:
         self.recognised = {
             "title_rows": 0, "header_rows": 0, "repeated_header_rows": 0, "leader_sections": 0,
             "blank_rows": 0, "other_rows": 0, "continuation_rows": 0, "leader_cells_carried_down": 0,
-            "merged_cells_carried_down": 0,
+            "merged_cells_carried_down": 0, "rows_in_sheets_without_table": 0,
         }
         self.other_rows: list[str] = []
         self.leaders: list[tuple[str, str]] = []  # in order of first appearance
@@ -488,8 +488,12 @@ class TableGrammar:
         return ""
 
     def _leader_mode(self, rows: list[RawRow]) -> str:
-        """Where leaders come from: "sections", "column" or "none"."""
+        """Where leaders come from: "sections", "column" or "none". Also notes
+        which sheets have a header row at all."""
         column = False
+        self.sheets_with_header = {
+            row.sheet for row in rows if row.kind == "cells" and is_header(row.cells, self.raw.markup)
+        }
         for row in rows:
             if row.kind == "text" and self.markdown:
                 if row.level >= 2 and parse_leader_heading(row.cells[0]):
@@ -507,7 +511,10 @@ class TableGrammar:
         if self.markdown:
             return _markdown_metadata([r.source or "" for r in rows], self.path)
         texts = []
+        with_header = getattr(self, "sheets_with_header", None)
         for row in rows:
+            if row.sheet is not None and with_header is not None and row.sheet not in with_header:
+                continue  # a notes sheet before the table
             if row.kind == "cells" and is_header(row.cells, self.raw.markup):
                 break
             if row.kind == "text" or row.kind == "cells":
@@ -584,6 +591,9 @@ class TableGrammar:
 
     # ---- spreadsheet, Word, CSV and PDF rows --------------------------------
     def _grid_row(self, row: RawRow) -> None:
+        if row.sheet is not None and row.sheet not in self.sheets_with_header:
+            self.recognised["rows_in_sheets_without_table"] += 1  # notes, lists: no header, no tasks
+            return
         header = self.headers.get(row.sheet)
         if row.kind == "cells" and is_header(row.cells, self.raw.markup):
             self._take_header(row)

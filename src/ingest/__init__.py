@@ -43,7 +43,11 @@ def detect_format(path: Path) -> str:
             return "docx"
         if any(name.startswith("xl/") for name in names):
             return "xlsx"
-        raise RawTableError(path, None, "无法识别的 Office 文件：既不是 .xlsx 也不是 .docx (zip without a workbook or document)")
+        raise RawTableError(
+            path, None,
+            f"不支持的文件类型 {suffix or '（无扩展名）'}：既不是 .xlsx 也不是 .docx；请另存为 .xlsx 或 .docx "
+            "(a zip file without a workbook or document: save as .xlsx or .docx)",
+        )
     if head.startswith(_OLE):
         return "xls" if suffix in {".xls", ".xlsx"} else "legacy"
     fmt = SUPPORTED_SUFFIXES.get(suffix)

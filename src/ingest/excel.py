@@ -41,6 +41,8 @@ def read_workbook(path: Path, fmt: str) -> RawTable:
         sheets, notes = _read_calamine(path)
     except ImportError:
         sheets, notes = (_read_openpyxl(path) if fmt == "xlsx" else _read_xlrd(path)), []
+    if fmt == "xls" and path.suffix.lower() == ".xlsx":
+        notes.append(ParseIssue(None, "文件扩展名为 .xlsx，实际是旧版 .xls 格式（WPS 常见），已按 .xls 读入"))
     rows: list[RawRow] = []
     for name, grid, merged in sheets:
         rows.extend(_sheet_rows(name, grid, merged))
@@ -75,7 +77,8 @@ def _read_calamine(path: Path):
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        with open(path, "rb") as handle:  # by content, not extension: WPS may save .xls as .xlsx
+            workbook = CalamineWorkbook.from_filelike(handle)
     except Exception as error:  # calamine raises its own error classes for damaged files
         raise RawTableError(path, None, f"无法读取工作簿：{error} (cannot read the workbook)") from None
     sheets, notes = [], []
