@@ -380,6 +380,19 @@ class _Header:
     names: list[str]  # one per column: a field name or the header text
     index: dict[str, int]  # field → column
     row: RawRow
+    first_names: tuple = ()  # the header row as found (a repeat of it is recognised)
+    sub_names: tuple | None = None  # a second header row under merged header cells
+    open: bool = True  # no task row yet: a second header row may follow
+    checked: bool = False
+
+
+def _column_index(names: list[str]) -> dict[str, int]:
+    known = table_format()["columns"]
+    index: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if name in known and name not in index:
+            index[name] = position
+    return index
 
 
 @dataclass
@@ -417,6 +430,8 @@ class TableGrammar:
         self.reported_columns: set[tuple] = set()
         self.previous_leader_cell: dict[str | None, str] = {}
         self.last_cells: dict[str | None, list] = {}
+        self.repeat_pending: tuple | None = None
+        self.current_sheet: object = ()
 
     # ---- helpers ---------------------------------------------------------
     def error(self, row: RawRow | None, message: str) -> RawTableError:
@@ -464,6 +479,8 @@ class TableGrammar:
         self._flush()
 
         if self.rows_read == 0:
+            for header in self.headers.values():
+                self._check_header(header)
             found = self._header_found_text()
             raise self.error(None, "没有找到任何数据行：文件中没有表格" + found + " (no table rows found)")
         columns = TASK_COLUMNS + [c for c in OPTIONAL_COLUMNS if any(c in h.index for h in self.headers.values())]
@@ -505,7 +522,12 @@ class TableGrammar:
             elif row.kind == "cells" and is_header(row.cells, self.raw.markup):
                 if "leader" in _header_names(tuple(row.cells), self.raw.markup):
                     column = True
-        return "column" if column else "none"
+        if column:
+            return "column"
+        sheets = [sheet for sheet in self.sheets_with_header if sheet is not None]
+        if sheets and all(parse_section_row(sheet) for sheet in sheets):
+            return "sheets"  # one sheet per leader, named after the leader
+        return "none"
 
     def _read_metadata(self, rows: list[RawRow]) -> dict:
         if self.markdown:
@@ -594,9 +616,16 @@ class TableGrammar:
         if row.sheet is not None and row.sheet not in self.sheets_with_header:
             self.recognised["rows_in_sheets_without_table"] += 1  # notes, lists: no header, no tasks
             return
+        if self.leader_mode == "sheets" and row.sheet != self.current_sheet:
+            self._flush()
+            self.current_sheet = row.sheet
+            self.add_leader(parse_section_row(row.sheet))
+            self.recognised["leader_sections"] += 1
         header = self.headers.get(row.sheet)
         if row.kind == "cells" and is_header(row.cells, self.raw.markup):
             self._take_header(row)
+            return
+        if header is not None and self._sub_header(row, header):
             return
         filled = row.filled
         one_cell = row.kind == "text" or (
@@ -621,6 +650,8 @@ class TableGrammar:
         if header is None:  # office and date rows above the header, in several cells
             self.recognised["title_rows"] += 1
             return
+        self._check_header(header)
+        header.open = False
         fields = self._fit_fields(row, header)
         id_column = header.index.get("task_id")
         if id_column is not None and not (fields[id_column] or "").strip():
@@ -679,17 +710,50 @@ class TableGrammar:
         names = list(_header_names(tuple(row.cells), self.raw.markup))
         while names and names[-1] == "":
             names.pop()
-        known = table_format()["columns"]
-        index: dict[str, int] = {}
-        for position, name in enumerate(names):
-            if name in known and name not in index:
-                index[name] = position
         sheet_header = self.headers.get(row.sheet)
-        if sheet_header is not None and sheet_header.names == names:
+        if sheet_header is not None and sheet_header.first_names == tuple(names):
             self.recognised["repeated_header_rows"] += 1
+            self.repeat_pending = sheet_header.sub_names
             return
         self._flush()
         self.recognised["header_rows"] += 1
+        header = _Header(names, _column_index(names), row, first_names=tuple(names))
+        self.headers[row.sheet] = header
+        if self.markdown:
+            self._check_header(header)
+
+    def _sub_header(self, row: RawRow, header: _Header) -> bool:
+        """A second header row under merged header cells (进展情况 over 完成情况 |
+        完成率): its names replace the merged cell's for those columns."""
+        if self.repeat_pending is not None:
+            names = _header_names(tuple(row.cells), self.raw.markup)
+            if tuple(names) == self.repeat_pending:
+                self.repeat_pending = None
+                self.recognised["repeated_header_rows"] += 1
+                return True
+        self.repeat_pending = None
+        if not header.open or row.kind != "cells":
+            return False
+        names = _header_names(tuple(row.cells), self.raw.markup)
+        known = table_format()["columns"]
+        filled = [i for i, cell in enumerate(row.cells) if cell is not None and cell.strip()]
+        if not filled or not all(names[i] in known and names[i] != "task_id" for i in filled):
+            return False
+        merged = list(header.names) + [""] * max(0, len(row.cells) - len(header.names))
+        for position in filled:
+            merged[position] = names[position]
+        header.names, header.index, header.sub_names = merged, _column_index(merged), tuple(names)
+        self.recognised["header_rows"] += 1
+        return True
+
+    def _check_header(self, header: _Header) -> None:
+        """Required columns present (else stop, naming the columns found); unknown
+        and doubled columns are warned about once per layout."""
+        if header.checked:
+            return
+        header.checked = True
+        row, names, index = header.row, header.names, header.index
+        known = table_format()["columns"]
         found = " / ".join(_squash(_cell_text(c, self.raw.markup)) for c in row.cells if c and c.strip())
         missing = [name for name in required_columns() if name not in index]
         if missing:
@@ -709,7 +773,6 @@ class TableGrammar:
                 self.warn(row, f"未识别的列：{'、'.join(unknown)}（未读入；如需读入，在 table_format.toml 中加上列名）")
             if doubled:
                 self.warn(row, f"重复的列：{'、'.join(column_label(n) for n in doubled)}（只读入第一列）")
-        self.headers[row.sheet] = _Header(names, index, row)
 
     def _start_task(self, row: RawRow, fields: list[str | None], header: _Header) -> None:
         if "task_id" in header.index:

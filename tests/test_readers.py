@@ -326,3 +326,36 @@ def test_the_blank_template_is_recognised_and_a_filled_copy_parses(tmp_path):
     parsed = parse_table(filled)
     assert parsed.tasks.loc[0, ["leader", "progress", "next_steps"]].tolist() == ["张三", "完成60%", "加快推进"]
     assert parsed.metadata["as_of"] == "2021-09-30" and parsed.warnings == []
+
+
+def test_a_two_row_header_under_merged_cells(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["2021年重点工作前三季度进展"])
+    sheet.append(["序号", "重点工作", "牵头单位", "分管领导", "工作推进情况", None])
+    sheet.append([None, None, None, None, "进展情况", "存在问题"])
+    sheet.append([1, "建设甲", "市一局", "张三副市长", "完成80%", "资金紧"])
+    sheet.merge_cells("E2:F2")
+    for column in "ABCD":
+        sheet.merge_cells(f"{column}2:{column}3")
+    path = tmp_path / "two_rows.xlsx"
+    workbook.save(path)
+    parsed = parse_table(path)
+    assert parsed.tasks.loc[0, ["progress", "problems", "leader"]].tolist() == ["完成80%", "资金紧", "张三"]
+    assert parsed.recognised["header_rows"] == 2 and parsed.warnings == []
+
+
+def test_one_sheet_per_leader_named_after_the_leader(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    for index, name in enumerate(["张三副市长", "李四市长"]):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = name
+        sheet.append(["序号", "重点工作", "牵头单位", "进展情况"])
+        sheet.append([index + 1, f"任务{index + 1}", "市一局", "推进中"])
+    path = tmp_path / "2021年上半年.xlsx"
+    workbook.save(path)
+    parsed = parse_table(path)
+    assert parsed.tasks["leader"].tolist() == ["张三", "李四"]
+    assert parsed.metadata["leader_source"] == "sheets" and parsed.tasks["leader_order"].tolist() == [1, 2]
