@@ -481,7 +481,9 @@ class TableGrammar:
         if self.rows_read == 0:
             for header in self.headers.values():
                 self._check_header(header)
-            found = self._header_found_text()
+            if not self.headers and not self.markdown:
+                raise self._no_header_error(rows)
+            found = "（只有表头，没有任务行）" if self.headers else ""
             raise self.error(None, "没有找到任何数据行：文件中没有表格" + found + " (no table rows found)")
         columns = TASK_COLUMNS + [c for c in OPTIONAL_COLUMNS if any(c in h.index for h in self.headers.values())]
         tasks = pd.DataFrame.from_records(self.records, columns=columns)
@@ -499,10 +501,23 @@ class TableGrammar:
         return ParsedTable(tasks=tasks, metadata=metadata, warnings=self.warnings, rows_read=self.rows_read,
                            recognised=recognised)
 
-    def _header_found_text(self) -> str:
-        if self.headers:
-            return "（只有表头，没有任务行）"
-        return ""
+    def _no_header_error(self, rows: list[RawRow]) -> RawTableError:
+        """No header row recognised: say what a header needs, and show the row
+        that looks most like one, so an analyst knows which name to add."""
+        needed = "、".join(column_label(name) for name in required_columns())
+        candidates = [row for row in rows if row.kind == "cells" and len(row.filled) >= 3]
+        if not candidates:
+            if self.raw.format == "pdf":
+                return self.error(None, "PDF 中没有找到带表格线的表格（没有表格线的 PDF 无法可靠地分列），请索取 Word/Excel 原件 "
+                                  "(no ruled table found in the PDF; no table rows found)")
+            return self.error(None, "没有找到任何数据行：文件中没有表格 (no table rows found)")
+        row = candidates[0]
+        shown = " / ".join(_squash(_cell_text(c, self.raw.markup)) for c in row.filled)
+        return self.error(
+            row,
+            f"没有找到表头行：表头需要有 {needed} 这几列（列名的同义词见 data/reference/table_format.toml）；"
+            f"第一个像表格的行是 {shown[:200]} (no header row found; no table rows found)",
+        )
 
     def _leader_mode(self, rows: list[RawRow]) -> str:
         """Where leaders come from: "sections", "column" or "none". Also notes

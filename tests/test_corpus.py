@@ -30,12 +30,13 @@ FATAL = {
     "fatal_bad_encoding.md": (17, "not UTF-8, GBK or GB18030"),
     "fatal_csv_short_row.csv": (18, "row has 2 fields, expected 5"),
     "fatal_csv_bad_encoding.csv": (6, "not UTF-8, GBK or GB18030"),
+    "fatal_csv_no_header.csv": (4, "no header row found"),
     "fatal_legacy_word.doc": (None, "save the file as .docx"),
     "fatal_legacy_wps_sheet.et": (None, "save the file as .xlsx"),
     "fatal_not_really.xlsx": (None, "content does not match the .xlsx extension"),
     "fatal_unsupported.odt": (None, "save as .xlsx or .docx"),
     "fatal_xlsx_truncated.xlsx": (None, "corrupt zip"),
-    "fatal_pdf_no_table.pdf": (None, "no table rows"),
+    "fatal_pdf_no_table.pdf": (None, "no ruled table found"),
     "fatal_pdf_scanned.pdf": (None, "不支持扫描件"),
 }
 # Formats with sheets, Word tables or PDF pages: (sheet or table, row, words).

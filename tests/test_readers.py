@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from src.ingest import read_raw_rows
-from src.ingest.pdf import unwrap
+from src.ingest.pdf import join_wrapped_lines
 from src.parse import (
     NO_LEADERS_WARNING,
     RawTableError,
@@ -242,8 +242,13 @@ def test_the_period_from_a_title_or_file_name(text, expected):
 
 
 def test_pdf_cells_are_joined_where_the_text_only_wrapped():
-    assert unwrap("深入落实全面从严\n治党主体责任。\n1. 第一项；\n2. 第二\n项") == "深入落实全面从严治党主体责任。\n1. 第一项；\n2. 第二项"
-    assert unwrap("存在的问题：\n资金\n不足。\n下一步工作安排：\n加快") == "存在的问题：\n资金不足。\n下一步工作安排：\n加快"
+    # (text, x0, x1) of each line of a cell from x=100 to x=300, 10 pt characters, 2 pt padding
+    lines = [("深入落实全面从严", 102, 296), ("治党主体责任。", 102, 172), ("1. 第一项；", 102, 160), ("2. 第二项完成投资", 102, 297),
+             ("12.5 亿元。", 102, 150)]
+    assert join_wrapped_lines(lines, 100, 300, 10) == "深入落实全面从严治党主体责任。\n1. 第一项；\n2. 第二项完成投资12.5 亿元。"
+    # a sentence that ends well before the edge keeps its break; a line that only wrapped near the edge does not
+    assert join_wrapped_lines([("存在的问题：", 102, 160), ("资金不足。", 102, 150)], 100, 300, 10) == "存在的问题：\n资金不足。"
+    assert join_wrapped_lines([("进展顺利，完成", 102, 262), ("80%。", 102, 130)], 100, 300, 10) == "进展顺利，完成80%。"
 
 
 # --------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 Page by page, top to bottom: the text lines outside tables (title, office,
 date, leader headings, page numbers) are text rows; each table row is a cells
-row. A cell's line breaks where its text merely wrapped are joined (kept where
-a sentence ends or a numbered item starts). The header a table repeats on each
-page and the remainder of a row split across two pages (a row without 序号) are
-left to the grammar, which knows what a header and a task are. A PDF without
-any text (a scan) cannot be read: OCR is not done here.
+row. A cell's line breaks where its text merely wrapped (the line reaches the
+cell's right edge) are joined; breaks before a numbered item are kept. The
+header a table repeats on each page and the remainder of a row split across
+two pages (a row without 序号) are left to the grammar, which knows what a
+header and a task are. A PDF without any text (a scan) cannot be read: OCR is
+not done here.
 """
 from __future__ import annotations
 
@@ -21,49 +22,6 @@ _ITEM_START = re.compile(
     r"^\s*(\d{1,2}[.．、](?!\d)|（\d{1,2}）|\(\d{1,2}\)|[一二三四五六七八九十]{1,2}[、.．]|[（(][一二三四五六七八九十]{1,2}[）)]|[①-⑳]"
     r"|存在的?问题|下一步|主要问题)"
 )
-
-
-def unwrap(text: str | None) -> str | None:
-    """Join the lines of a PDF cell where the text only wrapped.
-
-    >>> unwrap("深入落实全面从严治党主体\\n责任。\\n1. 第一项")
-    '深入落实全面从严治党主体责任。\\n1. 第一项'
-    """
-    if text is None:
-        return None
-    lines = [line.strip() for line in text.split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if not line:
-            continue
-        if out and not (out[-1][-1:] in _SENTENCE_END or _ITEM_START.match(line)):
-            joiner = " " if re.search(r"[A-Za-z0-9]$", out[-1]) and re.match(r"[A-Za-z]", line) else ""
-            out[-1] = out[-1] + joiner + line
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
-def read_pdf(path: Path) -> RawTable:
-    import pdfplumber
-
-    try:
-        pdf = pdfplumber.open(str(path))
-    except Exception as error:  # pdfminer raises several kinds for a damaged file
-        raise RawTableError(path, None, f"无法读取 PDF：{error} (cannot read the PDF)") from None
-    rows: list[RawRow] = []
-    with pdf:
-        if not any(page.chars for page in pdf.pages):
-            if any(page.images for page in pdf.pages):
-                raise RawTableError(
-                    path, None,
-                    "不支持扫描件：这个 PDF 是扫描的图片，没有可读取的文字。请向报送单位索取 Word/Excel 原件，"
-                    "或先用 OCR 软件转成文字版 PDF (scanned PDF: no text layer; OCR is not supported)",
-                )
-            raise RawTableError(path, None, "PDF 中没有任何文字 (the PDF has no text)")
-        for number, page in enumerate(pdf.pages, start=1):
-            rows.extend(_page_rows(page, f"第{number}页"))
-    return RawTable(path, "pdf", rows, markup="text", grid=True, wrapped_lines=True)
 
 
 def _table_settings(page) -> dict:
@@ -91,8 +49,8 @@ def _page_rows(page, label: str) -> list[RawRow]:
             items.append((line["top"], 0, [RawRow([text], 0, kind="text", table=label)]))
     for table in tables:
         table_rows = []
-        for cells in table.extract():
-            values = [unwrap(cell) for cell in cells]
+        for cells in _extract(page, table):
+            values = list(cells)
             while values and values[-1] == "":
                 values.pop()
             kind = "cells" if any(v for v in values) else "blank"
@@ -102,3 +60,89 @@ def _page_rows(page, label: str) -> list[RawRow]:
     for number, row in enumerate(ordered, start=1):
         row.line = number
     return ordered
+
+
+def _extract(page, table) -> list[list[str | None]]:
+    """The table's cells, like pdfplumber's ``Table.extract`` (same words, same
+    lines), with each cell's lines joined where the text only wrapped.
+    ``None`` where the grid has no cell (a merged cell)."""
+    from pdfplumber.utils import cluster_objects, extract_words
+
+    def inside(char, box) -> bool:
+        x = (char["x0"] + char["x1"]) / 2
+        y = (char["top"] + char["bottom"]) / 2
+        return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+    rows = []
+    for row in table.rows:
+        row_chars = [char for char in page.chars if inside(char, row.bbox)]
+        values: list[str | None] = []
+        for box in row.cells:
+            if box is None:
+                values.append(None)
+                continue
+            chars = [char for char in row_chars if inside(char, box)]
+            if not chars:
+                values.append("")
+                continue
+            words = extract_words(chars)
+            lines = [
+                (" ".join(word["text"] for word in line), min(w["x0"] for w in line), max(w["x1"] for w in line))
+                for line in cluster_objects(words, lambda word: word["top"], 3)
+            ]
+            size = sorted(char["size"] for char in chars)[len(chars) // 2]
+            values.append(join_wrapped_lines(lines, box[0], box[2], size))
+        rows.append(values)
+    return rows
+
+
+def join_wrapped_lines(lines: list[tuple[str, float, float]], left: float, right: float, size: float) -> str:
+    r"""Join the (text, x0, x1) lines of one cell where the text wrapped.
+
+    A line ending within 1.5 characters of the right edge (4.5 when it does not
+    end a sentence: a number or a word may not have fitted) wrapped, unless the
+    next line starts a numbered item; other breaks are kept.
+
+    >>> join_wrapped_lines([("全面推进依法", 10, 98), ("行政。", 10, 40), ("1. 第一项", 10, 50)], 8, 100, 9)
+    '全面推进依法行政。\n1. 第一项'
+    """
+    if not lines:
+        return ""
+    padding = max(0.0, min(x0 for _, x0, _ in lines) - left)
+    limit = right - padding
+    out: list[list] = []
+    for text, _, x1 in lines:
+        text = text.strip()
+        if not text:
+            continue
+        if out:
+            before, end = out[-1]
+            room = (1.5 if before[-1:] in _SENTENCE_END else 4.5) * size
+            if limit - end <= room and not _ITEM_START.match(text):
+                joiner = " " if re.search(r"[A-Za-z0-9%]$", before) and re.match(r"[A-Za-z0-9]", text) else ""
+                out[-1] = [before + joiner + text, x1]
+                continue
+        out.append([text, x1])
+    return "\n".join(text for text, _ in out)
+
+
+def read_pdf(path: Path) -> RawTable:
+    import pdfplumber
+
+    try:
+        pdf = pdfplumber.open(str(path))
+    except Exception as error:  # pdfminer raises several kinds for a damaged file
+        raise RawTableError(path, None, f"无法读取 PDF：{error} (cannot read the PDF)") from None
+    rows: list[RawRow] = []
+    with pdf:
+        if not any(page.chars for page in pdf.pages):
+            if any(page.images for page in pdf.pages):
+                raise RawTableError(
+                    path, None,
+                    "不支持扫描件：这个 PDF 是扫描的图片，没有可读取的文字。请向报送单位索取 Word/Excel 原件，"
+                    "或先用 OCR 软件转成文字版 PDF (scanned PDF: no text layer; OCR is not supported)",
+                )
+            raise RawTableError(path, None, "PDF 中没有任何文字 (the PDF has no text)")
+        for number, page in enumerate(pdf.pages, start=1):
+            rows.extend(_page_rows(page, f"第{number}页"))
+    return RawTable(path, "pdf", rows, markup="text", grid=True, wrapped_lines=True)
