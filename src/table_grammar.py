@@ -20,7 +20,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -68,7 +68,7 @@ class ParsedTable:
 # --------------------------------------------------------------------------
 # reference data
 # --------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def table_format(path: Path | None = None) -> dict:
     path = path or REFERENCE_DIR / "table_format.toml"
     with open(path, "rb") as handle:
@@ -79,7 +79,7 @@ def column_label(name: str) -> str:
     return table_format()["columns"].get(name, {}).get("label", name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _column_matchers() -> tuple[tuple[str, frozenset, tuple], ...]:
     matchers = []
     for name, spec in table_format()["columns"].items():

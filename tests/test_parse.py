@@ -160,7 +160,8 @@ def test_fast_cell_path_agrees_with_the_html_parser_on_every_real_cell():
     assert checked > 0.9 * len(cells)
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402 — the property tests start here
+from hypothesis import strategies as st  # noqa: E402
 
 _PIECES = st.sampled_from(
     list("ab 中文&;<>/=\"'#0x") + ["<p>", "</p>", "<li>", "</li>", "<br>", "<br/>", '<ol style="a: b">', "</ol>",
