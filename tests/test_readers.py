@@ -374,3 +374,20 @@ def test_one_sheet_per_leader_named_after_the_leader(tmp_path):
     parsed = parse_table(path)
     assert parsed.tasks["leader"].tolist() == ["张三", "李四"]
     assert parsed.metadata["leader_source"] == "sheets" and parsed.tasks["leader_order"].tolist() == [1, 2]
+
+
+def test_markdown_pipe_tables_read_like_the_converters_tab_tables(tmp_path):
+    lines = []
+    for line in MINI_TABLE.read_text(encoding="utf-8").split("\n"):
+        cells = line.split("\t")
+        if len(cells) == 5:
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+            if cells[0] == "序号":
+                lines.append("|---|---|---|---|---|")
+        else:
+            lines.append(line)
+    piped = tmp_path / "piped.md"
+    piped.write_text("\n".join(lines), encoding="utf-8")
+    reference, tasks = parse_table(MINI_TABLE).tasks, parse_table(piped).tasks
+    for column in ["task_id", "leader", "task", "lead_unit", "progress", "problems", "next_steps"]:
+        assert tasks[column].tolist() == reference[column].tolist(), column
