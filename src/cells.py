@@ -26,7 +26,8 @@ _INLINE_ITEM = re.compile(r"(?<=[。；;！!？?])\s*(?=(?:\d{1,2}|[一二三四
 # reading bytes
 # --------------------------------------------------------------------------
 def read_raw_text(path: str | Path) -> tuple[str, str, list[ParseIssue]]:
-    """Decode a text file (Markdown, CSV): UTF-8 (with or without BOM), else GB18030.
+    """Decode a text file (Markdown, CSV): UTF-16 when it starts with a UTF-16
+    mark, else UTF-8 (with or without BOM), else GB18030.
 
     Returns the text with ``\\n`` line ends, the encoding used and warnings.
     """
@@ -37,6 +38,13 @@ def read_raw_text(path: str | Path) -> tuple[str, str, list[ParseIssue]]:
     if not data.strip():
         raise RawTableError(path, None, "文件为空 (empty file: no table at all)")
     notes: list[ParseIssue] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RawTableError(path, None, "无法解码：文件以 UTF-16 标记开头，但内容不是 UTF-16 (not valid UTF-16)") from None
+        notes.append(ParseIssue(None, "文件为 UTF-16 编码（Excel“Unicode 文本”），已按 UTF-16 解码"))
+        return text.replace("\r\n", "\n").replace("\r", "\n"), "utf-16", notes
     if data.startswith(b"\xef\xbb\xbf"):
         notes.append(ParseIssue(1, "文件带 UTF-8 BOM，已去除 (UTF-8 BOM removed)"))
         data = data[3:]

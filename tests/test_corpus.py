@@ -77,6 +77,7 @@ CLEAN = {
     "ok_header_reordered.md": (9, {}),
     "ok_csv_gbk.csv": (9, {"leader_sections": 3}),
     "ok_csv_trailing_comma.csv": (9, {"leader_sections": 3}),
+    "ok_csv_excel_unicode_text.txt": (9, {"leader_sections": 3}),
     "ok_xlsx_leader_column.xlsx": (4, {"leader_cells_carried_down": 2}),
     "ok_pdf_split_rows.pdf": (9, {"repeated_header_rows": 1, "continuation_rows": 1, "leader_sections": 3}),
 }
@@ -86,7 +87,7 @@ def test_corpus_is_complete():
     names = {p.name for p in CORPUS.iterdir()}
     assert names == set(FATAL) | set(FATAL_IN_TABLE) | set(RECOVERED) | set(CLEAN)
     formats = {name.rsplit(".", 1)[1] for name in names}
-    assert {"md", "csv", "xlsx", "xls", "docx", "pdf", "doc", "et"} <= formats
+    assert {"md", "csv", "txt", "xlsx", "xls", "docx", "pdf", "doc", "et"} <= formats
     for fmt in ["md", "csv", "xlsx", "xls", "docx", "pdf"]:  # every format has fatal and recovered entries
         assert any(n.startswith("fatal_") and n.endswith("." + fmt) for n in names), fmt
         assert any(n.startswith("ok_") and n.endswith("." + fmt) for n in names), fmt
@@ -197,7 +198,8 @@ def test_formula_like_cells_stay_text_and_repeated_headers_are_counted_not_warne
 
 def test_other_formats_of_the_mini_table_give_its_text():
     reference = parse_table(FIXTURES / "mini_table.md").tasks
-    for name in ["ok_csv_gbk.csv", "ok_csv_trailing_comma.csv", "ok_xls_saved_as_xlsx.xlsx", "ok_pdf_split_rows.pdf"]:
+    for name in ["ok_csv_gbk.csv", "ok_csv_trailing_comma.csv", "ok_csv_excel_unicode_text.txt", "ok_xls_saved_as_xlsx.xlsx",
+                 "ok_pdf_split_rows.pdf"]:
         tasks = parse_table(CORPUS / name).tasks
         for column in ["task", "lead_unit", "progress", "problems", "next_steps", "leader"]:
             assert tasks[column].str.replace(r"\s+", "", regex=True).tolist() == (

@@ -391,3 +391,23 @@ def test_markdown_pipe_tables_read_like_the_converters_tab_tables(tmp_path):
     reference, tasks = parse_table(MINI_TABLE).tasks, parse_table(piped).tasks
     for column in ["task_id", "leader", "task", "lead_unit", "progress", "problems", "next_steps"]:
         assert tasks[column].tolist() == reference[column].tolist(), column
+
+
+def test_word_table_inside_a_content_control_is_read(tmp_path):
+    docx = pytest.importorskip("docx")
+    from docx.oxml import OxmlElement
+
+    document = docx.Document()
+    document.add_paragraph("2021年上半年重点工作进展")
+    table = document.add_table(rows=2, cols=4)
+    for cell, text in zip(table.rows[0].cells, ["序号", "重点工作", "牵头单位", "进展情况"]):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ["1", "建设甲", "市一局", "推进中"]):
+        cell.text = text
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    table._tbl.addprevious(sdt)
+    sdt.append(content)
+    content.append(table._tbl)  # the table now sits inside the content control
+    path = tmp_path / "sdt.docx"
+    document.save(path)
+    assert parse_table(path).tasks["task"].tolist() == ["建设甲"]

@@ -7,6 +7,7 @@ table to build from a folder of them.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from src.ingest.rows import RawRow, RawTable
@@ -57,10 +58,23 @@ def detect_format(path: Path) -> str:
             f"文件扩展名为 {suffix}，但内容不是 {suffix} 文件（可能已损坏或只是改了扩展名） "
             f"(content does not match the {suffix} extension)",
         )
+    if fmt == "markdown" and suffix == ".txt" and not _looks_like_markdown(path):
+        return "csv"  # Excel's "text (tab delimited)" or "Unicode text" export
     if fmt is None:
         shown = "、".join(sorted(SUPPORTED_SUFFIXES))
         raise RawTableError(path, None, f"不支持的文件类型 {suffix or '（无扩展名）'}；可读入：{shown} (unsupported file type)")
     return fmt
+
+
+def _looks_like_markdown(path: Path) -> bool:
+    """A .txt that is the PDF converter's Markdown: ``#`` headings or cell HTML."""
+    head = path.read_bytes()[:65536]
+    for encoding in ("utf-16", "utf-8", "gb18030"):
+        if encoding == "utf-16" and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        text = head.decode(encoding, errors="ignore")
+        break
+    return any(line.lstrip().startswith("#") for line in text.split("\n")) or bool(re.search(r"</?(p|li|ol|br)\b", text))
 
 
 def read_raw_rows(path: str | Path) -> RawTable:

@@ -80,7 +80,11 @@ def _read_calamine(path: Path):
         with open(path, "rb") as handle:  # by content, not extension: WPS may save .xls as .xlsx
             workbook = CalamineWorkbook.from_filelike(handle)
     except Exception as error:  # calamine raises its own error classes for damaged files
-        raise RawTableError(path, None, f"无法读取工作簿：{error} (cannot read the workbook)") from None
+        raise RawTableError(
+            path, None,
+            f"无法读取工作簿（{error}）：文件可能已损坏或设有打开密码，请在 Excel/WPS 中打开后另存为 .xlsx（不设密码） "
+            "(cannot read the workbook: damaged or password-protected)",
+        ) from None
     sheets, notes = [], []
     for meta in workbook.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible:

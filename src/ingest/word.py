@@ -40,7 +40,7 @@ def read_docx(path: Path) -> RawTable:
         raise RawTableError(path, None, f"无法读取 Word 文件：{error} (cannot read the .docx)") from None
     rows: list[RawRow] = []
     paragraph_no = table_no = 0
-    for element in document.element.body.iterchildren():
+    for element in _body_blocks(document.element.body):
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph_no += 1
@@ -56,6 +56,18 @@ def read_docx(path: Path) -> RawTable:
     if not any(row.filled for row in rows):
         raise RawTableError(path, None, "Word 文件中没有任何文字 (the document is empty)")
     return RawTable(path, "docx", rows, markup="text", grid=True)
+
+
+def _body_blocks(body):
+    """Paragraphs and tables in order, including those inside content controls
+    (``w:sdt``, which some templates wrap around a table)."""
+    for element in body.iterchildren():
+        if element.tag.rsplit("}", 1)[-1] == "sdt":
+            for content in element.iterchildren():
+                if content.tag.rsplit("}", 1)[-1] == "sdtContent":
+                    yield from _body_blocks(content)
+        else:
+            yield element
 
 
 def _table_rows(table, label: str) -> list[RawRow]:
