@@ -674,6 +674,12 @@ class TableGrammar:
                 self._continue_task(row, fields)
                 return
             raise self.error(row, f"序号为空，且上方没有可以接续的任务行 (empty task id)；本行内容：{_preview(fields)}")
+        task_text = (fields[header.index["task"]] or "").strip()
+        if id_column is not None and not task_text and not _is_task_number(fields[id_column] or ""):
+            # 合计, 注：…, 填表人：… below the table: no task text, no number
+            self.recognised["other_rows"] += 1
+            self.other_rows.append(_preview(fields)[1:-1][:60])
+            return
         self._flush()
         self.rows_read += 1
         if not self.leaders and self.leader_mode == "sections":

@@ -411,3 +411,19 @@ def test_word_table_inside_a_content_control_is_read(tmp_path):
     path = tmp_path / "sdt.docx"
     document.save(path)
     assert parse_table(path).tasks["task"].tolist() == ["建设甲"]
+
+
+def test_rows_below_the_table_that_are_not_tasks(tmp_path):
+    path = tmp_path / "2021年上半年.csv"
+    path.write_text(
+        "序号,重点工作,牵头单位,进展情况,分管领导\n1,建设甲,市一局,推进中,张三副市长\n"
+        "一、经济发展,,,,\n2,建设乙,市二局,已完成,\n合计,,共2项,,\n填表人：王五,,,联系电话：123,\n",
+        encoding="utf-8",
+    )
+    parsed = parse_table(path)
+    assert parsed.tasks["task_id"].tolist() == [1, 2] and parsed.warnings == []
+    assert parsed.recognised["other_rows"] == 3  # a category row and two footer rows, counted, not tasks
+    bad = tmp_path / "bad.csv"
+    bad.write_text("序号,重点工作,牵头单位,进展情况\n一,建设甲,市一局,推进中\n", encoding="utf-8")
+    with pytest.raises(RawTableError, match="non-numeric task id"):
+        parse_table(bad)  # a task with a word for its number still stops the build
