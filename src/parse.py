@@ -6,9 +6,13 @@ The names the rest of the project uses, in one place. The work is done by:
   Excel .xlsx/.xls, Word .docx, CSV, text PDF; .doc/.wps/.et through LibreOffice),
   each giving the same raw rows (cells as text, line breaks kept);
 * :mod:`src.cells` — bytes and cell HTML to clean text;
-* :mod:`src.table_grammar` — the table: document header and period, header row
-  and column names (``data/reference/table_format.toml``), leader sections or
-  column, problems/next-steps split, validation and row reconciliation;
+* :mod:`src.table_vocabulary` — what the table's words mean
+  (``data/reference/table_format.toml``): column names, leader headings and
+  cells, lead-unit lists, the problems/next-steps split;
+* :mod:`src.table_document` — title, office, date, period, table of contents;
+* :mod:`src.table_grammar` — one pass over the rows: header rows, leader
+  sections or column, repeated headers, continuation rows, merged cells,
+  validation and row reconciliation;
 * :mod:`src.quality` — the data-quality summary and its checks.
 
 Every task row becomes one task. Problems the parser can repair are recorded
@@ -31,22 +35,26 @@ from src.quality import (  # noqa: F401
     tasks_per_leader,
     warnings_table,
 )
+from src.table_document import read_period  # noqa: F401
 from src.table_grammar import (  # noqa: F401
     FIELD_ORDER,
     NO_LEADERS_WARNING,
     OPTIONAL_COLUMNS,
     TASK_COLUMNS,
     ParsedTable,
-    column_name,
-    parse_leader_heading,
+    TableGrammar,
     parse_rows,
+)
+from src.table_problems import IncompleteTableError, ParseIssue, RawTableError  # noqa: F401
+from src.table_vocabulary import (  # noqa: F401
+    column_name,
+    is_header,
+    parse_leader_heading,
     parse_section_row,
-    read_period,
     split_fifth_column,
     split_lead_units,
     table_format,
 )
-from src.table_problems import IncompleteTableError, ParseIssue, RawTableError  # noqa: F401
 
 
 def parse_table(path: str | Path) -> ParsedTable:

@@ -15,20 +15,31 @@ summary, not listed as warnings; repaired oddities are warnings.
 """
 from __future__ import annotations
 
-import calendar
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from pathlib import Path
 
 import pandas as pd
 
-from src.cells import CJK, clean_cell, clean_text_cell, join_cjk_spaces
+from src.cells import clean_cell, clean_text_cell, join_cjk_spaces
 from src.ingest.rows import RawRow, RawTable
-from src.paths import REFERENCE_DIR
+from src.table_document import grid_metadata, is_toc_line, markdown_metadata, read_toc
 from src.table_problems import ParseIssue, RawTableError
+from src.table_vocabulary import (
+    cell_text,
+    column_label,
+    header_names,
+    is_header,
+    parse_leader_cell,
+    parse_leader_heading,
+    parse_section_row,
+    required_columns,
+    split_fifth_column,
+    split_lead_units,
+    squash,
+    strip_markdown,
+    table_format,
+)
 
 TASK_COLUMNS = [
     "task_id",
@@ -63,313 +74,6 @@ class ParsedTable:
         from src.quality import quality_summary
 
         return quality_summary(self)
-
-
-# --------------------------------------------------------------------------
-# reference data
-# --------------------------------------------------------------------------
-@cache
-def table_format(path: Path | None = None) -> dict:
-    path = path or REFERENCE_DIR / "table_format.toml"
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
-
-
-def column_label(name: str) -> str:
-    return table_format()["columns"].get(name, {}).get("label", name)
-
-
-@cache
-def _column_matchers() -> tuple[tuple[str, frozenset, tuple], ...]:
-    matchers = []
-    for name, spec in table_format()["columns"].items():
-        names = frozenset(_squash(n) for n in spec.get("names", []))
-        patterns = tuple(re.compile(p) for p in spec.get("patterns", []))
-        matchers.append((name, names, patterns))
-    return tuple(matchers)
-
-
-def required_columns() -> list[str]:
-    return [name for name, spec in table_format()["columns"].items() if spec.get("required")]
-
-
-# --------------------------------------------------------------------------
-# small helpers
-# --------------------------------------------------------------------------
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _strip_markdown(line: str) -> str:
-    return re.sub(r"^#+\s*", "", line).strip()
-
-
-def _cell_text(cell: str | None, markup: str) -> str:
-    if cell is None:
-        return ""
-    return clean_cell(cell).text if markup == "html" else clean_text_cell(cell).text
-
-
-def column_name(cell_text: str) -> str | None:
-    """The field a header cell names, or None.
-
-    >>> column_name("2020 年重点工作"), column_name("责任单位"), column_name("1-9月进展情况")
-    ('task', 'lead_unit', 'progress')
-    >>> column_name("进展情况（截至9月底）"), column_name("备注")
-    ('progress', None)
-    """
-    squashed = _squash(cell_text)
-    plain = re.sub(r"^\d{4}年度?", "", squashed)
-    plain = re.sub(r"[（(][^（）()]*[）)]$", "", plain)
-    for name, names, patterns in _column_matchers():
-        if squashed in names or plain in names or any(p.match(squashed) for p in patterns):
-            return name
-    return None
-
-
-@lru_cache(maxsize=512)  # a table repeats its header at every page break
-def _header_names(fields: tuple[str | None, ...], markup: str) -> tuple[str, ...]:
-    names = []
-    for cell in fields:
-        text = _squash(_cell_text(cell, markup))
-        names.append(column_name(text) or text)
-    return tuple(names)
-
-
-def is_header(fields: list[str | None], markup: str = "html") -> bool:
-    """A header row: its first cell is 序号, or it names the task column and at
-    least two other known columns."""
-    if not fields:
-        return False
-    first = fields[0] or ""
-    if "序" in first and _squash(_cell_text(first, markup)) == "序号":
-        return True
-    if any(cell and len(cell) > 60 for cell in fields):  # data rows hold long text
-        return False
-    names = _header_names(tuple(fields), markup)
-    known = {n for n in names if n in table_format()["columns"]}
-    return "task" in known and len(known) >= 3
-
-
-def parse_leader_heading(text: str) -> tuple[str, str] | None:
-    """'刘 忻市长主抓重点工作' → ('刘忻', '市长'); None if it is not a leader heading."""
-    fmt = table_format()["leaders"]
-    squashed = _squash(_strip_markdown(text))
-    squashed = re.sub(r"[.…·]{2,}.*$", "", squashed)  # table-of-contents dots and page
-    titles = "|".join(re.escape(t) for t in fmt["titles"])
-    match = re.match(rf"^(?P<name>[{CJK}]{{1,4}}?)(?P<title>{titles}){fmt['heading_suffix']}", squashed)
-    if not match:
-        return None
-    return match.group("name"), match.group("title")
-
-
-def parse_section_row(text: str) -> tuple[str, str] | None:
-    """A section row or Word heading naming the leader, in the looser forms
-    offices use: '二、柯吉欣副市长分管（12项）' → ('柯吉欣', '副市长').
-
-    >>> parse_section_row("刘忻市长"), parse_section_row("（三）王 宏副市长牵头重点工作")
-    (('刘忻', '市长'), ('王宏', '副市长'))
-    >>> parse_section_row("一、经济发展") is None
-    True
-    """
-    strict = parse_leader_heading(text)
-    if strict:
-        return strict
-    fmt = table_format()["leaders"]
-    squashed = _squash(_strip_markdown(text))
-    squashed = re.sub(fmt["section_prefix"], "", squashed)
-    titles = "|".join(re.escape(t) for t in fmt["titles"])
-    match = re.match(rf"^(?P<name>[{CJK}]{{2,4}}?)(?P<title>{titles}){fmt['section_suffix']}", squashed)
-    if not match:
-        return None
-    return match.group("name"), match.group("title")
-
-
-def parse_leader_cell(text: str) -> tuple[str, str]:
-    """A leader column's cell: '刘忻副市长' or '刘忻（副市长）' → (name, title); a
-    bare name → (name, '')."""
-    squashed = _squash(text)
-    titles = "|".join(re.escape(t) for t in table_format()["leaders"]["titles"])
-    match = re.match(rf"^(?P<name>[{CJK}]{{2,4}}?)[（(]?(?P<title>{titles})[）)]?$", squashed)
-    if match:
-        return match.group("name"), match.group("title")
-    return squashed, ""
-
-
-def split_lead_units(lead_unit: str, separators: list[str] | None = None) -> list[str]:
-    """Split a lead-unit cell on 、，, etc., never inside （…） or (…)."""
-    separators = separators or table_format()["lead_units"]["separators"]
-    units, current, depth = [], [], 0
-    for char in lead_unit:
-        if char in "（(【[":
-            depth += 1
-        elif char in "）)】]":
-            depth = max(0, depth - 1)
-        if depth == 0 and char in separators:
-            units.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    units.append("".join(current))
-    return [unit.strip() for unit in units if unit.strip()]
-
-
-def split_fifth_column(text: str) -> tuple[str, str]:
-    """Split 存在问题及下一步工作安排 into (problems, next_steps).
-
-    Labelled cells are split at their labels; text before a next-steps label
-    with no problems label is the problem statement; an unlabelled cell is all
-    next steps.
-    """
-    fmt = table_format()["fifth_column"]
-    problems_label = re.compile(fmt["problems_label"])
-    next_label = re.compile(fmt["next_steps_label"])
-    next_match = next_label.search(text)
-    problems_match = problems_label.search(text)
-    if problems_match and next_match and problems_match.start() > next_match.start():
-        problems_match = None
-    if not problems_match and not next_match:
-        return "", text.strip()
-    if next_match:
-        next_steps = text[next_match.end():].strip()
-        before = text[: next_match.start()]
-    else:
-        next_steps = ""
-        before = text
-    if problems_match:
-        problems = before[problems_match.end():].strip()
-        preface = before[: problems_match.start()].strip()
-        if preface:
-            problems = f"{preface}\n{problems}".strip()
-    else:
-        problems = before.strip()
-    return problems, next_steps
-
-
-# --------------------------------------------------------------------------
-# the document header: title, office, date, period
-# --------------------------------------------------------------------------
-def read_period(text: str | None) -> tuple[str, str] | None:
-    """(label, month-day) of the period a title or file name states, or None.
-
-    >>> read_period("2021年1-9月重点工作完成情况"), read_period("2022年1-10月汇总")
-    (('前三季度', '09-30'), ('1-10月', '10-31'))
-    """
-    if not text:
-        return None
-    for period in table_format()["periods"]:
-        match = re.search(period["pattern"], text)
-        if not match:
-            continue
-        if "end_month" in match.groupdict():
-            month = int(match.group("end_month"))
-            if not 1 <= month <= 12:
-                continue
-            return period["label"].format(end_month=month), f"{month:02d}-{calendar.monthrange(2001, month)[1]:02d}"
-        return period["label"], period["month_day"]
-    return None
-
-
-def _metadata(path: Path, title, office, issued) -> dict:
-    metadata = {
-        "source_file": Path(path).name,
-        "title": title,
-        "issuing_office": office,
-        "issued": issued,
-        "period": None,
-        "year": None,
-        "as_of": None,
-    }
-    year_match = re.search(r"(\d{4})年", title or "")
-    if year_match is None and issued:
-        year_match = re.match(r"(\d{4})", issued)
-    if year_match is None:
-        year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", Path(path).stem)
-    if year_match:
-        metadata["year"] = int(year_match.group(1))
-    period = read_period(title)
-    if period is None and (period := read_period(Path(path).stem)) is not None:
-        metadata["period_from"] = "file_name"
-    if period:
-        metadata["period"] = period[0]
-        if metadata["year"]:
-            metadata["as_of"] = f"{metadata['year']}-{period[1]}"
-    return metadata
-
-
-_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
-
-
-def _issued(match: re.Match) -> str:
-    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}" + (f"-{int(match.group(3)):02d}" if match.group(3) else "")
-
-
-def _markdown_metadata(lines: list[str], path) -> dict:
-    """Title, issuing office, issue date and period from the Markdown header."""
-    title = office = issued = None
-    for line in lines:
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if "\t" in stripped or stripped.startswith("##") or "目录" in _squash(stripped):
-            break
-        text = _squash(_strip_markdown(stripped))
-        if title is None and stripped.startswith("#"):
-            title = text
-        elif office is None and re.search(table_format()["document"]["office_pattern"], text):
-            office = text
-        elif issued is None and (m := _DATE.fullmatch(text)):
-            issued = _issued(m)
-    return _metadata(path, title, office, issued)
-
-
-def _grid_metadata(texts: list[tuple[str, int]], path) -> dict:
-    """The same from the rows above the first header of a spreadsheet, Word or PDF
-    file: (text, heading level) pairs. The title is the first level-1 heading,
-    else the first row that is neither the office nor a date."""
-    office_pattern = table_format()["document"]["office_pattern"]
-    title = office = issued = None
-    headed = [text for text, level in texts if level == 1]
-    if headed:
-        title = _squash(headed[0])
-    for text, _ in texts:
-        squashed = _squash(text)
-        if not squashed or squashed == title or squashed == "目录" or parse_section_row(squashed):
-            continue
-        date = _DATE.fullmatch(squashed) or (re.search(r"(日期|时间)[:：]?", squashed) and _DATE.search(squashed))
-        if issued is None and date:
-            issued = _issued(date)
-            squashed = re.sub(r"[，,;；\s]*(填报|报送|印发)?(日期|时间)[:：]?.*$", "", squashed)
-            if not squashed:
-                continue
-        if office is None and re.search(office_pattern, squashed) and not re.search(r"(汇总表|情况表|完成情况)", squashed):
-            office = re.sub(r"^(填报|报送|印发)?单位[:：]", "", squashed)
-        elif title is None and not date:
-            title = squashed
-    return _metadata(path, title, office, issued)
-
-
-def _read_toc(lines: list[str]) -> list[str]:
-    """Leader names in the order of the 目录 (table of contents)."""
-    names, in_toc = [], False
-    for line in lines:
-        squashed = _squash(_strip_markdown(line))
-        if squashed == "目录":
-            in_toc = True
-            continue
-        if in_toc:
-            if line.startswith("#") or "\t" in line and is_header(line.split("\t")) or line.startswith("##"):
-                break
-            if not squashed:
-                continue
-            parsed = parse_leader_heading(line.split("\t")[0])
-            if parsed:
-                names.append(parsed[0])
-    return names
-
-
-def _is_toc_line(line: str) -> bool:
-    return bool(re.search(r"[.…]{3,}", line)) and parse_leader_heading(line.split("\t")[0]) is not None
 
 
 # --------------------------------------------------------------------------
@@ -459,11 +163,11 @@ class TableGrammar:
     def parse(self) -> ParsedTable:
         rows = self.raw.rows
         self.leader_mode = self._leader_mode(rows)
-        metadata = self._read_metadata(rows)
+        metadata = self.read_metadata(rows)
         metadata["source_format"] = self.raw.format
         if self.raw.encoding:
             metadata["encoding"] = self.raw.encoding
-        toc = _read_toc([r.source or "" for r in rows]) if self.markdown else []
+        toc = read_toc([r.source or "" for r in rows]) if self.markdown else []
 
         index = 0
         while index < len(rows):
@@ -512,7 +216,7 @@ class TableGrammar:
                                   "(no ruled table found in the PDF; no table rows found)")
             return self.error(None, "没有找到任何数据行：文件中没有表格 (no table rows found)")
         row = candidates[0]
-        shown = " / ".join(_squash(_cell_text(c, self.raw.markup)) for c in row.filled)
+        shown = " / ".join(squash(cell_text(c, self.raw.markup)) for c in row.filled)
         return self.error(
             row,
             f"没有找到表头行：表头需要有 {needed} 这几列（列名的同义词见 data/reference/table_format.toml）；"
@@ -535,7 +239,7 @@ class TableGrammar:
                 if not self.markdown and parse_section_row(text) and not _is_task_number(text):
                     return "sections"
             elif row.kind == "cells" and is_header(row.cells, self.raw.markup):
-                if "leader" in _header_names(tuple(row.cells), self.raw.markup):
+                if "leader" in header_names(tuple(row.cells), self.raw.markup):
                     column = True
         if column:
             return "column"
@@ -544,9 +248,9 @@ class TableGrammar:
             return "sheets"  # one sheet per leader, named after the leader
         return "none"
 
-    def _read_metadata(self, rows: list[RawRow]) -> dict:
+    def read_metadata(self, rows: list[RawRow]) -> dict:
         if self.markdown:
-            return _markdown_metadata([r.source or "" for r in rows], self.path)
+            return markdown_metadata([r.source or "" for r in rows], self.path)
         texts = []
         with_header = getattr(self, "sheets_with_header", None)
         for row in rows:
@@ -555,10 +259,10 @@ class TableGrammar:
             if row.kind == "cells" and is_header(row.cells, self.raw.markup):
                 break
             if row.kind == "text" or row.kind == "cells":
-                text = " ".join(_cell_text(c, self.raw.markup) for c in row.filled)
+                text = " ".join(cell_text(c, self.raw.markup) for c in row.filled)
                 if text:
                     texts.append((text, row.level))
-        return _grid_metadata(texts, self.path)
+        return grid_metadata(texts, self.path)
 
     # ---- Markdown rows: today's rules, line by line -------------------------
     def _markdown_row(self, row: RawRow, rows: list[RawRow], index: int) -> int:
@@ -571,7 +275,7 @@ class TableGrammar:
                     self.leaders.append(heading)
                     self.current_leader = heading
                     self.recognised["leader_sections"] += 1
-                    if " " in _strip_markdown(line) or "\u3000" in line:
+                    if " " in strip_markdown(line) or "\u3000" in line:
                         self.warn(row, f"领导标题含空格，已规范为 {heading[0]}{heading[1]}")
                 else:
                     self.recognised["title_rows"] += 1
@@ -585,7 +289,7 @@ class TableGrammar:
         if header_row:
             self._take_header(row)
             return index
-        if not self.leaders and _is_toc_line(line):
+        if not self.leaders and is_toc_line(line):
             self.recognised["title_rows"] += 1
             return index
         self._flush()
@@ -647,7 +351,7 @@ class TableGrammar:
             len(filled) == 1 and (row.cells[0] or "").strip() and not _is_task_number(filled[0])
         )
         if one_cell:
-            text = _cell_text(filled[0], self.raw.markup) if filled else ""
+            text = cell_text(filled[0], self.raw.markup) if filled else ""
             heading = parse_section_row(text) if self.leader_mode == "sections" else None
             task_first = header is not None and "task_id" not in header.index and header.index.get("task") == 0
             if heading:
@@ -728,7 +432,7 @@ class TableGrammar:
 
     # ---- shared -------------------------------------------------------------
     def _take_header(self, row: RawRow) -> None:
-        names = list(_header_names(tuple(row.cells), self.raw.markup))
+        names = list(header_names(tuple(row.cells), self.raw.markup))
         while names and names[-1] == "":
             names.pop()
         sheet_header = self.headers.get(row.sheet)
@@ -747,7 +451,7 @@ class TableGrammar:
         """A second header row under merged header cells (进展情况 over 完成情况 |
         完成率): its names replace the merged cell's for those columns."""
         if self.repeat_pending is not None:
-            names = _header_names(tuple(row.cells), self.raw.markup)
+            names = header_names(tuple(row.cells), self.raw.markup)
             if tuple(names) == self.repeat_pending:
                 self.repeat_pending = None
                 self.recognised["repeated_header_rows"] += 1
@@ -755,7 +459,7 @@ class TableGrammar:
         self.repeat_pending = None
         if not header.open or row.kind != "cells":
             return False
-        names = _header_names(tuple(row.cells), self.raw.markup)
+        names = header_names(tuple(row.cells), self.raw.markup)
         known = table_format()["columns"]
         filled = [i for i, cell in enumerate(row.cells) if cell is not None and cell.strip()]
         if not filled or not all(names[i] in known and names[i] != "task_id" for i in filled):
@@ -775,7 +479,7 @@ class TableGrammar:
         header.checked = True
         row, names, index = header.row, header.names, header.index
         known = table_format()["columns"]
-        found = " / ".join(_squash(_cell_text(c, self.raw.markup)) for c in row.cells if c and c.strip())
+        found = " / ".join(squash(cell_text(c, self.raw.markup)) for c in row.cells if c and c.strip())
         missing = [name for name in required_columns() if name not in index]
         if missing:
             labels = "、".join(column_label(name) for name in missing)
@@ -818,7 +522,7 @@ class TableGrammar:
 
     def _row_leader(self, row: RawRow, fields, header: _Header) -> tuple[str, str, int]:
         if "leader" in header.index:
-            text = _squash(_cell_text(fields[header.index["leader"]], self.raw.markup))
+            text = squash(cell_text(fields[header.index["leader"]], self.raw.markup))
             if not text:
                 text = self.previous_leader_cell.get(row.sheet, "")
                 if text:

@@ -157,7 +157,7 @@ def test_every_required_column_has_a_label_and_the_template_uses_known_names():
 
 
 def test_a_new_synonym_is_a_line_in_the_format_file(tmp_path, monkeypatch):
-    from src import table_grammar
+    from src import table_vocabulary
 
     text = (ROOT / "data" / "reference" / "table_format.toml").read_text(encoding="utf-8")
     edited = text.replace('names = ["进展情况",', 'names = ["推进成效", "进展情况",', 1)
@@ -168,16 +168,16 @@ def test_a_new_synonym_is_a_line_in_the_format_file(tmp_path, monkeypatch):
     table.write_text("序号,重点工作,牵头单位,推进成效\n1,建设某项目,市建委,已完成\n", encoding="utf-8")
     with pytest.raises(RawTableError, match="lacks column progress"):
         parse_table(table)
-    original = table_grammar.table_format
-    monkeypatch.setattr(table_grammar, "table_format", lambda path=None: original(custom))
-    table_grammar._column_matchers.cache_clear()
-    table_grammar._header_names.cache_clear()
+    original = table_vocabulary.table_format
+    monkeypatch.setattr(table_vocabulary, "table_format", lambda path=None: original(custom))
+    table_vocabulary._column_matchers.cache_clear()
+    table_vocabulary.header_names.cache_clear()
     try:
         assert parse_table(table).tasks.loc[0, "progress"] == "已完成"
     finally:
         monkeypatch.undo()
-        table_grammar._column_matchers.cache_clear()
-        table_grammar._header_names.cache_clear()
+        table_vocabulary._column_matchers.cache_clear()
+        table_vocabulary.header_names.cache_clear()
 
 
 @pytest.mark.parametrize(

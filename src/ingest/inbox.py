@@ -20,7 +20,7 @@ def table_period(path: Path) -> dict:
     try:
         raw = _first_page(path) if path.suffix.lower() == ".pdf" else read_raw_rows(path)
         grammar = TableGrammar(raw)
-        return grammar._read_metadata(raw.rows)
+        return grammar.read_metadata(raw.rows)
     except (RawTableError, OSError, ValueError):
         return {}
 
