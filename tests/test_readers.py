@@ -276,9 +276,11 @@ def test_the_inbox_takes_the_newest_period(tmp_path):
     shutil.copy(RENDERINGS / f"{REAL_TABLE.stem}.xlsx", tmp_path / "c_2020_h1.xlsx")
     (tmp_path / "~$b.xlsx").write_bytes(b"lock file of an open workbook")
     (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "z_broken.xlsx").write_bytes(b"not a workbook")
     path, reason = find_inbox_table(tmp_path)
     assert path == newest
-    assert "b.md" in reason and "2020-09-30" in reason and "3 个汇总表" in reason
+    assert "b.md" in reason and "2020-09-30" in reason and "4 个汇总表" in reason
+    assert "z_broken.xlsx 无法读取" in reason
 
 
 def test_the_inbox_reads_the_period_from_a_file_name(tmp_path):

@@ -13,7 +13,7 @@ from src.table_problems import RawTableError
 
 def table_period(path: Path) -> dict:
     """The document header of one table (title, period, year, as_of), read
-    without parsing its tasks; {} when the file cannot be read."""
+    without parsing its tasks; ``{"unreadable": reason}`` when the file cannot be read."""
     from src.ingest import read_raw_rows
     from src.table_grammar import TableGrammar
 
@@ -21,8 +21,8 @@ def table_period(path: Path) -> dict:
         raw = _first_page(path) if path.suffix.lower() == ".pdf" else read_raw_rows(path)
         grammar = TableGrammar(raw)
         return grammar.read_metadata(raw.rows)
-    except (RawTableError, OSError, ValueError):
-        return {}
+    except (RawTableError, OSError, ValueError) as error:
+        return {"unreadable": str(getattr(error, "reason", error))}
 
 
 def _first_page(path: Path):
@@ -66,7 +66,10 @@ def find_inbox_table(raw_dir: str | Path) -> tuple[Path, str]:
     for path in candidates:
         metadata = table_period(path)
         dated.append((metadata.get("as_of") or "", path.stat().st_mtime, path.name, path, metadata))
-    as_of, _, _, chosen, metadata = max(dated, key=lambda item: item[:3])
+    readable = [item for item in dated if "unreadable" not in item[4]] or dated
+    as_of, _, _, chosen, metadata = max(readable, key=lambda item: item[:3])
+    unreadable = [item[3].name for item in dated if "unreadable" in item[4]]
+    skipped = f"；{'、'.join(unreadable)} 无法读取，未考虑" if unreadable else ""
     if len(candidates) == 1:
         reason = f"{raw_dir} 中只有一个汇总表：{chosen.name}"
     elif as_of:
@@ -74,4 +77,4 @@ def find_inbox_table(raw_dir: str | Path) -> tuple[Path, str]:
                   f"（{metadata.get('period') or ''}，截至 {as_of}）")
     else:
         reason = f"{raw_dir} 中有 {len(candidates)} 个汇总表，都看不出统计期，取最近修改的 {chosen.name}"
-    return chosen, reason
+    return chosen, reason + skipped
