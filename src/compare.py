@@ -610,19 +610,18 @@ def find_previous_in_raw(raw_dir: str | Path, current_path: str | Path) -> tuple
     """The latest earlier period of the same series among the other tables in
     ``raw_dir`` (same office and year, earlier as_of), and why it was chosen —
     or (None, why none was). Files that cannot be read are skipped and named."""
-    from src.parse import RawTableError, parse_table
+    from src.ingest.inbox import inbox_candidates, table_period
 
     raw_dir, current_path = Path(raw_dir), Path(current_path)
-    current = parse_table(current_path).metadata
+    current = table_period(current_path)
     candidates, skipped, looked = [], [], 0
-    for path in sorted(raw_dir.glob("*.md")):
+    for path in inbox_candidates(raw_dir):  # every format the readers accept, read only as far as the title
         if path.resolve() == current_path.resolve():
             continue
         looked += 1
-        try:
-            metadata = parse_table(path).metadata
-        except (RawTableError, UnicodeError, OSError, ValueError) as error:
-            skipped.append(f"{path.name}（无法读取：{error}）")
+        metadata = table_period(path)
+        if "unreadable" in metadata:
+            skipped.append(f"{path.name}（无法读取：{metadata['unreadable']}）")
             continue
         problems, notes = _series_check(current, metadata)
         if not problems and not notes:

@@ -89,7 +89,7 @@ class Report:
     def leaders(self) -> list[str]:
         """The leaders of the whole table, in the order of the table of contents."""
         firsts = self.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
-        return [name for name in firsts["leader"].tolist() if isinstance(name, str) and name]
+        return [name for name in firsts["leader"].tolist() if isinstance(name, str) and name.strip()]
 
     def for_leader(self, leader: str) -> Report:
         """The same data scoped to one leader (an unknown leader is an error naming the known ones)."""

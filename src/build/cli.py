@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from src.build.run import build
-from src.paths import DEFAULT_RAW_PATH, PROJECT_ROOT
+from src.paths import PROJECT_ROOT, RAW_DIR
 from src.report_date import ReportDateError, to_date
 
 EPILOG = "Exit codes: 0 ok; 1 some reports failed (previous reports kept); 2 bad input; 3 environment (no CJK font)."
@@ -16,7 +16,8 @@ def parser() -> argparse.ArgumentParser:
         description="Build the clean table, the classification and every report from one raw key-task table.",
         epilog=EPILOG,
     )
-    cli.add_argument("--raw", help=f"raw table (default: {DEFAULT_RAW_PATH.relative_to(PROJECT_ROOT)})")
+    cli.add_argument("--raw", help=f"raw table: .md, .xlsx, .xls, .docx, .csv or a text PDF (default: the newest period "
+                     f"among the tables in {RAW_DIR.relative_to(PROJECT_ROOT)}/)")
     cli.add_argument("--out", help="output folder: <out>/data and <out>/reports (default: data/processed and reports/)")
     cli.add_argument("--as-of", dest="as_of", help="report date YYYY-MM-DD (default: the period in the table's title)")
     cli.add_argument("--overrides", help="analyst overrides CSV (default: data/overrides.csv, or <out>/overrides.csv with --out)")

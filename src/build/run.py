@@ -41,13 +41,27 @@ class Layout:
     data_dir: Path
     reports_dir: Path
 
+    chosen_because: str = ""  # why this raw table, when none was named (the inbox)
+    problem: str = ""  # why no raw table could be chosen
+
     @classmethod
     def from_args(cls, raw: str | None, out: str | None) -> Layout:
-        raw_path = Path(raw).resolve() if raw else paths.DEFAULT_RAW_PATH
+        """``raw`` None → the newest period among the tables in ``data/raw/`` (the inbox)."""
+        from src.ingest import find_inbox_table
+        from src.parse import RawTableError
+
+        why = problem = ""
+        if raw:
+            raw_path = Path(raw).resolve()
+        else:
+            try:
+                raw_path, why = find_inbox_table(paths.RAW_DIR)
+            except RawTableError as error:
+                raw_path, problem = paths.RAW_DIR, str(error)
         if out:
             base = Path(out).resolve()
-            return cls(raw_path, base / "data", base / "reports")
-        return cls(raw_path, PROCESSED_DIR, REPORTS_DIR)
+            return cls(raw_path, base / "data", base / "reports", why, problem)
+        return cls(raw_path, PROCESSED_DIR, REPORTS_DIR, why, problem)
 
     @property
     def files(self) -> ProcessedFiles:
@@ -227,7 +241,11 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         log.info("清理：删除已中止的构建留下的 %s", leftover.name)
     workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename)
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
+    if layout.chosen_because:
+        log.info("输入：%s", layout.chosen_because)
     try:
+        if layout.problem:
+            raise BuildInputError(layout.problem)
         if not layout.raw.exists():
             raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
         overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
