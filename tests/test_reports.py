@@ -141,7 +141,7 @@ def test_index_links_every_report_with_counts(real_build):
         assert f'href="leader-{order:02d}.html"' in page and f'href="leader-{order:02d}.pdf"' in page
     assert 'href="overview.html"' in page
     lagging_total = int((classified["status"] == "lagging").sum())
-    assert f'<td class="num" data-status="lagging">{lagging_total}</td>' in page
+    assert re.search(rf'<td class="num" data-status="lagging"[^>]*>{lagging_total}</td>', page)
 
 
 def test_overview_states_provenance_and_quality(real_build):
@@ -159,7 +159,10 @@ def test_excel_has_a_sheet_per_leader_and_coloured_statuses(real_build):
     assert sheet.max_row == 144
     status_cell = sheet["E2"]
     assert status_cell.value in STATUS_WORDS.values()
-    assert status_cell.fill.fgColor.rgb.endswith(("2E7D32", "1F6FB2", "C62828"))
+    # colours come from conditional formatting on the status column, so an edited status is recoloured
+    rules = {rule.formula[0]: rule.dxf.fill.fgColor.rgb for cf in sheet.conditional_formatting for rule in cf.rules}
+    assert {'"已完成"', '"序时推进"', '"滞后"'} <= set(rules)
+    assert rules['"滞后"'].endswith("C62828")
     assert sheet.column_dimensions["C"].width >= 30
 
 
