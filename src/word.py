@@ -160,7 +160,7 @@ def _task_table(document, tasks: pd.DataFrame, details, empty: str) -> None:
         if lines:
             merged = table.add_row().cells
             cell = merged[0].merge(merged[-1])
-            cell.paragraphs[0].text = ""
+            _clear(cell.paragraphs[0])
             for index, (label, text) in enumerate(lines):
                 paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
                 paragraph.style = document.styles["表格文字"]
@@ -208,14 +208,22 @@ def _header_row(table, labels: list[str]) -> None:
     header.set(qn("w:val"), "true")
     properties.append(header)
     for cell, label in zip(row.cells, labels):
-        cell.paragraphs[0].text = ""
+        _clear(cell.paragraphs[0])
         cell.paragraphs[0].style = table.part.document.styles["表格文字"]
         _run(cell.paragraphs[0], label, "heading1")
 
 
+def _clear(paragraph) -> None:
+    """Remove every run (``paragraph.text = ""`` would leave an empty one behind)."""
+    from docx.oxml.ns import qn
+
+    for run in paragraph._p.findall(qn("w:r")):
+        paragraph._p.remove(run)
+
+
 def _cell_text(cell, text: str) -> None:
     paragraph = cell.paragraphs[0]
-    paragraph.text = ""
+    _clear(paragraph)
     paragraph.style = cell.part.document.styles["表格文字"]
     _run(paragraph, text, "body")
 
@@ -300,6 +308,10 @@ def _set_up_styles(document) -> None:
             fmt.alignment = align
         return style
 
+    for fonts in styles.element.iter(qn("w:rFonts")):  # the template's other styles: no theme fonts either
+        if any(qn(a) in fonts.attrib for a in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")):
+            _set_fonts(fonts.getparent(), fonts.get(qn("w:eastAsia")) or FONTS["body"][0])
+
     normal = define("Normal", "body", PAGE["body_pt"], align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     define("公文正文", "body", PAGE["body_pt"], first_line=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, base=normal)
     define("公文标题", "title", PAGE["title_pt"], align=WD_ALIGN_PARAGRAPH.CENTER, base=normal,
@@ -339,7 +351,7 @@ def _set_up_page(document) -> None:
                                 (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
         footer.is_linked_to_previous = False
         paragraph = footer.paragraphs[0]
-        paragraph.text = ""
+        _clear(paragraph)
         paragraph.alignment = align
         fmt = paragraph.paragraph_format
         fmt.space_before = fmt.space_after = 0
