@@ -16,6 +16,7 @@ import pandas as pd
 
 from src.narrative import evidence_text, is_override, status_summary
 from src.style import status_label, status_order
+from src.workbook import EXCEL_COLUMNS  # noqa: F401  (re-exported: [(column, heading)] of the workbook)
 
 __all__ = [
     "esc",
@@ -32,6 +33,7 @@ __all__ = [
     "html_to_pdf",
     "index_html",
     "write_excel",
+    "EXCEL_COLUMNS",
     "slugify_leader",
 ]
 
@@ -123,6 +125,8 @@ def _text(value) -> str:
 
 def _task_cell(row: dict, column: str, label: str) -> str:
     value = row.get(column, "")
+    if column == "task_id":  # a plain cell: the phone layout labels the first cell 序号 from the stylesheet
+        return f"<td>{esc(_text(value))}</td>"
     attributes = f'data-label="{esc(label)}" class="col-{esc(column)}'
     if column == "status":
         overridden = is_override(row)
@@ -294,7 +298,8 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
 
 
 def write_excel(tasks: pd.DataFrame, path: str | Path) -> Path:
-    """The Excel workbook (see :mod:`src.workbook`); kept here for existing callers."""
-    from src.workbook import write_excel as _write
+    """The Excel workbook (see :mod:`src.workbook`, which also holds ``EXCEL_COLUMNS``); kept here for existing callers."""
+    from src.workbook import write_excel as write
 
-    return _write(tasks, path)
+    return write(tasks, path)
+

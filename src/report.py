@@ -287,7 +287,8 @@ def keywords_html(report: Report, top: int = 12) -> Html:
         subset = keywords[(keywords["scope"] == "status") & (keywords["status"] == "lagging")]
     subset = subset.sort_values(["weight", "term"], ascending=[False, True]).head(top)
     rows = "".join(
-        f"<tr><td>{render.esc(r.term)}</td><td class=\"num\">{r.weight:.3f}</td><td class=\"num\">{int(r.tasks)}</td></tr>"
+        f'<tr><td data-label="关键词">{render.esc(r.term)}</td><td class="num" data-label="权重">{r.weight:.3f}</td>'
+        f'<td class="num" data-label="涉及任务数">{int(r.tasks)}</td></tr>'
         for r in subset.itertuples(index=False)
     )
     return Html(f'<table class="tasks"><thead><tr><th>关键词</th><th>权重（TF-IDF）</th><th>涉及任务数</th></tr></thead><tbody>{rows}</tbody></table>')

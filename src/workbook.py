@@ -20,30 +20,36 @@ import pandas as pd
 from src.narrative import evidence_text, is_override
 from src.style import status_color, status_label, status_order
 
-__all__ = ["EXCEL_COLUMNS", "write_excel"]
+__all__ = ["EXCEL_COLUMNS", "EXCEL_WIDTHS", "write_excel"]
 
-# (column in the classified table, heading, width in characters)
+# (column in the classified table, heading). The first eleven keep their places from earlier
+# versions (analysts' formulas and the tests read them by position); the review columns follow.
 EXCEL_COLUMNS = [
-    ("task_id", "序号", 6),
-    ("leader", "牵头领导", 9),
-    ("task", "重点工作", 40),
-    ("lead_unit", "牵头单位", 18),
-    ("status", "状态", 9),
-    ("status_evidence", "判定依据", 36),
-    ("schedule_gap_pts", "与序时进度差（百分点）", 11),
-    ("status_rule", "判定规则", 14),
-    ("needs_review", "待复核", 7),
-    ("review_reason", "复核原因", 24),
-    ("status_source", "人工认定", 8),
-    ("override_reason", "认定理由", 24),
-    ("override_reviewer", "复核人", 9),
-    ("override_date", "认定日期", 11),
-    ("cause_tags", "问题原因", 16),
-    ("theme_tags", "政策主题", 16),
-    ("progress", "进展情况", 60),
-    ("problems", "存在问题", 40),
-    ("next_steps", "下一步工作安排", 50),
+    ("task_id", "序号"),
+    ("leader", "牵头领导"),
+    ("task", "重点工作"),
+    ("lead_unit", "牵头单位"),
+    ("status", "状态"),
+    ("status_evidence", "判定依据"),
+    ("schedule_gap_pts", "与序时进度差（百分点）"),
+    ("needs_review", "待复核"),
+    ("progress", "进展情况"),
+    ("problems", "存在问题"),
+    ("next_steps", "下一步工作安排"),
+    ("status_rule", "判定规则"),
+    ("review_reason", "复核原因"),
+    ("status_source", "人工认定"),
+    ("override_reason", "认定理由"),
+    ("override_reviewer", "复核人"),
+    ("override_date", "认定日期"),
+    ("cause_tags", "问题原因"),
+    ("theme_tags", "政策主题"),
 ]
+# column widths in characters
+EXCEL_WIDTHS = {"序号": 6, "牵头领导": 9, "重点工作": 40, "牵头单位": 18, "状态": 9, "判定依据": 36,
+                "与序时进度差（百分点）": 11, "待复核": 7, "进展情况": 60, "存在问题": 40, "下一步工作安排": 50,
+                "判定规则": 14, "复核原因": 24, "人工认定": 8, "认定理由": 24, "复核人": 9, "认定日期": 11,
+                "问题原因": 16, "政策主题": 16}
 STATUS_COLUMN = 5  # E: the tests and analysts rely on 状态 being the fifth column
 LINE_HEIGHT_PT = 15  # one wrapped line of 10.5–11 pt text
 MAX_ROW_LINES = 20  # Excel caps a row at 409 pt; very long cells stay scrollable
@@ -74,7 +80,7 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
 
     thin = Side(style="thin", color="FFBFC5CC")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet.append([label for _, label, _ in EXCEL_COLUMNS])
+    sheet.append([label for _, label in EXCEL_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
@@ -82,15 +88,15 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
         cell.border = border
     sheet.row_dimensions[1].height = 2 * LINE_HEIGHT_PT + 4
     for row in frame.to_dict("records"):
-        sheet.append([_excel_value(column, row) for column, _, _ in EXCEL_COLUMNS])
+        sheet.append([_excel_value(column, row) for column, _ in EXCEL_COLUMNS])
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.border = border
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, never a formula
         sheet.row_dimensions[sheet.max_row].height = _row_height(sheet[sheet.max_row])
-    for index, (_, _, width) in enumerate(EXCEL_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index, (_, label) in enumerate(EXCEL_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = EXCEL_WIDTHS[label]
     last = max(sheet.max_row, 2)
     status = get_column_letter(STATUS_COLUMN)
     status_range = f"{status}2:{status}{max(last, 1000)}"  # rows an analyst may add keep the rules
@@ -123,7 +129,8 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
 def _row_height(cells) -> float:
     """Enough lines for the longest wrapped cell (CJK characters count double width)."""
     lines = 1
-    for cell, (_, _, width) in zip(cells, EXCEL_COLUMNS):
+    for cell, (_, label) in zip(cells, EXCEL_COLUMNS):
+        width = EXCEL_WIDTHS[label]
         if not isinstance(cell.value, str) or not cell.value:
             continue
         needed = sum(math.ceil(max(_display_width(part), 1) / max(width - 1, 1)) for part in cell.value.split("\n"))

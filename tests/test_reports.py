@@ -311,3 +311,145 @@ def test_charts_draw_chinese_without_missing_glyphs(mini_processed):
         plt.close("all")
     missing = [str(w.message) for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
     assert missing == []
+
+
+# ---------------------------------------------------------------- honest text (constructed frames)
+def _overridden(report, with_new_columns: bool):
+    """The report with its first quantified task overridden to the other side of the schedule line."""
+    from dataclasses import replace
+
+    tasks = report.tasks.copy()
+    target = tasks.index[tasks["schedule_gap_pts"].notna()][0]
+    new_status = "on-track" if tasks.loc[target, "status"] == "lagging" else "lagging"
+    tasks.loc[target, ["status", "status_source", "override_reason", "needs_review"]] = [new_status, "override", "督查组实地核查认定", True]
+    if with_new_columns:  # what src/classify/overrides.py writes once it records reviewer and date
+        tasks["override_reviewer"], tasks["override_date"], tasks["rule_evidence"] = "", "", tasks["status_evidence"]
+        tasks.loc[target, ["override_reviewer", "override_date"]] = ["张三", "2020-07-15"]
+        tasks.loc[target, "status_evidence"] = "人工认定：督查组实地核查认定（张三，2020-07-15）"
+        tasks.loc[target, "needs_review"] = False
+    return replace(report, tasks=tasks, all_tasks=tasks), int(tasks.loc[target, "task_id"]), new_status
+
+
+@pytest.mark.parametrize("with_new_columns", [False, True])
+def test_an_override_shows_the_ruling_not_the_rule(mini_processed, tmp_path, with_new_columns):
+    from openpyxl import load_workbook
+
+    from src import helpers as h
+    from src import narrative
+
+    base = h.load_report(mini_processed / "tasks_classified.parquet", leader="戴建平")
+    report, task_id, status = _overridden(base, with_new_columns)
+    expected = "人工认定：督查组实地核查认定" + ("（张三，2020-07-15）" if with_new_columns else "")
+    row = report.tasks[report.tasks["task_id"] == task_id].iloc[0]
+    assert narrative.evidence_text(row) == expected
+    sections = narrative.report_sections(report.tasks, report.subject, report.as_of)
+    mentions = [line for part in sections.values() for line in part if expected in line]
+    if status == "lagging":
+        assert mentions and all("个百分点" not in line for line in mentions)  # no rule gap sentence
+    assert not any(f"第{task_id}项" in line and "待复核" in line for line in sections["下一步工作要求"])
+    table = h.lagging_table_html(report) + h.all_tasks_table_html(report)
+    assert render.esc(expected) in table and '<span class="override">人工认定</span>' in table
+    own_row = re.search(rf'<tr[^>]*>\s*<td>{task_id}</td>.*?</tr>', table, re.S).group(0)
+    assert "待复核" not in own_row
+    path = render.write_excel(report.tasks, tmp_path / "x.xlsx")
+    sheet = load_workbook(path)["全部任务"]
+    header = [c.value for c in sheet[1]]
+    for column in ["判定规则", "复核原因", "问题原因", "政策主题", "人工认定", "认定理由", "复核人"]:
+        assert column in header
+    excel_row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == task_id)
+    record = dict(zip(header, excel_row))
+    assert record["人工认定"] == "是" and record["认定理由"] == "督查组实地核查认定" and record["判定依据"] == expected
+    assert record["待复核"] in (None, "") and record["与序时进度差（百分点）"] is None
+    assert record["复核人"] == ("张三" if with_new_columns else None)
+
+
+def test_the_unclear_sentence_counts_only_tasks_with_nothing_said_and_names_them():
+    from src import narrative
+
+    tasks = pd.DataFrame({
+        "task_id": [1, 2, 3, 4], "task": ["甲任务", "乙任务", "丙任务", "丁任务"], "lead_unit": ["甲局"] * 4,
+        "status": ["on-track", "on-track", "lagging", "on-track"],
+        "status_rule": ["default-on-track", "quantified-on-schedule", "quantified-below-schedule", "default-on-track"],
+        "progress_ratio": [float("nan"), 0.6, 0.35, float("nan")], "schedule_gap_pts": [float("nan"), 10, -15, float("nan")],
+        "status_evidence": ["推进中", "完成60%", "总进度35%", "推进中"], "needs_review": [False, False, True, False],
+        "status_source": ["rule", "rule", "rule", "override"], "override_reason": ["", "", "", "已核实"],
+    })
+    lines = narrative.requirements(tasks, "2020-06-30")
+    unclear = [line for line in lines if "未见量化进度或明确表述" in line]
+    assert len(unclear) == 1 and unclear[0].startswith("另有1项") and "第1项“甲任务”" in unclear[0]
+    assert "乙任务" not in unclear[0] and "丙任务" not in unclear[0] and "丁任务" not in unclear[0]
+    assert "（其中1项进展表述中未见量化进度或明确表述）" in narrative.headline_sentence(tasks, "全市", "2020-06-30")
+    # the classifier's own flag wins when present
+    flagged = tasks.assign(no_clear_statement=[False, True, False, False])
+    assert "第2项“乙任务”" in " ".join(narrative.requirements(flagged, "2020-06-30"))
+
+
+@pytest.mark.parametrize("as_of, expected, absent", [
+    ("2020-06-30", "确保下半年赶上进度", "尽快完成"),
+    ("2020-09-30", "确保第四季度赶上进度、完成全年目标", "下半年"),
+    ("2020-12-31", "尽快完成", "下半年"),
+    ("2020-03-31", "确保尽快赶上序时进度", "下半年"),
+])
+def test_requirements_fit_the_report_date(as_of, expected, absent):
+    from src import narrative
+
+    tasks = pd.DataFrame({"task_id": [1], "task": ["甲"], "lead_unit": ["甲局"], "status": ["lagging"], "needs_review": [False]})
+    text = narrative.requirements(tasks, as_of)[0]
+    assert expected in text and absent not in text
+
+
+def test_lead_units_are_ranked_by_lagging_share_with_counts(mini_processed):
+    from src import helpers as h
+
+    report = h.load_report(mini_processed / "tasks_classified.parquet")
+    ranking = h.units_ranking(report, top=3)
+    shares = [float(s.rstrip("%")) for s in ranking["滞后占比"]]
+    assert shares == sorted(shares, reverse=True)
+    assert (ranking["滞后"] <= ranking["任务数"]).all()
+    html = h.units_ranking_html(report, top=3)
+    units = ranking.attrs["units"]
+    assert f"前 3 家（共 {units} 家）" in html if units > 3 else f"全部 {units} 家" in html
+
+
+def test_a_small_portfolio_gets_no_charts(mini_processed):
+    from src import helpers as h
+
+    small = h.load_report(mini_processed / "tasks_classified.parquet", leader="刘忻")
+    assert len(small.tasks) <= h.COMPACT_MAX_TASKS and h.leader_charts_html(small) == ""
+    larger = h.load_report(mini_processed / "tasks_classified.parquet", leader="戴建平")
+    h.set_report_style()
+    charts = h.leader_charts_html(larger)
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', charts)
+    assert alts and all(re.search(r"[\u4e00-\u9fff]", alt) for alt in alts)
+    assert any("共5项" in alt for alt in alts)
+
+
+def test_leader_report_has_no_analyst_material(real_build):
+    page = (real_build / "reports" / "leader-02.html").read_text(encoding="utf-8")
+    assert "TF-IDF" not in page and "数据质量" not in page and "源文件" not in page
+    overview = (real_build / "reports" / "overview.html").read_text(encoding="utf-8")
+    assert "TF-IDF" in overview and "数据质量" in overview
+
+
+def test_nothing_in_the_reports_assumes_mid_2020(tmp_path):
+    from src import workbook
+
+    assert not any("2020" in label for _, label in workbook.EXCEL_COLUMNS)
+    for name in ["leader_report.ipynb", "overview_report.ipynb"]:
+        text = (ROOT / "notebooks" / name).read_text(encoding="utf-8")
+        assert "时间过半" not in text and "下半年" not in text
+
+
+def test_excel_is_set_up_for_editing_and_printing(real_build):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(real_build / "reports" / "key_tasks_classified.xlsx")["全部任务"]
+    validations = sheet.data_validations.dataValidation
+    assert any(v.type == "list" and "已完成,序时推进,滞后" in v.formula1 and "E2" in str(v.sqref) for v in validations)
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"
+    header = sheet["A1"]
+    assert header.alignment.wrap_text and header.fill.fgColor.rgb.endswith("DDE4EC")
+    long_row = max(range(2, sheet.max_row + 1), key=lambda r: len(str(sheet.cell(r, 9).value or "")))
+    assert sheet.row_dimensions[long_row].height >= 3 * 15  # wrapped text shows
