@@ -113,8 +113,7 @@ def write_report_docx(report, path, build_date: date | None = None) -> Path:
         _paragraph(document, f"附件{index}" if len(annexes) > 1 else "附件", "附件标记")
         _paragraph(document, name, "公文标题")
         draw(document)
-    document.core_properties.title = docx_title(report)
-    document.core_properties.author = str(report.metadata.get("issuing_office") or "")
+    _properties(document, report, build_date or date.today())
     document.save(path)
     return path
 
@@ -418,6 +417,19 @@ def _name_substitutes(document) -> None:
         font.extend([alt, charset, family])
         root.append(font)
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _properties(document, report, when: date) -> None:
+    """Title and office; dates from the build date, so the same build gives the same file."""
+    from datetime import datetime, timezone
+
+    properties = document.core_properties
+    properties.title = docx_title(report)
+    properties.author = properties.last_modified_by = _clean(report.metadata.get("issuing_office"))
+    properties.comments = ""
+    properties.subject = report.subject
+    properties.created = properties.modified = datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
+    properties.revision = 1
 
 
 def _page_break(document) -> None:

@@ -453,3 +453,35 @@ def test_excel_is_set_up_for_editing_and_printing(real_build):
     assert header.alignment.wrap_text and header.fill.fgColor.rgb.endswith("DDE4EC")
     long_row = max(range(2, sheet.max_row + 1), key=lambda r: len(str(sheet.cell(r, 9).value or "")))
     assert sheet.row_dimensions[long_row].height >= 3 * 15  # wrapped text shows
+
+
+# ---------------------------------------------------------------- an override, end to end
+@pytest.fixture(scope="module")
+def override_build(tmp_path_factory):
+    """The mini table built with one analyst override: task 7 (on-track, 11 points ahead) ruled lagging."""
+    out = tmp_path_factory.mktemp("override_build")
+    overrides = out / "overrides.csv"
+    overrides.write_text("task_id,status,reason,reviewer,date\n7,lagging,督查组实地核查认定进度滞后,张三,2020-07-15\n", encoding="utf-8")
+    code, summary = build(raw=str(FIXTURES / "mini_table.md"), out=str(out), overrides=str(overrides))
+    assert code == 0, summary.failures
+    return out
+
+
+def test_an_override_reads_the_same_in_html_pdf_and_excel(override_build):
+    from openpyxl import load_workbook
+
+    classified = read_table(override_build / "data" / "tasks_classified.parquet")
+    row = classified[classified["task_id"] == 7].iloc[0]
+    slug = render.slugify_leader(int(row["leader_order"]))
+    page = (override_build / "reports" / f"{slug}.html").read_text(encoding="utf-8")
+    assert "人工认定：督查组实地核查认定进度滞后" in page
+    assert "超序时进度11.0个百分点" not in page and "+11.0" not in page
+    own_row = re.search(r"<tr[^>]*>\s*<td>7</td>.*?</tr>", page, re.S).group(0)
+    assert "待复核" not in own_row and "人工认定" in own_row
+    text = re.sub(r"\s+", "", pdftext(override_build / "reports" / f"{slug}.pdf"))
+    assert "人工认定：督查组实地核查认定进度滞后" in text and "超序时进度11.0" not in text
+    sheet = load_workbook(override_build / "reports" / "key_tasks_classified.xlsx")["全部任务"]
+    header = [c.value for c in sheet[1]]
+    record = dict(zip(header, next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == 7)))
+    assert record["状态"] == "滞后" and record["人工认定"] == "是" and record["认定理由"] == "督查组实地核查认定进度滞后"
+    assert record["判定依据"].startswith("人工认定：督查组实地核查认定进度滞后")
