@@ -96,6 +96,8 @@ def write_report_docx(report, path, build_date: date | None = None) -> Path:
     sections = narrative.report_sections(report.tasks, report.subject, report.as_of)
     for number, (heading, paragraphs) in enumerate(sections.items()):
         _paragraph(document, f"{_CHINESE_NUMBERS[number]}、{heading}", "Heading 1")
+        if heading == "存在问题" and not report.leader and _problems_by_leader(document, report):
+            continue
         numbered = heading == "主要成效" and len(paragraphs) > 1
         for index, text in enumerate(paragraphs, start=1):
             _paragraph(document, f"{index}. {text}" if numbered else text, "公文正文")
@@ -116,6 +118,28 @@ def write_report_docx(report, path, build_date: date | None = None) -> Path:
     _properties(document, report, build_date or date.today())
     document.save(path)
     return path
+
+
+def _problems_by_leader(document, report) -> bool:
+    """City-wide 存在问题 grouped under （一）（二）… one per leader with lagging tasks."""
+    lagging = report.tasks[report.tasks["status"] == "lagging"]
+    if lagging.empty:
+        return False
+    leaders = lagging.drop_duplicates("leader").sort_values("leader_order", kind="stable")
+    for number, leader in enumerate(leaders.itertuples(index=False)):
+        mine = lagging[lagging["leader"] == leader.leader]
+        subject = narrative.subject_name(leader.leader, leader.leader_title)
+        _paragraph(document, f"（{_chinese_number(number + 1)}）{subject}牵头的{len(mine)}项任务", "Heading 2")
+        for text in narrative.problem_items(mine):
+            _paragraph(document, text, "公文正文")
+    return True
+
+
+def _chinese_number(n: int) -> str:
+    if n <= 10:
+        return _CHINESE_NUMBERS[n - 1]
+    tens, ones = divmod(n, 10)
+    return f"{_CHINESE_NUMBERS[tens - 1] if tens > 1 else ''}十{_CHINESE_NUMBERS[ones - 1] if ones else ''}"
 
 
 # ---------------------------------------------------------------- annexes
@@ -421,14 +445,14 @@ def _name_substitutes(document) -> None:
 
 def _properties(document, report, when: date) -> None:
     """Title and office; dates from the build date, so the same build gives the same file."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     properties = document.core_properties
     properties.title = docx_title(report)
     properties.author = properties.last_modified_by = _clean(report.metadata.get("issuing_office"))
     properties.comments = ""
     properties.subject = report.subject
-    properties.created = properties.modified = datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
+    properties.created = properties.modified = datetime(when.year, when.month, when.day, tzinfo=UTC)
     properties.revision = 1
 
 

@@ -349,7 +349,7 @@ def test_an_override_shows_the_ruling_not_the_rule(mini_processed, tmp_path, wit
     assert not any(f"第{task_id}项" in line and "待复核" in line for line in sections["下一步工作要求"])
     table = h.lagging_table_html(report) + h.all_tasks_table_html(report)
     assert render.esc(expected) in table and '<span class="override">人工认定</span>' in table
-    own_row = re.search(rf'<tr[^>]*>\s*<td>{task_id}</td>.*?</tr>', table, re.S).group(0)
+    own_row = re.search(rf'<tr[^>]*>\s*<td>{task_id}</td>.*?</tr>', table, re.DOTALL).group(0)
     assert "待复核" not in own_row
     path = render.write_excel(report.tasks, tmp_path / "x.xlsx")
     sheet = load_workbook(path)["全部任务"]
@@ -476,7 +476,7 @@ def test_an_override_reads_the_same_in_html_pdf_and_excel(override_build):
     page = (override_build / "reports" / f"{slug}.html").read_text(encoding="utf-8")
     assert "人工认定：督查组实地核查认定进度滞后" in page
     assert "超序时进度11.0个百分点" not in page and "+11.0" not in page
-    own_row = re.search(r"<tr[^>]*>\s*<td>7</td>.*?</tr>", page, re.S).group(0)
+    own_row = re.search(r"<tr[^>]*>\s*<td>7</td>.*?</tr>", page, re.DOTALL).group(0)
     assert "待复核" not in own_row and "人工认定" in own_row
     text = re.sub(r"\s+", "", pdftext(override_build / "reports" / f"{slug}.pdf"))
     assert "人工认定：督查组实地核查认定进度滞后" in text and "超序时进度11.0" not in text

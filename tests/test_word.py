@@ -129,6 +129,16 @@ def test_overview_has_the_leaders_annex(overview_docx):
     assert document.paragraphs[0].text.startswith("关于全市重点工作")
     first = document.tables[0]
     assert [c.text for c in first.rows[0].cells][:3] == ["领导", "职务", "任务数"]
+    # 存在问题 grouped by leader under （一）（二）… in 楷体
+    subheadings = [p for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert subheadings and subheadings[0].text.startswith("（一）") and "牵头的" in subheadings[0].text
+    assert all(_east_asian(run._element) == "楷体_GB2312" for p in subheadings for run in p.runs)
+    texts = [p.text for p in document.paragraphs]
+    assert texts.index("三、存在问题") < texts.index(subheadings[0].text) < texts.index("四、下一步工作要求")
+
+
+def test_chinese_numbers_for_subheadings():
+    assert [word._chinese_number(n) for n in (1, 10, 11, 12, 20, 23)] == ["一", "十", "十一", "十二", "二十", "二十三"]
 
 
 def test_override_shows_the_analysts_ruling_in_word(mini_processed, tmp_path):
@@ -179,5 +189,5 @@ def test_libreoffice_converts_it_with_cjk_fonts(leader_docx, tmp_path):
     pdf = tmp_path / "leader.pdf"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"CJK|Song|Fang|Kai|Hei|Ming", fonts), fonts
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout).group(1))
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
     assert 2 <= pages <= 12
