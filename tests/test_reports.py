@@ -485,3 +485,11 @@ def test_an_override_reads_the_same_in_html_pdf_and_excel(override_build):
     record = dict(zip(header, next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == 7)))
     assert record["状态"] == "滞后" and record["人工认定"] == "是" and record["认定理由"] == "督查组实地核查认定进度滞后"
     assert record["判定依据"].startswith("人工认定：督查组实地核查认定进度滞后")
+
+
+def test_index_links_word_files_when_given():
+    entries = [{"subject": "全市", "html": "overview.html", "pdf": "overview.pdf", "docx": "overview.docx", "counts": {"lagging": 1}},
+               {"subject": "<b>甲</b>", "html": "leader-01.html", "pdf": "leader-01.pdf", "counts": {"completed": 2}}]
+    page = render.index_html(entries, {"title": "表"}, "2020-06-30", "1.0")
+    assert page.count('href="overview.docx"') == 1 and "leader-01.docx" not in page
+    assert "&lt;b&gt;甲&lt;/b&gt;" in page
