@@ -247,7 +247,8 @@ def unclear_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
             flag &= tasks["progress_ratio"].isna()
     else:
         return tasks.iloc[0:0]
-    return tasks[on_track & flag].sort_values("task_id", kind="stable")
+    said_something = needs_review_flags(tasks)  # a doubtful phrase is a statement: those are 待复核 instead
+    return tasks[on_track & flag & ~said_something].sort_values("task_id", kind="stable")
 
 
 def task_ids_phrase(tasks: pd.DataFrame, name_limit: int = 5) -> str:
@@ -261,7 +262,6 @@ def requirements(tasks: pd.DataFrame, as_of=None) -> list[str]:
     lagging = tasks[tasks["status"] == "lagging"]
     review = tasks[needs_review_flags(tasks) & tasks["status"].ne("lagging")]
     unclear = unclear_tasks(tasks)
-    unclear = unclear[~unclear["task_id"].isin(review["task_id"])]
     lines = []
     if len(lagging):
         units = "、".join(dict.fromkeys(lagging["lead_unit"].fillna("").replace("", "牵头单位未注明")))

@@ -493,3 +493,18 @@ def test_index_links_word_files_when_given():
     page = render.index_html(entries, {"title": "表"}, "2020-06-30", "1.0")
     assert page.count('href="overview.docx"') == 1 and "leader-01.docx" not in page
     assert "&lt;b&gt;甲&lt;/b&gt;" in page
+
+
+def test_headline_and_requirements_count_the_same_unclear_tasks(real_tasks):
+    from src import narrative
+    from src.classify import classify_tasks
+
+    tasks = classify_tasks(real_tasks, as_of="2020-06-30")
+    headline = narrative.headline_sentence(tasks, "全市", "2020-06-30")
+    counted = int(re.search(r"其中(\d+)项进展表述中未见", headline).group(1))
+    asked = " ".join(narrative.requirements(tasks, "2020-06-30"))
+    assert f"另有{counted}项任务的进展表述中未见量化进度或明确表述" in asked
+    review = narrative.needs_review_flags(tasks)
+    unclear = narrative.unclear_tasks(tasks)
+    assert not set(unclear["task_id"]) & set(tasks.loc[review, "task_id"])  # 待复核 tasks said something
+    assert unclear["progress_ratio"].isna().all() and unclear["status"].eq("on-track").all()
