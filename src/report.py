@@ -36,6 +36,14 @@ __all__ = [
     "units_ranking",
     "quality_html",
     "keywords_html",
+    "report_slug",
+    "report_links",
+    "nav_html",
+    "method_note_html",
+    "chart",
+    "is_compact",
+    "leader_charts_html",
+    "COMPACT_MAX_TASKS",
 ]
 
 
@@ -159,19 +167,63 @@ def header_html(report: Report, build_date: date | None = None) -> Html:
         "生成日期": (build_date or date.today()).isoformat(),
         "判定规则版本": report.classification.get("rule_version", ""),
     }
-    return Html(render.report_header_html(report_title(report), provenance) + render.headline_html(report.tasks))
+    return Html(nav_html(report) + render.report_header_html(report_title(report), provenance)
+                + render.headline_html(report.tasks))
+
+
+def report_slug(report: Report) -> str:
+    """overview, or leader-NN (NN = the leader's place in the table of contents)."""
+    if not report.leader:
+        return "overview"
+    mine = report.all_tasks[report.all_tasks["leader"] == report.leader]
+    return render.slugify_leader(int(mine["leader_order"].iloc[0]))
+
+
+def report_links(report: Report) -> list[dict]:
+    """Every report of this table, in index order: slug, subject and the file names."""
+    leaders = report.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
+    entries = [{"slug": "overview", "subject": "全市总览"}]
+    entries += [
+        {"slug": render.slugify_leader(int(row.leader_order)), "subject": narrative.subject_name(row.leader, row.leader_title)}
+        for row in leaders.itertuples(index=False)
+    ]
+    for entry in entries:
+        entry.update(html=f"{entry['slug']}.html", pdf=f"{entry['slug']}.pdf", docx=f"{entry['slug']}.docx")
+    return entries
+
+
+def nav_html(report: Report) -> Html:
+    """目录 · 上一份 · 下一份 · 全市总览 and this report's PDF and Word files (not printed)."""
+    entries = report_links(report)
+    slugs = [entry["slug"] for entry in entries]
+    here = slugs.index(report_slug(report))
+    links = [("← 报告目录", "index.html")]
+    if here > 0:
+        links.append((f"上一份：{entries[here - 1]['subject']}", entries[here - 1]["html"]))
+    if here < len(entries) - 1:
+        links.append((f"下一份：{entries[here + 1]['subject']}", entries[here + 1]["html"]))
+    if here != 0:
+        links.append(("全市总览", "overview.html"))
+    links += [("PDF", entries[here]["pdf"]), ("Word", entries[here]["docx"])]
+    return Html(render.nav_html(links))
+
+
+def method_note_html(report: Report) -> Html:
+    return Html(f'<p class="method">{render.esc(narrative.method_note(report.as_of))}</p>')
 
 
 def notice_html(report: Report) -> Html:
-    """总体情况 / 主要成效 / 存在问题 / 下一步工作要求, written from the data."""
-    return Html(render.sections_html(narrative.report_sections(report.tasks, report.subject, report.as_of)))
+    """How statuses were judged, then 总体情况 / 主要成效 / 存在问题 / 下一步工作要求, written from the data."""
+    return Html(method_note_html(report)
+                + render.sections_html(narrative.report_sections(report.tasks, report.subject, report.as_of)))
 
 
+# The lagging table keeps five narrow columns on A4; the long text goes beneath each task.
 TABLE_LAGGING = [
     ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("status", "状态"),
     ("status_evidence", "判定依据"), ("schedule_gap_pts", "差距（百分点）"),
-    ("problems", "存在问题"), ("next_steps", "下一步工作安排"),
 ]
+TABLE_LAGGING_DETAILS = [("problems", "存在问题"), ("next_steps", "下一步工作安排")]
 TABLE_ALL = [
     ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("status", "状态"),
     ("status_evidence", "判定依据"),
@@ -180,9 +232,9 @@ TABLE_ALL = [
 
 def lagging_table_html(report: Report) -> Html:
     tasks = report.tasks
-    review = tasks["needs_review"].fillna(False).astype(bool) if "needs_review" in tasks else False
+    review = narrative.needs_review_flags(tasks)
     chosen = tasks[(tasks["status"] == "lagging") | review].sort_values(["status", "task_id"], key=_status_key)
-    return Html(render.task_table_html(chosen, TABLE_LAGGING, empty="本组无滞后或待复核的任务。"))
+    return Html(render.task_table_html(chosen, TABLE_LAGGING, empty="本组无滞后或待复核的任务。", details=TABLE_LAGGING_DETAILS))
 
 
 def _status_key(column: pd.Series) -> pd.Series:
@@ -214,17 +266,28 @@ def leaders_table(report: Report) -> pd.DataFrame:
 
 
 def units_ranking(report: Report, top: int = 15) -> pd.DataFrame:
-    """Lead units ranked by lagging tasks, then by tasks (each unit of a shared task counts)."""
-    exploded = report.tasks.explode("lead_units").rename(columns={"lead_units": "unit"})
-    table = pd.crosstab(exploded["unit"], exploded["status"]).reindex(columns=status_order(), fill_value=0)
-    return (
-        table.assign(total=table.sum(axis=1))
-        .sort_values(["lagging", "total"], ascending=False, kind="stable")
+    """Lead units ranked by their share of lagging tasks, then by lagging tasks, then
+    by tasks (each unit of a shared task counts). ``attrs["units"]`` is how many units there are."""
+    table = _units_table(report)
+    ranked = (
+        table.sort_values(["share", "lagging", "total"], ascending=False, kind="stable")
         .head(top)
         .reset_index()
-        .rename(columns={"unit": "牵头单位", "total": "任务数", "completed": "已完成", "on-track": "序时推进", "lagging": "滞后"})
-        [["牵头单位", "任务数", "已完成", "序时推进", "滞后"]]
+        .assign(share=lambda frame: frame["share"].map("{:.1%}".format))
+        .rename(columns={"unit": "牵头单位", "total": "任务数", "completed": "已完成", "on-track": "序时推进",
+                         "lagging": "滞后", "share": "滞后占比"})
+        [["牵头单位", "任务数", "已完成", "序时推进", "滞后", "滞后占比"]]
     )
+    ranked.attrs["units"] = len(table)
+    return ranked
+
+
+def _units_table(report: Report) -> pd.DataFrame:
+    exploded = report.tasks.explode("lead_units").rename(columns={"lead_units": "unit"})
+    exploded["unit"] = exploded["unit"].fillna("（未注明）")
+    table = pd.crosstab(exploded["unit"], exploded["status"]).reindex(columns=status_order(), fill_value=0)
+    total = table.sum(axis=1)
+    return table.assign(total=total, share=table["lagging"] / total)
 
 
 def leaders_table_html(report: Report) -> Html:
@@ -232,7 +295,11 @@ def leaders_table_html(report: Report) -> Html:
 
 
 def units_ranking_html(report: Report, top: int = 15) -> Html:
-    return Html(render.frame_html(units_ranking(report, top)))
+    ranking = units_ranking(report, top)
+    units = ranking.attrs["units"]
+    shown = f"前 {len(ranking)} 家（共 {units} 家）" if len(ranking) < units else f"全部 {units} 家"
+    caption = f"牵头单位按滞后任务占比排序（占比相同时按滞后任务数、任务数），列出{shown}；多家单位共同牵头的任务计入每一家。"
+    return Html(render.frame_html(ranking, caption=caption))
 
 
 def quality_html(report: Report) -> Html:
@@ -262,7 +329,51 @@ def keywords_html(report: Report, top: int = 12) -> Html:
         subset = keywords[(keywords["scope"] == "status") & (keywords["status"] == "lagging")]
     subset = subset.sort_values(["weight", "term"], ascending=[False, True]).head(top)
     rows = "".join(
-        f"<tr><td>{render.esc(r.term)}</td><td class=\"num\">{r.weight:.3f}</td><td class=\"num\">{int(r.tasks)}</td></tr>"
+        f'<tr><td data-label="关键词">{render.esc(r.term)}</td><td class="num" data-label="权重">{r.weight:.3f}</td>'
+        f'<td class="num" data-label="涉及任务数">{int(r.tasks)}</td></tr>'
         for r in subset.itertuples(index=False)
     )
     return Html(f'<table class="tasks"><thead><tr><th>关键词</th><th>权重（TF-IDF）</th><th>涉及任务数</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+# ---------------------------------------------------------------- charts and layout
+COMPACT_MAX_TASKS = 3  # a leader with this few tasks gets no charts: the notice and the table say it all
+
+
+def is_compact(report: Report) -> bool:
+    return len(report.tasks) <= COMPACT_MAX_TASKS
+
+
+def chart(ax, alt: str = "", caption: str = "") -> Html:
+    """The chart drawn on ``ax`` as an embedded PNG with Chinese alt text; closes the figure.
+
+    ``alt`` defaults to the description the plot function left on the axes
+    (its label), else its title."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    figure = ax.figure
+    alt = alt or (ax.get_label() if ax.get_label() and not ax.get_label().startswith("_") else "") or ax.get_title() or "图表"
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return Html(render.figure_html(buffer.getvalue(), alt, caption))
+
+
+def leader_charts_html(report: Report) -> Html:
+    """A leader's charts under their heading; none for a small portfolio (and none that would be empty)."""
+    from src import plots
+
+    tasks = report.tasks
+    if is_compact(report):
+        return Html("")
+    parts = ["<h2>图表</h2>", chart(plots.plot_status_breakdown(tasks))]
+    if tasks["lead_units"].map(len).gt(0).any() and tasks["lead_unit"].nunique() > 1:
+        parts.append(chart(plots.plot_units_by_status(tasks)))
+    if not plots.progress_points(tasks).empty:
+        parts.append('<p class="note">下图每个点是进展情况中一项可与年度目标对比的量化指标，虚线为序时进度；点在虚线左侧即低于序时进度。</p>')
+        parts.append(chart(plots.plot_progress_vs_schedule(tasks, report.as_of)))
+    if plots.has_tags(tasks, "cause_tags", "cause"):
+        parts.append(chart(plots.plot_cause_counts(tasks)))
+    return Html("\n".join(parts))
