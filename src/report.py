@@ -36,7 +36,6 @@ __all__ = [
     "units_ranking",
     "quality_html",
     "keywords_html",
-    "report_slug",
     "report_links",
     "nav_html",
     "method_note_html",
@@ -171,32 +170,20 @@ def header_html(report: Report, build_date: date | None = None) -> Html:
                 + render.headline_html(report.tasks))
 
 
-def report_slug(report: Report) -> str:
-    """overview, or leader-NN (NN = the leader's place in the table of contents)."""
-    if not report.leader:
-        return "overview"
-    mine = report.all_tasks[report.all_tasks["leader"] == report.leader]
-    return render.slugify_leader(int(mine["leader_order"].iloc[0]))
-
-
 def report_links(report: Report) -> list[dict]:
-    """Every report of this table, in index order: slug, subject and the file names."""
-    leaders = report.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
-    entries = [{"slug": "overview", "subject": "全市总览"}]
-    entries += [
-        {"slug": render.slugify_leader(int(row.leader_order)), "subject": narrative.subject_name(row.leader, row.leader_title)}
-        for row in leaders.itertuples(index=False)
+    """Every report of this table, in index order (the roster): slug, subject and the file names."""
+    return [
+        {"slug": each.slug, "subject": each.subject if each.leader else "全市总览",
+         "html": f"{each.slug}.html", "pdf": f"{each.slug}.pdf", "docx": f"{each.slug}.docx"}
+        for each in report.overview().roster()
     ]
-    for entry in entries:
-        entry.update(html=f"{entry['slug']}.html", pdf=f"{entry['slug']}.pdf", docx=f"{entry['slug']}.docx")
-    return entries
 
 
 def nav_html(report: Report) -> Html:
     """目录 · 上一份 · 下一份 · 全市总览 and this report's PDF and Word files (not printed)."""
     entries = report_links(report)
     slugs = [entry["slug"] for entry in entries]
-    here = slugs.index(report_slug(report))
+    here = slugs.index(report.slug)
     links = [("← 报告目录", "index.html")]
     if here > 0:
         links.append((f"上一份：{entries[here - 1]['subject']}", entries[here - 1]["html"]))

@@ -7,11 +7,13 @@ import subprocess
 import zipfile
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 from src import render
 from src.build import build
 from src.parse import parse_table
+from src.paths import TEMPLATES_DIR
 from src.store import read_table
 from tests.conftest import FIXTURES
 
@@ -408,7 +410,7 @@ def test_nothing_in_the_reports_assumes_mid_2020(tmp_path):
 
     assert not any("2020" in label for _, label in workbook.EXCEL_COLUMNS)
     for name in ["leader_report.ipynb", "overview_report.ipynb"]:
-        text = (ROOT / "notebooks" / name).read_text(encoding="utf-8")
+        text = (TEMPLATES_DIR / name).read_text(encoding="utf-8")
         assert "时间过半" not in text and "下半年" not in text
 
 

@@ -90,7 +90,8 @@ def write_index_and_workbook(overview, reports: list, staging: Path) -> None:
     from src import render
 
     entries = [{"subject": report.subject if report.leader else "全市", "html": f"{report.slug}.html",
-                "pdf": f"{report.slug}.pdf", "counts": report.counts} for report in reports]
+                "pdf": f"{report.slug}.pdf", "docx": f"{report.slug}.docx", "counts": report.counts}
+               for report in reports]
     page = render.index_html(entries, overview.metadata, overview.as_of, overview.classification.get("rule_version", ""))
     (staging / "index.html").write_text(page, encoding="utf-8")
     render.write_excel(overview.all_tasks, staging / "key_tasks_classified.xlsx")

@@ -29,6 +29,9 @@ from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles
 __all__ = ["Layout", "BuildInputError", "build", "default_overrides"]
 
 
+REPORT_SUFFIXES = (".html", ".pdf", ".docx")  # what each report job writes
+
+
 class BuildInputError(Exception):
     """Bad raw table, overrides or report date: exit code 2."""
 
@@ -181,7 +184,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
 
     def outputs(job: ReportJob) -> list[Path]:
-        return [reports_dir / f"{job.slug}.html", reports_dir / f"{job.slug}.pdf"]
+        return [reports_dir / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
 
     def reusable(job: ReportJob) -> bool:
         recorded = old_state.get(job.slug, {})
@@ -207,7 +210,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     for result in results:
         job = by_slug[result["slug"]]
         if result["ok"]:
-            written = [staging / f"{job.slug}.html", staging / f"{job.slug}.pdf"]
+            written = [staging / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
             new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
                                    "outputs": outputs_fingerprint(written)}
             summary.reports_written.append(job.slug)

@@ -1,4 +1,5 @@
-"""The report workers: one job per report (papermill → HTML without code → PDF),
+"""The report workers: one job per report (papermill → HTML without code → PDF,
+and the same report as a 公文 Word document),
 run in a pool of worker processes.
 
 Three tricks keep this fast and quiet; each is here for a measured reason:
@@ -66,7 +67,8 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from src import render
+    from src import render, word
+    from src.report import load_report
 
     started = time.perf_counter()
     executed = staging / "executed" / f"{job.slug}.ipynb"
@@ -87,6 +89,7 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     page = render.page_html(job.title, render.notebook_body_html(executed))
     (staging / f"{job.slug}.html").write_text(page, encoding="utf-8")
     render.html_to_pdf(page, staging / f"{job.slug}.pdf")
+    word.write_report_docx(load_report(job.parameters["data_dir"], leader=job.leader), staging / f"{job.slug}.docx")
     return {"slug": job.slug, "ok": True, "seconds": time.perf_counter() - started}
 
 
