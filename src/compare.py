@@ -676,7 +676,7 @@ def transition_counts(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["previous_status", "status", "change", "tasks", "transition", "sentence"])
 
 
-def _gap_words(gap) -> str:
+def gap_words(gap) -> str:
     """-3.2 → 滞后序时进度 3.2 个百分点 (REPORTING.md); no figure → 文字表述滞后."""
     if gap is None or gap != gap:
         return "文字表述滞后"
@@ -707,7 +707,7 @@ def lagging_both_periods(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
             trend += f" {abs(row.gap_change_pts):.1f} 个百分点" if row.gap_change_pts else ""
         sentences.append(
             f"{ids} {short_task(row.task)}（{row.lead_unit or '牵头单位未注明'}）：连续两期滞后，"
-            f"本期{_gap_words(row.schedule_gap_pts)}，上期{_gap_words(row.previous_gap_pts)}{trend}。"
+            f"本期{gap_words(row.schedule_gap_pts)}，上期{gap_words(row.previous_gap_pts)}{trend}。"
         )
     rows["sentence"] = sentences
     return rows[["task_id", "previous_task_id", "leader", "task", "lead_unit", "schedule_gap_pts",

@@ -150,12 +150,19 @@ def _causes(task) -> str:
     return "主要原因：" + "、".join(names)
 
 
-def problem_items(tasks: pd.DataFrame) -> list[str]:
-    """Each lagging task by name, with its lead unit, evidence, gap and cause."""
-    lagging = tasks[tasks["status"] == "lagging"].sort_values("task_id")
+def problem_items(tasks: pd.DataFrame, repeated: dict[int, str] | None = None) -> list[str]:
+    """Each lagging task by name, with its lead unit, evidence, gap and cause.
+
+    ``repeated``: task id → what the previous period said of a task lagging in
+    both periods (连续两期滞后); those are named first, with that clause."""
+    repeated = repeated or {}
+    lagging = tasks[tasks["status"] == "lagging"].assign(_first=lambda t: ~t["task_id"].isin(list(repeated)))
+    lagging = lagging.sort_values(["_first", "task_id"], kind="stable")
     lines = []
     for task in lagging.itertuples(index=False):
         pieces = [_strip_numbering(evidence_text(task)).rstrip("。；;，,")]
+        if task.task_id in repeated:
+            pieces.insert(0, repeated[task.task_id])
         # an analyst's ruling replaces the rule: the rule's gap would contradict it
         gap = "" if is_override(task) else gap_phrase(task.schedule_gap_pts)
         if gap:
@@ -285,11 +292,17 @@ def requirements(tasks: pd.DataFrame, as_of=None) -> list[str]:
     return lines
 
 
-def report_sections(tasks: pd.DataFrame, subject: str, as_of) -> dict[str, list[str]]:
-    """The four parts of a notice, each a list of plain-text paragraphs."""
-    return {
-        "总体情况": [headline_sentence(tasks, subject, as_of)],
+def report_sections(tasks: pd.DataFrame, subject: str, as_of, comparison: list[str] | None = None,
+                    repeated: dict[int, str] | None = None) -> dict[str, list[str]]:
+    """The parts of a notice, each a list of plain-text paragraphs. With a previous
+    period, ``comparison`` (its sentences) follows 总体情况 as 与上期比较, and the
+    tasks lagging in both periods (``repeated``) are named first in 存在问题."""
+    sections = {"总体情况": [headline_sentence(tasks, subject, as_of)]}
+    if comparison:
+        sections["与上期比较"] = list(comparison)
+    sections.update({
         "主要成效": achievements(tasks) or ["本期无已完成或超序时进度的量化任务。"],
-        "存在问题": problem_items(tasks) or ["本期无滞后序时进度的任务。"],
+        "存在问题": problem_items(tasks, repeated) or ["本期无滞后序时进度的任务。"],
         "下一步工作要求": requirements(tasks, as_of),
-    }
+    })
+    return sections

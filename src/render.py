@@ -269,8 +269,10 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
     """reports/index.html: the overview and every leader's report with headline counts.
 
     ``entries``: dicts with subject, html, pdf and counts {status: n}; an
-    optional ``docx`` (the Word file's name) adds a Word link.
+    optional ``docx`` (the Word file's name) adds a Word link, and an optional
+    ``change`` (one sentence: what moved since the previous period) a 与上期比较 column.
     """
+    with_change = any(entry.get("change") for entry in entries)
     build_date = build_date or date.today()
     head = "".join(f"<th>{esc(status_label(s))}</th>" for s in status_order())
     rows = []
@@ -282,7 +284,9 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
             f'<tr><td data-label="报告">{esc(entry["subject"])}</td><td class="num" data-label="任务数">{int(sum(counts.values()))}</td>{cells}'
             f'<td data-label="下载"><a href="{esc(entry["html"])}">HTML</a> · <a href="{esc(entry["pdf"])}">PDF</a>'
             + (f' · <a href="{esc(entry["docx"])}">Word</a>' if entry.get("docx") else "")
-            + "</td></tr>"
+            + "</td>"
+            + (f'<td data-label="与上期比较">{esc(entry.get("change", ""))}</td>' if with_change else "")
+            + "</tr>"
         )
     provenance = {
         "来源": metadata.get("title"), "印发单位": metadata.get("issuing_office"), "统计期": metadata.get("period"),
@@ -290,16 +294,17 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
     }
     body = (
         report_header_html(f"{metadata.get('title') or '重点工作'} · 分析报告", provenance)
-        + f'<table class="tasks index-table"><thead><tr><th>报告</th><th>任务数</th>{head}<th>下载</th></tr></thead>'
+        + f'<table class="tasks index-table"><thead><tr><th>报告</th><th>任务数</th>{head}<th>下载</th>'
+        + ("<th>与上期比较</th>" if with_change else "") + "</tr></thead>"
         + f"<tbody>{''.join(rows)}</tbody></table>"
         + '<p><a href="key_tasks_classified.xlsx">下载全部任务的 Excel 表（每位领导一张工作表）</a></p>'
     )
     return page_html(f"{metadata.get('title') or '重点工作'} · 报告目录", body)
 
 
-def write_excel(tasks: pd.DataFrame, path: str | Path) -> Path:
+def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame | None = None) -> Path:
     """The Excel workbook (see :mod:`src.workbook`, which also holds ``EXCEL_COLUMNS``); kept here for existing callers."""
     from src.workbook import write_excel as write
 
-    return write(tasks, path)
+    return write(tasks, path, comparison)
 

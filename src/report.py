@@ -36,6 +36,7 @@ __all__ = [
     "units_ranking",
     "quality_html",
     "keywords_html",
+    "comparison_html",
     "report_links",
     "nav_html",
     "method_note_html",
@@ -75,6 +76,8 @@ class Report:
     leader_title: str = ""
     leader_order: int = 0
     keywords: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # with the previous period (empty: none)
+    comparison_info: dict = field(default_factory=dict)
 
     @property
     def subject(self) -> str:
@@ -109,6 +112,24 @@ class Report:
         return replace(self, tasks=tasks.reset_index(drop=True), leader=leader,
                        leader_title=str(first["leader_title"]), leader_order=int(first["leader_order"]))
 
+    def sections(self) -> dict[str, list[str]]:
+        """The notice's sections, the same in HTML, PDF and Word: with a previous
+        period, 与上期比较 and the tasks lagging two periods running named first."""
+        if self.comparison.empty:
+            return narrative.report_sections(self.tasks, self.subject, self.as_of)
+        from src import compare
+
+        label = self.comparison_info.get("previous_label") or "上期"
+        both = compare.lagging_both_periods(self.comparison, self.leader)
+        repeated = {int(row.task_id): f"连续两期滞后（上期{compare.gap_words(row.previous_gap_pts)}）"
+                    for row in both.itertuples(index=False)}
+        sentences = compare.comparison_sentences(self.comparison, self.leader, previous_label=label)
+        return narrative.report_sections(self.tasks, self.subject, self.as_of, sentences, repeated)
+
+    def overview(self) -> Report:
+        """The whole table's report (the overview) from any report of it."""
+        return replace(self, tasks=self.all_tasks, leader="", leader_title="", leader_order=0)
+
     def roster(self) -> list[Report]:
         """The overview, then one report per leader (the build's fan-out)."""
         return [self] + [self.for_leader(leader) for leader in self.leaders()]
@@ -135,9 +156,11 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
             f"请用 AS_OF={to_date(as_of).isoformat()} 重新构建 (the statuses were computed at {decided}, not {as_of})"
         )
     keywords = pd.read_parquet(files.keywords) if files.keywords.exists() else pd.DataFrame()
+    comparison = read_table(files.comparison) if files.comparison.exists() else pd.DataFrame()
     overview = Report(
         tasks=all_tasks, all_tasks=all_tasks, metadata=metadata, quality=_read_optional(files.quality),
         classification=classification, as_of=decided, keywords=keywords,
+        comparison=comparison, comparison_info=_read_optional(files.comparison_info),
     )
     return overview.for_leader(leader) if leader else overview
 
@@ -202,7 +225,7 @@ def method_note_html(report: Report) -> Html:
 def notice_html(report: Report) -> Html:
     """How statuses were judged, then 总体情况 / 主要成效 / 存在问题 / 下一步工作要求, written from the data."""
     return Html(method_note_html(report)
-                + render.sections_html(narrative.report_sections(report.tasks, report.subject, report.as_of)))
+                + render.sections_html(report.sections()))
 
 
 # The lagging table keeps five narrow columns on A4; the long text goes beneath each task.
@@ -364,3 +387,43 @@ def leader_charts_html(report: Report) -> Html:
     if plots.has_tags(tasks, "cause_tags", "cause"):
         parts.append(chart(plots.plot_cause_counts(tasks)))
     return Html("\n".join(parts))
+
+
+def comparison_html(report: Report, top: int = 15) -> Html:
+    """与上期比较 tables: transitions (every report); for the overview also the lagging
+    share per leader and the lead units' ranking, each with its change. Empty
+    without a previous period (the notice's 与上期比较 sentences say the rest)."""
+    if report.comparison.empty:
+        return Html("")
+    from src import compare
+
+    label = report.comparison_info.get("previous_label") or "上期"
+    transitions = compare.transition_counts(report.comparison, report.leader)
+    parts = [f"<h2>与上期比较（{render.esc(label)}）</h2>",
+             render.frame_html(transitions[["transition", "tasks"]].rename(columns={"transition": "变化", "tasks": "任务数"}),
+                               caption="状态变化")]
+    if not report.leader:
+        shares = compare.lagging_share_change(report.comparison, by="leader")
+        parts.append(render.frame_html(
+            shares.assign(本期=shares["lagging_share_pct"].map(_pct), 上期=shares["previous_lagging_share_pct"].map(_pct),
+                          变化=shares["change_pts"].map(_pts))
+            [["leader", "lagging", "本期", "上期", "变化"]].rename(columns={"leader": "领导", "lagging": "滞后（项）"}),
+            caption="各位领导牵头任务的滞后占比"))
+        ranking = compare.unit_ranking_change(report.comparison)
+        ranked = ranking[ranking["rank"].notna()]
+        shown = ranked.head(top)
+        parts.append(render.frame_html(
+            shown[["lead_unit", "lagging", "sentence"]].rename(columns={"lead_unit": "牵头单位", "lagging": "滞后（项）",
+                                                                       "sentence": "排名变化"}),
+            caption=f"牵头单位滞后任务数排名：前 {len(shown)} 家（共 {len(ranked)} 家有滞后任务）"))
+    return Html('<section class="comparison">' + "".join(parts) + "</section>")
+
+
+def _pct(value) -> str:
+    return "" if value is None or value != value else f"{value:.1f}%"
+
+
+def _pts(value) -> str:
+    if value is None or value != value:
+        return "—"
+    return "持平" if abs(value) < 0.05 else f"{'提高' if value > 0 else '下降'} {abs(value):.1f} 个百分点"

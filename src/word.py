@@ -93,7 +93,7 @@ def write_report_docx(report, path, build_date: date | None = None) -> Path:
     _paragraph(document, docx_title(report), "公文标题")
     _paragraph(document, "", "公文正文")
     _paragraph(document, narrative.method_note(report.as_of), "公文正文")
-    sections = narrative.report_sections(report.tasks, report.subject, report.as_of)
+    sections = report.sections()
     for number, (heading, paragraphs) in enumerate(sections.items()):
         _paragraph(document, f"{_CHINESE_NUMBERS[number]}、{heading}", "Heading 1")
         if heading == "存在问题" and not report.leader and _problems_by_leader(document, report):

@@ -56,18 +56,22 @@ MAX_ROW_LINES = 20  # Excel caps a row at 409 pt; very long cells stay scrollabl
 _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def write_excel(tasks: pd.DataFrame, path: str | Path) -> Path:
-    """Write the workbook: sheet 全部任务, then one sheet per leader (table of contents order)."""
+def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame | None = None) -> Path:
+    """Write the workbook: sheet 全部任务, then one sheet per leader (table of contents order),
+    and, with a previous period, the sheet 与上期比较 (``comparison``: :func:`src.compare.comparison_sheet`)."""
     from openpyxl import Workbook
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook()
     book.remove(book.active)
-    leaders = tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
+    leaders = [name for name in tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
+               if isinstance(name, str) and name.strip()]  # a table without leaders has the first sheet only
     sheets = [("全部任务", tasks)] + [(_sheet_name(leader), tasks[tasks["leader"] == leader]) for leader in leaders]
     for name, frame in sheets:
         _write_sheet(book.create_sheet(name), frame.sort_values("task_id", kind="stable"))
+    if comparison is not None and not comparison.empty:
+        _write_plain_sheet(book.create_sheet("与上期比较"), comparison)
     book.save(path)
     return path
 
@@ -124,6 +128,42 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
     sheet.print_options.gridLines = False
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+
+
+def _write_plain_sheet(sheet, frame: pd.DataFrame) -> None:
+    """A read-only table (Chinese headers as given): text stored as text, header filled and repeated on print."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([str(column) for column in frame.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for values in frame.itertuples(index=False):
+        sheet.append([_plain_value(value) for value in values])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
+    for index, column in enumerate(frame.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 40 if "任务" in str(column) else 14
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _plain_value(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        return round(value, 1)
+    if isinstance(value, str):
+        return _EXCEL_ILLEGAL.sub("", value)
+    return value if isinstance(value, (int, bool)) else str(value)
 
 
 def _row_height(cells) -> float:
