@@ -623,6 +623,9 @@ def find_previous_in_raw(raw_dir: str | Path, current_path: str | Path) -> tuple
         if "unreadable" in metadata:
             skipped.append(f"{path.name}（无法读取：{metadata['unreadable']}）")
             continue
+        if not metadata.get("as_of"):
+            skipped.append(f"{path.name}（看不出统计期）")
+            continue
         problems, notes = _series_check(current, metadata)
         if not problems and not notes:
             candidates.append((str(metadata["as_of"]), str(metadata.get("issued") or ""), path.name, path, metadata))
@@ -677,14 +680,11 @@ def transition_counts(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
 
 
 def gap_words(gap) -> str:
-    """-3.2 → 滞后序时进度 3.2 个百分点 (REPORTING.md); no figure → 文字表述滞后."""
-    if gap is None or gap != gap:
-        return "文字表述滞后"
-    if gap < 0:
-        return f"滞后序时进度 {abs(gap):.1f} 个百分点"
-    if gap > 0:
-        return f"超序时进度 {gap:.1f} 个百分点"
-    return "与序时进度持平"
+    """-3.2 → 滞后序时进度3.2个百分点 (the notice's own wording, :func:`src.narrative.gap_phrase`);
+    no figure → 文字表述滞后."""
+    from src.narrative import gap_phrase
+
+    return gap_phrase(gap) or "文字表述滞后"
 
 
 def lagging_both_periods(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
