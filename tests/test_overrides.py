@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from src import classify as c
+from src import store
 from src.classify.overrides import OverrideError, override_evidence, parse_override_date
 from src.pipeline import analyse_stage, clean_stage
 from tests.conftest import MINI_TABLE
@@ -25,7 +26,7 @@ def small():
             {"task_id": 3, "task": "推进C。", "progress": "", "problems": "", "next_steps": "已完成"},
         ]
     )
-    return c.classify_tasks(frame)
+    return c.classify_tasks(frame, as_of="2020-06-30")
 
 
 def write_bytes(tmp_path, data: bytes, name="overrides.csv"):
@@ -80,7 +81,7 @@ def test_utf16_unicode_text_with_tabs(small, tmp_path):
 def test_an_overridden_row_is_no_longer_for_review_and_keeps_its_gap(tmp_path):
     frame = pd.DataFrame([{"task_id": 7, "task": "推进D。", "progress": "完成年度计划的40%，但已完成主体。",
                            "problems": "", "next_steps": ""}])
-    classified = c.classify_tasks(frame).assign(needs_review=True, review_reason="证据相互矛盾")
+    classified = c.classify_tasks(frame, as_of="2020-06-30").assign(needs_review=True, review_reason="证据相互矛盾")
     path = write_bytes(tmp_path, f"{HEADER}\n7,completed,主体工程已完工,,\n".encode())
     row = c.apply_overrides(classified, path).iloc[0]
     assert (row.needs_review, row.review_reason) == (False, "")
@@ -106,9 +107,9 @@ def test_gbk_overrides_with_excel_dates_through_the_stages(tmp_path):
     assert (five.status, five.rule_status, five.override_date) == ("on-track", "lagging", "2020-07-20")
     assert five.status_evidence.startswith("人工认定：年度计划调整后已达序时")
     assert "47%" in five.rule_evidence
-    summary = c.store.read_json(processed / "classification.json")
+    summary = store.read_json(processed / "classification.json")
     assert summary["overrides_applied"] == 2
-    stored = c.store.read_table(processed / "tasks_classified.parquet")
+    stored = store.read_table(processed / "tasks_classified.parquet")
     assert stored.loc[stored.task_id == 2, "override_date"].item() == "2020-07-21"
     for column in ("override_reviewer", "override_date", "rule_evidence"):
         assert column in c.STATUS_COLUMNS and column in stored.columns

@@ -152,7 +152,10 @@ def test_override_shows_the_analysts_ruling_in_word(mini_processed, tmp_path):
     document = docx.Document(path)
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "人工认定：督查组实地核查确认进度滞后（张三，2020-07-15）" in cells
-    assert "滞后（人工认定）" in cells and "滞后（待复核）" not in cells
+    target_id = str(int(tasks.loc[target, "task_id"]))
+    statuses = [[c.text for c in row.cells][3] for table in document.tables for row in table.rows
+                if row.cells[0].text == target_id]
+    assert statuses and set(statuses) == {"滞后（人工认定）"}  # its own row: ruled, never 待复核
     problems = [p.text for p in document.paragraphs if "督查组实地核查" in p.text]
     assert problems and not any("个百分点" in p for p in problems)  # the rule's gap is dropped
 

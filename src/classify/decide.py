@@ -370,8 +370,12 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     out["no_clear_statement"] = out["no_clear_statement"].astype(bool)
     out["status_source"] = "rule"
     out["override_reason"] = ""
+    out["override_reviewer"] = ""
+    out["override_date"] = ""
+    out["rule_evidence"] = out["status_evidence"]
     out["rule_status"] = out["status"]
     out["rules_version"] = rules.version
+    out = out[[c for c in out.columns if c not in STATUS_COLUMNS] + list(STATUS_COLUMNS)]
     out.attrs["elapsed_share"] = schedule
     out.attrs["rules_version"] = rules.version
     out.attrs["profile"] = office.name
