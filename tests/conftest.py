@@ -36,6 +36,23 @@ def real_build(tmp_path_factory):
     return out
 
 
+@pytest.fixture
+def small_classified():
+    """Three rows classified at mid-year: 47% of the plan (lagging), 有序推进 (on-track), 已完成 (completed)."""
+    import pandas as pd
+
+    from src.classify import classify_tasks
+
+    frame = pd.DataFrame(
+        [
+            {"task_id": 1, "task": "推进A。", "progress": "完成年度计划的47%。", "problems": "", "next_steps": ""},
+            {"task_id": 2, "task": "推进B。", "progress": "有序推进。", "problems": "", "next_steps": ""},
+            {"task_id": 3, "task": "推进C。", "progress": "", "problems": "", "next_steps": "已完成"},
+        ]
+    )
+    return classify_tasks(frame, as_of="2020-06-30")
+
+
 @pytest.fixture(scope="session")
 def mini_processed(tmp_path_factory):
     """The mini fixture table cleaned and classified (no reports)."""

@@ -326,18 +326,6 @@ def test_stage_outputs_round_trip(real_dir, tmp_path):
 HEADER = "task_id,status,reason,reviewer,date\n"
 
 
-@pytest.fixture
-def small_classified():
-    frame = pd.DataFrame(
-        [
-            {"task_id": 1, "task": "推进A。", "progress": "完成年度计划的47%。", "problems": "", "next_steps": ""},
-            {"task_id": 2, "task": "推进B。", "progress": "有序推进。", "problems": "", "next_steps": ""},
-            {"task_id": 3, "task": "推进C。", "progress": "", "problems": "", "next_steps": "已完成"},
-        ]
-    )
-    return c.classify_tasks(frame, as_of="2020-06-30")
-
-
 def write(tmp_path, body, name="overrides.csv"):
     path = tmp_path / name
     path.write_text(body, encoding="utf-8")

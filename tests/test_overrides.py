@@ -17,18 +17,6 @@ from tests.conftest import MINI_TABLE
 HEADER = "task_id,status,reason,reviewer,date"
 
 
-@pytest.fixture
-def small():
-    frame = pd.DataFrame(
-        [
-            {"task_id": 1, "task": "推进A。", "progress": "完成年度计划的47%。", "problems": "", "next_steps": ""},
-            {"task_id": 2, "task": "推进B。", "progress": "有序推进。", "problems": "", "next_steps": ""},
-            {"task_id": 3, "task": "推进C。", "progress": "", "problems": "", "next_steps": "已完成"},
-        ]
-    )
-    return c.classify_tasks(frame, as_of="2020-06-30")
-
-
 def write_bytes(tmp_path, data: bytes, name="overrides.csv"):
     path = tmp_path / name
     path.write_bytes(data)
@@ -55,26 +43,26 @@ def test_dates_that_are_not_dates_are_not_guessed(when):
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
-def test_excel_saved_file_in_every_encoding(small, tmp_path, encoding):
+def test_excel_saved_file_in_every_encoding(small_classified, tmp_path, encoding):
     path = write_bytes(tmp_path, excel_csv([HEADER, "1,序时推进,年度计划调减后已达序时,张三,2020/7/20",
                                             "3,lagging,\"核查发现未完成，仍在推进\",李四,2020年7月21日"], encoding))
-    out = c.apply_overrides(small, path)
+    out = c.apply_overrides(small_classified, path)
     first, third = out.iloc[0], out.iloc[2]
     assert (first.status, first.rule_status, first.status_source) == ("on-track", "lagging", "override")
     assert (first.override_reason, first.override_reviewer, first.override_date) == ("年度计划调减后已达序时", "张三", "2020-07-20")
     assert first.status_evidence == "人工认定：年度计划调减后已达序时（张三，2020-07-20）"
-    assert first.rule_evidence == small.iloc[0].status_evidence
+    assert first.rule_evidence == small_classified.iloc[0].status_evidence
     assert (third.status, third.override_date, third.override_reason) == ("lagging", "2020-07-21", "核查发现未完成，仍在推进")
     untouched = out.iloc[1]
     assert (untouched.status_source, untouched.override_reason, untouched.override_date) == ("rule", "", "")
-    assert untouched.rule_evidence == untouched.status_evidence == small.iloc[1].status_evidence
+    assert untouched.rule_evidence == untouched.status_evidence == small_classified.iloc[1].status_evidence
 
 
-def test_utf16_unicode_text_with_tabs(small, tmp_path):
+def test_utf16_unicode_text_with_tabs(small_classified, tmp_path):
     """Excel's "Unicode 文本" is UTF-16 with a BOM, tab-separated."""
     text = "\r\n".join([HEADER.replace(",", "\t"), "2\t滞后\t实地核查滞后\t王五\t2020-07-15"]) + "\r\n"
     path = write_bytes(tmp_path, text.encode("utf-16"))
-    out = c.apply_overrides(small, path)
+    out = c.apply_overrides(small_classified, path)
     assert out.loc[out.task_id == 2, "status"].item() == "lagging"
 
 
@@ -137,10 +125,10 @@ GOOD = "1,lagging,理由,张三,2020-07-10"
         (f"{HEADER}\n".encode() + "2,lagging,原因".encode() + b"\xff\xfe\xfd" + b",x,2020-07-10\n", 2, "既不是 UTF-8 也不是 GBK"),
     ],
 )
-def test_each_fault_names_file_and_line_in_chinese_first(small, tmp_path, data, line, chinese):
+def test_each_fault_names_file_and_line_in_chinese_first(small_classified, tmp_path, data, line, chinese):
     path = write_bytes(tmp_path, data)
     with pytest.raises(OverrideError) as caught:
-        c.apply_overrides(small, path)
+        c.apply_overrides(small_classified, path)
     message = str(caught.value)
     assert message.startswith(f"人工认定文件 {path} 第 {line} 行："), message
     assert chinese in message and "改法：" in message
@@ -153,15 +141,15 @@ def test_each_fault_names_file_and_line_in_chinese_first(small, tmp_path, data, 
     (b"PK\x03\x04\x14\x00\x06\x00", "这是 Excel 工作簿"),
     (b"\xff\xfe\x00\xd8", "UTF-16"),
 ])
-def test_files_that_are_not_csv_text(small, tmp_path, data, chinese):
+def test_files_that_are_not_csv_text(small_classified, tmp_path, data, chinese):
     path = write_bytes(tmp_path, data)
     with pytest.raises(OverrideError, match=chinese) as caught:
-        c.apply_overrides(small, path)
+        c.apply_overrides(small_classified, path)
     assert str(caught.value).startswith(f"人工认定文件 {path}：") and "CSV UTF-8" in str(caught.value)
 
 
-def test_missing_file_and_folder(small, tmp_path):
+def test_missing_file_and_folder(small_classified, tmp_path):
     with pytest.raises(OverrideError, match="文件不存在"):
-        c.apply_overrides(small, tmp_path / "missing.csv")
+        c.apply_overrides(small_classified, tmp_path / "missing.csv")
     with pytest.raises(OverrideError, match="文件夹"):
-        c.apply_overrides(small, tmp_path)
+        c.apply_overrides(small_classified, tmp_path)
