@@ -128,6 +128,7 @@ class DaskBackend(Backend):
         self.name = f"dask {address or 'local cluster'}"
         self.cluster = None
         self.client = None
+        self.warming = []
 
     def connect(self):
         import distributed
@@ -157,8 +158,8 @@ class DaskBackend(Backend):
         except ExecutorError:
             return  # run() reports it, per job
         for worker in client.scheduler_info().get("workers", {}):  # one warm-up on each worker
-            client.submit(_warm_worker, None, kernel, workers=[worker], pure=False,
-                          key=f"warm-up-{worker}-{time.time_ns()}")
+            self.warming.append(client.submit(_warm_worker, None, kernel, workers=[worker], pure=False,
+                                              key=f"warm-up-{worker}-{time.time_ns()}"))  # kept: a dropped future is cancelled
 
     def run(self, jobs: list, staging: Path) -> Iterator[tuple[object, dict]]:
         from src.build.workers import failed_result, render_report
@@ -189,6 +190,7 @@ class DaskBackend(Backend):
             yield job, result
 
     def close(self) -> None:
+        self.warming = []
         try:
             if self.client is not None:
                 self.client.close()
