@@ -121,7 +121,7 @@ def breakdown(out: Path, count: int) -> None:
     print(f"{'':<18}" + "".join(f"{p:>9}" for p in parts) + f"{'total':>9}")
     for mode in ("new kernel", "warm kernel"):
         warm = mode == "warm kernel"
-        workers = ReportWorkers(1)
+        workers = ReportWorkers(1, stderr_log=str(out.parent / "breakdown-stderr.log"))  # the kernels' chatter
         if warm:
             workers.warm_up()  # as the build does while it classifies: the first report finds its kernel started
         try:
