@@ -114,10 +114,12 @@ def breakdown(out: Path, count: int) -> None:
 
     layout = Layout(DEFAULT_RAW_PATH, out / "data", out / "reports")
     _, _, jobs = plan_reports(layout)
-    jobs = jobs[:count]
+    jobs = [job for job in jobs if job.leader][:count]  # leaders' reports: alike, so 1st and rest compare
     parts = ["kernel", "setup", "charts", "execute", "html", "pdf"]
-    print(f"\nwhere a report's time goes (seconds; {len(jobs)} reports, one worker, in order; "
-          "kernel = start and prime, or reset, a kept kernel; with a new kernel it is inside execute)")
+    print(f"\nwhere a report's time goes (mean seconds; {len(jobs)} leaders' reports on one worker, in order; kernel: with a new"
+          " kernel per report, its start and stop (the papermill run minus its cells); with a kept kernel, its reset"
+          " (the 1st report finds it started and primed by the warm-up); setup: the cell importing the project and"
+          " loading the data; charts: the plot_ cells; execute: the papermill run)")
     print(f"{'':<18}" + "".join(f"{p:>9}" for p in parts) + f"{'total':>9}")
     for mode in ("new kernel", "warm kernel"):
         warm = mode == "warm kernel"
@@ -135,10 +137,12 @@ def breakdown(out: Path, count: int) -> None:
         for label, chosen in ((f"{mode}, 1st", results[:1]), (f"{mode}, rest", results[1:])):
             if not chosen:
                 continue
-            mean = {part: sum(r["timings"][part] or 0.0 for r in chosen) / len(chosen) for part in parts}
-            cells = [f"{'-':>9}" if part == "kernel" and not warm else f"{mean[part]:>9.2f}" for part in parts]
+            for r in chosen:
+                if not warm:
+                    r["timings"]["kernel"] = r["timings"]["execute"] - r["timings"]["cells"]
+            mean = {part: sum(r["timings"][part] for r in chosen) / len(chosen) for part in parts}
             total = sum(r["seconds"] for r in chosen) / len(chosen)
-            print(f"{label:<18}" + "".join(cells) + f"{total:>9.2f}")
+            print(f"{label:<18}" + "".join(f"{mean[part]:>9.2f}" for part in parts) + f"{total:>9.2f}")
 
 
 def naive_notebook(source: Path, target: Path) -> None:

@@ -66,9 +66,10 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     (``ok``, ``seconds`` and ``timings``, or ``error`` naming the template, the subject and the cell).
 
     ``timings`` breaks the report down: ``kernel`` (start and prime a kernel, or
-    reset the kept one; for a cold kernel it is inside ``execute``), ``setup`` (the
-    cell that imports the project and loads the data), ``charts`` (the ``plot_`` cells),
-    ``execute`` (the whole papermill run), ``html``, ``pdf``."""
+    reset the kept one; for a new kernel per report it is inside ``execute``: about
+    ``execute - cells``), ``setup`` (the cell that imports the project and loads the
+    data), ``charts`` (the ``plot_`` cells), ``cells`` (all cells), ``execute`` (the
+    whole papermill run), ``html``, ``pdf``."""
     import warnings
 
     if stderr_log:
@@ -121,21 +122,23 @@ def failed_result(job: ReportJob, what: str, executed: Path | str = "") -> dict:
 
 
 def _cell_timings(nb) -> dict:
-    """Seconds of the set-up cell (the first after the parameters) and of the chart cells, from papermill's metadata."""
-    setup = charts = 0.0
+    """Seconds of the set-up cell (the first after the parameters), of the chart cells and of
+    every cell together (``cells``), from papermill's metadata."""
+    setup = charts = cells = 0.0
     seen_setup = False
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        seconds = cell.metadata.get("papermill", {}).get("duration") or 0.0
+        cells += seconds
         tags = cell.metadata.get("tags", [])
         if "parameters" in tags or "injected-parameters" in tags:
             continue
-        seconds = cell.metadata.get("papermill", {}).get("duration") or 0.0
         if not seen_setup:
             setup, seen_setup = seconds, True
         elif "plot_" in cell.source:
             charts += seconds
-    return {"setup": setup, "charts": charts}
+    return {"setup": setup, "charts": charts, "cells": cells}
 
 
 def _skip_unused_imports() -> None:
