@@ -167,6 +167,7 @@ def _warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) 
     _skip_unused_imports()
     for module in ("nbconvert", "papermill", "weasyprint", "src.render", "src.report"):
         importlib.import_module(module)
+    _warm_page()
     if kernel is not None:
         from src.build import kernels
 
@@ -174,6 +175,24 @@ def _warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) 
             kernels.warm_up("python3", *kernel)
         except Exception:  # the first report starts its own kernel and reports what goes wrong
             pass
+
+
+def _warm_page() -> None:
+    """One tiny page through nbconvert and WeasyPrint: their templates, fonts and caches
+    are loaded before the first report (about 0.3 s of its HTML and PDF)."""
+    import tempfile
+
+    import nbformat
+
+    from src import render
+
+    try:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("督查室重点工作")])
+        page = render.page_html("预热", render.notebook_body_html(nb))
+        with tempfile.TemporaryDirectory() as folder:
+            render.html_to_pdf(page, Path(folder) / "warm.pdf")
+    except Exception:  # the first report meets the same problem and reports it
+        pass
 
 
 class ReportWorkers:
