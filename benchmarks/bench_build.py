@@ -1,7 +1,7 @@
 """Benchmark: the project's build against the naive way, incremental rebuilds, where a
 report's time goes, and parse + classify scaling.
 
-    .venv/bin/python benchmarks/bench_build.py [--skip-naive] [--skip-verify] [--breakdown N] [--copies 1 10 100]
+    .venv/bin/python benchmarks/bench_build.py [--skip-naive] [--skip-verify] [--breakdown N] [--copies 1 10 100] [--scaling-only]
 
 Prints, in one run on this machine:
   (a) the full build from scratch (clean, classify, overview + every leader as HTML and PDF, index, Excel);
@@ -212,7 +212,11 @@ def main() -> int:
     parser.add_argument("--breakdown", type=int, default=4, metavar="N",
                         help="reports in the per-part breakdown (0 = skip; default 4)")
     parser.add_argument("--copies", type=int, nargs="*", default=[1, 10, 100])
+    parser.add_argument("--scaling-only", action="store_true", help="only parse + classify at --copies")
     args = parser.parse_args()
+    if args.scaling_only:
+        scaling(args.copies)
+        return 0
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     work = Path(tempfile.mkdtemp(prefix="bench-"))
