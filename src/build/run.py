@@ -171,11 +171,15 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程（%s）",
              len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers, workers.name)
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
+    from concurrent.futures import ThreadPoolExecutor
+
     progress = Progress(len(todo))
-    try:
-        results = run_jobs(todo, staging, workers, on_result=progress)
-    finally:
-        progress.close()
+    with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
+        index_written = beside.submit(write_index_and_workbook, overview, reports, staging)
+        try:
+            results = run_jobs(todo, staging, workers, on_result=progress)
+        finally:
+            progress.close()
     by_slug = {job.slug: job for job in todo}
     for result in results:
         job = by_slug[result["slug"]]
@@ -193,7 +197,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
         shutil.rmtree(staging, ignore_errors=True)
         return False
-    write_index_and_workbook(overview, reports, staging)
+    index_written.result()
     new_state["index"] = index_key
     new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
     new_state["plan"] = plan
