@@ -124,7 +124,7 @@ class WarmKernel:
         """Run setup code silently (no history, no execution count); raise on error."""
         from jupyter_core.utils import run_sync
 
-        reply = run_sync(self.kc._async_execute_interactive)(
+        reply = run_sync(self.kc.execute_interactive)(
             code, silent=True, store_history=False, allow_stdin=False, timeout=timeout, output_hook=lambda msg: None)
         content = reply.get("content", {})
         if content.get("status") != "ok":

@@ -8,7 +8,7 @@ Four tricks keep this fast and quiet; each is here for a measured reason:
   imported and the report style set, and gives every report a clean namespace
   in it (:mod:`src.build.kernels`); the notebook still runs through papermill.
   A report that fails gets its kernel shut down; the next one starts afresh.
-
+  (About 2 s per report: the kernel start and the imports.)
 * **The import stub.** ``jsonschema`` (imported by nbformat, which papermill
   uses) imports ``rfc3987_syntax`` for an optional URI-format check that
   nbformat never asks for; building its grammar costs about 1 s per process.
@@ -19,14 +19,16 @@ Four tricks keep this fast and quiet; each is here for a measured reason:
   worker points its fd 2 at the build log once (:func:`redirect_stderr`), so
   the console shows the build's own progress and the log keeps everything.
 * **Warm-up and immediate shutdown.** :meth:`ReportWorkers.warm_up` starts the
-  workers, their heavy imports (papermill, nbconvert, WeasyPrint) and their
-  kernels while the build process is still classifying the table. (Cold
+  workers, their heavy imports (papermill, nbconvert, WeasyPrint), one tiny page
+  through nbconvert and WeasyPrint, and their kernels while the build process is
+  still classifying the table. (Cold
   kernels, ``ReportJob.warm_kernel=False``, are stopped with
   ``shutdown_kernel="immediate"`` once their outputs are in: ~0.25 s.)
 
 Workers are always separate processes, even with one worker: a crashing
 kernel cannot take the build down, and the redirection stays out of the
-build process.
+build process. Jobs are plain data with absolute paths, so the same
+:func:`render_report` runs on a Dask worker elsewhere (shared file system).
 """
 from __future__ import annotations
 
