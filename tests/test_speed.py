@@ -137,14 +137,16 @@ def _notebook(path: Path, *sources: str) -> Path:
     return path
 
 
-def _run(notebook: Path, output: Path, code_key: str = "v1", **parameters):
+def _run(notebook: Path, output: Path, code_key: str = "v1", request_save_on_cell_execute=True, failure_path=None,
+         **parameters):
     import papermill as pm
 
     from src.build import kernels
 
     return pm.execute_notebook(str(notebook), str(output), parameters=parameters, engine_name=kernels.register_engine(),
                                kernel_cwd=str(paths.PROJECT_ROOT), code_key=code_key, progress_bar=False,
-                               kernel_name="python3", cwd=str(paths.PROJECT_ROOT))
+                               kernel_name="python3", cwd=str(paths.PROJECT_ROOT), failure_path=failure_path,
+                               request_save_on_cell_execute=request_save_on_cell_execute)
 
 
 def _stdout(nb, cell: int) -> str:
@@ -153,6 +155,7 @@ def _stdout(nb, cell: int) -> str:
 
 @pytest.mark.slow
 def test_a_kept_kernel_gives_each_notebook_a_clean_namespace_and_is_replaced_after_a_failure(tmp_path):
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     from src.build import kernels
@@ -179,6 +182,14 @@ def test_a_kept_kernel_gives_each_notebook_a_clean_namespace_and_is_replaced_aft
         assert _stdout(third, 2) != _stdout(second, 2), "a fresh kernel after the failure"
         fourth = _run(probe, tmp_path / "5.ipynb", code_key="v2", value=4)
         assert _stdout(fourth, 2) != _stdout(third, 2), "a kernel serves one version of the code"
+        dying = _notebook(tmp_path / "dying.ipynb", "print('before')", "import os\nos._exit(1)")
+        with pytest.raises(DeadKernelError):
+            _run(dying, tmp_path / "6.ipynb", code_key="v2", request_save_on_cell_execute=False,
+                 failure_path=str(tmp_path / "6.ipynb"), value=6)
+        kept = nbformat.read(tmp_path / "6.ipynb", as_version=4)  # what ran is kept for logs/failed-*
+        assert _stdout(kept, 2) == "before\n"
+        fifth = _run(probe, tmp_path / "7.ipynb", code_key="v2", value=5)
+        assert _stdout(fifth, 2) != _stdout(fourth, 2), "a fresh kernel after the kernel died"
     finally:
         kernels.shutdown_all()
 

@@ -249,11 +249,15 @@ def _engine_class():
         """papermill's NBClientEngine, executing in this thread's kept kernel.
 
         Extra ``execute_notebook`` keyword arguments: ``kernel_cwd`` (the kernel's
-        working directory) and ``code_key`` (the version of the code it serves)."""
+        working directory), ``code_key`` (the version of the code it serves) and
+        ``failure_path`` (where to write the notebook as far as it ran when the
+        kernel dies: with ``request_save_on_cell_execute=False`` papermill writes
+        it only at the end, or on a cell's error)."""
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                     start_timeout=60, execution_timeout=None, kernel_cwd=None, code_key="", **kwargs):
+                                     start_timeout=60, execution_timeout=None, kernel_cwd=None, code_key="",
+                                     failure_path=None, **kwargs):
             kwargs = remove_args(["input_path", "shutdown_kernel"], **kwargs)
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
             final_kwargs = merge_kwargs(
@@ -268,6 +272,10 @@ def _engine_class():
                 result = client.execute()
             except BaseException:
                 discard(kernel)
+                if failure_path:  # the kernel died or timed out: keep what ran, for logs/failed-*
+                    from papermill.iorw import write_ipynb
+
+                    write_ipynb(nb_man.nb, failure_path)
                 raise
             if nb_man.nb.metadata.get("papermill", {}).get("exception"):
                 discard(kernel)  # a cell failed: the next report gets a fresh kernel
