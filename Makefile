@@ -8,16 +8,18 @@ RAW    ?=
 OUT    ?=
 AS_OF  ?=
 FORCE  ?=
+PREVIOUS ?=
+PROFILE ?=
 JOBS   ?=
 
-BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS))
+BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS)) $(if $(PREVIOUS),--previous "$(PREVIOUS)") $(if $(PROFILE),--profile "$(PROFILE)")
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system reports test test-fast lint lab evaluate benchmark strip check-notebooks clean
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
-	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD FORCE=1 JOBS=N"
+	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD PREVIOUS=<previous table or OUT folder> PROFILE=<office profile> FORCE=1 FORCE_COMPARE=1 JOBS=N"
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: Python 3.11 or newer is needed (found: $$($(PYTHON) --version)); run: make PYTHON=python3.11 ..." >&2; exit 1; }
@@ -46,8 +48,8 @@ test-fast: setup ## Everyday tests: everything but the builds, notebook runs and
 lint: setup ## Lint the code (ruff, configured in pyproject.toml)
 	$(BIN)/python -m ruff check .
 
-lab: setup ## Open JupyterLab on the notebooks folder
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: setup ## Open JupyterLab at the project root on the explore notebook (Chinese interface)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.app_settings_dir="$(CURDIR)/config/jupyterlab" notebooks/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 evaluate: setup ## Measure the classifier against the reference labels (prints figures)
 	$(BIN)/python benchmarks/evaluate_classifier.py

@@ -115,7 +115,7 @@ def breakdown(out: Path, count: int) -> None:
     layout = Layout(DEFAULT_RAW_PATH, out / "data", out / "reports")
     _, _, jobs = plan_reports(layout)
     jobs = [job for job in jobs if job.leader][:count]  # leaders' reports: alike, so 1st and rest compare
-    parts = ["kernel", "setup", "charts", "execute", "html", "pdf"]
+    parts = ["kernel", "setup", "charts", "execute", "html", "pdf", "word"]
     print(f"\nwhere a report's time goes (mean seconds; {len(jobs)} leaders' reports on one worker, in order; kernel: with a new"
           " kernel per report, its start and stop (the papermill run minus its cells); with a kept kernel, its reset"
           " (the 1st report finds it started and primed by the warm-up); setup: the cell importing the project and"

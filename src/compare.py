@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from src import store
-from src.paths import REFERENCE_DIR
+from src.paths import REFERENCE_DIR, ProcessedFiles
 
 __all__ = [
     "SETTINGS_PATH", "COMPARISON_COLUMNS", "MATCH_COLUMNS", "SHEET_COLUMNS", "ComparisonError", "PreviousPeriod",
@@ -66,8 +66,9 @@ __all__ = [
 SETTINGS_PATH = REFERENCE_DIR / "matching.toml"
 STATUSES = ("completed", "on-track", "lagging")
 MATCH_KINDS = ("id", "text", "new", "removed")
-COMPARISON_OUTPUTS = ("comparison.csv", "comparison.parquet")
-COMPARISON_INFO = "comparison.json"
+_FILES = ProcessedFiles(Path("."))  # the file names, defined once in src.paths
+COMPARISON_OUTPUTS = (_FILES.comparison_csv.name, _FILES.comparison.name)
+COMPARISON_INFO = _FILES.comparison_info.name
 
 #: The columns of comparison.csv / .parquet, in order: the ten the issue names, then the helpful extras.
 COMPARISON_COLUMNS = [
@@ -609,19 +610,21 @@ def find_previous_in_raw(raw_dir: str | Path, current_path: str | Path) -> tuple
     """The latest earlier period of the same series among the other tables in
     ``raw_dir`` (same office and year, earlier as_of), and why it was chosen —
     or (None, why none was). Files that cannot be read are skipped and named."""
-    from src.parse import RawTableError, parse_table
+    from src.ingest.inbox import inbox_candidates, table_period
 
     raw_dir, current_path = Path(raw_dir), Path(current_path)
-    current = parse_table(current_path).metadata
+    current = table_period(current_path)
     candidates, skipped, looked = [], [], 0
-    for path in sorted(raw_dir.glob("*.md")):
+    for path in inbox_candidates(raw_dir):  # every format the readers accept, read only as far as the title
         if path.resolve() == current_path.resolve():
             continue
         looked += 1
-        try:
-            metadata = parse_table(path).metadata
-        except (RawTableError, UnicodeError, OSError, ValueError) as error:
-            skipped.append(f"{path.name}（无法读取：{error}）")
+        metadata = table_period(path)
+        if "unreadable" in metadata:
+            skipped.append(f"{path.name}（无法读取：{metadata['unreadable']}）")
+            continue
+        if not metadata.get("as_of"):
+            skipped.append(f"{path.name}（看不出统计期）")
             continue
         problems, notes = _series_check(current, metadata)
         if not problems and not notes:
@@ -676,15 +679,12 @@ def transition_counts(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["previous_status", "status", "change", "tasks", "transition", "sentence"])
 
 
-def _gap_words(gap) -> str:
-    """-3.2 → 滞后序时进度 3.2 个百分点 (REPORTING.md); no figure → 文字表述滞后."""
-    if gap is None or gap != gap:
-        return "文字表述滞后"
-    if gap < 0:
-        return f"滞后序时进度 {abs(gap):.1f} 个百分点"
-    if gap > 0:
-        return f"超序时进度 {gap:.1f} 个百分点"
-    return "与序时进度持平"
+def gap_words(gap) -> str:
+    """-3.2 → 滞后序时进度3.2个百分点 (the notice's own wording, :func:`src.narrative.gap_phrase`);
+    no figure → 文字表述滞后."""
+    from src.narrative import gap_phrase
+
+    return gap_phrase(gap) or "文字表述滞后"
 
 
 def lagging_both_periods(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
@@ -707,7 +707,7 @@ def lagging_both_periods(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
             trend += f" {abs(row.gap_change_pts):.1f} 个百分点" if row.gap_change_pts else ""
         sentences.append(
             f"{ids} {short_task(row.task)}（{row.lead_unit or '牵头单位未注明'}）：连续两期滞后，"
-            f"本期{_gap_words(row.schedule_gap_pts)}，上期{_gap_words(row.previous_gap_pts)}{trend}。"
+            f"本期{gap_words(row.schedule_gap_pts)}，上期{gap_words(row.previous_gap_pts)}{trend}。"
         )
     rows["sentence"] = sentences
     return rows[["task_id", "previous_task_id", "leader", "task", "lead_unit", "schedule_gap_pts",

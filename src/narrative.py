@@ -29,6 +29,14 @@ __all__ = [
     "requirements",
     "report_sections",
     "gap_phrase",
+    "is_override",
+    "override_text",
+    "evidence_text",
+    "needs_review_flags",
+    "unclear_tasks",
+    "catch_up_phrase",
+    "method_note",
+    "task_ids_phrase",
 ]
 
 
@@ -83,8 +91,10 @@ def headline_sentence(tasks: pd.DataFrame, subject: str, as_of) -> str:
     summary = status_summary(tasks)
     total = int(summary["任务数"].sum())
     whose = "全市" if subject == "全市" else f"{subject}牵头的"
+    unclear = len(unclear_tasks(tasks))
     parts = [
         f"{row.状态}{row.任务数}项，占{row.占比}"
+        + (f"（其中{unclear}项进展表述中未见量化进度或明确表述）" if row.status == "on-track" and unclear else "")
         for row in summary.itertuples(index=False)
         if row.任务数
     ]
@@ -117,11 +127,12 @@ def achievements(tasks: pd.DataFrame, limit: int | None = None) -> list[str]:
     quantified tasks furthest ahead of schedule."""
     limit = limit or report_style()["text"]["achievements"]
     completed = tasks[tasks["status"] == "completed"]
-    ahead = tasks[(tasks["status"] == "on-track") & tasks["schedule_gap_pts"].gt(0)].sort_values(
+    overridden = _override_mask(tasks)
+    ahead = tasks[(tasks["status"] == "on-track") & tasks["schedule_gap_pts"].gt(0) & ~overridden].sort_values(
         "schedule_gap_pts", ascending=False, kind="stable"
     )
     lines = [
-        f"{short_task(task.task)}（{_unit(task)}）：{_strip_numbering(task.status_evidence)}。"
+        f"{short_task(task.task)}（{_unit(task)}）：{_strip_numbering(evidence_text(task))}。"
         for task in completed.head(limit).itertuples(index=False)
     ]
     for task in ahead.itertuples(index=False):
@@ -139,13 +150,21 @@ def _causes(task) -> str:
     return "主要原因：" + "、".join(names)
 
 
-def problem_items(tasks: pd.DataFrame) -> list[str]:
-    """Each lagging task by name, with its lead unit, evidence, gap and cause."""
-    lagging = tasks[tasks["status"] == "lagging"].sort_values("task_id")
+def problem_items(tasks: pd.DataFrame, repeated: dict[int, str] | None = None) -> list[str]:
+    """Each lagging task by name, with its lead unit, evidence, gap and cause.
+
+    ``repeated``: task id → what the previous period said of a task lagging in
+    both periods (连续两期滞后); those are named first, with that clause."""
+    repeated = repeated or {}
+    lagging = tasks[tasks["status"] == "lagging"].assign(_first=lambda t: ~t["task_id"].isin(list(repeated)))
+    lagging = lagging.sort_values(["_first", "task_id"], kind="stable")
     lines = []
     for task in lagging.itertuples(index=False):
-        pieces = [_strip_numbering(task.status_evidence).rstrip("。；;，,")]
-        gap = gap_phrase(task.schedule_gap_pts)
+        pieces = [_strip_numbering(evidence_text(task)).rstrip("。；;，,")]
+        if task.task_id in repeated:
+            pieces.insert(0, repeated[task.task_id])
+        # an analyst's ruling replaces the rule: the rule's gap would contradict it
+        gap = "" if is_override(task) else gap_phrase(task.schedule_gap_pts)
         if gap:
             pieces.append(gap)
         cause = _causes(task)
@@ -155,28 +174,135 @@ def problem_items(tasks: pd.DataFrame) -> list[str]:
     return lines
 
 
-def requirements(tasks: pd.DataFrame) -> list[str]:
+def catch_up_phrase(as_of) -> str:
+    """What lagging units are asked to do, in words that fit the report date:
+    mid-year 确保下半年赶上进度, end of September 确保第四季度…, December 尽快完成."""
+    day = _as_date(as_of)
+    if day.month == 12:
+        return "尽快完成；年内确实无法完成的，须说明原因、明确完成时限"
+    if day.month >= 10:
+        return "确保完成全年目标"
+    if day.month == 9:
+        return "确保第四季度赶上进度、完成全年目标"
+    if day.month == 6:
+        return "确保下半年赶上进度、完成年度目标"
+    return "确保尽快赶上序时进度、完成年度目标"
+
+
+def method_note(as_of) -> str:
+    """One sentence on how statuses were judged, with the schedule line of this report date."""
+    return (
+        f"按序时进度要求（{as_of_phrase(as_of)}，全年时间已过{elapsed_percent(as_of):.1f}%），逐项对照年度目标判定："
+        "已完成、序时推进或滞后。量化任务以完成年度目标的比例与序时进度之差计，单位为百分点。"
+    )
+
+
+def _override_mask(tasks: pd.DataFrame) -> pd.Series:
+    if "status_source" not in tasks:
+        return pd.Series(False, index=tasks.index)
+    return tasks["status_source"].eq("override")
+
+
+def is_override(task) -> bool:
+    """Whether an analyst overrode the rule's status for this task (row, dict or namedtuple)."""
+    return _get(task, "status_source") == "override"
+
+
+def _get(task, name: str, default=""):
+    value = task.get(name, default) if isinstance(task, (dict, pd.Series)) else getattr(task, name, default)
+    if value is None or (isinstance(value, float) and value != value):
+        return default
+    return value
+
+
+def override_text(task) -> str:
+    """人工认定：<reason>（<reviewer>，<date>）— from the override columns that are present."""
+    reason = str(_get(task, "override_reason")).strip()
+    who = [str(_get(task, column)).strip() for column in ("override_reviewer", "override_date")]
+    who = [part for part in who if part]
+    return f"人工认定：{reason or '（未填写理由）'}" + (f"（{'，'.join(who)}）" if who else "")
+
+
+def evidence_text(task) -> str:
+    """The evidence a reader sees: the analyst's ruling for an override, else the rule's evidence."""
+    evidence = str(_get(task, "status_evidence"))
+    if not is_override(task):
+        return evidence
+    if evidence.startswith("人工认定"):  # the overrides stage already wrote it
+        return evidence
+    return override_text(task)
+
+
+def needs_review_flags(tasks: pd.DataFrame) -> pd.Series:
+    """待复核, except where an analyst has already ruled (an override is the review)."""
+    if "needs_review" not in tasks:
+        return pd.Series(False, index=tasks.index)
+    return tasks["needs_review"].fillna(False).astype(bool) & ~_override_mask(tasks)
+
+
+def unclear_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
+    """On-track only because nothing was said: no measure and no statement.
+
+    Uses the classifier's ``no_clear_statement`` flag when the table has it;
+    otherwise the tasks decided by the default rule without any progress ratio."""
+    on_track = tasks["status"].eq("on-track") & ~_override_mask(tasks)
+    if "no_clear_statement" in tasks:
+        flag = tasks["no_clear_statement"].fillna(False).astype(bool)
+    elif "status_rule" in tasks:
+        flag = tasks["status_rule"].eq("default-on-track")
+        if "progress_ratio" in tasks:
+            flag &= tasks["progress_ratio"].isna()
+    else:
+        return tasks.iloc[0:0]
+    said_something = needs_review_flags(tasks)  # a doubtful phrase is a statement: those are 待复核 instead
+    return tasks[on_track & flag & ~said_something].sort_values("task_id", kind="stable")
+
+
+def task_ids_phrase(tasks: pd.DataFrame, name_limit: int = 5) -> str:
+    """Name a few tasks (序号 and short name); many tasks by 序号 only."""
+    if len(tasks) <= name_limit:
+        return "；".join(f"第{task.task_id}项“{short_task(task.task, 20)}”" for task in tasks.itertuples(index=False))
+    return "序号" + "、".join(str(task_id) for task_id in tasks["task_id"])
+
+
+def requirements(tasks: pd.DataFrame, as_of=None) -> list[str]:
     lagging = tasks[tasks["status"] == "lagging"]
-    review = tasks[tasks["needs_review"].fillna(False).astype(bool)] if "needs_review" in tasks else tasks.iloc[0:0]
+    review = tasks[needs_review_flags(tasks) & tasks["status"].ne("lagging")]
+    unclear = unclear_tasks(tasks)
     lines = []
     if len(lagging):
-        units = "、".join(dict.fromkeys(lagging["lead_unit"]))
+        units = "、".join(dict.fromkeys(lagging["lead_unit"].fillna("").replace("", "牵头单位未注明")))
+        catch_up = catch_up_phrase(as_of) if as_of is not None else "确保完成年度目标"
         lines.append(
             f"对未达到序时进度的{len(lagging)}项任务，请{units}分析原因、倒排工期、明确节点，"
-            "确保下半年赶上进度、完成年度目标；督查室将对未达到序时进度的目标任务进行重点督查，跟踪问效。"
+            f"{catch_up}；督查室将对未达到序时进度的目标任务进行重点督查，跟踪问效。"
         )
     else:
-        lines.append("各项任务均达到序时进度，请各牵头单位保持工作节奏，确保全面完成年度目标。")
+        closing = "做好年度工作收尾" if as_of is not None and _as_date(as_of).month == 12 else "确保全面完成年度目标"
+        lines.append(f"各项任务均达到序时进度，请各牵头单位保持工作节奏，{closing}。")
+    if len(unclear):
+        lines.append(
+            f"另有{len(unclear)}项任务的进展表述中未见量化进度或明确表述（{task_ids_phrase(unclear)}），"
+            "暂按序时推进计，请牵头单位在下次报送时补充量化进度或明确进展。"
+        )
     if len(review):
-        lines.append(f"另有{len(review)}项任务的进展表述不足以明确判断，请牵头单位在下次报送时补充量化进度。")
+        lines.append(
+            f"另有{len(review)}项任务的判定依据较弱或相互矛盾（{task_ids_phrase(review)}），已列为待复核，以核实结果为准。"
+        )
     return lines
 
 
-def report_sections(tasks: pd.DataFrame, subject: str, as_of) -> dict[str, list[str]]:
-    """The four parts of a notice, each a list of plain-text paragraphs."""
-    return {
-        "总体情况": [headline_sentence(tasks, subject, as_of)],
+def report_sections(tasks: pd.DataFrame, subject: str, as_of, comparison: list[str] | None = None,
+                    repeated: dict[int, str] | None = None) -> dict[str, list[str]]:
+    """The parts of a notice, each a list of plain-text paragraphs. With a previous
+    period, ``comparison`` (its sentences) follows 总体情况 as 与上期比较, and the
+    tasks lagging in both periods (``repeated``) are named first in 存在问题."""
+    sections = {"总体情况": [headline_sentence(tasks, subject, as_of)]}
+    if comparison:
+        sections["与上期比较"] = list(comparison)
+    sections.update({
         "主要成效": achievements(tasks) or ["本期无已完成或超序时进度的量化任务。"],
-        "存在问题": problem_items(tasks) or ["本期无滞后序时进度的任务。"],
-        "下一步工作要求": requirements(tasks),
-    }
+        "存在问题": problem_items(tasks, repeated) or ["本期无滞后序时进度的任务。"],
+        "下一步工作要求": requirements(tasks, as_of),
+    })
+    return sections

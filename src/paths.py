@@ -83,6 +83,19 @@ class ProcessedFiles:
     def keywords(self) -> Path:
         return self.folder / "keywords.parquet"
 
+    # compare (when there is a previous period): one row per task of either period, and what was compared
+    @property
+    def comparison_csv(self) -> Path:
+        return self.folder / "comparison.csv"
+
+    @property
+    def comparison(self) -> Path:
+        return self.folder / "comparison.parquet"
+
+    @property
+    def comparison_info(self) -> Path:
+        return self.folder / "comparison.json"
+
     @property
     def clean_outputs(self) -> tuple[Path, ...]:
         return (self.tasks_csv, self.tasks, self.metadata, self.quality)
@@ -90,6 +103,10 @@ class ProcessedFiles:
     @property
     def classify_outputs(self) -> tuple[Path, ...]:
         return (self.classified_csv, self.classified, self.classification, self.keywords)
+
+    @property
+    def compare_outputs(self) -> tuple[Path, ...]:
+        return (self.comparison_csv, self.comparison, self.comparison_info)
 
 
 def processed_files(folder: str | Path = PROCESSED_DIR) -> ProcessedFiles:

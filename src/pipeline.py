@@ -20,14 +20,19 @@ from pathlib import Path
 import pandas as pd
 
 from src import store
-from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_share, load_rules
+from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_share, load_profile, load_rules
+from src.classify.overrides import ensure_override_columns
 from src.classify.rules import RULES_PATH
 from src.parse import ParsedTable, parse_table
 from src.paths import OVERRIDES_PATH, processed_files
 from src.report_date import decide_report_date, metadata_report_date
 from src.text import add_text_features, keyword_table
 
-__all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary"]
+__all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary", "ProfileError"]
+
+
+class ProfileError(ValueError):
+    """An office profile that does not exist or cannot be read."""
 
 
 def clean_stage(raw_path: str | Path, data_dir: str | Path, as_of=None) -> ParsedTable:
@@ -82,12 +87,12 @@ def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
     classified = classify_table(store.read_table(source.tasks), as_of, overrides_path, profile)
     store.write_csv(classified, target.classified_csv)
     store.write_parquet(classified, target.classified)
-    store.write_json(classification_summary(classified, as_of, overrides_path), target.classification)
+    store.write_json(classification_summary(classified, as_of, overrides_path, profile), target.classification)
     store.write_parquet(keyword_table(classified), target.keywords)
     return classified
 
 
-def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None) -> dict:
+def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None, profile=None) -> dict:
     """What ``classification.json`` says: the date, the rules, the counts."""
     rules = load_rules()
     counts = classified["status"].value_counts()
@@ -97,6 +102,8 @@ def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None)
         "rule_version": rules.version,
         "rules_file": RULES_PATH.name,
         "tolerance_pts": rules.tolerance_pts,
+        "profile": _profile_name(classified, profile),
+        "profile_label": load_profile(_profile_name(classified, profile)).label,
         "counts": {status: int(counts.get(status, 0)) for status in STATUSES},
         "needs_review": int(classified["needs_review"].sum()),
         "overrides_applied": int((classified["status_source"] == "override").sum()),
@@ -105,11 +112,21 @@ def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None)
     }
 
 
+def _profile_name(classified: pd.DataFrame, profile=None) -> str:
+    if "profile" in classified.columns and len(classified):
+        return str(classified["profile"].iloc[0])
+    return str(profile or "strict")
+
+
 def _classify(tasks: pd.DataFrame, as_of, profile=None) -> pd.DataFrame:
-    if profile is None:
-        return classify_tasks(tasks, as_of=as_of)
-    return classify_tasks(tasks, as_of=as_of, profile=profile)
+    try:
+        office = load_profile(profile)
+    except ValueError as error:
+        raise ProfileError(str(error)) from None
+    return classify_tasks(tasks, as_of=as_of, profile=office)
 
 
 def _overrides(classified: pd.DataFrame, overrides_path) -> pd.DataFrame:
-    return classified if overrides_path is None else apply_overrides(classified, overrides_path)
+    if overrides_path is None:
+        return ensure_override_columns(classified)  # the same columns, whether or not there is an overrides file
+    return apply_overrides(classified, overrides_path)

@@ -22,7 +22,13 @@ __all__ = [
     "plot_cause_counts",
     "plot_theme_status",
     "progress_points",
+    "has_tags",
+    "PAGE_ROWS",
 ]
+
+# A chart must fit on one A4 page: at 8 in wide it is printed about 180 mm wide,
+# so it may be at most about 10 in tall. Rows beyond this are left out and the title says so.
+PAGE_ROWS = 24
 
 
 def set_report_style() -> str:
@@ -77,6 +83,12 @@ def _stacked_by_status(ax, table: pd.DataFrame, xlabel: str, title: str):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_title(title)
+    rows = [
+        f"{name}{int(sum(values))}项" + (f"（滞后{int(lagging)}项）" if lagging else "")
+        for name, values, lagging in zip(table.index[:8], table.to_numpy()[:8], table["lagging"].to_numpy()[:8])
+    ]
+    more = f"等{len(table)}类" if len(table) > 8 else ""
+    ax.set_label(f"{title}，条形图：" + "，".join(rows) + more + "。")
     _legend_below(ax)
     return ax
 
@@ -112,6 +124,8 @@ def plot_status_breakdown(tasks: pd.DataFrame, ax=None):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("任务数")
     ax.set_title(f"任务状态分布（共 {total} 项）")
+    ax.set_label(f"任务状态分布条形图：共{total}项，" + "，".join(
+        f"{status_label(s)}{int(c)}项（{c / total:.1%}）" for s, c in counts.items()) + "。")
     return ax
 
 
@@ -132,7 +146,7 @@ def plot_units_by_status(tasks: pd.DataFrame, ax=None, top: int | None = None):
     table = table.iloc[:top]
     table = table.drop(columns=["_total", "_lag"])
     table.index = [_short_label(name) for name in table.index]
-    ax = _axes(ax, (8, max(2.5, 0.38 * len(table) + 1)))
+    ax = _axes(ax, (8, max(2.5, 0.30 * len(table) + 1)))
     title = "各牵头单位任务数（按状态）" if shown_all else f"任务最多的 {top} 家牵头单位（按状态）"
     return _stacked_by_status(ax, table, "任务数", title)
 
@@ -160,9 +174,11 @@ def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
     limit = report_style()["chart"]["max_progress_rows"]
     if points.empty:
         return _empty(_axes(ax, (8, 2)), "本组任务的进展情况中没有可与年度目标对比的量化数据")
-    order = points.groupby("task_label", sort=False)["percent"].min().sort_values().index[:limit]
+    lowest = points.groupby("task_label", sort=False)["percent"].min().sort_values()
+    limit = min(limit, PAGE_ROWS)
+    order = lowest.index[:limit]
     points = points[points["task_label"].isin(order)]
-    ax = _axes(ax, (8, max(2.5, 0.34 * len(order) + 1.2)))
+    ax = _axes(ax, (8, max(2.5, 0.30 * len(order) + 1.2)))
     position = {label: index for index, label in enumerate(order)}
     for status in status_order():
         subset = points[(points["status"] == status) & points["decisive"]]
@@ -180,7 +196,15 @@ def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
     ax.set_ylim(len(order) - 0.5, -1.2)
     ax.set_xlim(0, cap + 5)
     ax.set_xlabel("完成年度目标的比例（%）")
-    ax.set_title("量化任务进度与序时进度对比（实心点为判定依据）")
+    title = "量化任务进度与序时进度对比（实心点为判定依据）"
+    if len(lowest) > len(order):
+        title = f"量化任务进度与序时进度对比：进度最低的前 {len(order)} 项（共 {len(lowest)} 项）"
+    ax.set_title(title)
+    below = [label for label, percent in lowest.items() if percent < schedule]
+    ax.set_label(
+        f"{title}。{len(lowest)}项任务有可与年度目标对比的量化数据，序时进度{schedule:.1f}%，"
+        f"其中{len(below)}项有指标低于序时进度" + ("：" + "；".join(below[:8]) + ("等" if len(below) > 8 else "") if below else "") + "。"
+    )
     _legend_below(ax)
     return ax
 
@@ -206,6 +230,8 @@ def plot_leader_status(tasks: pd.DataFrame, ax=None):
     ax.set_xlim(0, 112)
     ax.set_xlabel("占该领导牵头任务的比例（%）")
     ax.set_title("各位领导牵头任务的状态构成")
+    ax.set_label("各位领导牵头任务的状态构成，百分比堆积条形图：" + "；".join(
+        f"{leader}{int(row.sum())}项，滞后{int(row['lagging'])}项" for leader, row in table.iterrows()) + "。")
     _legend_below(ax)
     return ax
 
@@ -221,6 +247,11 @@ def _explode_tags(tasks: pd.DataFrame, column: str, key: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["task_id", "status", key]).drop_duplicates()
 
 
+def has_tags(tasks: pd.DataFrame, column: str, key: str) -> bool:
+    """Whether any task carries a tag (a chart of them would not be empty)."""
+    return not _explode_tags(tasks, column, key).empty
+
+
 def plot_cause_counts(tasks: pd.DataFrame, ax=None):
     """Why tasks are held back: tasks per problem cause, stacked by status."""
     tags = _explode_tags(tasks, "cause_tags", "cause")
@@ -229,7 +260,7 @@ def plot_cause_counts(tasks: pd.DataFrame, ax=None):
     table = pd.crosstab(tags["cause"], tags["status"]).reindex(columns=status_order(), fill_value=0)
     table = table.assign(_lag=table["lagging"], _all=table.sum(axis=1)).sort_values(["_lag", "_all"], ascending=False)
     table = table.drop(columns=["_lag", "_all"])
-    ax = _axes(ax, (8, max(2.5, 0.42 * len(table) + 1)))
+    ax = _axes(ax, (8, max(2.5, 0.32 * len(table) + 1)))
     return _stacked_by_status(ax, table, "涉及任务数", "存在问题的原因分类（按任务状态）")
 
 
@@ -240,5 +271,5 @@ def plot_theme_status(tasks: pd.DataFrame, ax=None):
         return _empty(_axes(ax, (8, 2)), "未识别出政策主题")
     table = pd.crosstab(tags["theme"], tags["status"]).reindex(columns=status_order(), fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
-    ax = _axes(ax, (8, max(2.5, 0.42 * len(table) + 1)))
+    ax = _axes(ax, (8, max(2.5, 0.32 * len(table) + 1)))
     return _stacked_by_status(ax, table, "任务数", "政策主题分布（按任务状态）")

@@ -9,14 +9,14 @@ to fetch anything that is not a data URI.
 from __future__ import annotations
 
 import html
-import re
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from src.narrative import status_summary
-from src.style import status_color, status_label, status_order
+from src.narrative import evidence_text, is_override, status_summary
+from src.style import status_label, status_order
+from src.workbook import EXCEL_COLUMNS  # noqa: F401  (re-exported: [(column, heading)] of the workbook)
 
 __all__ = [
     "esc",
@@ -26,11 +26,14 @@ __all__ = [
     "task_table_html",
     "key_value_html",
     "frame_html",
+    "nav_html",
+    "figure_html",
     "notebook_body_html",
     "page_html",
     "html_to_pdf",
     "index_html",
     "write_excel",
+    "EXCEL_COLUMNS",
     "slugify_leader",
 ]
 
@@ -81,36 +84,68 @@ def _badge(status: str) -> str:
     return f'<span class="badge {esc(status)}">{esc(status_label(status))}</span>'
 
 
-def task_table_html(tasks: pd.DataFrame, columns: list[tuple[str, str]], empty: str = "（无）") -> str:
-    """A task table; ``columns`` is [(column, heading)]. Every cell is escaped."""
+def task_table_html(tasks: pd.DataFrame, columns: list[tuple[str, str]], empty: str = "（无）",
+                    details: list[tuple[str, str]] | None = None) -> str:
+    """A task table; ``columns`` is [(column, heading)]. Every cell is escaped.
+
+    Each cell carries its heading as ``data-label`` (a narrow screen shows each
+    row as a card with these labels). ``details`` ([(column, label)]) are long
+    text fields shown beneath each task in one full-width row, so the table
+    keeps few columns on A4 and each row can break across pages; each task is
+    then its own ``<tbody class="task">``.
+    """
     if tasks.empty:
         return f"<p>{esc(empty)}</p>"
-    head = "".join(f"<th>{esc(label)}</th>" for _, label in columns)
+    head = "".join(f'<th class="col-{esc(column)}">{esc(label)}</th>' for column, label in columns)
     colgroup = "<colgroup>" + "".join(f'<col style="width:{COLUMN_WIDTHS.get(c, "auto")}">' for c, _ in columns) + "</colgroup>"
     body = []
     for row in tasks.to_dict("records"):
-        cells = []
-        for column, _ in columns:
-            value = row.get(column, "")
-            if column == "status":
-                flag = ' <span class="review">待复核</span>' if row.get("needs_review") else ""
-                source = " <span class=\"review\">人工认定</span>" if row.get("status_source") == "override" else ""
-                cells.append(f"<td>{_badge(value)}{flag}{source}</td>")
-            elif column == "schedule_gap_pts":
-                cells.append(f'<td class="num">{"" if value is None or value != value else f"{value:+.1f}"}</td>')
-            elif column == "progress_ratio":
-                cells.append(f'<td class="num">{"" if value is None or value != value else f"{value:.1%}"}</td>')
-            elif isinstance(value, list):
-                cells.append(f"<td>{esc('、'.join(_tag_text(v) for v in value))}</td>")
-            else:
-                cells.append(f"<td>{esc(value)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="tasks">{colgroup}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        cells = "".join(_task_cell(row, column, label) for column, label in columns)
+        if not details:
+            body.append(f"<tr>{cells}</tr>")
+            continue
+        parts = [
+            f'<p><span class="label">{esc(label)}：</span>{esc(_text(row.get(column)))}</p>'
+            for column, label in details if _text(row.get(column)).strip()
+        ]
+        detail = (f'<tr class="detail"><td colspan="{len(columns)}" data-label="">{"".join(parts)}</td></tr>' if parts else "")
+        body.append(f'<tbody class="task"><tr class="main">{cells}</tr>{detail}</tbody>')
+    rows = "".join(body) if details else f"<tbody>{''.join(body)}</tbody>"
+    css_class = "tasks with-details" if details else "tasks"
+    return f'<table class="{css_class}">{colgroup}<thead><tr>{head}</tr></thead>{rows}</table>'
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, list):
+        return "、".join(_tag_text(v) for v in value)
+    return str(value)
+
+
+def _task_cell(row: dict, column: str, label: str) -> str:
+    value = row.get(column, "")
+    if column == "task_id":  # a plain cell: the phone layout labels the first cell 序号 from the stylesheet
+        return f"<td>{esc(_text(value))}</td>"
+    attributes = f'data-label="{esc(label)}" class="col-{esc(column)}'
+    if column == "status":
+        overridden = is_override(row)
+        flag = ' <span class="review">待复核</span>' if row.get("needs_review") and not overridden else ""
+        source = ' <span class="override">人工认定</span>' if overridden else ""
+        return f'<td {attributes}">{_badge(value)}{flag}{source}</td>'
+    if column == "status_evidence":
+        return f'<td {attributes}">{esc(evidence_text(row))}</td>'
+    if column == "schedule_gap_pts":
+        shown = "" if value is None or value != value or is_override(row) else f"{value:+.1f}"
+        return f'<td {attributes} num">{shown}</td>'
+    if column == "progress_ratio":
+        return f'<td {attributes} num">{"" if value is None or value != value else f"{value:.1%}"}</td>'
+    return f'<td {attributes}">{esc(_text(value))}</td>'
 
 
 # Fixed widths for the narrow columns; text columns share the rest.
 COLUMN_WIDTHS = {"task_id": "3.2em", "status": "5.6em", "lead_unit": "7.5em", "leader": "4.8em",
-                 "schedule_gap_pts": "4.8em", "progress_ratio": "4.8em"}
+                 "schedule_gap_pts": "5.4em", "progress_ratio": "4.8em"}
 
 
 def _tag_text(value) -> str:
@@ -119,17 +154,38 @@ def _tag_text(value) -> str:
     return str(value)
 
 
-def frame_html(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:
+def frame_html(frame: pd.DataFrame, numeric: tuple[str, ...] = (), caption: str = "") -> str:
     """A small summary table (leaders compared, units ranked), every cell escaped."""
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(
-            f'<td class="num">{esc(v)}</td>' if (c in numeric or isinstance(v, (int, float))) else f"<td>{esc(v)}</td>"
+            f'<td class="num" data-label="{esc(c)}">{esc(v)}</td>' if (c in numeric or isinstance(v, (int, float)))
+            else f'<td data-label="{esc(c)}">{esc(v)}</td>'
             for c, v in zip(frame.columns, values)
         ) + "</tr>"
         for values in frame.itertuples(index=False)
     )
-    return f'<table class="tasks summary"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    caption_html = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<table class="tasks summary">{caption_html}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def nav_html(links: list[tuple[str, str]], current: str = "") -> str:
+    """A small navigation bar: [(label, href)]; the current page is not a link.
+    Hidden when printed."""
+    items = [
+        f'<span aria-current="page">{esc(label)}</span>' if label == current or not href else f'<a href="{esc(href)}">{esc(label)}</a>'
+        for label, href in links
+    ]
+    return '<nav class="report-nav">' + " · ".join(items) + "</nav>"
+
+
+def figure_html(png: bytes, alt: str, caption: str = "") -> str:
+    """A chart as an embedded PNG with Chinese alt text (read aloud, shown if the image fails)."""
+    import base64
+
+    data = base64.b64encode(png).decode("ascii")
+    figcaption = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    return f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{esc(alt)}">{figcaption}</figure>'
 
 
 def key_value_html(rows: list[tuple[str, object]]) -> str:
@@ -212,17 +268,25 @@ def slugify_leader(order: int) -> str:
 def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, build_date: date | None = None) -> str:
     """reports/index.html: the overview and every leader's report with headline counts.
 
-    ``entries``: dicts with subject, html, pdf and counts {status: n}.
+    ``entries``: dicts with subject, html, pdf and counts {status: n}; an
+    optional ``docx`` (the Word file's name) adds a Word link, and an optional
+    ``change`` (one sentence: what moved since the previous period) a 与上期比较 column.
     """
+    with_change = any(entry.get("change") for entry in entries)
     build_date = build_date or date.today()
     head = "".join(f"<th>{esc(status_label(s))}</th>" for s in status_order())
     rows = []
     for entry in entries:
         counts = entry["counts"]
-        cells = "".join(f'<td class="num" data-status="{esc(s)}">{int(counts.get(s, 0))}</td>' for s in status_order())
+        cells = "".join(f'<td class="num" data-status="{esc(s)}" data-label="{esc(status_label(s))}">{int(counts.get(s, 0))}</td>'
+                        for s in status_order())
         rows.append(
-            f"<tr><td>{esc(entry['subject'])}</td><td class=\"num\">{int(sum(counts.values()))}</td>{cells}"
-            f'<td><a href="{esc(entry["html"])}">HTML</a> · <a href="{esc(entry["pdf"])}">PDF</a></td></tr>'
+            f'<tr><td data-label="报告">{esc(entry["subject"])}</td><td class="num" data-label="任务数">{int(sum(counts.values()))}</td>{cells}'
+            f'<td data-label="下载"><a href="{esc(entry["html"])}">HTML</a> · <a href="{esc(entry["pdf"])}">PDF</a>'
+            + (f' · <a href="{esc(entry["docx"])}">Word</a>' if entry.get("docx") else "")
+            + "</td>"
+            + (f'<td data-label="与上期比较">{esc(entry.get("change", ""))}</td>' if with_change else "")
+            + "</tr>"
         )
     provenance = {
         "来源": metadata.get("title"), "印发单位": metadata.get("issuing_office"), "统计期": metadata.get("period"),
@@ -230,75 +294,17 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
     }
     body = (
         report_header_html(f"{metadata.get('title') or '重点工作'} · 分析报告", provenance)
-        + f'<table class="tasks index-table"><thead><tr><th>报告</th><th>任务数</th>{head}<th>下载</th></tr></thead>'
+        + f'<table class="tasks index-table"><thead><tr><th>报告</th><th>任务数</th>{head}<th>下载</th>'
+        + ("<th>与上期比较</th>" if with_change else "") + "</tr></thead>"
         + f"<tbody>{''.join(rows)}</tbody></table>"
         + '<p><a href="key_tasks_classified.xlsx">下载全部任务的 Excel 表（每位领导一张工作表）</a></p>'
     )
     return page_html(f"{metadata.get('title') or '重点工作'} · 报告目录", body)
 
 
-EXCEL_COLUMNS = [
-    ("task_id", "序号"), ("leader", "牵头领导"), ("task", "2020年重点工作"), ("lead_unit", "牵头单位"),
-    ("status", "状态"), ("status_evidence", "判定依据"), ("schedule_gap_pts", "与序时进度差（百分点）"),
-    ("needs_review", "待复核"), ("progress", "进展情况"), ("problems", "存在问题"), ("next_steps", "下一步工作安排"),
-]
-EXCEL_WIDTHS = {"序号": 6, "牵头领导": 9, "2020年重点工作": 40, "牵头单位": 18, "状态": 9, "判定依据": 36,
-                "与序时进度差（百分点）": 12, "待复核": 7, "进展情况": 60, "存在问题": 40, "下一步工作安排": 50}
+def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame | None = None) -> Path:
+    """The Excel workbook (see :mod:`src.workbook`, which also holds ``EXCEL_COLUMNS``); kept here for existing callers."""
+    from src.workbook import write_excel as write
 
+    return write(tasks, path, comparison)
 
-def write_excel(tasks: pd.DataFrame, path: str | Path) -> Path:
-    """One sheet with every task, one per leader; statuses colour-coded; columns
-    sized; text cells are always text (never formulas)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    book.remove(book.active)
-    leaders = tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
-    sheets = [("全部任务", tasks)] + [(_sheet_name(leader), tasks[tasks["leader"] == leader]) for leader in leaders]
-    fills = {s: PatternFill("solid", fgColor="FF" + status_color(s).lstrip("#").upper()) for s in status_order()}
-    for name, frame in sheets:
-        sheet = book.create_sheet(name)
-        sheet.append([label for _, label in EXCEL_COLUMNS])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in frame.sort_values("task_id").to_dict("records"):
-            values = [_excel_value(column, row.get(column)) for column, _ in EXCEL_COLUMNS]
-            sheet.append(values)
-            for cell in sheet[sheet.max_row]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text, not a formula
-            status_cell = sheet.cell(row=sheet.max_row, column=5)
-            if row.get("status") in fills:
-                status_cell.fill = fills[row["status"]]
-                status_cell.font = Font(color="FFFFFF", bold=True)
-        for index, (_, label) in enumerate(EXCEL_COLUMNS, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = EXCEL_WIDTHS[label]
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-    book.save(path)
-    return path
-
-
-def _sheet_name(name: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
-
-
-def _excel_value(column: str, value):
-    if column == "status":
-        return status_label(value)
-    if column == "needs_review":
-        return "是" if bool(value) else ""
-    if column == "schedule_gap_pts":
-        return None if value is None or value != value else round(float(value), 1)
-    if isinstance(value, str):
-        # Control characters the xlsx format cannot hold (openpyxl refuses them):
-        # dropped, the rest of the text kept.
-        return _EXCEL_ILLEGAL.sub("", value)
-    return value
-
-
-_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

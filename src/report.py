@@ -36,6 +36,14 @@ __all__ = [
     "units_ranking",
     "quality_html",
     "keywords_html",
+    "comparison_html",
+    "report_links",
+    "nav_html",
+    "method_note_html",
+    "chart",
+    "is_compact",
+    "leader_charts_html",
+    "COMPACT_MAX_TASKS",
 ]
 
 
@@ -68,6 +76,8 @@ class Report:
     leader_title: str = ""
     leader_order: int = 0
     keywords: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # with the previous period (empty: none)
+    comparison_info: dict = field(default_factory=dict)
 
     @property
     def subject(self) -> str:
@@ -89,7 +99,7 @@ class Report:
     def leaders(self) -> list[str]:
         """The leaders of the whole table, in the order of the table of contents."""
         firsts = self.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
-        return [name for name in firsts["leader"].tolist() if isinstance(name, str) and name]
+        return [name for name in firsts["leader"].tolist() if isinstance(name, str) and name.strip()]
 
     def for_leader(self, leader: str) -> Report:
         """The same data scoped to one leader (an unknown leader is an error naming the known ones)."""
@@ -101,6 +111,24 @@ class Report:
         first = tasks.iloc[0]
         return replace(self, tasks=tasks.reset_index(drop=True), leader=leader,
                        leader_title=str(first["leader_title"]), leader_order=int(first["leader_order"]))
+
+    def sections(self) -> dict[str, list[str]]:
+        """The notice's sections, the same in HTML, PDF and Word: with a previous
+        period, 与上期比较 and the tasks lagging two periods running named first."""
+        if self.comparison.empty:
+            return narrative.report_sections(self.tasks, self.subject, self.as_of)
+        from src import compare
+
+        label = self.comparison_info.get("previous_label") or "上期"
+        both = compare.lagging_both_periods(self.comparison, self.leader)
+        repeated = {int(row.task_id): f"连续两期滞后（上期{compare.gap_words(row.previous_gap_pts)}）"
+                    for row in both.itertuples(index=False)}
+        sentences = compare.comparison_sentences(self.comparison, self.leader, previous_label=label)
+        return narrative.report_sections(self.tasks, self.subject, self.as_of, sentences, repeated)
+
+    def overview(self) -> Report:
+        """The whole table's report (the overview) from any report of it."""
+        return replace(self, tasks=self.all_tasks, leader="", leader_title="", leader_order=0)
 
     def roster(self) -> list[Report]:
         """The overview, then one report per leader (the build's fan-out)."""
@@ -128,9 +156,11 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
             f"请用 AS_OF={to_date(as_of).isoformat()} 重新构建 (the statuses were computed at {decided}, not {as_of})"
         )
     keywords = pd.read_parquet(files.keywords) if files.keywords.exists() else pd.DataFrame()
+    comparison = read_table(files.comparison) if files.comparison.exists() else pd.DataFrame()
     overview = Report(
         tasks=all_tasks, all_tasks=all_tasks, metadata=metadata, quality=_read_optional(files.quality),
         classification=classification, as_of=decided, keywords=keywords,
+        comparison=comparison, comparison_info=_read_optional(files.comparison_info),
     )
     return overview.for_leader(leader) if leader else overview
 
@@ -159,19 +189,51 @@ def header_html(report: Report, build_date: date | None = None) -> Html:
         "生成日期": (build_date or date.today()).isoformat(),
         "判定规则版本": report.classification.get("rule_version", ""),
     }
-    return Html(render.report_header_html(report_title(report), provenance) + render.headline_html(report.tasks))
+    return Html(nav_html(report) + render.report_header_html(report_title(report), provenance)
+                + render.headline_html(report.tasks))
+
+
+def report_links(report: Report) -> list[dict]:
+    """Every report of this table, in index order (the roster): slug, subject and the file names."""
+    return [
+        {"slug": each.slug, "subject": each.subject if each.leader else "全市总览",
+         "html": f"{each.slug}.html", "pdf": f"{each.slug}.pdf", "docx": f"{each.slug}.docx"}
+        for each in report.overview().roster()
+    ]
+
+
+def nav_html(report: Report) -> Html:
+    """目录 · 上一份 · 下一份 · 全市总览 and this report's PDF and Word files (not printed)."""
+    entries = report_links(report)
+    slugs = [entry["slug"] for entry in entries]
+    here = slugs.index(report.slug)
+    links = [("← 报告目录", "index.html")]
+    if here > 0:
+        links.append((f"上一份：{entries[here - 1]['subject']}", entries[here - 1]["html"]))
+    if here < len(entries) - 1:
+        links.append((f"下一份：{entries[here + 1]['subject']}", entries[here + 1]["html"]))
+    if here != 0:
+        links.append(("全市总览", "overview.html"))
+    links += [("PDF", entries[here]["pdf"]), ("Word", entries[here]["docx"])]
+    return Html(render.nav_html(links))
+
+
+def method_note_html(report: Report) -> Html:
+    return Html(f'<p class="method">{render.esc(narrative.method_note(report.as_of))}</p>')
 
 
 def notice_html(report: Report) -> Html:
-    """总体情况 / 主要成效 / 存在问题 / 下一步工作要求, written from the data."""
-    return Html(render.sections_html(narrative.report_sections(report.tasks, report.subject, report.as_of)))
+    """How statuses were judged, then 总体情况 / 主要成效 / 存在问题 / 下一步工作要求, written from the data."""
+    return Html(method_note_html(report)
+                + render.sections_html(report.sections()))
 
 
+# The lagging table keeps five narrow columns on A4; the long text goes beneath each task.
 TABLE_LAGGING = [
     ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("status", "状态"),
     ("status_evidence", "判定依据"), ("schedule_gap_pts", "差距（百分点）"),
-    ("problems", "存在问题"), ("next_steps", "下一步工作安排"),
 ]
+TABLE_LAGGING_DETAILS = [("problems", "存在问题"), ("next_steps", "下一步工作安排")]
 TABLE_ALL = [
     ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("status", "状态"),
     ("status_evidence", "判定依据"),
@@ -180,9 +242,9 @@ TABLE_ALL = [
 
 def lagging_table_html(report: Report) -> Html:
     tasks = report.tasks
-    review = tasks["needs_review"].fillna(False).astype(bool) if "needs_review" in tasks else False
+    review = narrative.needs_review_flags(tasks)
     chosen = tasks[(tasks["status"] == "lagging") | review].sort_values(["status", "task_id"], key=_status_key)
-    return Html(render.task_table_html(chosen, TABLE_LAGGING, empty="本组无滞后或待复核的任务。"))
+    return Html(render.task_table_html(chosen, TABLE_LAGGING, empty="本组无滞后或待复核的任务。", details=TABLE_LAGGING_DETAILS))
 
 
 def _status_key(column: pd.Series) -> pd.Series:
@@ -214,17 +276,28 @@ def leaders_table(report: Report) -> pd.DataFrame:
 
 
 def units_ranking(report: Report, top: int = 15) -> pd.DataFrame:
-    """Lead units ranked by lagging tasks, then by tasks (each unit of a shared task counts)."""
-    exploded = report.tasks.explode("lead_units").rename(columns={"lead_units": "unit"})
-    table = pd.crosstab(exploded["unit"], exploded["status"]).reindex(columns=status_order(), fill_value=0)
-    return (
-        table.assign(total=table.sum(axis=1))
-        .sort_values(["lagging", "total"], ascending=False, kind="stable")
+    """Lead units ranked by their share of lagging tasks, then by lagging tasks, then
+    by tasks (each unit of a shared task counts). ``attrs["units"]`` is how many units there are."""
+    table = _units_table(report)
+    ranked = (
+        table.sort_values(["share", "lagging", "total"], ascending=False, kind="stable")
         .head(top)
         .reset_index()
-        .rename(columns={"unit": "牵头单位", "total": "任务数", "completed": "已完成", "on-track": "序时推进", "lagging": "滞后"})
-        [["牵头单位", "任务数", "已完成", "序时推进", "滞后"]]
+        .assign(share=lambda frame: frame["share"].map("{:.1%}".format))
+        .rename(columns={"unit": "牵头单位", "total": "任务数", "completed": "已完成", "on-track": "序时推进",
+                         "lagging": "滞后", "share": "滞后占比"})
+        [["牵头单位", "任务数", "已完成", "序时推进", "滞后", "滞后占比"]]
     )
+    ranked.attrs["units"] = len(table)
+    return ranked
+
+
+def _units_table(report: Report) -> pd.DataFrame:
+    exploded = report.tasks.explode("lead_units").rename(columns={"lead_units": "unit"})
+    exploded["unit"] = exploded["unit"].fillna("（未注明）")
+    table = pd.crosstab(exploded["unit"], exploded["status"]).reindex(columns=status_order(), fill_value=0)
+    total = table.sum(axis=1)
+    return table.assign(total=total, share=table["lagging"] / total)
 
 
 def leaders_table_html(report: Report) -> Html:
@@ -232,7 +305,11 @@ def leaders_table_html(report: Report) -> Html:
 
 
 def units_ranking_html(report: Report, top: int = 15) -> Html:
-    return Html(render.frame_html(units_ranking(report, top)))
+    ranking = units_ranking(report, top)
+    units = ranking.attrs["units"]
+    shown = f"前 {len(ranking)} 家（共 {units} 家）" if len(ranking) < units else f"全部 {units} 家"
+    caption = f"牵头单位按滞后任务占比排序（占比相同时按滞后任务数、任务数），列出{shown}；多家单位共同牵头的任务计入每一家。"
+    return Html(render.frame_html(ranking, caption=caption))
 
 
 def quality_html(report: Report) -> Html:
@@ -262,7 +339,91 @@ def keywords_html(report: Report, top: int = 12) -> Html:
         subset = keywords[(keywords["scope"] == "status") & (keywords["status"] == "lagging")]
     subset = subset.sort_values(["weight", "term"], ascending=[False, True]).head(top)
     rows = "".join(
-        f"<tr><td>{render.esc(r.term)}</td><td class=\"num\">{r.weight:.3f}</td><td class=\"num\">{int(r.tasks)}</td></tr>"
+        f'<tr><td data-label="关键词">{render.esc(r.term)}</td><td class="num" data-label="权重">{r.weight:.3f}</td>'
+        f'<td class="num" data-label="涉及任务数">{int(r.tasks)}</td></tr>'
         for r in subset.itertuples(index=False)
     )
     return Html(f'<table class="tasks"><thead><tr><th>关键词</th><th>权重（TF-IDF）</th><th>涉及任务数</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+# ---------------------------------------------------------------- charts and layout
+COMPACT_MAX_TASKS = 3  # a leader with this few tasks gets no charts: the notice and the table say it all
+
+
+def is_compact(report: Report) -> bool:
+    return len(report.tasks) <= COMPACT_MAX_TASKS
+
+
+def chart(ax, alt: str = "", caption: str = "") -> Html:
+    """The chart drawn on ``ax`` as an embedded PNG with Chinese alt text; closes the figure.
+
+    ``alt`` defaults to the description the plot function left on the axes
+    (its label), else its title."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    figure = ax.figure
+    alt = alt or (ax.get_label() if ax.get_label() and not ax.get_label().startswith("_") else "") or ax.get_title() or "图表"
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return Html(render.figure_html(buffer.getvalue(), alt, caption))
+
+
+def leader_charts_html(report: Report) -> Html:
+    """A leader's charts under their heading; none for a small portfolio (and none that would be empty)."""
+    from src import plots
+
+    tasks = report.tasks
+    if is_compact(report):
+        return Html("")
+    parts = ["<h2>图表</h2>", chart(plots.plot_status_breakdown(tasks))]
+    if tasks["lead_units"].map(len).gt(0).any() and tasks["lead_unit"].nunique() > 1:
+        parts.append(chart(plots.plot_units_by_status(tasks)))
+    if not plots.progress_points(tasks).empty:
+        parts.append('<p class="note">下图每个点是进展情况中一项可与年度目标对比的量化指标，虚线为序时进度；点在虚线左侧即低于序时进度。</p>')
+        parts.append(chart(plots.plot_progress_vs_schedule(tasks, report.as_of)))
+    if plots.has_tags(tasks, "cause_tags", "cause"):
+        parts.append(chart(plots.plot_cause_counts(tasks)))
+    return Html("\n".join(parts))
+
+
+def comparison_html(report: Report, top: int = 15) -> Html:
+    """与上期比较 tables: transitions (every report); for the overview also the lagging
+    share per leader and the lead units' ranking, each with its change. Empty
+    without a previous period (the notice's 与上期比较 sentences say the rest)."""
+    if report.comparison.empty:
+        return Html("")
+    from src import compare
+
+    label = report.comparison_info.get("previous_label") or "上期"
+    transitions = compare.transition_counts(report.comparison, report.leader)
+    parts = [f"<h2>与上期比较（{render.esc(label)}）</h2>",
+             render.frame_html(transitions[["transition", "tasks"]].rename(columns={"transition": "变化", "tasks": "任务数"}),
+                               caption="状态变化")]
+    if not report.leader:
+        shares = compare.lagging_share_change(report.comparison, by="leader")
+        parts.append(render.frame_html(
+            shares.assign(本期=shares["lagging_share_pct"].map(_pct), 上期=shares["previous_lagging_share_pct"].map(_pct),
+                          变化=shares["change_pts"].map(_pts))
+            [["leader", "lagging", "本期", "上期", "变化"]].rename(columns={"leader": "领导", "lagging": "滞后（项）"}),
+            caption="各位领导牵头任务的滞后占比"))
+        ranking = compare.unit_ranking_change(report.comparison)
+        ranked = ranking[ranking["rank"].notna()]
+        shown = ranked.head(top)
+        parts.append(render.frame_html(
+            shown[["lead_unit", "lagging", "sentence"]].rename(columns={"lead_unit": "牵头单位", "lagging": "滞后（项）",
+                                                                       "sentence": "排名变化"}),
+            caption=f"牵头单位滞后任务数排名：前 {len(shown)} 家（共 {len(ranked)} 家有滞后任务）"))
+    return Html('<section class="comparison">' + "".join(parts) + "</section>")
+
+
+def _pct(value) -> str:
+    return "" if value is None or value != value else f"{value:.1f}%"
+
+
+def _pts(value) -> str:
+    if value is None or value != value:
+        return "—"
+    return "持平" if abs(value) < 0.05 else f"{'提高' if value > 0 else '下降'} {abs(value):.1f} 个百分点"

@@ -21,6 +21,7 @@ LIST_COLUMNS = ("lead_units", "progress_items", "cause_tags", "theme_tags")
 TEXT_COLUMNS = (
     "leader", "leader_title", "task", "lead_unit", "progress", "problems", "next_steps",
     "status", "status_evidence", "status_rule", "status_source", "override_reason", "rule_status",
+    "override_reviewer", "override_date", "rule_evidence",
 )
 
 

@@ -29,7 +29,7 @@ def mini_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("mini_build")
     code, summary = build(raw=str(MINI_TABLE), out=str(out))
     assert code == 0, summary.failures
-    assert summary.stages_run == ["clean", "classify"]
+    assert summary.stages_run == ["clean", "classify", "compare"]
     assert sorted(summary.reports_written) == ["leader-01", "leader-02", "leader-03", "overview"]
     return out
 
@@ -47,7 +47,7 @@ def test_second_build_does_no_notebook_work(mini_out):
     code, summary = build(raw=str(MINI_TABLE), out=str(mini_out))
     assert code == 0
     assert summary.stages_run == [] and summary.reports_written == []
-    assert set(summary.stages_skipped) == {"clean", "classify", "reports"}
+    assert set(summary.stages_skipped) == {"clean", "classify", "compare", "reports"}
     assert digest_tree(mini_out / "reports") == before
 
 
@@ -58,7 +58,7 @@ def test_changed_overrides_rerun_classification_and_reports_not_cleaning(mini_ou
         overrides.write_text(original + "1,lagging,督查组实地核查发现进度滞后,王分析,2020-07-15\n", encoding="utf-8")
         code, summary = build(raw=str(MINI_TABLE), out=str(mini_out))
         assert code == 0
-        assert summary.stages_run == ["classify"] and "clean" in summary.stages_skipped
+        assert summary.stages_run == ["classify", "compare"] and "clean" in summary.stages_skipped
         assert "leader-01" in summary.reports_written
         page = (mini_out / "reports" / "leader-01.html").read_text(encoding="utf-8")
         assert "人工认定" in page
@@ -160,7 +160,7 @@ def test_outputs_changed_behind_the_builds_back_are_rebuilt(mini_out):
     analyse_stage(data, overrides_path=mini_out / "overrides.csv")
     assert json.loads((data / "classification.json").read_text(encoding="utf-8"))["as_of"] == "2020-09-30"
     code, summary = build(raw=str(MINI_TABLE), out=str(mini_out))
-    assert code == 0 and summary.stages_run == ["clean", "classify"]
+    assert code == 0 and summary.stages_run == ["clean", "classify", "compare"]
     assert json.loads((data / "classification.json").read_text(encoding="utf-8"))["as_of"] == "2020-06-30"
     assert "截至6月底" in (mini_out / "reports" / "overview.html").read_text(encoding="utf-8")
     # a published report edited by hand is rendered again

@@ -18,7 +18,8 @@ from src.pipeline import analyse_stage, clean_stage
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KNOWN_RULES = {
     "explicit-completed", "target-met", "one-off-completed", "quantified-below-schedule",
-    "quantified-on-schedule", "stated-delay", "stated-pending", "stated-on-track", "default-on-track",
+    "quantified-on-schedule", "stated-delay", "stated-pending", "stated-forecast", "stated-not-started", "stated-early-stage",
+    "stated-milestone", "stated-on-track", "default-on-track",
 }
 ITEM_KEYS = {"phrase", "value", "unit", "target", "ratio", "source_field"}
 
@@ -284,7 +285,8 @@ def test_real_table_statuses_rules_and_verbatim_evidence(real_classified):
     for task in frame.itertuples():
         texts = [task.task, task.progress, task.problems, task.next_steps]
         assert task.status_evidence, task.task_id
-        assert any(task.status_evidence in (t or "") for t in texts), (task.task_id, task.status_evidence)
+        verbatim = task.status_evidence.strip("…")  # a cut is marked "…"; the rest is verbatim
+        assert any(verbatim in (t or "") for t in texts), (task.task_id, task.status_evidence)
         for item in task.progress_items:
             assert ITEM_KEYS <= set(item)
             assert item["phrase"] in getattr(task, item["source_field"])
@@ -333,7 +335,7 @@ def small_classified():
             {"task_id": 3, "task": "推进C。", "progress": "", "problems": "", "next_steps": "已完成"},
         ]
     )
-    return c.classify_tasks(frame)
+    return c.classify_tasks(frame, as_of="2020-06-30")
 
 
 def write(tmp_path, body, name="overrides.csv"):
@@ -348,7 +350,8 @@ def test_override_is_applied_last_and_keeps_the_rule(small_classified, tmp_path)
     first = out.iloc[0]
     assert (first.status, first.rule_status, first.status_source) == ("on-track", "lagging", "override")
     assert first.override_reason == "年度计划调减后已达序时"
-    assert first.status_evidence == small_classified.iloc[0].status_evidence
+    assert first.rule_evidence == small_classified.iloc[0].status_evidence
+    assert first.status_evidence == "人工认定：年度计划调减后已达序时（张三，2020-07-10）"
     assert out.iloc[1].status_source == "rule" and out.iloc[1].override_reason == ""
 
 
@@ -365,7 +368,7 @@ def test_empty_overrides_file_changes_nothing(small_classified, tmp_path):
         (HEADER + "1,done,理由,张三,2020-07-10\n", 2, "invalid status 'done'"),
         (HEADER + "1,lagging,,张三,2020-07-10\n", 2, "missing reason"),
         (HEADER + "1,lagging,理由,张三,2020-07-10\n\n1,on-track,理由,李四,2020-07-11\n", 4, "duplicate task_id 1"),
-        (HEADER + "1,lagging,理由,张三,2020/07/10\n", 2, "malformed date"),
+        (HEADER + "1,lagging,理由,张三,7月10日\n", 2, "malformed date"),
         (HEADER + "1,lagging,理由,张三,2020-13-01\n", 2, "malformed date"),
         (HEADER + "x,lagging,理由,张三,2020-07-10\n", 2, "not a number"),
         (HEADER + "1,lagging,理由\n", 2, "expected 5 fields"),
@@ -404,7 +407,7 @@ def test_evaluate_counts_and_scores(small_classified, tmp_path):
     assert result["per_class"].loc["lagging", "recall"] == pytest.approx(0.5)
     assert result["per_class"].loc["on-track", "precision"] == 0.0
     assert list(result["disagreements"].columns) == [
-        "task_id", "reference", "predicted", "status_rule", "status_evidence", "reference_evidence"
+        "task_id", "reference", "predicted", "status_rule", "status_evidence", "reference_evidence", "needs_review"
     ]
     assert result["disagreements"]["task_id"].tolist() == [2]
     # macro-F1 over the classes present: completed 1.0, on-track 0.0, lagging 2/3

@@ -25,11 +25,9 @@ def classify(raw, folder, as_of=None):
     from src.pipeline import analyse_stage, clean_stage
     from src.store import read_json
 
-    clean_stage(raw, folder)
-    classified = analyse_stage(folder, as_of=as_of, overrides_path=NO_OVERRIDES)
-    metadata = read_json(folder / "metadata.json")
-    metadata["as_of"] = read_json(folder / "classification.json")["as_of"]
-    return classified, metadata
+    clean_stage(raw, folder, as_of=as_of)  # the report date is decided once, when cleaning
+    classified = analyse_stage(folder, overrides_path=NO_OVERRIDES)
+    return classified, read_json(folder / "metadata.json")
 
 
 @pytest.fixture(scope="module")

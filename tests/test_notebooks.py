@@ -11,6 +11,7 @@ import pytest
 
 from scripts.nbtools import notebook_problems
 from src import render, store
+from src.text import search_tasks
 from tests.conftest import MINI_TABLE, REAL_TABLE, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
@@ -183,8 +184,9 @@ def test_explore_notebook_prefers_the_classified_table(tmp_path, real_tasks):
     store.write_parquet(fake_status(tasks), folder / "tasks_classified.parquet")
     executed = run_explore(tmp_path, {"table_path": str(folder / "tasks.parquet"), "status": "lagging", "query": "疫情 资金"})
     assert "tasks_classified.parquet" in executed and "已分类" in executed
-    lagging = int((fake_status(tasks)["status"] == "lagging").sum())
-    assert f"筛选后 {lagging} / 143 项任务" in executed
+    lagging = fake_status(tasks).query("status == 'lagging'")
+    found = len(search_tasks(lagging, "疫情 资金"))  # the search filters too, like the other conditions
+    assert f"筛选后 {found} / 143 项任务（状态：滞后；检索“疫情 资金”）" in executed
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -139,7 +139,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 
 def _full_parser(raw):
-    from src.parse import _CellHTML
+    from src.cells import _CellHTML
 
     parser = _CellHTML()
     parser.feed(raw)
@@ -148,7 +148,7 @@ def _full_parser(raw):
 
 
 def test_fast_cell_path_agrees_with_the_html_parser_on_every_real_cell():
-    from src.parse import _simple_cell
+    from src.cells import _simple_cell
 
     cells = [cell for line in REAL_TABLE.read_text(encoding="utf-8").split("\n") for cell in line.split("\t")]
     checked = 0
@@ -172,8 +172,37 @@ _PIECES = st.sampled_from(
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(_PIECES, max_size=25).map("".join))
 def test_fast_cell_path_agrees_with_the_html_parser(raw):
-    from src.parse import _simple_cell
+    from src.cells import _simple_cell
 
     fast = _simple_cell(raw)
     if fast is not None:
         assert ("".join(fast.parts), fast.open_tags, fast.unbalanced) == _full_parser(raw)
+
+
+def test_errors_and_warnings_name_the_sheet_or_table_when_there_is_one():
+    from src.parse import ParseIssue
+
+    assert str(RawTableError("a.md", 12, "字段数为 3")) == "a.md:12: 字段数为 3"
+    error = RawTableError("a.xlsx", 7, "字段数为 3", table="工作表“汇总”")
+    assert str(error) == "a.xlsx:工作表“汇总”:第7行: 字段数为 3" and (error.table, error.line) == ("工作表“汇总”", 7)
+    assert str(ParseIssue(5, "进展情况为空", 3, "第2个表格")) == "第2个表格第5行（序号 3）：进展情况为空"
+    assert str(ParseIssue(5, "进展情况为空", 3)) == "第5行（序号 3）：进展情况为空"
+
+
+def test_plain_text_cells_keep_markup_and_entities_as_typed():
+    from src.parse import clean_text_cell
+
+    assert clean_text_cell("<p>已完成</p> &amp; 推进中").text == "<p>已完成</p> &amp; 推进中"
+    assert clean_text_cell("第一行_x000D_\r\n  第二行。2. 第三项").text == "第一行\n第二行。\n2. 第三项"
+    assert clean_cell("<p>已完成</p> &amp; 推进中").text == "已完成\n& 推进中"
+
+
+def test_repeated_headers_are_counted_in_the_quality_summary_not_warned(real_parsed):
+    from src.parse import quality_table
+
+    quality = real_parsed.quality
+    assert quality["recognised_rows"]["repeated_header_rows"] == 71
+    assert quality["recognised_rows"]["leader_sections"] == 8
+    assert quality["warnings"] == []
+    table = quality_table(real_parsed).set_index("项目")["值"]
+    assert table["重复的表头行（分页、分节处）"] == "71" and table["警告数"] == "0"

@@ -75,17 +75,24 @@ def test_a_leaders_list_cell_counts_too(mini_layout):
     assert sorted(slug for slug in before if before[slug] != after[slug]) == ["leader-01", "overview"]
 
 
-def test_another_leaders_keywords_change_that_leaders_key(mini_layout):
-    """TF-IDF weights are computed across leaders: a report shows its own keyword rows as stored."""
+def test_the_keywords_are_the_overviews_alone(mini_layout):
+    """A leader's report no longer shows keywords (TF-IDF across leaders): only the overview reads them."""
     before = keys(mini_layout)
-    classified = pd.read_parquet(mini_layout.files.classified)
-    name = classified.loc[classified["leader_order"] == 2, "leader"].iloc[0]
     keywords = pd.read_parquet(mini_layout.files.keywords)
-    assert ((keywords["scope"] == "leader") & (keywords["leader"] == name)).any()
-    keywords.loc[(keywords["scope"] == "leader") & (keywords["leader"] == name), "weight"] *= 1.5
+    keywords["weight"] *= 1.5
     keywords.to_parquet(mini_layout.files.keywords)
     after = keys(mini_layout)
-    assert sorted(slug for slug in before if before[slug] != after[slug]) == ["leader-02", "overview"]
+    assert sorted(slug for slug in before if before[slug] != after[slug]) == ["overview"]
+
+
+def test_a_leaders_title_changes_the_neighbouring_reports_links_too(mini_layout):
+    """Each report links to the previous and the next one by their subjects."""
+    before = keys(mini_layout)
+    classified = pd.read_parquet(mini_layout.files.classified)
+    classified.loc[classified["leader_order"] == 3, "leader_title"] = "另一职务"
+    classified.to_parquet(mini_layout.files.classified)
+    after = keys(mini_layout)
+    assert sorted(slug for slug in before if before[slug] != after[slug]) == ["leader-02", "leader-03", "overview"]
 
 
 def test_the_quality_summary_is_the_overviews_alone(mini_layout):
@@ -215,8 +222,7 @@ def test_warm_kernels_render_the_same_reports_as_new_kernels(mini_layout, tmp_pa
 
 # ------------------------------------------------------------- only what changed
 def report_files(reports: Path) -> dict[str, str]:
-    return {p.name: digest(p) for p in sorted(reports.glob("*.html")) + sorted(reports.glob("*.pdf"))
-            + sorted(reports.glob("*.xlsx"))}
+    return {p.name: digest(p) for suffix in ("html", "pdf", "docx", "xlsx") for p in sorted(reports.glob(f"*.{suffix}"))}
 
 
 @pytest.mark.slow
@@ -234,8 +240,8 @@ def test_an_override_rerenders_that_leader_the_overview_the_index_and_the_workbo
     assert sorted(summary.reports_reused) == ["leader-02", "leader-03"]
     after = report_files(out / "reports")
     changed = sorted(name for name in after if after[name] != before.get(name))
-    assert changed == ["index.html", "key_tasks_classified.xlsx", "leader-01.html", "leader-01.pdf",
-                       "overview.html", "overview.pdf"]
+    assert changed == ["index.html", "key_tasks_classified.xlsx", "leader-01.docx", "leader-01.html", "leader-01.pdf",
+                       "overview.docx", "overview.html", "overview.pdf"]
     assert "人工认定" in (out / "reports" / "leader-01.html").read_text(encoding="utf-8")
 
     # the same reports as a build from scratch with the same overrides

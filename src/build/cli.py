@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from src.build.run import build
-from src.paths import DEFAULT_RAW_PATH, PROJECT_ROOT
+from src.paths import PROJECT_ROOT, RAW_DIR
 from src.report_date import ReportDateError, to_date
 
 EPILOG = "Exit codes: 0 ok; 1 some reports failed (previous reports kept); 2 bad input; 3 environment (no CJK font)."
@@ -16,10 +16,16 @@ def parser() -> argparse.ArgumentParser:
         description="Build the clean table, the classification and every report from one raw key-task table.",
         epilog=EPILOG,
     )
-    cli.add_argument("--raw", help=f"raw table (default: {DEFAULT_RAW_PATH.relative_to(PROJECT_ROOT)})")
+    cli.add_argument("--raw", help=f"raw table: .md, .xlsx, .xls, .docx, .csv or a text PDF (default: the newest period "
+                     f"among the tables in {RAW_DIR.relative_to(PROJECT_ROOT)}/)")
     cli.add_argument("--out", help="output folder: <out>/data and <out>/reports (default: data/processed and reports/)")
     cli.add_argument("--as-of", dest="as_of", help="report date YYYY-MM-DD (default: the period in the table's title)")
     cli.add_argument("--overrides", help="analyst overrides CSV (default: data/overrides.csv, or <out>/overrides.csv with --out)")
+    cli.add_argument("--previous", help="the previous period: its raw table, or the OUT folder of its build "
+                     "(default: an earlier period of the same series in the raw table's folder, if any)")
+    cli.add_argument("--force-compare", dest="force_compare", action="store_true",
+                     help="compare even with a table from another office or period (also FORCE_COMPARE=1)")
+    cli.add_argument("--profile", help="office profile in data/reference/profiles/ (tolerance band, lag tiers; default: strict)")
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
@@ -46,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             cli.error(str(error))
         set_default_executor(args.executor)  # until build() takes executor= (then: pass it there)
     try:
-        code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides)
+        code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
+                        True if args.force_compare else None, args.profile)
     finally:
         if args.executor:
             set_default_executor(None)

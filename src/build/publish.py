@@ -89,8 +89,17 @@ def write_index_and_workbook(overview, reports: list, staging: Path) -> None:
     """``index.html`` (every report with its counts) and the Excel workbook."""
     from src import render
 
+    changes, sheet = {}, None
+    if not overview.comparison.empty:  # with a previous period: each leader's change, and the workbook's sheet
+        from src import compare
+
+        changes = dict(zip(*compare.leader_changes(overview.comparison)[["leader", "sentence"]].T.values))
+        changes[""] = compare.comparison_sentences(overview.comparison, "", overview.comparison_info.get("previous_label") or "上期")[0]
+        sheet = compare.comparison_sheet(overview.comparison)
     entries = [{"subject": report.subject if report.leader else "全市", "html": f"{report.slug}.html",
-                "pdf": f"{report.slug}.pdf", "counts": report.counts} for report in reports]
+                "pdf": f"{report.slug}.pdf", "docx": f"{report.slug}.docx", "counts": report.counts,
+                "change": changes.get(report.leader, "")}
+               for report in reports]
     page = render.index_html(entries, overview.metadata, overview.as_of, overview.classification.get("rule_version", ""))
     (staging / "index.html").write_text(page, encoding="utf-8")
-    render.write_excel(overview.all_tasks, staging / "key_tasks_classified.xlsx")
+    render.write_excel(overview.all_tasks, staging / "key_tasks_classified.xlsx", comparison=sheet)

@@ -29,6 +29,9 @@ from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles
 __all__ = ["Layout", "BuildInputError", "build", "default_overrides"]
 
 
+REPORT_SUFFIXES = (".html", ".pdf", ".docx")  # what each report job writes
+
+
 class BuildInputError(Exception):
     """Bad raw table, overrides or report date: exit code 2."""
 
@@ -41,13 +44,27 @@ class Layout:
     data_dir: Path
     reports_dir: Path
 
+    chosen_because: str = ""  # why this raw table, when none was named (the inbox)
+    problem: str = ""  # why no raw table could be chosen
+
     @classmethod
     def from_args(cls, raw: str | None, out: str | None) -> Layout:
-        raw_path = Path(raw).resolve() if raw else paths.DEFAULT_RAW_PATH
+        """``raw`` None → the newest period among the tables in ``data/raw/`` (the inbox)."""
+        from src.ingest import find_inbox_table
+        from src.parse import RawTableError
+
+        why = problem = ""
+        if raw:
+            raw_path = Path(raw).resolve()
+        else:
+            try:
+                raw_path, why = find_inbox_table(paths.RAW_DIR)
+            except RawTableError as error:
+                raw_path, problem = paths.RAW_DIR, str(error)
         if out:
             base = Path(out).resolve()
-            return cls(raw_path, base / "data", base / "reports")
-        return cls(raw_path, PROCESSED_DIR, REPORTS_DIR)
+            return cls(raw_path, base / "data", base / "reports", why, problem)
+        return cls(raw_path, PROCESSED_DIR, REPORTS_DIR, why, problem)
 
     @property
     def files(self) -> ProcessedFiles:
@@ -56,11 +73,11 @@ class Layout:
 
 # --------------------------------------------------------------------------- data
 def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary: BuildSummary,
-                   workers: ReportWorkers | None = None) -> None:
+                   workers: ReportWorkers | None = None, profile: str | None = None) -> None:
     """Clean, then classify, each only when its inputs or its outputs changed."""
     from src.classify import OverrideError
     from src.parse import RawTableError, check_all_rows_accounted
-    from src.pipeline import analyse_stage, clean_stage
+    from src.pipeline import ProfileError, analyse_stage, clean_stage
     from src.report_date import ReportDateError
     from src.store import read_json
 
@@ -88,7 +105,7 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         )
     if not overrides.exists():
         raise BuildInputError(f"{overrides}: 人工认定文件不存在 (overrides file not found)")
-    classify_key = fingerprint(files.tasks, files.metadata, overrides, code, "classify-v2")
+    classify_key = fingerprint(files.tasks, files.metadata, overrides, str(profile or ""), code, "classify-v2")
     if (force or state.get("classify") != classify_key
             or state.get("classify_outputs") != outputs_fingerprint(files.classify_outputs)):
         log.info("判定：参考日期 %s（%s），人工认定 %s", metadata["as_of"],
@@ -96,8 +113,8 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         if workers is not None:
             workers.warm_up()  # new statuses mean new reports: start the workers now
         try:
-            analyse_stage(layout.data_dir, overrides_path=overrides)
-        except (OverrideError, ReportDateError) as error:
+            analyse_stage(layout.data_dir, overrides_path=overrides, profile=profile)
+        except (OverrideError, ReportDateError, ProfileError) as error:
             raise BuildInputError(str(error)) from None
         state["classify"] = classify_key
         state["classify_outputs"] = outputs_fingerprint(files.classify_outputs)
@@ -105,6 +122,35 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     else:
         summary.stages_skipped.append("classify")
     write_state(layout.data_dir, state)
+
+
+def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool, summary: BuildSummary) -> None:
+    """Compare with the previous period (``--previous``, else an earlier period of the
+    same series in the raw table's folder), only when either side changed."""
+    from src.compare import ComparisonError, run_comparison
+
+    files = layout.files
+    state = read_state(layout.data_dir)
+    if previous:
+        target = Path(previous).resolve()
+        side = [target] if target.is_file() else sorted(p for p in target.rglob("tasks_classified.parquet"))
+    else:
+        side = sorted(p for p in layout.raw.parent.iterdir() if p.is_file() and not p.name.startswith("."))
+    key = fingerprint(files.classified, files.metadata, str(previous or ""), *side, bool(force_compare), code_fingerprint(), "compare-v1")
+    recorded = state.get("compare_outputs")
+    if not force and state.get("compare") == key and recorded == outputs_fingerprint(files.compare_outputs):
+        summary.stages_skipped.append("compare")
+        return
+    try:
+        comparison = run_comparison(layout.data_dir, previous=previous, raw_path=layout.raw, force=force_compare)
+    except ComparisonError as error:
+        raise BuildInputError(str(error)) from None
+    for note in comparison.notes:
+        log.info("%s", note)
+    state["compare"] = key
+    state["compare_outputs"] = outputs_fingerprint(files.compare_outputs)
+    write_state(layout.data_dir, state)
+    summary.stages_run.append("compare")
 
 
 # ------------------------------------------------------------------------ reports
@@ -152,7 +198,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     plan = {"key": plan_key, "slugs": [job.slug for job in jobs]}
 
     def outputs(job: ReportJob) -> list[Path]:
-        return [reports_dir / f"{job.slug}.html", reports_dir / f"{job.slug}.pdf"]
+        return [reports_dir / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
 
     def reusable(job: ReportJob) -> bool:
         recorded = old_state.get(job.slug, {})
@@ -184,7 +230,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     for result in results:
         job = by_slug[result["slug"]]
         if result["ok"]:
-            written = [staging / f"{job.slug}.html", staging / f"{job.slug}.pdf"]
+            written = [staging / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
             new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
                                    "outputs": outputs_fingerprint(written)}
             summary.reports_written.append(job.slug)
@@ -207,26 +253,35 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
 
 
 def report_inputs(report, layout: Layout) -> list:
-    """Exactly what one report reads. The overview: every data file (all rows, all
-    keywords, the quality summary, the classification summary). A leader's report
-    (see notebooks/templates/leader_report.ipynb and :mod:`src.report`): that leader's
-    rows of the classified table (its headline, text, charts and tables), that
-    leader's keyword rows (TF-IDF is computed across leaders, so they are read as
-    stored, not recomputed), the document's metadata (title, issuer, period, report
-    date) and the rule version it prints."""
+    """Exactly what one report reads (its notebook, its HTML, PDF and Word).
+
+    The overview: every data file (all rows, the keywords, the quality and
+    classification summaries, the comparison with the previous period).
+    A leader's report (notebooks/templates/leader_report.ipynb, :mod:`src.report`,
+    :mod:`src.word`): that leader's rows of the classified table (headline, notice,
+    charts, tables); the comparison rows of tasks that leader leads now or led in
+    the previous period, and what was compared (``comparison.json``); the links to
+    the previous and next reports (their subjects); the document's metadata (title,
+    issuer, period, report date) and the rule version it prints."""
+    from src.report import report_links
+
     files = layout.files
     if not report.leader:
         return _data_inputs(layout)
-    keywords = report.keywords
-    if not keywords.empty:
-        keywords = keywords[(keywords["scope"] == "leader") & (keywords["leader"] == report.leader)]
-    return [files.metadata, {"rule_version": report.classification.get("rule_version", "")},
-            frame_digest(report.tasks), frame_digest(keywords)]
+    links = report_links(report)
+    here = [link["slug"] for link in links].index(report.slug)
+    neighbours = links[max(0, here - 1):here + 2]
+    comparison = report.comparison
+    if not comparison.empty:
+        comparison = comparison[(comparison["leader"] == report.leader) | (comparison["previous_leader"] == report.leader)]
+    return [files.metadata, {"rule_version": report.classification.get("rule_version", "")}, neighbours,
+            frame_digest(report.tasks), frame_digest(comparison), files.comparison_info]
 
 
 def _data_inputs(layout: Layout) -> list[Path]:
     files = layout.files
-    return [files.classified, files.keywords, files.metadata, files.quality, files.classification]
+    return [files.classified, files.keywords, files.metadata, files.quality, files.classification,
+            files.comparison, files.comparison_info]
 
 
 def frame_digest(frame) -> str:
@@ -259,7 +314,7 @@ def _published_set_is_current(old_state: dict, plan_key: str, reports_dir: Path)
         return False
     for slug in plan["slugs"]:
         recorded = old_state.get(slug) or {}
-        if recorded.get("outputs") != outputs_fingerprint([reports_dir / f"{slug}.html", reports_dir / f"{slug}.pdf"]):
+        if recorded.get("outputs") != outputs_fingerprint([reports_dir / f"{slug}{suffix}" for suffix in REPORT_SUFFIXES]):
             return False
     index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
     return bool(old_state.get("index")) and old_state.get("index_outputs") == outputs_fingerprint(index_files)
@@ -267,13 +322,14 @@ def _published_set_is_current(old_state: dict, plan_key: str, reports_dir: Path)
 
 def _timings_text(result: dict) -> str:
     timings = result.get("timings") or {}
-    parts = [f"{name} {timings[name]:.2f} 秒" for name in ("kernel", "setup", "charts", "execute", "html", "pdf")
+    parts = [f"{name} {timings[name]:.2f} 秒" for name in ("kernel", "setup", "charts", "execute", "html", "pdf", "word")
              if timings.get(name) is not None]
     return f"{result.get('seconds', 0):.2f} 秒（{'，'.join(parts)}）"
 
 
 # ---------------------------------------------------------------------- the build
-def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None) -> tuple[int, BuildSummary]:
+def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None, previous=None,
+          force_compare=None, profile=None) -> tuple[int, BuildSummary]:
     """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`."""
     from src.style import CJKFontError
 
@@ -285,11 +341,18 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         log.info("清理：删除已中止的构建留下的 %s", leftover.name)
     workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename)
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
+    if layout.chosen_because:
+        log.info("输入：%s", layout.chosen_because)
     try:
+        if layout.problem:
+            raise BuildInputError(layout.problem)
         if not layout.raw.exists():
             raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
         overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
-        run_data_steps(layout, as_of, overrides_path, force, summary, workers)
+        run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
+        if force_compare is None:
+            force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
+        run_compare_step(layout, previous, force_compare, force, summary)
         ok = run_report_step(layout, workers, force, summary)
         summary.index = str(layout.reports_dir / "index.html")
         code = 0 if ok else 1

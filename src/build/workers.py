@@ -1,6 +1,7 @@
-"""The report workers: one job per report (papermill → HTML without code → PDF),
-run on an executor (:mod:`src.build.executors`: the local pool of worker
-processes by default, or a Dask cluster).
+"""The report workers: one job per report (papermill → HTML without code → PDF,
+and the same report as a 公文 Word document), run on an executor
+(:mod:`src.build.executors`: the local pool of worker processes by default, or
+a Dask cluster).
 
 Four tricks keep this fast and quiet; each is here for a measured reason:
 
@@ -64,14 +65,14 @@ class ReportJob:
 
 
 def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) -> dict:
-    """Worker: papermill → HTML (no code) → PDF into ``staging``. Returns a result dict
+    """Worker: papermill → HTML (no code) → PDF, and the Word document, into ``staging``. Returns a result dict
     (``ok``, ``seconds`` and ``timings``, or ``error`` naming the template, the subject and the cell).
 
     ``timings`` breaks the report down: ``kernel`` (start and prime a kernel, or
     reset the kept one; for a new kernel per report it is inside ``execute``: about
     ``execute - cells``), ``setup`` (the cell that imports the project and loads the
     data), ``charts`` (the ``plot_`` cells), ``cells`` (all cells), ``execute`` (the
-    whole papermill run), ``html``, ``pdf``."""
+    whole papermill run), ``html``, ``pdf``, ``word``."""
     import warnings
 
     if stderr_log:
@@ -83,7 +84,8 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from src import render
+    from src import render, word
+    from src.report import load_report
 
     started = time.perf_counter()
     staging = Path(staging)
@@ -113,9 +115,12 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     (staging / f"{job.slug}.html").write_text(page, encoding="utf-8")
     html_at = time.perf_counter()
     render.html_to_pdf(page, staging / f"{job.slug}.pdf")
+    pdf_at = time.perf_counter()
+    word.write_report_docx(load_report(job.parameters["data_dir"], leader=job.leader), staging / f"{job.slug}.docx")
     done = time.perf_counter()
-    timings = {"kernel": kernels.last_checkout_seconds() if job.warm_kernel else None,
-               **_cell_timings(nb), "execute": executed_at - started, "html": html_at - executed_at, "pdf": done - html_at}
+    timings = {"kernel": kernels.last_checkout_seconds() if job.warm_kernel else None, **_cell_timings(nb),
+               "execute": executed_at - started, "html": html_at - executed_at, "pdf": pdf_at - html_at,
+               "word": done - pdf_at}
     return {"slug": job.slug, "ok": True, "seconds": done - started, "timings": timings}
 
 
@@ -126,7 +131,8 @@ def failed_result(job: ReportJob, what: str, executed: Path | str = "") -> dict:
 
 
 def _cell_timings(nb) -> dict:
-    """Seconds of the set-up cell (the first after the parameters), of the chart cells and of
+    """Seconds of the set-up cell (the first after the parameters), of the chart cells (``plot_``,
+    ``chart``) and of
     every cell together (``cells``), from papermill's metadata."""
     setup = charts = cells = 0.0
     seen_setup = False
@@ -140,7 +146,7 @@ def _cell_timings(nb) -> dict:
             continue
         if not seen_setup:
             setup, seen_setup = seconds, True
-        elif "plot_" in cell.source:
+        elif "plot_" in cell.source or "chart" in cell.source:
             charts += seconds
     return {"setup": setup, "charts": charts, "cells": cells}
 
@@ -169,7 +175,7 @@ def _warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) 
     if stderr_log:
         redirect_stderr(stderr_log)
     _skip_unused_imports()
-    for module in ("nbconvert", "papermill", "weasyprint", "src.render", "src.report"):
+    for module in ("nbconvert", "papermill", "weasyprint", "src.render", "src.report", "src.word"):
         importlib.import_module(module)
     _warm_page()
     if kernel is not None:

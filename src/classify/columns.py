@@ -5,6 +5,9 @@ from __future__ import annotations
 
 STATUSES = ("completed", "on-track", "lagging")
 TEXT_FIELDS = ("task", "progress", "problems", "next_steps")
+# The columns a table must have; the others read as empty when absent (other
+# offices' notices have no problems / next-steps columns).
+REQUIRED_TEXT_FIELDS = ("task", "progress")
 STATUS_COLUMNS = (
     "status",
     "status_evidence",
@@ -14,8 +17,16 @@ STATUS_COLUMNS = (
     "progress_items",
     "needs_review",
     "review_reason",
+    "confidence",
+    "confidence_reason",
+    "no_clear_statement",
+    "lag_tier",
+    "profile",
     "status_source",
     "override_reason",
+    "override_reviewer",
+    "override_date",
+    "rule_evidence",
     "rule_status",
     "rules_version",
 )

@@ -6,20 +6,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from src.classify.literals import _find_phrases, _may_match
+from src.classify.literals import find_phrases, may_match
 from src.classify.rules import Rules
-from src.classify.schedule import _to_date
+from src.classify.schedule import to_date
 from src.classify.spans import (
-    _CLAUSE_SEPS,
-    _SENTENCE_SEPS,
-    _bound_left,
-    _bound_right,
-    _longest_common_run,
-    _month_number,
-    _phrase,
-    _sentence_of,
-    _strip_for_only,
-    _tidy,
+    CLAUSE_SEPS,
+    SENTENCE_SEPS,
+    bound_left,
+    bound_right,
+    evidence_phrase,
+    longest_common_run,
+    month_number,
+    sentence_of,
+    strip_for_only,
+    tidy_phrase,
 )
 
 _COLON = re.compile(r"[：:]")
@@ -34,8 +34,8 @@ class Cue:
     weak: bool = False
 
 
-def _negated(text: str, start: int, rules: Rules) -> bool:
-    clause_start = _bound_left(text, start, _CLAUSE_SEPS)
+def negated(text: str, start: int, rules: Rules) -> bool:
+    clause_start = bound_left(text, start, CLAUSE_SEPS)
     before = text[clause_start:start]
     for negator in rules.prepared("negators"):
         index = before.rfind(negator)
@@ -48,7 +48,7 @@ def _negated(text: str, start: int, rules: Rules) -> bool:
 
 
 def _generic_frame(text: str, start: int, end: int, rules: Rules) -> bool:
-    clause_start = _bound_left(text, start, _CLAUSE_SEPS)
+    clause_start = bound_left(text, start, CLAUSE_SEPS)
     before = text[clause_start:start]
     if not any(prefix in before for prefix in rules["guards"]["generic_prefixes"]):
         return False
@@ -66,36 +66,40 @@ def _inside_false_friend(text: str, start: int, end: int, friends) -> bool:
     return False
 
 
-def _delay_cues(row: dict, rules: Rules) -> list[Cue]:
+def find_delay_cues(row: dict, rules: Rules) -> list[Cue]:
     lag = rules["lagging"]
     guards = rules["guards"]
     cues: list[Cue] = []
     task = row["task"]
     pending_ok = rules.words("lagging", "pending_task_terms", []).found_in(task)
+    year_end = row["_date"].month >= int(rules["schedule"].get("year_end_month", 12))
     for field_name in rules.cue_fields:
         text = row[field_name]
         if not text:
             continue
-        hits = [(s, e, p, "delay") for s, e, p in _find_phrases(text, rules.prepared("delay_cues"))]
-        families = rules.compiled["delay_patterns"] if _may_match(rules.prepared("delay_filter"), text) else ()
+        hits = [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.prepared("delay_cues"))]
+        families = rules.compiled["delay_patterns"] if may_match(rules.prepared("delay_filter"), text) else ()
         for pattern in families:  # cue families written as patterns
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
                     hits.append((match.start(), match.end(), match.group(0), "delay-family"))
         if pending_ok:
-            hits += [(s, e, p, "pending") for s, e, p in _find_phrases(text, rules.prepared("pending_cues"))]
+            hits += [(s, e, p, "pending") for s, e, p in find_phrases(text, rules.prepared("pending_cues"))]
+        if year_end:  # 仍未完成 at a year-end report
+            hits += [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.prepared("unfinished_cues"))
+                     if not any(s < e2 and s2 < e for s2, e2, _, _ in hits)]
         for start, end, phrase, kind in sorted(hits):
             if _inside_false_friend(text, start, end, rules.prepared("false_friends")):
                 continue
             not_due = phrase in lag.get("start_cues", []) and _start_not_due(row, rules)
-            if _negated(text, start, rules) or _generic_frame(text, start, end, rules):
+            if negated(text, start, rules) or _generic_frame(text, start, end, rules):
                 continue
-            sentence = _sentence_of(text, start, end)
+            sentence = sentence_of(text, start, end)
             if any(word in sentence for word in guards.get("caught_up", [])):
                 continue
-            clause = text[_bound_left(text, start, _CLAUSE_SEPS):end]
+            clause = text[bound_left(text, start, CLAUSE_SEPS):end]
             weak = not_due or any(word in clause for word in guards.get("softeners", []))
-            cues.append(Cue(kind, phrase, _phrase(text, start, end), field_name, weak))
+            cues.append(Cue(kind, phrase, evidence_phrase(text, start, end), field_name, weak))
     # a listed cue phrase is the clearer evidence; the broader families come after it
     cues.sort(key=lambda cue: cue.kind == "delay-family")
     for cue in cues:
@@ -110,28 +114,89 @@ def _start_not_due(row: dict, rules: Rules) -> bool:
     text = row["task"] + "\n" + row["next_steps"]
     if month < 12 and rules.prepared("start_later").search(text):
         return True
-    if any(_month_number(m) > month for m in rules.prepared("start_month").findall(text)):
+    if any(month_number(m) > month for m in rules.prepared("start_month").findall(text)):
         return True
     # 计划三季度开工: due by the end of that quarter
-    return any(_month_number(q) * 3 > month for q in rules.compiled["start_quarter"].findall(text))
+    return any(month_number(q) * 3 > month for q in rules.compiled["start_quarter"].findall(text))
 
 
-def _on_track_cues(row: dict, rules: Rules) -> list[Cue]:
+def find_forecast_cues(row: dict, rules: Rules) -> list[Cue]:
+    """A forecast that the target will be missed (预计年内难以完成)."""
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        for start, end, phrase in _find_phrases(text, rules.prepared("on_track_cues")):
-            if _negated(text, start, rules):
-                continue
-            cues.append(Cue("on-track", phrase, _phrase(text, start, end), field_name))
+        forecasts = rules.prepared("forecast_miss") if may_match(rules.prepared("forecast_miss_filter"), text) else ()
+        for pattern in forecasts:
+            for match in pattern.finditer(text):
+                if negated(text, match.start(), rules):
+                    continue
+                cues.append(Cue("forecast", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name))
     return cues
 
 
-def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
+def find_early_stage_cues(row: dict, rules: Rules) -> list[Cue]:
+    """Not started or still at an early stage (尚未启动, 仍在编制方案); ``weak``
+    when the work is not known to be due (see :func:`work_due`)."""
+    due = None  # worked out only when a cue is found
+    cues = []
+    for field_name in rules.cue_fields:
+        text = row[field_name]
+        hits = [(s, e, p) for s, e, p in find_phrases(text, rules.prepared("early_stage_cues"))]
+        early = rules.prepared("early_stage_patterns") if may_match(rules.prepared("early_stage_filter"), text) else ()
+        for pattern in early:
+            hits += [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)
+                     if not any(s < m.end() and m.start() < e for s, e, _ in hits)]
+        for start, end, phrase in sorted(hits):
+            if _generic_frame(text, start, end, rules):
+                continue
+            if due is None:
+                due = work_due(row, rules)
+            cues.append(Cue("not-started", phrase, evidence_phrase(text, start, end), field_name, weak=not due))
+    return cues
+
+
+def work_due(row: dict, rules: Rules) -> bool:
+    """True when the task's delivery is due at the report date: a due month in
+    the task or next steps at or before the report month, or a report late in
+    the year (``[lagging].late_from_month``)."""
+    month = row["_date"].month
+    if month >= int(rules["lagging"].get("late_from_month", 13)):
+        return True
+    pattern = rules.prepared("due_month")
+    if pattern is None:
+        return False
+    text = row["task"] + "\n" + row["next_steps"]
+    return any(0 < month_number(m) <= month for m in pattern.findall(text))
+
+
+def find_on_track_cues(row: dict, rules: Rules) -> list[Cue]:
+    cues = []
+    for field_name in rules.cue_fields:
+        text = row[field_name]
+        for start, end, phrase in find_phrases(text, rules.prepared("on_track_cues")):
+            if negated(text, start, rules):
+                continue
+            cues.append(Cue("on-track", phrase, evidence_phrase(text, start, end), field_name))
+        milestone_met = rules.prepared("milestone_met") if may_match(rules.prepared("milestone_met_filter"), text) else ()
+        for pattern in milestone_met:  # 提前完成8月份节点任务: on-track, never completed
+            for match in pattern.finditer(text):
+                if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
+                    continue
+                cues.append(Cue("milestone", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name))
+    return cues
+
+
+def names_a_node(text: str, rules: Rules) -> bool:
+    """True when a completion phrase is about a node, phase or period target
+    (节点任务, 阶段性目标, 8月份任务, 上半年目标) rather than the year's."""
+    return rules.words("completed", "node_words", []).found_in(text)
+
+
+def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     completed = rules["completed"]
     cues: list[Cue] = []
     empty = rules.prepared("empty_values")
-    parts = {name: _strip_for_only(row[name]) for name in ("problems", "next_steps")}
+    parts = {name: strip_for_only(row[name]) for name in ("problems", "next_steps")}
     parts = {name: ("" if value in empty else value) for name, value in parts.items()}
     tail = parts["problems"] + parts["next_steps"]
     only_pattern = rules.prepared("only_pattern")
@@ -146,50 +211,145 @@ def _completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         cues.append(Cue("completed-only", text.strip(), text.strip(), field_name))
     elif completed.get("progress_only", False):
         progress = row["progress"].strip()
-        first = _tidy(progress[:_bound_right(progress, 0, _SENTENCE_SEPS)])
+        first = tidy_phrase(progress[:bound_right(progress, 0, SENTENCE_SEPS)])
         first = _COLON.split(first)[-1].strip()  # 进展情况：已完成
-        if says_only_done(_strip_for_only(first)):
+        if says_only_done(strip_for_only(first)):
             cues.append(Cue("completed-only", first, first, "progress"))
-    year = _to_date(as_of).year
+    year = to_date(as_of).year
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.compiled["annual_cues"] if _may_match(rules.prepared("annual_filter"), text) else ():
+        for pattern in rules.compiled["annual_cues"] if may_match(rules.prepared("annual_filter"), text) else ():
             for match in pattern.finditer(text):
                 follow = text[match.end():]
                 if rules.compiled["share_follow"].match(follow) or rules.compiled["partial_follow"].match(follow):
                     continue
                 if rules.compiled["risk_follow"].match(follow):
                     continue  # 完成全年目标任务压力较大: a risk to the target, not its completion
+                if names_a_node(match.group(0), rules):
+                    continue  # 提前完成7、8月份节点任务: a node met (an on-track cue), not the year's target
                 if _partial_before(text, match.start(), rules):
-                    cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
+                    cues.append(Cue("weak-completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name, True))
                     continue  # 已基本完成全年任务: not fully achieved
-                if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue
-                sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+                sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
                 years = {int(y) for y in rules.compiled["year"].findall(text[sentence_start:match.end()])}
                 if years and year not in years:
                     continue
-                cues.append(Cue("completed", match.group(0), _phrase(text, match.start(), match.end()), field_name))
+                cues.append(Cue("completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name))
     if not _open_ended(row["task"], rules):
         for field_name in rules.quantity_fields:
             text = row[field_name]
-            for start, end, phrase in _find_phrases(text, rules.prepared("one_off_cues")):
-                if _negated(text, start, rules) or _aspiration_before(text, start, rules):
+            for start, end, phrase in find_phrases(text, rules.prepared("one_off_cues")):
+                if negated(text, start, rules) or aspiration_before(text, start, rules):
                     continue
-                sentence = _sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
-                if _longest_common_run(_without_stopwords(sentence, rules), _without_stopwords(row["task"], rules)) \
+                sentence = sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
+                if longest_common_run(_without_stopwords(sentence, rules), _without_stopwords(row["task"], rules)) \
                         >= completed.get("one_off_min_overlap", 3):
-                    cues.append(Cue("one-off", phrase, _phrase(text, start, end), field_name))
+                    cues.append(Cue("one-off", phrase, evidence_phrase(text, start, end), field_name))
+    cues += find_delivery_cues(row, rules)
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.compiled["weak_cues"] if _may_match(rules.prepared("weak_filter"), text) else ():
+        for pattern in rules.compiled["weak_cues"] if may_match(rules.prepared("weak_filter"), text) else ():
             for match in pattern.finditer(text):
-                if _negated(text, match.start(), rules) or _aspiration_before(text, match.start(), rules):
+                if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue
                 if rules.compiled["risk_follow"].match(text[match.end():]):
                     continue
-                cues.append(Cue("weak-completed", match.group(0), _phrase(text, match.start(), match.end()), field_name, True))
+                cues.append(Cue("weak-completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name, True))
     return cues
+
+
+def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
+    """Delivery events with their aspect ([completed.delivery]): 已竣工, 均已建成,
+    全部完工 → done ("one-off"); 部分 / 初步 / 基本 / 主体 完工 → partial
+    ("weak-completed"); negated or planned (未, 计划, 预计, 力争, 将) → nothing.
+    A done event counts for the task's own deliverable: its sentence shares a
+    run of characters with the task, or says nothing but the event (已竣工); an
+    open-ended task (推进, 加快…) counts only the bare statement."""
+    delivery = rules["completed"].get("delivery", {})
+    verbs = rules.prepared("delivery_verbs")
+    if not verbs.ordered:
+        return []
+    open_ended = _open_ended(row["task"], rules)
+    window = int(delivery.get("marker_window", 8))
+    done_words, partial_words, planned_words, done_after = (
+        rules.prepared(k) for k in ("delivery_done", "delivery_partial", "delivery_planned", "delivery_done_after"))
+    cues = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        for start, end, verb in find_phrases(text, verbs):
+            clause_start = bound_left(text, start, CLAUSE_SEPS)
+            before = text[max(clause_start, start - window):start]
+            partial = partial_words.found_in(before)
+            done = done_words.found_in(before) or done_after.match(text, end) is not None
+            if not (done or partial):
+                continue  # a bare verb (竣工验收工作) states no aspect: the cheap test first
+            if planned_words.found_in(before):
+                continue
+            if negated(text, start, rules) or aspiration_before(text, start, rules):
+                continue
+            if verb in delivery.get("document_verbs", []) and not _promises_document(row["task"], rules):
+                continue  # a document issued counts only for a task that promises a document
+            standard_raise = verb in delivery.get("standard_verbs", [])
+            if standard_raise and not _promises_standard(row["task"], rules):
+                continue  # a standard raised counts only for a task that promises a standard
+            if rules.prepared("count_after").match(text, end) and _promises_number(row, rules):
+                continue  # 已建成口袋公园六个: a count of a numeric task, which the measures judge
+            evidence = evidence_phrase(text, start, end)
+            if partial:
+                cues.append(Cue("weak-completed", verb, evidence, field_name, True))
+                continue
+            sentence = sentence_of(text, start, end)
+            rest = sentence
+            for word in sorted({*delivery.get("verbs", []), *delivery.get("done_before", []), *delivery.get("done_after", []),
+                                *delivery.get("bare_fillers", [])}, key=len, reverse=True):
+                rest = rest.replace(word, " ")
+            rest_chars = _without_stopwords(rest, rules)
+            bare = sum("\u4e00" <= ch <= "\u9fff" for ch in rest_chars) <= int(delivery.get("bare_max_chars", 2))
+            if not bare and open_ended and not standard_raise:
+                continue
+            if "_task_chars" not in row:
+                row["_task_chars"] = _without_stopwords(row["task"], rules)
+            own = bare or verb in row["task"] or longest_common_run(rest_chars, row["_task_chars"]) \
+                >= rules["completed"].get("one_off_min_overlap", 3) or _names_head_noun(sentence[:start - bound_left(
+                    text, start, SENTENCE_SEPS)], row["task"], delivery)  # the task names this event, or its object
+            if own:
+                cues.append(Cue("one-off", verb, evidence, field_name))
+    return cues
+
+
+def _promises_document(task: str, rules: Rules) -> bool:
+    words = rules["completed"].get("delivery", {}).get("document_task_words", [])
+    return any(word in task for word in words)
+
+
+def _names_head_noun(before: str, task: str, delivery: dict) -> bool:
+    """True when the words before the event contain the task's head noun (the last characters of the task: 建设智慧停车平台 → 平台), and no
+    word for another object stands before it (另一个公园)."""
+    task = task.strip().rstrip("。；;，,、）)”\"")
+    size = int(delivery.get("head_noun_min_chars", 2))
+    if len(task) < size or size <= 0:
+        return False
+    head = task[-size:]
+    at = before.rfind(head)
+    if at < 0:
+        return False
+    return not any(word in before[:at] for word in delivery.get("other_object_words", []))
+
+
+def _promises_number(row: dict, rules: Rules) -> bool:
+    """True when the task states a number with a unit (建成口袋公园 20 个)."""
+    if "_promises_number" not in row:
+        row["_promises_number"] = bool(rules.compiled["quantity"].search(row["task"])
+                                       or rules.compiled["quantity_cn"].search(row["task"])
+                                       or rules.prepared("count_after").match(row["task"]))
+    return row["_promises_number"]
+
+
+def _promises_standard(task: str, rules: Rules) -> bool:
+    words = rules["completed"].get("delivery", {}).get("standard_task_words", [])
+    return any(word in task for word in words)
 
 
 def _without_stopwords(text: str, rules: Rules) -> list[str]:
@@ -210,6 +370,6 @@ def _open_ended(task: str, rules: Rules) -> bool:
     return rules.words("completed", "open_ended_markers").found_in(task)
 
 
-def _aspiration_before(text: str, pos: int, rules: Rules) -> bool:
-    clause = text[_bound_left(text, pos, _CLAUSE_SEPS):pos]
+def aspiration_before(text: str, pos: int, rules: Rules) -> bool:
+    clause = text[bound_left(text, pos, CLAUSE_SEPS):pos]
     return bool(rules.compiled["aspiration"].search(clause))

@@ -8,12 +8,27 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from src.classify.columns import STATUS_COLUMNS, TEXT_FIELDS
-from src.classify.cues import _completion_cues, _delay_cues, _on_track_cues
-from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, _measures, _task_targets
+from src.classify.columns import REQUIRED_TEXT_FIELDS, STATUS_COLUMNS, TEXT_FIELDS
+from src.classify.cues import (
+    find_completion_cues,
+    find_delay_cues,
+    find_early_stage_cues,
+    find_forecast_cues,
+    find_on_track_cues,
+)
+from src.classify.measures import (
+    DERIVED_KINDS,
+    EXPLICIT_KINDS,
+    SCHEDULE_KINDS,
+    Measure,
+    actuals_of,
+    find_measures,
+    task_targets,
+)
+from src.classify.profiles import load_profile
 from src.classify.rules import Rules, load_rules
-from src.classify.schedule import _to_date, elapsed_share
-from src.classify.spans import _first_clause, _month_number, _sentence_of, _text
+from src.classify.schedule import elapsed_share, to_date
+from src.classify.spans import cell_text, first_clause, month_number, sentence_of
 
 
 @dataclass
@@ -31,6 +46,8 @@ def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | N
     a total beats its breakdown (codebook: judge the main measure)."""
     explicit = [m for m in measures if m.decisive and m.kind in EXPLICIT_KINDS]
     chosen = explicit or [m for m in measures if m.decisive and m.kind in DERIVED_KINDS]
+    if any(m.kind == "target-match" and not m.sub_target for m in chosen):
+        chosen = [m for m in chosen if not m.sub_target]  # the task's main target decides (codebook)
     if row is None or rules is None:
         return chosen
     return _drop_breakdown(chosen, row, rules)
@@ -58,6 +75,16 @@ def _drop_breakdown(measures: list[Measure], row: dict, rules: Rules) -> list[Me
     return kept or measures
 
 
+def _starts_on_schedule(row: dict, rules: Rules, below: list, schedule: float) -> bool:
+    """True when the row counts works started at or above the schedule (开工率
+    80%, or a count started against the same target) next to measures below it."""
+    text = row["progress"]
+    if any(float(rate) >= schedule * 100 for rate in rules.prepared("start_rate").findall(text)):
+        return True
+    starts = [q for q in actuals_of(row, "progress", rules) if q.starts_works]
+    return any(q.unit == m.unit and m.target and q.value / m.target >= schedule for q in starts for m in below)
+
+
 def _representative(measures: list[Measure]) -> Measure:
     """The median measure of a group (lower median), in reading order on ties."""
     ordered = sorted(measures, key=lambda m: (m.ratio, m.position))
@@ -66,12 +93,15 @@ def _representative(measures: list[Measure]) -> Measure:
 
 def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
     """Apply the rules in order (see the header of status_rules.toml)."""
-    measures = _measures(row, rules)
+    measures = find_measures(row, rules)
     deciding = _deciding(measures, row, rules)
-    delays = _delay_cues(row, rules)
+    delays = find_delay_cues(row, rules)
     strong_delays = [c for c in delays if not c.weak]
-    completions = _completion_cues(row, rules, row["_as_of"])
-    on_track = _on_track_cues(row, rules)
+    completions = find_completion_cues(row, rules, row["_as_of"])
+    on_track = find_on_track_cues(row, rules)
+    forecasts = find_forecast_cues(row, rules)
+    early = find_early_stage_cues(row, rules)
+    early_due = [c for c in early if not c.weak]
 
     def on_schedule(m: Measure) -> bool:
         return m.ratio * 100 - schedule * 100 >= -tolerance
@@ -86,7 +116,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     period = rules.prepared("period_month")
     for m in deciding if period else []:
         text = row[m.source_field]
-        months = [_month_number(a or b) for a, b in period.findall(_sentence_of(text, m.position, m.position))]
+        months = [month_number(a or b) for a, b in period.findall(sentence_of(text, m.position, m.position))]
         months = [n for n in months if 0 < n < report_month]
         if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS:
             own = months[-1] / 12
@@ -105,19 +135,37 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     ):
         review.append("works-progress figures point the other way")
 
+    targets = task_targets(row, rules)
+    money = set(rules["quantities"].get("money_units", []))
+    money_words = rules.words("quantities", "money_words", [])
+    if deciding and any(m.ratio < 1 for m in deciding) and all(
+            m.unit in money or money_words.found_in(m.phrase) for m in deciding) and not any(t.unit in money for t in targets):
+        review.append("judged on money spent; the task promises another measure")
+    matched_units = [m.unit for m in measures if m.kind == "target-match"]
+    if any(m.kind == "target-match" for m in deciding) and any(
+            sum(t.unit == unit for t in targets) > max(1, matched_units.count(unit)) for unit in set(matched_units)):
+        review.append("the task states several targets in the same unit, not all of them answered")
+    if below and len(below) >= len(at_or_above) and _starts_on_schedule(row, rules, below, schedule):
+        review.append("works started on schedule while completions lag (a schedule that is not linear?)")
     only = [c for c in completions if c.kind == "completed-only"]
     annual = [c for c in completions if c.kind == "completed"]
     one_off = [c for c in completions if c.kind == "one-off"]
     weak_completions = [c for c in completions if c.kind == "weak-completed"]
     short_of_target = [m for m in deciding if m.ratio < 1]
+    delivery_verbs = set(rules["completed"].get("delivery", {}).get("verbs", []))
 
     def finish(decision: Decision) -> tuple[Decision, list[Measure]]:
+        if (forecasts or early_due) and decision.status != "lagging":
+            decision.review.append(f"'{(forecasts or early_due)[0].phrase}' but status {decision.status}")
         if strong_delays and decision.status != "lagging":
             decision.review.append(f"delay phrase '{strong_delays[0].phrase}' but status {decision.status}")
         if [c for c in delays if c.weak] and decision.status != "lagging":
             decision.review.append(f"minor delay phrase '{[c for c in delays if c.weak][0].phrase}'")
-        if (weak_completions or annual or one_off) and decision.status != "completed":
-            cue = (annual or one_off or weak_completions)[0]
+        # a delivery verb next to a count short of the target (已建成 8 个 of 10) is
+        # no contradiction: the count says how far the delivery has got
+        events = [c for c in one_off if c.phrase not in delivery_verbs] if short_of_target else one_off
+        if (weak_completions or annual or events) and decision.status != "completed" and decision.rule != "stated-on-track":
+            cue = (annual or events or weak_completions)[0]
             decision.review.append(f"completion phrase '{cue.phrase}' not counted")
         if decision.rule.startswith("quantified") and not math.isnan(decision.ratio):
             if abs(decision.ratio * 100 - schedule * 100) < rules.borderline_pts:
@@ -141,8 +189,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         review.append("completion phrase contradicted by a measure below 100%")
     # 2. every target-bearing measure met
     target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
-    task_matches = [m for m in deciding if m.kind == "target-match"]
-    unmatched_targets = bool(task_matches) and len(_task_targets(row, rules)) > len(task_matches)
+    task_matches = [m for m in measures if m.kind == "target-match"]
+    unmatched_targets = bool(task_matches) and len(targets) > len(task_matches)
     if unmatched_targets and all(m.ratio >= 1 for m in deciding):
         review.append("task states more numeric targets than the progress reports")
     if (target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding)
@@ -164,28 +212,93 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
                 return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
         m = _representative(at_or_above)
         return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio))
-    # 5. stated delay
+    # 5. a forecast that the target will be missed
+    if forecasts:
+        return finish(Decision("lagging", "stated-forecast", forecasts[0].evidence))
+    # 5a. stated delay
     if strong_delays:
         cue = strong_delays[0]
         if on_track:
             review.append(f"on-schedule phrase '{on_track[0].phrase}' next to a delay phrase")
         return finish(Decision("lagging", "stated-delay" if cue.kind == "delay" else "stated-pending", cue.evidence))
-    # 6. stated on-track
+    # 5b. not started, or still at an early stage, when the work is due
+    if early_due:
+        return finish(Decision("lagging", "stated-not-started", early_due[0].evidence))
+    if early and not on_track:
+        review.append(f"early stage '{early[0].phrase}' but the due date cannot be told")
+        return finish(Decision("on-track", "stated-early-stage", early[0].evidence))
+    # 6. stated on-track (a node met is on-track too, never completed)
     if on_track:
-        return finish(Decision("on-track", "stated-on-track", on_track[0].evidence))
-    # 7. default
-    evidence = _first_clause(row["progress"]) or _first_clause(row["task"])
+        cue = on_track[0]
+        return finish(Decision("on-track", "stated-milestone" if cue.kind == "milestone" else "stated-on-track", cue.evidence))
+    # 7. a partial delivery or completion (主体已完工, 基本建成): a clear word of
+    #    progress short of done
+    if weak_completions:
+        return finish(Decision("on-track", "stated-on-track", weak_completions[0].evidence))
+    # 8. default
+    if report_month >= int(rules["schedule"].get("year_end_month", 12)):
+        review.append("year-end report without a clear word of completion or delay")
+    evidence = first_clause(row["progress"]) or first_clause(row["task"])
     return finish(Decision("on-track", "default-on-track", evidence))
 
 
-def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_pts=None) -> pd.DataFrame:
+# How sure each rule is, before the review flags lower it (plain Chinese reasons
+# for the reader of the report).
+_RULE_CONFIDENCE = {
+    "explicit-completed": ("high", "进展中写明已完成年度任务"),
+    "target-met": ("high", "实际完成量已达到任务目标"),
+    "one-off-completed": ("medium", "进展写明任务事项已建成、启用或印发等"),
+    "quantified-below-schedule": ("high", "量化进度低于序时进度"),
+    "quantified-on-schedule": ("high", "量化进度达到序时进度"),
+    "stated-delay": ("high", "进展中有明确的滞后、延误或受阻表述"),
+    "stated-pending": ("medium", "应完成的建设事项尚待选址等前置条件"),
+    "stated-forecast": ("high", "进展中预计年度目标难以完成"),
+    "stated-not-started": ("medium", "到期事项尚未启动或仍处前期阶段"),
+    "stated-milestone": ("medium", "按进展所述节点目标判断"),
+    "stated-early-stage": ("low", "尚未启动或仍处前期阶段，无法判断是否已到完成时限"),
+    "stated-on-track": ("medium", "进展中有按序时推进等明确表述"),
+    "default-on-track": ("low", "进展表述中未见量化进度或明确表述，按序时推进处理"),
+}
+_LOWER = {"high": "medium", "medium": "low", "low": "low"}
+
+
+def confidence_of(decision: Decision, gap: float, rules: Rules, schedule: float = 0.5) -> dict:
+    """``confidence`` (high / medium / low), its plain-Chinese reason (in words
+    that fit the report date: 序时进度 during the year, 年度目标 at its end), and
+    ``no_clear_statement`` (on-track only because nothing was said)."""
+    level, reason = _RULE_CONFIDENCE.get(decision.rule, ("medium", "按规则判断"))
+    if decision.rule.startswith("quantified") and not math.isnan(gap):
+        side = "低于" if gap < 0 else "高于"
+        if schedule >= 1:
+            reason = f"年末量化完成量{side}年度目标{abs(gap):.1f}个百分点" if gap < 0 else "年末量化完成量达到年度目标"
+        else:
+            reason = f"量化进度{side}序时进度（{schedule * 100:.1f}%）{abs(gap):.1f}个百分点"
+        if abs(gap) < rules.borderline_pts:
+            level, reason = "medium", reason + "（接近临界线）"
+    if decision.review:
+        level = _LOWER[level]
+        reason += "；另有需复核的情况"
+    return {"confidence": level, "confidence_reason": reason, "no_clear_statement": decision.rule == "default-on-track"}
+
+
+def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, profile=None) -> pd.DataFrame:
     """Return ``df`` with the status columns added (see ``STATUS_COLUMNS``).
 
+    ``as_of`` (required): the report date, a date or "YYYY-MM-DD"; it sets the
+    elapsed share of the year (序时进度) every measure is judged against.
+    ``profile``: the office profile (``None`` → the strict default; a name in
+    ``data/reference/profiles/``, a path or a dict; see :mod:`.profiles`): its
+    tolerance band and lag tiers. ``tolerance_pts`` overrides the profile's band
+    for one run. Only ``task`` and ``progress`` are required; a table without
+    ``problems`` / ``next_steps`` (other offices' rows) reads them as empty.
+
     * ``status`` – one of ``completed``, ``on-track``, ``lagging``;
-    * ``status_evidence`` – verbatim phrase of the row that decided it;
+    * ``status_evidence`` – verbatim phrase of the row that decided it (a cut
+      at either end is marked "…"; without the "…" it is a substring of the row);
     * ``status_rule`` – explicit-completed, target-met, one-off-completed,
       quantified-below-schedule, quantified-on-schedule, stated-delay,
-      stated-pending, stated-on-track or default-on-track;
+      stated-pending, stated-forecast, stated-not-started, stated-milestone,
+      stated-on-track or default-on-track;
     * ``progress_ratio`` – fraction of the annual target done by the deciding
       measure (the median one of the winning side), NaN when no measure decides;
       for measures against the schedule itself (a gap stated in points, a share
@@ -195,21 +308,39 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
     * ``progress_items`` – every quantified measure found (phrase, value, unit,
       target, ratio, source_field, kind, decisive);
     * ``needs_review`` / ``review_reason`` – weak or conflicting evidence;
+    * ``confidence`` (high / medium / low) and ``confidence_reason`` (plain
+      Chinese: why the status is as sure as it is);
+    * ``no_clear_statement`` – True when the task is on-track only because its
+      progress states neither a number nor a clear word (reports count these
+      apart: "其中 N 项进展表述中未见量化进度或明确表述");
+    * ``lag_tier`` – for a lagging task, the profile's severity tier by the gap
+      to the schedule (e.g. yellow / red; "unquantified" when no number); ""
+      otherwise or when the profile defines no tiers;
+    * ``profile`` – the name of the office profile used;
     * ``status_source`` = ``rule``, ``override_reason`` = "", ``rule_status``
       = ``status`` (changed by :func:`apply_overrides`), ``rules_version``.
     """
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        raise ValueError("classify_tasks: 需要报告日期 as_of（如 as_of=\"2020-06-30\"）/ the report date as_of is required")
     rules = load_rules(rules)
+    office = load_profile(profile)
     schedule = elapsed_share(as_of)
-    report_date = _to_date(as_of)
-    tolerance = rules.tolerance_pts if tolerance_pts is None else float(tolerance_pts)
-    missing = [c for c in TEXT_FIELDS if c not in df.columns]
+    report_date = to_date(as_of)
+    if tolerance_pts is not None:
+        tolerance = float(tolerance_pts)
+    elif office.tolerance_pts is not None:
+        tolerance = office.tolerance_pts
+    else:
+        tolerance = rules.tolerance_pts
+    missing = [c for c in REQUIRED_TEXT_FIELDS if c not in df.columns]
     if missing:
-        raise ValueError(f"classify_tasks: the table lacks the text column(s) {missing}")
+        raise ValueError(f"classify_tasks: 任务表缺少文本列 {missing} / the table lacks the text column(s) {missing}")
+    df_texts = df.assign(**{c: "" for c in TEXT_FIELDS if c not in df.columns})
     rows = []
-    texts = df[list(TEXT_FIELDS)]
+    texts = df_texts[list(TEXT_FIELDS)]
     # column by column (as itertuples walks them, but without a tuple object per row)
     for record in zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))):
-        row = {name: _text(value) for name, value in zip(TEXT_FIELDS, record)}
+        row = {name: cell_text(value) for name, value in zip(TEXT_FIELDS, record)}
         row["_as_of"] = as_of
         row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
         row["_schedule"] = schedule
@@ -225,18 +356,28 @@ def classify_tasks(df: pd.DataFrame, as_of="2020-06-30", rules=None, tolerance_p
             "progress_items": [m.as_item() for m in measures],
             "needs_review": bool(decision.review),
             "review_reason": "; ".join(dict.fromkeys(decision.review)),
+            **confidence_of(decision, gap, rules, schedule),
+            "lag_tier": office.lag_tier(decision.status, gap),
+            "profile": office.name,
         })
-    added = pd.DataFrame(rows, index=df.index, columns=list(STATUS_COLUMNS[:8]))
+    added = pd.DataFrame(rows, index=df.index, columns=list(STATUS_COLUMNS[:STATUS_COLUMNS.index("profile") + 1]))
     out = df.drop(columns=[c for c in STATUS_COLUMNS if c in df.columns]).copy()
     for column in added.columns:
         out[column] = added[column]
     out["progress_ratio"] = out["progress_ratio"].astype("float64")
     out["schedule_gap_pts"] = out["schedule_gap_pts"].astype("float64")
     out["needs_review"] = out["needs_review"].astype(bool)
+    out["no_clear_statement"] = out["no_clear_statement"].astype(bool)
     out["status_source"] = "rule"
     out["override_reason"] = ""
+    out["override_reviewer"] = ""
+    out["override_date"] = ""
+    out["rule_evidence"] = out["status_evidence"]
     out["rule_status"] = out["status"]
     out["rules_version"] = rules.version
+    out = out[[c for c in out.columns if c not in STATUS_COLUMNS] + list(STATUS_COLUMNS)]
     out.attrs["elapsed_share"] = schedule
     out.attrs["rules_version"] = rules.version
+    out.attrs["profile"] = office.name
+    out.attrs["profile_label"] = office.label
     return out

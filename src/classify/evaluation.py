@@ -11,26 +11,35 @@ from src.paths import DEV_LABELS_PATH
 
 
 def evaluate(classified_df: pd.DataFrame, labels_path=DEV_LABELS_PATH) -> dict | None:
-    """Compare statuses with reference labels (CSV ``id,label,evidence``).
+    """Compare statuses with reference labels (CSV ``id,label,evidence``, or a
+    DataFrame with those columns).
 
     Returns ``confusion`` (reference rows × predicted columns, in the order
     completed, on-track, lagging), ``per_class`` (precision, recall, f1,
-    support), ``macro_f1``, ``accuracy``, ``n`` and ``disagreements`` (task_id,
-    reference, predicted, status_rule, status_evidence, reference_evidence).
+    support), ``macro_f1``, ``accuracy``, ``n``, ``disagreements`` (task_id,
+    reference, predicted, status_rule, status_evidence, reference_evidence,
+    needs_review) and the review figures: ``flagged_share`` (share of the
+    compared tasks with needs_review) and ``errors_flagged_share`` (share of
+    the disagreements among them; NaN without disagreements).
     A missing labels file gives None.
     """
     if labels_path is None:
         return None
-    labels_path = Path(labels_path)
-    if not labels_path.exists():
-        return None
-    labels = pd.read_csv(labels_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    if isinstance(labels_path, pd.DataFrame):
+        labels = labels_path.astype(str)
+    else:
+        labels_path = Path(labels_path)
+        if not labels_path.exists():
+            return None
+        labels = pd.read_csv(labels_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     id_column = "id" if "id" in labels.columns else "task_id"
     labels = labels.rename(columns={id_column: "task_id", "label": "reference", "evidence": "reference_evidence"})
     labels["task_id"] = labels["task_id"].astype(int)
     if "reference_evidence" not in labels.columns:
         labels["reference_evidence"] = ""
     predicted = classified_df[["task_id", "status", "status_rule", "status_evidence"]].copy()
+    predicted["needs_review"] = (classified_df["needs_review"].astype(bool) if "needs_review" in classified_df
+                                 else False)
     predicted["task_id"] = predicted["task_id"].astype(int)
     merged = labels.merge(predicted, on="task_id", how="inner").sort_values("task_id").reset_index(drop=True)
     merged = merged.rename(columns={"status": "predicted"})
@@ -55,8 +64,10 @@ def evaluate(classified_df: pd.DataFrame, labels_path=DEV_LABELS_PATH) -> dict |
     accuracy = float((merged["reference"] == merged["predicted"]).mean()) if n else float("nan")
     disagreements = merged.loc[
         merged["reference"] != merged["predicted"],
-        ["task_id", "reference", "predicted", "status_rule", "status_evidence", "reference_evidence"],
+        ["task_id", "reference", "predicted", "status_rule", "status_evidence", "reference_evidence", "needs_review"],
     ].reset_index(drop=True)
+    flagged_share = float(merged["needs_review"].mean()) if n else float("nan")
+    errors_flagged_share = float(disagreements["needs_review"].mean()) if len(disagreements) else float("nan")
     return {
         "confusion": confusion,
         "per_class": per_class,
@@ -64,6 +75,8 @@ def evaluate(classified_df: pd.DataFrame, labels_path=DEV_LABELS_PATH) -> dict |
         "accuracy": accuracy,
         "n": n,
         "disagreements": disagreements,
+        "flagged_share": flagged_share,
+        "errors_flagged_share": errors_flagged_share,
     }
 
 

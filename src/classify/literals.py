@@ -13,7 +13,7 @@ from re import _parser as _sre_parser
 # Every match of 滞后序时进度(\d+)个百分点 contains the literal 百分点, so a text
 # without 百分点 needs no scan. _required_literals works such strings out of a
 # pattern's parse tree (a few strings, one of which every match contains) and
-# _literal_filter joins those of a family into one trie-shaped alternation: one
+# build_literal_filter joins those of a family into one trie-shaped alternation: one
 # fast search tells whether any pattern of the family can match at all. The
 # analysis only ever claims what the parse tree proves; where it cannot prove
 # anything (a case-insensitive pattern, a pattern that may match without any
@@ -154,7 +154,7 @@ def _trie(strings) -> str:
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
-def _literal_filter(patterns) -> re.Pattern | None:
+def build_literal_filter(patterns) -> re.Pattern | None:
     """One search that fails on a text only when no pattern of ``patterns`` can
     match it; None when some pattern requires no known literal."""
     literals = set()
@@ -166,11 +166,11 @@ def _literal_filter(patterns) -> re.Pattern | None:
     return re.compile(_trie(literals)) if literals else None
 
 
-def _may_match(literal_filter: re.Pattern | None, text: str) -> bool:
+def may_match(literal_filter: re.Pattern | None, text: str) -> bool:
     return literal_filter is None or literal_filter.search(text) is not None
 
 
-class _WordSet:
+class WordSet:
     """``found_in(text)`` ≡ ``any(word in text for word in words)``, in one search."""
 
     def __init__(self, words):
@@ -183,9 +183,9 @@ class _WordSet:
         return self.always or (self.pattern is not None and self.pattern.search(text) is not None)
 
 
-class _PhraseList:
+class PhraseList:
     """A list of literal phrases prepared once per rules object: each phrase
-    compiled, in the order :func:`_find_phrases` tries them (longest first),
+    compiled, in the order :func:`find_phrases` tries them (longest first),
     plus one alternation of them all that tells in a single pass whether a
     text holds any of them."""
 
@@ -195,10 +195,10 @@ class _PhraseList:
         self.any = re.compile(_trie(ordered)) if ordered and all(ordered) else None
 
 
-def _find_phrases(text: str, phrases) -> list[tuple[int, int, str]]:
+def find_phrases(text: str, phrases) -> list[tuple[int, int, str]]:
     """Occurrences of literal phrases, longest phrase first, non-overlapping."""
-    if not isinstance(phrases, _PhraseList):
-        phrases = _PhraseList(phrases)
+    if not isinstance(phrases, PhraseList):
+        phrases = PhraseList(phrases)
     if not phrases.ordered or (phrases.any is not None and phrases.any.search(text) is None):
         return []  # none of the phrases occurs: the common case, in one pass
     found: list[tuple[int, int, str]] = []

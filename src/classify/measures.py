@@ -7,18 +7,19 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from src.classify.cues import _negated
-from src.classify.literals import _literal_filter, _may_match
+from src.classify.cues import negated
+from src.classify.literals import build_literal_filter, may_match
 from src.classify.rules import Rules
 from src.classify.spans import (
-    _CLAUSE_SEPS,
-    _SENTENCE_SEPS,
-    _bound_left,
-    _bound_right,
-    _cn_number,
-    _longest_common_run,
-    _phrase,
-    _sentence_of,
+    CLAUSE_SEPS,
+    SENTENCE_SEPS,
+    bound_left,
+    bound_right,
+    cn_number,
+    evidence_phrase,
+    longest_common_run,
+    month_number,
+    sentence_of,
 )
 
 # Measures the row states itself (a share of the plan, a rate against its
@@ -40,14 +41,19 @@ _PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
 # the first character a match can have ((?=\d) …): it changes no match, but
 # lets the engine reject most positions with one character test.
 _SHARE = re.compile(
-    r"(?=[-\d一二三四五六七八九十])"
+    r"(?=[-\d一二三四五六七八九十百])"
     r"(?:(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
+    r"|百分之(?P<cnpct>[零〇一二两三四五六七八九十百点]+|\d+(?:\.\d+)?)"
     r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
     r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都]))"
 )
 _DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
 _PERCENT_OR_PER_UNIT = re.compile(r"\s*[%％/]")
+# 835 元/人月, 2200 元/人·月, 20100 元/人年: a standard per person (or household) and period
+_PER_PERSON = re.compile(r"\s*[/／]\s*(?:人|户|月|年)")
+_LIST_CLAUSE_SEPS = CLAUSE_SEPS.replace("、", "")
+_CN_POWER = re.compile("[十百千万]")
 
 
 @dataclass
@@ -63,6 +69,7 @@ class Measure:
     position: int = 0
     ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
     adjusted: bool = False  # judged against a target the row says was adjusted (目标调整为…)
+    sub_target: bool = False  # paired with a task target that breaks down a main one (…18695 人，其中贫困人口 14861 人)
     _sentence: tuple = (0, 0)
 
     def as_item(self) -> dict:
@@ -101,7 +108,7 @@ def _rate_target(name: str, row: dict) -> float | None:
     return None
 
 
-_SHARE_FILTER = _literal_filter([_SHARE])  # %, ％, 三成, 分之一 …
+_SHARE_FILTER = build_literal_filter([_SHARE])  # %, ％, 三成, 分之一 …
 
 
 def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
@@ -111,23 +118,25 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
         text = row[field_name]
         last_percent_end = 0
         milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
-        for match in _SHARE.finditer(text) if _may_match(_SHARE_FILTER, text) else ():
-            clause_start = max(_bound_left(text, match.start(), _CLAUSE_SEPS), last_percent_end)
+        for match in _SHARE.finditer(text) if may_match(_SHARE_FILTER, text) else ():
+            clause_start = max(bound_left(text, match.start(), CLAUSE_SEPS), last_percent_end)
             last_percent_end = match.end()
             before = text[clause_start:match.start()]
-            sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+            sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
             if match.group("pct") is not None:
                 value = float(match.group("pct"))
+            elif match.group("cnpct"):
+                value = cn_number(match.group("cnpct"))
             elif match.group("den"):
-                value = round(_cn_number(match.group("num")) / _cn_number(match.group("den")) * 100, 4)
+                value = round(cn_number(match.group("num")) / cn_number(match.group("den")) * 100, 4)
             else:
-                value = _cn_number(match.group("tenth")) * 10
-            if match.group("pct") is None and not before:
+                value = cn_number(match.group("tenth")) * 10
+            if match.group("pct") is None and match.group("cnpct") is None and not before:
                 continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
 
             def add(kind, decisive, target=100.0, ratio=None):
                 ratio = value / target if ratio is None and target else ratio
-                phrase = _phrase(text, match.start(), match.end(), min_chars=16)  # only for a measure kept
+                phrase = evidence_phrase(text, match.start(), match.end(), min_chars=16)  # only for a measure kept
                 measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
 
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
@@ -179,12 +188,26 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("completion-rate", True)
                 continue
             if rules.words("quantities", "completion_verbs").found_in(before):
-                sentence = _sentence_of(text, match.start(), match.end())
+                due = _node_due(text, sentence_start, match.start(), row, rules)
+                if due:  # 原计划6月底前完成…，目前只完成了百分之六十: the node is the yardstick
+                    add("milestone", True, ratio=value / 100 * row["_schedule"])
+                    continue
+                sentence = sentence_of(text, match.start(), match.end())
                 if rules.words("quantities", "annual_context_words", []).found_in(sentence):
                     add("annual-share", True)  # 序时进度为75%，实际完成68%
                 else:
                     add("physical", False)
     return measures
+
+
+def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:
+    """True when text[start:end] states a node due by the report date
+    (``[quantities].node_due_pattern``: 原计划6月底前完成…)."""
+    pattern = rules.prepared("node_due")
+    if pattern is None:
+        return False
+    report_month = row["_date"].month
+    return any(0 < month_number(m) <= report_month for m in pattern.findall(text, start, end))
 
 
 def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
@@ -196,16 +219,16 @@ def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        if not _may_match(rules.prepared("gap_filter"), text):
+        if not may_match(rules.prepared("gap_filter"), text):
             continue
         for sign, patterns in ((-1, rules.compiled["gap_behind"]), (1, rules.compiled["gap_ahead"])):
             for pattern in patterns:
                 for match in pattern.finditer(text):
-                    if match.start(1) in seen or _negated(text, match.start(), rules):
+                    if match.start(1) in seen or negated(text, match.start(), rules):
                         continue
                     seen.add(match.start(1))
                     gap = float(match.group(1))
-                    measures.append(Measure(_phrase(text, match.start(), match.end()), sign * gap, "个百分点", None,
+                    measures.append(Measure(evidence_phrase(text, match.start(), match.end()), sign * gap, "个百分点", None,
                                             schedule + sign * gap / 100, field_name, "stated-gap", True, match.start()))
     return measures
 
@@ -219,6 +242,7 @@ class Quantity:
     context_text: str  # the clause around the number (words before it, a space, words after it)
     text_before: str
     starts_works: bool = False  # counts works started (开工 15 个), not things done
+    standard: bool = False  # a standard or level (补助标准提高到每人每月 600 元), not an amount
     stopwords: tuple = field(default=(), repr=False)  # rules.prepared("stopwords")
     verb_tokens: frozenset = field(default=frozenset(), repr=False)  # rules.prepared("verb_tokens")
 
@@ -242,22 +266,33 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
     q = rules["quantities"]
     multipliers = q.get("multipliers", {})
     found = []
-    for match in rules.compiled["quantity"].finditer(text):
-        clause_start = _bound_left(text, match.start(), _CLAUSE_SEPS)
+    has_from = any(word in text for word in q.get("from_words", []))
+    standard_units = q.get("standard_units", [])
+    matches = list(rules.compiled["quantity"].finditer(text))
+    if _CN_POWER.search(text):
+        matches = sorted(matches + list(rules.compiled["quantity_cn"].finditer(text)), key=lambda m: m.start())
+    for match in matches:
+        clause_start = bound_left(text, match.start(), CLAUSE_SEPS)
         before = text[clause_start:match.start()]
         if keep is not None and not keep(before):
             continue
         follow = text[match.end():]
-        if _PERCENT_OR_PER_UNIT.match(follow):
-            continue  # a percentage or a per-unit rate (万吨/日)
-        if rules.compiled["not_target_follow"].match(follow):
-            continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下
+        per_person = match.group(3) in standard_units and _PER_PERSON.match(follow)
+        if _PERCENT_OR_PER_UNIT.match(follow) and not per_person:
+            continue  # a percentage or a per-unit rate (万吨/日); 835 元/人月 is a standard
+        if has_from and _old_level(text, match.start(), match.end(), rules):
+            continue  # the level before a raise: 从每人每月 574 元提高到 609 元
+        if rules.compiled["not_target_follow"].match(follow) and not (
+            not targets and follow.startswith("的") and rules.words("quantities", "actual_before_de_verbs", []).found_in(before)
+        ):
+            continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下 (but 解决 6.007 万人的饮水问题 is an actual)
         if targets and rules.compiled["superseded_follow"].match(follow):
             continue  # the old target in 目标由 5000 套调减为 3000 套
-        value = float(match.group(1)) * multipliers.get(match.group(2) or "", 1)
+        number = match.group(1)
+        value = (float(number) if number[0].isdigit() else cn_number(number)) * multipliers.get(match.group(2) or "", 1)
         if value <= 0:
             continue
-        clause_end = _bound_right(text, match.end(), _CLAUSE_SEPS)
+        clause_end = bound_right(text, match.end(), CLAUSE_SEPS)
         if not targets and rules.words("quantities", "not_actual_before").found_in(before[-6:]):
             continue
         if not targets and rules.words("quantities", "plan_words").found_in(before):
@@ -268,9 +303,41 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
         # an actual when the words just before it do (开工 1964 个，完工 611 个)
         after = text[match.end():clause_end]
         starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
-        found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works,
+        standard = bool(per_person)
+        if not standard and match.group(3) in standard_units:  # a standard is money per head (元)
+            list_clause = text[bound_left(text, match.start(), _LIST_CLAUSE_SEPS):match.start()]  # over 、 lists
+            standard = rules.words("quantities", "standard_words", []).found_in(list_clause)
+        found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works, standard,
                               rules.prepared("stopwords"), rules.prepared("verb_tokens")))
     return found
+
+
+def _old_level(text: str, start: int, end: int, rules: Rules) -> bool:
+    """True for the level a standard is raised from (从 574 元提高到 609 元, 由
+    每人每月 271 元、… 调整为…): a from-word before the number in its sentence,
+    no raise word between them, and a raise word after it in the sentence."""
+    q = rules["quantities"]
+    sentence_start = bound_left(text, start, SENTENCE_SEPS)
+    left = text[sentence_start:start]
+    at = max((left.rfind(w) for w in q.get("from_words", [])), default=-1)
+    if at < 0:
+        return False
+    raises = rules.words("quantities", "raise_words", [])
+    return not raises.found_in(left[at:]) and raises.found_in(text[end:bound_right(text, end, SENTENCE_SEPS)])
+
+
+def _actuals(row: dict, field_name: str, rules: Rules) -> list[Quantity]:
+    """The actuals of one column of a row, worked out once per row."""
+    cache = row.setdefault("_actuals", {})
+    if field_name not in cache:
+        cache[field_name] = _quantities(row[field_name], rules, targets=False)
+    return cache[field_name]
+
+
+def actuals_of(row: dict, field_name: str, rules: Rules) -> list[Quantity]:
+    """The numbers with a unit in one column of a row, read as actuals (see
+    :func:`_quantities`); worked out once per row."""
+    return _actuals(row, field_name, rules)
 
 
 def _context_tokens(context: str, stopwords: tuple) -> list[str]:
@@ -286,7 +353,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        if not _may_match(rules.prepared("in_row_target_filter"), text):
+        if not may_match(rules.prepared("in_row_target_filter"), text):
             continue  # no target word (计划, 目标 …) anywhere, so none before a number
         in_row, adjusted, milestone = (rules.compiled[k] for k in ("in_row_target", "adjusted_target", "milestone"))
         targets = [
@@ -298,10 +365,10 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
         ]
         if not targets:
             continue
-        actuals = [a for a in _quantities(text, rules, targets=False) if not a.starts_works]
+        actuals = [a for a in _actuals(row, field_name, rules) if not a.starts_works]
         for target, adjusted in targets:
             milestone = bool(rules.compiled["milestone"].search(target.text_before))
-            lo, hi = _bound_left(text, target.start, _SENTENCE_SEPS), _bound_right(text, target.end, _SENTENCE_SEPS)
+            lo, hi = bound_left(text, target.start, SENTENCE_SEPS), bound_right(text, target.end, SENTENCE_SEPS)
             same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start
                     and not _breaks_down(text, target, a, rules)]
             if not same and adjusted:
@@ -315,7 +382,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             if milestone:  # 上半年目标 30 个，已完成 25 个: on the elapsed-share scale
                 ratio *= row["_schedule"]
             measures.append(
-                Measure(_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
+                Measure(evidence_phrase(text, min(actual.start, target.start), max(actual.end, target.end)), actual.value,
                         actual.unit, target.value, ratio, field_name,
                         "milestone" if milestone else "in-row-target", True, actual.start, adjusted=adjusted)
             )
@@ -330,24 +397,45 @@ def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) ->
     if actual.start < target.end:
         return False
     between = text[target.end:actual.start]
-    clause = text[_bound_left(text, actual.start, _CLAUSE_SEPS):actual.start]
+    clause = text[bound_left(text, actual.start, CLAUSE_SEPS):actual.start]
     return any(w in between for w in q.get("breakdown_words", [])) and not any(
         v in clause for v in q.get("bare_actual_verbs", []))
 
 
-def _task_targets(row: dict, rules: Rules) -> list[Quantity]:
-    return _quantities(row["task"], rules, targets=True)
+def _is_sub_target(task: str, target: Quantity, rules: Rules) -> bool:
+    """A task target after a breakdown word (其中) breaks down a main one before it."""
+    words = rules["quantities"].get("breakdown_words", [])
+    return any(0 <= task.rfind(w, 0, target.start) for w in words)
+
+
+def task_targets(row: dict, rules: Rules) -> list[Quantity]:
+    """The numbers the task promises. When it states several of one unit and
+    labels one as this office's own share (我市任务: … 130 公里, next to the
+    province's 500 公里), only that one is this task's target of that unit."""
+    if "_targets" in row:  # worked out once per row
+        return row["_targets"]
+    row["_targets"] = targets = _own_share(row["task"], _quantities(row["task"], rules, targets=True), rules)
+    return targets
+
+
+def _own_share(task: str, targets: list, rules: Rules) -> list:
+    words = rules["quantities"].get("own_share_words", [])
+    if len(targets) < 2 or not words:
+        return targets
+    own = [t for t in targets if any(w in task[max(0, t.start - 24):t.start] for w in words)]
+    own_units = {t.unit for t in own}
+    return [t for t in targets if t.unit not in own_units or t in own]
 
 
 def _target_measures(row: dict, rules: Rules) -> list[Measure]:
     """Actual vs a number promised in the task text (造林 4.5 万亩 → 完成造林 5.0 万亩)."""
     q = rules["quantities"]
-    targets = _task_targets(row, rules)
+    targets = task_targets(row, rules)
     if not targets:
         return []
     actuals = []
     for field_name in rules.quantity_fields:
-        actuals += [(field_name, a) for a in _quantities(row[field_name], rules, targets=False)]
+        actuals += [(field_name, a) for a in _actuals(row, field_name, rules)]
     pairs = []
     for t_index, target in enumerate(targets):
         only_of_unit = sum(t.unit == target.unit for t in targets) == 1
@@ -356,8 +444,14 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue
             if actual.starts_works and not target.starts_works:
                 continue  # works started are not the deliverable done (开工 1964 个 vs 改造 2000 个)
-            overlap = _longest_common_run(target.context, actual.context)
-            if overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)):
+            if actual.standard != target.standard:
+                continue  # a standard promised (每人每月 55 元) is met by a standard reached, not by money paid out
+            overlap = longest_common_run(target.context, actual.context)
+            if target.standard and actual.value == target.value:
+                pairs.append((-100, a_index, t_index))  # the promised level itself, reached
+            elif overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)) or (
+                overlap >= q["min_overlap_full"] and actual.value == target.value
+            ):  # the promised number itself, with a shared word (搬迁 18695 人 → 已完成搬迁入住 18695 人)
                 pairs.append((-overlap, a_index, t_index))
             elif only_of_unit and actual.bare and actual.starts_works == target.starts_works and any(
                 verb in actual.text_before for verb in [*q.get("bare_actual_verbs", []), *q.get("start_verbs", [])]
@@ -372,10 +466,11 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
         field_name, actual = actuals[a_index]
         target = targets[t_index]
         text = row[field_name]
-        sentence = (_bound_left(text, actual.start, _SENTENCE_SEPS), _bound_right(text, actual.end, _SENTENCE_SEPS))
+        sentence = (bound_left(text, actual.start, SENTENCE_SEPS), bound_right(text, actual.end, SENTENCE_SEPS))
         measures.append(
-            Measure(_phrase(text, actual.start, actual.end), actual.value, actual.unit, target.value,
-                    actual.value / target.value, field_name, "target-match", True, actual.start)
+            Measure(evidence_phrase(text, actual.start, actual.end), actual.value, actual.unit, target.value,
+                    actual.value / target.value, field_name, "target-match", True, actual.start,
+                    sub_target=_is_sub_target(row["task"], target, rules))
         )
         measures[-1]._sentence = sentence
     for measure in measures:  # an unpaired count of the same unit in the same sentence
@@ -401,24 +496,24 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        for match in slash.finditer(text) if _may_match(slash_filter, text) else ():  # 已完成 12/20 个
+        for match in slash.finditer(text) if may_match(slash_filter, text) else ():  # 已完成 12/20 个
             done, total = float(match.group(1)), float(match.group(2))
             if 0 < total and done <= total:
                 seen.add(match.start(1))
-                measures.append(Measure(_phrase(text, match.start(), match.end()), done, match.group(3) or "",
+                measures.append(Measure(evidence_phrase(text, match.start(), match.end()), done, match.group(3) or "",
                                         total, done / total, field_name, "x-of-y", True, match.start(1)))
         for pattern, verb_first, literal_filter in ((done_before, True, before_filter), (done_after, False, after_filter)):
-            for match in pattern.finditer(text) if _may_match(literal_filter, text) else ():
+            for match in pattern.finditer(text) if may_match(literal_filter, text) else ():
                 number_start = match.start(1)
                 if number_start in seen:
                     continue
                 done, unit = float(match.group(1)), match.group(2)
-                sentence_start = _bound_left(text, match.start(), _SENTENCE_SEPS)
+                sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
                 scope_end = match.start() if verb_first else number_start
                 earlier = []
                 for m in _count_of_unit(unit).finditer(text[sentence_start:scope_end]):
                     at = sentence_start + m.start()
-                    lead = text[_bound_left(text, at, _CLAUSE_SEPS):at]
+                    lead = text[bound_left(text, at, CLAUSE_SEPS):at]
                     if rules.words("quantities", "not_total_before").found_in(lead):
                         continue  # a progress count (开工 1964 个), not the size of a set
                     if float(m.group(1)) >= done and float(m.group(1)) > 0:
@@ -427,9 +522,9 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
                     continue
                 seen.add(number_start)
                 total_at, total = earlier[-1]
-                clause = text[_bound_left(text, match.start(), _CLAUSE_SEPS):match.end()]
+                clause = text[bound_left(text, match.start(), CLAUSE_SEPS):match.end()]
                 decisive = not rules.words("quantities", "non_plan_words").found_in(clause)
-                phrase = _phrase(text, total_at, match.end())
+                phrase = evidence_phrase(text, total_at, match.end())
                 measures.append(
                     Measure(phrase, done, unit, total, done / total, field_name,
                             "x-of-y" if decisive else "other-rate", decisive, number_start)
@@ -450,7 +545,7 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
     return kept
 
 
-def _measures(row: dict, rules: Rules) -> list[Measure]:
+def find_measures(row: dict, rules: Rules) -> list[Measure]:
     found = (_percent_measures(row, rules) + _gap_measures(row, rules) + _target_measures(row, rules)
              + _in_row_target_measures(row, rules) + _x_of_y_measures(row, rules))
     positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}

@@ -1,9 +1,20 @@
 """Stage 6, overrides: apply the analyst overrides file
-(``task_id,status,reason,reviewer,date``) last, after the rules."""
+(``task_id,status,reason,reviewer,date``) last, after the rules.
+
+The file is usually kept in Excel or WPS, so it is read the way those programs
+save it: UTF-8 with or without BOM, GBK/GB18030 (Chinese Windows), UTF-16
+"Unicode text" (tab-separated), CRLF line ends; dates as 2020-07-20,
+2020/7/20 or 2020年7月20日; statuses as codes (lagging) or in Chinese (滞后).
+Anything else stops with :class:`OverrideError`, whose message says, in
+Chinese first, the file, the line, what is wrong and how to fix it.
+"""
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -11,90 +22,264 @@ import pandas as pd
 
 from src.classify.columns import OVERRIDE_HEADER, STATUSES
 
+OVERRIDE_COLUMNS = ("override_reason", "override_reviewer", "override_date", "rule_evidence")
+HEADER_TEXT = ",".join(OVERRIDE_HEADER)
+SAVE_AS_FIX = "在 Excel 中“另存为”选“CSV UTF-8（逗号分隔）(*.csv)”，或在 WPS 中另存为“CSV 文件”"
+
 
 class OverrideError(ValueError):
-    """A fault in the analyst overrides file; the message names file and line."""
+    """A fault in the analyst overrides file.
 
-    def __init__(self, path, line: int | None, message: str):
-        self.path, self.line, self.reason = str(path), line, message
-        where = f"{path}, line {line}" if line else str(path)
-        super().__init__(f"{where}: {message}")
+    ``str(error)`` is one message: Chinese first (file, line, what is wrong,
+    the fix), then the same in English in brackets. ``path``, ``line``,
+    ``problem``, ``fix`` and ``english`` hold the parts.
+    """
+
+    def __init__(self, path, line: int | None, problem: str, fix: str = "", english: str = ""):
+        self.path, self.line = str(path), line
+        self.problem, self.fix, self.english = problem, fix, english or problem
+        self.reason = self.english  # as before: the English reason
+        where = f"人工认定文件 {path} 第 {line} 行" if line else f"人工认定文件 {path}"
+        message = f"{where}：{problem}。"
+        if fix:
+            message += f"改法：{fix}。"
+        where_en = f"{path}, line {line}" if line else str(path)
+        super().__init__(f"{message} ({where_en}: {self.english})")
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ----------------------------------------------------------------- reading
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """The file's text: UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (⊃ GBK)."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise OverrideError(
+            path, None, "这是 Excel 工作簿（.xlsx/.xls），不是 CSV 文本文件", SAVE_AS_FIX,
+            "this is an Excel workbook, not a CSV file; save it as CSV",
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise OverrideError(
+                path, None, "文件以 UTF-16 标记开头，但内容无法按 UTF-16 读取", SAVE_AS_FIX,
+                f"starts with a UTF-16 byte order mark but is not valid UTF-16 ({error.reason})",
+            ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as gbk_error:
+            # The decoder that got further is the file's likely encoding: report where it failed.
+            offset = max(utf8_error.start + (3 if data.startswith(codecs.BOM_UTF8) else 0), gbk_error.start)
+            raise OverrideError(
+                path, _line_of(data, offset),
+                f"有无法识别的字符（第 {offset + 1} 个字节 0x{data[offset]:02X}），文件既不是 UTF-8 也不是 GBK/GB18030 编码",
+                SAVE_AS_FIX + "，再检查这一行的文字",
+                f"cannot decode byte 0x{data[offset]:02X} at offset {offset}: the file is neither UTF-8 nor GBK/GB18030",
+            ) from None
+
+
+def _delimiter(first_line: str) -> str:
+    """Comma, unless the header is clearly tab- or semicolon-separated (Excel's
+    "Unicode text" is tab-separated; some Excel locales use ';')."""
+    if "," in first_line:
+        return ","
+    for candidate in ("\t", ";"):
+        if candidate in first_line:
+            return candidate
+    return ","
+
+
+def _norm(cell: str) -> str:
+    return unicodedata.normalize("NFKC", cell).strip()
+
+
+_STATUS_WORDS = {status: status for status in STATUSES}
+_STATUS_WORDS.update({"on track": "on-track", "on_track": "on-track", "ontrack": "on-track"})
+
+
+def _status_words() -> dict[str, str]:
+    from src.style import status_label
+
+    words = dict(_STATUS_WORDS)
+    words.update({status_label(status): status for status in STATUSES})  # 已完成 / 序时推进 / 滞后
+    return words
+
+
+_DATE = re.compile(
+    r"^(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日?)"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"  # Excel sometimes appends 0:00
+)
+
+
+def parse_override_date(text: str) -> str | None:
+    """'2020-07-20', '2020/7/20', '2020年7月20日' (also full-width digits) → '2020-07-20';
+    '' → ''; anything else → None. Raises ValueError for an impossible date (2020-13-01)."""
+    text = _norm(text)
+    if not text:
+        return ""
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day = int(match["y"]), int(match["m"] or match["m2"]), int(match["d"] or match["d2"])
+    return date(year, month, day).isoformat()
 
 
 def _read_overrides(path: Path, known_ids: set) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise OverrideError(path, None, f"无法读取文件（{error.strerror or error}）", "检查文件是否被其他程序占用或没有读取权限",
+                            f"cannot read the file ({error})") from None
+    text = _decode(path, data)
+    if not text.strip():
+        raise OverrideError(
+            path, 1, "文件是空的", f"第一行写表头 {HEADER_TEXT}（没有人工认定时只保留这一行）",
+            f"the file is empty; it needs the header {HEADER_TEXT}",
+        )
+    first_line = text.lstrip("\ufeff").splitlines()[0]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=_delimiter(first_line))
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise OverrideError(path, 1, f"表头无法按 CSV 读取（{error}）", f"第一行写 {HEADER_TEXT}",
+                            f"unreadable header ({error})") from None
+    raw_header = [h.strip() for h in header]
+    header = [_norm(h).lower() for h in header]
+    while header and not header[-1]:
+        header.pop()  # empty columns Excel keeps after a cell was cleared
+    if header != OVERRIDE_HEADER:
+        found = ",".join(raw_header).strip(",")
+        hint = "表头里用了中文逗号“，”，请改成英文逗号“,”；" if "，" in found else ""
+        raise OverrideError(
+            path, 1, f"表头应为 {HEADER_TEXT}，实际是 {found or '（空）'}",
+            f"{hint}把第一行改成 {HEADER_TEXT}（英文列名、英文逗号，顺序不变）",
+            f"header must be {HEADER_TEXT}, found {found}",
+        )
+    statuses = _status_words()
+    width = len(OVERRIDE_HEADER)
+    entries, seen = [], {}
+    while True:
+        line = reader.line_num + 1
         try:
-            header = next(reader)
+            record = next(reader)
         except StopIteration:
-            raise OverrideError(path, 1, f"the file is empty; it needs the header {','.join(OVERRIDE_HEADER)}") from None
-        header = [h.strip() for h in header]
-        if header != OVERRIDE_HEADER:
-            raise OverrideError(path, 1, f"header must be {','.join(OVERRIDE_HEADER)}, found {','.join(header)}")
-        entries, seen = [], {}
-        while True:
-            start_line = reader.line_num + 1
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                raise OverrideError(path, start_line, f"unreadable CSV ({error})") from None
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            line = start_line
-            if len(record) != len(OVERRIDE_HEADER):
-                raise OverrideError(path, line, f"expected {len(OVERRIDE_HEADER)} fields ({','.join(OVERRIDE_HEADER)}), found {len(record)}")
-            task_id, status, reason, reviewer, when = (cell.strip() for cell in record)
-            try:
-                key = int(task_id)
-            except ValueError:
-                raise OverrideError(path, line, f"task_id {task_id!r} is not a number") from None
-            if key not in known_ids:
-                raise OverrideError(path, line, f"unknown task_id {key} (not in the classified table)")
-            if key in seen:
-                raise OverrideError(path, line, f"duplicate task_id {key} (first given on line {seen[key]})")
-            if status not in STATUSES:
-                raise OverrideError(path, line, f"invalid status {status!r}; use one of {', '.join(STATUSES)}")
-            if not reason:
-                raise OverrideError(path, line, f"missing reason for task_id {key}; every override needs one")
-            if not _DATE.match(when):
-                raise OverrideError(path, line, f"malformed date {when!r}; use YYYY-MM-DD")
-            try:
-                date.fromisoformat(when)
-            except ValueError:
-                raise OverrideError(path, line, f"malformed date {when!r}; not a calendar date") from None
-            seen[key] = line
-            entries.append({"task_id": key, "status": status, "reason": reason, "reviewer": reviewer, "date": when, "line": line})
+            break
+        except csv.Error as error:
+            raise OverrideError(path, line, f"这一行无法按 CSV 读取（{error}）", "检查引号是否成对",
+                                f"unreadable CSV ({error})") from None
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        while len(record) > width and not record[-1].strip():
+            record.pop()  # trailing empty cells (Excel)
+        if len(record) != width:
+            hint = "；原因里有逗号时请用英文双引号把原因括起来" if len(record) > width else ""
+            raise OverrideError(
+                path, line, f"应有 {width} 栏（{HEADER_TEXT}），这一行有 {len(record)} 栏",
+                f"每行依次填写序号、状态、原因、复核人、日期{hint}",
+                f"expected {width} fields ({HEADER_TEXT}), found {len(record)}",
+            )
+        task_id, status, reason, reviewer, when = (_norm(cell) for cell in record)
+        reason, reviewer = record[2].strip(), record[3].strip()
+        try:
+            key = int(task_id)
+        except ValueError:
+            raise OverrideError(path, line, f"序号 task_id“{task_id}”不是数字", "填写汇总表中的任务序号，如 24",
+                                f"task_id {task_id!r} is not a number") from None
+        if key not in known_ids:
+            raise OverrideError(path, line, f"序号 {key} 不在判定后的任务表中", "核对汇总表中的任务序号",
+                                f"unknown task_id {key} (not in the classified table)")
+        if key in seen:
+            raise OverrideError(path, line, f"序号 {key} 重复（第 {seen[key]} 行已认定过）", "同一项任务只保留一行",
+                                f"duplicate task_id {key} (first given on line {seen[key]})")
+        code = statuses.get(status.lower())
+        if code is None:
+            raise OverrideError(
+                path, line, f"状态“{status}”无效",
+                "状态填 已完成、序时推进、滞后 之一（或 completed、on-track、lagging）",
+                f"invalid status {status!r}; use one of {', '.join(STATUSES)}",
+            )
+        if not reason:
+            raise OverrideError(path, line, f"序号 {key} 没有填写原因", "每条人工认定都要写明原因",
+                                f"missing reason for task_id {key}; every override needs one")
+        try:
+            iso = parse_override_date(when)
+        except ValueError:
+            raise OverrideError(path, line, f"日期“{when}”不是有效的日期", "填写实际日期，如 2020-07-20",
+                                f"malformed date {when!r}; not a calendar date") from None
+        if iso is None:
+            raise OverrideError(
+                path, line, f"日期“{when}”无法识别", "写成 2020-07-20、2020/7/20 或 2020年7月20日",
+                f"malformed date {when!r}; use YYYY-MM-DD",
+            )
+        seen[key] = line
+        entries.append({"task_id": key, "status": code, "reason": reason, "reviewer": reviewer, "date": iso, "line": line})
     return entries
 
 
-def apply_overrides(df: pd.DataFrame, overrides_path) -> pd.DataFrame:
-    """Apply analyst overrides (CSV ``task_id,status,reason,reviewer,date``) last.
+# ----------------------------------------------------------------- applying
 
-    An overridden row gets the new ``status``, ``status_source = "override"``
-    and ``override_reason``; ``status_evidence`` stays the rule's evidence and
-    ``rule_status`` keeps what the rule said. Any fault (unknown task id,
-    invalid status, missing reason, duplicate task id, malformed date, bad
-    header) raises :class:`OverrideError` naming the file and line.
-    """
-    path = Path(overrides_path)
-    if not path.exists():
-        raise OverrideError(path, None, "overrides file not found")
+
+def override_evidence(reason: str, reviewer: str = "", when: str = "") -> str:
+    """人工认定：<reason>（<reviewer>，<date>）, leaving out what is empty."""
+    who = "，".join(part for part in (reviewer, when) if part)
+    return f"人工认定：{reason}" + (f"（{who}）" if who else "")
+
+
+def ensure_override_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """The columns an override writes, with their rule-only values, on every row
+    (so a table has the same columns whether or not anything was overridden)."""
     out = df.copy()
     if "rule_status" not in out.columns:
         out["rule_status"] = out["status"]
     if "status_source" not in out.columns:
         out["status_source"] = "rule"
-    if "override_reason" not in out.columns:
-        out["override_reason"] = ""
+    for column in ("override_reason", "override_reviewer", "override_date"):
+        if column not in out.columns:
+            out[column] = ""
+    if "rule_evidence" not in out.columns:
+        out["rule_evidence"] = out["status_evidence"] if "status_evidence" in out.columns else ""
+    return out
+
+
+def apply_overrides(df: pd.DataFrame, overrides_path) -> pd.DataFrame:
+    """Apply analyst overrides (CSV ``task_id,status,reason,reviewer,date``) last.
+
+    An overridden row gets the new ``status``, ``status_source = "override"``,
+    ``override_reason`` / ``override_reviewer`` / ``override_date`` (ISO),
+    ``status_evidence`` = "人工认定：<reason>（<reviewer>，<date>）",
+    ``needs_review`` False and ``review_reason`` ""; the rule's verdict stays in
+    ``rule_status`` and its evidence in ``rule_evidence``; ``schedule_gap_pts``
+    is left as the rule computed it. Every row gets the override columns.
+    Any fault (unreadable encoding, bad header, unknown or duplicate task id,
+    invalid status, missing reason, malformed date) raises
+    :class:`OverrideError` naming the file and line.
+    """
+    path = Path(overrides_path)
+    if not path.exists():
+        raise OverrideError(path, None, "文件不存在", f"新建这个文件，第一行写表头 {HEADER_TEXT}",
+                            "overrides file not found")
+    if path.is_dir():
+        raise OverrideError(path, None, "这是一个文件夹，不是 CSV 文件", "指向 overrides.csv 文件本身",
+                            "a folder, not a CSV file")
+    out = ensure_override_columns(df)
     known = {int(v) for v in out["task_id"].tolist()}
     for entry in _read_overrides(path, known):
         mask = out["task_id"].astype(int) == entry["task_id"]
         out.loc[mask, "status"] = entry["status"]
         out.loc[mask, "status_source"] = "override"
         out.loc[mask, "override_reason"] = entry["reason"]
+        out.loc[mask, "override_reviewer"] = entry["reviewer"]
+        out.loc[mask, "override_date"] = entry["date"]
+        out.loc[mask, "status_evidence"] = override_evidence(entry["reason"], entry["reviewer"], entry["date"])
+        if "needs_review" in out.columns:
+            out.loc[mask, "needs_review"] = False
+        if "review_reason" in out.columns:
+            out.loc[mask, "review_reason"] = ""
     return out

@@ -11,11 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from src.classify.columns import STATUSES
-from src.classify.literals import _literal_filter, _PhraseList, _WordSet
-from src.classify.spans import _strip_for_only
+from src.classify.literals import PhraseList, WordSet, build_literal_filter
+from src.classify.spans import strip_for_only
 from src.paths import REFERENCE_DIR
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
+CN_NUMERAL_RUN = "零〇一二两三四五六七八九十百千万"
 
 
 @dataclass
@@ -46,14 +47,14 @@ class Rules:
             prepared[key] = _PREPARERS[key](self)
         return prepared[key]
 
-    def words(self, section: str, name: str, default=None) -> _WordSet:
+    def words(self, section: str, name: str, default=None) -> WordSet:
         """The word list ``[section].name`` (``default`` when absent, an error
-        when there is none) as a :class:`_WordSet`, built once."""
+        when there is none) as a :class:`WordSet`, built once."""
         key = ("words", section, name)
         prepared = self._prepared
         if key not in prepared:
             table = self.raw[section]
-            prepared[key] = _WordSet(table[name] if default is None else table.get(name, default))
+            prepared[key] = WordSet(table[name] if default is None else table.get(name, default))
         return prepared[key]
 
 
@@ -95,6 +96,11 @@ def _compile_rules(raw: dict) -> Rules:
         "quantity": re.compile(
             rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt
             else rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
+        ),
+        # a count in Chinese numerals with a power (一百二十场, 五万二千人, 十二个); not
+        # an ordinal (第十二批) and not a bare digit (一批, 三年), which are mostly words
+        "quantity_cn": re.compile(
+            rf"(?<![第{CN_NUMERAL_RUN}])((?=[{CN_NUMERAL_RUN}]*[十百千万])[{CN_NUMERAL_RUN}]{{2,}})\s*()({unit_alt})"
         ),
         "negation_fillers": re.compile(
             "^(?:" + "|".join(re.escape(w) for w in sorted(guards.get("negation_fillers", []), key=len, reverse=True)) + ")*$"
@@ -164,11 +170,19 @@ def _optional_pattern(pattern):
 
 
 _PREPARERS = {
-    # literal phrase lists (see _PhraseList)
-    "delay_cues": lambda rules: _PhraseList(rules.raw["lagging"]["delay_cues"]),
-    "pending_cues": lambda rules: _PhraseList(rules.raw["lagging"].get("pending_cues", [])),
-    "on_track_cues": lambda rules: _PhraseList(rules.raw["on_track"]["cues"]),
-    "one_off_cues": lambda rules: _PhraseList(rules.raw["completed"].get("one_off_cues", [])),
+    # literal phrase lists (see PhraseList)
+    "delay_cues": lambda rules: PhraseList(rules.raw["lagging"]["delay_cues"]),
+    "unfinished_cues": lambda rules: PhraseList(rules.raw["lagging"].get("unfinished_cues", [])),
+    "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
+    "on_track_cues": lambda rules: PhraseList(rules.raw["on_track"]["cues"]),
+    "delivery_done": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("done_before", [])),
+    "delivery_partial": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("partial_before", [])),
+    "delivery_planned": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("planned_before", [])),
+    "delivery_done_after": lambda rules: re.compile(
+        "|".join(re.escape(w) for w in _by_length(rules.raw["completed"].get("delivery", {}).get("done_after", []))) or "(?!)"
+    ),
+    "delivery_verbs": lambda rules: PhraseList(rules.raw["completed"].get("delivery", {}).get("verbs", [])),
+    "one_off_cues": lambda rules: PhraseList(rules.raw["completed"].get("one_off_cues", [])),
     "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in rules.raw["lagging"].get("false_friends", [])),
     # word lists, longest first
     "negators": lambda rules: _by_length(rules.raw["guards"]["negators"]),
@@ -178,21 +192,36 @@ _PREPARERS = {
         ch for verb in [*rules.raw["quantities"].get("bare_actual_verbs", []), *rules.raw["quantities"].get("start_verbs", [])] for ch in verb
     ),
     # "only 已完成" values, stripped as the cells are
-    "empty_values": lambda rules: frozenset(_strip_for_only(v) for v in rules.raw["completed"].get("empty_values", [])),
-    "only_set": lambda rules: frozenset(_strip_for_only(p) for p in rules.raw["completed"]["next_steps_only"]),
+    "empty_values": lambda rules: frozenset(strip_for_only(v) for v in rules.raw["completed"].get("empty_values", [])),
+    "only_set": lambda rules: frozenset(strip_for_only(p) for p in rules.raw["completed"]["next_steps_only"]),
     "only_pattern": lambda rules: _optional_pattern(rules.raw["completed"].get("next_steps_only_pattern")),
     # patterns
     "start_later": lambda rules: re.compile(rules.raw["lagging"]["start_later_pattern"]),
     "start_month": lambda rules: re.compile(rules.raw["lagging"]["start_month_pattern"]),
+    "milestone_met": lambda rules: tuple(re.compile(p) for p in rules.raw["on_track"].get("milestone_patterns", [])),
+    "forecast_miss": lambda rules: tuple(re.compile(p) for p in rules.raw["lagging"].get("forecast_miss_patterns", [])),
+    "early_stage_cues": lambda rules: PhraseList(rules.raw["lagging"].get("early_stage_cues", [])),
+    "early_stage_patterns": lambda rules: tuple(re.compile(p) for p in rules.raw["lagging"].get("early_stage_patterns", [])),
+    "due_month": lambda rules: _optional_pattern(rules.raw["lagging"].get("due_month_pattern")),
+    "start_rate": lambda rules: re.compile(rules.raw["quantities"].get("start_rate_pattern", "(?!)")),
+    # a count anywhere in the rest of the clause (建成 … 六个, 竣工 12 座)
+    "count_after": lambda rules: re.compile(
+        rf"[^，,。；;：:\n]*?(?<![第\d.])(?:\d+(?:\.\d+)?|[{CN_NUMERAL_RUN}]+)\s*(?:"
+        + "|".join(re.escape(u) for u in sorted(rules.raw["quantities"]["units"], key=len, reverse=True)) + ")"
+    ),
+    "node_due": lambda rules: _optional_pattern(rules.raw["quantities"].get("node_due_pattern")),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
-    # literal prefilters of the pattern families (see _literal_filter)
-    "delay_filter": lambda rules: _literal_filter(rules.compiled["delay_patterns"]),
-    "annual_filter": lambda rules: _literal_filter(rules.compiled["annual_cues"]),
-    "weak_filter": lambda rules: _literal_filter(rules.compiled["weak_cues"]),
-    "gap_filter": lambda rules: _literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
-    "in_row_target_filter": lambda rules: _literal_filter(
+    # literal prefilters of the pattern families (see build_literal_filter)
+    "delay_filter": lambda rules: build_literal_filter(rules.compiled["delay_patterns"]),
+    "annual_filter": lambda rules: build_literal_filter(rules.compiled["annual_cues"]),
+    "weak_filter": lambda rules: build_literal_filter(rules.compiled["weak_cues"]),
+    "gap_filter": lambda rules: build_literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
+    "in_row_target_filter": lambda rules: build_literal_filter(
         [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
     ),
-    "x_of_y_filters": lambda rules: tuple(_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
+    "milestone_met_filter": lambda rules: build_literal_filter(rules.prepared("milestone_met")),
+    "forecast_miss_filter": lambda rules: build_literal_filter(rules.prepared("forecast_miss")),
+    "early_stage_filter": lambda rules: build_literal_filter(rules.prepared("early_stage_patterns")),
+    "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
 }

@@ -8,13 +8,8 @@ September → 0.75, 30 November → 0.9167); any other date gives a day-precise
 from __future__ import annotations
 
 import calendar
-from datetime import date
 
 from src.report_date import to_date
-
-
-def _to_date(as_of) -> date:
-    return to_date(as_of)  # the one parser of report dates: src.report_date
 
 
 def elapsed_share(as_of) -> float:
@@ -24,8 +19,9 @@ def elapsed_share(as_of) -> float:
     11-30 → 0.9167, 12-31 → 1.0). Other dates give the day-precise
     ``day_of_year / days_in_year`` (2020-05-15 → 136 / 366).
     """
-    day = _to_date(as_of)
+    day = to_date(as_of)
     if day.day == calendar.monthrange(day.year, day.month)[1]:
         return day.month / 12
     days_in_year = 366 if calendar.isleap(day.year) else 365
     return day.timetuple().tm_yday / days_in_year
+

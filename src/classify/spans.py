@@ -11,12 +11,12 @@ import pandas as pd
 
 # Punctuation that bounds sentences and clauses. These are structural, not
 # cue phrases, so they live here rather than in the rules file.
-_SENTENCE_SEPS = "。；;！!？?\n"
-_CLAUSE_SEPS = _SENTENCE_SEPS + "，,、：:"
+SENTENCE_SEPS = "。；;！!？?\n"
+CLAUSE_SEPS = SENTENCE_SEPS + "，,、：:"
 _STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if value is pd.NA:
@@ -31,7 +31,7 @@ def _separator_patterns(seps: str) -> tuple[re.Pattern, re.Pattern]:
     return re.compile(rf"(?s).*[{chars}]"), re.compile(rf"[{chars}]")
 
 
-def _bound_left(text: str, pos: int, seps: str) -> int:
+def bound_left(text: str, pos: int, seps: str) -> int:
     """Index just after the last separator before ``pos``."""
     if pos <= 0:
         return pos
@@ -39,7 +39,7 @@ def _bound_left(text: str, pos: int, seps: str) -> int:
     return match.end() if match else 0
 
 
-def _bound_right(text: str, pos: int, seps: str) -> int:
+def bound_right(text: str, pos: int, seps: str) -> int:
     """Index of the first separator at or after ``pos`` (the end of the text if none)."""
     if pos >= len(text):
         return pos
@@ -50,57 +50,133 @@ def _bound_right(text: str, pos: int, seps: str) -> int:
 _LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*(?:[\.．](?!\d)|[、)）])|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）])\s*")
 
 
-def _tidy(phrase: str) -> str:
+def tidy_phrase(phrase: str) -> str:
     """Drop list numbering ("1. ", "二、", "(3)") and spaces at the ends; the
     result is still a verbatim substring of the row."""
     return _LIST_NUMBER.sub("", phrase.strip(), count=1).strip()
 
 
-def _phrase(text: str, start: int, end: int, min_chars: int = 10) -> str:
+# Evidence is cut only where a reader can see it: at a clause or sentence
+# boundary, or, inside a clause too long to show whole, at a place that splits
+# no number (1065 件, 1.2 万, 102.6%), no ASCII word and no quoted title
+# (《…》, “…”), marked with ELLIPSIS. Without the ELLIPSIS it is verbatim.
+ELLIPSIS = "…"
+EVIDENCE_TAIL_CHARS = 24  # the rest of the clause after the deciding words is shown when at most this long
+_QUOTES = {"《": "》", "“": "”", "「": "」", "『": "』", "〈": "〉"}
+_NUMBER_INNER = ".．,，"
+
+
+def _joined(left: str, right: str) -> bool:
+    """True when a cut between the characters ``left`` and ``right`` would split
+    a number (1065, 1.2万, 102.6%) or an ASCII word."""
+    if left.isdigit():
+        return right.isdigit() or right in ".．%％万亿千百"
+    if left in ".．" :
+        return right.isdigit()
+    return left.isascii() and left.isalnum() and right.isascii() and right.isalnum()
+
+
+def safe_end(text: str, pos: int) -> int:
+    """``pos`` moved right until ``text[:pos]`` ends neither inside a number or an
+    ASCII word nor inside an open quoted title."""
+    pos = max(0, min(pos, len(text)))
+    while 0 < pos < len(text) and _joined(text[pos - 1], text[pos]):
+        pos += 1
+    for opener, closer in _QUOTES.items():
+        at = text.rfind(opener, 0, pos)
+        if at >= 0 and text.find(closer, at, pos) < 0:
+            close = text.find(closer, pos)
+            pos = close + 1 if close >= 0 else len(text)
+    while 0 < pos < len(text) and _joined(text[pos - 1], text[pos]):
+        pos += 1
+    return pos
+
+
+def _cut(text: str, left: int, right: int) -> str:
+    """text[left:right] tidied, with ELLIPSIS when ``right`` stops inside a clause."""
+    phrase = tidy_phrase(text[left:right])
+    if phrase and right < len(text) and text[right] not in CLAUSE_SEPS and text[right:].strip():
+        return phrase + ELLIPSIS
+    return phrase
+
+
+def evidence_phrase(text: str, start: int, end: int, min_chars: int = 10) -> str:
     """A readable verbatim phrase around text[start:end]: its clause, extended to
-    the previous clause (same sentence) when the clause alone is short."""
-    left = _bound_left(text, start, _CLAUSE_SEPS)
-    if end - left < min_chars and left > 0 and text[left - 1] not in _SENTENCE_SEPS:
-        left = _bound_left(text, left - 1, _CLAUSE_SEPS)
-    phrase = _tidy(text[left:end])
+    the previous clause (same sentence) when the clause alone is short, and to
+    the clause's end when little of it remains (else cut safely, with "…")."""
+    left = bound_left(text, start, CLAUSE_SEPS)
+    if end - left < min_chars and left > 0 and text[left - 1] not in SENTENCE_SEPS:
+        left = bound_left(text, left - 1, CLAUSE_SEPS)
+    right = bound_right(text, end, CLAUSE_SEPS)
+    if right - end > EVIDENCE_TAIL_CHARS:
+        right = safe_end(text, end)
+    phrase = _cut(text, left, right)
     return phrase or text[start:end].strip()
 
 
-def _sentence_of(text: str, start: int, end: int) -> str:
-    return text[_bound_left(text, start, _SENTENCE_SEPS):_bound_right(text, end, _SENTENCE_SEPS)]
+def sentence_of(text: str, start: int, end: int) -> str:
+    return text[bound_left(text, start, SENTENCE_SEPS):bound_right(text, end, SENTENCE_SEPS)]
 
 
-def _first_clause(text: str, limit: int = 60) -> str:
+def first_clause(text: str, limit: int = 60) -> str:
+    """The first sentence of ``text``; a sentence longer than ``limit`` is cut at
+    its last clause boundary before ``limit`` (or, without one, at a safe place
+    after it) and marked "…"."""
     text = text.strip()
     if not text:
         return ""
-    end = _bound_right(text, 0, _SENTENCE_SEPS)
-    return _tidy(text[:min(end, limit)])
+    end = bound_right(text, 0, SENTENCE_SEPS)
+    if end <= limit:
+        return tidy_phrase(text[:end])
+    clause_end = bound_left(text, limit, CLAUSE_SEPS) - 1  # the last separator before the limit
+    if clause_end >= 10:
+        return tidy_phrase(text[:clause_end]) + ELLIPSIS
+    return _cut(text, 0, safe_end(text, limit))
 
 
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_POWERS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万点"
 
 
-def _cn_number(text: str) -> float:
-    """Arabic or simple Chinese numerals up to 99 (九, 十, 十二, 二十)."""
+def cn_number(text: str) -> float:
+    """Arabic numerals, or Chinese numerals in any ordinary form: 九, 十二,
+    二十, 六十五, 一百零二, 三千五百, 1.2 (as text), 十二点五, 三万二千.
+
+    >>> cn_number("六十"), cn_number("一百零二点六"), cn_number("两万五千")
+    (60.0, 102.6, 25000.0)
+    """
     text = text.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return float(_CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(units, 0))
-    return float(_CN_DIGITS.get(text, 0))
+    whole, _, decimals = text.partition("点")
+    value = 0.0
+    if "万" in whole:
+        high, _, whole = whole.partition("万")
+        value += (cn_number(high) if high else 1) * 10000
+    section, digit = 0, None
+    for ch in whole:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_POWERS:
+            section += (1 if digit is None else digit) * _CN_POWERS[ch]
+            digit = None
+    section += digit or 0
+    value += section
+    if decimals:
+        value += float("0." + "".join(str(_CN_DIGITS.get(ch, 0)) for ch in decimals))
+    return float(value)
 
 
-def _month_number(text: str) -> int:
-    return int(_cn_number(text))
+def month_number(text: str) -> int:
+    return int(cn_number(text))
 
 
-def _strip_for_only(text: str) -> str:
+def strip_for_only(text: str) -> str:
     return _STRIP_ONLY.sub("", text)
 
 
-def _longest_common_run(a: list, b: list) -> int:
+def longest_common_run(a: list, b: list) -> int:
     best = 0
     previous = [0] * (len(b) + 1)
     for i in range(1, len(a) + 1):

@@ -1,0 +1,259 @@
+"""Cell text: raw bytes to text, and a table cell (the converter's formatting
+HTML, or plain text from a spreadsheet, Word or PDF) to clean text.
+
+Two cleaners give the same answer: :func:`_simple_cell`, fast, for cells that
+hold only formatting tags (``<p>``, ``<li>``…), and :class:`_CellHTML`, the full
+HTML parser, for anything else. Markup that is not formatting (``<script>``,
+``<img onerror=…>``) is *content* typed into the cell and is kept as text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+from src.table_problems import ParseIssue, RawTableError
+
+CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\xa0]+(?=[{CJK}（(])")
+_INLINE_ITEM = re.compile(r"(?<=[。；;！!？?])\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))")
+
+
+# --------------------------------------------------------------------------
+# reading bytes
+# --------------------------------------------------------------------------
+def read_raw_text(path: str | Path) -> tuple[str, str, list[ParseIssue]]:
+    """Decode a text file (Markdown, CSV): UTF-16 when it starts with a UTF-16
+    mark, else UTF-8 (with or without BOM), else GB18030.
+
+    Returns the text with ``\\n`` line ends, the encoding used and warnings.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise RawTableError(path, None, "文件不存在 (file not found)")
+    data = path.read_bytes()
+    if not data.strip():
+        raise RawTableError(path, None, "文件为空 (empty file: no table at all)")
+    notes: list[ParseIssue] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RawTableError(path, None, "无法解码：文件以 UTF-16 标记开头，但内容不是 UTF-16 (not valid UTF-16)") from None
+        notes.append(ParseIssue(None, "文件为 UTF-16 编码（Excel“Unicode 文本”），已按 UTF-16 解码"))
+        return text.replace("\r\n", "\n").replace("\r", "\n"), "utf-16", notes
+    if data.startswith(b"\xef\xbb\xbf"):
+        notes.append(ParseIssue(1, "文件带 UTF-8 BOM，已去除 (UTF-8 BOM removed)"))
+        data = data[3:]
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text, encoding = data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            raise RawTableError(
+                path,
+                line,
+                f"无法解码：既不是 UTF-8 也不是 GBK/GB18030 (byte 0x{data[utf8_error.start]:02x} "
+                f"at offset {utf8_error.start}: not UTF-8, GBK or GB18030)",
+            ) from None
+        notes.append(ParseIssue(None, "文件为 GBK/GB18030 编码，已按 GB18030 解码 (decoded as GB18030)"))
+    if "\r" in text:
+        notes.append(ParseIssue(None, "Windows 换行符 (CRLF) 已统一为 LF"))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, encoding, notes
+
+
+# --------------------------------------------------------------------------
+# cell text
+# --------------------------------------------------------------------------
+FORMATTING_TAGS = {
+    "p", "br", "ol", "ul", "li", "div", "span", "b", "strong", "i", "em", "u",
+    "sub", "sup", "font", "table", "tbody", "thead", "tr", "td", "th", "hr",
+}
+BLOCK_TAGS = {"p", "br", "ol", "ul", "li", "div", "table", "tr", "hr"}
+VOID_TAGS = {"br", "hr"}
+
+
+class _CellHTML(HTMLParser):
+    """Turn the converter's formatting HTML into text.
+
+    Formatting tags (``<p>``, ``<li>``…) become line breaks or vanish. Any
+    other markup (``<script>``, ``<img onerror=…>``, ``<iframe>``) is *content*
+    typed into the cell: it is kept verbatim as text, so the report escapes
+    and shows it instead of running it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.open_tags: list[str] = []
+        self.unbalanced: list[str] = []
+        self.foreign: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in FORMATTING_TAGS:
+            if tag in BLOCK_TAGS:
+                self.parts.append("\n")
+            if tag not in VOID_TAGS:
+                self.open_tags.append(tag)
+        else:
+            self.foreign.append(tag)
+            self.parts.append(unescape(self.get_starttag_text() or f"<{tag}>"))
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in FORMATTING_TAGS:
+            if tag in BLOCK_TAGS:
+                self.parts.append("\n")
+        else:
+            self.foreign.append(tag)
+            self.parts.append(unescape(self.get_starttag_text() or f"<{tag}/>"))
+
+    def handle_endtag(self, tag):
+        if tag in FORMATTING_TAGS:
+            if tag in VOID_TAGS:
+                self.parts.append("\n")
+                return
+            if tag in self.open_tags:
+                while self.open_tags and self.open_tags.pop() != tag:
+                    self.unbalanced.append(tag)
+            else:
+                self.unbalanced.append(f"/{tag}")
+            if tag in BLOCK_TAGS:
+                self.parts.append("\n")
+        else:
+            self.foreign.append(f"/{tag}")
+            self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        # HTMLParser decodes entities in ordinary text, not inside <script>/<style>.
+        self.parts.append(unescape(data) if self.cdata_elem else data)
+
+    def handle_comment(self, data):
+        pass
+
+    # Declarations and processing instructions typed into a cell are content too.
+    def handle_decl(self, decl):
+        self.foreign.append("!" + decl.split(" ")[0])
+        self.parts.append(unescape(f"<!{decl}>"))
+
+    def unknown_decl(self, data):
+        self.foreign.append("![" + data.split("[")[0])
+        self.parts.append(unescape(f"<![{data}]]>"))
+
+    def handle_pi(self, data):
+        self.foreign.append("?" + data.split(" ")[0])
+        self.parts.append(unescape(f"<?{data}>"))
+
+
+_TAG_SPLIT = re.compile(r"(<[^<>]*>)")
+_SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^<>\"'/=]+(?:=\"[^\"<>]*\")?)*\s*(/?)>")
+_SPACES = re.compile(r"[ \t\f\v]+")
+
+
+@dataclass
+class _SimpleCell:
+    parts: list[str]
+    open_tags: list[str]
+    unbalanced: list[str]
+    foreign: tuple = ()
+
+
+def _simple_cell(raw: str) -> _SimpleCell | None:
+    """The common case, fast: text with only the converter's formatting tags
+    (``<p>``, ``<ol style="…">``, ``<li>``…). Gives exactly what :class:`_CellHTML`
+    gives for such a cell; returns None for anything else (the full parser decides)."""
+    if "<" not in raw:
+        return _SimpleCell([unescape(raw)], [], [])
+    parts: list[str] = []
+    open_tags: list[str] = []
+    unbalanced: list[str] = []
+    for index, token in enumerate(_TAG_SPLIT.split(raw)):
+        if index % 2 == 0:
+            if "<" in token:
+                return None
+            if token:
+                parts.append(unescape(token))
+            continue
+        match = _SIMPLE_TAG.fullmatch(token)
+        if not match:
+            return None
+        closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if tag not in FORMATTING_TAGS or (closing and self_closing):
+            return None
+        if closing:
+            if tag in VOID_TAGS:
+                parts.append("\n")
+                continue
+            if tag in open_tags:
+                while open_tags and open_tags.pop() != tag:
+                    unbalanced.append(tag)
+            else:
+                unbalanced.append(f"/{tag}")
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+        else:
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            if not self_closing and tag not in VOID_TAGS:
+                open_tags.append(tag)
+    return _SimpleCell(parts, open_tags, unbalanced)
+
+
+@dataclass
+class CleanCell:
+    text: str
+    notes: list[str]
+
+
+def clean_cell(raw: str) -> CleanCell:
+    """Clean one table cell: HTML to text, entities decoded, tidy whitespace.
+
+    Numbered items (``<li>``, ``<p>1. …</p>`` and inline ``。2. …``) each stay
+    on their own line.
+    """
+    notes: list[str] = []
+    parser = _simple_cell(raw)
+    if parser is None:  # anything but plain formatting tags: the full HTML parser
+        parser = _CellHTML()
+        parser.feed(raw)
+        parser.close()
+    text = "".join(parser.parts)
+    leftover = getattr(parser, "rawdata", "")
+    if leftover:
+        text += unescape(leftover)
+    if parser.open_tags or parser.unbalanced:
+        stray = sorted(set(parser.open_tags) | set(parser.unbalanced))
+        notes.append(f"单元格 HTML 标签不配对 ({', '.join('<' + t + '>' for t in stray)})，已按文本处理")
+    if parser.foreign:
+        tags = sorted({t.strip("/") for t in parser.foreign})
+        notes.append(f"单元格含有非排版标记 ({', '.join('<' + t + '>' for t in tags)})，按原文文本保留，不会执行")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # an encoded &#13; is a line end, as in the file
+    return CleanCell(tidy_text(text), notes)
+
+
+def clean_text_cell(raw: str | None) -> CleanCell:
+    """Clean one plain-text cell (Excel, Word, CSV, PDF): no markup is read,
+    ``<p>`` or ``&amp;`` typed into the cell stay as they are. Excel's ``_x000D_``
+    (an escaped carriage return) is dropped.
+    """
+    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
+    return CleanCell(tidy_text(text), [])
+
+
+def tidy_text(text: str) -> str:
+    """Whitespace and numbering: NFC, no-break and ideographic spaces as spaces,
+    inline ``。2. …`` items on their own line, blank lines dropped."""
+    text = unicodedata.normalize("NFC", text).replace("\xa0", " ").replace("\u3000", " ")
+    text = _INLINE_ITEM.sub("\n", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def join_cjk_spaces(text: str) -> str:
+    """Remove PDF line-break artefacts between CJK characters: 市委宣传 部 → 市委宣传部."""
+    return _CJK_SPACE.sub("", text).strip()

@@ -1,0 +1,691 @@
+"""The logic of ``notebooks/explore.ipynb``: load the build's tables read-only,
+understand filters the way analysts type them, and an ipywidgets app whose
+table, charts, keyword, cause and theme sections and task detail all follow
+the filters.
+
+The notebook only calls :func:`load_tasks`, :class:`ExploreApp` and displays
+the app's parts; everything here can be driven from Python (the tests set a
+widget's value and read :attr:`ExploreApp.view`, :attr:`ExploreApp.table` and
+:attr:`ExploreApp.figures`).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from src.paths import INTERIM_DIR, resolve
+from src.style import status_label, status_order
+
+__all__ = [
+    "ExploreApp",
+    "ExploreInputError",
+    "Loaded",
+    "NothingBuiltError",
+    "cause_evidence_frame",
+    "cause_frame",
+    "detail_frame",
+    "filter_tasks",
+    "keyword_frame",
+    "load_tasks",
+    "normalise_leader",
+    "normalise_status",
+    "normalise_unit",
+    "setup_notebook",
+    "table_frame",
+    "theme_frame",
+]
+
+REVIEW = "review"  # the fourth status choice: tasks the classifier flagged 待复核
+ALL_LABEL = "全部"
+
+# What analysts type for each status choice (besides the labels in report_style.toml).
+STATUS_WORDS = {
+    "completed": ("completed", "complete", "done", "完成", "已完成"),
+    "on-track": ("on-track", "on track", "on_track", "ontrack", "序时推进", "正常推进", "推进中"),
+    "lagging": ("lagging", "lag", "behind", "delayed", "late", "滞后", "落后", "进度滞后"),
+    REVIEW: ("review", "needs_review", "needs review", "待复核", "需复核", "复核"),
+}
+
+# Column headers shown to analysts, in the order of the task detail.
+FIELD_LABELS = {
+    "task_id": "序号",
+    "leader": "分管领导",
+    "leader_title": "职务",
+    "lead_unit": "牵头单位",
+    "task": "重点工作",
+    "status": "状态",
+    "status_evidence": "判定依据",
+    "status_rule": "判定规则",
+    "schedule_gap_pts": "与序时进度差（百分点）",
+    "progress_ratio": "完成年度目标比例",
+    "needs_review": "待复核",
+    "review_reason": "复核原因",
+    "status_source": "判定来源",
+    "rule_status": "规则判定",
+    "rule_evidence": "规则依据",
+    "override_reason": "人工认定原因",
+    "override_reviewer": "认定人",
+    "override_date": "认定日期",
+    "progress": "进展情况",
+    "problems": "存在问题",
+    "next_steps": "下一步工作",
+    "progress_items": "量化指标",
+    "cause_tags": "问题原因",
+    "theme_tags": "政策主题",
+    "source_line": "原表行号",
+    "rules_version": "规则版本",
+}
+TABLE_COLUMNS = ("task_id", "leader", "status", "lead_unit", "task", "status_evidence", "schedule_gap_pts", "needs_review")
+SEARCH_COLUMNS = {"score": "相关度", "snippet": "匹配片段"}
+
+# DataTables' own words, in Chinese (itables passes them through).
+DATATABLES_LANGUAGE = {
+    "search": "在表中查找：",
+    "info": "第 _START_–_END_ 项，共 _TOTAL_ 项",
+    "infoEmpty": "共 0 项",
+    "infoFiltered": "（从 _MAX_ 项中筛出）",
+    "lengthMenu": "每页 _MENU_ 项",
+    "zeroRecords": "没有符合条件的任务",
+    "emptyTable": "没有符合条件的任务",
+    "loadingRecords": "正在加载…",
+}
+
+
+class _CleanMessage:
+    """Jupyter shows these errors as their message alone, without a traceback."""
+
+    def _render_traceback_(self):
+        return [str(self)]
+
+
+class NothingBuiltError(_CleanMessage, FileNotFoundError):
+    """The build's tables are not there (yet), or cannot be read."""
+
+
+class ExploreInputError(_CleanMessage, ValueError):
+    """A filter value that matches no choice (an unknown leader or status)."""
+
+
+# ------------------------------------------------------------------ loading
+
+
+@dataclass
+class Loaded:
+    tasks: pd.DataFrame
+    path: Path
+    classified: bool
+    as_of: str = ""
+    info: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        state = "已分类" if self.classified else "未分类：只能按领导、单位和文字筛选"
+        return f"读取：{self.path}（{len(self.tasks)} 项任务；{state}）"
+
+
+def load_tasks(table_path: str | Path = "data/processed/tasks_classified.parquet") -> Loaded:
+    """Read the build's task table (never written to). ``tasks.parquet`` with a
+    ``tasks_classified.parquet`` beside it → the classified one. Nothing built
+    yet, or an unreadable file → :class:`NothingBuiltError` saying 先运行 make reports."""
+    from src import store
+    from src.text import add_text_features
+
+    path = resolve(table_path)
+    if path.is_dir():  # a folder such as data/processed: its classified table
+        path = path / "tasks_classified.parquet"
+    if path.name == "tasks.parquet" and path.with_name("tasks_classified.parquet").exists():
+        path = path.with_name("tasks_classified.parquet")
+    if not path.exists():
+        raise NothingBuiltError(
+            f"还没有可浏览的数据：{path} 不存在。先运行 make reports（在项目根目录的终端中），"
+            "生成后再从头运行本笔记本。 (nothing built yet: run `make reports` first)"
+        )
+    try:
+        tasks = store.read_table(path)
+    except (OSError, ValueError, KeyError) as error:  # half-written or foreign: say what to do, not a pyarrow traceback
+        raise NothingBuiltError(
+            f"无法读取 {path}（{type(error).__name__}）。先运行 make reports FORCE=1 重新生成，再从头运行本笔记本。"
+            f" (cannot read the table: {error})"
+        ) from None
+    if "task_id" not in tasks.columns:
+        raise NothingBuiltError(f"{path} 不是任务表（没有 task_id 列）。先运行 make reports。 (not a task table)")
+    if "cause_tags" not in tasks.columns or "theme_tags" not in tasks.columns:
+        tasks = add_text_features(tasks)
+    tasks = tasks.sort_values("task_id", kind="stable").reset_index(drop=True)
+    info = {}
+    for name in ("classification.json", "metadata.json"):
+        sibling = path.with_name(name)
+        if sibling.exists():
+            try:
+                info.update({k: v for k, v in json.loads(sibling.read_text(encoding="utf-8")).items() if k not in info})
+            except (OSError, ValueError):
+                pass
+    return Loaded(tasks, path, "status" in tasks.columns, str(info.get("as_of") or ""), info)
+
+
+# -------------------------------------------------------------- normalising
+
+
+def _squash(value) -> str:
+    """Full-width → half-width, every space (also 　) removed."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+
+
+def normalise_status(value) -> str:
+    """'滞后', 'lagging', ' Lagging ', '进度滞后' → 'lagging'; '待复核' → 'review';
+    '' / '全部' → ''. Anything else → :class:`ExploreInputError` listing the choices."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip().lower()
+    if text in ("", ALL_LABEL, "all"):
+        return ""
+    words = {code: {w.lower() for w in synonyms} for code, synonyms in STATUS_WORDS.items()}
+    for code in status_order():
+        words.setdefault(code, set()).add(status_label(code).lower())
+    for code, synonyms in words.items():
+        if text in synonyms or text.replace(" ", "") in {s.replace(" ", "") for s in synonyms}:
+            return code
+    choices = "、".join([status_label(s) for s in status_order()] + ["待复核"])
+    raise ExploreInputError(f"状态“{value}”无法识别，可选：{choices}（或 completed / on-track / lagging / review）")
+
+
+def normalise_leader(value, tasks: pd.DataFrame) -> str:
+    """'戴建平', '戴建平常务副市长', '常务副市长 戴建平', '王 宏' → the leader's name as in
+    the table; '' / '全部' → ''. A name no leader matches → :class:`ExploreInputError`."""
+    text = _squash(value)
+    if text in ("", ALL_LABEL):
+        return ""
+    leaders = list(dict.fromkeys(tasks["leader"].dropna().astype(str)))
+    by_key = {_squash(name): name for name in leaders}
+    if text in by_key:
+        return by_key[text]
+    found = [key for key in by_key if key and key in text]
+    if found:
+        return by_key[max(found, key=len)]  # the longest name contained in what was typed
+    raise ExploreInputError(f"没有找到领导“{value}”，可选：{'、'.join(leaders)}")
+
+
+def normalise_unit(value) -> str:
+    """Text to look for in 牵头单位 (spaces and full-width forms do not matter)."""
+    text = _squash(value)
+    return "" if text == ALL_LABEL else text
+
+
+def _task_id(value) -> int | None:
+    text = _squash(value)
+    if not text:
+        return None
+    try:
+        return int(float(text))
+    except ValueError:
+        raise ExploreInputError(f"任务序号“{value}”不是数字") from None
+
+
+# ---------------------------------------------------------------- filtering
+
+
+def filter_tasks(tasks: pd.DataFrame, leader: str = "", status: str = "", unit: str = "", query: str = "") -> pd.DataFrame:
+    """The tasks matching every given filter (already normalised values: a leader
+    name, a status code or 'review', unit text, search terms). Without a query:
+    in task order; with one: by relevance, with ``score`` and ``snippet``."""
+    view = tasks
+    if leader:
+        view = view[view["leader"] == leader]
+    if status and "status" in view.columns:
+        if status == REVIEW:
+            flagged = view["needs_review"].astype(bool) if "needs_review" in view.columns else pd.Series(False, index=view.index)
+            view = view[flagged]
+        else:
+            view = view[view["status"] == status]
+    if unit:
+        units = view["lead_unit"].map(_squash)
+        view = view[units.str.contains(unit, regex=False, na=False)]
+    if query and query.split():
+        from src.text import search_tasks
+
+        hits = search_tasks(view, query) if len(view) else pd.DataFrame(columns=["task_id", "score", "snippet"])
+        order = hits[["task_id", "score", "snippet"]]
+        view = order.merge(view, on="task_id", how="left")[[*view.columns, "score", "snippet"]]
+    return view.reset_index(drop=True)
+
+
+# -------------------------------------------------------- what is displayed
+
+
+def _status_text(code) -> str:
+    return status_label(code) if isinstance(code, str) else ""
+
+
+def _number(value, digits: int = 1, suffix: str = "") -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if math.isnan(number) else f"{number:.{digits}f}{suffix}"
+
+
+def _tags(value, key: str) -> str:
+    items = list(value) if isinstance(value, (list, tuple)) or hasattr(value, "tolist") else []
+    return "；".join(f"{item.get(key, '')}（{item.get('evidence', '')}）" for item in items if isinstance(item, dict))
+
+
+def _items(value) -> str:
+    items = list(value) if isinstance(value, (list, tuple)) or hasattr(value, "tolist") else []
+    parts = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        ratio = item.get("ratio")
+        share = f"，约为年度目标的 {_number(float(ratio) * 100)}%" if ratio is not None and not math.isnan(ratio) else ""
+        mark = "（判定依据）" if item.get("decisive") else ""
+        parts.append(f"{item.get('phrase', '')}{share}{mark}")
+    return "\n".join(parts)
+
+
+def _display_value(column: str, value) -> str:
+    if column == "status" or column == "rule_status":
+        return _status_text(value)
+    if column == "needs_review":
+        return "是" if bool(value) else ""
+    if column == "status_source":
+        return {"override": "人工认定", "rule": "规则判定"}.get(value, str(value or ""))
+    if column == "schedule_gap_pts":
+        return _number(value)
+    if column == "progress_ratio":
+        return _number(float(value) * 100, suffix="%") if _number(value) else ""
+    if column == "cause_tags":
+        return _tags(value, "cause")
+    if column == "theme_tags":
+        return _tags(value, "theme")
+    if column == "progress_items":
+        return _items(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def table_frame(view: pd.DataFrame) -> pd.DataFrame:
+    """All matching tasks with Chinese headers (序号, 分管领导, 状态 …); with a
+    search, 相关度 and 匹配片段 too."""
+    columns = [c for c in TABLE_COLUMNS if c in view.columns]
+    columns += [c for c in SEARCH_COLUMNS if c in view.columns]
+    out = pd.DataFrame(index=view.index)
+    for column in columns:
+        values = view[column]
+        out[FIELD_LABELS.get(column) or SEARCH_COLUMNS[column]] = (
+            values if column in ("task_id", "score") else values.map(lambda v, c=column: _display_value(c, v))
+        )
+    return out.reset_index(drop=True)
+
+
+def detail_frame(row: pd.Series) -> pd.DataFrame:
+    """One task, every field with its Chinese name (字段, 内容); empty fields left out."""
+    rows = []
+    overridden = row.get("status_source") == "override"
+    for column, label in FIELD_LABELS.items():
+        if column in ("rule_status", "rule_evidence") and not overridden:
+            continue  # the same as 状态 and 判定依据
+        if column in row.index:
+            text = _display_value(column, row[column])
+            if text:
+                rows.append((label, text))
+    return pd.DataFrame(rows, columns=["字段", "内容"])
+
+
+def keyword_frame(tasks: pd.DataFrame, view: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:
+    """Distinctive words (TF-IDF): with no filter, per leader; with a filter, of
+    the matching tasks against all the others."""
+    from src.text import keywords
+
+    if view.empty:
+        return pd.DataFrame(columns=["范围", "关键词（按权重）"])
+    if len(view) == len(tasks) or len(view) == 0:
+        table = keywords(tasks, by="leader", top_n=top_n)
+        grouped = table.groupby("leader", sort=False)["term"].agg("、".join)
+        return pd.DataFrame({"范围": grouped.index, "关键词（按权重）": grouped.values})
+    inside = tasks["task_id"].isin(set(view["task_id"]))
+    scoped = tasks.assign(_scope=inside.map({True: "筛选结果", False: "其余任务"}))
+    table = keywords(scoped, by="_scope", top_n=top_n)
+    terms = "、".join(table.loc[table["_scope"] == "筛选结果", "term"])
+    label = f"筛选结果 {len(view)} 项（与其余 {len(tasks) - len(view)} 项相比）"
+    return pd.DataFrame({"范围": [label], "关键词（按权重）": [terms or "（没有与其余任务明显不同的词）"]})
+
+
+def _tag_frame(view: pd.DataFrame, kind: str) -> pd.DataFrame:
+    from src.text import cause_counts, theme_counts
+
+    counter, label = (cause_counts, "原因") if kind == "cause" else (theme_counts, "主题")
+    if view.empty:
+        return pd.DataFrame(columns=[label, "任务数"])
+    if "status" not in view.columns:
+        counts = counter(view, by=None)
+        counts = counts[counts["tasks"] > 0]
+        return pd.DataFrame({label: counts[kind].values, "任务数": counts["tasks"].values})
+    counts = counter(view, by="status")
+    table = counts.pivot(index=kind, columns="status", values="tasks").reindex(counts[kind].unique())
+    table = table.reindex(columns=[s for s in status_order()], fill_value=0).fillna(0).astype(int)
+    table = table.assign(合计=table.sum(axis=1))
+    table = table[table["合计"] > 0].sort_values("合计", ascending=False, kind="stable")
+    table.columns = [status_label(c) if c in status_order() else c for c in table.columns]
+    return table.rename_axis(label).reset_index()
+
+
+def cause_frame(view: pd.DataFrame) -> pd.DataFrame:
+    """Tasks per problem cause (and per status when classified), causes with no task left out."""
+    return _tag_frame(view, "cause")
+
+
+def theme_frame(view: pd.DataFrame) -> pd.DataFrame:
+    return _tag_frame(view, "theme")
+
+
+def cause_evidence_frame(view: pd.DataFrame) -> pd.DataFrame:
+    """Each task with a cause tag, the causes with the words they were recognised by."""
+    columns = ["序号", "分管领导", "状态", "牵头单位", "原因（原文证据）", "存在问题"]
+    if view.empty or "cause_tags" not in view.columns:
+        return pd.DataFrame(columns=columns)
+    tagged = view[view["cause_tags"].map(lambda tags: len(tags) if hasattr(tags, "__len__") else 0) > 0]
+    return pd.DataFrame({
+        "序号": tagged["task_id"].values,
+        "分管领导": tagged["leader"].values,
+        "状态": tagged["status"].map(_status_text).values if "status" in tagged.columns else "",
+        "牵头单位": tagged["lead_unit"].values,
+        "原因（原文证据）": tagged["cause_tags"].map(lambda v: _tags(v, "cause")).values,
+        "存在问题": tagged["problems"].values,
+    }, columns=columns)
+
+
+# ------------------------------------------------------------------ output
+
+
+def _html_bundle(html: str, plain: str = "") -> dict:
+    return {"output_type": "display_data", "data": {"text/html": html, "text/plain": plain or "（表格）"}, "metadata": {}}
+
+
+def _small_table_html(frame: pd.DataFrame, empty: str = "（无）") -> str:
+    from src.render import esc, frame_html
+
+    if frame.empty:
+        return f"<p>{esc(empty)}</p>"
+    return f'<div class="explore-table" style="overflow-x:auto">{frame_html(frame)}</div>'
+
+
+def interactive_table_html(frame: pd.DataFrame) -> str:
+    """The sortable, searchable table: itables (offline: its JavaScript comes from
+    the :func:`setup_notebook` cell) when installed, else a plain escaped table."""
+    try:
+        from itables import to_html_datatable
+    except ImportError:
+        return _small_table_html(frame, "没有符合条件的任务")
+    text_columns = [i for i, column in enumerate(frame.columns) if not pd.api.types.is_numeric_dtype(frame[column])]
+    return to_html_datatable(
+        frame, connected=False, maxBytes=0, pageLength=15, lengthMenu=[15, 50, 200, -1],
+        language=DATATABLES_LANGUAGE, classes="display compact", showIndex=False,
+        columnDefs=[{"className": "dt-left", "targets": text_columns}],
+    )
+
+
+def _figure_bundle(figure) -> dict:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)  # lighter than the reports (144): redrawn on every change
+    plt.close(figure)
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": "（图表）"}}
+
+
+def setup_notebook() -> str:
+    """Once, at the top of the notebook: the CJK chart style, and itables' offline
+    JavaScript (no network). Returns the chart font."""
+    from src.plots import set_report_style
+
+    family = set_report_style()
+    try:
+        from itables import init_notebook_mode
+    except ImportError:
+        return family
+    init_notebook_mode(all_interactive=False, connected=False)
+    return family
+
+
+# --------------------------------------------------------------------- app
+
+
+class ExploreApp:
+    """Drop-downs and a search box over one task table; every section follows.
+
+    Widgets: ``leader_box``, ``status_box``, ``unit_box`` (drop-downs; the unit
+    box also takes any text), ``query_box`` (free text), ``task_box`` (one
+    task's detail), ``reset_button``, ``export_button``. Parts to display:
+    ``controls``, ``table_out``, ``charts_out``, ``keywords_out``,
+    ``causes_out``, ``themes_out``, ``detail`` (or all of it: ``widget``).
+    After each change: ``view`` (matching tasks), ``table`` (what the table
+    shows), ``figures`` (chart name → matplotlib figure, closed),
+    ``keywords``, ``causes``, ``cause_evidence``, ``themes``, ``detail_table``.
+    """
+
+    def __init__(self, loaded: Loaded | pd.DataFrame, leader="", status="", unit="", query="", task_id=None,
+                 scratch_dir: str | Path = INTERIM_DIR):
+        import ipywidgets as w
+
+        from src.plots import set_report_style
+
+        set_report_style()  # charts in a real CJK font, or CJKFontError saying how to install one
+        if isinstance(loaded, pd.DataFrame):
+            loaded = Loaded(loaded.sort_values("task_id", kind="stable").reset_index(drop=True), Path("."),
+                            "status" in loaded.columns, str(loaded.attrs.get("as_of") or ""))
+        self.loaded = loaded
+        self.tasks = loaded.tasks
+        self.classified = loaded.classified
+        self.scratch_dir = resolve(scratch_dir)
+        self.figures: dict = {}
+        self._holding = False
+
+        leaders = self.tasks.drop_duplicates("leader")
+        if "leader_order" in leaders.columns:
+            leaders = leaders.sort_values("leader_order", kind="stable")
+        leader_options = [(ALL_LABEL, "")] + [
+            (f"{row.leader}（{row.leader_title}）" if getattr(row, "leader_title", "") else row.leader, row.leader)
+            for row in leaders.itertuples(index=False)
+        ]
+        status_options = [(ALL_LABEL, "")]
+        if self.classified:
+            status_options += [(status_label(s), s) for s in status_order()] + [("待复核", REVIEW)]
+        units = self.tasks["lead_units"].explode().dropna() if "lead_units" in self.tasks.columns else self.tasks["lead_unit"]
+        unit_options = [str(u) for u in units.value_counts().index]
+        style = {"description_width": "5em"}
+        self.leader_box = w.Dropdown(options=leader_options, description="分管领导", style=style)
+        self.status_box = w.Dropdown(options=status_options, description="状态", style=style,
+                                     disabled=not self.classified)
+        self.unit_box = w.Combobox(options=unit_options, description="牵头单位", placeholder="选择或输入单位名称中的文字",
+                                   ensure_option=False, style=style, continuous_update=False)
+        self.query_box = w.Text(description="全文检索", placeholder="如：亚运 场馆（空格分隔，须同时出现），回车确认",
+                                style=style, continuous_update=False, layout=w.Layout(width="32em"))
+        self.reset_button = w.Button(description="清除筛选", icon="undo")
+        self.export_button = w.Button(description="导出筛选结果", icon="download",
+                                      tooltip=f"写入 {self.scratch_dir}（分析用的草稿目录，不影响报告）")
+        self.count_html = w.HTML()
+        self.message_html = w.HTML()
+        self.task_box = w.Dropdown(description="查看任务", style=style, layout=w.Layout(width="48em"))
+        self.table_out, self.charts_out, self.keywords_out = w.Output(), w.Output(), w.Output()
+        self.causes_out, self.themes_out, self.detail_out = w.Output(), w.Output(), w.Output()
+        self.controls = w.VBox([
+            w.HBox([self.leader_box, self.status_box]),
+            w.HBox([self.unit_box, self.query_box]),
+            w.HBox([self.reset_button, self.export_button]),
+            self.count_html, self.message_html,
+        ])
+        self.detail = w.VBox([self.task_box, self.detail_out])
+        self.widget = w.VBox([self.controls, self.table_out, self.charts_out, self.keywords_out,
+                              self.causes_out, self.themes_out, self.detail])
+
+        self.set_filters(leader=leader, status=status, unit=unit, query=query, refresh=False)
+        self._wanted_task = _task_id(task_id)
+        for box in (self.leader_box, self.status_box, self.unit_box, self.query_box):
+            box.observe(self._on_filter, names="value")
+        self.task_box.observe(self._on_task, names="value")
+        self.reset_button.on_click(lambda _: self.set_filters())
+        self.export_button.on_click(lambda _: self.export())
+        self.refresh()
+
+    # -- filters
+    def set_filters(self, leader="", status="", unit="", query="", refresh: bool = True) -> None:
+        """Set every filter at once from natural values (滞后, 戴建平常务副市长, 王 宏)."""
+        code = normalise_status(status)
+        if code and not self.classified:
+            raise ExploreInputError("这张表还没有分类（没有状态列），不能按状态筛选；先运行 make reports")
+        values = {
+            self.leader_box: normalise_leader(leader, self.tasks),
+            self.status_box: code,
+            self.unit_box: str(unit or "").strip(),
+            self.query_box: str(query or "").strip(),
+        }
+        self._holding = True
+        try:
+            for box, value in values.items():
+                box.value = value
+        finally:
+            self._holding = False
+        if refresh:
+            self.refresh()
+
+    def filters(self) -> dict:
+        return {"leader": self.leader_box.value, "status": self.status_box.value,
+                "unit": normalise_unit(self.unit_box.value), "query": self.query_box.value.strip()}
+
+    def describe(self) -> str:
+        parts = []
+        current = self.filters()
+        if current["leader"]:
+            parts.append(f"领导：{current['leader']}")
+        if current["status"]:
+            parts.append("状态：" + ("待复核" if current["status"] == REVIEW else status_label(current["status"])))
+        if current["unit"]:
+            parts.append(f"牵头单位含“{current['unit']}”")
+        if current["query"]:
+            parts.append(f"检索“{current['query']}”")
+        return "；".join(parts)
+
+    def summary(self) -> str:
+        """筛选后 N / M 项任务（conditions）."""
+        conditions = self.describe()
+        return f"筛选后 {len(self.view)} / {len(self.tasks)} 项任务" + (f"（{conditions}）" if conditions else "")
+
+    def _on_filter(self, change) -> None:
+        if not self._holding:
+            self.refresh()
+
+    def _on_task(self, change) -> None:
+        if not self._holding:
+            self._render_detail()
+
+    # -- rendering
+    def refresh(self) -> None:
+        """Recompute the matching tasks and redraw every section."""
+        from src.render import esc
+
+        self.view = filter_tasks(self.tasks, **self.filters())
+        self.table = table_frame(self.view)
+        self.count_html.value = f"<b>{esc(self.summary())}</b>"
+        self.message_html.value = ""
+        if self.view.empty:
+            self.message_html.value = "<span style='color:#c62828'>没有符合条件的任务：放宽条件，或点“清除筛选”。</span>"
+        self.table_out.outputs = (_html_bundle(interactive_table_html(self.table), self.summary()),)
+        self._render_charts()
+        self.keywords = keyword_frame(self.tasks, self.view)
+        self.keywords_out.outputs = (_html_bundle(_small_table_html(self.keywords, "没有符合条件的任务")),)
+        self._render_causes()
+        self.themes = theme_frame(self.view)
+        self.themes_out.outputs = (_html_bundle(_small_table_html(self.themes, "没有识别出政策主题")),)
+        self._update_task_choices()
+
+    def _render_charts(self) -> None:
+        from src.plots import (
+            plot_progress_vs_schedule,
+            plot_status_breakdown,
+            plot_units_by_status,
+        )
+
+        self.figures = {}
+        if self.view.empty:
+            self.charts_out.outputs = ()
+            return
+        if not self.classified:
+            self.charts_out.outputs = (_html_bundle("<p>这张表还没有分类，没有状态图。</p>"),)
+            return
+        self.figures["status"] = plot_status_breakdown(self.view).figure
+        self.figures["units"] = plot_units_by_status(self.view).figure
+        if self.loaded.as_of and "progress_items" in self.view.columns:
+            self.figures["progress"] = plot_progress_vs_schedule(self.view, self.loaded.as_of).figure
+        self.charts_out.outputs = tuple(_figure_bundle(figure) for figure in self.figures.values())
+
+    def _render_causes(self) -> None:
+        self.causes = cause_frame(self.view)
+        self.cause_evidence = cause_evidence_frame(self.view)
+        bundles = [_html_bundle(_small_table_html(self.causes, "筛选结果的“存在问题”中没有识别出可归类的原因"))]
+        if self.classified and not self.view.empty and not self.causes.empty:
+            from src.plots import plot_cause_counts
+
+            self.figures["causes"] = plot_cause_counts(self.view).figure
+            bundles.append(_figure_bundle(self.figures["causes"]))
+        bundles.append(_html_bundle(_small_table_html(self.cause_evidence, "（没有带原因标签的任务）")))
+        self.causes_out.outputs = tuple(bundles)
+
+    def _update_task_choices(self) -> None:
+        from src.narrative import short_task
+
+        options = [(f"{row.task_id}. {short_task(row.task, 40)}", int(row.task_id)) for row in self.view.itertuples(index=False)]
+        wanted = self._wanted_task if self._wanted_task is not None else self.task_box.value
+        self._wanted_task = None
+        ids = [value for _, value in options]
+        self._holding = True
+        try:
+            self.task_box.options = options
+            self.task_box.value = wanted if wanted in ids else (ids[0] if ids else None)
+        finally:
+            self._holding = False
+        self._render_detail()
+
+    def _render_detail(self) -> None:
+        from src.render import esc, key_value_html
+
+        task_id = self.task_box.value
+        if task_id is None:
+            self.detail_table = pd.DataFrame(columns=["字段", "内容"])
+            self.detail_out.outputs = (_html_bundle("<p>（没有选中的任务）</p>"),)
+            return
+        row = self.tasks.loc[self.tasks["task_id"] == task_id].iloc[0]
+        self.detail_table = detail_frame(row)
+        title = f"<h4>{esc(task_id)}. {esc(_status_text(row.get('status')))}</h4>"
+        self.detail_out.outputs = (_html_bundle(title + key_value_html(list(self.detail_table.itertuples(index=False)))),)
+
+    def select_task(self, task_id) -> None:
+        """Show one task's full row (it must be among the matching tasks)."""
+        key = _task_id(task_id)
+        if key not in set(self.view["task_id"]):
+            raise ExploreInputError(f"任务 {task_id} 不在当前筛选结果中")
+        self.task_box.value = key
+
+    def export(self) -> Path:
+        """Write the matching tasks (Chinese headers) to the scratch folder, never
+        into the build's folders. Returns the file."""
+        from src import store
+        from src.render import esc
+
+        path = self.scratch_dir / "explore_筛选结果.csv"
+        store.write_csv(self.table, path)
+        self.message_html.value = f"已导出 {len(self.table)} 项任务：{esc(path)}"
+        return path
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

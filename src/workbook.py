@@ -1,0 +1,212 @@
+"""The Excel workbook: one sheet with every task, one per leader, for editing and printing.
+
+- every cell from the table is stored as text (never a formula);
+- the 状态 column has a drop-down of the Chinese status words, and its colour
+  comes from conditional formatting, so an edited status is recoloured;
+- columns for the rule, the review reason, causes, themes and the analyst's
+  override (人工认定 / 认定理由 / 复核人 / 认定日期);
+- header wrapped and filled, frozen, filtered; printed landscape, fitted to the
+  page width, with the header row repeated on every page; row heights set so
+  wrapped text shows.
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from src.narrative import evidence_text, is_override
+from src.style import status_color, status_label, status_order
+
+__all__ = ["EXCEL_COLUMNS", "EXCEL_WIDTHS", "write_excel"]
+
+# (column in the classified table, heading). The first eleven keep their places from earlier
+# versions (analysts' formulas and the tests read them by position); the review columns follow.
+EXCEL_COLUMNS = [
+    ("task_id", "序号"),
+    ("leader", "牵头领导"),
+    ("task", "重点工作"),
+    ("lead_unit", "牵头单位"),
+    ("status", "状态"),
+    ("status_evidence", "判定依据"),
+    ("schedule_gap_pts", "与序时进度差（百分点）"),
+    ("needs_review", "待复核"),
+    ("progress", "进展情况"),
+    ("problems", "存在问题"),
+    ("next_steps", "下一步工作安排"),
+    ("status_rule", "判定规则"),
+    ("review_reason", "复核原因"),
+    ("status_source", "人工认定"),
+    ("override_reason", "认定理由"),
+    ("override_reviewer", "复核人"),
+    ("override_date", "认定日期"),
+    ("cause_tags", "问题原因"),
+    ("theme_tags", "政策主题"),
+]
+# column widths in characters
+EXCEL_WIDTHS = {"序号": 6, "牵头领导": 9, "重点工作": 40, "牵头单位": 18, "状态": 9, "判定依据": 36,
+                "与序时进度差（百分点）": 11, "待复核": 7, "进展情况": 60, "存在问题": 40, "下一步工作安排": 50,
+                "判定规则": 14, "复核原因": 24, "人工认定": 8, "认定理由": 24, "复核人": 9, "认定日期": 11,
+                "问题原因": 16, "政策主题": 16}
+STATUS_COLUMN = 5  # E: the tests and analysts rely on 状态 being the fifth column
+LINE_HEIGHT_PT = 15  # one wrapped line of 10.5–11 pt text
+MAX_ROW_LINES = 20  # Excel caps a row at 409 pt; very long cells stay scrollable
+_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame | None = None) -> Path:
+    """Write the workbook: sheet 全部任务, then one sheet per leader (table of contents order),
+    and, with a previous period, the sheet 与上期比较 (``comparison``: :func:`src.compare.comparison_sheet`)."""
+    from openpyxl import Workbook
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook()
+    book.remove(book.active)
+    leaders = [name for name in tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
+               if isinstance(name, str) and name.strip()]  # a table without leaders has the first sheet only
+    sheets = [("全部任务", tasks)] + [(_sheet_name(leader), tasks[tasks["leader"] == leader]) for leader in leaders]
+    for name, frame in sheets:
+        _write_sheet(book.create_sheet(name), frame.sort_values("task_id", kind="stable"))
+    if comparison is not None and not comparison.empty:
+        _write_plain_sheet(book.create_sheet("与上期比较"), comparison)
+    book.save(path)
+    return path
+
+
+def _write_sheet(sheet, frame: pd.DataFrame) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    thin = Side(style="thin", color="FFBFC5CC")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet.append([label for _, label in EXCEL_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = border
+    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT_PT + 4
+    for row in frame.to_dict("records"):
+        sheet.append([_excel_value(column, row) for column, _ in EXCEL_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = border
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
+        sheet.row_dimensions[sheet.max_row].height = _row_height(sheet[sheet.max_row])
+    for index, (_, label) in enumerate(EXCEL_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = EXCEL_WIDTHS[label]
+    last = max(sheet.max_row, 2)
+    status = get_column_letter(STATUS_COLUMN)
+    status_range = f"{status}2:{status}{max(last, 1000)}"  # rows an analyst may add keep the rules
+    for code in status_order():
+        sheet.conditional_formatting.add(status_range, CellIsRule(
+            operator="equal", formula=[f'"{status_label(code)}"'], stopIfTrue=True,
+            fill=PatternFill("solid", fgColor="FF" + status_color(code).lstrip("#").upper(),
+                             bgColor="FF" + status_color(code).lstrip("#").upper()),
+            font=Font(color="FFFFFFFF", bold=True),
+        ))
+    choices = ",".join(status_label(code) for code in status_order())
+    validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=False, showDropDown=False,
+                                errorTitle="状态", error=f"状态只能是：{choices}", promptTitle="状态", prompt=f"请选择：{choices}")
+    validation.showErrorMessage = True
+    sheet.add_data_validation(validation)
+    validation.add(status_range)
+    sheet.freeze_panes = "D2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXCEL_COLUMNS))}{last}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = False
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+
+
+def _write_plain_sheet(sheet, frame: pd.DataFrame) -> None:
+    """A read-only table (Chinese headers as given): text stored as text, header filled and repeated on print."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([str(column) for column in frame.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for values in frame.itertuples(index=False):
+        sheet.append([_plain_value(value) for value in values])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
+    for index, column in enumerate(frame.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 40 if "任务" in str(column) else 14
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _plain_value(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        return round(value, 1)
+    if isinstance(value, str):
+        return _EXCEL_ILLEGAL.sub("", value)
+    return value if isinstance(value, (int, bool)) else str(value)
+
+
+def _row_height(cells) -> float:
+    """Enough lines for the longest wrapped cell (CJK characters count double width)."""
+    lines = 1
+    for cell, (_, label) in zip(cells, EXCEL_COLUMNS):
+        width = EXCEL_WIDTHS[label]
+        if not isinstance(cell.value, str) or not cell.value:
+            continue
+        needed = sum(math.ceil(max(_display_width(part), 1) / max(width - 1, 1)) for part in cell.value.split("\n"))
+        lines = max(lines, needed)
+    return min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT + 3
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _sheet_name(name: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
+
+
+def _excel_value(column: str, row: dict):
+    value = row.get(column)
+    if column == "status":
+        return status_label(value)
+    if column == "status_evidence":
+        value = evidence_text(row)
+    elif column == "needs_review":
+        return "是" if bool(value) and not is_override(row) else ""
+    elif column == "status_source":
+        return "是" if is_override(row) else ""
+    elif column == "schedule_gap_pts":
+        return None if value is None or value != value or is_override(row) else round(float(value), 1)
+    elif column in {"cause_tags", "theme_tags"}:
+        key = "cause" if column == "cause_tags" else "theme"
+        tags = value if isinstance(value, (list, tuple)) or hasattr(value, "tolist") else []
+        value = "、".join(dict.fromkeys(str(tag.get(key, "")) for tag in list(tags) if isinstance(tag, dict)))
+    elif column in {"task_id"}:
+        return None if value is None or value != value else int(value)
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    # Control characters the xlsx format cannot hold (openpyxl refuses them): dropped, the rest kept.
+    return _EXCEL_ILLEGAL.sub("", value) or None

@@ -1,0 +1,167 @@
+"""Overrides as Excel and WPS save them: encodings, line ends, date styles,
+Chinese statuses; every fault an OverrideError with a Chinese message naming
+the file and line (never a UnicodeDecodeError or a csv traceback)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from src import classify as c
+from src import store
+from src.classify.overrides import OverrideError, override_evidence, parse_override_date
+from src.pipeline import analyse_stage, clean_stage
+from tests.conftest import MINI_TABLE
+
+HEADER = "task_id,status,reason,reviewer,date"
+
+
+@pytest.fixture
+def small():
+    frame = pd.DataFrame(
+        [
+            {"task_id": 1, "task": "推进A。", "progress": "完成年度计划的47%。", "problems": "", "next_steps": ""},
+            {"task_id": 2, "task": "推进B。", "progress": "有序推进。", "problems": "", "next_steps": ""},
+            {"task_id": 3, "task": "推进C。", "progress": "", "problems": "", "next_steps": "已完成"},
+        ]
+    )
+    return c.classify_tasks(frame, as_of="2020-06-30")
+
+
+def write_bytes(tmp_path, data: bytes, name="overrides.csv"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def excel_csv(lines, encoding="gbk"):
+    """What Excel on Chinese Windows writes for 'CSV (逗号分隔)': GBK, CRLF."""
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+@pytest.mark.parametrize("when, iso", [
+    ("2020-07-20", "2020-07-20"), ("2020/7/20", "2020-07-20"), ("2020年7月20日", "2020-07-20"),
+    ("2020/07/05", "2020-07-05"), ("2020 年 7 月 5 日", "2020-07-05"), ("２０２０／７／２０", "2020-07-20"),
+    ("2020/7/20 0:00", "2020-07-20"), ("2020.7.20", "2020-07-20"), ("", ""),
+])
+def test_dates_excel_writes_are_normalised(when, iso):
+    assert parse_override_date(when) == iso
+
+
+@pytest.mark.parametrize("when", ["7月20日", "20/7/2020", "July 20", "2020-07"])
+def test_dates_that_are_not_dates_are_not_guessed(when):
+    assert parse_override_date(when) is None
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_excel_saved_file_in_every_encoding(small, tmp_path, encoding):
+    path = write_bytes(tmp_path, excel_csv([HEADER, "1,序时推进,年度计划调减后已达序时,张三,2020/7/20",
+                                            "3,lagging,\"核查发现未完成，仍在推进\",李四,2020年7月21日"], encoding))
+    out = c.apply_overrides(small, path)
+    first, third = out.iloc[0], out.iloc[2]
+    assert (first.status, first.rule_status, first.status_source) == ("on-track", "lagging", "override")
+    assert (first.override_reason, first.override_reviewer, first.override_date) == ("年度计划调减后已达序时", "张三", "2020-07-20")
+    assert first.status_evidence == "人工认定：年度计划调减后已达序时（张三，2020-07-20）"
+    assert first.rule_evidence == small.iloc[0].status_evidence
+    assert (third.status, third.override_date, third.override_reason) == ("lagging", "2020-07-21", "核查发现未完成，仍在推进")
+    untouched = out.iloc[1]
+    assert (untouched.status_source, untouched.override_reason, untouched.override_date) == ("rule", "", "")
+    assert untouched.rule_evidence == untouched.status_evidence == small.iloc[1].status_evidence
+
+
+def test_utf16_unicode_text_with_tabs(small, tmp_path):
+    """Excel's "Unicode 文本" is UTF-16 with a BOM, tab-separated."""
+    text = "\r\n".join([HEADER.replace(",", "\t"), "2\t滞后\t实地核查滞后\t王五\t2020-07-15"]) + "\r\n"
+    path = write_bytes(tmp_path, text.encode("utf-16"))
+    out = c.apply_overrides(small, path)
+    assert out.loc[out.task_id == 2, "status"].item() == "lagging"
+
+
+def test_an_overridden_row_is_no_longer_for_review_and_keeps_its_gap(tmp_path):
+    frame = pd.DataFrame([{"task_id": 7, "task": "推进D。", "progress": "完成年度计划的40%，但已完成主体。",
+                           "problems": "", "next_steps": ""}])
+    classified = c.classify_tasks(frame, as_of="2020-06-30").assign(needs_review=True, review_reason="证据相互矛盾")
+    path = write_bytes(tmp_path, f"{HEADER}\n7,completed,主体工程已完工,,\n".encode())
+    row = c.apply_overrides(classified, path).iloc[0]
+    assert (row.needs_review, row.review_reason) == (False, "")
+    assert row.status_evidence == "人工认定：主体工程已完工"  # no reviewer, no date: no empty brackets
+    gap = classified.iloc[0].schedule_gap_pts
+    assert (math.isnan(gap) and math.isnan(row.schedule_gap_pts)) or row.schedule_gap_pts == gap
+
+
+def test_evidence_text_leaves_out_empty_parts():
+    assert override_evidence("理由", "张三", "2020-07-20") == "人工认定：理由（张三，2020-07-20）"
+    assert override_evidence("理由", "", "2020-07-20") == "人工认定：理由（2020-07-20）"
+    assert override_evidence("理由", "张三", "") == "人工认定：理由（张三）"
+
+
+def test_gbk_overrides_with_excel_dates_through_the_stages(tmp_path):
+    """The 'done when' case: a GBK, CRLF file with Excel-style dates builds."""
+    processed = tmp_path / "processed"
+    clean_stage(MINI_TABLE, processed)
+    path = write_bytes(tmp_path, excel_csv([HEADER, "5,序时推进,年度计划调整后已达序时,张三,2020/7/20",
+                                            "2,滞后,督查组核查认为滞后,李四,2020年7月21日"]))
+    classified = analyse_stage(processed, overrides_path=path)
+    five = classified.loc[classified.task_id == 5].iloc[0]
+    assert (five.status, five.rule_status, five.override_date) == ("on-track", "lagging", "2020-07-20")
+    assert five.status_evidence.startswith("人工认定：年度计划调整后已达序时")
+    assert "47%" in five.rule_evidence
+    summary = store.read_json(processed / "classification.json")
+    assert summary["overrides_applied"] == 2
+    stored = store.read_table(processed / "tasks_classified.parquet")
+    assert stored.loc[stored.task_id == 2, "override_date"].item() == "2020-07-21"
+    for column in ("override_reviewer", "override_date", "rule_evidence"):
+        assert column in c.STATUS_COLUMNS and column in stored.columns
+
+
+GOOD = "1,lagging,理由,张三,2020-07-10"
+
+
+@pytest.mark.parametrize(
+    "data, line, chinese",
+    [
+        (f"{HEADER}\n9,lagging,理由,张三,2020-07-10\n".encode(), 2, "序号 9 不在判定后的任务表中"),
+        (f"{HEADER}\n1,done,理由,张三,2020-07-10\n".encode(), 2, "状态“done”无效"),
+        (f"{HEADER}\n1,lagging,,张三,2020-07-10\n".encode(), 2, "没有填写原因"),
+        (f"{HEADER}\r\n{GOOD}\r\n\r\n1,on-track,理由,李四,2020-07-11\r\n".encode(), 4, "序号 1 重复（第 2 行已认定过）"),
+        (f"{HEADER}\n1,lagging,理由,张三,7月10日\n".encode(), 2, "日期“7月10日”无法识别"),
+        (f"{HEADER}\n1,lagging,理由,张三,2020/13/01\n".encode(), 2, "日期“2020/13/01”不是有效的日期"),
+        (f"{HEADER}\nx,lagging,理由,张三,2020-07-10\n".encode(), 2, "序号 task_id“x”不是数字"),
+        (f"{HEADER}\n1,lagging,理由\n".encode(), 2, "应有 5 栏"),
+        (f"{HEADER}\n1,lagging,理由,有逗号,张三,2020-07-10\n".encode(), 2, "原因里有逗号时请用英文双引号"),
+        (b"id,status,reason,reviewer,date\n", 1, "表头应为 task_id,status,reason,reviewer,date"),
+        ("task_id，status，reason，reviewer，date\n".encode("gbk"), 1, "中文逗号"),
+        (b"", 1, "文件是空的"),
+        (f"{HEADER}\n{GOOD}\n".encode("gbk") + b"2,lagging,\xb2\xe2\xff\xfe,x,2020-07-10\n", 3, "无法识别的字符"),
+        (f"{HEADER}\n".encode() + "2,lagging,原因".encode() + b"\xff\xfe\xfd" + b",x,2020-07-10\n", 2, "既不是 UTF-8 也不是 GBK"),
+    ],
+)
+def test_each_fault_names_file_and_line_in_chinese_first(small, tmp_path, data, line, chinese):
+    path = write_bytes(tmp_path, data)
+    with pytest.raises(OverrideError) as caught:
+        c.apply_overrides(small, path)
+    message = str(caught.value)
+    assert message.startswith(f"人工认定文件 {path} 第 {line} 行："), message
+    assert chinese in message and "改法：" in message
+    assert caught.value.line == line
+    english = message.index(f"({path}, line {line}:")
+    assert english > message.index(chinese)  # Chinese first, English after
+
+
+@pytest.mark.parametrize("data, chinese", [
+    (b"PK\x03\x04\x14\x00\x06\x00", "这是 Excel 工作簿"),
+    (b"\xff\xfe\x00\xd8", "UTF-16"),
+])
+def test_files_that_are_not_csv_text(small, tmp_path, data, chinese):
+    path = write_bytes(tmp_path, data)
+    with pytest.raises(OverrideError, match=chinese) as caught:
+        c.apply_overrides(small, path)
+    assert str(caught.value).startswith(f"人工认定文件 {path}：") and "CSV UTF-8" in str(caught.value)
+
+
+def test_missing_file_and_folder(small, tmp_path):
+    with pytest.raises(OverrideError, match="文件不存在"):
+        c.apply_overrides(small, tmp_path / "missing.csv")
+    with pytest.raises(OverrideError, match="文件夹"):
+        c.apply_overrides(small, tmp_path)
