@@ -119,7 +119,7 @@ def breakdown(out: Path, count: int) -> None:
     print(f"\nwhere a report's time goes (mean seconds; {len(jobs)} leaders' reports on one worker, in order; kernel: with a new"
           " kernel per report, its start and stop (the papermill run minus its cells); with a kept kernel, its reset"
           " (the 1st report finds it started and primed by the warm-up); setup: the cell importing the project and"
-          " loading the data; charts: the plot_ cells; execute: the papermill run)")
+          " loading the data; charts: the chart cells; execute: the papermill run; word: the Word document)")
     print(f"{'':<18}" + "".join(f"{p:>9}" for p in parts) + f"{'total':>9}")
     for mode in ("new kernel", "warm kernel"):
         warm = mode == "warm kernel"
