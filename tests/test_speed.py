@@ -17,7 +17,7 @@ import pytest
 
 from src import paths
 from src.build import build
-from src.build.executors import ExecutorError, LocalBackend, make_backend
+from src.build.executors import ExecutorError, LocalBackend, longest_first, make_backend
 from src.build.run import Layout, frame_digest, plan_reports
 from src.build.workers import ReportJob, ReportWorkers, run_jobs
 from tests.conftest import MINI_TABLE
@@ -273,6 +273,15 @@ def test_an_override_rerenders_that_leader_the_overview_the_index_and_the_workbo
 
 
 # ------------------------------------------------------------------ the executors
+def test_jobs_go_out_longest_first():
+    def job(slug, leader, counts):
+        return ReportJob(slug, slug, Path("t.ipynb"), {}, slug, leader, counts)
+
+    jobs = [job("leader-01", "甲", {"completed": 2}), job("leader-02", "乙", {"lagging": 5, "on-track": 4}),
+            job("overview", "", {"lagging": 5, "on-track": 6, "completed": 2}), job("leader-03", "丙", {"completed": 2})]
+    assert [each.slug for each in longest_first(jobs)] == ["overview", "leader-02", "leader-01", "leader-03"]
+
+
 def test_executor_names():
     assert isinstance(make_backend(None, 2), LocalBackend) and make_backend("local", 3).workers == 3
     with pytest.raises(ExecutorError, match="local、dask"):

@@ -44,8 +44,9 @@ class ExecutorError(RuntimeError):
 
 
 def longest_first(jobs: list) -> list:
-    """The overview first (it is the longest report), then the others in order."""
-    return sorted(jobs, key=lambda job: bool(job.leader))
+    """The overview first (it is the longest report), then the leaders with the most tasks
+    (their reports take longest), so that no long report is left to run alone at the end."""
+    return sorted(jobs, key=lambda job: (bool(job.leader), -sum((job.counts or {}).values())))
 
 
 class Backend:
