@@ -28,6 +28,9 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--profile", help="office profile in data/reference/profiles/ (tolerance band, lag tiers; default: strict)")
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
+    cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
+                     "dask (a local Dask cluster), dask://host:port or tcp://host:port (an existing Dask scheduler; "
+                     "needs the 'distributed' package and the same paths on every worker: see docs/performance.md)")
     return cli
 
 
@@ -40,6 +43,18 @@ def main(argv: list[str] | None = None) -> int:
             as_of = to_date(args.as_of)
         except ReportDateError:
             cli.error(f"--as-of {args.as_of!r}: 应为 YYYY-MM-DD (expected YYYY-MM-DD)")
-    code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
-                    True if args.force_compare else None, args.profile)
+    if args.executor:
+        from src.build.executors import ExecutorError, check_executor, set_default_executor
+
+        try:
+            check_executor(args.executor)
+        except ExecutorError as error:
+            cli.error(str(error))
+        set_default_executor(args.executor)  # until build() takes executor= (then: pass it there)
+    try:
+        code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
+                        True if args.force_compare else None, args.profile)
+    finally:
+        if args.executor:
+            set_default_executor(None)
     return code

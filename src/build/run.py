@@ -154,34 +154,48 @@ def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool,
 
 
 # ------------------------------------------------------------------------ reports
-def plan_reports(layout: Layout):
-    """The roster (overview, then each leader in 目录 order) and one job per report."""
+def plan_reports(layout: Layout, code: str | None = None):
+    """The roster (overview, then each leader in 目录 order) and one job per report.
+
+    Each job's key is the fingerprint of exactly what that report shows
+    (:func:`report_inputs`), with its template, the code and its parameters: an
+    override for one leader's task changes that leader's key and the overview's,
+    no other; a change in the rules, the templates or the code changes them all."""
     from src.report import load_report
 
     overview = load_report(layout.data_dir)
     reports = overview.roster()
-    data_inputs = [layout.files.classified, layout.files.keywords, layout.files.metadata,
-                   layout.files.quality, layout.files.classification]
-    code = code_fingerprint()
+    code = code or code_fingerprint()
     jobs = []
     for report in reports:
         notebook = paths.LEADER_TEMPLATE if report.leader else paths.OVERVIEW_TEMPLATE
         parameters = {"data_dir": str(layout.data_dir), **({"leader": report.leader} if report.leader else {})}
-        job = ReportJob(report.slug, report.subject, notebook, parameters, report.title, report.leader, report.counts)
-        job.key = fingerprint(notebook, *data_inputs, code, parameters, job.slug, "report-v2")
+        job = ReportJob(report.slug, report.subject, notebook, parameters, report.title, report.leader, report.counts,
+                        code=code)
+        job.key = fingerprint(notebook, *report_inputs(report, layout), code, parameters, job.slug, "report-v3")
         jobs.append(job)
     return overview, reports, jobs
 
 
 def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary: BuildSummary) -> bool:
+    reports_dir = layout.reports_dir
+    old_state = read_state(reports_dir)
+    code = code_fingerprint()
+    plan_key = fingerprint(*_data_inputs(layout), paths.OVERVIEW_TEMPLATE, paths.LEADER_TEMPLATE, code,
+                           str(layout.data_dir), "plan-v1")
+    if not force and _published_set_is_current(old_state, plan_key, reports_dir):
+        # Nothing the reports read has changed and they are as written: no pandas, no font lookup, no plan.
+        summary.reports_reused = list(old_state["plan"]["slugs"])
+        summary.stages_skipped.append("reports")
+        return True
+
     from src.style import find_cjk_font
 
     find_cjk_font()  # fail before any work if the reports would show empty boxes
-    reports_dir = layout.reports_dir
-    overview, reports, jobs = plan_reports(layout)
-    old_state = read_state(reports_dir)
-    index_key = fingerprint(*(job.key for job in jobs), layout.files.classified, code_fingerprint())
+    overview, reports, jobs = plan_reports(layout, code)
+    index_key = fingerprint(*(job.key for job in jobs), layout.files.classified, code)
     index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
+    plan = {"key": plan_key, "slugs": [job.slug for job in jobs]}
 
     def outputs(job: ReportJob) -> list[Path]:
         return [reports_dir / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
@@ -194,18 +208,24 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     todo = [job for job in jobs if not reusable(job)]
     summary.reports_reused = [job.slug for job in jobs if job not in todo]
     if not todo and old_state.get("index") == index_key and old_state.get("index_outputs") == outputs_fingerprint(index_files):
+        if old_state.get("plan") != plan:  # e.g. a rebuild whose changes touched no report: record the new plan
+            write_state(reports_dir, {**old_state, "plan": plan})
         summary.stages_skipped.append("reports")
         return True
 
     staging = open_staging(reports_dir)
-    log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程",
-             len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers)
+    log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程（%s）",
+             len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers, workers.name)
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
+    from concurrent.futures import ThreadPoolExecutor
+
     progress = Progress(len(todo))
-    try:
-        results = run_jobs(todo, staging, workers, on_result=progress)
-    finally:
-        progress.close()
+    with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
+        index_written = beside.submit(write_index_and_workbook, overview, reports, staging)
+        try:
+            results = run_jobs(todo, staging, workers, on_result=progress)
+        finally:
+            progress.close()
     by_slug = {job.slug: job for job in todo}
     for result in results:
         job = by_slug[result["slug"]]
@@ -214,6 +234,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
             new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
                                    "outputs": outputs_fingerprint(written)}
             summary.reports_written.append(job.slug)
+            log.info("报告：%s 用时 %s", job.slug, _timings_text(result))
         else:
             summary.failures.append(result["error"])
     failed = [result for result in results if not result["ok"]]
@@ -222,12 +243,88 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
         shutil.rmtree(staging, ignore_errors=True)
         return False
-    write_index_and_workbook(overview, reports, staging)
+    index_written.result()
     new_state["index"] = index_key
     new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
+    new_state["plan"] = plan
     write_state(staging, new_state)
     swap_in(staging, reports_dir)
     return True
+
+
+def report_inputs(report, layout: Layout) -> list:
+    """Exactly what one report reads (its notebook, its HTML, PDF and Word).
+
+    The overview: every data file (all rows, the keywords, the quality and
+    classification summaries, the comparison with the previous period).
+    A leader's report (notebooks/templates/leader_report.ipynb, :mod:`src.report`,
+    :mod:`src.word`): that leader's rows of the classified table (headline, notice,
+    charts, tables); the comparison rows of tasks that leader leads now or led in
+    the previous period, and what was compared (``comparison.json``); the links to
+    the previous and next reports (their subjects); the document's metadata (title,
+    issuer, period, report date) and the rule version it prints."""
+    from src.report import report_links
+
+    files = layout.files
+    if not report.leader:
+        return _data_inputs(layout)
+    links = report_links(report)
+    here = [link["slug"] for link in links].index(report.slug)
+    neighbours = links[max(0, here - 1):here + 2]
+    comparison = report.comparison
+    if not comparison.empty:
+        comparison = comparison[(comparison["leader"] == report.leader) | (comparison["previous_leader"] == report.leader)]
+    return [files.metadata, {"rule_version": report.classification.get("rule_version", "")}, neighbours,
+            frame_digest(report.tasks), frame_digest(comparison), files.comparison_info]
+
+
+def _data_inputs(layout: Layout) -> list[Path]:
+    files = layout.files
+    return [files.classified, files.keywords, files.metadata, files.quality, files.classification,
+            files.comparison, files.comparison_info]
+
+
+def frame_digest(frame) -> str:
+    """sha256 of a table's columns, types and rows, serialized deterministically
+    (list cells, numpy scalars, dates and missing values included)."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[str(c) for c in frame.columns], [str(t) for t in frame.dtypes]]).encode())
+    for row in frame.itertuples(index=False, name=None):
+        digest.update(json.dumps(row, default=_plain, ensure_ascii=False).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):  # numpy arrays (list cells) and scalars
+        return value.tolist()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return repr(value)
+
+
+def _published_set_is_current(old_state: dict, plan_key: str, reports_dir: Path) -> bool:
+    """The last build planned from the same data, templates and code, and every report,
+    the index and the workbook are still what it wrote."""
+    plan = old_state.get("plan") or {}
+    if plan.get("key") != plan_key or not plan.get("slugs"):
+        return False
+    for slug in plan["slugs"]:
+        recorded = old_state.get(slug) or {}
+        if recorded.get("outputs") != outputs_fingerprint([reports_dir / f"{slug}{suffix}" for suffix in REPORT_SUFFIXES]):
+            return False
+    index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
+    return bool(old_state.get("index")) and old_state.get("index_outputs") == outputs_fingerprint(index_files)
+
+
+def _timings_text(result: dict) -> str:
+    timings = result.get("timings") or {}
+    parts = [f"{name} {timings[name]:.2f} 秒" for name in ("kernel", "setup", "charts", "execute", "html", "pdf", "word")
+             if timings.get(name) is not None]
+    return f"{result.get('seconds', 0):.2f} 秒（{'，'.join(parts)}）"
 
 
 # ---------------------------------------------------------------------- the build

@@ -1,9 +1,15 @@
 """The report workers: one job per report (papermill → HTML without code → PDF,
-and the same report as a 公文 Word document),
-run in a pool of worker processes.
+and the same report as a 公文 Word document), run on an executor
+(:mod:`src.build.executors`: the local pool of worker processes by default, or
+a Dask cluster).
 
-Three tricks keep this fast and quiet; each is here for a measured reason:
+Four tricks keep this fast and quiet; each is here for a measured reason:
 
+* **Warm kernels.** Each worker keeps one Jupyter kernel with the project
+  imported and the report style set, and gives every report a clean namespace
+  in it (:mod:`src.build.kernels`); the notebook still runs through papermill.
+  A report that fails gets its kernel shut down; the next one starts afresh.
+  (About 2 s per report: the kernel start and the imports.)
 * **The import stub.** ``jsonschema`` (imported by nbformat, which papermill
   uses) imports ``rfc3987_syntax`` for an optional URI-format check that
   nbformat never asks for; building its grammar costs about 1 s per process.
@@ -14,13 +20,16 @@ Three tricks keep this fast and quiet; each is here for a measured reason:
   worker points its fd 2 at the build log once (:func:`redirect_stderr`), so
   the console shows the build's own progress and the log keeps everything.
 * **Warm-up and immediate shutdown.** :meth:`ReportWorkers.warm_up` starts the
-  workers and their heavy imports (papermill, nbconvert, WeasyPrint) while the
-  build process is still classifying the table; each kernel is stopped with
-  ``shutdown_kernel="immediate"`` once its outputs are in (saves ~0.25 s).
+  workers, their heavy imports (papermill, nbconvert, WeasyPrint), one tiny page
+  through nbconvert and WeasyPrint, and their kernels while the build process is
+  still classifying the table. (Cold
+  kernels, ``ReportJob.warm_kernel=False``, are stopped with
+  ``shutdown_kernel="immediate"`` once their outputs are in: ~0.25 s.)
 
 Workers are always separate processes, even with one worker: a crashing
 kernel cannot take the build down, and the redirection stays out of the
-build process.
+build process. Jobs are plain data with absolute paths, so the same
+:func:`render_report` runs on a Dask worker elsewhere (shared file system).
 """
 from __future__ import annotations
 
@@ -29,13 +38,12 @@ import logging
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from src.paths import PROJECT_ROOT
 
-__all__ = ["ReportJob", "ReportWorkers", "render_report", "run_jobs", "redirect_stderr"]
+__all__ = ["ReportJob", "ReportWorkers", "render_report", "run_jobs", "redirect_stderr", "failed_result"]
 
 
 @dataclass
@@ -51,11 +59,20 @@ class ReportJob:
     leader: str = ""
     counts: dict = field(default_factory=dict)
     key: str = ""  # fingerprint of everything the report depends on
+    code: str = ""  # fingerprint of the code: a kept kernel serves one version of it
+    warm_kernel: bool = True  # False: a new kernel for this report, as papermill does by default
+    project_root: str = str(PROJECT_ROOT)  # the kernels' working directory (a shared path on a cluster)
 
 
 def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) -> dict:
-    """Worker: papermill → HTML (no code) → PDF into ``staging``. Returns a result dict
-    (``ok``, ``seconds`` or ``error`` naming the template, the subject and the cell)."""
+    """Worker: papermill → HTML (no code) → PDF, and the Word document, into ``staging``. Returns a result dict
+    (``ok``, ``seconds`` and ``timings``, or ``error`` naming the template, the subject and the cell).
+
+    ``timings`` breaks the report down: ``kernel`` (start and prime a kernel, or
+    reset the kept one; for a new kernel per report it is inside ``execute``: about
+    ``execute - cells``), ``setup`` (the cell that imports the project and loads the
+    data), ``charts`` (the ``plot_`` cells), ``cells`` (all cells), ``execute`` (the
+    whole papermill run), ``html``, ``pdf``, ``word``."""
     import warnings
 
     if stderr_log:
@@ -71,26 +88,67 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     from src.report import load_report
 
     started = time.perf_counter()
+    staging = Path(staging)
     executed = staging / "executed" / f"{job.slug}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
+    if job.warm_kernel:
+        from src.build import kernels
+
+        options = {"engine_name": kernels.register_engine(), "kernel_cwd": job.project_root, "code_key": job.code,
+                   # written once at the end (or on an error), not after every cell: ~0.3 s per report
+                   "request_save_on_cell_execute": False, "failure_path": str(executed)}
+    else:
+        options = {"shutdown_kernel": "immediate"}  # every output is in hand by then; saves ~0.25 s per report
     try:
-        pm.execute_notebook(
-            str(job.notebook), str(executed), parameters=job.parameters, cwd=str(PROJECT_ROOT),
-            progress_bar=False, log_output=False, kernel_name="python3",
-            shutdown_kernel="immediate",  # every output is in hand by then; saves ~0.25 s per report
+        nb = pm.execute_notebook(
+            str(job.notebook), str(executed), parameters=job.parameters, cwd=job.project_root,
+            progress_bar=False, log_output=False, kernel_name="python3", **options,
         )
     except PapermillExecutionError as error:
         cell = f"第 {error.exec_count} 个代码单元（cell {error.cell_index}）"
         return {"slug": job.slug, "ok": False, "executed": str(executed),
                 "error": f"{job.notebook.name}（{job.subject}）{cell}出错：{error.ename}: {error.evalue}"}
     except Exception as error:  # kernel died, notebook unreadable…: reported per report, never fatal
-        return {"slug": job.slug, "ok": False, "executed": str(executed),
-                "error": f"{job.notebook.name}（{job.subject}）无法执行：{type(error).__name__}: {error}"}
+        return failed_result(job, f"无法执行：{type(error).__name__}: {error}", executed)
+    executed_at = time.perf_counter()
     page = render.page_html(job.title, render.notebook_body_html(executed))
     (staging / f"{job.slug}.html").write_text(page, encoding="utf-8")
+    html_at = time.perf_counter()
     render.html_to_pdf(page, staging / f"{job.slug}.pdf")
+    pdf_at = time.perf_counter()
     word.write_report_docx(load_report(job.parameters["data_dir"], leader=job.leader), staging / f"{job.slug}.docx")
-    return {"slug": job.slug, "ok": True, "seconds": time.perf_counter() - started}
+    done = time.perf_counter()
+    timings = {"kernel": kernels.last_checkout_seconds() if job.warm_kernel else None, **_cell_timings(nb),
+               "execute": executed_at - started, "html": html_at - executed_at, "pdf": pdf_at - html_at,
+               "word": done - pdf_at}
+    return {"slug": job.slug, "ok": True, "seconds": done - started, "timings": timings}
+
+
+def failed_result(job: ReportJob, what: str, executed: Path | str = "") -> dict:
+    """The result of a report that could not run (the message names the template and the subject)."""
+    return {"slug": job.slug, "ok": False, "executed": str(executed),
+            "error": f"{Path(job.notebook).name}（{job.subject}）{what}"}
+
+
+def _cell_timings(nb) -> dict:
+    """Seconds of the set-up cell (the first after the parameters), of the chart cells (``plot_``,
+    ``chart``) and of
+    every cell together (``cells``), from papermill's metadata."""
+    setup = charts = cells = 0.0
+    seen_setup = False
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        seconds = cell.metadata.get("papermill", {}).get("duration") or 0.0
+        cells += seconds
+        tags = cell.metadata.get("tags", [])
+        if "parameters" in tags or "injected-parameters" in tags:
+            continue
+        if not seen_setup:
+            setup, seen_setup = seconds, True
+        elif "plot_" in cell.source or "chart" in cell.source:
+            charts += seconds
+    return {"setup": setup, "charts": charts, "cells": cells}
 
 
 def _skip_unused_imports() -> None:
@@ -111,51 +169,78 @@ def redirect_stderr(path: str) -> None:
         _REDIRECTED = True
 
 
-def _warm_worker(stderr_log: str | None) -> None:
+def _warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) -> None:
+    """A warm worker: the heavy imports done, and its kernel started and primed, before the first job.
+    ``kernel`` is (project root, code fingerprint)."""
     if stderr_log:
         redirect_stderr(stderr_log)
     _skip_unused_imports()
-    for module in ("nbconvert", "papermill", "weasyprint", "src.render", "src.report"):
-        importlib.import_module(module)  # a warm worker: the heavy imports done before the first job
+    for module in ("nbconvert", "papermill", "weasyprint", "src.render", "src.report", "src.word"):
+        importlib.import_module(module)
+    _warm_page()
+    if kernel is not None:
+        from src.build import kernels
+
+        try:
+            kernels.warm_up("python3", *kernel)
+        except Exception:  # the first report starts its own kernel and reports what goes wrong
+            pass
+
+
+def _warm_page() -> None:
+    """One tiny page through nbconvert and WeasyPrint: their templates, fonts and caches
+    are loaded before the first report (about 0.3 s of its HTML and PDF)."""
+    import tempfile
+
+    import nbformat
+
+    from src import render
+
+    try:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("督查室重点工作")])
+        page = render.page_html("预热", render.notebook_body_html(nb))
+        with tempfile.TemporaryDirectory() as folder:
+            render.html_to_pdf(page, Path(folder) / "warm.pdf")
+    except Exception:  # the first report meets the same problem and reports it
+        pass
 
 
 class ReportWorkers:
-    """The pool of report worker processes, started lazily (see the module docstring)."""
+    """The executor the build renders its reports on: the local pool of worker processes
+    by default, or the backend named by ``executor`` (see :func:`src.build.executors.make_backend`:
+    ``"local"``, ``"dask"``, ``"dask://host:port"``, ``"tcp://host:port"``). Started lazily."""
 
-    def __init__(self, workers: int, stderr_log: str | None = None):
-        self.workers = max(1, workers)
+    def __init__(self, workers: int, stderr_log: str | None = None, executor: str | None = None):
+        from src.build.executors import make_backend
+
+        self.backend = make_backend(executor, max(1, workers), stderr_log)
         self.stderr_log = stderr_log
-        self.pool: ProcessPoolExecutor | None = None
 
-    def get(self) -> ProcessPoolExecutor:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers)
-        return self.pool
+    @property
+    def workers(self) -> int:
+        return self.backend.workers
 
-    def warm_up(self) -> None:
-        for _ in range(self.workers):
-            self.get().submit(_warm_worker, self.stderr_log)
+    @property
+    def name(self) -> str:
+        return self.backend.name
+
+    def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
+        """Start the workers (and, given (project root, code fingerprint), their kernels) ahead of the jobs."""
+        if kernel is None:
+            from src.build.state import code_fingerprint
+
+            kernel = (str(PROJECT_ROOT), code_fingerprint())
+        self.backend.warm_up(kernel)
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        self.backend.close()
 
 
 def run_jobs(jobs: list[ReportJob], staging: Path, workers: ReportWorkers, on_result=None) -> list[dict]:
-    """Render ``jobs`` on the pool; ``on_result(job, result)`` is called as each one ends
-    (the console's progress bar). A worker process that dies is a failed report."""
+    """Render ``jobs`` on the executor, longest first (the overview); ``on_result(job, result)``
+    is called as each one ends (the console's progress bar). A worker that dies is a failed report."""
     results = []
-    if not jobs:
-        return results
-    pool = workers.get()
-    futures = {pool.submit(render_report, job, staging, workers.stderr_log): job for job in jobs}
-    for future in as_completed(futures):
-        job = futures[future]
-        try:
-            result = future.result()
-        except Exception as error:  # the worker process itself died
-            result = {"slug": job.slug, "ok": False, "executed": "", "error": f"{job.subject}：{type(error).__name__}: {error}"}
+    for job, result in workers.backend.run(jobs, Path(staging)):
         results.append(result)
         if on_result is not None:
             on_result(job, result)
