@@ -10,16 +10,17 @@ AS_OF  ?=
 FORCE  ?=
 PREVIOUS ?=
 PROFILE ?=
+EXECUTOR ?=
 JOBS   ?=
 
-BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS)) $(if $(PREVIOUS),--previous "$(PREVIOUS)") $(if $(PROFILE),--profile "$(PROFILE)")
+BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS)) $(if $(PREVIOUS),--previous "$(PREVIOUS)") $(if $(PROFILE),--profile "$(PROFILE)") $(if $(EXECUTOR),--executor "$(EXECUTOR)")
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system reports test test-fast lint lab evaluate benchmark strip check-notebooks clean
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
-	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD PREVIOUS=<previous table or OUT folder> PROFILE=<office profile> FORCE=1 FORCE_COMPARE=1 JOBS=N"
+	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD PREVIOUS=<previous table or OUT folder> PROFILE=<office profile> EXECUTOR=local|dask|tcp://host:port FORCE=1 FORCE_COMPARE=1 JOBS=N"
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: Python 3.11 or newer is needed (found: $$($(PYTHON) --version)); run: make PYTHON=python3.11 ..." >&2; exit 1; }

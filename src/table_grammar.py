@@ -18,13 +18,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from src.cells import clean_cell, clean_text_cell, join_cjk_spaces
 from src.ingest.rows import RawRow, RawTable
 from src.table_document import grid_metadata, is_toc_line, markdown_metadata, read_toc
 from src.table_problems import ParseIssue, RawTableError
+
+if TYPE_CHECKING:  # pandas is imported where the task frame is built: reading a title (the inbox) needs none
+    import pandas as pd
+
 from src.table_vocabulary import (
     cell_text,
     column_label,
@@ -190,6 +193,8 @@ class TableGrammar:
             found = "（只有表头，没有任务行）" if self.headers else ""
             raise self.error(None, "没有找到任何数据行：文件中没有表格" + found + " (no table rows found)")
         columns = TASK_COLUMNS + [c for c in OPTIONAL_COLUMNS if any(c in h.index for h in self.headers.values())]
+        import pandas as pd
+
         tasks = pd.DataFrame.from_records(self.records, columns=columns)
         tasks = tasks.sort_values("task_id", kind="stable").reset_index(drop=True)
         self.warnings.extend(_check_ids(tasks["task_id"].tolist(), [r["task_id"] for r in self.records]))

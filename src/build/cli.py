@@ -44,17 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         except ReportDateError:
             cli.error(f"--as-of {args.as_of!r}: 应为 YYYY-MM-DD (expected YYYY-MM-DD)")
     if args.executor:
-        from src.build.executors import ExecutorError, check_executor, set_default_executor
+        from src.build.executors import ExecutorError, check_executor
 
         try:
             check_executor(args.executor)
         except ExecutorError as error:
             cli.error(str(error))
-        set_default_executor(args.executor)  # until build() takes executor= (then: pass it there)
-    try:
-        code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
-                        True if args.force_compare else None, args.profile)
-    finally:
-        if args.executor:
-            set_default_executor(None)
+    code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
+                    True if args.force_compare else None, args.profile, args.executor)
     return code

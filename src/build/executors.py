@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["Backend", "LocalBackend", "DaskBackend", "ExecutorError", "make_backend", "longest_first",
-           "set_default_executor", "check_executor"]
+           "check_executor"]
 
 
 class ExecutorError(RuntimeError):
@@ -201,19 +201,11 @@ class DaskBackend(Backend):
             self.client = self.cluster = None
 
 
-DEFAULT_EXECUTOR: str | None = None  # set by the command line's --executor until build() takes it as a parameter
-
-
-def set_default_executor(spec: str | None) -> None:
-    """The backend :func:`make_backend` uses when none is named (``--executor``)."""
-    global DEFAULT_EXECUTOR
-    DEFAULT_EXECUTOR = spec
-
 
 def make_backend(spec: str | None, workers: int, stderr_log: str | None = None) -> Backend:
     """``None``/``"local"`` → :class:`LocalBackend`; ``"dask"`` → a local Dask cluster;
     ``"dask://host:port"`` / ``"tcp://host:port"`` → that scheduler."""
-    spec = (spec or DEFAULT_EXECUTOR or "local").strip()
+    spec = (spec or "local").strip()
     if spec == "local":
         return LocalBackend(workers, stderr_log)
     if spec == "dask":

@@ -13,6 +13,7 @@ are no longer what it wrote (:mod:`src.build.state`).
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -51,7 +52,7 @@ class Layout:
     def from_args(cls, raw: str | None, out: str | None) -> Layout:
         """``raw`` None → the newest period among the tables in ``data/raw/`` (the inbox)."""
         from src.ingest import find_inbox_table
-        from src.parse import RawTableError
+        from src.table_problems import RawTableError
 
         why = problem = ""
         if raw:
@@ -72,14 +73,17 @@ class Layout:
 
 
 # --------------------------------------------------------------------------- data
+def read_json(path: Path) -> dict:
+    """A small JSON file (src.store would import pandas, which a skipped step does not need)."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary: BuildSummary,
                    workers: ReportWorkers | None = None, profile: str | None = None) -> None:
-    """Clean, then classify, each only when its inputs or its outputs changed."""
-    from src.classify import OverrideError
-    from src.parse import RawTableError, check_all_rows_accounted
-    from src.pipeline import ProfileError, analyse_stage, clean_stage
+    """Clean, then classify, each only when its inputs or its outputs changed. The data
+    modules (and pandas) are imported only by a step that runs: a rebuild with nothing
+    changed stays well under a second."""
     from src.report_date import ReportDateError
-    from src.store import read_json
 
     files = layout.files
     state = read_state(layout.data_dir)
@@ -87,6 +91,9 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     clean_key = fingerprint(layout.raw, str(as_of or ""), code, "clean-v2")
     if force or state.get("clean") != clean_key or state.get("clean_outputs") != outputs_fingerprint(files.clean_outputs):
         log.info("清洗：%s → %s", layout.raw, layout.data_dir)
+        from src.parse import RawTableError, check_all_rows_accounted
+        from src.pipeline import clean_stage
+
         try:
             parsed = check_all_rows_accounted(clean_stage(layout.raw, layout.data_dir, as_of=as_of))
         except (RawTableError, ReportDateError) as error:
@@ -110,6 +117,9 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
             or state.get("classify_outputs") != outputs_fingerprint(files.classify_outputs)):
         log.info("判定：参考日期 %s（%s），人工认定 %s", metadata["as_of"],
                  "AS_OF 指定" if metadata.get("as_of_source") == "as_of" else "取自文件标题", overrides)
+        from src.classify import OverrideError
+        from src.pipeline import ProfileError, analyse_stage
+
         if workers is not None:
             workers.warm_up()  # new statuses mean new reports: start the workers now
         try:
@@ -127,8 +137,6 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
 def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool, summary: BuildSummary) -> None:
     """Compare with the previous period (``--previous``, else an earlier period of the
     same series in the raw table's folder), only when either side changed."""
-    from src.compare import ComparisonError, run_comparison
-
     files = layout.files
     state = read_state(layout.data_dir)
     if previous:
@@ -141,6 +149,8 @@ def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool,
     if not force and state.get("compare") == key and recorded == outputs_fingerprint(files.compare_outputs):
         summary.stages_skipped.append("compare")
         return
+    from src.compare import ComparisonError, run_comparison
+
     try:
         comparison = run_comparison(layout.data_dir, previous=previous, raw_path=layout.raw, force=force_compare)
     except ComparisonError as error:
@@ -329,8 +339,9 @@ def _timings_text(result: dict) -> str:
 
 # ---------------------------------------------------------------------- the build
 def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None, previous=None,
-          force_compare=None, profile=None) -> tuple[int, BuildSummary]:
+          force_compare=None, profile=None, executor=None) -> tuple[int, BuildSummary]:
     """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`."""
+    from src.build.executors import ExecutorError
     from src.style import CJKFontError
 
     started = time.perf_counter()
@@ -339,11 +350,12 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     handler = start_log(layout.reports_dir)
     for leftover in remove_dead_leftovers(layout.reports_dir):
         log.info("清理：删除已中止的构建留下的 %s", leftover.name)
-    workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename)
+    workers = None
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
     if layout.chosen_because:
         log.info("输入：%s", layout.chosen_because)
     try:
+        workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
         if layout.problem:
             raise BuildInputError(layout.problem)
         if not layout.raw.exists():
@@ -361,12 +373,13 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         summary.failures.append(str(error))
         summary.input_error = True
         code = 2
-    except CJKFontError as error:
+    except (CJKFontError, ExecutorError) as error:  # the environment: no CJK font, no such executor
         log.error("%s", error)
         summary.failures.append(str(error))
         code = 3
     finally:
-        workers.close()
+        if workers is not None:
+            workers.close()
         summary.seconds = time.perf_counter() - started
         finish_log(handler, layout.reports_dir, summary)
     return code, summary
