@@ -315,13 +315,7 @@ def test_a_job_that_cannot_run_is_a_failed_report_naming_it(tmp_path):
 @pytest.mark.slow
 def test_the_reports_render_on_a_dask_cluster(tmp_path):
     pytest.importorskip("distributed")
-    from src.build.executors import set_default_executor
-
-    set_default_executor("dask")
-    try:
-        code, summary = build(raw=str(MINI_TABLE), out=str(tmp_path / "dask"), jobs=2)
-    finally:
-        set_default_executor(None)
+    code, summary = build(raw=str(MINI_TABLE), out=str(tmp_path / "dask"), jobs=2, executor="dask")
     assert code == 0, summary.failures
     assert sorted(summary.reports_written) == ["leader-01", "leader-02", "leader-03", "overview"]
     assert (tmp_path / "dask" / "reports" / "leader-02.pdf").stat().st_size > 10_000

@@ -182,7 +182,7 @@ class DaskBackend(Backend):
                                    priority=len(ordered) - rank, retries=0,
                                    key=f"report-{job.slug}-{time.time_ns()}")
             futures[future] = job
-        for future in distributed.as_completed(list(futures)):
+        for future in distributed.as_completed(list(futures), loop=client.loop):  # not the default client: set_as_default=False
             job = futures[future]
             try:
                 result = future.result()
