@@ -170,6 +170,19 @@ def load_tasks(table_path: str | Path = "data/processed/tasks_classified.parquet
     return Loaded(tasks, path, "status" in tasks.columns, str(info.get("as_of") or ""), info)
 
 
+def load_comparison(loaded: Loaded, previous: str | Path = "") -> pd.DataFrame | None:
+    """The two periods, task by task: with ``previous`` (the previous period's raw table
+    or the OUT folder of its build) compared here, in the scratch folder; else the
+    build's own ``comparison.parquet`` beside the table, when it made one; else None."""
+    from src import compare
+
+    if previous:
+        earlier = compare.load_previous(resolve(previous), work_dir=INTERIM_DIR / "previous")
+        return compare.compare_periods(loaded.tasks, earlier.classified)
+    built = loaded.path.with_name("comparison.parquet")
+    return compare.read_comparison(built.parent) if built.exists() else None
+
+
 # -------------------------------------------------------------- normalising
 
 
@@ -473,7 +486,7 @@ class ExploreApp:
     """
 
     def __init__(self, loaded: Loaded | pd.DataFrame, leader="", status="", unit="", query="", task_id=None,
-                 scratch_dir: str | Path = INTERIM_DIR):
+                 scratch_dir: str | Path = INTERIM_DIR, comparison: pd.DataFrame | None = None):
         import ipywidgets as w
 
         from src.plots import set_report_style
@@ -483,6 +496,8 @@ class ExploreApp:
             loaded = Loaded(loaded.sort_values("task_id", kind="stable").reset_index(drop=True), Path("."),
                             "status" in loaded.columns, str(loaded.attrs.get("as_of") or ""))
         self.loaded = loaded
+        self.comparison = comparison  # with the previous period (load_comparison), or None
+        self.history_table = pd.DataFrame()
         self.tasks = loaded.tasks
         self.classified = loaded.classified
         self.scratch_dir = resolve(scratch_dir)
@@ -665,7 +680,16 @@ class ExploreApp:
         row = self.tasks.loc[self.tasks["task_id"] == task_id].iloc[0]
         self.detail_table = detail_frame(row)
         title = f"<h4>{esc(task_id)}. {esc(_status_text(row.get('status')))}</h4>"
-        self.detail_out.outputs = (_html_bundle(title + key_value_html(list(self.detail_table.itertuples(index=False)))),)
+        history = ""
+        if self.comparison is not None and task_id in set(self.comparison["task_id"].dropna()):
+            from src import compare
+
+            self.history_table = compare.task_history(self.comparison, task_id=task_id)
+            history = "<h4>两期对照（与上期比较）</h4>" + _small_table_html(self.history_table)
+        else:
+            self.history_table = pd.DataFrame()
+        self.detail_out.outputs = (_html_bundle(title + key_value_html(list(self.detail_table.itertuples(index=False)))
+                                                + history),)
 
     def select_task(self, task_id) -> None:
         """Show one task's full row (it must be among the matching tasks)."""

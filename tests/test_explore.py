@@ -166,6 +166,31 @@ def test_one_task_in_full(app):
         app.select_task(5)
 
 
+def test_one_task_in_both_periods(loaded, tmp_path):
+    """Two periods loaded: the selected task shows its history (上期, 本期) beside its row."""
+    from src import compare
+
+    earlier = loaded.tasks.assign(status=lambda t: t["status"].where(t["task_id"] != 5, "on-track"))
+    history = compare.compare_periods(loaded.tasks, earlier)
+    app = ex.ExploreApp(loaded, scratch_dir=tmp_path / "scratch", comparison=history)
+    app.select_task(5)
+    assert app.history_table["期次"].tolist() == ["上期", "本期"]
+    assert app.history_table["状态"].tolist() == ["序时推进", "滞后"]
+    assert app.history_table["变化"].iloc[0] == "转为滞后"
+    assert "两期对照" in app.detail_out.outputs[0]["data"]["text/html"]
+    without = ex.ExploreApp(loaded, scratch_dir=tmp_path / "scratch")
+    without.select_task(5)
+    assert without.history_table.empty and "两期对照" not in without.detail_out.outputs[0]["data"]["text/html"]
+
+
+def test_load_comparison_uses_the_builds_file_or_a_given_previous_table(loaded, mini_processed):
+    assert ex.load_comparison(loaded) is None  # no previous period in this build
+    from tests.conftest import MINI_TABLE
+
+    given = ex.load_comparison(loaded, MINI_TABLE)  # the same table as its own previous period
+    assert set(given["match"]) == {"id"} and len(given) == len(loaded.tasks)
+
+
 def test_an_overridden_task_shows_the_analyst_and_the_rule(loaded, tmp_path):
     overrides = tmp_path / "ov.csv"
     overrides.write_text("task_id,status,reason,reviewer,date\n5,序时推进,年度计划调整后已达序时,张三,2020/7/20\n",
