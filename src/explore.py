@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from src.paths import INTERIM_DIR, resolve
-from src.style import status_label, status_order
+from src.style import status_code, status_label, status_order
 
 __all__ = [
     "ExploreApp",
@@ -46,13 +46,8 @@ __all__ = [
 REVIEW = "review"  # the fourth status choice: tasks the classifier flagged 待复核
 ALL_LABEL = "全部"
 
-# What analysts type for each status choice (besides the labels in report_style.toml).
-STATUS_WORDS = {
-    "completed": ("completed", "complete", "done", "完成", "已完成"),
-    "on-track": ("on-track", "on track", "on_track", "ontrack", "序时推进", "正常推进", "推进中"),
-    "lagging": ("lagging", "lag", "behind", "delayed", "late", "滞后", "落后", "进度滞后"),
-    REVIEW: ("review", "needs_review", "needs review", "待复核", "需复核", "复核"),
-}
+# What analysts type for the fourth choice; the statuses' words are in report_style.toml (src.style.status_code).
+REVIEW_WORDS = ("review", "needs_review", "needs review", "待复核", "需复核", "复核")
 
 # Column headers shown to analysts, in the order of the task detail.
 FIELD_LABELS = {
@@ -199,12 +194,11 @@ def normalise_status(value) -> str:
     text = unicodedata.normalize("NFKC", str(value or "")).strip().lower()
     if text in ("", ALL_LABEL, "all"):
         return ""
-    words = {code: {w.lower() for w in synonyms} for code, synonyms in STATUS_WORDS.items()}
-    for code in status_order():
-        words.setdefault(code, set()).add(status_label(code).lower())
-    for code, synonyms in words.items():
-        if text in synonyms or text.replace(" ", "") in {s.replace(" ", "") for s in synonyms}:
-            return code
+    code = status_code(text, loose=True)
+    if code:
+        return code
+    if text.replace(" ", "") in {w.replace(" ", "") for w in REVIEW_WORDS}:
+        return REVIEW
     choices = "、".join([status_label(s) for s in status_order()] + ["待复核"])
     raise ExploreInputError(f"状态“{value}”无法识别，可选：{choices}（或 completed / on-track / lagging / review）")
 

@@ -27,6 +27,23 @@ def status_label(status: str) -> str:
     return report_style()["status_label"].get(status, status)
 
 
+def status_code(text, loose: bool = False) -> str | None:
+    """The status a person meant: its code or its label ('滞后', ' Lagging ', '序时推进');
+    with ``loose`` also report_style.toml's ``status_words`` ('进度滞后', 'done') — for
+    filters, not for a signed override. Anything else → None (the caller says what is allowed)."""
+    import unicodedata
+
+    def squash(word) -> str:
+        return "".join(unicodedata.normalize("NFKC", str(word)).lower().split())
+
+    wanted = squash(text or "")
+    for code in status_order():
+        words = {code, status_label(code), *(report_style().get("status_words", {}).get(code, []) if loose else [])}
+        if wanted in {squash(word) for word in words}:
+            return code
+    return None
+
+
 def status_color(status: str) -> str:
     return report_style()["status_color"].get(status, "#777777")
 

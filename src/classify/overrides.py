@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from src.classify.columns import OVERRIDE_HEADER, STATUSES
+from src.style import status_code
 
 OVERRIDE_COLUMNS = ("override_reason", "override_reviewer", "override_date", "rule_evidence")
 HEADER_TEXT = ",".join(OVERRIDE_HEADER)
@@ -100,18 +101,6 @@ def _norm(cell: str) -> str:
     return unicodedata.normalize("NFKC", cell).strip()
 
 
-_STATUS_WORDS = {status: status for status in STATUSES}
-_STATUS_WORDS.update({"on track": "on-track", "on_track": "on-track", "ontrack": "on-track"})
-
-
-def _status_words() -> dict[str, str]:
-    from src.style import status_label
-
-    words = dict(_STATUS_WORDS)
-    words.update({status_label(status): status for status in STATUSES})  # 已完成 / 序时推进 / 滞后
-    return words
-
-
 _DATE = re.compile(
     r"^(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日?)"
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"  # Excel sometimes appends 0:00
@@ -162,7 +151,6 @@ def _read_overrides(path: Path, known_ids: set) -> list[dict]:
             f"{hint}把第一行改成 {HEADER_TEXT}（英文列名、英文逗号，顺序不变）",
             f"header must be {HEADER_TEXT}, found {found}",
         )
-    statuses = _status_words()
     width = len(OVERRIDE_HEADER)
     entries, seen = [], {}
     while True:
@@ -198,7 +186,7 @@ def _read_overrides(path: Path, known_ids: set) -> list[dict]:
         if key in seen:
             raise OverrideError(path, line, f"序号 {key} 重复（第 {seen[key]} 行已认定过）", "同一项任务只保留一行",
                                 f"duplicate task_id {key} (first given on line {seen[key]})")
-        code = statuses.get(status.lower())
+        code = status_code(status)  # the codes, the labels 已完成/序时推进/滞后 and report_style.toml's words
         if code is None:
             raise OverrideError(
                 path, line, f"状态“{status}”无效",
