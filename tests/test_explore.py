@@ -244,6 +244,7 @@ def output_widget_html(nb) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_notebook_runs_with_its_parameters(mini_processed, tmp_path):
     nb = run(tmp_path, {"table_path": str(mini_processed / "tasks_classified.parquet"), "leader": "戴建平常务副市长",
                         "status": "滞后", "scratch_dir": str(tmp_path / "scratch")})
@@ -256,6 +257,7 @@ def test_notebook_runs_with_its_parameters(mini_processed, tmp_path):
     assert not (tmp_path / "scratch").exists() or not any((tmp_path / "scratch").iterdir())
 
 
+@pytest.mark.slow
 def test_notebook_before_the_first_build(tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as caught:
         run(tmp_path, {"table_path": str(tmp_path / "processed" / "tasks_classified.parquet")}, "missing.ipynb")

@@ -69,6 +69,7 @@ def get(port: int, path: str):
         return json.loads(response.read().decode("utf-8"))
 
 
+@pytest.mark.slow
 def test_lab_serves_the_project_root_in_chinese(tmp_path):
     pytest.importorskip("jupyterlab")
     port = free_port()

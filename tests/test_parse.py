@@ -169,6 +169,7 @@ _PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(_PIECES, max_size=25).map("".join))
 def test_fast_cell_path_agrees_with_the_html_parser(raw):

@@ -441,6 +441,7 @@ def override_build(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_an_override_reads_the_same_in_html_pdf_and_excel(override_build):
     from openpyxl import load_workbook
 

@@ -185,6 +185,7 @@ def test_control_characters_do_not_break_the_document(mini_processed, tmp_path):
     assert any(text.endswith("尾") for text in cells)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_converts_it_with_cjk_fonts(leader_docx, tmp_path):
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(leader_docx[0])],
