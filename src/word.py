@@ -36,8 +36,9 @@ from src.style import status_label, status_order
 __all__ = ["FONTS", "PAGE", "write_report_docx", "docx_title", "report_docx_for"]
 
 # role: (official font, open substitute). The document names the official font; an office
-# machine that has it uses it, others substitute (LibreOffice reads w:altName; on Debian the
-# substitutes come from fonts-noto-cjk, and fonts-arphic-ukai for 楷体).
+# machine that has it uses it. The substitute is named in the document's font table (w:altName,
+# which Word honours); LibreOffice ignores it and asks fontconfig, so the same mapping is in
+# config/fontconfig/65-key-tasks-gongwen.conf (installed by scripts/setup_system.sh).
 FONTS = {
     "title": ("方正小标宋简体", "Noto Serif CJK SC"),
     "body": ("仿宋_GB2312", "Noto Serif CJK SC"),

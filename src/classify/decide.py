@@ -242,23 +242,6 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     return finish(Decision("on-track", "default-on-track", evidence))
 
 
-# How sure each rule is, before the review flags lower it (plain Chinese reasons
-# for the reader of the report).
-_RULE_CONFIDENCE = {
-    "explicit-completed": ("high", "进展中写明已完成年度任务"),
-    "target-met": ("high", "实际完成量已达到任务目标"),
-    "one-off-completed": ("medium", "进展写明任务事项已建成、启用或印发等"),
-    "quantified-below-schedule": ("high", "量化进度低于序时进度"),
-    "quantified-on-schedule": ("high", "量化进度达到序时进度"),
-    "stated-delay": ("high", "进展中有明确的滞后、延误或受阻表述"),
-    "stated-pending": ("medium", "应完成的建设事项尚待选址等前置条件"),
-    "stated-forecast": ("high", "进展中预计年度目标难以完成"),
-    "stated-not-started": ("medium", "到期事项尚未启动或仍处前期阶段"),
-    "stated-milestone": ("medium", "按进展所述节点目标判断"),
-    "stated-early-stage": ("low", "尚未启动或仍处前期阶段，无法判断是否已到完成时限"),
-    "stated-on-track": ("medium", "进展中有按序时推进等明确表述"),
-    "default-on-track": ("low", "进展表述中未见量化进度或明确表述，按序时推进处理"),
-}
 _LOWER = {"high": "medium", "medium": "low", "low": "low"}
 
 
@@ -266,7 +249,7 @@ def confidence_of(decision: Decision, gap: float, rules: Rules, schedule: float 
     """``confidence`` (high / medium / low), its plain-Chinese reason (in words
     that fit the report date: 序时进度 during the year, 年度目标 at its end), and
     ``no_clear_statement`` (on-track only because nothing was said)."""
-    level, reason = _RULE_CONFIDENCE.get(decision.rule, ("medium", "按规则判断"))
+    level, reason = rules["confidence"].get(decision.rule, ("medium", "按规则判断"))  # status_rules.toml [confidence]
     if decision.rule.startswith("quantified") and not math.isnan(gap):
         side = "低于" if gap < 0 else "高于"
         if schedule >= 1:
