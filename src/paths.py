@@ -83,6 +83,11 @@ class ProcessedFiles:
     def keywords(self) -> Path:
         return self.folder / "keywords.parquet"
 
+    @property
+    def terms(self) -> Path:
+        """Each distinct task text's terms (jieba), kept so that new statuses need no segmenting."""
+        return self.folder / "task_terms.parquet"
+
     # compare (when there is a previous period): one row per task of either period, and what was compared
     @property
     def comparison_csv(self) -> Path:
@@ -102,7 +107,7 @@ class ProcessedFiles:
 
     @property
     def classify_outputs(self) -> tuple[Path, ...]:
-        return (self.classified_csv, self.classified, self.classification, self.keywords)
+        return (self.classified_csv, self.classified, self.classification, self.keywords, self.terms)
 
     @property
     def compare_outputs(self) -> tuple[Path, ...]:

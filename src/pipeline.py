@@ -7,7 +7,9 @@ Two steps, because the build caches each on its own inputs:
   ``metadata.json``, which carries the report date decided here, once
   (``--as-of`` if given, else the table's title);
 * :func:`analyse_stage` — ``tasks.parquet`` and that date → ``tasks_classified.*``,
-  ``classification.json`` and ``keywords.parquet``.
+  ``classification.json`` and ``keywords.parquet`` (with ``task_terms.parquet``, the
+  terms of each task text: segmented once per text, so new statuses alone, an
+  override say, need no jieba).
 
 The step in the middle is the chain :func:`classify_table`; notebooks and the
 build both call these functions, so a notebook shows exactly what the build
@@ -26,7 +28,7 @@ from src.classify.rules import RULES_PATH
 from src.parse import ParsedTable, parse_table
 from src.paths import OVERRIDES_PATH, processed_files
 from src.report_date import decide_report_date, metadata_report_date
-from src.text import add_text_features, keyword_table
+from src.text import add_text_features, keyword_table, task_terms
 
 __all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary", "ProfileError"]
 
@@ -88,7 +90,8 @@ def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
     store.write_csv(classified, target.classified_csv)
     store.write_parquet(classified, target.classified)
     store.write_json(classification_summary(classified, as_of, overrides_path, profile), target.classification)
-    store.write_parquet(keyword_table(classified), target.keywords)
+    terms = task_terms(classified, cache=target.terms)  # segmented once per text: an override re-uses them
+    store.write_parquet(keyword_table(classified, terms=terms), target.keywords)
     return classified
 
 

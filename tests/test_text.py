@@ -280,3 +280,55 @@ def test_jieba_is_quiet_on_first_use(tmp_path):
     assert done.stderr == ""
     assert "最多跑一次" in done.stdout
     assert (tmp_path / "jieba" / "jieba.cache").exists()  # the cache went where we said
+
+
+# ------------------------------------------------------------------ terms per task (kept between builds)
+
+
+def test_task_terms_are_the_tokens_of_each_task_text(tasks):
+    sample = tasks.head(20)
+    terms = text.task_terms(sample)
+    assert list(terms.index) == list(sample.index)
+    assert [list(t) for t in terms] == [text.tokenize(text.task_text(row)) for row in sample.to_dict("records")]
+
+
+def test_task_terms_read_back_without_segmenting_when_only_statuses_change(tasks, tmp_path, monkeypatch):
+    from src.text import segment
+
+    cache = tmp_path / "task_terms.parquet"
+    first = text.task_terms(tasks, cache=cache)
+    assert pd.read_parquet(cache)["text_key"].is_unique
+    monkeypatch.setattr(segment, "tokenize", lambda value: pytest.fail("segmented a text already in the cache"))
+    again = text.task_terms(fake_status(tasks), cache=cache)
+    assert [list(t) for t in again] == [list(t) for t in first]
+    assert text.keyword_table(fake_status(tasks), terms=again).equals(text.keyword_table(fake_status(tasks)))
+
+
+def test_task_terms_segment_changed_texts_and_forget_old_ones(tasks, tmp_path, monkeypatch):
+    from src.text import segment
+
+    cache = tmp_path / "task_terms.parquet"
+    text.task_terms(tasks.head(10), cache=cache)
+    changed = tasks.head(10).copy()
+    changed.loc[changed.index[0], "progress"] = "新增“亩均论英雄”改革试点"
+    segmented = []
+    real_tokenize = segment.tokenize
+    monkeypatch.setattr(segment, "tokenize", lambda value: segmented.append(value) or real_tokenize(value))
+    terms = text.task_terms(changed, cache=cache)
+    assert len(segmented) == 1 and "新增“亩均论英雄”改革试点" in segmented[0]  # only the changed text
+    assert "亩均论英雄" in terms.iloc[0]
+    stored = pd.read_parquet(cache)
+    assert set(stored["text_key"]) == {segment.text_key(text.task_text(row)) for row in changed.to_dict("records")}
+
+
+def test_task_terms_cache_from_another_vocabulary_is_not_used(tasks, tmp_path, monkeypatch):
+    from src.text import segment
+
+    cache = tmp_path / "task_terms.parquet"
+    text.task_terms(tasks.head(5), cache=cache)
+    monkeypatch.setattr(segment, "vocabulary_key", lambda: "another-dictionary")
+    segmented = []
+    real_tokenize = segment.tokenize
+    monkeypatch.setattr(segment, "tokenize", lambda value: segmented.append(value) or real_tokenize(value))
+    text.task_terms(tasks.head(5), cache=cache)
+    assert len(segmented) == 5

@@ -21,6 +21,7 @@ from src.text.segment import (
     load_cause_phrases,
     load_stopwords,
     load_theme_phrases,
+    task_terms,
     task_text,
     tokenize,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "load_cause_phrases",
     "load_theme_phrases",
     "task_text",
+    "task_terms",
     "keywords",
     "keyword_table",
     "tag_causes",

@@ -15,7 +15,7 @@ def _idf(n_groups: int, groups_with_term: int) -> float:
     return math.log((1 + n_groups) / (1 + groups_with_term))
 
 
-def keywords(df: pd.DataFrame, by: str = "leader", top_n: int = 10) -> pd.DataFrame:
+def keywords(df: pd.DataFrame, by: str = "leader", top_n: int = 10, terms: pd.Series | None = None) -> pd.DataFrame:
     """Distinctive terms per group by TF-IDF.
 
     Each group's text (task + progress + problems + next_steps of all its tasks)
@@ -26,6 +26,9 @@ def keywords(df: pd.DataFrame, by: str = "leader", top_n: int = 10) -> pd.DataFr
     * idf = ln((1 + groups) / (1 + groups containing the term)) — a term every
       group uses gets 0 and is left out (with a single group, idf = 1: plain tf)
     * weight = tf·idf, L2-normalised within the group, rounded to 6 decimals
+
+    ``terms``: each task's terms, indexed like ``df`` (see :func:`src.text.segment.task_terms`);
+    segmented here when not given.
 
     Returns columns ``[by, "term", "weight", "tasks", "rank"]`` — ``tasks`` is
     how many of the group's tasks contain the term. Ordered by group (see
@@ -39,7 +42,10 @@ def keywords(df: pd.DataFrame, by: str = "leader", top_n: int = 10) -> pd.DataFr
     frame = df[df[by].notna()]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    task_tokens = frame.apply(lambda row: tokenize(task_text(row)), axis=1)
+    if terms is None:
+        task_tokens = frame.apply(lambda row: tokenize(task_text(row)), axis=1)
+    else:
+        task_tokens = terms.loc[frame.index]
     groups = group_order(frame, by)
     counts: dict = {}
     task_counts: dict = {}
@@ -68,10 +74,10 @@ def keywords(df: pd.DataFrame, by: str = "leader", top_n: int = 10) -> pd.DataFr
 # -------------------------------------------------------------------------- tags
 
 
-def keyword_table(classified: pd.DataFrame, top_n: int = 20) -> pd.DataFrame:
+def keyword_table(classified: pd.DataFrame, top_n: int = 20, terms: pd.Series | None = None) -> pd.DataFrame:
     """Keywords per leader and per status in one long table (scope = leader | status),
-    as the build stores them in ``keywords.parquet``."""
-    by_leader = keywords(classified, by="leader", top_n=top_n).assign(scope="leader", status="")
-    by_status = keywords(classified, by="status", top_n=top_n).assign(scope="status", leader="")
+    as the build stores them in ``keywords.parquet``. ``terms`` as for :func:`keywords`."""
+    by_leader = keywords(classified, by="leader", top_n=top_n, terms=terms).assign(scope="leader", status="")
+    by_status = keywords(classified, by="status", top_n=top_n, terms=terms).assign(scope="status", leader="")
     columns = ["scope", "leader", "status", "term", "weight", "tasks", "rank"]
     return pd.concat([by_leader[columns], by_status[columns]], ignore_index=True)

@@ -245,6 +245,61 @@ def task_text(row, columns=FREE_TEXT_COLUMNS) -> str:
     return "\n".join(clean_text(row.get(column)) for column in columns if column in row)
 
 
+# ------------------------------------------------------------------ terms per task
+
+TERMS_FORMAT = "task-terms-v1"  # change when tokenize() changes in a way the vocabulary files do not show
+
+
+def vocabulary_key() -> str:
+    """What the terms of a text depend on besides the text: the tokenizer's rules
+    (:data:`TERMS_FORMAT`), the user dictionary and the stopwords (their bytes)."""
+    import hashlib
+
+    digest = hashlib.sha256(TERMS_FORMAT.encode())
+    for path in (USERDICT_PATH, STOPWORDS_PATH):
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+def text_key(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def task_terms(tasks: pd.DataFrame, cache: str | Path | None = None) -> pd.Series:
+    """Each task's terms (:func:`tokenize` of :func:`task_text`), indexed like ``tasks``.
+
+    With ``cache`` (a parquet file: one row per distinct text, ``text_key``,
+    ``vocabulary``, ``terms``), texts segmented before with the same vocabulary are
+    read back instead of segmented again, and the file is rewritten with exactly the
+    texts of ``tasks``. Terms depend on the text only, never on a status: a rebuild
+    after an override (new statuses, same texts) loads no jieba at all.
+    """
+    texts = [task_text(row) for row in tasks.to_dict("records")]
+    keys = [text_key(text) for text in texts]
+    vocabulary = vocabulary_key()
+    known: dict[str, list[str]] = {}
+    if cache is not None and Path(cache).exists():
+        try:
+            stored = pd.read_parquet(cache)
+            stored = stored[stored["vocabulary"] == vocabulary]
+            known = {key: list(terms) for key, terms in zip(stored["text_key"], stored["terms"])}
+        except (OSError, ValueError, KeyError):  # unreadable or another layout: segment again
+            known = {}
+    terms = {}
+    for key, text in zip(keys, texts):
+        if key not in terms:
+            terms[key] = known[key] if key in known else tokenize(text)
+    if cache is not None:
+        order = sorted(terms)
+        from src.store import write_parquet
+
+        write_parquet(pd.DataFrame({"text_key": order, "vocabulary": vocabulary,
+                                    "terms": [terms[key] for key in order]}), cache)
+    return pd.Series([terms[key] for key in keys], index=tasks.index, dtype=object)
+
+
 # ---------------------------------------------------------------------- grouping
 
 
