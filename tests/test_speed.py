@@ -284,7 +284,7 @@ def test_jobs_go_out_longest_first():
 
 def test_executor_names():
     assert isinstance(make_backend(None, 2), LocalBackend) and make_backend("local", 3).workers == 3
-    with pytest.raises(ExecutorError, match="local、dask"):
+    with pytest.raises(ExecutorError, match="local、warm、dask"):
         make_backend("ssh://somewhere", 2)
 
 
@@ -320,3 +320,65 @@ def test_the_reports_render_on_a_dask_cluster(tmp_path):
     assert sorted(summary.reports_written) == ["leader-01", "leader-02", "leader-03", "overview"]
     assert (tmp_path / "dask" / "reports" / "leader-02.pdf").stat().st_size > 10_000
 
+
+
+@pytest.mark.slow
+def test_warm_workers_outlive_a_build_and_serve_one_version_of_the_code(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from src.build import service
+
+    folder = tmp_path / "workers"
+    monkeypatch.setattr(service, "SERVICE_DIR", folder)
+    out = tmp_path / "warm"
+    try:
+        code, summary = build(raw=str(MINI_TABLE), out=str(out), jobs=2, executor="warm")
+        assert code == 0, summary.failures
+        first = service.running(folder)
+        assert first is not None and first["workers"] == 2
+        assert service.running(folder)["pid"] != __import__("os").getpid()  # a process of its own, left running
+
+        # an override for one leader: the same service renders that leader and the overview again
+        tasks = pd.read_parquet(out / "data" / "tasks_classified.parquet")
+        task = tasks[tasks["leader_order"] == 2].iloc[0]
+        status = "completed" if task["status"] == "lagging" else "lagging"
+        line = f"{int(task['task_id'])},{status},督查组实地核查,测试,2020-07-15\n"
+        (out / "overrides.csv").write_text((out / "overrides.csv").read_text(encoding="utf-8") + line, encoding="utf-8")
+        code, summary = build(raw=str(MINI_TABLE), out=str(out), jobs=2, executor="warm")
+        assert code == 0, summary.failures
+        assert sorted(summary.reports_written) == ["leader-02", "overview"]
+        assert service.running(folder)["pid"] == first["pid"]
+
+        # the same as a cold build with the local pool
+        cold = tmp_path / "cold"
+        cold.mkdir()
+        (cold / "overrides.csv").write_text((out / "overrides.csv").read_text(encoding="utf-8"), encoding="utf-8")
+        code, _ = build(raw=str(MINI_TABLE), out=str(cold), jobs=2)
+        assert code == 0
+        for name in ("overview.html", "leader-02.html", "leader-01.html"):
+            assert (out / "reports" / name).read_bytes() == (cold / "reports" / name).read_bytes(), name
+
+        # other code: the old service is stopped and a new one started
+        again = service.ensure(2, "another version of the code", folder)
+        assert again["pid"] != first["pid"] and not service._alive(first["pid"])
+    finally:
+        service.stop(folder)
+    assert service.running(folder) is None and not (folder / "service.json").exists()
+
+
+@pytest.mark.slow
+def test_warm_workers_stop_by_themselves_when_idle(tmp_path):
+    pytest.importorskip("distributed")
+    import time
+
+    from src.build import service
+
+    folder = tmp_path / "workers"
+    try:
+        state = service.ensure(1, "code", folder, idle_minutes=0.05)  # 3 s
+        deadline = time.monotonic() + 60
+        while service._alive(state["pid"]) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not service._alive(state["pid"])
+        assert service.running(folder) is None and not (folder / "service.json").exists()
+    finally:
+        service.stop(folder)

@@ -29,6 +29,7 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
+                     "warm (warm workers kept between builds, for quick rebuilds: see src/build/service.py), "
                      "dask (a local Dask cluster), dask://host:port or tcp://host:port (an existing Dask scheduler; "
                      "needs the 'distributed' package and the same paths on every worker: see docs/performance.md)")
     return cli

@@ -17,6 +17,11 @@ Backends, chosen by ``--executor`` (:func:`make_backend`):
 ``dask``
     a ``distributed.LocalCluster`` on this machine (``--jobs`` worker processes,
     one thread each) — mostly useful to try the Dask path.
+``warm``
+    warm workers that outlive the build (:mod:`src.build.service`): the first
+    build starts a local Dask cluster in the background, later builds reuse its
+    processes and kernels; it stops after 30 idle minutes or ``make workers-stop``.
+    For an analyst rebuilding after overrides, not for the scheduled job.
 ``dask://host:port`` or ``tcp://host:port``
     an existing Dask scheduler: the reports run on its workers, wherever they
     are. Jobs carry absolute paths (template, data folder, staging folder,
@@ -35,7 +40,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["Backend", "LocalBackend", "DaskBackend", "ExecutorError", "make_backend", "longest_first",
+__all__ = ["Backend", "LocalBackend", "DaskBackend", "WarmBackend", "ExecutorError", "make_backend", "longest_first",
            "check_executor"]
 
 
@@ -201,22 +206,45 @@ class DaskBackend(Backend):
             self.client = self.cluster = None
 
 
+class WarmBackend(DaskBackend):
+    """The warm workers of :mod:`src.build.service`, started at the first ``warm_up`` or
+    ``run`` when none serve this code."""
+
+    def __init__(self, workers: int):
+        super().__init__(None, workers)
+        self.name = "warm workers"
+
+    def connect(self):
+        from src.build import service
+        from src.build.state import code_fingerprint
+
+        if self.client is None:
+            try:
+                self.address = service.ensure(self.workers, code_fingerprint())["address"]
+            except service.ServiceError as error:
+                raise ExecutorError(str(error)) from None
+            self.name = f"warm workers {self.address}"
+        return super().connect()
+
 
 def make_backend(spec: str | None, workers: int, stderr_log: str | None = None) -> Backend:
-    """``None``/``"local"`` → :class:`LocalBackend`; ``"dask"`` → a local Dask cluster;
+    """``None``/``"local"`` → :class:`LocalBackend`; ``"warm"`` → :class:`WarmBackend`;
+    ``"dask"`` → a local Dask cluster;
     ``"dask://host:port"`` / ``"tcp://host:port"`` → that scheduler."""
     spec = (spec or "local").strip()
     if spec == "local":
         return LocalBackend(workers, stderr_log)
     if spec == "dask":
         return DaskBackend(None, workers)
+    if spec == "warm":
+        return WarmBackend(workers)
     if spec.startswith("dask://"):
         return DaskBackend("tcp://" + spec[len("dask://"):], workers)
     if spec.startswith(("tcp://", "tls://", "ws://", "wss://")):
         return DaskBackend(spec, workers)
     raise ExecutorError(
-        f"--executor {spec!r}: 应为 local、dask、dask://主机:端口 或 tcp://主机:端口 "
-        "(expected local, dask, dask://host:port or tcp://host:port)"
+        f"--executor {spec!r}: 应为 local、warm、dask、dask://主机:端口 或 tcp://主机:端口 "
+        "(expected local, warm, dask, dask://host:port or tcp://host:port)"
     )
 
 
