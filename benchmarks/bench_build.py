@@ -1,7 +1,8 @@
 """Benchmark: the project's build against the naive way, incremental rebuilds, where a
 report's time goes, and parse + classify scaling.
 
-    .venv/bin/python benchmarks/bench_build.py [--skip-naive] [--skip-verify] [--breakdown N] [--copies 1 10 100] [--scaling-only]
+    .venv/bin/python benchmarks/bench_build.py [--skip-naive] [--skip-warm] [--skip-verify] [--breakdown N]
+                                               [--copies 1 10 100] [--scaling-only]
 
 Prints, in one run on this machine:
   (a) the full build from scratch (clean, classify, overview + every leader as HTML and PDF, index, Excel);
@@ -12,7 +13,10 @@ Prints, in one run on this machine:
   (d) a rebuild after one override line for one leader's task (that leader, the overview, the index
       and the workbook are redone), checked against a build from scratch with the same overrides
       (byte-identical HTML; the PDFs' text through pdftotext, as PDFs embed their creation time);
-and the ratios (a)/(b), (d)/(a). Then the time of each part of a report (kernel, set-up cell,
+and the ratios (a)/(b), (d)/(a). Then the same two builds on warm workers kept between builds
+(--executor warm, started beforehand as with `make workers`):
+  (a') the full build from scratch, (d') the rebuild after one override,
+and the ratios (a')/(b), (d')/(a'), both checked against a build from scratch too. Then the time of each part of a report (kernel, set-up cell,
 charts, the whole papermill run, HTML, PDF) with a new kernel per report and with a kept (warm)
 kernel, on one worker. Then parse + classify on synthetic tables made by repeating the real table
 1x, 10x, 100x (leaders renamed per copy), in rows per second.
@@ -45,17 +49,17 @@ def timed(label: str, func):
     return seconds, result
 
 
-def run_build(out: Path) -> subprocess.CompletedProcess:
+def run_build(out: Path, executor: str = "local") -> subprocess.CompletedProcess:
     """The build as a scheduler runs it: a fresh process, imports included."""
-    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(DEFAULT_RAW_PATH), "--out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(DEFAULT_RAW_PATH), "--out", str(out),
+                             "--executor", executor], cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"build failed:\n{result.stderr[-3000:]}")
     return result
 
 
-def full_build(out: Path) -> float:
-    seconds, _ = timed("(a) full build from scratch (python -m src.build)", lambda: run_build(out))
+def full_build(out: Path, executor: str = "local", label: str = "(a) full build from scratch (python -m src.build)") -> float:
+    seconds, _ = timed(label, lambda: run_build(out, executor))
     return seconds
 
 
@@ -65,7 +69,7 @@ def no_change_rebuild(out: Path) -> float:
     return seconds
 
 
-def override_rebuild(out: Path) -> tuple[float, str]:
+def override_rebuild(out: Path, executor: str = "local", label: str = "(d) rebuild after one override") -> tuple[float, str]:
     """One override line for one task of the second leader in the table of contents; rebuild."""
     import pandas as pd
 
@@ -75,18 +79,18 @@ def override_rebuild(out: Path) -> tuple[float, str]:
     overrides = out / "overrides.csv"
     overrides.write_text(overrides.read_text(encoding="utf-8")
                          + f"{int(task['task_id'])},{status},督查组实地核查（基准测试）,基准,2020-07-15\n", encoding="utf-8")
-    seconds, result = timed(f"(d) rebuild after one override (task {int(task['task_id'])}, {task['leader']})",
-                            lambda: run_build(out))
+    seconds, result = timed(f"{label} (task {int(task['task_id'])}, {task['leader']})",
+                            lambda: run_build(out, executor))
     written = next((line for line in result.stderr.splitlines() if "生成" in line and "沿用" in line), "")
     print(f"    {written.strip()}")
     return seconds, written
 
 
-def same_as_cold(out: Path, work: Path) -> bool:
+def same_as_cold(out: Path, work: Path, name: str = "cold") -> bool:
     """The incremental set against a build from scratch with the same overrides."""
     import hashlib
 
-    cold = work / "cold"
+    cold = work / name
     cold.mkdir()
     shutil.copy(out / "overrides.csv", cold / "overrides.csv")
     subprocess.run([sys.executable, "-m", "src.build", "--raw", str(DEFAULT_RAW_PATH), "--out", str(cold), "--force"],
@@ -101,8 +105,25 @@ def same_as_cold(out: Path, work: Path) -> bool:
                 for p in (pdf, out / "reports" / pdf.name)]
         if text[0] != text[1]:
             differ.append(pdf.name)
-    print(f"outputs identical to a build from scratch: {'yes' if not differ else 'NO: ' + ', '.join(differ)}")
+    print(f"outputs of {out.name} identical to a build from scratch: {'yes' if not differ else 'NO: ' + ', '.join(differ)}")
     return not differ
+
+
+def warm_workers(work: Path) -> tuple[float, float]:
+    """(a') and (d'): the same builds on warm workers kept between builds (--executor warm), started
+    beforehand as an analyst would (make workers) in a folder of the benchmark's own; stopped at the end."""
+    env = {**os.environ, "KEY_TASKS_WORKERS_DIR": str(work / "workers")}
+    os.environ["KEY_TASKS_WORKERS_DIR"] = env["KEY_TASKS_WORKERS_DIR"]
+    service = [sys.executable, "-m", "src.build.service"]
+    try:
+        timed("(w) start the warm workers (make workers)",
+              lambda: subprocess.run([*service, "start"], cwd=ROOT, env=env, check=True, capture_output=True))
+        time.sleep(8)  # their kernels warm up in the background after the start returns
+        full = full_build(work / "warm", "warm", "(a') full build from scratch on warm workers")
+        override, _ = override_rebuild(work / "warm", "warm", "(d') rebuild after one override on warm workers")
+    finally:
+        subprocess.run([*service, "stop"], cwd=ROOT, env=env, capture_output=True)
+    return full, override
 
 
 def breakdown(out: Path, count: int) -> None:
@@ -208,6 +229,7 @@ def scaling(copies_list: list[int]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-naive", action="store_true", help="skip (b), the slow naive run")
+    parser.add_argument("--skip-warm", action="store_true", help="skip (a') and (d'), the builds on warm workers")
     parser.add_argument("--skip-verify", action="store_true", help="skip the comparison with a build from scratch")
     parser.add_argument("--breakdown", type=int, default=4, metavar="N",
                         help="reports in the per-part breakdown (0 = skip; default 4)")
@@ -233,8 +255,15 @@ def main() -> int:
             print(f"\nratio (a)/(b) = {full / naive:.3f}   (target <= 0.12)")
         print(f"ratio (d)/(a) = {override / full:.3f}   (target <= 0.35)")
         print(f"no-change rebuild: {again:.2f} s   (target < 0.5 s)")
+        if not args.skip_warm:
+            warm_full, warm_override = warm_workers(work)
+            if not args.skip_naive:
+                print(f"\nratio (a')/(b) = {warm_full / naive:.3f}   (target <= 0.12)")
+            print(f"ratio (d')/(a') = {warm_override / warm_full:.3f}   (target <= 0.35)")
         if not args.skip_verify:
             same_as_cold(work / "build", work)
+            if not args.skip_warm:
+                same_as_cold(work / "warm", work, "cold-warm")
         if args.breakdown:
             breakdown(work / "build", args.breakdown)
         if args.copies:

@@ -195,11 +195,15 @@ def header_html(report: Report, build_date: date | None = None) -> Html:
 
 def report_links(report: Report) -> list[dict]:
     """Every report of this table, in index order (the roster): slug, subject and the file names."""
-    return [
-        {"slug": each.slug, "subject": each.subject if each.leader else "全市总览",
-         "html": f"{each.slug}.html", "pdf": f"{each.slug}.pdf", "docx": f"{each.slug}.docx"}
-        for each in report.overview().roster()
-    ]
+    # What roster() gives, without scoping the table once per leader (each leader's first row
+    # gives the title and the place in the 目录, as in for_leader): every report links every other.
+    firsts = report.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
+    leaders = [(name, str(title), int(order)) for name, title, order
+               in zip(firsts["leader"], firsts["leader_title"], firsts["leader_order"]) if isinstance(name, str) and name.strip()]
+    stems = [("overview", "全市总览")] + [(render.slugify_leader(order), narrative.subject_name(name, title))
+                                         for name, title, order in leaders]
+    return [{"slug": slug, "subject": subject, "html": f"{slug}.html", "pdf": f"{slug}.pdf", "docx": f"{slug}.docx"}
+            for slug, subject in stems]
 
 
 def nav_html(report: Report) -> Html:

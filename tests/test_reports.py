@@ -483,3 +483,15 @@ def test_headline_and_requirements_count_the_same_unclear_tasks(real_tasks):
     unclear = narrative.unclear_tasks(tasks)
     assert not set(unclear["task_id"]) & set(tasks.loc[review, "task_id"])  # 待复核 tasks said something
     assert unclear["progress_ratio"].isna().all() and unclear["status"].eq("on-track").all()
+
+
+def test_report_links_list_the_roster_in_its_order(mini_processed):
+    from src.report import load_report, report_links
+
+    overview = load_report(mini_processed)
+    roster = overview.roster()
+    expected = [(each.slug, each.subject if each.leader else "全市总览") for each in roster]
+    for report in roster:
+        links = report_links(report)
+        assert [(link["slug"], link["subject"]) for link in links] == expected
+        assert all(link["html"] == f"{link['slug']}.html" and link["docx"] == f"{link['slug']}.docx" for link in links)

@@ -36,7 +36,8 @@ from src.paths import PROJECT_ROOT
 
 __all__ = ["SERVICE_DIR", "ServiceError", "ensure", "running", "stop", "serve", "main"]
 
-SERVICE_DIR = PROJECT_ROOT / ".cache" / "report-workers"
+# KEY_TASKS_WORKERS_DIR: another place for the state and log (the benchmark keeps its own service there)
+SERVICE_DIR = Path(os.environ.get("KEY_TASKS_WORKERS_DIR") or PROJECT_ROOT / ".cache" / "report-workers")
 IDLE_MINUTES = 30
 START_TIMEOUT = 90
 
