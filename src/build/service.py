@@ -100,13 +100,18 @@ def stop(folder: Path | None = None, timeout: float = 30) -> bool:
 def ensure(workers: int, code: str, folder: Path | None = None, idle_minutes: float = IDLE_MINUTES) -> dict:
     """The service for this code, started (and waited for) when there is none, or when
     the one running serves other code or another number of workers."""
+    import fcntl
+
     folder = Path(folder or SERVICE_DIR)
-    state = running(folder)
-    if state is not None and state.get("code") == code and int(state.get("workers", 0)) == workers:
-        return state
-    if state is not None:
-        stop(folder)
-    return _start(workers, code, Path(folder), idle_minutes)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "service.lock", "w") as lock:  # two builds at once: one starts it, the other waits and uses it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = running(folder)
+        if state is not None and state.get("code") == code and int(state.get("workers", 0)) == workers:
+            return state
+        if state is not None:
+            stop(folder)
+        return _start(workers, code, folder, idle_minutes)
 
 
 def _start(workers: int, code: str, folder: Path, idle_minutes: float) -> dict:
