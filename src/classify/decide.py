@@ -79,7 +79,7 @@ def _starts_on_schedule(row: dict, rules: Rules, below: list, schedule: float) -
     """True when the row counts works started at or above the schedule (开工率
     80%, or a count started against the same target) next to measures below it."""
     text = row["progress"]
-    if any(float(rate) >= schedule * 100 for rate in rules.prepared("start_rate").findall(text)):
+    if any(float(rate) >= schedule * 100 for rate in rules.ready["start_rate"].findall(text)):
         return True
     starts = [q for q in actuals_of(row, "progress", rules) if q.starts_works]
     return any(q.unit == m.unit and m.target and q.value / m.target >= schedule for q in starts for m in below)
@@ -113,7 +113,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         review.append("measures on both sides of the schedule")
     physical = [m for m in measures if m.kind == "physical" and m.ratio is not None]
     report_month = row["_date"].month
-    period = rules.prepared("period_month")
+    period = rules.ready["period_month"]
     for m in deciding if period else []:
         text = row[m.source_field]
         months = [month_number(a or b) for a, b in period.findall(sentence_of(text, m.position, m.position))]

@@ -85,6 +85,17 @@ def _best_window(run):
 
 def _required_in(items):
     """Strings one of which occurs in every match of the parsed sequence, or None."""
+    best = None
+    for literals in _required_candidates(items):  # the most selective; on ties the later one
+        if best is None or _selectivity(literals) >= _selectivity(best):
+            best = literals
+    return best
+
+
+def _required_candidates(items) -> list:
+    """Every set of strings the parsed sequence is known to require: each set
+    holds strings one of which occurs in every match (so all the sets hold at
+    once)."""
     candidates, run = [], []
 
     def close_run():
@@ -121,11 +132,7 @@ def _required_in(items):
         if found:
             candidates.append(found)
     close_run()
-    best = None
-    for literals in candidates:  # the most selective; on ties the later one
-        if best is None or _selectivity(literals) >= _selectivity(best):
-            best = literals
-    return best
+    return candidates
 
 
 def _required_literals(pattern: re.Pattern) -> frozenset | None:
@@ -136,6 +143,19 @@ def _required_literals(pattern: re.Pattern) -> frozenset | None:
         return _required_in(_sre_parser.parse(pattern.pattern, pattern.flags))
     except Exception:  # an unexpected parse tree: no filter, the pattern just runs
         return None
+
+
+def required_literal_groups(pattern: re.Pattern) -> tuple:
+    """Sets of strings every match of ``pattern`` contains one of, each set (a
+    conjunction: a text missing every string of one set cannot match); ``()``
+    when nothing is known (the pattern must then always run)."""
+    if pattern.flags & re.IGNORECASE:
+        return ()
+    try:
+        candidates = _required_candidates(_sre_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unexpected parse tree: no filter, the pattern just runs
+        return ()
+    return tuple(dict.fromkeys(frozenset(c) for c in candidates if c and all(c)))
 
 
 def _trie(strings) -> str:
@@ -166,6 +186,71 @@ def build_literal_filter(patterns) -> re.Pattern | None:
     return re.compile(_trie(literals)) if literals else None
 
 
+class LiteralIndex:
+    """Which of many literal strings occur in a text, in one search:
+    ``present(text)`` is exactly ``frozenset(s for s in strings if s in text)``.
+
+    The search stops at every character that starts one of the strings and
+    reads, from there, the longest string that starts there (a lookahead
+    inside a one-character lookbehind, so that overlapping strings are all
+    seen); the shorter strings that start there are its prefixes among the
+    strings, added from a table made once."""
+
+    def __init__(self, strings):
+        strings = frozenset(s for s in strings if s)
+        self.strings = strings
+        self._prefixes = {s: frozenset(s[:i] for i in range(1, len(s) + 1) if s[:i] in strings) for s in strings}
+        if strings:
+            firsts = "".join(re.escape(c) for c in sorted({s[0] for s in strings}))
+            self._scan = re.compile(f"[{firsts}](?<=(?=({_trie(strings)}))(?s:.))")
+        else:
+            self._scan = None
+
+    def present(self, text: str) -> frozenset:
+        if self._scan is None or not text:
+            return frozenset()
+        longest = set(self._scan.findall(text))
+        if len(longest) == 1:
+            return self._prefixes[longest.pop()]
+        found = set()
+        for string in longest:
+            found |= self._prefixes[string]
+        return frozenset(found)
+
+
+class PatternFamily:
+    """Patterns, each with the literal sets every match of it contains (see
+    :func:`required_literal_groups`). ``that_may_match(present)``: the
+    patterns, in order, that can match a text whose strings of
+    :attr:`literals` are ``present`` (:meth:`LiteralIndex.present`); a
+    pattern left out has no match in that text (one of its sets is missing)."""
+
+    def __init__(self, patterns):
+        self.patterns = tuple(patterns)
+        self._bits: dict[str, int] = {}  # string -> the sets (one bit each) it belongs to
+        checks, slot = [], 0
+        for pattern in self.patterns:
+            need = 0
+            for group in required_literal_groups(pattern):
+                for string in group:
+                    self._bits[string] = self._bits.get(string, 0) | (1 << slot)
+                need |= 1 << slot
+                slot += 1
+            checks.append((pattern, need))
+        self._checks = tuple(checks)
+        self.literals = frozenset(self._bits)
+        self._always = [pattern for pattern, need in checks if not need]  # nothing known: always run
+
+    def that_may_match(self, present: frozenset) -> list:
+        hits = self.literals & present
+        if not hits:
+            return self._always
+        bits = 0
+        for string in hits:
+            bits |= self._bits[string]
+        return [pattern for pattern, need in self._checks if bits & need == need]
+
+
 def may_match(literal_filter: re.Pattern | None, text: str) -> bool:
     return literal_filter is None or literal_filter.search(text) is not None
 
@@ -193,16 +278,28 @@ class PhraseList:
         ordered = sorted(set(phrases), key=lambda phrase: (-len(phrase), phrase))  # stable across runs
         self.ordered = tuple((phrase, re.compile(re.escape(phrase))) for phrase in ordered)
         self.any = re.compile(_trie(ordered)) if ordered and all(ordered) else None
+        self.phrases = frozenset(ordered) if self.any is not None else None  # None: an empty phrase, no index
+        self._rank = {phrase: i for i, (phrase, _) in enumerate(self.ordered)}
 
 
-def find_phrases(text: str, phrases) -> list[tuple[int, int, str]]:
-    """Occurrences of literal phrases, longest phrase first, non-overlapping."""
+def find_phrases(text: str, phrases, present: frozenset | None = None) -> list[tuple[int, int, str]]:
+    """Occurrences of literal phrases, longest phrase first, non-overlapping.
+    ``present``, when given, holds (at least) every phrase of the list that
+    occurs in ``text`` (:meth:`LiteralIndex.present`), so no search is needed
+    to rule the others out."""
     if not isinstance(phrases, PhraseList):
         phrases = PhraseList(phrases)
-    if not phrases.ordered or (phrases.any is not None and phrases.any.search(text) is None):
+    if present is not None and phrases.phrases is not None:
+        hits = phrases.phrases & present
+        if not hits:
+            return []
+        candidates = [phrases.ordered[i] for i in sorted(map(phrases._rank.__getitem__, hits))]
+    elif not phrases.ordered or (phrases.any is not None and phrases.any.search(text) is None):
         return []  # none of the phrases occurs: the common case, in one pass
+    else:
+        candidates = phrases.ordered
     found: list[tuple[int, int, str]] = []
-    for phrase, pattern in phrases.ordered:
+    for phrase, pattern in candidates:
         if phrase not in text:
             continue
         for match in pattern.finditer(text):

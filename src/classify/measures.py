@@ -203,7 +203,7 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
 def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:
     """True when text[start:end] states a node due by the report date
     (``[quantities].node_due_pattern``: 原计划6月底前完成…)."""
-    pattern = rules.prepared("node_due")
+    pattern = rules.ready["node_due"]
     if pattern is None:
         return False
     report_month = row["_date"].month
@@ -219,7 +219,7 @@ def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        if not may_match(rules.prepared("gap_filter"), text):
+        if not may_match(rules.ready["gap_filter"], text):
             continue
         for sign, patterns in ((-1, rules.compiled["gap_behind"]), (1, rules.compiled["gap_ahead"])):
             for pattern in patterns:
@@ -243,8 +243,8 @@ class Quantity:
     text_before: str
     starts_works: bool = False  # counts works started (开工 15 个), not things done
     standard: bool = False  # a standard or level (补助标准提高到每人每月 600 元), not an amount
-    stopwords: tuple = field(default=(), repr=False)  # rules.prepared("stopwords")
-    verb_tokens: frozenset = field(default=frozenset(), repr=False)  # rules.prepared("verb_tokens")
+    stopwords: tuple = field(default=(), repr=False)  # rules.ready["stopwords"]
+    verb_tokens: frozenset = field(default=frozenset(), repr=False)  # rules.ready["verb_tokens"]
 
     # Only pairing a task target with an actual needs the tokens, so they are
     # worked out on first use rather than for every number found.
@@ -259,18 +259,38 @@ class Quantity:
         return all(token in self.verb_tokens for token in self.context)
 
 
-def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Quantity]:
+def _number_matches(text: str, rules: Rules) -> list:
+    """The matches of a number with a unit in ``text`` (digits, or Chinese
+    numerals with a power), in reading order."""
+    matches = list(rules.compiled["quantity"].finditer(text))
+    if _CN_POWER.search(text):
+        matches = sorted(matches + list(rules.compiled["quantity_cn"].finditer(text)), key=lambda m: m.start())
+    return matches
+
+
+def _row_number_matches(row: dict, field_name: str, rules: Rules) -> list:
+    """:func:`_number_matches` of one column of a row, worked out once per row
+    (actuals and in-row targets read the same numbers)."""
+    cache = row.get("_numbers")
+    if cache is None:
+        cache = row["_numbers"] = {}
+    if field_name not in cache:
+        cache[field_name] = _number_matches(row[field_name], rules)
+    return cache[field_name]
+
+
+def _quantities(text: str, rules: Rules, *, targets: bool, keep=None, matches=None) -> list[Quantity]:
     """Numbers with a unit in ``text``, as targets or as actuals. ``keep(before)``,
     when given, is a further test of the words before the number in its clause;
-    it runs first, so numbers a caller would drop cost little."""
+    it runs first, so numbers a caller would drop cost little. ``matches``: the
+    text's :func:`_number_matches`, when already known."""
     q = rules["quantities"]
     multipliers = q.get("multipliers", {})
     found = []
     has_from = any(word in text for word in q.get("from_words", []))
     standard_units = q.get("standard_units", [])
-    matches = list(rules.compiled["quantity"].finditer(text))
-    if _CN_POWER.search(text):
-        matches = sorted(matches + list(rules.compiled["quantity_cn"].finditer(text)), key=lambda m: m.start())
+    if matches is None:
+        matches = _number_matches(text, rules)
     for match in matches:
         clause_start = bound_left(text, match.start(), CLAUSE_SEPS)
         before = text[clause_start:match.start()]
@@ -308,7 +328,7 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Qu
             list_clause = text[bound_left(text, match.start(), _LIST_CLAUSE_SEPS):match.start()]  # over 、 lists
             standard = rules.words("quantities", "standard_words", []).found_in(list_clause)
         found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works, standard,
-                              rules.prepared("stopwords"), rules.prepared("verb_tokens")))
+                              rules.ready["stopwords"], rules.ready["verb_tokens"]))
     return found
 
 
@@ -330,7 +350,8 @@ def _actuals(row: dict, field_name: str, rules: Rules) -> list[Quantity]:
     """The actuals of one column of a row, worked out once per row."""
     cache = row.setdefault("_actuals", {})
     if field_name not in cache:
-        cache[field_name] = _quantities(row[field_name], rules, targets=False)
+        cache[field_name] = _quantities(row[field_name], rules, targets=False,
+                                        matches=_row_number_matches(row, field_name, rules))
     return cache[field_name]
 
 
@@ -353,7 +374,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        if not may_match(rules.prepared("in_row_target_filter"), text):
+        if not may_match(rules.ready["in_row_target_filter"], text):
             continue  # no target word (计划, 目标 …) anywhere, so none before a number
         in_row, adjusted, milestone = (rules.compiled[k] for k in ("in_row_target", "adjusted_target", "milestone"))
         targets = [
@@ -361,6 +382,7 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             for t in _quantities(
                 text, rules, targets=True,
                 keep=lambda before: bool(in_row.search(before) or adjusted.search(before) or milestone.search(before)),
+                matches=_row_number_matches(row, field_name, rules),
             )
         ]
         if not targets:
@@ -490,8 +512,8 @@ def _count_of_unit(unit: str) -> re.Pattern:
 
 def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
     """"M of N" forms inside one sentence: 细化分解落实 49 项任务，完成 32 项."""
-    done_before, done_after, slash = rules.prepared("x_of_y")
-    before_filter, after_filter, slash_filter = rules.prepared("x_of_y_filters")
+    done_before, done_after, slash = rules.ready["x_of_y"]
+    before_filter, after_filter, slash_filter = rules.ready["x_of_y_filters"]
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]

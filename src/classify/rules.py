@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from src.classify.columns import STATUSES
-from src.classify.literals import PhraseList, WordSet, build_literal_filter
+from src.classify.literals import LiteralIndex, PatternFamily, PhraseList, WordSet, build_literal_filter
 from src.classify.spans import strip_for_only
 from src.paths import REFERENCE_DIR
 
@@ -31,7 +31,14 @@ class Rules:
     cue_fields: tuple
     quantity_fields: tuple
     compiled: dict = field(default_factory=dict)
-    _prepared: dict = field(default_factory=dict, repr=False, compare=False)
+    _prepared: dict = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self._prepared is None:
+            self._prepared = _Prepared(self)
+        # rules.ready[key] ≡ rules.prepared(key), as a plain dict lookup once
+        # built (the classifier reads these for every row)
+        self.ready = self._prepared
 
     def __getitem__(self, key):
         return self.raw[key]
@@ -42,10 +49,20 @@ class Rules:
         rows do not redo work that depends only on the rules. Built lazily, a
         rules dict lacking a key fails where the classifier first reads it,
         as before."""
-        prepared = self._prepared
-        if key not in prepared:
-            prepared[key] = _PREPARERS[key](self)
-        return prepared[key]
+        return self._prepared[key]
+
+    def literals_in(self, row: dict, field_name: str) -> frozenset:
+        """The strings of :data:`INDEXED` (phrases, and the literals the
+        pattern families require) that occur in ``row[field_name]``: one
+        search per column of a row, kept in the row, instead of one per phrase
+        list or pattern family."""
+        cache = row.get("_literals")
+        if cache is None:
+            cache = row["_literals"] = {}
+        found = cache.get(field_name)
+        if found is None:
+            found = cache[field_name] = self._prepared["literal_index"].present(row[field_name])
+        return found
 
     def words(self, section: str, name: str, default=None) -> WordSet:
         """The word list ``[section].name`` (``default`` when absent, an error
@@ -56,6 +73,18 @@ class Rules:
             table = self.raw[section]
             prepared[key] = WordSet(table[name] if default is None else table.get(name, default))
         return prepared[key]
+
+
+class _Prepared(dict):
+    """What is prepared from one rules object, each built on first use."""
+
+    def __init__(self, rules: Rules):
+        super().__init__()
+        self.rules = rules
+
+    def __missing__(self, key):
+        value = self[key] = _PREPARERS[key](self.rules)
+        return value
 
 
 def _compile_rules(raw: dict) -> Rules:
@@ -92,15 +121,21 @@ def _compile_rules(raw: dict) -> Rules:
         "rate": re.compile(quantities["rate_pattern"]),
         "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
         "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
-        # number, optional multiplier (万/亿…), unit
+        # number, optional multiplier (万/亿…), unit. The number starts with a
+        # digit not after a digit or a point: the pattern opens with the digit
+        # and looks back past it (\d(?<![\d.]\d), the same as (?<![\d.])\d),
+        # so that the engine skips to digits instead of trying every position.
         "quantity": re.compile(
-            rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt
-            else rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
+            rf"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt
+            else rf"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*()({unit_alt})"
         ),
         # a count in Chinese numerals with a power (一百二十场, 五万二千人, 十二个); not
-        # an ordinal (第十二批) and not a bare digit (一批, 三年), which are mostly words
+        # an ordinal (第十二批) and not a bare digit (一批, 三年), which are mostly words.
+        # Written to open with a numeral (as "quantity" opens with a digit): the
+        # same as (?<![第N])((?=[N]*[十百千万])[N]{{2,}}), N the numerals.
         "quantity_cn": re.compile(
-            rf"(?<![第{CN_NUMERAL_RUN}])((?=[{CN_NUMERAL_RUN}]*[十百千万])[{CN_NUMERAL_RUN}]{{2,}})\s*()({unit_alt})"
+            rf"([{CN_NUMERAL_RUN}](?<![第{CN_NUMERAL_RUN}][{CN_NUMERAL_RUN}])"
+            rf"(?:(?<=[十百千万])|(?=[{CN_NUMERAL_RUN}]*[十百千万]))[{CN_NUMERAL_RUN}]+)\s*()({unit_alt})"
         ),
         "negation_fillers": re.compile(
             "^(?:" + "|".join(re.escape(w) for w in sorted(guards.get("negation_fillers", []), key=len, reverse=True)) + ")*$"
@@ -224,4 +259,22 @@ _PREPARERS = {
     "forecast_miss_filter": lambda rules: build_literal_filter(rules.prepared("forecast_miss")),
     "early_stage_filter": lambda rules: build_literal_filter(rules.prepared("early_stage_patterns")),
     "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
+    # pattern families with the literals each pattern requires (see PatternFamily)
+    "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"]),
+    "annual_family": lambda rules: PatternFamily(rules.compiled["annual_cues"]),
+    "weak_family": lambda rules: PatternFamily(rules.compiled["weak_cues"]),
+    "milestone_met_family": lambda rules: PatternFamily(rules.prepared("milestone_met")),
+    "forecast_miss_family": lambda rules: PatternFamily(rules.prepared("forecast_miss")),
+    "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns")),
+    # every phrase of these phrase lists and every literal these pattern families
+    # require, found in a text in one search (Rules.literals_in)
+    "literal_index": lambda rules: LiteralIndex(
+        string for key in INDEXED for string in (
+            rules.prepared(key).literals if key.endswith("_family") else (p for p, _ in rules.prepared(key).ordered))
+    ),
 }
+# The phrase lists and pattern families whose literals Rules.literals_in reports.
+INDEXED = (
+    "delay_cues", "unfinished_cues", "pending_cues", "on_track_cues", "one_off_cues", "early_stage_cues", "delivery_verbs",
+    "delay_family", "annual_family", "weak_family", "milestone_met_family", "forecast_miss_family", "early_stage_family",
+)
