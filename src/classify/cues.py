@@ -191,20 +191,36 @@ def names_a_node(text: str, rules: Rules) -> bool:
     return rules.words("completed", "node_words", []).found_in(text)
 
 
+def _stripped_up_to(text: str, limit: int | None) -> str | None:
+    """``strip_for_only(text)``, or None when that is longer than ``limit``
+    (worked out from a short head of the text: stripping only drops
+    characters, so the stripped head is the start of the stripped text)."""
+    if limit is None or len(text) <= limit:
+        return strip_for_only(text)
+    head = 2 * limit + 8
+    if len(strip_for_only(text[:head])) > limit:
+        return None
+    stripped = strip_for_only(text) if len(text) > head else strip_for_only(text[:head])
+    return stripped if len(stripped) <= limit else None
+
+
 def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     completed = rules["completed"]
     cues: list[Cue] = []
     empty = rules.ready["empty_values"]
-    parts = {name: strip_for_only(row[name]) for name in ("problems", "next_steps")}
+    limit = rules.ready["only_max_chars"]
+    parts = {name: _stripped_up_to(row[name], limit) for name in ("problems", "next_steps")}
     parts = {name: ("" if value in empty else value) for name, value in parts.items()}
-    tail = parts["problems"] + parts["next_steps"]
     only_pattern = rules.ready["only_pattern"]
     only_set = rules.ready["only_set"]
 
     def says_only_done(value: str) -> bool:
         return bool(value) and (value in only_set or bool(only_pattern and only_pattern.match(value)))
 
-    if says_only_done(tail):
+    # a part longer than the limit (None) is neither empty nor part of a tail
+    # that only says 已完成
+    tail = None if None in parts.values() else parts["problems"] + parts["next_steps"]
+    if tail is not None and says_only_done(tail):
         field_name = "next_steps" if parts["next_steps"] else "problems"
         text = row[field_name]
         cues.append(Cue("completed-only", text.strip(), text.strip(), field_name))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from re import _constants as _sre  # for _required_literals
 from re import _parser as _sre_parser
+from typing import NamedTuple
 
 # Every match of 滞后序时进度(\d+)个百分点 contains the literal 百分点, so a text
 # without 百分点 needs no scan. _required_literals works such strings out of a
@@ -186,9 +187,71 @@ def build_literal_filter(patterns) -> re.Pattern | None:
     return re.compile(_trie(literals)) if literals else None
 
 
+class Found(NamedTuple):
+    """What a :class:`LiteralIndex` found in a text: the strings, and one bit
+    for each literal set of a :class:`PatternFamily` some string of which
+    occurs."""
+
+    strings: frozenset
+    bits: int
+
+
+NOTHING_FOUND = Found(frozenset(), 0)
+
+
+class PatternFamily:
+    """Patterns, each with the literal sets every match of it contains (see
+    :func:`required_literal_groups`). Once a :class:`LiteralIndex` is built
+    with the family, ``that_may_match(found)`` gives the patterns, in order,
+    that can match a text in which the index ``found`` what it found; a
+    pattern left out has no match in that text (a set it requires is
+    missing)."""
+
+    def __init__(self, patterns):
+        self.patterns = tuple(patterns)
+        requirements = []
+        for pattern in self.patterns:
+            groups = required_literal_groups(pattern)
+            # sets of single characters (units: 个, 项 …) are in most texts: left
+            # to the pattern when it has a set of longer strings
+            requirements.append(tuple(g for g in groups if max(map(len, g)) > 1) or groups)
+        self.requirements = tuple(requirements)
+        self.literals = frozenset(s for groups in requirements for group in groups for s in group)
+        self._checks = tuple((pattern, 0) for pattern in self.patterns)
+        self._mask = 0
+        self._always = list(self.patterns)  # until indexed: every pattern runs
+
+    def _bind(self, first_bit: int) -> dict:
+        """Give each literal set a bit from ``first_bit`` on; the strings' bits."""
+        bits: dict[str, int] = {}
+        checks, bit = [], first_bit
+        for pattern, groups in zip(self.patterns, self.requirements):
+            need = 0
+            for group in groups:
+                for string in group:
+                    bits[string] = bits.get(string, 0) | (1 << bit)
+                need |= 1 << bit
+                bit += 1
+            checks.append((pattern, need))
+        self._checks = tuple(checks)
+        self._mask = sum(need for _, need in checks)
+        self._always = [pattern for pattern, need in checks if not need]  # nothing known: always run
+        self.bit_count = bit - first_bit
+        return bits
+
+    def that_may_match(self, found: Found) -> list:
+        bits = found.bits
+        if not bits & self._mask:
+            return self._always
+        return [pattern for pattern, need in self._checks if bits & need == need]
+
+
 class LiteralIndex:
     """Which of many literal strings occur in a text, in one search:
-    ``present(text)`` is exactly ``frozenset(s for s in strings if s in text)``.
+    ``present(text).strings`` is exactly ``frozenset(s for s in strings if s
+    in text)`` for the given strings and the literals of the given pattern
+    families, and ``present(text).bits`` says which of the families' literal
+    sets are met (see :meth:`PatternFamily.that_may_match`).
 
     The search stops at every character that starts one of the strings and
     reads, from there, the longest string that starts there (a lookahead
@@ -196,59 +259,46 @@ class LiteralIndex:
     seen); the shorter strings that start there are its prefixes among the
     strings, added from a table made once."""
 
-    def __init__(self, strings):
-        strings = frozenset(s for s in strings if s)
+    def __init__(self, strings, families=()):
+        bits: dict[str, int] = {}
+        first_bit = 0
+        for family in families:
+            for string, string_bits in family._bind(first_bit).items():
+                bits[string] = bits.get(string, 0) | string_bits
+            first_bit += family.bit_count
+        strings = frozenset(s for s in (*strings, *bits) if s)
         self.strings = strings
-        self._prefixes = {s: frozenset(s[:i] for i in range(1, len(s) + 1) if s[:i] in strings) for s in strings}
+        self._found = {}
+        for string in strings:
+            prefixes = frozenset(string[:i] for i in range(1, len(string) + 1) if string[:i] in strings)
+            self._found[string] = Found(prefixes, sum_bits(bits.get(p, 0) for p in prefixes))
         if strings:
             firsts = "".join(re.escape(c) for c in sorted({s[0] for s in strings}))
             self._scan = re.compile(f"[{firsts}](?<=(?=({_trie(strings)}))(?s:.))")
         else:
             self._scan = None
 
-    def present(self, text: str) -> frozenset:
+    def present(self, text: str) -> Found:
         if self._scan is None or not text:
-            return frozenset()
+            return NOTHING_FOUND
         longest = set(self._scan.findall(text))
         if len(longest) == 1:
-            return self._prefixes[longest.pop()]
-        found = set()
+            return self._found[longest.pop()]
+        if not longest:
+            return NOTHING_FOUND
+        strings, bits = set(), 0
         for string in longest:
-            found |= self._prefixes[string]
-        return frozenset(found)
+            found = self._found[string]
+            strings |= found.strings
+            bits |= found.bits
+        return Found(frozenset(strings), bits)
 
 
-class PatternFamily:
-    """Patterns, each with the literal sets every match of it contains (see
-    :func:`required_literal_groups`). ``that_may_match(present)``: the
-    patterns, in order, that can match a text whose strings of
-    :attr:`literals` are ``present`` (:meth:`LiteralIndex.present`); a
-    pattern left out has no match in that text (one of its sets is missing)."""
-
-    def __init__(self, patterns):
-        self.patterns = tuple(patterns)
-        self._bits: dict[str, int] = {}  # string -> the sets (one bit each) it belongs to
-        checks, slot = [], 0
-        for pattern in self.patterns:
-            need = 0
-            for group in required_literal_groups(pattern):
-                for string in group:
-                    self._bits[string] = self._bits.get(string, 0) | (1 << slot)
-                need |= 1 << slot
-                slot += 1
-            checks.append((pattern, need))
-        self._checks = tuple(checks)
-        self.literals = frozenset(self._bits)
-        self._always = [pattern for pattern, need in checks if not need]  # nothing known: always run
-
-    def that_may_match(self, present: frozenset) -> list:
-        hits = self.literals & present
-        if not hits:
-            return self._always
-        bits = 0
-        for string in hits:
-            bits |= self._bits[string]
-        return [pattern for pattern, need in self._checks if bits & need == need]
+def sum_bits(values) -> int:
+    total = 0
+    for value in values:
+        total |= value
+    return total
 
 
 def may_match(literal_filter: re.Pattern | None, text: str) -> bool:
@@ -282,15 +332,15 @@ class PhraseList:
         self._rank = {phrase: i for i, (phrase, _) in enumerate(self.ordered)}
 
 
-def find_phrases(text: str, phrases, present: frozenset | None = None) -> list[tuple[int, int, str]]:
+def find_phrases(text: str, phrases, present: Found | None = None) -> list[tuple[int, int, str]]:
     """Occurrences of literal phrases, longest phrase first, non-overlapping.
-    ``present``, when given, holds (at least) every phrase of the list that
-    occurs in ``text`` (:meth:`LiteralIndex.present`), so no search is needed
-    to rule the others out."""
+    ``present``, when given, is what a :class:`LiteralIndex` holding every
+    phrase of the list found in ``text``, so no search is needed to rule the
+    others out."""
     if not isinstance(phrases, PhraseList):
         phrases = PhraseList(phrases)
     if present is not None and phrases.phrases is not None:
-        hits = phrases.phrases & present
+        hits = phrases.phrases & present.strings
         if not hits:
             return []
         candidates = [phrases.ordered[i] for i in sorted(map(phrases._rank.__getitem__, hits))]

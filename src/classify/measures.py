@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from src.classify.cues import negated
-from src.classify.literals import build_literal_filter, may_match
+from src.classify.literals import may_match
 from src.classify.rules import Rules
 from src.classify.spans import (
     CLAUSE_SEPS,
     SENTENCE_SEPS,
+    SHARE,
     bound_left,
     bound_right,
     cn_number,
@@ -34,19 +35,7 @@ SCHEDULE_KINDS = ("stated-gap", "schedule-share", "milestone")
 DERIVED_KINDS = ("target-match", "x-of-y")
 
 _PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
-# A share written as a percentage, or in words: 三分之一, 四成 (成 not starting
-# a word such as 成本, 成果, 成为).
-#
-# Patterns whose matches start after a lookbehind begin with a lookahead for
-# the first character a match can have ((?=\d) …): it changes no match, but
-# lets the engine reject most positions with one character test.
-_SHARE = re.compile(
-    r"(?=[-\d一二三四五六七八九十百])"
-    r"(?:(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
-    r"|百分之(?P<cnpct>[零〇一二两三四五六七八九十百点]+|\d+(?:\.\d+)?)"
-    r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
-    r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都]))"
-)
+_SHARE = SHARE  # see spans.SHARE
 _DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
 _PERCENT_OR_PER_UNIT = re.compile(r"\s*[%％/]")
@@ -108,9 +97,6 @@ def _rate_target(name: str, row: dict) -> float | None:
     return None
 
 
-_SHARE_FILTER = build_literal_filter([_SHARE])  # %, ％, 三成, 分之一 …
-
-
 def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
     q = rules["quantities"]
     measures: list[Measure] = []
@@ -118,7 +104,7 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
         text = row[field_name]
         last_percent_end = 0
         milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
-        for match in _SHARE.finditer(text) if may_match(_SHARE_FILTER, text) else ():
+        for match in _SHARE.finditer(text) if may_match(rules.ready["share_filter"], text) else ():
             clause_start = max(bound_left(text, match.start(), CLAUSE_SEPS), last_percent_end)
             last_percent_end = match.end()
             before = text[clause_start:match.start()]

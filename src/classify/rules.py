@@ -9,10 +9,12 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from re import _constants as _sre
+from re import _parser as _sre_parser
 
 from src.classify.columns import STATUSES
-from src.classify.literals import LiteralIndex, PatternFamily, PhraseList, WordSet, build_literal_filter
-from src.classify.spans import strip_for_only
+from src.classify.literals import Found, LiteralIndex, PatternFamily, PhraseList, WordSet, build_literal_filter
+from src.classify.spans import SHARE, strip_for_only
 from src.paths import REFERENCE_DIR
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
@@ -51,18 +53,17 @@ class Rules:
         as before."""
         return self._prepared[key]
 
-    def literals_in(self, row: dict, field_name: str) -> frozenset:
-        """The strings of :data:`INDEXED` (phrases, and the literals the
-        pattern families require) that occur in ``row[field_name]``: one
-        search per column of a row, kept in the row, instead of one per phrase
-        list or pattern family."""
-        cache = row.get("_literals")
-        if cache is None:
-            cache = row["_literals"] = {}
-        found = cache.get(field_name)
-        if found is None:
-            found = cache[field_name] = self._prepared["literal_index"].present(row[field_name])
-        return found
+    def literals_in(self, row: dict, field_name: str) -> Found:
+        """What the literal index (the phrases of :data:`INDEXED_PHRASES`, the
+        literals the patterns of :data:`INDEXED_FAMILIES` require) finds in
+        ``row[field_name]``: one search per column of a row, kept in the row,
+        instead of one per phrase list or pattern family."""
+        try:
+            return row["_literals"][field_name]
+        except KeyError:
+            found = self._prepared["literal_index"].present(row[field_name])
+            row.setdefault("_literals", {})[field_name] = found
+            return found
 
     def words(self, section: str, name: str, default=None) -> WordSet:
         """The word list ``[section].name`` (``default`` when absent, an error
@@ -200,6 +201,24 @@ def _by_length(words) -> tuple:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+def _only_max_chars(rules: Rules) -> int | None:
+    """The most characters a value saying only "已完成" can have (the longest of
+    ``next_steps_only`` and ``empty_values``, and the widest match of
+    ``next_steps_only_pattern`` when it is anchored at the end); None when it
+    cannot be told."""
+    lengths = [len(v) for v in (*rules.ready["only_set"], *rules.ready["empty_values"])]
+    pattern = rules.ready["only_pattern"]
+    if pattern is not None:
+        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        if not parsed.data or parsed.data[-1] not in ((_sre.AT, _sre.AT_END), (_sre.AT, _sre.AT_END_STRING)):
+            return None  # matches the start of longer values too
+        width = parsed.getwidth()[1]
+        if width >= _sre.MAXREPEAT:
+            return None
+        lengths.append(width)
+    return max(lengths, default=0)
+
+
 def _optional_pattern(pattern):
     return re.compile(pattern) if pattern else None
 
@@ -230,6 +249,9 @@ _PREPARERS = {
     "empty_values": lambda rules: frozenset(strip_for_only(v) for v in rules.raw["completed"].get("empty_values", [])),
     "only_set": lambda rules: frozenset(strip_for_only(p) for p in rules.raw["completed"]["next_steps_only"]),
     "only_pattern": lambda rules: _optional_pattern(rules.raw["completed"].get("next_steps_only_pattern")),
+    # the longest stripped tail that can say "only 已完成" (or be an empty value);
+    # None when the pattern can match a longer one
+    "only_max_chars": lambda rules: _only_max_chars(rules),
     # patterns
     "start_later": lambda rules: re.compile(rules.raw["lagging"]["start_later_pattern"]),
     "start_month": lambda rules: re.compile(rules.raw["lagging"]["start_month_pattern"]),
@@ -266,15 +288,20 @@ _PREPARERS = {
     "milestone_met_family": lambda rules: PatternFamily(rules.prepared("milestone_met")),
     "forecast_miss_family": lambda rules: PatternFamily(rules.prepared("forecast_miss")),
     "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns")),
+    "share_filter": lambda rules: build_literal_filter([SHARE]),  # %, ％, 三成, 分之一 …
     # every phrase of these phrase lists and every literal these pattern families
     # require, found in a text in one search (Rules.literals_in)
     "literal_index": lambda rules: LiteralIndex(
-        string for key in INDEXED for string in (
-            rules.prepared(key).literals if key.endswith("_family") else (p for p, _ in rules.prepared(key).ordered))
+        (phrase for key in INDEXED_PHRASES for phrase, _ in rules.ready[key].ordered),
+        [rules.ready[key] for key in INDEXED_FAMILIES],
     ),
 }
-# The phrase lists and pattern families whose literals Rules.literals_in reports.
-INDEXED = (
+# The phrase lists and pattern families Rules.literals_in looks for (every
+# PatternFamily used with it must be here: an unindexed family runs all its
+# patterns).
+INDEXED_PHRASES = (
     "delay_cues", "unfinished_cues", "pending_cues", "on_track_cues", "one_off_cues", "early_stage_cues", "delivery_verbs",
+)
+INDEXED_FAMILIES = (
     "delay_family", "annual_family", "weak_family", "milestone_met_family", "forecast_miss_family", "early_stage_family",
 )

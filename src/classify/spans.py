@@ -13,6 +13,19 @@ import pandas as pd
 # cue phrases, so they live here rather than in the rules file.
 SENTENCE_SEPS = "。；;！!？?\n"
 CLAUSE_SEPS = SENTENCE_SEPS + "，,、：:"
+# A share written as a percentage, or in words: 三分之一, 四成 (成 not starting
+# a word such as 成本, 成果, 成为).
+#
+# Patterns whose matches start after a lookbehind begin with a lookahead for
+# the first character a match can have ((?=\d) …): it changes no match, but
+# lets the engine reject most positions with one character test.
+SHARE = re.compile(
+    r"(?=[-\d一二三四五六七八九十百])"
+    r"(?:(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
+    r"|百分之(?P<cnpct>[零〇一二两三四五六七八九十百点]+|\d+(?:\.\d+)?)"
+    r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
+    r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都]))"
+)
 _STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
 
 
