@@ -70,8 +70,16 @@ def _selectivity(literals) -> tuple:
     return (min(map(len, literals)), -len(literals))
 
 
-def _best_window(run):
-    """The most selective product of consecutive fixed items of a run."""
+def _selective(group: frozenset) -> bool:
+    """False for a set holding a single character (units: 个, 项 …) or a string
+    led by a digit (20 of 2020年, 1季度): such sets are met in most texts, and
+    a search for them stops at every digit."""
+    return all(len(string) > 1 and not string[0].isdigit() for string in group)
+
+
+def _best_window(run, only=None):
+    """The most selective product of consecutive fixed items of a run (of
+    those for which ``only(strings)`` holds, when given)."""
     best = None
     for i in range(len(run)):
         strings = frozenset({""})
@@ -79,7 +87,8 @@ def _best_window(run):
             strings = _product(strings, run[j])
             if strings is None:
                 break
-            if min(map(len, strings)) > 0 and (best is None or _selectivity(strings) >= _selectivity(best)):
+            if min(map(len, strings)) > 0 and (best is None or _selectivity(strings) >= _selectivity(best)) \
+                    and (only is None or only(strings)):
                 best = strings
     return best
 
@@ -93,10 +102,11 @@ def _required_in(items):
     return best
 
 
-def _required_candidates(items) -> list:
+def _required_candidates(items, also_selective: bool = False) -> list:
     """Every set of strings the parsed sequence is known to require: each set
     holds strings one of which occurs in every match (so all the sets hold at
-    once)."""
+    once). ``also_selective``: for each run of fixed items, the best window
+    that is :func:`_selective` too, when the best one is not."""
     candidates, run = [], []
 
     def close_run():
@@ -104,6 +114,10 @@ def _required_candidates(items) -> list:
             window = _best_window(run)
             if window:
                 candidates.append(window)
+            if also_selective and not (window and _selective(window)):
+                window = _best_window(run, only=_selective)
+                if window:
+                    candidates.append(window)
             run.clear()
 
     for op, av in items:
@@ -153,7 +167,7 @@ def required_literal_groups(pattern: re.Pattern) -> tuple:
     if pattern.flags & re.IGNORECASE:
         return ()
     try:
-        candidates = _required_candidates(_sre_parser.parse(pattern.pattern, pattern.flags))
+        candidates = _required_candidates(_sre_parser.parse(pattern.pattern, pattern.flags), also_selective=True)
     except Exception:  # an unexpected parse tree: no filter, the pattern just runs
         return ()
     return tuple(dict.fromkeys(frozenset(c) for c in candidates if c and all(c)))
@@ -173,6 +187,25 @@ def _trie(strings) -> str:
             tail = f"(?:{tail})?"
         parts.append(re.escape(first) + tail)
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def _bucketed_trie(strings, size: int = 24) -> str:
+    """:func:`_trie`, its branches put in groups of ``size`` first characters,
+    each group tried only when the character is one of them (the engine tries
+    a trie's branches one after another: with a hundred first characters,
+    a few groups are quicker). Matches exactly what ``_trie(strings)`` does."""
+    by_first: dict[str, set] = {}
+    for string in strings:
+        by_first.setdefault(string[0], set()).add(string)
+    firsts = sorted(by_first)
+    if len(firsts) <= size:
+        return _trie(strings)
+    parts = []
+    for i in range(0, len(firsts), size):
+        bucket = firsts[i:i + size]
+        chars = "".join(re.escape(c) for c in bucket)
+        parts.append(f"(?=[{chars}])" + _trie(set().union(*(by_first[c] for c in bucket))))
+    return "(?:" + "|".join(parts) + ")"
 
 
 def build_literal_filter(patterns) -> re.Pattern | None:
@@ -212,9 +245,10 @@ class PatternFamily:
         requirements = []
         for pattern in self.patterns:
             groups = required_literal_groups(pattern)
-            # sets of single characters (units: 个, 项 …) are in most texts: left
-            # to the pattern when it has a set of longer strings
-            requirements.append(tuple(g for g in groups if max(map(len, g)) > 1) or groups)
+            # sets with a single character (units: 个, 项 …) or a string led by a
+            # digit (20 of 2020年, 1季度) are met in most texts and make the
+            # search stop at every digit: left to the pattern when it has other sets
+            requirements.append(tuple(g for g in groups if _selective(g)) or groups)
         self.requirements = tuple(requirements)
         self.literals = frozenset(s for groups in requirements for group in groups for s in group)
         self._checks = tuple((pattern, 0) for pattern in self.patterns)
@@ -274,7 +308,7 @@ class LiteralIndex:
             self._found[string] = Found(prefixes, sum_bits(bits.get(p, 0) for p in prefixes))
         if strings:
             firsts = "".join(re.escape(c) for c in sorted({s[0] for s in strings}))
-            self._scan = re.compile(f"[{firsts}](?<=(?=({_trie(strings)}))(?s:.))")
+            self._scan = re.compile(f"[{firsts}](?<=(?=({_bucketed_trie(strings)}))(?s:.))")
         else:
             self._scan = None
 
