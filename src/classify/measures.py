@@ -275,45 +275,50 @@ def _quantities(text: str, rules: Rules, *, targets: bool, keep=None, matches=No
     found = []
     has_from = any(word in text for word in q.get("from_words", []))
     standard_units = q.get("standard_units", [])
+    not_target_follow, superseded_follow = rules.compiled["not_target_follow"], rules.compiled["superseded_follow"]
     if matches is None:
         matches = _number_matches(text, rules)
     for match in matches:
-        clause_start = bound_left(text, match.start(), CLAUSE_SEPS)
-        before = text[clause_start:match.start()]
+        start, end = match.span()
+        clause_start = bound_left(text, start, CLAUSE_SEPS)
+        before = text[clause_start:start]
         if keep is not None and not keep(before):
             continue
-        follow = text[match.end():]
-        per_person = match.group(3) in standard_units and _PER_PERSON.match(follow)
-        if _PERCENT_OR_PER_UNIT.match(follow) and not per_person:
+        unit = match.group(3)
+        # (these two patterns have no anchor and look back at nothing: matching
+        # at ``end`` is matching the rest of the text)
+        per_person = unit in standard_units and _PER_PERSON.match(text, end)
+        if _PERCENT_OR_PER_UNIT.match(text, end) and not per_person:
             continue  # a percentage or a per-unit rate (万吨/日); 835 元/人月 is a standard
-        if has_from and _old_level(text, match.start(), match.end(), rules):
+        if has_from and _old_level(text, start, end, rules):
             continue  # the level before a raise: 从每人每月 574 元提高到 609 元
-        if rules.compiled["not_target_follow"].match(follow) and not (
+        follow = text[end:]
+        if not_target_follow.match(follow) and not (
             not targets and follow.startswith("的") and rules.words("quantities", "actual_before_de_verbs", []).found_in(before)
         ):
             continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下 (but 解决 6.007 万人的饮水问题 is an actual)
-        if targets and rules.compiled["superseded_follow"].match(follow):
+        if targets and superseded_follow.match(follow):
             continue  # the old target in 目标由 5000 套调减为 3000 套
         number = match.group(1)
         value = (float(number) if number[0].isdigit() else cn_number(number)) * multipliers.get(match.group(2) or "", 1)
         if value <= 0:
             continue
-        clause_end = bound_right(text, match.end(), CLAUSE_SEPS)
+        clause_end = bound_right(text, end, CLAUSE_SEPS)
         if not targets and rules.words("quantities", "not_actual_before").found_in(before[-6:]):
             continue
         if not targets and rules.words("quantities", "plan_words").found_in(before):
             continue
-        context = before + " " + text[match.end():clause_end]
+        after = text[end:clause_end]
+        context = before + " " + after
         start_verbs = q.get("start_verbs", [])
         # a target is about starting works when its clause says so (开工建设 20 个);
         # an actual when the words just before it do (开工 1964 个，完工 611 个)
-        after = text[match.end():clause_end]
         starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
         standard = bool(per_person)
-        if not standard and match.group(3) in standard_units:  # a standard is money per head (元)
-            list_clause = text[bound_left(text, match.start(), _LIST_CLAUSE_SEPS):match.start()]  # over 、 lists
+        if not standard and unit in standard_units:  # a standard is money per head (元)
+            list_clause = text[bound_left(text, start, _LIST_CLAUSE_SEPS):start]  # over 、 lists
             standard = rules.words("quantities", "standard_words", []).found_in(list_clause)
-        found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works, standard,
+        found.append(Quantity(value, unit, start, end, context, before, starts_works, standard,
                               rules.ready["stopwords"], rules.ready["verb_tokens"]))
     return found
 

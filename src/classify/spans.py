@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
 import pandas as pd
 
@@ -37,18 +36,24 @@ def cell_text(value) -> str:
     return str(value)
 
 
-@lru_cache(maxsize=16)
+_SEPARATOR_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {}  # a few separator sets, kept as used
+
+
 def _separator_patterns(seps: str) -> tuple[re.Pattern, re.Pattern]:
     """(everything up to the last separator, one separator) for a separator set."""
-    chars = "".join(re.escape(c) for c in seps)
-    return re.compile(rf"(?s).*[{chars}]"), re.compile(rf"[{chars}]")
+    patterns = _SEPARATOR_PATTERNS.get(seps)
+    if patterns is None:
+        chars = "".join(re.escape(c) for c in seps)
+        patterns = _SEPARATOR_PATTERNS[seps] = (re.compile(rf"(?s).*[{chars}]"), re.compile(rf"[{chars}]"))
+    return patterns
 
 
 def bound_left(text: str, pos: int, seps: str) -> int:
     """Index just after the last separator before ``pos``."""
     if pos <= 0:
         return pos
-    match = _separator_patterns(seps)[0].match(text, 0, pos)
+    patterns = _SEPARATOR_PATTERNS.get(seps) or _separator_patterns(seps)
+    match = patterns[0].match(text, 0, pos)
     return match.end() if match else 0
 
 
@@ -56,7 +61,8 @@ def bound_right(text: str, pos: int, seps: str) -> int:
     """Index of the first separator at or after ``pos`` (the end of the text if none)."""
     if pos >= len(text):
         return pos
-    match = _separator_patterns(seps)[1].search(text, pos)
+    patterns = _SEPARATOR_PATTERNS.get(seps) or _separator_patterns(seps)
+    match = patterns[1].search(text, pos)
     return match.start() if match else len(text)
 
 
