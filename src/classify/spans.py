@@ -72,7 +72,9 @@ _LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1
 def tidy_phrase(phrase: str) -> str:
     """Drop list numbering ("1. ", "二、", "(3)") and spaces at the ends; the
     result is still a verbatim substring of the row."""
-    return _LIST_NUMBER.sub("", phrase.strip(), count=1).strip()
+    phrase = phrase.strip()
+    numbering = _LIST_NUMBER.match(phrase)  # anchored at the start: the one place sub() could replace
+    return (phrase[numbering.end():] if numbering else phrase).strip()
 
 
 # Evidence is cut only where a reader can see it: at a clause or sentence
