@@ -230,7 +230,8 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         first = _COLON.split(first)[-1].strip()  # 进展情况：已完成
         if says_only_done(strip_for_only(first)):
             cues.append(Cue("completed-only", first, first, "progress"))
-    year = to_date(as_of).year
+    # the report date as a date, worked out once per table (see classify_tasks) when it is this as_of
+    year = (row["_date"] if row.get("_as_of") is as_of and "_date" in row else to_date(as_of)).year
     for field_name in rules.quantity_fields:
         text = row[field_name]
         for pattern in rules.ready["annual_family"].that_may_match(rules.literals_in(row, field_name)):
@@ -252,7 +253,7 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                 if years and year not in years:
                     continue
                 cues.append(Cue("completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name))
-    if not _open_ended(row["task"], rules):
+    if not _task_open_ended(row, rules):
         for field_name in rules.quantity_fields:
             text = row[field_name]
             for start, end, phrase in find_phrases(text, rules.ready["one_off_cues"], rules.literals_in(row, field_name)):
@@ -286,7 +287,7 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
     verbs = rules.ready["delivery_verbs"]
     if not verbs.ordered:
         return []
-    open_ended = _open_ended(row["task"], rules)
+    open_ended = _task_open_ended(row, rules)
     window = int(delivery.get("marker_window", 8))
     done_words, partial_words, planned_words, done_after = (
         rules.ready[k] for k in ("delivery_done", "delivery_partial", "delivery_planned", "delivery_done_after"))
@@ -379,6 +380,13 @@ def _partial_before(text: str, pos: int, rules: Rules) -> bool:
     """A completion phrase qualified as partial (基本完成, 初步完成, 大部分完成)."""
     before = text[max(0, pos - 5):pos].replace("已经", "").replace("已", "")
     return any(before.endswith(word) for word in rules["guards"].get("partial_completion_before", []))
+
+
+def _task_open_ended(row: dict, rules: Rules) -> bool:
+    """:func:`_open_ended` of the row's task, worked out once per row."""
+    if "_open_ended" not in row:
+        row["_open_ended"] = _open_ended(row["task"], rules)
+    return row["_open_ended"]
 
 
 def _open_ended(task: str, rules: Rules) -> bool:

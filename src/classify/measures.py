@@ -365,14 +365,17 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        if not may_match(rules.ready["in_row_target_filter"], text):
+        target_filter = rules.ready["in_row_target_filter"]
+        if not may_match(target_filter, text):
             continue  # no target word (计划, 目标 …) anywhere, so none before a number
         in_row, adjusted, milestone = (rules.compiled[k] for k in ("in_row_target", "adjusted_target", "milestone"))
         targets = [
             (t, bool(adjusted.search(t.text_before)))
             for t in _quantities(
                 text, rules, targets=True,
-                keep=lambda before: bool(in_row.search(before) or adjusted.search(before) or milestone.search(before)),
+                # the family's literal filter on the words before the number first: most have none of its words
+                keep=lambda before: bool(may_match(target_filter, before) and (
+                    in_row.search(before) or adjusted.search(before) or milestone.search(before))),
                 matches=_row_number_matches(row, field_name, rules),
             )
         ]
