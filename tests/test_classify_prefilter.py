@@ -216,3 +216,10 @@ def test_phrase_list_without_index_for_an_empty_phrase():
     phrases = PhraseList(["", "完成"])
     assert phrases.phrases is None  # an empty phrase: no index, the plain search
     assert find_phrases("已完成", phrases, LiteralIndex(["完成"]).present("已完成")) == find_phrases("已完成", phrases)
+
+
+def test_tidy_phrase_as_the_substitution_it_replaces(corpus):
+    from src.classify.spans import _LIST_NUMBER, tidy_phrase
+
+    for text in corpus + ["1. 已完成", "（二）推进", " 3、开工 ", "12.5%完成", "十一、完成", "（1)x", "一．完成"]:
+        assert tidy_phrase(text) == _LIST_NUMBER.sub("", text.strip(), count=1).strip(), text

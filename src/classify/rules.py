@@ -269,17 +269,13 @@ _PREPARERS = {
     "node_due": lambda rules: _optional_pattern(rules.raw["quantities"].get("node_due_pattern")),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
-    # literal prefilters of the pattern families (see build_literal_filter)
-    "delay_filter": lambda rules: build_literal_filter(rules.compiled["delay_patterns"]),
-    "annual_filter": lambda rules: build_literal_filter(rules.compiled["annual_cues"]),
-    "weak_filter": lambda rules: build_literal_filter(rules.compiled["weak_cues"]),
+    # literal prefilters of the measure families (see build_literal_filter); the cue
+    # families are picked by the literal index instead (PatternFamily, literal_index)
     "gap_filter": lambda rules: build_literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
     "in_row_target_filter": lambda rules: build_literal_filter(
         [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
     ),
-    "milestone_met_filter": lambda rules: build_literal_filter(rules.prepared("milestone_met")),
-    "forecast_miss_filter": lambda rules: build_literal_filter(rules.prepared("forecast_miss")),
-    "early_stage_filter": lambda rules: build_literal_filter(rules.prepared("early_stage_patterns")),
+    "share_filter": lambda rules: build_literal_filter([SHARE]),  # %, ％, 三成, 分之一 …
     "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
     # pattern families with the literals each pattern requires (see PatternFamily)
     "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"]),
@@ -288,7 +284,6 @@ _PREPARERS = {
     "milestone_met_family": lambda rules: PatternFamily(rules.prepared("milestone_met")),
     "forecast_miss_family": lambda rules: PatternFamily(rules.prepared("forecast_miss")),
     "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns")),
-    "share_filter": lambda rules: build_literal_filter([SHARE]),  # %, ％, 三成, 分之一 …
     # every phrase of these phrase lists and every literal these pattern families
     # require, found in a text in one search (Rules.literals_in)
     "literal_index": lambda rules: LiteralIndex(
