@@ -223,3 +223,10 @@ def test_tidy_phrase_as_the_substitution_it_replaces(corpus):
 
     for text in corpus + ["1. 已完成", "（二）推进", " 3、开工 ", "12.5%完成", "十一、完成", "（1)x", "一．完成"]:
         assert tidy_phrase(text) == _LIST_NUMBER.sub("", text.strip(), count=1).strip(), text
+
+
+def test_literal_index_with_single_characters_and_pairs(corpus):
+    strings = ["完成", "成", "%", "进度", "度", "a", "ab", "b"]
+    index = LiteralIndex(strings)
+    for text in corpus[:3000] + ["完成度%", "ab", "ba", "成完", "度进"]:
+        assert index.present(text).strings == frozenset(s for s in strings if s in text), text

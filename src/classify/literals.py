@@ -189,6 +189,26 @@ def _trie(strings) -> str:
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
+def _stop_at(strings) -> str:
+    """A pattern of one character where one of ``strings`` may start: a
+    first character of one of them, followed by a second character of one
+    of them unless it is a whole string itself. The search skips to such
+    characters (the pattern opens with a character set), and the next
+    character rules most of them out before the strings are tried."""
+    def chars(found) -> str:
+        return "".join(re.escape(c) for c in sorted(found))
+
+    singles = {s for s in strings if len(s) == 1}
+    longer = [s for s in strings if len(s) > 1]
+    firsts = {s[0] for s in strings}
+    if not longer:
+        return f"[{chars(firsts)}]"
+    follow = f"(?=[{chars({s[1] for s in longer})}])"
+    if singles:
+        follow = f"(?:(?<=[{chars(singles)}])|{follow})"
+    return f"[{chars(firsts)}]{follow}"
+
+
 def _bucketed_trie(strings, size: int = 24) -> str:
     """:func:`_trie`, its branches put in groups of ``size`` first characters,
     each group tried only when the character is one of them (the engine tries
@@ -307,12 +327,12 @@ class LiteralIndex:
             prefixes = frozenset(string[:i] for i in range(1, len(string) + 1) if string[:i] in strings)
             self._found[string] = Found(prefixes, sum_bits(bits.get(p, 0) for p in prefixes))
         if strings:
-            firsts = "".join(re.escape(c) for c in sorted({s[0] for s in strings}))
-            self._scan = re.compile(f"[{firsts}](?<=(?=({_bucketed_trie(strings)}))(?s:.))")
+            self._scan = re.compile(f"{_stop_at(strings)}(?<=(?=({_bucketed_trie(strings)}))(?s:.))")
         else:
             self._scan = None
 
     def present(self, text: str) -> Found:
+        """What of the strings occurs in ``text`` (see the class)."""
         if self._scan is None or not text:
             return NOTHING_FOUND
         longest = set(self._scan.findall(text))
