@@ -197,10 +197,9 @@ def _stripped_up_to(text: str, limit: int | None) -> str | None:
     characters, so the stripped head is the start of the stripped text)."""
     if limit is None or len(text) <= limit:
         return strip_for_only(text)
-    head = 2 * limit + 8
-    if len(strip_for_only(text[:head])) > limit:
+    if len(strip_for_only(text[:2 * limit + 8])) > limit:
         return None
-    stripped = strip_for_only(text) if len(text) > head else strip_for_only(text[:head])
+    stripped = strip_for_only(text)
     return stripped if len(stripped) <= limit else None
 
 
