@@ -29,6 +29,7 @@ from src.classify.literals import (
     find_phrases,
     required_literal_groups,
 )
+from src.classify.measures import _count_of_unit
 from src.classify.rules import CN_NUMERAL_RUN, INDEXED_FAMILIES, INDEXED_PHRASES, load_rules
 from src.classify.spans import CLAUSE_SEPS, SHARE, bound_left, bound_right, strip_for_only
 
@@ -178,6 +179,17 @@ def test_number_patterns_match_as_the_forms_they_replace(corpus, rules):
         for text in corpus + tricky:
             assert [m.span() + m.groups() for m in pattern.finditer(text)] == \
                 [m.span() + m.groups() for m in rules.compiled[name].finditer(text)], (name, text)
+    count_units = "|".join(re.escape(u) for u in sorted(set(q["count_units"]), key=len, reverse=True))
+    after = "|".join(re.escape(v) for v in sorted(q["done_verbs_after"], key=len, reverse=True))
+    done_after = re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({count_units})[^，,。；;\d]{{0,6}}?(?:{after})")
+    tricky += ["共12个项目已完成", "1.5个已完成", "3个已完成，12项已全部完成", "x12个已完成"]
+    for text in corpus + tricky:
+        assert [m.span() + m.groups() for m in done_after.finditer(text)] == \
+            [m.span() + m.groups() for m in rules.ready["x_of_y"][1].finditer(text)], text
+        for unit in ("个", "项", "件"):
+            old_count = re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({unit})")
+            assert [m.span() + m.groups() for m in old_count.finditer(text)] == \
+                [m.span() + m.groups() for m in _count_of_unit(unit).finditer(text)], text
 
 
 def test_stripped_up_to(corpus, rules):

@@ -500,8 +500,9 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
 
 @lru_cache(maxsize=256)
 def _count_of_unit(unit: str) -> re.Pattern:
-    """A count of one unit (49 项), compiled once per unit."""
-    return re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({re.escape(unit)})")
+    r"""A count of one unit (49 项), compiled once per unit: (?<![\d.])(\d+) written
+    to open with the digit (the engine then skips to digits)."""
+    return re.compile(rf"(\d(?<![\d.]\d)\d*)\s*({re.escape(unit)})")
 
 
 def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:

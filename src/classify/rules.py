@@ -189,7 +189,8 @@ def _x_of_y_patterns(rules: Rules) -> tuple:
     unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
     return (
         re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+)\s*({unit_alt})"),
-        re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})"),
+        # (?<![\d.])(\d+) written to open with the digit, as "quantity" is
+        re.compile(rf"(\d(?<![\d.]\d)\d*)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})"),
         re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+(?:\.\d+)?)\s*[/／]\s*(\d+(?:\.\d+)?)\s*({unit_alt})?"),
     )
 
