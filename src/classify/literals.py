@@ -7,6 +7,8 @@ match it, with one search instead of one per pattern or phrase.
 from __future__ import annotations
 
 import re
+from functools import reduce
+from operator import or_
 from re import _constants as _sre  # for _required_literals
 from re import _parser as _sre_parser
 from typing import NamedTuple
@@ -252,6 +254,9 @@ class Found(NamedTuple):
 NOTHING_FOUND = Found(frozenset(), 0)
 
 
+_MAX_KEPT = 4096
+
+
 class PatternFamily:
     """Patterns, each with the literal sets every match of it contains (see
     :func:`required_literal_groups`). Once a :class:`LiteralIndex` is built
@@ -274,6 +279,7 @@ class PatternFamily:
         self._checks = tuple((pattern, 0) for pattern in self.patterns)
         self._mask = 0
         self._always = list(self.patterns)  # until indexed: every pattern runs
+        self._by_met: dict[int, list] = {}
 
     def _bind(self, first_bit: int) -> dict:
         """Give each literal set a bit from ``first_bit`` on; the strings' bits."""
@@ -290,14 +296,22 @@ class PatternFamily:
         self._checks = tuple(checks)
         self._mask = sum(need for _, need in checks)
         self._always = [pattern for pattern, need in checks if not need]  # nothing known: always run
+        self._by_met = {}
         self.bit_count = bit - first_bit
         return bits
 
     def that_may_match(self, found: Found) -> list:
-        bits = found.bits
-        if not bits & self._mask:
+        met = found.bits & self._mask
+        if not met:
             return self._always
-        return [pattern for pattern, need in self._checks if bits & need == need]
+        # the answer depends only on which of the family's sets are met: kept per
+        # combination of them (a few dozen in practice; bounded in any case)
+        patterns = self._by_met.get(met)
+        if patterns is None:
+            patterns = [pattern for pattern, need in self._checks if met & need == need]
+            if len(self._by_met) < _MAX_KEPT:
+                self._by_met[met] = patterns
+        return patterns
 
 
 class LiteralIndex:
@@ -326,6 +340,8 @@ class LiteralIndex:
         for string in strings:
             prefixes = frozenset(string[:i] for i in range(1, len(string) + 1) if string[:i] in strings)
             self._found[string] = Found(prefixes, sum_bits(bits.get(p, 0) for p in prefixes))
+        self._strings_of = {string: found.strings for string, found in self._found.items()}
+        self._bits_of = {string: found.bits for string, found in self._found.items()}
         if strings:
             self._scan = re.compile(f"{_stop_at(strings)}(?<=(?=({_bucketed_trie(strings)}))(?s:.))")
         else:
@@ -340,12 +356,8 @@ class LiteralIndex:
             return self._found[longest.pop()]
         if not longest:
             return NOTHING_FOUND
-        strings, bits = set(), 0
-        for string in longest:
-            found = self._found[string]
-            strings |= found.strings
-            bits |= found.bits
-        return Found(frozenset(strings), bits)
+        return Found(frozenset().union(*map(self._strings_of.__getitem__, longest)),
+                     reduce(or_, map(self._bits_of.__getitem__, longest)))
 
 
 def sum_bits(values) -> int:

@@ -58,12 +58,15 @@ class Rules:
         literals the patterns of :data:`INDEXED_FAMILIES` require) finds in
         ``row[field_name]``: one search per column of a row, kept in the row,
         instead of one per phrase list or pattern family."""
-        try:
-            return row["_literals"][field_name]
-        except KeyError:
-            found = self._prepared["literal_index"].present(row[field_name])
-            row.setdefault("_literals", {})[field_name] = found
-            return found
+        cache = row.get("_literals")
+        if cache is None:
+            cache = row["_literals"] = {}
+        else:
+            found = cache.get(field_name)
+            if found is not None:
+                return found
+        found = cache[field_name] = self._prepared["literal_index"].present(row[field_name])
+        return found
 
     def words(self, section: str, name: str, default=None) -> WordSet:
         """The word list ``[section].name`` (``default`` when absent, an error
