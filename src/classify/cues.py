@@ -227,7 +227,8 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         progress = row["progress"].strip()
         first = tidy_phrase(progress[:bound_right(progress, 0, SENTENCE_SEPS)])
         first = _COLON.split(first)[-1].strip()  # 进展情况：已完成
-        if says_only_done(strip_for_only(first)):
+        stripped = _stripped_up_to(first, limit)  # None: too long to say only 已完成
+        if stripped is not None and says_only_done(stripped):
             cues.append(Cue("completed-only", first, first, "progress"))
     # the report date as a date, worked out once per table (see classify_tasks) when it is this as_of
     year = (row["_date"] if row.get("_as_of") is as_of and "_date" in row else to_date(as_of)).year

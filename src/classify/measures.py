@@ -513,14 +513,21 @@ def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        for match in slash.finditer(text) if may_match(slash_filter, text) else ():  # 已完成 12/20 个
+        if not text:
+            continue
+        slash_may = may_match(slash_filter, text)
+        # the same verbs open the slash and the verb-first forms: often one filter
+        before_may = slash_may if before_filter is slash_filter else may_match(before_filter, text)
+        for match in slash.finditer(text) if slash_may else ():  # 已完成 12/20 个
             done, total = float(match.group(1)), float(match.group(2))
             if 0 < total and done <= total:
                 seen.add(match.start(1))
                 measures.append(Measure(evidence_phrase(text, match.start(), match.end()), done, match.group(3) or "",
                                         total, done / total, field_name, "x-of-y", True, match.start(1)))
-        for pattern, verb_first, literal_filter in ((done_before, True, before_filter), (done_after, False, after_filter)):
-            for match in pattern.finditer(text) if may_match(literal_filter, text) else ():
+        for pattern, verb_first, may in ((done_before, True, before_may), (done_after, False, None)):
+            if may is None:
+                may = may_match(after_filter, text)
+            for match in pattern.finditer(text) if may else ():
                 number_start = match.start(1)
                 if number_start in seen:
                     continue
