@@ -2,7 +2,12 @@
 
 Built once per rules object (see :meth:`Rules.prepared`), they let the
 classifier skip a pattern family or a phrase list on a text that cannot
-match it, with one search instead of one per pattern or phrase.
+match it, with one search instead of one per pattern or phrase. The
+:class:`LiteralIndex` goes further: one search of a text finds every cue
+phrase it holds and every literal the cue families' patterns require
+(:class:`PatternFamily`: each pattern with all the literal sets its matches
+must contain, so a pattern runs only where all of them are met). Everything
+here is worked out from the rules; nothing is a hand-kept list.
 """
 from __future__ import annotations
 
