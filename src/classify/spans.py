@@ -29,6 +29,8 @@ _STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
 
 
 def cell_text(value) -> str:
+    if type(value) is str:  # the usual cell: itself (str(value) would give the same string)
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if value is pd.NA:
