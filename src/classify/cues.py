@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from src.classify.literals import find_phrases, may_match
+from src.classify.literals import find_phrases
 from src.classify.rules import Rules
 from src.classify.schedule import to_date
 from src.classify.spans import (
@@ -37,7 +37,7 @@ class Cue:
 def negated(text: str, start: int, rules: Rules) -> bool:
     clause_start = bound_left(text, start, CLAUSE_SEPS)
     before = text[clause_start:start]
-    for negator in rules.prepared("negators"):
+    for negator in rules.ready["negators"]:
         index = before.rfind(negator)
         if index < 0:
             continue
@@ -56,7 +56,7 @@ def _generic_frame(text: str, start: int, end: int, rules: Rules) -> bool:
 
 
 def _inside_false_friend(text: str, start: int, end: int, friends) -> bool:
-    """``friends``: (phrase, compiled phrase) pairs (``rules.prepared("false_friends")``)."""
+    """``friends``: (phrase, compiled phrase) pairs (``rules.ready["false_friends"]``)."""
     for friend, pattern in friends:
         if friend not in text:
             continue
@@ -77,19 +77,19 @@ def find_delay_cues(row: dict, rules: Rules) -> list[Cue]:
         text = row[field_name]
         if not text:
             continue
-        hits = [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.prepared("delay_cues"))]
-        families = rules.compiled["delay_patterns"] if may_match(rules.prepared("delay_filter"), text) else ()
-        for pattern in families:  # cue families written as patterns
+        present = rules.literals_in(row, field_name)
+        hits = [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.ready["delay_cues"], present)]
+        for pattern in rules.ready["delay_family"].that_may_match(present):  # cue families written as patterns
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
                     hits.append((match.start(), match.end(), match.group(0), "delay-family"))
         if pending_ok:
-            hits += [(s, e, p, "pending") for s, e, p in find_phrases(text, rules.prepared("pending_cues"))]
+            hits += [(s, e, p, "pending") for s, e, p in find_phrases(text, rules.ready["pending_cues"], present)]
         if year_end:  # 仍未完成 at a year-end report
-            hits += [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.prepared("unfinished_cues"))
+            hits += [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.ready["unfinished_cues"], present)
                      if not any(s < e2 and s2 < e for s2, e2, _, _ in hits)]
         for start, end, phrase, kind in sorted(hits):
-            if _inside_false_friend(text, start, end, rules.prepared("false_friends")):
+            if _inside_false_friend(text, start, end, rules.ready["false_friends"]):
                 continue
             not_due = phrase in lag.get("start_cues", []) and _start_not_due(row, rules)
             if negated(text, start, rules) or _generic_frame(text, start, end, rules):
@@ -112,9 +112,9 @@ def _start_not_due(row: dict, rules: Rules) -> bool:
     date (力争年底前开工, 计划9月开工): "not yet started" is then no delay."""
     month = row["_date"].month
     text = row["task"] + "\n" + row["next_steps"]
-    if month < 12 and rules.prepared("start_later").search(text):
+    if month < 12 and rules.ready["start_later"].search(text):
         return True
-    if any(month_number(m) > month for m in rules.prepared("start_month").findall(text)):
+    if any(month_number(m) > month for m in rules.ready["start_month"].findall(text)):
         return True
     # 计划三季度开工: due by the end of that quarter
     return any(month_number(q) * 3 > month for q in rules.compiled["start_quarter"].findall(text))
@@ -125,8 +125,7 @@ def find_forecast_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        forecasts = rules.prepared("forecast_miss") if may_match(rules.prepared("forecast_miss_filter"), text) else ()
-        for pattern in forecasts:
+        for pattern in rules.ready["forecast_miss_family"].that_may_match(rules.literals_in(row, field_name)):
             for match in pattern.finditer(text):
                 if negated(text, match.start(), rules):
                     continue
@@ -141,9 +140,9 @@ def find_early_stage_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        hits = [(s, e, p) for s, e, p in find_phrases(text, rules.prepared("early_stage_cues"))]
-        early = rules.prepared("early_stage_patterns") if may_match(rules.prepared("early_stage_filter"), text) else ()
-        for pattern in early:
+        present = rules.literals_in(row, field_name)
+        hits = [(s, e, p) for s, e, p in find_phrases(text, rules.ready["early_stage_cues"], present)]
+        for pattern in rules.ready["early_stage_family"].that_may_match(present):
             hits += [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)
                      if not any(s < m.end() and m.start() < e for s, e, _ in hits)]
         for start, end, phrase in sorted(hits):
@@ -162,7 +161,7 @@ def work_due(row: dict, rules: Rules) -> bool:
     month = row["_date"].month
     if month >= int(rules["lagging"].get("late_from_month", 13)):
         return True
-    pattern = rules.prepared("due_month")
+    pattern = rules.ready["due_month"]
     if pattern is None:
         return False
     text = row["task"] + "\n" + row["next_steps"]
@@ -173,12 +172,12 @@ def find_on_track_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        for start, end, phrase in find_phrases(text, rules.prepared("on_track_cues")):
+        present = rules.literals_in(row, field_name)
+        for start, end, phrase in find_phrases(text, rules.ready["on_track_cues"], present):
             if negated(text, start, rules):
                 continue
             cues.append(Cue("on-track", phrase, evidence_phrase(text, start, end), field_name))
-        milestone_met = rules.prepared("milestone_met") if may_match(rules.prepared("milestone_met_filter"), text) else ()
-        for pattern in milestone_met:  # 提前完成8月份节点任务: on-track, never completed
+        for pattern in rules.ready["milestone_met_family"].that_may_match(present):  # 提前完成8月份节点任务: on-track, never completed
             for match in pattern.finditer(text):
                 if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue
@@ -192,20 +191,35 @@ def names_a_node(text: str, rules: Rules) -> bool:
     return rules.words("completed", "node_words", []).found_in(text)
 
 
+def _stripped_up_to(text: str, limit: int | None) -> str | None:
+    """``strip_for_only(text)``, or None when that is longer than ``limit``
+    (worked out from a short head of the text: stripping only drops
+    characters, so the stripped head is the start of the stripped text)."""
+    if limit is None or len(text) <= limit:
+        return strip_for_only(text)
+    if len(strip_for_only(text[:2 * limit + 8])) > limit:
+        return None
+    stripped = strip_for_only(text)
+    return stripped if len(stripped) <= limit else None
+
+
 def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     completed = rules["completed"]
     cues: list[Cue] = []
-    empty = rules.prepared("empty_values")
-    parts = {name: strip_for_only(row[name]) for name in ("problems", "next_steps")}
+    empty = rules.ready["empty_values"]
+    limit = rules.ready["only_max_chars"]
+    parts = {name: _stripped_up_to(row[name], limit) for name in ("problems", "next_steps")}
     parts = {name: ("" if value in empty else value) for name, value in parts.items()}
-    tail = parts["problems"] + parts["next_steps"]
-    only_pattern = rules.prepared("only_pattern")
-    only_set = rules.prepared("only_set")
+    only_pattern = rules.ready["only_pattern"]
+    only_set = rules.ready["only_set"]
 
     def says_only_done(value: str) -> bool:
         return bool(value) and (value in only_set or bool(only_pattern and only_pattern.match(value)))
 
-    if says_only_done(tail):
+    # a part longer than the limit (None) is neither empty nor part of a tail
+    # that only says 已完成
+    tail = None if None in parts.values() else parts["problems"] + parts["next_steps"]
+    if tail is not None and says_only_done(tail):
         field_name = "next_steps" if parts["next_steps"] else "problems"
         text = row[field_name]
         cues.append(Cue("completed-only", text.strip(), text.strip(), field_name))
@@ -213,12 +227,14 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
         progress = row["progress"].strip()
         first = tidy_phrase(progress[:bound_right(progress, 0, SENTENCE_SEPS)])
         first = _COLON.split(first)[-1].strip()  # 进展情况：已完成
-        if says_only_done(strip_for_only(first)):
+        stripped = _stripped_up_to(first, limit)  # None: too long to say only 已完成
+        if stripped is not None and says_only_done(stripped):
             cues.append(Cue("completed-only", first, first, "progress"))
-    year = to_date(as_of).year
+    # the report date as a date, worked out once per table (see classify_tasks) when it is this as_of
+    year = (row["_date"] if row.get("_as_of") is as_of and "_date" in row else to_date(as_of)).year
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.compiled["annual_cues"] if may_match(rules.prepared("annual_filter"), text) else ():
+        for pattern in rules.ready["annual_family"].that_may_match(rules.literals_in(row, field_name)):
             for match in pattern.finditer(text):
                 follow = text[match.end():]
                 if rules.compiled["share_follow"].match(follow) or rules.compiled["partial_follow"].match(follow):
@@ -237,10 +253,10 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
                 if years and year not in years:
                     continue
                 cues.append(Cue("completed", match.group(0), evidence_phrase(text, match.start(), match.end()), field_name))
-    if not _open_ended(row["task"], rules):
+    if not _task_open_ended(row, rules):
         for field_name in rules.quantity_fields:
             text = row[field_name]
-            for start, end, phrase in find_phrases(text, rules.prepared("one_off_cues")):
+            for start, end, phrase in find_phrases(text, rules.ready["one_off_cues"], rules.literals_in(row, field_name)):
                 if negated(text, start, rules) or aspiration_before(text, start, rules):
                     continue
                 sentence = sentence_of(text, start, end).replace(phrase, " ")  # the object, not the verb
@@ -250,7 +266,7 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     cues += find_delivery_cues(row, rules)
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.compiled["weak_cues"] if may_match(rules.prepared("weak_filter"), text) else ():
+        for pattern in rules.ready["weak_family"].that_may_match(rules.literals_in(row, field_name)):
             for match in pattern.finditer(text):
                 if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue
@@ -268,17 +284,17 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
     run of characters with the task, or says nothing but the event (已竣工); an
     open-ended task (推进, 加快…) counts only the bare statement."""
     delivery = rules["completed"].get("delivery", {})
-    verbs = rules.prepared("delivery_verbs")
+    verbs = rules.ready["delivery_verbs"]
     if not verbs.ordered:
         return []
-    open_ended = _open_ended(row["task"], rules)
+    open_ended = _task_open_ended(row, rules)
     window = int(delivery.get("marker_window", 8))
     done_words, partial_words, planned_words, done_after = (
-        rules.prepared(k) for k in ("delivery_done", "delivery_partial", "delivery_planned", "delivery_done_after"))
+        rules.ready[k] for k in ("delivery_done", "delivery_partial", "delivery_planned", "delivery_done_after"))
     cues = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for start, end, verb in find_phrases(text, verbs):
+        for start, end, verb in find_phrases(text, verbs, rules.literals_in(row, field_name)):
             clause_start = bound_left(text, start, CLAUSE_SEPS)
             before = text[max(clause_start, start - window):start]
             partial = partial_words.found_in(before)
@@ -294,7 +310,7 @@ def find_delivery_cues(row: dict, rules: Rules) -> list[Cue]:
             standard_raise = verb in delivery.get("standard_verbs", [])
             if standard_raise and not _promises_standard(row["task"], rules):
                 continue  # a standard raised counts only for a task that promises a standard
-            if rules.prepared("count_after").match(text, end) and _promises_number(row, rules):
+            if rules.ready["count_after"].match(text, end) and _promises_number(row, rules):
                 continue  # 已建成口袋公园六个: a count of a numeric task, which the measures judge
             evidence = evidence_phrase(text, start, end)
             if partial:
@@ -343,7 +359,7 @@ def _promises_number(row: dict, rules: Rules) -> bool:
     if "_promises_number" not in row:
         row["_promises_number"] = bool(rules.compiled["quantity"].search(row["task"])
                                        or rules.compiled["quantity_cn"].search(row["task"])
-                                       or rules.prepared("count_after").match(row["task"]))
+                                       or rules.ready["count_after"].match(row["task"]))
     return row["_promises_number"]
 
 
@@ -355,7 +371,7 @@ def _promises_standard(task: str, rules: Rules) -> bool:
 def _without_stopwords(text: str, rules: Rules) -> list[str]:
     """Characters of ``text`` with the words that prove nothing (全市, 完成, 项目…)
     blanked out, so that a shared run must be the object itself."""
-    for word in rules.prepared("stopwords_multi"):
+    for word in rules.ready["stopwords_multi"]:
         text = text.replace(word, " ")
     return list(text)
 
@@ -364,6 +380,13 @@ def _partial_before(text: str, pos: int, rules: Rules) -> bool:
     """A completion phrase qualified as partial (基本完成, 初步完成, 大部分完成)."""
     before = text[max(0, pos - 5):pos].replace("已经", "").replace("已", "")
     return any(before.endswith(word) for word in rules["guards"].get("partial_completion_before", []))
+
+
+def _task_open_ended(row: dict, rules: Rules) -> bool:
+    """:func:`_open_ended` of the row's task, worked out once per row."""
+    if "_open_ended" not in row:
+        row["_open_ended"] = _open_ended(row["task"], rules)
+    return row["_open_ended"]
 
 
 def _open_ended(task: str, rules: Rules) -> bool:

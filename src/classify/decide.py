@@ -79,7 +79,7 @@ def _starts_on_schedule(row: dict, rules: Rules, below: list, schedule: float) -
     """True when the row counts works started at or above the schedule (开工率
     80%, or a count started against the same target) next to measures below it."""
     text = row["progress"]
-    if any(float(rate) >= schedule * 100 for rate in rules.prepared("start_rate").findall(text)):
+    if any(float(rate) >= schedule * 100 for rate in rules.ready["start_rate"].findall(text)):
         return True
     starts = [q for q in actuals_of(row, "progress", rules) if q.starts_works]
     return any(q.unit == m.unit and m.target and q.value / m.target >= schedule for q in starts for m in below)
@@ -95,13 +95,15 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     """Apply the rules in order (see the header of status_rules.toml)."""
     measures = find_measures(row, rules)
     deciding = _deciding(measures, row, rules)
-    delays = find_delay_cues(row, rules)
-    strong_delays = [c for c in delays if not c.weak]
     completions = find_completion_cues(row, rules, row["_as_of"])
-    on_track = find_on_track_cues(row, rules)
-    forecasts = find_forecast_cues(row, rules)
-    early = find_early_stage_cues(row, rules)
-    early_due = [c for c in early if not c.weak]
+    # the delay, forecast, early-stage and on-track phrases are looked for when
+    # first needed: a row decided by its measures as lagging needs none of them
+    found: dict = {}
+
+    def cues(finder) -> list:
+        if finder not in found:
+            found[finder] = finder(row, rules)
+        return found[finder]
 
     def on_schedule(m: Measure) -> bool:
         return m.ratio * 100 - schedule * 100 >= -tolerance
@@ -113,7 +115,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         review.append("measures on both sides of the schedule")
     physical = [m for m in measures if m.kind == "physical" and m.ratio is not None]
     report_month = row["_date"].month
-    period = rules.prepared("period_month")
+    period = rules.ready["period_month"]
     for m in deciding if period else []:
         text = row[m.source_field]
         months = [month_number(a or b) for a, b in period.findall(sentence_of(text, m.position, m.position))]
@@ -155,12 +157,17 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     delivery_verbs = set(rules["completed"].get("delivery", {}).get("verbs", []))
 
     def finish(decision: Decision) -> tuple[Decision, list[Measure]]:
-        if (forecasts or early_due) and decision.status != "lagging":
-            decision.review.append(f"'{(forecasts or early_due)[0].phrase}' but status {decision.status}")
-        if strong_delays and decision.status != "lagging":
-            decision.review.append(f"delay phrase '{strong_delays[0].phrase}' but status {decision.status}")
-        if [c for c in delays if c.weak] and decision.status != "lagging":
-            decision.review.append(f"minor delay phrase '{[c for c in delays if c.weak][0].phrase}'")
+        if decision.status != "lagging":
+            forecasts = cues(find_forecast_cues)
+            early_due = [c for c in cues(find_early_stage_cues) if not c.weak]
+            if forecasts or early_due:
+                decision.review.append(f"'{(forecasts or early_due)[0].phrase}' but status {decision.status}")
+            strong_delays = [c for c in cues(find_delay_cues) if not c.weak]
+            if strong_delays:
+                decision.review.append(f"delay phrase '{strong_delays[0].phrase}' but status {decision.status}")
+            weak_delays = [c for c in cues(find_delay_cues) if c.weak]
+            if weak_delays:
+                decision.review.append(f"minor delay phrase '{weak_delays[0].phrase}'")
         # a delivery verb next to a count short of the target (已建成 8 个 of 10) is
         # no contradiction: the count says how far the delivery has got
         events = [c for c in one_off if c.phrase not in delivery_verbs] if short_of_target else one_off
@@ -213,15 +220,20 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         m = _representative(at_or_above)
         return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio))
     # 5. a forecast that the target will be missed
+    forecasts = cues(find_forecast_cues)
     if forecasts:
         return finish(Decision("lagging", "stated-forecast", forecasts[0].evidence))
     # 5a. stated delay
+    strong_delays = [c for c in cues(find_delay_cues) if not c.weak]
+    on_track = cues(find_on_track_cues)
     if strong_delays:
         cue = strong_delays[0]
         if on_track:
             review.append(f"on-schedule phrase '{on_track[0].phrase}' next to a delay phrase")
         return finish(Decision("lagging", "stated-delay" if cue.kind == "delay" else "stated-pending", cue.evidence))
     # 5b. not started, or still at an early stage, when the work is due
+    early = cues(find_early_stage_cues)
+    early_due = [c for c in early if not c.weak]
     if early_due:
         return finish(Decision("lagging", "stated-not-started", early_due[0].evidence))
     if early and not on_track:

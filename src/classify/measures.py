@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from src.classify.cues import negated
-from src.classify.literals import build_literal_filter, may_match
+from src.classify.literals import may_match
 from src.classify.rules import Rules
 from src.classify.spans import (
     CLAUSE_SEPS,
     SENTENCE_SEPS,
+    SHARE,
     bound_left,
     bound_right,
     cn_number,
@@ -34,19 +35,7 @@ SCHEDULE_KINDS = ("stated-gap", "schedule-share", "milestone")
 DERIVED_KINDS = ("target-match", "x-of-y")
 
 _PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
-# A share written as a percentage, or in words: 三分之一, 四成 (成 not starting
-# a word such as 成本, 成果, 成为).
-#
-# Patterns whose matches start after a lookbehind begin with a lookahead for
-# the first character a match can have ((?=\d) …): it changes no match, but
-# lets the engine reject most positions with one character test.
-_SHARE = re.compile(
-    r"(?=[-\d一二三四五六七八九十百])"
-    r"(?:(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
-    r"|百分之(?P<cnpct>[零〇一二两三四五六七八九十百点]+|\d+(?:\.\d+)?)"
-    r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
-    r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都]))"
-)
+_SHARE = SHARE  # see spans.SHARE
 _DATES = re.compile(r"\d+\s*[-—~～至到]\s*\d+\s*月份?|\d+\s*月(?:底|份|末|初|中旬|下旬|上旬)?|\d+\s*日|20\d\d\s*年")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u3400-\u9fffA-Za-z]")
 _PERCENT_OR_PER_UNIT = re.compile(r"\s*[%％/]")
@@ -108,9 +97,6 @@ def _rate_target(name: str, row: dict) -> float | None:
     return None
 
 
-_SHARE_FILTER = build_literal_filter([_SHARE])  # %, ％, 三成, 分之一 …
-
-
 def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
     q = rules["quantities"]
     measures: list[Measure] = []
@@ -118,7 +104,7 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
         text = row[field_name]
         last_percent_end = 0
         milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
-        for match in _SHARE.finditer(text) if may_match(_SHARE_FILTER, text) else ():
+        for match in _SHARE.finditer(text) if may_match(rules.ready["share_filter"], text) else ():
             clause_start = max(bound_left(text, match.start(), CLAUSE_SEPS), last_percent_end)
             last_percent_end = match.end()
             before = text[clause_start:match.start()]
@@ -203,7 +189,7 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
 def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:
     """True when text[start:end] states a node due by the report date
     (``[quantities].node_due_pattern``: 原计划6月底前完成…)."""
-    pattern = rules.prepared("node_due")
+    pattern = rules.ready["node_due"]
     if pattern is None:
         return False
     report_month = row["_date"].month
@@ -219,7 +205,7 @@ def _gap_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        if not may_match(rules.prepared("gap_filter"), text):
+        if not may_match(rules.ready["gap_filter"], text):
             continue
         for sign, patterns in ((-1, rules.compiled["gap_behind"]), (1, rules.compiled["gap_ahead"])):
             for pattern in patterns:
@@ -243,8 +229,8 @@ class Quantity:
     text_before: str
     starts_works: bool = False  # counts works started (开工 15 个), not things done
     standard: bool = False  # a standard or level (补助标准提高到每人每月 600 元), not an amount
-    stopwords: tuple = field(default=(), repr=False)  # rules.prepared("stopwords")
-    verb_tokens: frozenset = field(default=frozenset(), repr=False)  # rules.prepared("verb_tokens")
+    stopwords: tuple = field(default=(), repr=False)  # rules.ready["stopwords"]
+    verb_tokens: frozenset = field(default=frozenset(), repr=False)  # rules.ready["verb_tokens"]
 
     # Only pairing a task target with an actual needs the tokens, so they are
     # worked out on first use rather than for every number found.
@@ -259,56 +245,81 @@ class Quantity:
         return all(token in self.verb_tokens for token in self.context)
 
 
-def _quantities(text: str, rules: Rules, *, targets: bool, keep=None) -> list[Quantity]:
+def _number_matches(text: str, rules: Rules) -> list:
+    """The matches of a number with a unit in ``text`` (digits, or Chinese
+    numerals with a power), in reading order."""
+    matches = list(rules.compiled["quantity"].finditer(text))
+    if _CN_POWER.search(text):
+        matches = sorted(matches + list(rules.compiled["quantity_cn"].finditer(text)), key=lambda m: m.start())
+    return matches
+
+
+def _row_number_matches(row: dict, field_name: str, rules: Rules) -> list:
+    """:func:`_number_matches` of one column of a row, worked out once per row
+    (actuals and in-row targets read the same numbers)."""
+    cache = row.get("_numbers")
+    if cache is None:
+        cache = row["_numbers"] = {}
+    if field_name not in cache:
+        cache[field_name] = _number_matches(row[field_name], rules)
+    return cache[field_name]
+
+
+def _quantities(text: str, rules: Rules, *, targets: bool, keep=None, matches=None) -> list[Quantity]:
     """Numbers with a unit in ``text``, as targets or as actuals. ``keep(before)``,
     when given, is a further test of the words before the number in its clause;
-    it runs first, so numbers a caller would drop cost little."""
+    it runs first, so numbers a caller would drop cost little. ``matches``: the
+    text's :func:`_number_matches`, when already known."""
     q = rules["quantities"]
     multipliers = q.get("multipliers", {})
     found = []
     has_from = any(word in text for word in q.get("from_words", []))
     standard_units = q.get("standard_units", [])
-    matches = list(rules.compiled["quantity"].finditer(text))
-    if _CN_POWER.search(text):
-        matches = sorted(matches + list(rules.compiled["quantity_cn"].finditer(text)), key=lambda m: m.start())
+    not_target_follow, superseded_follow = rules.compiled["not_target_follow"], rules.compiled["superseded_follow"]
+    if matches is None:
+        matches = _number_matches(text, rules)
     for match in matches:
-        clause_start = bound_left(text, match.start(), CLAUSE_SEPS)
-        before = text[clause_start:match.start()]
+        start, end = match.span()
+        clause_start = bound_left(text, start, CLAUSE_SEPS)
+        before = text[clause_start:start]
         if keep is not None and not keep(before):
             continue
-        follow = text[match.end():]
-        per_person = match.group(3) in standard_units and _PER_PERSON.match(follow)
-        if _PERCENT_OR_PER_UNIT.match(follow) and not per_person:
+        unit = match.group(3)
+        # (these two patterns have no anchor and look back at nothing: matching
+        # at ``end`` is matching the rest of the text)
+        per_person = unit in standard_units and _PER_PERSON.match(text, end)
+        if _PERCENT_OR_PER_UNIT.match(text, end) and not per_person:
             continue  # a percentage or a per-unit rate (万吨/日); 835 元/人月 is a standard
-        if has_from and _old_level(text, match.start(), match.end(), rules):
+        if has_from and _old_level(text, start, end, rules):
             continue  # the level before a raise: 从每人每月 574 元提高到 609 元
-        if rules.compiled["not_target_follow"].match(follow) and not (
+        follow = text[end:]
+        if not_target_follow.match(follow) and not (
             not targets and follow.startswith("的") and rules.words("quantities", "actual_before_de_verbs", []).found_in(before)
         ):
             continue  # qualifier or threshold: 10 亿元以上项目, 1万元以下 (but 解决 6.007 万人的饮水问题 is an actual)
-        if targets and rules.compiled["superseded_follow"].match(follow):
+        if targets and superseded_follow.match(follow):
             continue  # the old target in 目标由 5000 套调减为 3000 套
         number = match.group(1)
         value = (float(number) if number[0].isdigit() else cn_number(number)) * multipliers.get(match.group(2) or "", 1)
         if value <= 0:
             continue
-        clause_end = bound_right(text, match.end(), CLAUSE_SEPS)
+        clause_end = bound_right(text, end, CLAUSE_SEPS)
         if not targets and rules.words("quantities", "not_actual_before").found_in(before[-6:]):
             continue
         if not targets and rules.words("quantities", "plan_words").found_in(before):
             continue
-        context = before + " " + text[match.end():clause_end]
+        after = text[end:clause_end]
+        context = before + " " + after
         start_verbs = q.get("start_verbs", [])
         # a target is about starting works when its clause says so (开工建设 20 个);
         # an actual when the words just before it do (开工 1964 个，完工 611 个)
-        after = text[match.end():clause_end]
         starts_works = any(verb in (context if targets else before[-8:] + " " + after) for verb in start_verbs)
         standard = bool(per_person)
-        if not standard and match.group(3) in standard_units:  # a standard is money per head (元)
-            list_clause = text[bound_left(text, match.start(), _LIST_CLAUSE_SEPS):match.start()]  # over 、 lists
+        if not standard and unit in standard_units:  # a standard is money per head (元)
+            list_clause = text[bound_left(text, start, _LIST_CLAUSE_SEPS):start]  # over 、 lists
             standard = rules.words("quantities", "standard_words", []).found_in(list_clause)
-        found.append(Quantity(value, match.group(3), match.start(), match.end(), context, before, starts_works, standard,
-                              rules.prepared("stopwords"), rules.prepared("verb_tokens")))
+        found.append(Quantity(value, unit, start, end, context, before, starts_works, standard,
+                              rules.ready["stopwords"], rules.ready["verb_tokens"]))
     return found
 
 
@@ -330,7 +341,8 @@ def _actuals(row: dict, field_name: str, rules: Rules) -> list[Quantity]:
     """The actuals of one column of a row, worked out once per row."""
     cache = row.setdefault("_actuals", {})
     if field_name not in cache:
-        cache[field_name] = _quantities(row[field_name], rules, targets=False)
+        cache[field_name] = _quantities(row[field_name], rules, targets=False,
+                                        matches=_row_number_matches(row, field_name, rules))
     return cache[field_name]
 
 
@@ -353,14 +365,18 @@ def _in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        if not may_match(rules.prepared("in_row_target_filter"), text):
+        target_filter = rules.ready["in_row_target_filter"]
+        if not may_match(target_filter, text):
             continue  # no target word (计划, 目标 …) anywhere, so none before a number
         in_row, adjusted, milestone = (rules.compiled[k] for k in ("in_row_target", "adjusted_target", "milestone"))
         targets = [
             (t, bool(adjusted.search(t.text_before)))
             for t in _quantities(
                 text, rules, targets=True,
-                keep=lambda before: bool(in_row.search(before) or adjusted.search(before) or milestone.search(before)),
+                # the family's literal filter on the words before the number first: most have none of its words
+                keep=lambda before: bool(may_match(target_filter, before) and (
+                    in_row.search(before) or adjusted.search(before) or milestone.search(before))),
+                matches=_row_number_matches(row, field_name, rules),
             )
         ]
         if not targets:
@@ -484,26 +500,34 @@ def _target_measures(row: dict, rules: Rules) -> list[Measure]:
 
 @lru_cache(maxsize=256)
 def _count_of_unit(unit: str) -> re.Pattern:
-    """A count of one unit (49 项), compiled once per unit."""
-    return re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({re.escape(unit)})")
+    r"""A count of one unit (49 项), compiled once per unit: (?<![\d.])(\d+) written
+    to open with the digit (the engine then skips to digits)."""
+    return re.compile(rf"(\d(?<![\d.]\d)\d*)\s*({re.escape(unit)})")
 
 
 def _x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
     """"M of N" forms inside one sentence: 细化分解落实 49 项任务，完成 32 项."""
-    done_before, done_after, slash = rules.prepared("x_of_y")
-    before_filter, after_filter, slash_filter = rules.prepared("x_of_y_filters")
+    done_before, done_after, slash = rules.ready["x_of_y"]
+    before_filter, after_filter, slash_filter = rules.ready["x_of_y_filters"]
     measures = []
     for field_name in rules.quantity_fields:
         text = row[field_name]
         seen = set()
-        for match in slash.finditer(text) if may_match(slash_filter, text) else ():  # 已完成 12/20 个
+        if not text:
+            continue
+        slash_may = may_match(slash_filter, text)
+        # the same verbs open the slash and the verb-first forms: often one filter
+        before_may = slash_may if before_filter is slash_filter else may_match(before_filter, text)
+        for match in slash.finditer(text) if slash_may else ():  # 已完成 12/20 个
             done, total = float(match.group(1)), float(match.group(2))
             if 0 < total and done <= total:
                 seen.add(match.start(1))
                 measures.append(Measure(evidence_phrase(text, match.start(), match.end()), done, match.group(3) or "",
                                         total, done / total, field_name, "x-of-y", True, match.start(1)))
-        for pattern, verb_first, literal_filter in ((done_before, True, before_filter), (done_after, False, after_filter)):
-            for match in pattern.finditer(text) if may_match(literal_filter, text) else ():
+        for pattern, verb_first, may in ((done_before, True, before_may), (done_after, False, None)):
+            if may is None:
+                may = may_match(after_filter, text)
+            for match in pattern.finditer(text) if may else ():
                 number_start = match.start(1)
                 if number_start in seen:
                     continue

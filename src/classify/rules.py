@@ -9,10 +9,12 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from re import _constants as _sre
+from re import _parser as _sre_parser
 
 from src.classify.columns import STATUSES
-from src.classify.literals import PhraseList, WordSet, build_literal_filter
-from src.classify.spans import strip_for_only
+from src.classify.literals import Found, LiteralIndex, PatternFamily, PhraseList, WordSet, build_literal_filter
+from src.classify.spans import SHARE, strip_for_only
 from src.paths import REFERENCE_DIR
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
@@ -31,7 +33,14 @@ class Rules:
     cue_fields: tuple
     quantity_fields: tuple
     compiled: dict = field(default_factory=dict)
-    _prepared: dict = field(default_factory=dict, repr=False, compare=False)
+    _prepared: dict = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self._prepared is None:
+            self._prepared = _Prepared(self)
+        # rules.ready[key] ≡ rules.prepared(key), as a plain dict lookup once
+        # built (the classifier reads these for every row)
+        self.ready = self._prepared
 
     def __getitem__(self, key):
         return self.raw[key]
@@ -42,10 +51,22 @@ class Rules:
         rows do not redo work that depends only on the rules. Built lazily, a
         rules dict lacking a key fails where the classifier first reads it,
         as before."""
-        prepared = self._prepared
-        if key not in prepared:
-            prepared[key] = _PREPARERS[key](self)
-        return prepared[key]
+        return self._prepared[key]
+
+    def literals_in(self, row: dict, field_name: str) -> Found:
+        """What the literal index (the phrases of :data:`INDEXED_PHRASES`, the
+        literals the patterns of :data:`INDEXED_FAMILIES` require) finds in
+        ``row[field_name]``: one search per column of a row, kept in the row,
+        instead of one per phrase list or pattern family."""
+        cache = row.get("_literals")
+        if cache is None:
+            cache = row["_literals"] = {}
+        else:
+            found = cache.get(field_name)
+            if found is not None:
+                return found
+        found = cache[field_name] = self._prepared["literal_index"].present(row[field_name])
+        return found
 
     def words(self, section: str, name: str, default=None) -> WordSet:
         """The word list ``[section].name`` (``default`` when absent, an error
@@ -56,6 +77,18 @@ class Rules:
             table = self.raw[section]
             prepared[key] = WordSet(table[name] if default is None else table.get(name, default))
         return prepared[key]
+
+
+class _Prepared(dict):
+    """What is prepared from one rules object, each built on first use."""
+
+    def __init__(self, rules: Rules):
+        super().__init__()
+        self.rules = rules
+
+    def __missing__(self, key):
+        value = self[key] = _PREPARERS[key](self.rules)
+        return value
 
 
 def _compile_rules(raw: dict) -> Rules:
@@ -92,15 +125,21 @@ def _compile_rules(raw: dict) -> Rules:
         "rate": re.compile(quantities["rate_pattern"]),
         "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
         "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
-        # number, optional multiplier (万/亿…), unit
+        # number, optional multiplier (万/亿…), unit. The number starts with a
+        # digit not after a digit or a point: the pattern opens with the digit
+        # and looks back past it (\d(?<![\d.]\d), the same as (?<![\d.])\d),
+        # so that the engine skips to digits instead of trying every position.
         "quantity": re.compile(
-            rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt
-            else rf"(?=\d)(?<![\d.])(\d+(?:\.\d+)?)\s*()({unit_alt})"
+            rf"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*({mult_alt})?\s*({unit_alt})" if mult_alt
+            else rf"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*()({unit_alt})"
         ),
         # a count in Chinese numerals with a power (一百二十场, 五万二千人, 十二个); not
-        # an ordinal (第十二批) and not a bare digit (一批, 三年), which are mostly words
+        # an ordinal (第十二批) and not a bare digit (一批, 三年), which are mostly words.
+        # Written to open with a numeral (as "quantity" opens with a digit): the
+        # same as (?<![第N])((?=[N]*[十百千万])[N]{{2,}}), N the numerals.
         "quantity_cn": re.compile(
-            rf"(?<![第{CN_NUMERAL_RUN}])((?=[{CN_NUMERAL_RUN}]*[十百千万])[{CN_NUMERAL_RUN}]{{2,}})\s*()({unit_alt})"
+            rf"([{CN_NUMERAL_RUN}](?<![第{CN_NUMERAL_RUN}][{CN_NUMERAL_RUN}])"
+            rf"(?:(?<=[十百千万])|(?=[{CN_NUMERAL_RUN}]*[十百千万]))[{CN_NUMERAL_RUN}]+)\s*()({unit_alt})"
         ),
         "negation_fillers": re.compile(
             "^(?:" + "|".join(re.escape(w) for w in sorted(guards.get("negation_fillers", []), key=len, reverse=True)) + ")*$"
@@ -153,7 +192,8 @@ def _x_of_y_patterns(rules: Rules) -> tuple:
     unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
     return (
         re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+)\s*({unit_alt})"),
-        re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})"),
+        # (?<![\d.])(\d+) written to open with the digit, as "quantity" is
+        re.compile(rf"(\d(?<![\d.]\d)\d*)\s*({unit_alt})[^，,。；;\d]{{0,6}}?(?:{after_alt})"),
         re.compile(rf"(?:{before_alt})[^，,。；;\d]{{0,8}}?(\d+(?:\.\d+)?)\s*[/／]\s*(\d+(?:\.\d+)?)\s*({unit_alt})?"),
     )
 
@@ -163,6 +203,24 @@ def _x_of_y_patterns(rules: Rules) -> tuple:
 # --------------------------------------------------------------------------
 def _by_length(words) -> tuple:
     return tuple(sorted(words, key=len, reverse=True))
+
+
+def _only_max_chars(rules: Rules) -> int | None:
+    """The most characters a value saying only "已完成" can have (the longest of
+    ``next_steps_only`` and ``empty_values``, and the widest match of
+    ``next_steps_only_pattern`` when it is anchored at the end); None when it
+    cannot be told."""
+    lengths = [len(v) for v in (*rules.ready["only_set"], *rules.ready["empty_values"])]
+    pattern = rules.ready["only_pattern"]
+    if pattern is not None:
+        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        if not parsed.data or parsed.data[-1] not in ((_sre.AT, _sre.AT_END), (_sre.AT, _sre.AT_END_STRING)):
+            return None  # matches the start of longer values too
+        width = parsed.getwidth()[1]
+        if width >= _sre.MAXREPEAT:
+            return None
+        lengths.append(width)
+    return max(lengths, default=0)
 
 
 def _optional_pattern(pattern):
@@ -195,6 +253,9 @@ _PREPARERS = {
     "empty_values": lambda rules: frozenset(strip_for_only(v) for v in rules.raw["completed"].get("empty_values", [])),
     "only_set": lambda rules: frozenset(strip_for_only(p) for p in rules.raw["completed"]["next_steps_only"]),
     "only_pattern": lambda rules: _optional_pattern(rules.raw["completed"].get("next_steps_only_pattern")),
+    # the longest stripped tail that can say "only 已完成" (or be an empty value);
+    # None when the pattern can match a longer one
+    "only_max_chars": lambda rules: _only_max_chars(rules),
     # patterns
     "start_later": lambda rules: re.compile(rules.raw["lagging"]["start_later_pattern"]),
     "start_month": lambda rules: re.compile(rules.raw["lagging"]["start_month_pattern"]),
@@ -212,16 +273,34 @@ _PREPARERS = {
     "node_due": lambda rules: _optional_pattern(rules.raw["quantities"].get("node_due_pattern")),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
-    # literal prefilters of the pattern families (see build_literal_filter)
-    "delay_filter": lambda rules: build_literal_filter(rules.compiled["delay_patterns"]),
-    "annual_filter": lambda rules: build_literal_filter(rules.compiled["annual_cues"]),
-    "weak_filter": lambda rules: build_literal_filter(rules.compiled["weak_cues"]),
+    # literal prefilters of the measure families (see build_literal_filter); the cue
+    # families are picked by the literal index instead (PatternFamily, literal_index)
     "gap_filter": lambda rules: build_literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
     "in_row_target_filter": lambda rules: build_literal_filter(
         [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
     ),
-    "milestone_met_filter": lambda rules: build_literal_filter(rules.prepared("milestone_met")),
-    "forecast_miss_filter": lambda rules: build_literal_filter(rules.prepared("forecast_miss")),
-    "early_stage_filter": lambda rules: build_literal_filter(rules.prepared("early_stage_patterns")),
+    "share_filter": lambda rules: build_literal_filter([SHARE]),  # %, ％, 三成, 分之一 …
     "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
+    # pattern families with the literals each pattern requires (see PatternFamily)
+    "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"]),
+    "annual_family": lambda rules: PatternFamily(rules.compiled["annual_cues"]),
+    "weak_family": lambda rules: PatternFamily(rules.compiled["weak_cues"]),
+    "milestone_met_family": lambda rules: PatternFamily(rules.prepared("milestone_met")),
+    "forecast_miss_family": lambda rules: PatternFamily(rules.prepared("forecast_miss")),
+    "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns")),
+    # every phrase of these phrase lists and every literal these pattern families
+    # require, found in a text in one search (Rules.literals_in)
+    "literal_index": lambda rules: LiteralIndex(
+        (phrase for key in INDEXED_PHRASES for phrase, _ in rules.ready[key].ordered),
+        [rules.ready[key] for key in INDEXED_FAMILIES],
+    ),
 }
+# The phrase lists and pattern families Rules.literals_in looks for (every
+# PatternFamily used with it must be here: an unindexed family runs all its
+# patterns).
+INDEXED_PHRASES = (
+    "delay_cues", "unfinished_cues", "pending_cues", "on_track_cues", "one_off_cues", "early_stage_cues", "delivery_verbs",
+)
+INDEXED_FAMILIES = (
+    "delay_family", "annual_family", "weak_family", "milestone_met_family", "forecast_miss_family", "early_stage_family",
+)

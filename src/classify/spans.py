@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
 import pandas as pd
 
@@ -13,10 +12,25 @@ import pandas as pd
 # cue phrases, so they live here rather than in the rules file.
 SENTENCE_SEPS = "。；;！!？?\n"
 CLAUSE_SEPS = SENTENCE_SEPS + "，,、：:"
+# A share written as a percentage, or in words: 三分之一, 四成 (成 not starting
+# a word such as 成本, 成果, 成为).
+#
+# Patterns whose matches start after a lookbehind begin with a lookahead for
+# the first character a match can have ((?=\d) …): it changes no match, but
+# lets the engine reject most positions with one character test.
+SHARE = re.compile(
+    r"(?=[-\d一二三四五六七八九十百])"
+    r"(?:(?<![\d.])(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]"
+    r"|百分之(?P<cnpct>[零〇一二两三四五六七八九十百点]+|\d+(?:\.\d+)?)"
+    r"|(?P<den>[一二三四五六七八九十])分之(?P<num>[一二三四五六七八九十])"
+    r"|(?<![一二三四五六七八九十\d])(?P<tenth>[一二三四五六七八九])成(?![本员果为功立绩效交型熟品都]))"
+)
 _STRIP_ONLY = re.compile(r"[\s\d\.、，,。；;：:！!（）()\-—·]+")
 
 
 def cell_text(value) -> str:
+    if type(value) is str:  # the usual cell: itself (str(value) would give the same string)
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if value is pd.NA:
@@ -24,18 +38,24 @@ def cell_text(value) -> str:
     return str(value)
 
 
-@lru_cache(maxsize=16)
+_SEPARATOR_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {}  # a few separator sets, kept as used
+
+
 def _separator_patterns(seps: str) -> tuple[re.Pattern, re.Pattern]:
     """(everything up to the last separator, one separator) for a separator set."""
-    chars = "".join(re.escape(c) for c in seps)
-    return re.compile(rf"(?s).*[{chars}]"), re.compile(rf"[{chars}]")
+    patterns = _SEPARATOR_PATTERNS.get(seps)
+    if patterns is None:
+        chars = "".join(re.escape(c) for c in seps)
+        patterns = _SEPARATOR_PATTERNS[seps] = (re.compile(rf"(?s).*[{chars}]"), re.compile(rf"[{chars}]"))
+    return patterns
 
 
 def bound_left(text: str, pos: int, seps: str) -> int:
     """Index just after the last separator before ``pos``."""
     if pos <= 0:
         return pos
-    match = _separator_patterns(seps)[0].match(text, 0, pos)
+    patterns = _SEPARATOR_PATTERNS.get(seps) or _separator_patterns(seps)
+    match = patterns[0].match(text, 0, pos)
     return match.end() if match else 0
 
 
@@ -43,7 +63,8 @@ def bound_right(text: str, pos: int, seps: str) -> int:
     """Index of the first separator at or after ``pos`` (the end of the text if none)."""
     if pos >= len(text):
         return pos
-    match = _separator_patterns(seps)[1].search(text, pos)
+    patterns = _SEPARATOR_PATTERNS.get(seps) or _separator_patterns(seps)
+    match = patterns[1].search(text, pos)
     return match.start() if match else len(text)
 
 
@@ -53,7 +74,9 @@ _LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1
 def tidy_phrase(phrase: str) -> str:
     """Drop list numbering ("1. ", "二、", "(3)") and spaces at the ends; the
     result is still a verbatim substring of the row."""
-    return _LIST_NUMBER.sub("", phrase.strip(), count=1).strip()
+    phrase = phrase.strip()
+    numbering = _LIST_NUMBER.match(phrase)  # anchored at the start: the one place sub() could replace
+    return (phrase[numbering.end():] if numbering else phrase).strip()
 
 
 # Evidence is cut only where a reader can see it: at a clause or sentence
