@@ -25,6 +25,7 @@ from src.classify.measures import (
     find_measures,
     task_targets,
 )
+from src.classify.parallel import judge_in_parallel, parallel_workers
 from src.classify.profiles import load_profile
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
@@ -276,7 +277,51 @@ def confidence_of(decision: Decision, gap: float, rules: Rules, schedule: float 
     return {"confidence": level, "confidence_reason": reason, "no_clear_statement": decision.rule == "default-on-track"}
 
 
-def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, profile=None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class TableContext:
+    """What every row of one table is judged with: the rules, the office profile, the
+    report date (as given, as a date, and its elapsed share) and the tolerance band."""
+
+    rules: object
+    office: object
+    as_of: object
+    report_date: object
+    schedule: float
+    tolerance: float
+
+
+def judge_rows(records, table: TableContext) -> list[dict]:
+    """The status columns of each row (a tuple of ``TEXT_FIELDS`` values), in order.
+    Each row is judged on its own text alone: any split of the rows gives the same result."""
+    rules, office, as_of, report_date = table.rules, table.office, table.as_of, table.report_date
+    schedule, tolerance = table.schedule, table.tolerance
+    rows = []
+    for record in records:
+        row = {name: cell_text(value) for name, value in zip(TEXT_FIELDS, record)}
+        row["_as_of"] = as_of
+        row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
+        row["_schedule"] = schedule
+        decision, measures = _decide(row, rules, schedule, tolerance)
+        ratio = decision.ratio
+        gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
+        rows.append({
+            "status": decision.status,
+            "status_evidence": decision.evidence,
+            "status_rule": decision.rule,
+            "progress_ratio": round(ratio, 6) if not math.isnan(ratio) else float("nan"),
+            "schedule_gap_pts": round(gap, 4) if not math.isnan(gap) else float("nan"),
+            "progress_items": [m.as_item() for m in measures],
+            "needs_review": bool(decision.review),
+            "review_reason": "; ".join(dict.fromkeys(decision.review)),
+            **confidence_of(decision, gap, rules, schedule),
+            "lag_tier": office.lag_tier(decision.status, gap),
+            "profile": office.name,
+        })
+    return rows
+
+
+def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, profile=None,
+                   workers: int | None = None) -> pd.DataFrame:
     """Return ``df`` with the status columns added (see ``STATUS_COLUMNS``).
 
     ``as_of`` (required): the report date, a date or "YYYY-MM-DD"; it sets the
@@ -314,6 +359,10 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     * ``profile`` – the name of the office profile used;
     * ``status_source`` = ``rule``, ``override_reason`` = "", ``rule_status``
       = ``status`` (changed by :func:`apply_overrides`), ``rules_version``.
+
+    ``workers``: processes that judge the rows (each row on its own, so the result
+    is the same); ``None`` → every core for a large table (see
+    :func:`src.classify.parallel.parallel_workers`), 1 → this process only.
     """
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
         raise ValueError("classify_tasks: 需要报告日期 as_of（如 as_of=\"2020-06-30\"）/ the report date as_of is required")
@@ -331,30 +380,12 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     if missing:
         raise ValueError(f"classify_tasks: 任务表缺少文本列 {missing} / the table lacks the text column(s) {missing}")
     df_texts = df.assign(**{c: "" for c in TEXT_FIELDS if c not in df.columns})
-    rows = []
     texts = df_texts[list(TEXT_FIELDS)]
     # column by column (as itertuples walks them, but without a tuple object per row)
-    for record in zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))):
-        row = {name: cell_text(value) for name, value in zip(TEXT_FIELDS, record)}
-        row["_as_of"] = as_of
-        row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
-        row["_schedule"] = schedule
-        decision, measures = _decide(row, rules, schedule, tolerance)
-        ratio = decision.ratio
-        gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
-        rows.append({
-            "status": decision.status,
-            "status_evidence": decision.evidence,
-            "status_rule": decision.rule,
-            "progress_ratio": round(ratio, 6) if not math.isnan(ratio) else float("nan"),
-            "schedule_gap_pts": round(gap, 4) if not math.isnan(gap) else float("nan"),
-            "progress_items": [m.as_item() for m in measures],
-            "needs_review": bool(decision.review),
-            "review_reason": "; ".join(dict.fromkeys(decision.review)),
-            **confidence_of(decision, gap, rules, schedule),
-            "lag_tier": office.lag_tier(decision.status, gap),
-            "profile": office.name,
-        })
+    records = list(zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))))
+    table = TableContext(rules, office, as_of, report_date, schedule, tolerance)
+    rows = judge_in_parallel(records, table, workers) if parallel_workers(len(records), workers) > 1 \
+        else judge_rows(records, table)
     added = pd.DataFrame(rows, index=df.index, columns=list(STATUS_COLUMNS[:STATUS_COLUMNS.index("profile") + 1]))
     out = df.drop(columns=[c for c in STATUS_COLUMNS if c in df.columns]).copy()
     for column in added.columns:
