@@ -19,10 +19,10 @@ from src.table_problems import ParseIssue, RawTableError
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\xa0]+(?=[{CJK}（(])")
-_INLINE_ITEM = re.compile(r"(?<=[。；;！!？?])\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))")
-# The same, with the look-behind mark consumed: it matches somewhere exactly when
-# _INLINE_ITEM does, and finds out several times faster (a cheap test before the sub).
-_INLINE_ITEM_FOUND = re.compile(r"[。；;！!？?]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d)")
+# A sentence mark, the spaces after it, then an item number: the spaces become a
+# line break (see _item_on_new_line). The mark is matched, not looked behind for,
+# so the search skips fast to the next mark; it is written back unchanged.
+_INLINE_ITEM = re.compile(r"[。；;！!？?]\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))")
 
 
 # --------------------------------------------------------------------------
@@ -172,15 +172,14 @@ def _simple_cell(raw: str) -> _SimpleCell | None:
     if "<" not in raw:
         return _SimpleCell([unescape(raw)], [], [])
     # One split gives text, then (closing "/", tag name, self-closing "/") per
-    # simple tag, then text… A "<" left in a text piece starts markup that is
-    # not a simple tag (a simple tag holds no "<" or ">" inside, so every "<"
-    # that starts one is split off here): the full parser decides.
+    # simple tag, then text… A simple tag holds exactly one "<", its first
+    # character, so every "<" that starts one is split off here; a "<" left over
+    # in the text starts other markup: the full parser decides.
     pieces = _SIMPLE_TAG.split(raw)
-    texts = pieces[0::4]
-    if any("<" in text for text in texts):
+    if raw.count("<") != len(pieces) // 4:
         return None
     decode = "&" in raw  # unescape is the identity on text without "&"
-    first = texts[0]
+    first = pieces[0]
     parts: list[str] = [unescape(first) if decode else first] if first else []
     open_tags: list[str] = []
     unbalanced: list[str] = []
@@ -221,6 +220,8 @@ def clean_cell(raw: str) -> CleanCell:
     Numbered items (``<li>``, ``<p>1. …</p>`` and inline ``。2. …``) each stay
     on their own line.
     """
+    if "<" not in raw and "&" not in raw:  # no markup, no entity: what _simple_cell gives is raw itself
+        return CleanCell(tidy_text(raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw), [])
     notes: list[str] = []
     parser = _simple_cell(raw)
     if parser is None:  # anything but plain formatting tags: the full HTML parser
@@ -251,6 +252,10 @@ def clean_text_cell(raw: str | None) -> CleanCell:
     return CleanCell(tidy_text(text), [])
 
 
+def _item_on_new_line(match: re.Match) -> str:
+    return match.group()[0] + "\n"  # the mark kept, the spaces after it a line break
+
+
 def tidy_text(text: str) -> str:
     """Whitespace and numbering: NFC, no-break and ideographic spaces as spaces,
     inline ``。2. …`` items on their own line, blank lines dropped."""
@@ -260,16 +265,16 @@ def tidy_text(text: str) -> str:
             text = text.replace("\xa0", " ")
         if "\u3000" in text:
             text = text.replace("\u3000", " ")
-    if _INLINE_ITEM_FOUND.search(text):
-        text = _INLINE_ITEM.sub("\n", text)
+    text = _INLINE_ITEM.sub(_item_on_new_line, text)
     # _SPACES never matches a line end, so one substitution over the whole text is
     # the same as one per line; it changes nothing without a run of two spaces or a
     # tab, form feed or vertical tab.
     if "  " in text or "\t" in text or "\f" in text or "\v" in text:
         text = _SPACES.sub(" ", text)
+    text = text.strip()  # the blank lines and spaces at both ends, as below
     if "\n" not in text:
-        return text.strip()
-    return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
+        return text
+    return "\n".join([line for line in map(str.strip, text.split("\n")) if line])
 
 
 def join_cjk_spaces(text: str) -> str:
