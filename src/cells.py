@@ -157,7 +157,7 @@ _SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^<>\"'/=]+(?:=\"[^\
 _SPACES = re.compile(r"[ \t\f\v]+")
 
 
-@dataclass
+@dataclass(slots=True)
 class _SimpleCell:
     parts: list[str]
     open_tags: list[str]
@@ -208,7 +208,7 @@ def _simple_cell(raw: str) -> _SimpleCell | None:
     return _SimpleCell(parts, open_tags, unbalanced)
 
 
-@dataclass
+@dataclass(slots=True)
 class CleanCell:
     text: str
     notes: list[str]

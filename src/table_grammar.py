@@ -102,7 +102,7 @@ def _column_index(names: list[str]) -> dict[str, int]:
     return index
 
 
-@dataclass
+@dataclass(slots=True)
 class _PendingTask:
     task_id: int
     cells: list[str | None]
@@ -176,7 +176,7 @@ class TableGrammar:
         while index < len(rows):
             row = rows[index]
             index += 1
-            if row.kind == "blank" or (row.kind == "cells" and not row.filled and not self.markdown):
+            if row.kind == "blank" or (row.kind == "cells" and not self.markdown and not row.filled):
                 self.recognised["blank_rows"] += 1
                 continue
             if self.markdown:

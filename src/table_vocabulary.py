@@ -91,9 +91,9 @@ def is_header(fields: list[str | None], markup: str = "html") -> bool:
     if not fields:
         return False
     first = fields[0] or ""
-    if "序" in first and squash(cell_text(first, markup)) == "序号":
+    if "序" in first and (first == "序号" or squash(cell_text(first, markup)) == "序号"):  # "序号" cleans to itself
         return True
-    if any(cell and len(cell) > 60 for cell in fields):  # data rows hold long text
+    if max(map(len, filter(None, fields)), default=0) > 60:  # data rows hold long text
         return False
     names = header_names(tuple(fields), markup)
     known = {n for n in names if n in table_format()["columns"]}
@@ -148,7 +148,7 @@ def parse_leader_cell(text: str) -> tuple[str, str]:
 def split_lead_units(lead_unit: str, separators: list[str] | None = None) -> list[str]:
     """Split a lead-unit cell on 、，, etc., never inside （…） or (…)."""
     separators = separators or table_format()["lead_units"]["separators"]
-    if not any(bracket in lead_unit for bracket in _OPENING_BRACKETS):
+    if "（" not in lead_unit and "(" not in lead_unit and "【" not in lead_unit and "[" not in lead_unit:
         # Without an opening bracket the depth below stays 0 and every separator splits.
         units = _separator_split(tuple(separators))(lead_unit)
         return [unit.strip() for unit in units if unit.strip()]
