@@ -163,6 +163,7 @@ class _SimpleCell:
     open_tags: list[str]
     unbalanced: list[str]
     foreign: tuple = ()
+    rawdata: str = ""  # what the full parser leaves unparsed: nothing here
 
 
 def _simple_cell(raw: str) -> _SimpleCell | None:
@@ -229,9 +230,8 @@ def clean_cell(raw: str) -> CleanCell:
         parser.feed(raw)
         parser.close()
     text = "".join(parser.parts)
-    leftover = getattr(parser, "rawdata", "")
-    if leftover:
-        text += unescape(leftover)
+    if parser.rawdata:
+        text += unescape(parser.rawdata)
     if parser.open_tags or parser.unbalanced:
         stray = sorted(set(parser.open_tags) | set(parser.unbalanced))
         notes.append(f"单元格 HTML 标签不配对 ({', '.join('<' + t + '>' for t in stray)})，已按文本处理")

@@ -597,8 +597,8 @@ class TableGrammar:
             lead_unit = _SPACE_BEFORE_BRACKET.sub("", lead_unit)
         if "problems_and_next_steps" in cells:
             problems, next_steps = split_fifth_column(cells["problems_and_next_steps"])
-            problems = "\n".join(p for p in [problems, cells.get("problems", "")] if p)
-            next_steps = "\n".join(p for p in [next_steps, cells.get("next_steps", "")] if p)
+            problems = _join_lines(problems, cells.get("problems", ""))
+            next_steps = _join_lines(next_steps, cells.get("next_steps", ""))
         else:
             problems, next_steps = cells.get("problems", ""), cells.get("next_steps", "")
         leader, title, order = pending.leader
@@ -619,6 +619,13 @@ class TableGrammar:
             if name in index:
                 record[name] = cells[name]
         return record
+
+
+def _join_lines(first: str, second: str) -> str:
+    """The two texts, one under the other; an empty one left out."""
+    if first and second:
+        return first + "\n" + second
+    return first or second
 
 
 def _is_task_number(text: str) -> bool:

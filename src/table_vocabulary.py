@@ -71,8 +71,11 @@ def column_name(cell_text: str) -> str | None:
     plain = _LEADING_YEAR.sub("", squashed)
     plain = _TRAILING_NOTE.sub("", plain)
     for name, names, patterns in _column_matchers():
-        if squashed in names or plain in names or any(p.match(squashed) for p in patterns):
+        if squashed in names or plain in names:
             return name
+        for pattern in patterns:
+            if pattern.match(squashed):
+                return name
     return None
 
 
