@@ -20,9 +20,10 @@ from src.table_problems import ParseIssue, RawTableError
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\xa0]+(?=[{CJK}（(])")
 # A sentence mark, the spaces after it, then an item number: the spaces become a
-# line break (see _item_on_new_line). The mark is matched, not looked behind for,
-# so the search skips fast to the next mark; it is written back unchanged.
-_INLINE_ITEM = re.compile(r"[。；;！!？?]\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))")
+# line break. Split at the mark and its spaces (the mark kept as a piece: it is
+# matched, not looked behind for, so the search skips fast from mark to mark).
+_INLINE_ITEM = re.compile(r"([。；;！!？?])\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))")
+_MARK_AND_BREAK = {mark: mark + "\n" for mark in "。；;！!？?"}
 
 
 # --------------------------------------------------------------------------
@@ -38,7 +39,7 @@ def read_raw_text(path: str | Path) -> tuple[str, str, list[ParseIssue]]:
     if not path.exists():
         raise RawTableError(path, None, "文件不存在 (file not found)")
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # nothing but ASCII whitespace, as data.strip() would say, without a copy
         raise RawTableError(path, None, "文件为空 (empty file: no table at all)")
     notes: list[ParseIssue] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
@@ -252,10 +253,6 @@ def clean_text_cell(raw: str | None) -> CleanCell:
     return CleanCell(tidy_text(text), [])
 
 
-def _item_on_new_line(match: re.Match) -> str:
-    return match.group()[0] + "\n"  # the mark kept, the spaces after it a line break
-
-
 def tidy_text(text: str) -> str:
     """Whitespace and numbering: NFC, no-break and ideographic spaces as spaces,
     inline ``。2. …`` items on their own line, blank lines dropped."""
@@ -265,7 +262,10 @@ def tidy_text(text: str) -> str:
             text = text.replace("\xa0", " ")
         if "\u3000" in text:
             text = text.replace("\u3000", " ")
-    text = _INLINE_ITEM.sub(_item_on_new_line, text)
+    pieces = _INLINE_ITEM.split(text)  # text, mark, text, mark, …, text
+    if len(pieces) > 1:
+        pieces[1::2] = map(_MARK_AND_BREAK.__getitem__, pieces[1::2])
+        text = "".join(pieces)
     # _SPACES never matches a line end, so one substitution over the whole text is
     # the same as one per line; it changes nothing without a run of two spaces or a
     # tab, form feed or vertical tab.

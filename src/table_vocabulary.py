@@ -98,8 +98,17 @@ def is_header(fields: list[str | None], markup: str = "html") -> bool:
         return True
     if max(map(len, filter(None, fields)), default=0) > 60:  # data rows hold long text
         return False
-    names = header_names(tuple(fields), markup)
-    known = {n for n in names if n in table_format()["columns"]}
+    # The known names among header_names(fields), cell by cell, stopping when
+    # the cells left could no longer make three.
+    columns = table_format()["columns"]
+    known = set()
+    for position, cell in enumerate(fields):
+        if len(known) + len(fields) - position < 3:
+            return False
+        text = squash(cell_text(cell, markup))
+        name = column_name(text) or text
+        if name in columns:
+            known.add(name)
     return "task" in known and len(known) >= 3
 
 
