@@ -20,10 +20,12 @@ from src.table_problems import ParseIssue, RawTableError
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\xa0]+(?=[{CJK}（(])")
 # A sentence mark, the spaces after it, then an item number: the spaces become a
-# line break. Split at the mark and its spaces (the mark kept as a piece: it is
-# matched, not looked behind for, so the search skips fast from mark to mark).
-_INLINE_ITEM = re.compile(r"([。；;！!？?])\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))")
-_MARK_AND_BREAK = {mark: mark + "\n" for mark in "。；;！!？?"}
+# line break. One pattern per mark: a pattern that starts with one character
+# finds it several times faster than one that starts with a choice of seven, and
+# a mark not in the text costs only an `in` test. (A match takes one mark and
+# the spaces after it, so the marks can be done one after the other.)
+_ITEM_AFTER = r"\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))"
+_INLINE_ITEMS = tuple((mark, re.compile(re.escape(mark) + _ITEM_AFTER), mark + "\n") for mark in "。；;！!？?")
 
 
 # --------------------------------------------------------------------------
@@ -262,10 +264,9 @@ def tidy_text(text: str) -> str:
             text = text.replace("\xa0", " ")
         if "\u3000" in text:
             text = text.replace("\u3000", " ")
-    pieces = _INLINE_ITEM.split(text)  # text, mark, text, mark, …, text
-    if len(pieces) > 1:
-        pieces[1::2] = map(_MARK_AND_BREAK.__getitem__, pieces[1::2])
-        text = "".join(pieces)
+    for mark, item_after_mark, mark_and_break in _INLINE_ITEMS:
+        if mark in text:
+            text = item_after_mark.sub(mark_and_break, text)
     # _SPACES never matches a line end, so one substitution over the whole text is
     # the same as one per line; it changes nothing without a run of two spaces or a
     # tab, form feed or vertical tab.

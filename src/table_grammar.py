@@ -91,6 +91,14 @@ class _Header:
     sub_names: tuple | None = None  # a second header row under merged header cells
     open: bool = True  # no task row yet: a second header row may follow
     checked: bool = False
+    record_columns: tuple = ()  # (field, column) for each field of a task record the header has
+
+    def __post_init__(self) -> None:
+        self.set_index(self.index)
+
+    def set_index(self, index: dict[str, int]) -> None:
+        self.index = index
+        self.record_columns = tuple((name, index[name]) for name in _RECORD_COLUMNS if name in index)
 
 
 def _column_index(names: list[str]) -> dict[str, int]:
@@ -476,7 +484,8 @@ class TableGrammar:
         merged = list(header.names) + [""] * max(0, len(row.cells) - len(header.names))
         for position in filled:
             merged[position] = names[position]
-        header.names, header.index, header.sub_names = merged, _column_index(merged), tuple(names)
+        header.names, header.sub_names = merged, tuple(names)
+        header.set_index(_column_index(merged))
         self.recognised["header_rows"] += 1
         return True
 
@@ -573,11 +582,10 @@ class TableGrammar:
         task_id, row, index = pending.task_id, pending.row, pending.header.index
         cells = {}
         html = self.raw.markup == "html"
-        for name in _RECORD_COLUMNS:
-            if name not in index:
-                continue
-            raw = pending.cells[index[name]] or ""
-            cleaned = self.clean(raw)
+        clean = clean_cell if html else clean_text_cell  # self.clean, for a cell that is never None
+        for name, position in pending.header.record_columns:
+            raw = pending.cells[position] or ""
+            cleaned = clean(raw)
             for note in cleaned.notes:
                 self.warn(row, f"{column_label(name)}：{note}", task_id)
             if html and "&" in raw:  # an entity starts with "&"
