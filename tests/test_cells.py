@@ -33,7 +33,6 @@ from src.ingest.rows import RawRow, RawTable
 from src.table_grammar import TableGrammar
 from src.table_vocabulary import cell_text, column_name, is_header, split_lead_units, squash, table_format
 
-
 # --------------------------------------------------------------------------
 # the code before the speed-up
 # --------------------------------------------------------------------------
