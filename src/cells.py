@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 
 from src.table_problems import ParseIssue, RawTableError
 
@@ -156,8 +157,37 @@ class _CellHTML(HTMLParser):
         self.parts.append(unescape(f"<?{data}>"))
 
 
+_TAG_SPLIT = re.compile(r"(<[^<>]*>)")
 _SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^<>\"'/=]+(?:=\"[^\"<>]*\")?)*\s*(/?)>")
 _SPACES = re.compile(r"[ \t\f\v]+")
+
+
+class _Tag(NamedTuple):
+    """A formatting tag as written (``<p>``, ``</li>``, ``<ol style="…">``)."""
+
+    name: str  # lower case
+    opens: bool  # pushed on the open-tag stack: an opening tag, neither void nor self-closing
+    closes: bool  # pops it: a closing tag, not void (a closing void tag </br> is only a line break)
+    line_break: bool  # becomes a line break
+
+
+def _read_tag(token: str) -> _Tag | None:
+    """What _simple_cell makes of a tag, or None if it is not a simple formatting tag."""
+    match = _SIMPLE_TAG.fullmatch(token)
+    if not match:
+        return None
+    closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+    if tag not in FORMATTING_TAGS or (closing and self_closing):
+        return None
+    if closing:
+        return _Tag(tag, False, tag not in VOID_TAGS, tag in BLOCK_TAGS or tag in VOID_TAGS)
+    return _Tag(tag, not self_closing and tag not in VOID_TAGS, False, tag in BLOCK_TAGS)
+
+
+# The tags seen so far, as written, and what they are: a converter writes a
+# handful (<p>, </p>, <li>, <ol style="…">…), so each is read once. This is a
+# lexicon of tags, not of cells: every cell is still split and walked.
+_TAGS_SEEN: dict[str, _Tag | None] = {}
 
 
 @dataclass(slots=True)
@@ -175,38 +205,37 @@ def _simple_cell(raw: str) -> _SimpleCell | None:
     gives for such a cell; returns None for anything else (the full parser decides)."""
     if "<" not in raw:
         return _SimpleCell([unescape(raw)], [], [])
-    # One split gives text, then (closing "/", tag name, self-closing "/") per
-    # simple tag, then text… A simple tag holds exactly one "<", its first
-    # character, so every "<" that starts one is split off here; a "<" left over
-    # in the text starts other markup: the full parser decides.
-    pieces = _SIMPLE_TAG.split(raw)
-    if raw.count("<") != len(pieces) // 4:
+    pieces = _TAG_SPLIT.split(raw)  # text, tag, text, tag, …, text
+    if raw.count("<") != len(pieces) // 2:  # a "<" outside a tag: not simple
         return None
     decode = "&" in raw  # unescape is the identity on text without "&"
     first = pieces[0]
     parts: list[str] = [unescape(first) if decode else first] if first else []
     open_tags: list[str] = []
     unbalanced: list[str] = []
-    for index in range(1, len(pieces), 4):
-        closing, tag, self_closing, text = pieces[index], pieces[index + 1].lower(), pieces[index + 2], pieces[index + 3]
-        if tag not in FORMATTING_TAGS or (closing and self_closing):
+    for index in range(1, len(pieces), 2):
+        token = pieces[index]
+        tag = _TAGS_SEEN.get(token, False)
+        if tag is False:
+            if len(_TAGS_SEEN) > 1000:  # a table writing ever new attributes: start again
+                _TAGS_SEEN.clear()
+            tag = _TAGS_SEEN[token] = _read_tag(token)
+        if tag is None:
             return None
-        if closing:
-            if tag in VOID_TAGS:
-                parts.append("\n")
+        name, opens, closes, line_break = tag
+        if closes:
+            if open_tags and open_tags[-1] == name:  # the usual case: the innermost tag closes
+                open_tags.pop()
+            elif name in open_tags:
+                while open_tags.pop() != name:
+                    unbalanced.append(name)
             else:
-                if tag in open_tags:
-                    while open_tags and open_tags.pop() != tag:
-                        unbalanced.append(tag)
-                else:
-                    unbalanced.append(f"/{tag}")
-                if tag in BLOCK_TAGS:
-                    parts.append("\n")
-        else:
-            if tag in BLOCK_TAGS:
-                parts.append("\n")
-            if not self_closing and tag not in VOID_TAGS:
-                open_tags.append(tag)
+                unbalanced.append(f"/{name}")
+        elif opens:
+            open_tags.append(name)
+        if line_break:
+            parts.append("\n")
+        text = pieces[index + 1]
         if text:
             parts.append(unescape(text) if decode else text)
     return _SimpleCell(parts, open_tags, unbalanced)
