@@ -293,9 +293,10 @@ def tidy_text(text: str) -> str:
             text = text.replace("\xa0", " ")
         if "\u3000" in text:
             text = text.replace("\u3000", " ")
-    for mark, item_after_mark, mark_and_break in _INLINE_ITEMS:
-        if mark in text:
-            text = item_after_mark.sub(mark_and_break, text)
+    if "." in text or "、" in text or "．" in text:  # an item number ends with one of these
+        for mark, item_after_mark, mark_and_break in _INLINE_ITEMS:
+            if mark in text:
+                text = item_after_mark.sub(mark_and_break, text)
     # _SPACES never matches a line end, so one substitution over the whole text is
     # the same as one per line; it changes nothing without a run of two spaces or a
     # tab, form feed or vertical tab.

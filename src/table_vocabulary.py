@@ -163,7 +163,7 @@ def split_lead_units(lead_unit: str, separators: list[str] | None = None) -> lis
     if "（" not in lead_unit and "(" not in lead_unit and "【" not in lead_unit and "[" not in lead_unit:
         # Without an opening bracket the depth below stays 0 and every separator splits.
         units = _separator_split(tuple(separators))(lead_unit)
-        return [unit.strip() for unit in units if unit.strip()]
+        return [unit for unit in map(str.strip, units) if unit]
     units, current, depth = [], [], 0
     for char in lead_unit:
         if char in _OPENING_BRACKETS:

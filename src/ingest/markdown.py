@@ -26,7 +26,7 @@ def read_markdown(path: Path) -> RawTable:
     rows = []
     for line_no, line in enumerate(text.split("\n"), 1):
         if "\t" in line:  # the converter's table line; the rule below needs three "-"
-            if not line.strip() or ("---" in line and _PIPE_RULE.match(line)):
+            if line.isspace() or ("---" in line and _PIPE_RULE.match(line)):  # isspace: strip() leaves nothing
                 rows.append(RawRow([], line_no, kind="blank", source=line))
             else:
                 trimmed = line.rstrip(_TRAILING)
