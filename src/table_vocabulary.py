@@ -96,8 +96,9 @@ def is_header(fields: list[str | None], markup: str = "html") -> bool:
     first = fields[0] or ""
     if "序" in first and (first == "序号" or squash(cell_text(first, markup)) == "序号"):  # "序号" cleans to itself
         return True
-    if max(map(len, filter(None, fields)), default=0) > 60:  # data rows hold long text
-        return False
+    for cell in fields:
+        if cell and len(cell) > 60:  # data rows hold long text
+            return False
     # The known names among header_names(fields), cell by cell, stopping when
     # the cells left could no longer make three.
     columns = table_format()["columns"]
