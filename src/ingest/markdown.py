@@ -30,7 +30,8 @@ def read_markdown(path: Path) -> RawTable:
                 rows.append(RawRow([], line_no, kind="blank", source=line))
             else:
                 trimmed = line.rstrip(_TRAILING)
-                rows.append(RawRow(trimmed.split("\t"), line_no, source=line, trailing_space=trimmed != line))
+                # RawRow(cells, line, kind, level, table, sheet, source, trailing_space), positionally: one per line
+                rows.append(RawRow(trimmed.split("\t"), line_no, "cells", 0, None, None, line, trimmed != line))
             continue
         pipe = _pipe_cells(line)
         if not line.strip() or _PIPE_RULE.match(line):
