@@ -168,7 +168,7 @@ class _Tag(NamedTuple):
     name: str  # lower case
     opens: bool  # pushed on the open-tag stack: an opening tag, neither void nor self-closing
     closes: bool  # pops it: a closing tag, not void (a closing void tag </br> is only a line break)
-    line_break: bool  # becomes a line break
+    text: str  # what it becomes in the text: a line break or nothing
 
 
 def _read_tag(token: str) -> _Tag | None:
@@ -180,8 +180,8 @@ def _read_tag(token: str) -> _Tag | None:
     if tag not in FORMATTING_TAGS or (closing and self_closing):
         return None
     if closing:
-        return _Tag(tag, False, tag not in VOID_TAGS, tag in BLOCK_TAGS or tag in VOID_TAGS)
-    return _Tag(tag, not self_closing and tag not in VOID_TAGS, False, tag in BLOCK_TAGS)
+        return _Tag(tag, False, tag not in VOID_TAGS, "\n" if tag in BLOCK_TAGS or tag in VOID_TAGS else "")
+    return _Tag(tag, not self_closing and tag not in VOID_TAGS, False, "\n" if tag in BLOCK_TAGS else "")
 
 
 # The tags seen so far, as written, and what they are: a converter writes a
@@ -192,7 +192,7 @@ _TAGS_SEEN: dict[str, _Tag | None] = {}
 
 @dataclass(slots=True)
 class _SimpleCell:
-    parts: list[str]
+    parts: list[str]  # joined, the cell's text
     open_tags: list[str]
     unbalanced: list[str]
     foreign: tuple = ()
@@ -208,9 +208,6 @@ def _simple_cell(raw: str) -> _SimpleCell | None:
     pieces = _TAG_SPLIT.split(raw)  # text, tag, text, tag, …, text
     if raw.count("<") != len(pieces) // 2:  # a "<" outside a tag: not simple
         return None
-    decode = "&" in raw  # unescape is the identity on text without "&"
-    first = pieces[0]
-    parts: list[str] = [unescape(first) if decode else first] if first else []
     open_tags: list[str] = []
     unbalanced: list[str] = []
     for index in range(1, len(pieces), 2):
@@ -222,7 +219,7 @@ def _simple_cell(raw: str) -> _SimpleCell | None:
             tag = _TAGS_SEEN[token] = _read_tag(token)
         if tag is None:
             return None
-        name, opens, closes, line_break = tag
+        name, opens, closes, text = tag
         if closes:
             if open_tags and open_tags[-1] == name:  # the usual case: the innermost tag closes
                 open_tags.pop()
@@ -233,12 +230,10 @@ def _simple_cell(raw: str) -> _SimpleCell | None:
                 unbalanced.append(f"/{name}")
         elif opens:
             open_tags.append(name)
-        if line_break:
-            parts.append("\n")
-        text = pieces[index + 1]
-        if text:
-            parts.append(unescape(text) if decode else text)
-    return _SimpleCell(parts, open_tags, unbalanced)
+        pieces[index] = text  # the tag's part: a line break or nothing
+    if "&" in raw:  # unescape is the identity on text without "&"
+        pieces[0::2] = map(unescape, pieces[0::2])
+    return _SimpleCell(pieces, open_tags, unbalanced)
 
 
 @dataclass(slots=True)
