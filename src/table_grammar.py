@@ -449,10 +449,13 @@ class TableGrammar:
 
     # ---- shared -------------------------------------------------------------
     def _take_header(self, row: RawRow) -> None:
-        names = list(header_names(tuple(row.cells), self.raw.markup))
-        while names and names[-1] == "":
-            names.pop()
         sheet_header = self.headers.get(row.sheet)
+        if sheet_header is not None and row.cells == sheet_header.row.cells:
+            names = sheet_header.first_names  # the header row again, word for word: the same names
+        else:
+            names = list(header_names(tuple(row.cells), self.raw.markup))
+            while names and names[-1] == "":
+                names.pop()
         if sheet_header is not None and sheet_header.first_names == tuple(names):
             self.recognised["repeated_header_rows"] += 1
             self.repeat_pending = sheet_header.sub_names
