@@ -25,8 +25,9 @@ def read_markdown(path: Path) -> RawTable:
     text, encoding, notes = read_raw_text(path)
     rows = []
     for line_no, line in enumerate(text.split("\n"), 1):
-        if "\t" in line:  # the converter's table line; the rule below needs three "-"
-            if line.isspace() or ("---" in line and _PIPE_RULE.match(line)):  # isspace: strip() leaves nothing
+        if "\t" in line:  # the converter's table line
+            # A rule line holds only |, :, - and spaces: it starts with one of them.
+            if line.isspace() or ((line[0] in "|:-" or line[0].isspace()) and _PIPE_RULE.match(line)):
                 rows.append(RawRow([], line_no, kind="blank", source=line))
             else:
                 trimmed = line.rstrip(_TRAILING)
