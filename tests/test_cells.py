@@ -1,10 +1,12 @@
-"""The fast paths of cell cleaning and of the table grammar give exactly what
-the straightforward code they replaced gave.
+"""The fast paths of cell cleaning, the Markdown reader and the table grammar
+give exactly what the straightforward code they replaced gave.
 
 The ``_reference_*`` functions below are that code as it was before the
 speed-up (commit 1420709), kept here only as the yardstick: every cell, header
-row, lead-unit list and task id is checked against it, on a table of tricky
-cells and on random cells built from the same tricky pieces.
+row, lead-unit list, task id and Markdown line is checked against it, on tables
+of tricky cases and on random cells built from the same tricky pieces. (The
+outputs of whole tables, before and after, are compared by
+``benchmarks/parse_snapshot.py``.)
 """
 from __future__ import annotations
 
@@ -310,3 +312,52 @@ def _task_id(grammar, raw):
 def test_task_ids_read_as_before(raw, markdown):
     grammar = _grammar(markdown)
     assert _task_id(grammar, raw) == _reference_task_id(grammar, raw)
+
+
+# --------------------------------------------------------------------------
+# Markdown lines
+# --------------------------------------------------------------------------
+_REF_TRAILING = " \u3000\xa0"
+_REF_PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _reference_pipe_cells(line):
+    stripped = line.strip()
+    if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
+        return None
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", stripped[1:-1])]
+
+
+def _reference_markdown_rows(text):
+    rows = []
+    for index, line in enumerate(text.split("\n")):
+        line_no = index + 1
+        pipe = _reference_pipe_cells(line) if "\t" not in line else None
+        if not line.strip() or _REF_PIPE_RULE.match(line):
+            rows.append(RawRow([], line_no, kind="blank", source=line))
+        elif pipe is not None:
+            rows.append(RawRow([cell.replace("\\|", "|") for cell in pipe], line_no, source="\t".join(pipe)))
+        elif "\t" not in line:
+            heading = re.match(r"^\s*(#+)", line)
+            rows.append(RawRow([line], line_no, kind="text", level=len(heading.group(1)) if heading else 0, source=line))
+        else:
+            trimmed = line.rstrip(_REF_TRAILING)
+            rows.append(RawRow(trimmed.split("\t"), line_no, source=line, trailing_space=trimmed != line))
+    return rows
+
+
+TRICKY_LINES = [
+    "", " ", "\t", " \t \u3000", "# 标题", "  ## 刘忻市长主抓重点工作", "目录", "刘 忻市长主抓重点工作.....\t( 1 )",
+    "序号\t重点工作\t牵头单位", "1\t<p>任务</p>\t市建委 ", "2\t任务\t市建委\t", "3\t任务\t市建委\u3000\xa0",
+    "|---|---|", "| --- | :---: |", "|---|\t|---|", "\t---|---", " ---\t---", "-\t---", ":---\t", "---",
+    "| 序号 | 重点工作 |", "| 1 | a \\| b |", "|\t1\t|", "-1\t任务", "|", "||",
+]
+
+
+@pytest.mark.parametrize("line", TRICKY_LINES)
+def test_markdown_lines_are_read_as_before(tmp_path, line):
+    from src.ingest.markdown import read_markdown
+
+    path = tmp_path / "t.md"
+    path.write_text("# 表\n" + line + "\n尾", encoding="utf-8")
+    assert read_markdown(path).rows == _reference_markdown_rows("# 表\n" + line + "\n尾")
