@@ -34,10 +34,9 @@ def read_markdown(path: Path) -> RawTable:
                 # RawRow(cells, line, kind, level, table, sheet, source, trailing_space), positionally: one per line
                 rows.append(RawRow(trimmed.split("\t"), line_no, "cells", 0, None, None, line, trimmed != line))
             continue
-        pipe = _pipe_cells(line)
         if not line.strip() or _PIPE_RULE.match(line):
             rows.append(RawRow([], line_no, kind="blank", source=line))
-        elif pipe is not None:
+        elif (pipe := _pipe_cells(line)) is not None:
             rows.append(RawRow([cell.replace("\\|", "|") for cell in pipe], line_no, source="\t".join(pipe)))
         else:  # a heading, title, office, date or table-of-contents line
             heading = re.match(r"^\s*(#+)", line)
