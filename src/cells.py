@@ -14,12 +14,19 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 
 from src.table_problems import ParseIssue, RawTableError
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\xa0]+(?=[{CJK}（(])")
-_INLINE_ITEM = re.compile(r"(?<=[。；;！!？?])\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))")
+# A sentence mark, the spaces after it, then an item number: the spaces become a
+# line break. One pattern per mark: a pattern that starts with one character
+# finds it several times faster than one that starts with a choice of seven, and
+# a mark not in the text costs only an `in` test. (A match takes one mark and
+# the spaces after it, so the marks can be done one after the other.)
+_ITEM_AFTER = r"\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))"
+_INLINE_ITEMS = tuple((mark, re.compile(re.escape(mark) + _ITEM_AFTER), mark + "\n") for mark in "。；;！!？?")
 
 
 # --------------------------------------------------------------------------
@@ -35,7 +42,7 @@ def read_raw_text(path: str | Path) -> tuple[str, str, list[ParseIssue]]:
     if not path.exists():
         raise RawTableError(path, None, "文件不存在 (file not found)")
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # nothing but ASCII whitespace, as data.strip() would say, without a copy
         raise RawTableError(path, None, "文件为空 (empty file: no table at all)")
     notes: list[ParseIssue] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
@@ -155,12 +162,41 @@ _SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^<>\"'/=]+(?:=\"[^\
 _SPACES = re.compile(r"[ \t\f\v]+")
 
 
-@dataclass
+class _Tag(NamedTuple):
+    """A formatting tag as written (``<p>``, ``</li>``, ``<ol style="…">``)."""
+
+    name: str  # lower case
+    opens: bool  # pushed on the open-tag stack: an opening tag, neither void nor self-closing
+    closes: bool  # pops it: a closing tag, not void (a closing void tag </br> is only a line break)
+    text: str  # what it becomes in the text: a line break or nothing
+
+
+def _read_tag(token: str) -> _Tag | None:
+    """What _simple_cell makes of a tag, or None if it is not a simple formatting tag."""
+    match = _SIMPLE_TAG.fullmatch(token)
+    if not match:
+        return None
+    closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+    if tag not in FORMATTING_TAGS or (closing and self_closing):
+        return None
+    if closing:
+        return _Tag(tag, False, tag not in VOID_TAGS, "\n" if tag in BLOCK_TAGS or tag in VOID_TAGS else "")
+    return _Tag(tag, not self_closing and tag not in VOID_TAGS, False, "\n" if tag in BLOCK_TAGS else "")
+
+
+# The tags seen so far, as written, and what they are: a converter writes a
+# handful (<p>, </p>, <li>, <ol style="…">…), so each is read once. This is a
+# lexicon of tags, not of cells: every cell is still split and walked.
+_TAGS_SEEN: dict[str, _Tag | None] = {}
+
+
+@dataclass(slots=True)
 class _SimpleCell:
-    parts: list[str]
+    parts: list[str]  # joined, the cell's text
     open_tags: list[str]
     unbalanced: list[str]
     foreign: tuple = ()
+    rawdata: str = ""  # what the full parser leaves unparsed: nothing here
 
 
 def _simple_cell(raw: str) -> _SimpleCell | None:
@@ -169,42 +205,38 @@ def _simple_cell(raw: str) -> _SimpleCell | None:
     gives for such a cell; returns None for anything else (the full parser decides)."""
     if "<" not in raw:
         return _SimpleCell([unescape(raw)], [], [])
-    parts: list[str] = []
+    pieces = _TAG_SPLIT.split(raw)  # text, tag, text, tag, …, text
+    if raw.count("<") != len(pieces) // 2:  # a "<" outside a tag: not simple
+        return None
     open_tags: list[str] = []
     unbalanced: list[str] = []
-    for index, token in enumerate(_TAG_SPLIT.split(raw)):
-        if index % 2 == 0:
-            if "<" in token:
-                return None
-            if token:
-                parts.append(unescape(token))
-            continue
-        match = _SIMPLE_TAG.fullmatch(token)
-        if not match:
+    for index in range(1, len(pieces), 2):
+        token = pieces[index]
+        tag = _TAGS_SEEN.get(token, False)
+        if tag is False:
+            if len(_TAGS_SEEN) > 1000:  # a table writing ever new attributes: start again
+                _TAGS_SEEN.clear()
+            tag = _TAGS_SEEN[token] = _read_tag(token)
+        if tag is None:
             return None
-        closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(3)
-        if tag not in FORMATTING_TAGS or (closing and self_closing):
-            return None
-        if closing:
-            if tag in VOID_TAGS:
-                parts.append("\n")
-                continue
-            if tag in open_tags:
-                while open_tags and open_tags.pop() != tag:
-                    unbalanced.append(tag)
+        name, opens, closes, text = tag
+        if closes:
+            if open_tags and open_tags[-1] == name:  # the usual case: the innermost tag closes
+                open_tags.pop()
+            elif name in open_tags:
+                while open_tags.pop() != name:
+                    unbalanced.append(name)
             else:
-                unbalanced.append(f"/{tag}")
-            if tag in BLOCK_TAGS:
-                parts.append("\n")
-        else:
-            if tag in BLOCK_TAGS:
-                parts.append("\n")
-            if not self_closing and tag not in VOID_TAGS:
-                open_tags.append(tag)
-    return _SimpleCell(parts, open_tags, unbalanced)
+                unbalanced.append(f"/{name}")
+        elif opens:
+            open_tags.append(name)
+        pieces[index] = text  # the tag's part: a line break or nothing
+    if "&" in raw:  # unescape is the identity on text without "&"
+        pieces[0::2] = map(unescape, pieces[0::2])
+    return _SimpleCell(pieces, open_tags, unbalanced)
 
 
-@dataclass
+@dataclass(slots=True)
 class CleanCell:
     text: str
     notes: list[str]
@@ -216,6 +248,8 @@ def clean_cell(raw: str) -> CleanCell:
     Numbered items (``<li>``, ``<p>1. …</p>`` and inline ``。2. …``) each stay
     on their own line.
     """
+    if "<" not in raw and "&" not in raw:  # no markup, no entity: what _simple_cell gives is raw itself
+        return CleanCell(tidy_text(raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw), [])
     notes: list[str] = []
     parser = _simple_cell(raw)
     if parser is None:  # anything but plain formatting tags: the full HTML parser
@@ -223,16 +257,16 @@ def clean_cell(raw: str) -> CleanCell:
         parser.feed(raw)
         parser.close()
     text = "".join(parser.parts)
-    leftover = getattr(parser, "rawdata", "")
-    if leftover:
-        text += unescape(leftover)
+    if parser.rawdata:
+        text += unescape(parser.rawdata)
     if parser.open_tags or parser.unbalanced:
         stray = sorted(set(parser.open_tags) | set(parser.unbalanced))
         notes.append(f"单元格 HTML 标签不配对 ({', '.join('<' + t + '>' for t in stray)})，已按文本处理")
     if parser.foreign:
         tags = sorted({t.strip("/") for t in parser.foreign})
         notes.append(f"单元格含有非排版标记 ({', '.join('<' + t + '>' for t in tags)})，按原文文本保留，不会执行")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # an encoded &#13; is a line end, as in the file
+    if "\r" in text:  # an encoded &#13; is a line end, as in the file
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return CleanCell(tidy_text(text), notes)
 
 
@@ -248,12 +282,29 @@ def clean_text_cell(raw: str | None) -> CleanCell:
 def tidy_text(text: str) -> str:
     """Whitespace and numbering: NFC, no-break and ideographic spaces as spaces,
     inline ``。2. …`` items on their own line, blank lines dropped."""
-    text = unicodedata.normalize("NFC", text).replace("\xa0", " ").replace("\u3000", " ")
-    text = _INLINE_ITEM.sub("\n", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
+    if not text.isascii():  # ASCII text is NFC already and has no NBSP or ideographic space
+        text = unicodedata.normalize("NFC", text)
+        if "\xa0" in text:
+            text = text.replace("\xa0", " ")
+        if "\u3000" in text:
+            text = text.replace("\u3000", " ")
+    if "." in text or "、" in text or "．" in text:  # an item number ends with one of these
+        for mark, item_after_mark, mark_and_break in _INLINE_ITEMS:
+            if mark in text:
+                text = item_after_mark.sub(mark_and_break, text)
+    # _SPACES never matches a line end, so one substitution over the whole text is
+    # the same as one per line; it changes nothing without a run of two spaces or a
+    # tab, form feed or vertical tab.
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:
+        text = _SPACES.sub(" ", text)
+    text = text.strip()  # the blank lines and spaces at both ends, as below
+    if "\n" not in text:
+        return text
+    return "\n".join([line for line in map(str.strip, text.split("\n")) if line])
 
 
 def join_cjk_spaces(text: str) -> str:
     """Remove PDF line-break artefacts between CJK characters: 市委宣传 部 → 市委宣传部."""
-    return _CJK_SPACE.sub("", text).strip()
+    if " " in text or "\t" in text or "\u3000" in text or "\xa0" in text:  # _CJK_SPACE needs one
+        text = _CJK_SPACE.sub("", text)
+    return text.strip()

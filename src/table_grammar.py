@@ -91,6 +91,14 @@ class _Header:
     sub_names: tuple | None = None  # a second header row under merged header cells
     open: bool = True  # no task row yet: a second header row may follow
     checked: bool = False
+    record_columns: tuple = ()  # (field, column) for each field of a task record the header has
+
+    def __post_init__(self) -> None:
+        self.set_index(self.index)
+
+    def set_index(self, index: dict[str, int]) -> None:
+        self.index = index
+        self.record_columns = tuple((name, index[name]) for name in _RECORD_COLUMNS if name in index)
 
 
 def _column_index(names: list[str]) -> dict[str, int]:
@@ -102,7 +110,7 @@ def _column_index(names: list[str]) -> dict[str, int]:
     return index
 
 
-@dataclass
+@dataclass(slots=True)
 class _PendingTask:
     task_id: int
     cells: list[str | None]
@@ -176,7 +184,7 @@ class TableGrammar:
         while index < len(rows):
             row = rows[index]
             index += 1
-            if row.kind == "blank" or (row.kind == "cells" and not row.filled and not self.markdown):
+            if row.kind == "blank" or (row.kind == "cells" and not self.markdown and not row.filled):
                 self.recognised["blank_rows"] += 1
                 continue
             if self.markdown:
@@ -232,9 +240,13 @@ class TableGrammar:
         """Where leaders come from: "sections", "column" or "none". Also notes
         which sheets have a header row at all."""
         column = False
-        self.sheets_with_header = {
-            row.sheet for row in rows if row.kind == "cells" and is_header(row.cells, self.raw.markup)
-        }
+        # Only named sheets are ever looked up here (rows outside a sheet have
+        # sheet None), and one header row is enough for a sheet.
+        self.sheets_with_header = set()
+        for row in rows:
+            if row.sheet is not None and row.sheet not in self.sheets_with_header and row.kind == "cells" \
+                    and is_header(row.cells, self.raw.markup):
+                self.sheets_with_header.add(row.sheet)
         for row in rows:
             if row.kind == "text" and self.markdown:
                 if row.level >= 2 and parse_leader_heading(row.cells[0]):
@@ -437,10 +449,13 @@ class TableGrammar:
 
     # ---- shared -------------------------------------------------------------
     def _take_header(self, row: RawRow) -> None:
-        names = list(header_names(tuple(row.cells), self.raw.markup))
-        while names and names[-1] == "":
-            names.pop()
         sheet_header = self.headers.get(row.sheet)
+        if sheet_header is not None and row.cells == sheet_header.row.cells:
+            names = sheet_header.first_names  # the header row again, word for word: the same names
+        else:
+            names = list(header_names(tuple(row.cells), self.raw.markup))
+            while names and names[-1] == "":
+                names.pop()
         if sheet_header is not None and sheet_header.first_names == tuple(names):
             self.recognised["repeated_header_rows"] += 1
             self.repeat_pending = sheet_header.sub_names
@@ -472,7 +487,8 @@ class TableGrammar:
         merged = list(header.names) + [""] * max(0, len(row.cells) - len(header.names))
         for position in filled:
             merged[position] = names[position]
-        header.names, header.index, header.sub_names = merged, _column_index(merged), tuple(names)
+        header.names, header.sub_names = merged, tuple(names)
+        header.set_index(_column_index(merged))
         self.recognised["header_rows"] += 1
         return True
 
@@ -547,11 +563,13 @@ class TableGrammar:
         return name, title, order
 
     def _parse_task_id(self, raw: str, row: RawRow) -> int:
+        if raw.isascii() and raw.isdigit():  # plain digits: cleaning and normalising change nothing
+            return int(raw)
         cleaned = self.clean(raw).text
-        normalized = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cleaned))
+        normalized = _WHITESPACE.sub("", unicodedata.normalize("NFKC", cleaned))
         if not self.markdown:
-            normalized = re.sub(r"^(\d+)(\.0)?[.、]?$", r"\1", normalized)  # 3.0 from a number cell, "3." or "3、"
-        if not re.fullmatch(r"\d+", normalized):
+            normalized = _NUMBER_CELL.sub(r"\1", normalized)  # 3.0 from a number cell, "3." or "3、"
+        if not _DIGITS.fullmatch(normalized):
             raise self.error(row, f"序号不是数字：{cleaned!r} (non-numeric task id)")
         if normalized != raw and (self.markdown or normalized != raw.strip()):
             self.warn(row, f"序号 {raw!r} 含全角数字或空白，已规范为 {normalized}", int(normalized))
@@ -566,30 +584,32 @@ class TableGrammar:
     def _task_record(self, pending: _PendingTask) -> dict:
         task_id, row, index = pending.task_id, pending.row, pending.header.index
         cells = {}
-        warn_empty = {"task", "lead_unit", "progress", "problems_and_next_steps"}
-        for name in ["task", "lead_unit", "progress", "problems_and_next_steps", "problems", "next_steps", *OPTIONAL_COLUMNS]:
-            if name not in index:
-                continue
-            raw = pending.cells[index[name]] or ""
-            cleaned = self.clean(raw)
-            label = column_label(name)
+        html = self.raw.markup == "html"
+        clean = clean_cell if html else clean_text_cell  # self.clean, for a cell that is never None
+        for name, position in pending.header.record_columns:
+            raw = pending.cells[position] or ""
+            cleaned = clean(raw)
             for note in cleaned.notes:
-                self.warn(row, f"{label}：{note}", task_id)
-            if self.raw.markup == "html":
-                entities = sorted(set(re.findall(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);", raw)))
+                self.warn(row, f"{column_label(name)}：{note}", task_id)
+            if html and "&" in raw:  # an entity starts with "&"
+                entities = sorted(set(_ENTITY.findall(raw)))
                 if entities:
-                    self.warn(row, f"{label}：HTML 实体 {' '.join(entities)} 已转换为字符", task_id)
-            if not cleaned.text and name in warn_empty:
-                self.warn(row, f"{label}为空", task_id)
+                    self.warn(row, f"{column_label(name)}：HTML 实体 {' '.join(entities)} 已转换为字符", task_id)
+            if not cleaned.text and name in _WARN_EMPTY:
+                self.warn(row, f"{column_label(name)}为空", task_id)
             cells[name] = cleaned.text
         if not cells["task"]:
             self.warn(row, "重点工作内容为空，请核对原表", task_id)
-        lead_unit = join_cjk_spaces(re.sub(r"\s*\n\s*", "", cells["lead_unit"]))
-        lead_unit = re.sub(r"\s+(?=[（(])", "", lead_unit)
+        lead_unit = cells["lead_unit"]
+        if "\n" in lead_unit:  # _LINE_BREAK needs one
+            lead_unit = _LINE_BREAK.sub("", lead_unit)
+        lead_unit = join_cjk_spaces(lead_unit)
+        if "（" in lead_unit or "(" in lead_unit:  # _SPACE_BEFORE_BRACKET needs one
+            lead_unit = _SPACE_BEFORE_BRACKET.sub("", lead_unit)
         if "problems_and_next_steps" in cells:
             problems, next_steps = split_fifth_column(cells["problems_and_next_steps"])
-            problems = "\n".join(p for p in [problems, cells.get("problems", "")] if p)
-            next_steps = "\n".join(p for p in [next_steps, cells.get("next_steps", "")] if p)
+            problems = _join_lines(problems, cells.get("problems", ""))
+            next_steps = _join_lines(next_steps, cells.get("next_steps", ""))
         else:
             problems, next_steps = cells.get("problems", ""), cells.get("next_steps", "")
         leader, title, order = pending.leader
@@ -612,8 +632,27 @@ class TableGrammar:
         return record
 
 
+def _join_lines(first: str, second: str) -> str:
+    """The two texts, one under the other; an empty one left out."""
+    if first and second:
+        return first + "\n" + second
+    return first or second
+
+
 def _is_task_number(text: str) -> bool:
-    return bool(re.fullmatch(r"\s*[0-9０-９]+(\.0)?\s*[.、]?\s*", text or ""))
+    return bool(_TASK_NUMBER.fullmatch(text or ""))
+
+
+_TASK_NUMBER = re.compile(r"\s*[0-9０-９]+(\.0)?\s*[.、]?\s*")
+_WHITESPACE = re.compile(r"\s+")
+_NUMBER_CELL = re.compile(r"^(\d+)(\.0)?[.、]?$")
+_DIGITS = re.compile(r"\d+")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_SPACE_BEFORE_BRACKET = re.compile(r"\s+(?=[（(])")
+_RECORD_COLUMNS = ("task", "lead_unit", "progress", "problems_and_next_steps", "problems", "next_steps",
+                   *OPTIONAL_COLUMNS)
+_WARN_EMPTY = frozenset({"task", "lead_unit", "progress", "problems_and_next_steps"})
 
 
 def _preview(cells) -> str:

@@ -39,12 +39,18 @@ def required_columns() -> list[str]:
     return [name for name, spec in table_format()["columns"].items() if spec.get("required")]
 
 
+_WHITESPACE = re.compile(r"\s+")
+_MARKDOWN_HEADING = re.compile(r"^#+\s*")
+_LEADING_YEAR = re.compile(r"^\d{4}年度?")
+_TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
+
+
 def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
 
 
 def strip_markdown(line: str) -> str:
-    return re.sub(r"^#+\s*", "", line).strip()
+    return _MARKDOWN_HEADING.sub("", line).strip()
 
 
 def cell_text(cell: str | None, markup: str) -> str:
@@ -62,11 +68,14 @@ def column_name(cell_text: str) -> str | None:
     ('progress', None)
     """
     squashed = squash(cell_text)
-    plain = re.sub(r"^\d{4}年度?", "", squashed)
-    plain = re.sub(r"[（(][^（）()]*[）)]$", "", plain)
+    plain = _LEADING_YEAR.sub("", squashed)
+    plain = _TRAILING_NOTE.sub("", plain)
     for name, names, patterns in _column_matchers():
-        if squashed in names or plain in names or any(p.match(squashed) for p in patterns):
+        if squashed in names or plain in names:
             return name
+        for pattern in patterns:
+            if pattern.match(squashed):
+                return name
     return None
 
 
@@ -85,12 +94,22 @@ def is_header(fields: list[str | None], markup: str = "html") -> bool:
     if not fields:
         return False
     first = fields[0] or ""
-    if "序" in first and squash(cell_text(first, markup)) == "序号":
+    if "序" in first and (first == "序号" or squash(cell_text(first, markup)) == "序号"):  # "序号" cleans to itself
         return True
-    if any(cell and len(cell) > 60 for cell in fields):  # data rows hold long text
-        return False
-    names = header_names(tuple(fields), markup)
-    known = {n for n in names if n in table_format()["columns"]}
+    for cell in fields:
+        if cell and len(cell) > 60:  # data rows hold long text
+            return False
+    # The known names among header_names(fields), cell by cell, stopping when
+    # the cells left could no longer make three.
+    columns = table_format()["columns"]
+    known = set()
+    for position, cell in enumerate(fields):
+        if len(known) + len(fields) - position < 3:
+            return False
+        text = squash(cell_text(cell, markup))
+        name = column_name(text) or text
+        if name in columns:
+            known.add(name)
     return "task" in known and len(known) >= 3
 
 
@@ -142,9 +161,13 @@ def parse_leader_cell(text: str) -> tuple[str, str]:
 def split_lead_units(lead_unit: str, separators: list[str] | None = None) -> list[str]:
     """Split a lead-unit cell on 、，, etc., never inside （…） or (…)."""
     separators = separators or table_format()["lead_units"]["separators"]
+    if "（" not in lead_unit and "(" not in lead_unit and "【" not in lead_unit and "[" not in lead_unit:
+        # Without an opening bracket the depth below stays 0 and every separator splits.
+        units = _separator_split(tuple(separators))(lead_unit)
+        return [unit for unit in map(str.strip, units) if unit]
     units, current, depth = [], [], 0
     for char in lead_unit:
-        if char in "（(【[":
+        if char in _OPENING_BRACKETS:
             depth += 1
         elif char in "）)】]":
             depth = max(0, depth - 1)
@@ -157,6 +180,23 @@ def split_lead_units(lead_unit: str, separators: list[str] | None = None) -> lis
     return [unit.strip() for unit in units if unit.strip()]
 
 
+_OPENING_BRACKETS = "（(【["
+
+
+@lru_cache(maxsize=8)
+def _separator_split(separators: tuple[str, ...]):
+    """str.split on any one-character separator (the loop compares one character at a time)."""
+    chars = "".join(re.escape(s) for s in separators if len(s) == 1)
+    if not chars:
+        return lambda text: [text]
+    return re.compile(f"[{chars}]").split
+
+
+@lru_cache(maxsize=8)
+def _fifth_column_labels(problems_label: str, next_steps_label: str) -> tuple[re.Pattern, re.Pattern]:
+    return re.compile(problems_label), re.compile(next_steps_label)
+
+
 def split_fifth_column(text: str) -> tuple[str, str]:
     """Split 存在问题及下一步工作安排 into (problems, next_steps).
 
@@ -165,8 +205,7 @@ def split_fifth_column(text: str) -> tuple[str, str]:
     next steps.
     """
     fmt = table_format()["fifth_column"]
-    problems_label = re.compile(fmt["problems_label"])
-    next_label = re.compile(fmt["next_steps_label"])
+    problems_label, next_label = _fifth_column_labels(fmt["problems_label"], fmt["next_steps_label"])
     next_match = next_label.search(text)
     problems_match = problems_label.search(text)
     if problems_match and next_match and problems_match.start() > next_match.start():

@@ -24,17 +24,21 @@ def _pipe_cells(line: str) -> list[str] | None:
 def read_markdown(path: Path) -> RawTable:
     text, encoding, notes = read_raw_text(path)
     rows = []
-    for index, line in enumerate(text.split("\n")):
-        line_no = index + 1
-        pipe = _pipe_cells(line) if "\t" not in line else None
+    for line_no, line in enumerate(text.split("\n"), 1):
+        if "\t" in line:  # the converter's table line
+            # A rule line holds only |, :, - and spaces: it starts with one of them.
+            if line.isspace() or ((line[0] in "|:-" or line[0].isspace()) and _PIPE_RULE.match(line)):
+                rows.append(RawRow([], line_no, kind="blank", source=line))
+            else:
+                trimmed = line.rstrip(_TRAILING)
+                # RawRow(cells, line, kind, level, table, sheet, source, trailing_space), positionally: one per line
+                rows.append(RawRow(trimmed.split("\t"), line_no, "cells", 0, None, None, line, trimmed != line))
+            continue
         if not line.strip() or _PIPE_RULE.match(line):
             rows.append(RawRow([], line_no, kind="blank", source=line))
-        elif pipe is not None:
+        elif (pipe := _pipe_cells(line)) is not None:
             rows.append(RawRow([cell.replace("\\|", "|") for cell in pipe], line_no, source="\t".join(pipe)))
-        elif "\t" not in line:
+        else:  # a heading, title, office, date or table-of-contents line
             heading = re.match(r"^\s*(#+)", line)
             rows.append(RawRow([line], line_no, kind="text", level=len(heading.group(1)) if heading else 0, source=line))
-        else:
-            trimmed = line.rstrip(_TRAILING)
-            rows.append(RawRow(trimmed.split("\t"), line_no, source=line, trailing_space=trimmed != line))
     return RawTable(path, "markdown", rows, markup="html", grid=False, encoding=encoding, notes=notes)

@@ -12,7 +12,7 @@ from pathlib import Path
 from src.table_problems import ParseIssue
 
 
-@dataclass
+@dataclass(slots=True)  # many thousands per table: no per-row __dict__
 class RawRow:
     """One row as found.
 
