@@ -231,7 +231,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
 
     progress = Progress(len(todo))
     with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
-        index_written = beside.submit(write_index_and_workbook, overview, reports, staging)
+        index_written = beside.submit(_index_and_workbook_beside, overview, reports, staging)
         try:
             results = run_jobs(todo, staging, workers, on_result=progress)
         finally:
@@ -260,6 +260,13 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     write_state(staging, new_state)
     swap_in(staging, reports_dir)
     return True
+
+
+def _index_and_workbook_beside(overview, reports, staging: Path) -> None:
+    from src.build.workers import yield_to_reports
+
+    yield_to_reports()  # the reports go first when the cores are busy
+    write_index_and_workbook(overview, reports, staging)
 
 
 def report_inputs(report, layout: Layout) -> list:

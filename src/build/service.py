@@ -150,7 +150,10 @@ def serve(workers: int, code: str, folder: Path, idle_minutes: float) -> int:
 
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    with dask.config.set({"distributed.scheduler.idle-timeout": f"{idle_minutes * 60}s"}):
+    settings = {"distributed.scheduler.idle-timeout": f"{idle_minutes * 60}s",
+                # Dask's sampling profiler looks at every thread 100 times a second: CPU the reports need
+                "distributed.worker.profile.enabled": False}
+    with dask.config.set(settings):
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            host="127.0.0.1", scheduler_port=0, dashboard_address=None)
     client = distributed.Client(cluster, set_as_default=False)
