@@ -137,7 +137,8 @@ def breakdown(out: Path, count: int) -> None:
     _, _, jobs = plan_reports(layout)
     jobs = [job for job in jobs if job.leader][:count]  # leaders' reports: alike, so 1st and rest compare
     parts = ["kernel", "setup", "charts", "execute", "html", "pdf", "word"]
-    print(f"\nwhere a report's time goes (mean seconds; {len(jobs)} leaders' reports on one worker, in order; kernel: with a new"
+    print(f"\nwhere a report's time goes (mean seconds; {len(jobs)} leaders' reports on one worker, longest first, so the 1st"
+          " is the largest of them; kernel: with a new"
           " kernel per report, its start and stop (the papermill run minus its cells); with a kept kernel, its reset"
           " (the 1st report finds it started and primed by the warm-up); setup: the cell importing the project and"
           " loading the data; charts: the chart cells; execute: the papermill run; word: the Word document)")
