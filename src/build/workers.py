@@ -12,7 +12,8 @@ Five tricks keep this fast and quiet; each is here for a measured reason:
   (About 2 s per report: the kernel start and the imports.)
 * **Word beside the notebook.** The Word document is made from the data, not from the
   executed notebook: a thread of the worker writes it while the kernel (another
-  process) runs the notebook, when this process is mostly waiting.
+  process) runs the notebook, when this process is mostly waiting; at a lower CPU
+  priority (:func:`yield_to_reports`), so on busy cores the kernels go first.
 * **The import stub.** ``jsonschema`` (imported by nbformat, which papermill
   uses) imports ``rfc3987_syntax`` for an optional URI-format check that
   nbformat never asks for; building its grammar costs about 1 s per process.
