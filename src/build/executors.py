@@ -212,18 +212,26 @@ class WarmBackend(DaskBackend):
 
     def __init__(self, workers: int):
         super().__init__(None, workers)
-        self.name = "warm workers"
+        self.name = "常驻报告进程"
 
     def connect(self):
+        import logging
+
         from src.build import service
         from src.build.state import code_fingerprint
 
         if self.client is None:
+            before = service.running()
             try:
-                self.address = service.ensure(self.workers, code_fingerprint())["address"]
+                state = service.ensure(self.workers, code_fingerprint())
             except service.ServiceError as error:
                 raise ExecutorError(str(error)) from None
-            self.name = f"warm workers {self.address}"
+            self.address = state["address"]
+            self.name = f"常驻报告进程 {self.address}"
+            if before is None or before.get("pid") != state.get("pid"):
+                logging.getLogger("key_tasks.build").info(
+                    "常驻报告进程：%s（%s），空闲 %d 分钟后自动退出；make workers-stop 可随时停止",
+                    "已启动" if before is None else "代码或进程数有变化，已换新", self.address, service.IDLE_MINUTES)
         return super().connect()
 
 
