@@ -172,7 +172,8 @@ def serve(workers: int, code: str, folder: Path, idle_minutes: float) -> int:
             time.sleep(0.5)
     finally:
         try:
-            if running(folder) and running(folder).get("pid") == os.getpid():
+            current = running(folder)
+            if current is not None and current.get("pid") == os.getpid():  # not a successor's state
                 _state_file(folder).unlink(missing_ok=True)
         finally:
             client.close()
