@@ -24,6 +24,7 @@ __all__ = [
     "progress_points",
     "has_tags",
     "PAGE_ROWS",
+    "figure_png",
 ]
 
 # A chart must fit on one A4 page: at 8 in wide it is printed about 180 mm wide,
@@ -50,6 +51,33 @@ def set_report_style() -> str:
         }
     )
     return family
+
+
+def figure_png(figure) -> bytes:
+    """The figure as an opaque RGB PNG, drawn once.
+
+    ``savefig`` draws a figure with a layout engine twice (a dry run, then the real
+    drawing) and writes RGBA, which the PDF step then splits into colour and a
+    transparency mask; one drawing on the Agg canvas gives the same pixels
+    (tested against ``savefig``) in about 0.6 of the time, and without an alpha
+    channel WeasyPrint embeds the image once. Drawn at the figure's dpi
+    (:func:`set_report_style` sets it to the report dpi); a transparent
+    background is laid on white. No metadata, so the bytes depend only on the drawing."""
+    import io
+
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    image = Image.fromarray(rgba, "RGBA")
+    if rgba[..., 3].min() < 255:
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="png")
+    return buffer.getvalue()
 
 
 def _short_label(name: str, limit: int = 14) -> str:

@@ -363,16 +363,15 @@ def chart(ax, alt: str = "", caption: str = "") -> Html:
 
     ``alt`` defaults to the description the plot function left on the axes
     (its label), else its title."""
-    import io
-
     import matplotlib.pyplot as plt
+
+    from src.plots import figure_png
 
     figure = ax.figure
     alt = alt or (ax.get_label() if ax.get_label() and not ax.get_label().startswith("_") else "") or ax.get_title() or "图表"
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    png = figure_png(figure)
     plt.close(figure)
-    return Html(render.figure_html(buffer.getvalue(), alt, caption))
+    return Html(render.figure_html(png, alt, caption))
 
 
 def leader_charts_html(report: Report) -> Html:

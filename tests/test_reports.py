@@ -287,6 +287,53 @@ def test_charts_draw_chinese_without_missing_glyphs(mini_processed):
     assert missing == []
 
 
+def test_report_charts_are_the_pixels_savefig_would_write_without_alpha(mini_processed):
+    """figure_png draws once on the Agg canvas; the picture must be what savefig draws
+    (constrained layout, CJK labels, legend outside), as opaque RGB, the same bytes twice."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from src import helpers as h
+    from src.plots import figure_png
+
+    h.set_report_style()
+    report = h.load_report(mini_processed / "tasks_classified.parquet")
+    draws = [lambda: h.plot_units_by_status(report.tasks), lambda: h.plot_leader_status(report.tasks),
+             lambda: h.plot_progress_vs_schedule(report.tasks, report.as_of)]
+    for draw in draws:
+        ax = draw()
+        saved = io.BytesIO()
+        ax.figure.savefig(saved, format="png")
+        ours = figure_png(ax.figure)
+        plt.close(ax.figure)
+        again = figure_png(draw().figure)
+        plt.close("all")
+        expected, image = Image.open(saved), Image.open(io.BytesIO(ours))
+        assert image.mode == "RGB" and image.size == expected.size
+        assert np.array_equal(np.asarray(expected.convert("RGB")), np.asarray(image))
+        assert ours == again  # no timestamp or version in the file
+
+
+def test_a_transparent_chart_is_laid_on_white():
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from src.plots import figure_png
+
+    figure, ax = plt.subplots(figsize=(1, 1), dpi=50)
+    figure.patch.set_alpha(0)
+    ax.set_axis_off()
+    pixels = np.asarray(Image.open(io.BytesIO(figure_png(figure))))
+    plt.close(figure)
+    assert pixels.shape[2] == 3 and (pixels == 255).all()
+
+
 # ---------------------------------------------------------------- honest text (constructed frames)
 def _overridden(report, with_new_columns: bool):
     """The report with its first quantified task overridden to the other side of the schedule line."""

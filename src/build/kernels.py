@@ -45,16 +45,16 @@ HISTORY_ARGUMENT = "--HistoryManager.hist_file=:memory:"  # as nbclient starts i
 # sys.modules, which a namespace reset does not touch.
 PRIME_CODE = r'''
 def _prime_report_kernel():
-    import io, os, sys, types, warnings
+    import os, sys, types, warnings
     import matplotlib
     import matplotlib.pyplot as plt
     plt.close(plt.figure())  # a first figure loads the inline backend, which turns on interactive mode
     # (figures shown after each cell), as a report's first chart does in a new kernel
     try:  # what the first cell of a report imports, and the data reader
         import pyarrow.parquet  # noqa: F401
-        from src import helpers
+        from src import helpers, plots
     except Exception:  # the report itself will fail with the real message
-        helpers = None
+        helpers = plots = None
     # the state after those imports is the one every report starts from
     state = types.ModuleType("_warm_report_kernel")
     state.cwd = os.getcwd()
@@ -83,7 +83,7 @@ def _prime_report_kernel():
         helpers.set_report_style()
         figure, axes = plt.subplots(figsize=(2, 1))
         axes.set_title("督查室重点工作滞后序时推进")
-        figure.savefig(io.BytesIO(), format="png")
+        plots.figure_png(figure)  # as src.report.chart draws a chart
         plt.close(figure)
     except Exception:  # no CJK font, say: the report itself will fail with the real message
         pass
