@@ -336,6 +336,10 @@ def test_warm_workers_outlive_a_build_and_serve_one_version_of_the_code(tmp_path
         first = service.running(folder)
         assert first is not None and first["workers"] == 2
         assert service.running(folder)["pid"] != __import__("os").getpid()  # a process of its own, left running
+        from src.build import forkserver  # and beside it the build server for this code (src.build.forkserver)
+
+        assert first["build_server"] == str(forkserver.socket_path(folder))
+        _wait_for(lambda: forkserver.socket_path(folder).exists())
 
         # an override for one leader: the same service renders that leader and the overview again
         tasks = pd.read_parquet(out / "data" / "tasks_classified.parquet")
@@ -363,6 +367,16 @@ def test_warm_workers_outlive_a_build_and_serve_one_version_of_the_code(tmp_path
     finally:
         service.stop(folder)
     assert service.running(folder) is None and not (folder / "service.json").exists()
+    _wait_for(lambda: not forkserver.socket_path(folder).exists())  # the build server stopped with it
+
+
+def _wait_for(condition, seconds: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
 
 
 @pytest.mark.slow

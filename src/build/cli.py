@@ -36,8 +36,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    argv = list(sys.argv[1:] if argv is None else argv)
     cli = parser()
     args = cli.parse_args(argv)
+    if args.executor == "warm":  # the warm service keeps a build process too: fork the build from it
+        from src.build import forkserver, service
+        from src.build.state import code_fingerprint
+
+        forked = forkserver.run_on_server(argv, code_fingerprint(), service.SERVICE_DIR)
+        if forked is not None:
+            return forked
     as_of = None
     if args.as_of:
         try:

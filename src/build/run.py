@@ -361,6 +361,8 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
     if layout.chosen_because:
         log.info("输入：%s", layout.chosen_because)
+    if os.environ.get("KEY_TASKS_BUILD_FORKED"):  # src.build.forkserver.FORKED_ENV
+        log.info("构建：由常驻构建进程派生运行（进程号 %d），省去启动和导入", os.getpid())
     try:
         workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
         if layout.problem:

@@ -37,7 +37,11 @@ from src.paths import PROJECT_ROOT
 __all__ = ["SERVICE_DIR", "ServiceError", "ensure", "running", "stop", "serve", "main"]
 
 # KEY_TASKS_WORKERS_DIR: another place for the state and log (the benchmark keeps its own service there)
-SERVICE_DIR = Path(os.environ.get("KEY_TASKS_WORKERS_DIR") or PROJECT_ROOT / ".cache" / "report-workers")
+def service_dir() -> Path:
+    return Path(os.environ.get("KEY_TASKS_WORKERS_DIR") or PROJECT_ROOT / ".cache" / "report-workers")
+
+
+SERVICE_DIR = service_dir()
 IDLE_MINUTES = 30
 START_TIMEOUT = 90
 
@@ -146,6 +150,7 @@ def serve(workers: int, code: str, folder: Path, idle_minutes: float) -> int:
     import dask
     import distributed
 
+    from src.build import forkserver
     from src.build.workers import _warm_worker
 
     stopping = []
@@ -157,12 +162,14 @@ def serve(workers: int, code: str, folder: Path, idle_minutes: float) -> int:
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            host="127.0.0.1", scheduler_port=0, dashboard_address=None)
     client = distributed.Client(cluster, set_as_default=False)
+    builds = None
     try:
         kernel = (str(PROJECT_ROOT), code)
         warming = [client.submit(_warm_worker, None, kernel, workers=[worker], pure=False, key=f"warm-up-{worker}")
                    for worker in client.scheduler_info()["workers"]]
+        builds = forkserver.start(folder, code, sys.stdout)  # the build process kept warm (src.build.forkserver)
         state = {"address": cluster.scheduler_address, "pid": os.getpid(), "code": code, "workers": workers,
-                 "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+                 "build_server": str(forkserver.socket_path(folder)), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
         temporary = _state_file(folder).with_suffix(".tmp")
         temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, _state_file(folder))
@@ -176,6 +183,12 @@ def serve(workers: int, code: str, folder: Path, idle_minutes: float) -> int:
             if current is not None and current.get("pid") == os.getpid():  # not a successor's state
                 _state_file(folder).unlink(missing_ok=True)
         finally:
+            if builds is not None:
+                builds.terminate()
+                try:
+                    builds.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    builds.kill()
             client.close()
             cluster.close()
     print("常驻报告进程已退出", flush=True)
@@ -213,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     state = running()
     print(f"常驻报告进程运行中：{state['address']}（{state['workers']} 个进程，进程号 {state['pid']}，启动于 {state['started']}）"
+          + (f"；常驻构建进程 {state['build_server']}" if state.get("build_server") else "")
           if state else "没有运行中的常驻报告进程")
     return 0
 
