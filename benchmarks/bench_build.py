@@ -83,7 +83,16 @@ def override_rebuild(out: Path, executor: str = "local", label: str = "(d) rebui
                             lambda: run_build(out, executor))
     written = next((line for line in result.stderr.splitlines() if "生成" in line and "沿用" in line), "")
     print(f"    {written.strip()}")
+    if executor == "warm":
+        print(f"    {_where_built(result.stderr)}")
     return seconds, written
+
+
+def _where_built(stderr: str) -> str:
+    """Whether a warm build was forked from the service's build process (src.build.forkserver)."""
+    if "由常驻构建进程派生运行" in stderr:
+        return "forked from the warm build process (no process start, no imports)"
+    return "built in a process of its own (the warm build process was not ready)"
 
 
 def same_as_cold(out: Path, work: Path, name: str = "cold") -> bool:
@@ -119,7 +128,8 @@ def warm_workers(work: Path) -> tuple[float, float]:
         timed("(w) start the warm workers (make workers)",
               lambda: subprocess.run([*service, "start"], cwd=ROOT, env=env, check=True, capture_output=True))
         time.sleep(8)  # their kernels warm up in the background after the start returns
-        full = full_build(work / "warm", "warm", "(a') full build from scratch on warm workers")
+        full, result = timed("(a') full build from scratch on warm workers", lambda: run_build(work / "warm", "warm"))
+        print(f"    {_where_built(result.stderr)}")
         override, _ = override_rebuild(work / "warm", "warm", "(d') rebuild after one override on warm workers")
     finally:
         subprocess.run([*service, "stop"], cwd=ROOT, env=env, capture_output=True)

@@ -396,3 +396,16 @@ def test_warm_workers_stop_by_themselves_when_idle(tmp_path):
         assert service.running(folder) is None and not (folder / "service.json").exists()
     finally:
         service.stop(folder)
+
+
+def test_a_kept_worker_is_warmed_once_not_at_every_build(monkeypatch):
+    """Each build asks every warm worker to warm up; the imports and the warm-up page are done
+    once per process (a build on kept workers does not pay them again)."""
+    from src.build import workers
+
+    pages = []
+    monkeypatch.setattr(workers, "_WARMED", False)
+    monkeypatch.setattr(workers, "_warm_page", lambda: pages.append(1))
+    workers._warm_worker(None, None)
+    workers._warm_worker(None, None)
+    assert pages == [1]

@@ -213,7 +213,11 @@ def discard(kernel: WarmKernel) -> None:
 
 
 def warm_up(kernel_name: str, cwd: str, code_key: str) -> None:
-    """Start and prime this thread's kernel ahead of its first report."""
+    """Start and prime this thread's kernel ahead of its first report; nothing when it has
+    a live one for this code (its next report resets it)."""
+    kept = _kernels().get((kernel_name, cwd))
+    if kept is not None and kept.code_key == code_key and kept.alive():
+        return
     kernel = checkout(kernel_name, cwd, code_key)
     kernel.reports -= 1
 

@@ -204,15 +204,21 @@ def redirect_stderr(path: str) -> None:
         _REDIRECTED = True
 
 
+_WARMED = False
+
+
 def _warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) -> None:
     """A warm worker: the heavy imports done, and its kernel started and primed, before the first job.
     ``kernel`` is (project root, code fingerprint)."""
+    global _WARMED
     if stderr_log:
         redirect_stderr(stderr_log)
-    _skip_unused_imports()
-    for module in ("nbconvert", "papermill", "weasyprint", "src.render", "src.report", "src.word"):
-        importlib.import_module(module)
-    _warm_page()
+    if not _WARMED:  # once per process: a warm worker kept between builds is asked again by each build
+        _skip_unused_imports()
+        for module in ("nbconvert", "papermill", "weasyprint", "src.render", "src.report", "src.word"):
+            importlib.import_module(module)
+        _warm_page()
+        _WARMED = True
     if kernel is not None:
         from src.build import kernels
 
