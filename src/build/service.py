@@ -18,6 +18,11 @@ it (the ``tcp://`` path of :class:`src.build.executors.DaskBackend`).
 * **Stops by itself** after ``idle_minutes`` without work (default 30; the
   scheduler's ``idle-timeout``), or with ``make workers-stop``
   (``python -m src.build.service stop``).
+* **Keeps a build process too** (:mod:`src.build.forkserver`): a process that has
+  imported what a build needs waits on ``build.sock`` in the same folder; a later
+  ``--executor warm`` build is forked from it instead of starting Python and
+  importing pandas, the classifier and the Dask client again. It serves the same
+  code fingerprint and stops with the service.
 * Not for the scheduled job: a cron build should leave no process behind; it
   uses the default local pool.
 """
