@@ -409,3 +409,27 @@ def test_a_kept_worker_is_warmed_once_not_at_every_build(monkeypatch):
     workers._warm_worker(None, None)
     workers._warm_worker(None, None)
     assert pages == [1]
+
+
+@pytest.mark.slow
+def test_kept_kernels_talk_over_sockets_of_their_own_and_leave_none_behind():
+    """Kernels started at the same moment by two workers: Unix sockets in a folder per kernel,
+    never a TCP port two of them could be handed at once; shutting down removes the folder."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from src.build import kernels
+
+    def start(_):
+        kernel = kernels.checkout("python3", str(paths.PROJECT_ROOT), "test")
+        kernel.run("x = 1")
+        return kernel.km.transport, kernel.sockets, sorted(os.listdir(kernel.sockets))
+
+    try:
+        with ThreadPoolExecutor(2) as pool:  # a kernel per thread, as per worker
+            started = list(pool.map(start, range(2)))
+    finally:
+        kernels.shutdown_all()
+    assert [transport for transport, _, _ in started] == ["ipc", "ipc"]
+    assert started[0][1] != started[1][1] and all(files for _, _, files in started)
+    assert not any(os.path.exists(folder) for _, folder, _ in started)

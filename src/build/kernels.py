@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
+import tempfile
 import threading
 import time
 
@@ -108,8 +110,15 @@ class WarmKernel:
 
         self.kernel_name, self.cwd, self.code_key = kernel_name, cwd, code_key
         self.reports = 0
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)(cwd=cwd, extra_arguments=[HISTORY_ARGUMENT])
+        # Unix sockets in a folder of its own, not TCP ports: two workers starting their kernels at
+        # the same moment could be handed the same free port (one kernel then dies at start).
+        self.sockets = tempfile.mkdtemp(prefix="key-tasks-kernel-")
+        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self.sockets, "kernel"))
+        try:
+            run_sync(self.km.start_kernel)(cwd=cwd, extra_arguments=[HISTORY_ARGUMENT])
+        except Exception:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+            raise
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
@@ -153,6 +162,7 @@ class WarmKernel:
             run_sync(self.km.cleanup_resources)()
         except Exception:
             pass
+        shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 _local = threading.local()  # each rendering thread keeps its own kernel (its own event loop)
