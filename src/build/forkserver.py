@@ -321,6 +321,10 @@ def _child(connection: socket.socket, request: dict, fds: list[int]) -> None:
         traceback.print_exc()
         status = 1
     finally:
+        import logging
+
+        logging.shutdown()  # what a normal exit does for the build's log handlers; the other exit
+        # handlers are the server's (registered at its imports) and are not run in a child
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

@@ -37,6 +37,7 @@ import sys
 import time
 from pathlib import Path
 
+from src.build.forkserver import FORKED_ENV
 from src.paths import PROJECT_ROOT
 
 __all__ = ["SERVICE_DIR", "ServiceError", "ensure", "running", "stop", "serve", "main"]
@@ -133,6 +134,7 @@ def _start(workers: int, code: str, folder: Path, idle_minutes: float) -> dict:
              "--folder", str(folder), "--idle-minutes", str(idle_minutes)],
             cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             start_new_session=True,  # not the build's process group: Ctrl-C on a build leaves it alone
+            env={name: value for name, value in os.environ.items() if name != FORKED_ENV},  # started by a forked build
         )
     finally:
         log.close()
