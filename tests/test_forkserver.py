@@ -128,3 +128,25 @@ def _alive(pid: int) -> bool:
         return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_command_that_gave_up_waiting_gets_no_second_build(server, tmp_path):
+    """The child builds only once the command has answered: a command that timed out (and builds
+    itself) leaves a child that ends without building."""
+    import json
+    import socket
+    import struct
+
+    folder, code = server
+    out = tmp_path / "never"
+    request = json.dumps({"code": code, "argv": ["--raw", str(MINI_TABLE), "--out", str(out)], "cwd": os.getcwd(),
+                          "env": dict(os.environ), "umask": 0o022, "streams": [{}, {}, {}]}).encode()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(str(forkserver.socket_path(folder)))
+        with open(os.devnull, "r+b") as null:
+            socket.send_fds(connection, [struct.pack("!I", len(request)) + request], [null.fileno()] * 3)
+        child = json.loads(connection.makefile("rb").readline())["pid"]
+    deadline = time.monotonic() + 30
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child) and not out.exists()

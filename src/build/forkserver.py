@@ -28,8 +28,10 @@ it, and passes Ctrl-C (and a SIGTERM) on to the child.
   tokenizer with the project's user dictionary, nothing else.
 * **Any failure on the way falls back.** No server, a refused or broken
   connection before the child starts: the command builds in its own process, as
-  without the server. A child that dies mid-build is an error (exit 1), never a
-  second build.
+  without the server. The child builds only once the command has answered its
+  first message, so a command that gave up waiting (and builds itself) never has
+  a second build beside it. A child that dies mid-build is an error (exit 1), never
+  a second build.
 * **Only this user.** The socket is readable by its owner only, and the server
   checks the connecting process's user id (``SO_PEERCRED``).
 * It stops with the service (SIGTERM), or by itself when the service is gone.
@@ -52,6 +54,8 @@ __all__ = ["socket_path", "run_on_server", "serve", "main", "FORKED_ENV"]
 
 FORKED_ENV = "KEY_TASKS_BUILD_FORKED"  # set in a child: it builds itself, never asks a server
 CONNECT_TIMEOUT = 2.0
+START_TIMEOUT = 10.0  # for the forked child to say it is there
+GO = b"go\n"  # the command's answer: only then does the child build (never two builds for one command)
 MAX_REQUEST = 4 * 1024 * 1024
 _UNIX_PATH_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
 
@@ -93,11 +97,14 @@ def run_on_server(argv: list[str], code: str, folder: Path) -> int | None:
         finally:
             for fd in streams[3:]:
                 os.close(fd)
+        connection.settimeout(START_TIMEOUT)
         reader = connection.makefile("rb")
         first = _read_message(reader)
+        if first is not None and "pid" in first:
+            connection.sendall(GO)  # from here on the child builds, and this command only waits for it
     except (OSError, ValueError):
         connection.close()
-        return None  # no server, or one that stopped: build here
+        return None  # no server, one that stopped, or no child in time (it then ends without building): build here
     if first is None or "pid" not in first:
         connection.close()
         return None  # refused (other code) before anything ran: build here
@@ -307,7 +314,13 @@ def _child(connection: socket.socket, request: dict, fds: list[int]) -> None:
         sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), line_buffering=True,
                                       **_text_settings(streams[2]))
         sys.argv = ["python -m src.build", *request["argv"]]
-        connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
+        try:
+            connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
+            go = connection.makefile("rb").readline() == GO
+        except OSError:
+            go = False
+        if not go:  # the command gave up waiting and builds itself: end without a word
+            os._exit(0)
         from src.build.cli import main
 
         status = main(list(request["argv"]))
