@@ -242,3 +242,14 @@ def test_literal_index_with_single_characters_and_pairs(corpus):
     index = LiteralIndex(strings)
     for text in corpus[:3000] + ["完成度%", "ab", "ba", "成完", "度进"]:
         assert index.present(text).strings == frozenset(s for s in strings if s in text), text
+
+
+def test_prepare_all_builds_what_first_use_would():
+    """What a forking build process prepares once (src.build.forkserver) is what the rows would use."""
+    from src.classify.rules import _PREPARERS, _compile_rules, load_rules
+
+    rules = _compile_rules(load_rules().raw)  # a fresh object: nothing prepared yet
+    assert not any(key in rules._prepared for key in _PREPARERS)
+    assert rules.prepare_all() is rules
+    assert all(key in rules._prepared for key in _PREPARERS)
+    assert rules.prepared("literal_index") is rules._prepared["literal_index"]

@@ -184,13 +184,11 @@ def preload() -> None:
     import src.pipeline  # noqa: F401
     import src.report  # noqa: F401
     import src.workbook  # noqa: F401
-    from src.classify.rules import _PREPARERS, load_rules
-    from src.text.segment import _tokenizer
+    from src.classify import load_rules
+    from src.text.segment import tokenize
 
-    rules = load_rules()  # kept by path and modification time: an edited file is read again
-    for key in _PREPARERS:
-        rules.prepared(key)
-    _tokenizer()  # jieba's dictionary and the user dictionary (data/reference/, in the code fingerprint)
+    load_rules().prepare_all()  # kept by path and modification time: an edited file is read again
+    tokenize("督查室重点工作")  # loads jieba's dictionary and the user dictionary (data/reference/, in the code fingerprint)
 
 
 def serve(path: Path, code: str, parent: int | None = None) -> int:

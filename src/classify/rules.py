@@ -53,6 +53,13 @@ class Rules:
         as before."""
         return self._prepared[key]
 
+    def prepare_all(self) -> Rules:
+        """Build everything :meth:`prepared` would build on first use, now (a process that
+        forks builds, :mod:`src.build.forkserver`, does it once for all of them)."""
+        for key in _PREPARERS:
+            self._prepared[key]
+        return self
+
     def literals_in(self, row: dict, field_name: str) -> Found:
         """What the literal index (the phrases of :data:`INDEXED_PHRASES`, the
         literals the patterns of :data:`INDEXED_FAMILIES` require) finds in
