@@ -135,10 +135,26 @@ def _status_counts(tasks: pd.DataFrame) -> pd.Series:
     return tasks["status"].value_counts().reindex(status_order(), fill_value=0)
 
 
-def plot_status_breakdown(tasks: pd.DataFrame, ax=None):
+# Each chart is two steps: what it shows (``*_data``: a small table computed from the
+# tasks) and how it is drawn (``draw_*``: from that table alone). ``plot_*`` does both;
+# :func:`src.report.chart` given a ``plot_*`` function keys a cached drawing on the
+# first step's result (:mod:`src.chart_cache`), so a chart whose table did not change
+# is not drawn again.
+def two_step(data, draw):
+    """Mark a ``plot_*`` function as ``draw(data(*args), ax)``: ``plot.data`` and ``plot.draw``."""
+    def mark(plot):
+        plot.data, plot.draw = data, draw
+        return plot
+    return mark
+
+
+def status_breakdown_data(tasks: pd.DataFrame) -> pd.Series:
+    return _status_counts(tasks)
+
+
+def draw_status_breakdown(counts: pd.Series, ax=None):
     """Horizontal bars: tasks per status, labelled with count and share."""
     ax = _axes(ax, (7, 2.6))
-    counts = _status_counts(tasks)
     total = int(counts.sum())
     if total == 0:
         return _empty(ax, "无任务")
@@ -157,8 +173,14 @@ def plot_status_breakdown(tasks: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_units_by_status(tasks: pd.DataFrame, ax=None, top: int | None = None):
-    """Lead units ranked by tasks, bars stacked by status (first listed unit of each task)."""
+@two_step(status_breakdown_data, draw_status_breakdown)
+def plot_status_breakdown(tasks: pd.DataFrame, ax=None):
+    """Horizontal bars: tasks per status, labelled with count and share."""
+    return draw_status_breakdown(status_breakdown_data(tasks), ax)
+
+
+def units_by_status_data(tasks: pd.DataFrame, top: int | None = None) -> tuple[pd.DataFrame, str]:
+    """The lead units shown (first listed unit of each task, short names) by status, and the title."""
     top = top or report_style()["chart"]["max_units"]
     table = (
         tasks.assign(unit=tasks["lead_units"].map(lambda units: units[0] if len(units) else "（未注明）"))
@@ -166,17 +188,28 @@ def plot_units_by_status(tasks: pd.DataFrame, ax=None, top: int | None = None):
         .reindex(columns=status_order(), fill_value=0)
     )
     if table.empty:
-        return _empty(_axes(ax), "无任务")
+        return table, ""
     table = table.assign(_total=table.sum(axis=1), _lag=table["lagging"]).sort_values(
         ["_total", "_lag"], ascending=False, kind="stable"
     )
-    shown_all = len(table) <= top
-    table = table.iloc[:top]
-    table = table.drop(columns=["_total", "_lag"])
+    title = "各牵头单位任务数（按状态）" if len(table) <= top else f"任务最多的 {top} 家牵头单位（按状态）"
+    table = table.iloc[:top].drop(columns=["_total", "_lag"])
     table.index = [_short_label(name) for name in table.index]
+    return table, title
+
+
+def draw_units_by_status(shown: tuple[pd.DataFrame, str], ax=None):
+    table, title = shown
+    if table.empty:
+        return _empty(_axes(ax), "无任务")
     ax = _axes(ax, (8, max(2.5, 0.30 * len(table) + 1)))
-    title = "各牵头单位任务数（按状态）" if shown_all else f"任务最多的 {top} 家牵头单位（按状态）"
     return _stacked_by_status(ax, table, "任务数", title)
+
+
+@two_step(units_by_status_data, draw_units_by_status)
+def plot_units_by_status(tasks: pd.DataFrame, ax=None, top: int | None = None):
+    """Lead units ranked by tasks, bars stacked by status (first listed unit of each task)."""
+    return draw_units_by_status(units_by_status_data(tasks, top), ax)
 
 
 def progress_points(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -195,9 +228,14 @@ def progress_points(tasks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["task_id", "task_label", "status", "percent", "phrase", "decisive"])
 
 
-def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
-    """Each quantified measure (% of its annual target) against the elapsed-time line."""
-    points = progress_points(tasks)
+def progress_vs_schedule_data(tasks: pd.DataFrame, as_of) -> tuple[pd.DataFrame, float]:
+    """The measures drawn (label, status, percent, decisive) and the elapsed share of the year (%)."""
+    points = progress_points(tasks)[["task_label", "status", "percent", "decisive"]]
+    return points, float(elapsed_percent(as_of))
+
+
+def draw_progress_vs_schedule(shown: tuple[pd.DataFrame, float], ax=None):
+    points, schedule = shown
     cap = report_style()["chart"]["progress_axis_cap"]
     limit = report_style()["chart"]["max_progress_rows"]
     if points.empty:
@@ -217,7 +255,6 @@ def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
     if not context.empty:  # works progress (形象进度) and the like: shown, but not what decided the status
         ax.scatter(context["percent"].clip(upper=cap), context["task_label"].map(position), s=40,
                    facecolors="none", edgecolors="#777", linewidths=1.2, label="其他量化指标（不作判定依据）", zorder=3)
-    schedule = elapsed_percent(as_of)
     ax.axvline(schedule, color="#333", linestyle="--", linewidth=1.2, zorder=2)
     ax.text(schedule, -0.8, f" 序时进度 {schedule:.1f}%", fontsize=9, va="bottom")
     ax.set_yticks(range(len(order)), list(order))
@@ -237,13 +274,22 @@ def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
     return ax
 
 
-def plot_leader_status(tasks: pd.DataFrame, ax=None):
-    """Leaders compared: share of each status in their tasks (stacked, 100%)."""
-    table = (
+@two_step(progress_vs_schedule_data, draw_progress_vs_schedule)
+def plot_progress_vs_schedule(tasks: pd.DataFrame, as_of, ax=None):
+    """Each quantified measure (% of its annual target) against the elapsed-time line."""
+    return draw_progress_vs_schedule(progress_vs_schedule_data(tasks, as_of), ax)
+
+
+def leader_status_data(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Tasks per leader (in 目录 order) and status."""
+    return (
         pd.crosstab([tasks["leader_order"], tasks["leader"]], tasks["status"])
         .reindex(columns=status_order(), fill_value=0)
         .droplevel(0)
     )
+
+
+def draw_leader_status(table: pd.DataFrame, ax=None):
     ax = _axes(ax, (8, max(2.5, 0.45 * len(table) + 1)))
     if table.empty:
         return _empty(ax, "无任务")
@@ -264,6 +310,12 @@ def plot_leader_status(tasks: pd.DataFrame, ax=None):
     return ax
 
 
+@two_step(leader_status_data, draw_leader_status)
+def plot_leader_status(tasks: pd.DataFrame, ax=None):
+    """Leaders compared: share of each status in their tasks (stacked, 100%)."""
+    return draw_leader_status(leader_status_data(tasks), ax)
+
+
 def _explode_tags(tasks: pd.DataFrame, column: str, key: str) -> pd.DataFrame:
     if column not in tasks.columns:
         return pd.DataFrame(columns=["task_id", "status", key])
@@ -280,24 +332,46 @@ def has_tags(tasks: pd.DataFrame, column: str, key: str) -> bool:
     return not _explode_tags(tasks, column, key).empty
 
 
-def plot_cause_counts(tasks: pd.DataFrame, ax=None):
-    """Why tasks are held back: tasks per problem cause, stacked by status."""
+def cause_counts_data(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Tasks per problem cause and status, most lagging first (empty: no cause recognised)."""
     tags = _explode_tags(tasks, "cause_tags", "cause")
     if tags.empty:
-        return _empty(_axes(ax, (8, 2)), "问题栏中未识别出可归类的原因")
+        return pd.DataFrame(columns=status_order())
     table = pd.crosstab(tags["cause"], tags["status"]).reindex(columns=status_order(), fill_value=0)
     table = table.assign(_lag=table["lagging"], _all=table.sum(axis=1)).sort_values(["_lag", "_all"], ascending=False)
-    table = table.drop(columns=["_lag", "_all"])
+    return table.drop(columns=["_lag", "_all"])
+
+
+def draw_cause_counts(table: pd.DataFrame, ax=None):
+    if table.empty:
+        return _empty(_axes(ax, (8, 2)), "问题栏中未识别出可归类的原因")
     ax = _axes(ax, (8, max(2.5, 0.32 * len(table) + 1)))
     return _stacked_by_status(ax, table, "涉及任务数", "存在问题的原因分类（按任务状态）")
 
 
-def plot_theme_status(tasks: pd.DataFrame, ax=None):
-    """Policy themes: tasks per theme, stacked by status."""
+@two_step(cause_counts_data, draw_cause_counts)
+def plot_cause_counts(tasks: pd.DataFrame, ax=None):
+    """Why tasks are held back: tasks per problem cause, stacked by status."""
+    return draw_cause_counts(cause_counts_data(tasks), ax)
+
+
+def theme_status_data(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Tasks per policy theme and status, largest theme first (empty: no theme recognised)."""
     tags = _explode_tags(tasks, "theme_tags", "theme")
     if tags.empty:
-        return _empty(_axes(ax, (8, 2)), "未识别出政策主题")
+        return pd.DataFrame(columns=status_order())
     table = pd.crosstab(tags["theme"], tags["status"]).reindex(columns=status_order(), fill_value=0)
-    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    return table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+
+
+def draw_theme_status(table: pd.DataFrame, ax=None):
+    if table.empty:
+        return _empty(_axes(ax, (8, 2)), "未识别出政策主题")
     ax = _axes(ax, (8, max(2.5, 0.32 * len(table) + 1)))
     return _stacked_by_status(ax, table, "任务数", "政策主题分布（按任务状态）")
+
+
+@two_step(theme_status_data, draw_theme_status)
+def plot_theme_status(tasks: pd.DataFrame, ax=None):
+    """Policy themes: tasks per theme, stacked by status."""
+    return draw_theme_status(theme_status_data(tasks), ax)

@@ -4,42 +4,18 @@
 A step is skipped only when its inputs are unchanged and its outputs are still
 exactly what it wrote; an output edited or replaced behind the build's back
 (an analyst's notebook writing into ``data/processed``) makes it run again.
-Fingerprints are by content: ``touch`` alone changes nothing.
+Fingerprints are by content (:mod:`src.fingerprints`): ``touch`` alone changes nothing.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
-from src.paths import PROJECT_ROOT, REFERENCE_DIR, TEMPLATES_DIR
+from src.fingerprints import code_fingerprint, fingerprint
 
 __all__ = ["STATE_FILE", "fingerprint", "code_fingerprint", "outputs_fingerprint", "read_state", "write_state"]
 
 STATE_FILE = ".build-state.json"
-
-
-def fingerprint(*parts) -> str:
-    """sha256 over files (by name and content) and plain values."""
-    digest = hashlib.sha256()
-    for part in parts:
-        if isinstance(part, Path):
-            digest.update(str(part.name).encode())
-            digest.update(part.read_bytes() if part.exists() else b"<missing>")
-        else:
-            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def code_fingerprint() -> str:
-    """Everything under src/, the report templates and data/reference/: a change
-    there redoes every step."""
-    files = sorted(
-        [*(PROJECT_ROOT / "src").rglob("*.py"), *(PROJECT_ROOT / "src" / "templates").glob("*"),
-         *TEMPLATES_DIR.glob("*.ipynb"), *REFERENCE_DIR.rglob("*")]
-    )
-    return fingerprint(*[p for p in files if p.is_file() and "__pycache__" not in p.parts])
 
 
 def outputs_fingerprint(paths) -> str:
