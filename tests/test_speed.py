@@ -19,7 +19,7 @@ from src import paths
 from src.build import build
 from src.build.executors import ExecutorError, LocalBackend, longest_first, make_backend
 from src.build.run import Layout, frame_digest, plan_reports
-from src.build.workers import ReportJob, ReportWorkers, run_jobs
+from src.build.workers import PARTS, ReportJob, ReportWorkers, merge_parts, run_jobs
 from tests.conftest import MINI_TABLE
 
 ONE_LEADERS_TASK = 1  # the mini table's task 1 belongs to 刘忻 (leader-01) alone
@@ -291,6 +291,25 @@ def test_jobs_go_out_longest_first():
     jobs = [job("leader-01", "甲", {"completed": 2}), job("leader-02", "乙", {"lagging": 5, "on-track": 4}),
             job("overview", "", {"lagging": 5, "on-track": 6, "completed": 2}), job("leader-03", "丙", {"completed": 2})]
     assert [each.slug for each in longest_first(jobs)] == ["overview", "leader-02", "leader-01", "leader-03"]
+    # each report is two jobs: every report's pages go out before any Word document, each longest first
+    parts = [dataclasses.replace(each, part=part) for each in jobs for part in PARTS]
+    assert [(each.slug, each.part) for each in longest_first(parts)] == [
+        ("overview", "pages"), ("leader-02", "pages"), ("leader-01", "pages"), ("leader-03", "pages"),
+        ("overview", "word"), ("leader-02", "word"), ("leader-01", "word"), ("leader-03", "word")]
+
+
+def test_a_report_is_ok_when_both_its_parts_are():
+    pages = {"slug": "overview", "part": "pages", "ok": True, "seconds": 3.0, "executed": "x.ipynb",
+             "timings": {"execute": 1.0, "pdf": 1.5}}
+    word = {"slug": "overview", "part": "word", "ok": True, "seconds": 0.4, "timings": {"word": 0.4}}
+    for first, second in ((pages, word), (word, pages)):
+        merged = merge_parts(first, second)
+        assert merged["ok"] and merged["seconds"] == 3.0
+        assert merged["timings"] == {"execute": 1.0, "pdf": 1.5, "word": 0.4}
+    broken_word = {"slug": "overview", "part": "word", "ok": False, "error": "Word 文档无法生成：…"}
+    assert merge_parts(broken_word, pages) == {**broken_word, "executed": "x.ipynb"}
+    broken_pages = {"slug": "overview", "part": "pages", "ok": False, "error": "第 3 个代码单元出错", "executed": "y"}
+    assert merge_parts(word, broken_pages) == broken_pages
 
 
 def test_executor_names():

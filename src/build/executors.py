@@ -50,8 +50,10 @@ class ExecutorError(RuntimeError):
 
 def longest_first(jobs: list) -> list:
     """The overview first (it is the longest report), then the leaders with the most tasks
-    (their reports take longest), so that no long report is left to run alone at the end."""
-    return sorted(jobs, key=lambda job: (bool(job.leader), -sum((job.counts or {}).values())))
+    (their reports take longest), so that no long report is left to run alone at the end;
+    the Word documents (``part == "word"``, short) after every report's pages, in the same order."""
+    return sorted(jobs, key=lambda job: (getattr(job, "part", "") == "word", bool(job.leader),
+                                         -sum((job.counts or {}).values())))
 
 
 class Backend:
@@ -185,7 +187,7 @@ class DaskBackend(Backend):
         for rank, job in enumerate(ordered):
             future = client.submit(render_report, job, Path(staging), None, pure=False,
                                    priority=len(ordered) - rank, retries=0,
-                                   key=f"report-{job.slug}-{time.time_ns()}")
+                                   key=f"report-{job.slug}-{job.part or 'all'}-{time.time_ns()}")
             futures[future] = job
         for future in distributed.as_completed(list(futures), loop=client.loop):  # not the default client: set_as_default=False
             job = futures[future]
