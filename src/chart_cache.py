@@ -19,7 +19,8 @@ depend on:
   and reference files (:func:`src.fingerprints.code_fingerprint`) *as this
   process imported them* (taken when this module is imported);
 * the matplotlib settings in effect (every ``rcParams`` entry that can change a
-  pixel) and the versions of matplotlib, FreeType, NumPy and Pillow.
+  pixel), the font files the first two sans-serif families resolve to (path, size,
+  time) and the versions of matplotlib, FreeType, NumPy and Pillow.
 
 An entry is one JSON file (``<key>.json``: the PNG and its alt text), written
 to a temporary name and renamed, so a reader sees a whole entry or none; an
@@ -65,7 +66,23 @@ def _drawing_settings() -> bytes:
     settings = sorted((name, repr(value)) for name, value in matplotlib.rcParams.items()
                       if not name.startswith(_NOT_DRAWING))
     versions = (matplotlib.__version__, ft2font.__freetype_version__, numpy.__version__, PIL.__version__)
-    return repr((settings, versions)).encode()
+    return repr((settings, versions, _font_files())).encode()
+
+
+def _font_files() -> list:
+    """The font files the sans-serif families resolve to, with their size and time (an updated font package)."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    files = []
+    for family in matplotlib.rcParams["font.sans-serif"][:2]:
+        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        try:
+            stat = os.stat(path)
+            files.append((family, path, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            files.append((family, path))
+    return files
 
 
 def chart_key(draw, data) -> str:

@@ -50,10 +50,14 @@ class ExecutorError(RuntimeError):
 
 def longest_first(jobs: list) -> list:
     """The overview first (it is the longest report), then the leaders with the most tasks
-    (their reports take longest), so that no long report is left to run alone at the end;
-    the Word documents (``part == "word"``, short) after every report's pages, in the same order."""
-    return sorted(jobs, key=lambda job: (getattr(job, "part", "") == "word", bool(job.leader),
-                                         -sum((job.counts or {}).values())))
+    (their reports take longest), so that no long report is left to run alone at the end.
+    A report's Word document (``part == "word"``, short) goes out after the pages of the next
+    report: the long pages lead, and each report is finished soon after its pages."""
+    def size(job):
+        return (bool(job.leader), -sum((job.counts or {}).values()), job.slug)
+
+    rank = {slug: number for number, slug in enumerate(dict.fromkeys(job.slug for job in sorted(jobs, key=size)))}
+    return sorted(jobs, key=lambda job: 2 * rank[job.slug] + (3 if getattr(job, "part", "") == "word" else 0))
 
 
 class Backend:
