@@ -144,19 +144,30 @@ class _CellHTML(HTMLParser):
         pass
 
     # Declarations and processing instructions typed into a cell are content too.
+    def parse_html_declaration(self, i):
+        try:
+            return super().parse_html_declaration(i)
+        except AssertionError:  # "<![" not followed by a name ("<![<p>"): Python 3.11's parser gives up
+            self.handle_data("<!")  # typed text; what follows is read on as usual
+            return i + 2
+
     def handle_decl(self, decl):
         self.foreign.append("!" + decl.split(" ")[0])
         self.parts.append(unescape(f"<!{decl}>"))
 
     def unknown_decl(self, data):
+        # a marked section: <![if …]> and <![endif]> (Word's HTML) end with "]>", the others with "]]>"
+        name = _DECL_NAME.match(data)
+        end = "]>" if name and name.group().lower() in ("if", "else", "endif") else "]]>"
         self.foreign.append("![" + data.split("[")[0])
-        self.parts.append(unescape(f"<![{data}]]>"))
+        self.parts.append(unescape(f"<![{data}{end}"))
 
     def handle_pi(self, data):
         self.foreign.append("?" + data.split(" ")[0])
         self.parts.append(unescape(f"<?{data}>"))
 
 
+_DECL_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*")  # as Python's parser reads a marked section's name
 _TAG_SPLIT = re.compile(r"(<[^<>]*>)")
 _SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^<>\"'/=]+(?:=\"[^\"<>]*\")?)*\s*(/?)>")
 _SPACES = re.compile(r"[ \t\f\v]+")
