@@ -140,3 +140,21 @@ def test_reports_link_back_to_the_index_and_to_each_other(measured, real_build):
     two = measured["leader-02.html", 1280]["links"]
     assert "leader-01.html" in two and "leader-03.html" in two and "overview.html" in two
     assert "leader-08.html" not in [h for h in measured["leader-08.html", 1280]["links"]]
+
+
+def test_the_stylesheet_parsed_once_makes_the_same_pdf_as_the_inline_one(real_build, tmp_path):
+    """html_to_pdf gives WeasyPrint the report stylesheet parsed once per process instead of the page's
+    inline copy: the same pages and the same text as rendering the page as it is."""
+    from weasyprint import HTML
+
+    from src import render
+
+    page = (real_build / "reports" / "leader-02.html").read_text(encoding="utf-8")
+    assert "<style>" in page
+    render.html_to_pdf(page, tmp_path / "first.pdf")
+    render.html_to_pdf(page, tmp_path / "again.pdf")  # the parsed stylesheet reused
+    HTML(string=page, url_fetcher=render._no_network(), media_type="print").write_pdf(str(tmp_path / "inline.pdf"))
+    texts = [subprocess.run(["pdftotext", "-layout", str(tmp_path / f"{name}.pdf"), "-"], capture_output=True,
+                            text=True, check=True).stdout for name in ("first", "again", "inline")]
+    assert texts[0] == texts[1] == texts[2] and "页/共" in texts[0]
+    assert _pages(tmp_path / "first.pdf") == _pages(tmp_path / "inline.pdf") > 1
