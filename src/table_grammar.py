@@ -139,6 +139,7 @@ class TableGrammar:
         self.headers: dict[str | None, _Header] = {}  # by sheet
         self.records: list[dict] = []
         self.pending: _PendingTask | None = None
+        self.finished: list[_PendingTask] = []  # every task read, made into records after the pass
         self.rows_read = 0
         self.seen_ids: dict[int, RawRow] = {}
         self.next_id = 1
@@ -192,6 +193,7 @@ class TableGrammar:
             else:
                 self._grid_row(row)
         self._flush()
+        self._make_records()
 
         if self.rows_read == 0:
             for header in self.headers.values():
@@ -579,10 +581,31 @@ class TableGrammar:
         pending, self.pending = self.pending, None
         if pending is None:
             return
-        self.records.append(self._task_record(pending))
+        self.finished.append(pending)
+        self.warnings.append(_TaskIssues(len(self.finished) - 1))  # the task's own warnings go here
 
-    def _task_record(self, pending: _PendingTask) -> dict:
+    def _make_records(self, workers: int | None = None) -> None:
+        """Every task read made into its record (cells cleaned, units split), in order, and
+        its warnings put where the task ended in the pass. Each task on its own: a large
+        table is shared among the cores (:mod:`src.forked`), with the same result."""
+        from src.forked import in_slices
+
+        finished = self.finished
+        made = in_slices(lambda start, stop: [self._task_record(p) for p in finished[start:stop]], len(finished), workers)
+        self.records = [record for record, _ in made]
+        warnings = []
+        for issue in self.warnings:
+            warnings.extend(made[issue.task][1] if isinstance(issue, _TaskIssues) else [issue])
+        self.warnings = warnings
+
+    def _task_record(self, pending: _PendingTask) -> tuple[dict, list[ParseIssue]]:
+        """The task's record and what was repaired in its cells."""
         task_id, row, index = pending.task_id, pending.row, pending.header.index
+        issues: list[ParseIssue] = []
+
+        def warn(message: str) -> None:
+            issues.append(ParseIssue(row.line, message, task_id, row.table))
+
         cells = {}
         html = self.raw.markup == "html"
         clean = clean_cell if html else clean_text_cell  # self.clean, for a cell that is never None
@@ -590,16 +613,16 @@ class TableGrammar:
             raw = pending.cells[position] or ""
             cleaned = clean(raw)
             for note in cleaned.notes:
-                self.warn(row, f"{column_label(name)}：{note}", task_id)
+                warn(f"{column_label(name)}：{note}")
             if html and "&" in raw:  # an entity starts with "&"
                 entities = sorted(set(_ENTITY.findall(raw)))
                 if entities:
-                    self.warn(row, f"{column_label(name)}：HTML 实体 {' '.join(entities)} 已转换为字符", task_id)
+                    warn(f"{column_label(name)}：HTML 实体 {' '.join(entities)} 已转换为字符")
             if not cleaned.text and name in _WARN_EMPTY:
-                self.warn(row, f"{column_label(name)}为空", task_id)
+                warn(f"{column_label(name)}为空")
             cells[name] = cleaned.text
         if not cells["task"]:
-            self.warn(row, "重点工作内容为空，请核对原表", task_id)
+            warn("重点工作内容为空，请核对原表")
         lead_unit = cells["lead_unit"]
         if "\n" in lead_unit:  # _LINE_BREAK needs one
             lead_unit = _LINE_BREAK.sub("", lead_unit)
@@ -629,7 +652,14 @@ class TableGrammar:
         for name in OPTIONAL_COLUMNS:
             if name in index:
                 record[name] = cells[name]
-        return record
+        return record, issues
+
+
+@dataclass(frozen=True)
+class _TaskIssues:
+    """In the pass's warnings: where the warnings of the ``task``-th task read go."""
+
+    task: int
 
 
 def _join_lines(first: str, second: str) -> str:

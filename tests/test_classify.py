@@ -618,12 +618,13 @@ def test_rows_judged_in_several_processes_give_the_same_table(real_tasks):
 
 
 def test_how_many_processes_judge_a_table(monkeypatch):
+    from src import forked
     from src.classify import parallel
 
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 4)
     assert parallel.parallel_workers(parallel.PARALLEL_MIN_ROWS - 1) == 1
     assert parallel.parallel_workers(parallel.PARALLEL_MIN_ROWS) == 4
     assert parallel.parallel_workers(10, workers=1) == 1
     assert parallel.parallel_workers(2, workers=5) == 2  # never more processes than rows
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 1)
     assert parallel.parallel_workers(10**5) == 1

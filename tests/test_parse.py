@@ -207,3 +207,28 @@ def test_repeated_headers_are_counted_in_the_quality_summary_not_warned(real_par
     assert quality["warnings"] == []
     table = quality_table(real_parsed).set_index("项目")["值"]
     assert table["重复的表头行（分页、分节处）"] == "71" and table["警告数"] == "0"
+
+
+def test_a_large_table_parsed_on_several_cores_is_the_same(tmp_path, monkeypatch):
+    """Tasks are made into records in forked workers for a large table (src.forked): the same
+    records, and the same warnings in the same order, as in one process."""
+    from src import forked
+    from src.synthetic import repeated_table
+
+    text = repeated_table(REAL_TABLE.read_text(encoding="utf-8"), 25)  # 3,575 tasks
+    lines = text.split("\n")
+    for number in range(0, len(lines), 97):  # a task-level warning (an entity) and a row-level one (trailing space)
+        if "\t" in lines[number] and lines[number].split("\t")[0].strip().isdigit():  # a task row
+            lines[number] = lines[number].replace("。", "&amp;。", 1) + ("  " if number % 2 else "")
+    path = tmp_path / "large.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 3)
+    assert forked.workers_for(3575) == 3
+    split = parse_table(path)
+    monkeypatch.setattr(forked, "PARALLEL_MIN_ROWS", 10**9)
+    assert forked.workers_for(3575) == 1
+    one = parse_table(path)
+    assert len(one.tasks) == 3575 and one.tasks.equals(split.tasks)
+    assert one.warnings == split.warnings
+    messages = [w.message for w in one.warnings]
+    assert any("HTML 实体" in m for m in messages) and any("行尾有多余空白" in m for m in messages)
