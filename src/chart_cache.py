@@ -40,7 +40,7 @@ from pathlib import Path
 
 __all__ = ["ChartCache", "chart_cache", "chart_key", "KEEP"]
 
-KEEP = 300  # entries kept after a build (a full build of the 2020 table draws 32 charts)
+KEEP = 300  # entries kept after a build (a full build of the 2020 table draws 33 charts)
 VERSION = "chart-cache-v1"
 
 # rcParams entries that choose a window or a backend, never a pixel of an Agg drawing
@@ -76,12 +76,12 @@ def _font_files() -> list:
 
     files = []
     for family in matplotlib.rcParams["font.sans-serif"][:2]:
-        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
         try:
+            path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
             stat = os.stat(path)
-            files.append((family, path, stat.st_size, stat.st_mtime_ns))
-        except OSError:
-            files.append((family, path))
+            files.append((family, str(path), stat.st_size, stat.st_mtime_ns))
+        except (ValueError, OSError):  # not installed (the drawing falls back, the same way every time)
+            files.append((family, None))
     return files
 
 

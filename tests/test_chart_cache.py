@@ -158,3 +158,9 @@ def test_other_plot_functions_and_axes_still_work(report):
     assert 'alt="自定义"' in chart(my_plot, report.tasks)
     assert 'alt="自定义"' in chart(my_plot(report.tasks))
     assert isinstance(plots.plot_leader_status.data(report.tasks), pd.DataFrame)
+
+
+def test_a_family_that_is_not_installed_is_part_of_the_key_not_an_error(report):
+    data = plots.plot_leader_status.data(report.tasks)
+    with matplotlib.rc_context({"font.sans-serif": ["没有这种字体", *matplotlib.rcParams["font.sans-serif"]]}):
+        assert len(chart_key(plots.draw_leader_status, data)) == 64

@@ -284,8 +284,9 @@ class ReportWorkers:
 
 
 def run_jobs(jobs: list[ReportJob], staging: Path, workers: ReportWorkers, on_result=None) -> list[dict]:
-    """Render ``jobs`` on the executor, each as its two parts (:data:`PARTS`), the pages of every
-    report first, longest first (the overview); returns one result per report, and calls
+    """Render ``jobs`` on the executor, each as its two parts (:data:`PARTS`), longest first (the
+    overview), a report's Word document after the next report's pages
+    (:func:`src.build.executors.longest_first`); returns one result per report, and calls
     ``on_result(job, result)`` as each report's last part ends (the console's progress bar).
     A worker that dies is a failed report."""
     parts = [replace(job, part=part) for job in jobs for part in PARTS] if jobs else []
