@@ -8,6 +8,7 @@ to fetch anything that is not a data URI.
 """
 from __future__ import annotations
 
+import functools
 import html
 from datetime import date
 from pathlib import Path
@@ -278,17 +279,12 @@ def _no_network():
     return URLFetcher(allowed_protocols={"data"})  # self-contained: never touch the network
 
 
-_PARSED: dict[str, object] = {}
-
-
+@functools.lru_cache(maxsize=1)
 def _pdf_stylesheet(css: str):
     """The report stylesheet parsed for print, once per process and text."""
-    if css not in _PARSED:
-        from weasyprint import CSS
+    from weasyprint import CSS
 
-        _PARSED.clear()
-        _PARSED[css] = CSS(string=css, url_fetcher=_no_network(), media_type="print")
-    return _PARSED[css]
+    return CSS(string=css, url_fetcher=_no_network(), media_type="print")
 
 
 # --------------------------------------------------------------------------
