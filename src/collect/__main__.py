@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--deadline", help="报送截止 YYYY-MM-DD [HH:MM]（默认按 office.toml [collect]）")
     out.add_argument("--out", type=Path, help="本轮文件夹（默认 data/interim/collect/<统计期末>/）")
     back = commands.add_parser("in", help="读入各单位回传的工作簿，写出本期汇总表和填报情况")
-    back.add_argument("--from", dest="source", type=Path, required=True, help="放回传工作簿的文件夹")
+    back.add_argument("--from", dest="source", required=True, help="放回传工作簿的文件夹")
     back.add_argument("--period", help="本轮统计期（默认最近一次下发的一轮）")
     back.add_argument("--round", type=Path, help="本轮文件夹（默认 data/interim/collect/<统计期末>/）")
     back.add_argument("--to", type=Path, help="汇总表写到哪个文件夹（默认 data/raw/）")
@@ -54,8 +54,10 @@ def _in(args) -> int:
     from src.collect.gather import gather
     from src.collect.send import find_round, load_round
 
+    if not str(args.source or "").strip():
+        raise CollectError("请用 FROM= 指定放回传工作簿的文件夹，如 make collect-in FROM=~/回传 (FROM is required)")
     folder = args.round or find_round(parse_period(args.period) if args.period else None)
-    result = gather(load_round(folder), args.source, to=args.to)
+    result = gather(load_round(folder), Path(args.source).expanduser(), to=args.to)
     for line in result.console_lines():
         print(line)
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +22,13 @@ from src.collect.settings import (
     show_time,
 )
 from src.collect.source import Task, load_tasks
+from src.store import escape_formula
 
 ROUND_FILE = "round.json"
 OUT_FOLDER = "下发"
 MAIL_LIST = "发送清单"
+# The office fills the last three columns (the units' contacts) for the mail merge; the 催报 list reads them back.
+MAIL_HEADER = ["序号", "单位", "文件名", "任务数", "报送截止", "单位联系人", "联系电话", "收件人邮箱"]
 
 
 @dataclass
@@ -102,13 +106,13 @@ def find_round(period: Period | None = None, rounds_dir: Path = ROUNDS_DIR) -> P
 
 
 def _write_mail_list(sent: Round, settings: dict) -> None:
-    header = ["序号", "单位", "文件名", "任务数", "报送截止", "收件人邮箱"]
-    rows = [[u["number"], u["unit"], f"{OUT_FOLDER}/{u['file']}", u["tasks"], show_time(sent.deadline, settings), ""]
+    header = MAIL_HEADER
+    rows = [[u["number"], u["unit"], f"{OUT_FOLDER}/{u['file']}", u["tasks"], show_time(sent.deadline, settings), "", "", ""]
             for u in sent.units]
     with open(sent.folder / f"{MAIL_LIST}.csv", "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows([[_csv_safe(v) for v in row] for row in rows])
+        writer.writerows([[escape_formula(v) for v in row] for row in rows])
     from openpyxl import Workbook
 
     book = Workbook()
@@ -120,11 +124,44 @@ def _write_mail_list(sent: Round, settings: dict) -> None:
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
-    for letter, width in zip("ABCDEF", (6, 24, 50, 8, 18, 28)):
+    for letter, width in zip("ABCDEFGH", (6, 24, 50, 8, 18, 12, 16, 28)):
         sheet.column_dimensions[letter].width = width
     book.save(sent.folder / f"{MAIL_LIST}.xlsx")
 
 
-def _csv_safe(value):
-    """A cell starting with = + - @ gets a leading apostrophe (the project's CSV convention)."""
-    return f"'{value}" if isinstance(value, str) and value[:1] in "=+-@" else value
+def unit_contacts(folder: Path) -> dict[str, list[str]]:
+    """The units' contacts the office wrote into the mail-merge list (the .xlsx or the .csv, whichever was
+    saved last; a CSV re-saved by Excel in GBK is read too): unit -> [联系人, 联系电话, 收件人邮箱]."""
+    candidates = [p for p in (folder / f"{MAIL_LIST}.xlsx", folder / f"{MAIL_LIST}.csv") if p.exists()]
+    if not candidates:
+        return {}
+    latest = max(candidates, key=lambda p: p.stat().st_mtime)
+    try:
+        rows = _mail_rows(latest)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return {}
+    if not rows:
+        return {}
+    header = [str(c or "").strip() for c in rows[0]]
+    if "单位" not in header:
+        return {}
+    at = {name: header.index(name) for name in MAIL_HEADER if name in header}
+
+    def get(row, name):
+        return str(row[at[name]] or "").strip() if name in at and at[name] < len(row) and row[at[name]] is not None else ""
+
+    return {get(row, "单位"): [get(row, n) for n in ("单位联系人", "联系电话", "收件人邮箱")] for row in rows[1:]}
+
+
+def _mail_rows(path: Path) -> list:
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        return [list(row) for row in load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)]
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return list(csv.reader(data.decode(encoding).splitlines()))
+        except UnicodeDecodeError:
+            continue
+    return []

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from src.collect.settings import SUMMARY_HEADERS, show_time
 from src.paths import RAW_DIR
+from src.store import escape_formula
 
 REPORT_FILE = "填报情况.xlsx"
 CHASE_FILE = "催报清单"
@@ -119,9 +120,13 @@ def _state_rows(result) -> list[list]:
 
 
 def chase_rows(result) -> list[list]:
-    """Units that have not returned: unit, its tasks (序号 and text), its files, and the office's contact."""
+    """Units that have not returned: unit, its tasks (序号 and text), its file, the unit's contact (from the
+    mail-merge list, where the office filled it in) and the office's own."""
+    from src.collect.send import unit_contacts
+
     settings = result.settings
     contact = " ".join(x for x in (settings["contact_name"], settings["contact_phone"]) if x)
+    theirs = unit_contacts(result.round.folder)
     rows = []
     for state in result.units:
         if state.state != "未报":
@@ -129,11 +134,12 @@ def chase_rows(result) -> list[list]:
         tasks = result.round.unit_tasks(state.unit)
         listed = "；".join(f"{t.task_id}. {t.task[:30]}{'…' if len(t.task) > 30 else ''}" for t in tasks)
         sent_file = next((u["file"] for u in result.round.units if u["unit"] == state.unit), "")
-        rows.append([state.unit, len(tasks), listed, sent_file, show_time(result.round.deadline, settings), contact])
+        rows.append([state.unit, len(tasks), listed, sent_file, show_time(result.round.deadline, settings),
+                     *theirs.get(state.unit, ["", "", ""]), contact])
     return rows
 
 
-CHASE_HEADER = ["单位", "任务数", "任务（序号. 内容）", "下发文件", "报送截止", "督查室联系人"]
+CHASE_HEADER = ["单位", "任务数", "任务（序号. 内容）", "下发文件", "报送截止", "单位联系人", "联系电话", "邮箱", "督查室联系人"]
 STATE_HEADER = ["单位", "填报情况", "任务数", "已填进展", "采用的文件", "保存时间", "填报人", "联系电话"]
 FAULT_HEADER = ["类别", "文件", "行", "问题"]
 
@@ -146,7 +152,7 @@ def write_report(result) -> Path:
     faults = book.create_sheet("问题清单")
     _table(faults, FAULT_HEADER, [[f.level, f.file, f.row or "", f.text] for f in result.all_faults()], (6, 36, 6, 90))
     chase = book.create_sheet("催报清单")
-    _table(chase, CHASE_HEADER, chase_rows(result), (24, 8, 80, 36, 17, 24))
+    _table(chase, CHASE_HEADER, chase_rows(result), (24, 8, 80, 36, 17, 12, 16, 24, 24))
     need = book.create_sheet("需协调事项")
     rows = [[e.task.task_id, e.task.unit, e.task.task, e.problems, e.file, e.row]
             for e in result.entries.values() if e.coordination == "是"]
@@ -178,7 +184,7 @@ def write_chase_list(result) -> Path:
         writer = csv.writer(handle)
         writer.writerow(CHASE_HEADER)
         for row in chase_rows(result):
-            writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+            writer.writerow([escape_formula(v) for v in row])  # the project's CSV convention
     return path
 
 
