@@ -423,3 +423,24 @@ def parse_raw_header(path: Path) -> list[str]:
 
     rows = read_raw_rows(path).rows
     return next([c or "" for c in row.cells] for row in rows if row.cells and row.cells[0] == "序号")
+
+
+@pytest.mark.slow
+def test_every_workbook_of_the_2020_round_opens_in_libreoffice_with_its_validation(sent, tmp_path):
+    """Issue 26's check: each unit's workbook, opened and saved by LibreOffice, keeps its drop-down,
+    its prompts, its protection and its hidden ids (one soffice run for all; about 30 s)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui")
+    files = sorted((sent.folder / "下发").glob("*.xlsx"))
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(tmp_path / "lo"), *map(str, files)], check=True, capture_output=True, timeout=600)
+    for path in files:
+        book = openpyxl.load_workbook(tmp_path / "lo" / path.name)
+        sheet = book[MAIN_SHEET]
+        validations = sheet.data_validations.dataValidation
+        assert any(v.type == "list" and "是" in (v.prompt or "") for v in validations), path.name
+        assert sheet.protection.sheet, path.name
+        assert book[INFO_SHEET].sheet_state == "hidden", path.name
+        keys = [c.value for c in sheet[openpyxl.utils.get_column_letter(columns(sheet)[KEY_HEADER])][HEADER_ROW:] if c.value]
+        assert keys == [t.key for t in sent.tasks if t.unit == book[INFO_SHEET]["B3"].value], path.name
