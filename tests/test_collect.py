@@ -444,3 +444,37 @@ def test_every_workbook_of_the_2020_round_opens_in_libreoffice_with_its_validati
         assert book[INFO_SHEET].sheet_state == "hidden", path.name
         keys = [c.value for c in sheet[openpyxl.utils.get_column_letter(columns(sheet)[KEY_HEADER])][HEADER_ROW:] if c.value]
         assert keys == [t.key for t in sent.tasks if t.unit == book[INFO_SHEET]["B3"].value], path.name
+
+
+def test_a_blank_workbook_sent_back_counts_as_not_returned(sent, tmp_path):
+    unit = sent.units[4]["unit"]
+    fill(sent_file(sent, unit), tmp_path / "in" / "blank.xlsx", values=lambda row: {})
+    result = gather(sent, tmp_path / "in", to=tmp_path / "raw")
+    assert next(s for s in result.units if s.unit == unit).state == "未报"
+    assert any(line.startswith("【错误】blank.xlsx：发回的工作簿没有填写任何进展情况") for line in lines(result))
+    chase = openpyxl.load_workbook(result.report_path)["催报清单"]
+    assert [row[0] for row in chase.iter_rows(min_row=2, values_only=True)].count(unit) == 1
+
+
+def test_a_changed_fingerprint_is_noted_and_rows_still_matched(sent, tmp_path):
+    unit = sent.units[0]["unit"]
+    target = fill(sent_file(sent, unit), tmp_path / "in" / "r.xlsx")
+    book = openpyxl.load_workbook(target)
+    info = book[INFO_SHEET]
+    row = next(r for r in range(1, 10) if info.cell(r, 1).value == "指纹")
+    info.cell(row, 2).value = "0000000000000000"
+    book.save(target)
+    result = gather(sent, tmp_path / "in", to=tmp_path / "raw")
+    assert any("指纹与本轮下发的不一致" in line for line in lines(result))
+    assert all(result.entries[t.key].progress for t in sent.unit_tasks(unit))
+
+
+def test_a_return_saved_as_xls_is_read(sent, tmp_path):
+    unit = sent.units[0]["unit"]
+    filled = fill(sent_file(sent, unit), tmp_path / "filled" / "r.xlsx")
+    old = soffice_resave(filled, tmp_path, fmt="xls")
+    (tmp_path / "in").mkdir()
+    shutil.copy(old, tmp_path / "in" / "回传.xls")
+    result = gather(sent, tmp_path / "in", to=tmp_path / "raw")
+    assert next(s for s in result.units if s.unit == unit).state in ("已报", "逾期")
+    assert all(result.entries[t.key].progress.startswith(f"序号{t.task_id}") for t in sent.unit_tasks(unit))

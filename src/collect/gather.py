@@ -115,6 +115,9 @@ def gather(sent: Round, folder: Path, to: Path | None = None, settings: dict | N
         _match_rows(kept, unit, sent, result, settings)
         own = [e for e in result.entries.values() if e.file == kept.name]
         state.filled = sum(1 for e in own if e.progress)
+        if not state.filled:
+            state.state = "未报"
+            kept.fault(None, "发回的工作簿没有填写任何进展情况，按未报处理，列入催报清单")
         state.reporter = next((e.reporter for e in own if e.reporter), "")
         state.phone = next((e.phone for e in own if e.phone), "")
     write_outputs(result, to)

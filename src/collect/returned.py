@@ -68,8 +68,9 @@ def read_return(path: Path) -> ReturnedFile:
     try:
         from python_calamine import CalamineWorkbook
 
-        book = CalamineWorkbook.from_path(str(path))
-        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+        with open(path, "rb") as handle:  # by content, not extension: WPS may save .xls under .xlsx
+            book = CalamineWorkbook.from_filelike(handle)
+            sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
     except Exception as error:  # calamine's own error classes: damaged, encrypted, not a workbook
         returned.unreadable = True
         returned.fault(None, f"无法读取（{type(error).__name__}）：文件可能已损坏、设有打开密码或不是工作簿，请单位重新报送 .xlsx")
