@@ -63,6 +63,7 @@ def write_unit_workbook(path: Path, unit: str, tasks: list[Task], period: Period
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = _BORDER
         sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.row_dimensions[HEADER_ROW].height = 32
     first = HEADER_ROW + 1
     for offset, task in enumerate(tasks):
         _task_row(sheet, first + offset, task)
@@ -136,7 +137,18 @@ def _task_row(sheet, row: int, task: Task) -> None:
         rate.number_format = "0.0%"
     for name in ("联系电话", "截至本期完成值"):
         sheet[f"{COLUMN[name]}{row}"].number_format = "@" if name == "联系电话" else "General"
-    sheet.row_dimensions[row].height = 90
+    sheet.row_dimensions[row].height = _row_height(task)
+
+
+def _row_height(task: Task) -> float:
+    """Points enough for the longest pre-filled text (a CJK character is about two width units),
+    at least room to type in, at most Excel's 409."""
+    widths = dict(REFERENCE_COLUMNS)
+    lines = max(
+        sum(len(part) // max(1, int(widths[name] / 2)) + 1 for part in text.split("\n"))
+        for name, text in (("重点工作", task.task), ("上期进展情况（参考）", task.previous_progress))
+    )
+    return float(min(409, max(60, lines * 14 + 6)))
 
 
 def _blank_row(sheet, row: int) -> None:

@@ -114,7 +114,9 @@ def _from_raw_table(path: Path):
 
 
 def _task(row: dict, metadata: dict) -> Task:
-    units = [u for u in (row.get("lead_units") or []) if str(u).strip()] or [row.get("lead_unit") or "（未写牵头单位）"]
+    listed = row.get("lead_units")
+    units = [u for u in (list(listed) if listed is not None else []) if str(u).strip()]
+    units = units or [row.get("lead_unit") or "（未写牵头单位）"]
     unit = str(units[0]).strip()
     others = "、".join(str(u) for u in units[1:])
     cooperating = str(row.get("cooperating_units") or "")
