@@ -478,3 +478,18 @@ def test_a_return_saved_as_xls_is_read(sent, tmp_path):
     result = gather(sent, tmp_path / "in", to=tmp_path / "raw")
     assert next(s for s in result.units if s.unit == unit).state in ("已报", "逾期")
     assert all(result.entries[t.key].progress.startswith(f"序号{t.task_id}") for t in sent.unit_tasks(unit))
+
+
+def test_a_word_where_a_number_is_due_is_an_error_and_elsewhere_a_note(sent, tmp_path):
+    unit = unit_with_number(sent)
+    numeric = next(t for t in sent.unit_tasks(unit) if t.target_value is not None)
+    plain = [t for t in sent.unit_tasks(unit) if t.target_value is None]
+    fill(sent_file(sent, unit), tmp_path / "in" / "r.xlsx",
+         values=lambda row: {"进展情况": "推进中。", "截至本期完成值": "正在统计" if row[KEY_HEADER] == numeric.key else "已完成"})
+    result = gather(sent, tmp_path / "in", to=tmp_path / "raw")
+    found = lines(result)
+    assert any(line.startswith("【错误】") and f"序号 {numeric.task_id}：截至本期完成值“正在统计”不是数字" in line for line in found)
+    assert result.entries[numeric.key].actual is None
+    for task in plain:
+        assert result.entries[task.key].actual_text == "已完成"
+        assert any(line.startswith("【提示】") and f"序号 {task.task_id}：" in line for line in found)

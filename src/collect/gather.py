@@ -234,8 +234,9 @@ def _entry(row: ReturnedRow, task: Task, returned: ReturnedFile, settings: dict)
         returned.fault(row.row, f"{label}：进展情况为空，按未报送处理")
     typed = row.cells.get("截至本期完成值")
     reading = read_number(typed, task.target_unit)
-    for note in reading.notes:
-        returned.fault(row.row, f"{label}：截至本期完成值{note}", "提示" if reading.value is not None else "错误")
+    numbers_due = task.target_value is not None
+    for note in reading.notes:  # a word where a number is due is an error; where none is due, a note
+        returned.fault(row.row, f"{label}：截至本期完成值{note}", "错误" if numbers_due and reading.value is None else "提示")
     if reading.value is not None and reading.percent and task.target_unit not in ("%", "％"):
         entry.rate = reading.value
         returned.fault(row.row, f"{label}：截至本期完成值填的是百分比，按完成率 {reading.value:g}% 读入", "提示")
@@ -243,8 +244,9 @@ def _entry(row: ReturnedRow, task: Task, returned: ReturnedFile, settings: dict)
         entry.actual = reading.value
         if reading.value is None and not row.text("截至本期完成值"):
             returned.fault(row.row, f"{label}：截至本期完成值为空（年度目标 {task.target_shown}，应填数字）")
-    elif reading.value is not None:
-        entry.actual_text = row.text("截至本期完成值") if reading.notes else number_text(reading.value)
+    elif row.text("截至本期完成值"):  # no number due: kept as typed (a bare number written plainly)
+        plain = reading.value is not None and not reading.notes
+        entry.actual_text = number_text(reading.value) if plain else row.text("截至本期完成值")
     if entry.actual is not None and task.target_value:
         entry.rate = entry.actual / task.target_value * 100
     elif entry.rate is None:
