@@ -50,10 +50,11 @@ def read_number(raw, unit: str = "") -> Reading:
         text = text.replace(word, "")
     percent = "%" in text or "百分之" in typed
     text = text.replace("%", "").replace("百分之", "")
-    match = _NUMBER.match(text)
+    match = _NUMBER.match(text) or _cn_match(text)
     if not match:
         return Reading(None, notes=[f"“{typed}”不是数字"])
-    value = float(match.group("num"))
+    chinese = match.group("num")[0] not in "-0123456789"
+    value = _cn_value(match.group("num")) if chinese else float(match.group("num"))
     multiplier, rest = match.group("mult") or "", match.group("rest")
     stated = f"{multiplier}{rest}"
     if stated and unit and stated != unit:
@@ -67,10 +68,25 @@ def read_number(raw, unit: str = "") -> Reading:
             notes.append(f"“{typed}”的单位“{stated}”与计量单位“{unit}”不同，只取数字 {value:g}，请核实")
     elif multiplier and not unit:
         value *= _MULTIPLIERS[multiplier]
+    if chinese:
+        notes.append(f"中文数字“{typed}”按 {value:g}{'%' if percent else ''} 读入")
     if approx:
         shown = f"{value:g}%" if percent else f"{value:g}"
         notes.append(f"“{typed}”是约数，按 {shown} 读入")
     return Reading(value, percent, notes)
+
+
+_CN_NUMBER = re.compile(r"(?P<num>[零〇一二两三四五六七八九十百千]+(?:点[零〇一二两三四五六七八九]+)?)\s*(?P<mult>[万亿])?\s*(?P<rest>.*)$")
+
+
+def _cn_match(text: str):
+    return _CN_NUMBER.match(text)
+
+
+def _cn_value(numeral: str) -> float:
+    from src.classify.spans import cn_number
+
+    return cn_number(numeral)
 
 
 def read_rate(raw) -> Reading:
