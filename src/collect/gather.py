@@ -112,7 +112,11 @@ def gather(sent: Round, folder: Path, to: Path | None = None, settings: dict | N
         if state.state == "逾期":
             kept.fault(None, f"逾期报送：保存于 {show_time(kept.saved_at, settings)}，截止 {show_time(sent.deadline, settings)}",
                        "提示")
-        _match_rows(kept, unit, sent, result, settings)
+        try:
+            _match_rows(kept, unit, sent, result, settings)
+        except Exception as error:  # a workbook no check foresaw: named in the report, never a traceback
+            result.entries = {key: e for key, e in result.entries.items() if e.file != kept.name}
+            kept.fault(None, f"读入时出错（{type(error).__name__}: {error}），本份未读入，请人工核对后重新报送")
         own = [e for e in result.entries.values() if e.file == kept.name]
         state.filled = sum(1 for e in own if e.progress)
         if not state.filled:

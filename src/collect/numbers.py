@@ -4,6 +4,7 @@ assume, so the 填报情况 report can show it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ def read_number(raw, unit: str = "") -> Reading:
         return Reading(None, notes=[f"“{raw}”不是数字"])
     if isinstance(raw, (int, float)):
         return Reading(float(raw))
+    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        return Reading(None, notes=[f"填的是日期或时间（{raw}），不是数字"])
     typed = str(raw).strip()
     notes = []
     text = unicodedata.normalize("NFKC", typed)

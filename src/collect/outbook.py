@@ -50,7 +50,7 @@ def fingerprint(period: Period, unit: str, tasks: list[Task]) -> str:
 
 
 def write_unit_workbook(path: Path, unit: str, tasks: list[Task], period: Period, deadline: dt.datetime,
-                        settings: dict, office: str, sent_at: dt.datetime) -> str:
+                        settings: dict, office: str, sent_at: dt.datetime, source_title: str = "") -> str:
     """Write the unit's workbook; returns its fingerprint."""
     book = Workbook()
     sheet = book.active
@@ -83,7 +83,7 @@ def write_unit_workbook(path: Path, unit: str, tasks: list[Task], period: Period
     protection.sheet = True
     protection.sort = protection.autoFilter = protection.insertRows = False  # False = allowed
     protection.formatColumns = protection.formatRows = protection.formatCells = False
-    _notes_sheet(book.create_sheet(NOTES_SHEET), unit, tasks, period, deadline, settings, office)
+    _notes_sheet(book.create_sheet(NOTES_SHEET), unit, tasks, period, deadline, settings, office, source_title)
     mark = fingerprint(period, unit, tasks)
     _info_sheet(book.create_sheet(INFO_SHEET), unit, tasks, period, deadline, settings, mark, sent_at)
     book.properties.creator = "src.collect"
@@ -199,7 +199,7 @@ def _validations(sheet, first: int, last: int, tasks: list[Task]) -> None:
 
 
 def _notes_sheet(sheet, unit: str, tasks: list[Task], period: Period, deadline: dt.datetime, settings: dict,
-                 office: str) -> None:
+                 office: str, source_title: str) -> None:
     contact = "，".join(x for x in (settings["contact_name"], f"电话 {settings['contact_phone']}" if settings["contact_phone"] else "",
                                    f"邮箱 {settings['contact_email']}" if settings["contact_email"] else "") if x)
     lines = [
@@ -210,7 +210,8 @@ def _notes_sheet(sheet, unit: str, tasks: list[Task], period: Period, deadline: 
         f"联系人：{contact}",
         "",
         "填写要求：",
-        "1. 灰色格是下发的任务和上期情况，供参考，不能修改；淡黄色格由本单位填写。",
+        "1. 灰色格是下发的任务和上期情况，供参考，不能修改；淡黄色格由本单位填写。"
+        + (f"上期情况摘自《{source_title}》。" if source_title else ""),
         "2. “截至本期完成值”只填数字（如 12.5），单位见“计量单位”列；“完成率”自动计算，超过 100% 时请在进展情况中说明。",
         "3. “进展情况”必填，空着按“未报送”处理；写明完成数、占年度目标的比例或具体节点。",
         "4. “是否需要协调”从下拉列表选择；选“是”时在“存在问题”中写明需协调的事项。",

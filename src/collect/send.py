@@ -66,7 +66,8 @@ def send_round(period: Period, source=None, out: Path | None = None, deadline=No
     for number, unit in enumerate(units, start=1):
         own = [task for task in tasks if task.unit == unit]
         name = file_name(number, unit, period, settings["file_names"])
-        mark = write_unit_workbook(files / name, unit, own, period, due, settings, office, sent_at)
+        mark = write_unit_workbook(files / name, unit, own, period, due, settings, office, sent_at,
+                                   metadata.get("title", ""))
         listed.append({"number": number, "unit": unit, "file": name, "tasks": len(own), "fingerprint": mark})
     sent = Round(folder, period, due, sent_at, office, period.title(settings["summary_title"]), tasks, listed)
     _write_round(sent, metadata)
