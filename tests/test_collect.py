@@ -312,6 +312,10 @@ def test_unreadable_file_and_other_files_are_listed_not_fatal(sent, tmp_path):
     assert any(line.startswith("【错误】broken.xlsx：无法读取") for line in found)
     assert any(line.startswith("【提示】说明.docx：不是工作簿") for line in found)
     assert all(s.state == "未报" for s in result.units)
+    assert result.summary_path is None and not (tmp_path / "raw").exists()  # nothing read: nothing for the build
+    assert result.report_path.exists()
+    code = main(["in", "--from", str(tmp_path / "in"), "--round", str(sent.folder), "--to", str(tmp_path / "raw")])
+    assert code == 2
 
 
 def test_libreoffice_resaved_return_keeps_validation_and_is_read(sent, tmp_path):

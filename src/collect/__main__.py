@@ -1,7 +1,8 @@
 """``python -m src.collect out --period 2020-09-30`` / ``python -m src.collect in --from <folder>``.
 
 Exit codes: 0 done (faults in the returns are listed, not fatal), 2 bad input
-(period, source, round, folder), 3 environment (a file that cannot be written).
+(period, source, round, folder; or no unit's return could be read, so no summary
+was written), 3 environment (a file that cannot be written).
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def _in(args) -> int:
     result = gather(load_round(folder), Path(args.source).expanduser(), to=args.to)
     for line in result.console_lines():
         print(line)
-    return 0
+    return 0 if result.summary_path else 2  # nothing read: bad input (the wrong folder, most likely)
 
 
 if __name__ == "__main__":

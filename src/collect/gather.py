@@ -156,9 +156,9 @@ def _unit_of(returned: ReturnedFile, sent: Round) -> str | None:
             returned.fault(None, "回传信息中的指纹与本轮下发的不一致（可能是旧版或改过的表格），按任务编号和文字逐行核对", "提示")
         return named
     line = returned.unit_line.replace("填报单位", "").lstrip("：: ")
-    for unit in units:
-        if line.startswith(unit):
-            return unit
+    named_in_line = [unit for unit in units if line.startswith(unit)]
+    if named_in_line:
+        return max(named_in_line, key=len)  # 市园文局（市运河综保委）, not 市园文局
     keys = {task.key: task.unit for task in sent.tasks}
     texts = {squash(task.task): task.unit for task in sent.tasks}
     votes: dict[str, int] = {}

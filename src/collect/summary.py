@@ -27,7 +27,12 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def write_outputs(result, to: Path | None = None) -> None:
-    result.summary_path, result.summary_note = write_summary(result, Path(to) if to else RAW_DIR)
+    """The report and the 催报 list always; the summary only when at least one unit's return was read
+    (a wrong folder must not put a table of nothing but 未报送 into the build's inbox)."""
+    if any(state.state != "未报" for state in result.units):
+        result.summary_path, result.summary_note = write_summary(result, Path(to) if to else RAW_DIR)
+    else:
+        result.summary_note = "没有读入任何单位的填报（文件夹对吗？），未写汇总表"
     result.report_path = write_report(result)
     result.chase_path = write_chase_list(result)
 
@@ -202,7 +207,8 @@ def console_lines(result) -> list[str]:
     lines.append(f"问题 {len(faults)} 条（错误 {sum(f.level == '错误' for f in faults)}，"
                  f"核实 {sum(f.level == '核实' for f in faults)}，提示 {sum(f.level == '提示' for f in faults)}）：")
     lines.extend(f"  {fault.line()}" for fault in faults)
-    lines.append(f"汇总表：{result.summary_path}（{len(sent.tasks)} 项任务，其中 {missing} 项进展为空，构建中按未报送）")
+    if result.summary_path:
+        lines.append(f"汇总表：{result.summary_path}（{len(sent.tasks)} 项任务，其中 {missing} 项进展为空，构建中按未报送）")
     if result.summary_note:
         lines.append(f"  {result.summary_note}")
     lines.append(f"填报情况：{result.report_path}")
