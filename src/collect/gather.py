@@ -237,7 +237,8 @@ def _entry(row: ReturnedRow, task: Task, returned: ReturnedFile, settings: dict)
     if not entry.progress:
         returned.fault(row.row, f"{label}：进展情况为空，按未报送处理")
     typed = row.cells.get("截至本期完成值")
-    reading = read_number(typed, task.target_unit)
+    approximate = tuple(settings["approximate_words"])
+    reading = read_number(typed, task.target_unit, approximate)
     numbers_due = task.target_value is not None
     for note in reading.notes:  # a word where a number is due is an error; where none is due, a note
         returned.fault(row.row, f"{label}：截至本期完成值{note}", "错误" if numbers_due and reading.value is None else "提示")
@@ -254,7 +255,7 @@ def _entry(row: ReturnedRow, task: Task, returned: ReturnedFile, settings: dict)
     if entry.actual is not None and task.target_value:
         entry.rate = entry.actual / task.target_value * 100
     elif entry.rate is None:
-        rate = read_rate(row.cells.get("完成率"))
+        rate = read_rate(row.cells.get("完成率"), approximate)
         for note in rate.notes:
             returned.fault(row.row, f"{label}：{note}", "提示" if rate.value is not None else "错误")
         entry.rate = rate.value

@@ -9,7 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-_APPROX = ("约", "近", "超", "逾", "大约", "左右", "余", "多", "以上", "接近", "将近", "达")
+# Words around an approximate number; office.toml [collect] approximate_words is what gather passes.
+APPROXIMATE_WORDS = ("约", "近", "超", "逾", "大约", "左右", "余", "多", "以上", "接近", "将近", "达")
 _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
 _NUMBER = re.compile(r"(?P<num>-?\d+(?:\.\d+)?)\s*(?P<mult>[万亿千])?\s*(?P<rest>.*)$")
 
@@ -21,7 +22,7 @@ class Reading:
     notes: list[str] = field(default_factory=list)  # what was assumed, in Chinese
 
 
-def read_number(raw, unit: str = "") -> Reading:
+def read_number(raw, unit: str = "", approximate=APPROXIMATE_WORDS) -> Reading:
     """A typed number. ``unit`` is the task's unit (万人): a number typed with its
     own multiplier (12万 where the unit is 人) is converted to it.
 
@@ -48,7 +49,7 @@ def read_number(raw, unit: str = "") -> Reading:
     if text != typed and any(unicodedata.east_asian_width(ch) == "F" for ch in typed):
         notes.append(f"全角数字“{typed}”按 {text.strip()} 读入")
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text.replace(" ", ""))
-    approx = [word for word in _APPROX if word in text]
+    approx = [word for word in approximate if word in text]
     for word in sorted(approx, key=len, reverse=True):
         text = text.replace(word, "")
     percent = "%" in text or "百分之" in typed
@@ -92,13 +93,13 @@ def _cn_value(numeral: str) -> float:
     return cn_number(numeral)
 
 
-def read_rate(raw) -> Reading:
+def read_rate(raw, approximate=APPROXIMATE_WORDS) -> Reading:
     """完成率 as percent points: a cell formatted as % holds 0.625; typed ``62.5%`` or ``约60%`` give 62.5, 60.
 
     >>> read_rate(0.625).value, read_rate("62.5%").value, read_rate("80").value
     (62.5, 62.5, 80.0)
     """
-    reading = read_number(raw)
+    reading = read_number(raw, approximate=approximate)
     if reading.value is None or reading.percent:
         return reading
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and abs(reading.value) <= 2:

@@ -32,6 +32,7 @@ DEFAULTS = {
     "file_names": "name",
     "rate_question_above": 100,
     "text_match_ratio": 0.85,
+    "approximate_words": ["约", "近", "超", "逾", "大约", "左右", "余", "多", "以上", "接近", "将近", "达"],
 }
 
 # The unit's sheet: (header, width). The headers are what a return is read by.
