@@ -530,3 +530,18 @@ def test_numbers_as_units_type_them(typed, unit, value, percent):
     assert reading.value == value
     if value is not None:
         assert reading.percent is percent
+
+
+def test_office_settings_give_the_contact_deadline_and_ascii_file_names(tmp_path):
+    from src.collect.settings import office_settings
+    from tests.conftest import MINI_TABLE
+
+    settings = {**office_settings(), "file_names": "ascii", "contact_name": "督查室王五", "contact_phone": "0571-12345678",
+                "deadline_days_after_period": 3, "deadline_time": "12:00"}
+    mini = send_round(parse_period("2020-12-31"), source=MINI_TABLE, out=tmp_path / "round", now=SENT, settings=settings)
+    names = sorted(p.name for p in (tmp_path / "round" / "下发").iterdir())
+    assert names == [f"unit-{n:02d}_2020-12-31.xlsx" for n in range(1, len(mini.units) + 1)]
+    assert all(name.isascii() for name in names)
+    notes = "\n".join(str(c.value) for c in openpyxl.load_workbook(tmp_path / "round" / "下发" / names[0])["填报说明"]["A"])
+    assert "督查室王五" in notes and "0571-12345678" in notes and "2021-01-03 12:00" in notes
+    assert mini.deadline.isoformat().startswith("2021-01-03T12:00")
