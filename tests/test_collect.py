@@ -545,3 +545,16 @@ def test_office_settings_give_the_contact_deadline_and_ascii_file_names(tmp_path
     notes = "\n".join(str(c.value) for c in openpyxl.load_workbook(tmp_path / "round" / "下发" / names[0])["填报说明"]["A"])
     assert "督查室王五" in notes and "0571-12345678" in notes and "2021-01-03 12:00" in notes
     assert mini.deadline.isoformat().startswith("2021-01-03T12:00")
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"timezone": "Mars/Base"}, "找不到这个时区"), ({"deadline_time": "5pm"}, "应为 HH:MM"),
+    ({"file_names": "pinyin"}, "只能是 name 或 ascii"),
+])
+def test_bad_office_settings_are_named(change, words, tmp_path):
+    from src.collect.settings import CollectError, office_settings
+    from tests.conftest import MINI_TABLE
+
+    with pytest.raises(CollectError, match=words):
+        send_round(parse_period("2020-12-31"), source=MINI_TABLE, out=tmp_path / "r", now=SENT,
+                   settings={**office_settings(), **change})

@@ -11,7 +11,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from src.paths import INTERIM_DIR, REFERENCE_DIR
 from src.table_document import read_period
@@ -137,8 +137,16 @@ def _period_of(day: dt.date) -> Period:
 
 def deadline_of(period: Period, settings: dict, given=None) -> dt.datetime:
     """The deadline as an aware datetime: ``given`` (YYYY-MM-DD [HH:MM]) or N days after the period's end."""
-    zone = ZoneInfo(settings["timezone"])
-    hour, minute = (int(x) for x in str(settings["deadline_time"]).split(":"))
+    zone = time_zone(settings)
+    try:
+        hour, minute = (int(x) for x in str(settings["deadline_time"]).split(":"))
+        days = int(settings["deadline_days_after_period"])
+        dt.time(hour, minute)
+    except ValueError:
+        raise CollectError(
+            f"office.toml [collect]：deadline_time = “{settings['deadline_time']}” 应为 HH:MM（如 17:00），"
+            f"deadline_days_after_period = “{settings['deadline_days_after_period']}” 应为天数 (bad deadline settings)"
+        ) from None
     if given not in (None, ""):
         text = unicodedata.normalize("NFKC", str(given)).strip()
         try:
@@ -148,13 +156,23 @@ def deadline_of(period: Period, settings: dict, given=None) -> dt.datetime:
         if len(text) <= 10:
             stamp = stamp.replace(hour=hour, minute=minute)
         return stamp.replace(tzinfo=zone)
-    day = period.as_of + dt.timedelta(days=int(settings["deadline_days_after_period"]))
+    day = period.as_of + dt.timedelta(days=days)
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
 
 
 def show_time(stamp: dt.datetime, settings: dict) -> str:
     """A time as the office reads it (its own time zone, to the minute)."""
-    return stamp.astimezone(ZoneInfo(settings["timezone"])).strftime("%Y-%m-%d %H:%M")
+    return stamp.astimezone(time_zone(settings)).strftime("%Y-%m-%d %H:%M")
+
+
+def time_zone(settings: dict) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(settings["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CollectError(
+            f"office.toml [collect] timezone = “{settings['timezone']}”：找不到这个时区；请写 Asia/Shanghai 这样的名称，"
+            "Windows 上还需 pip install tzdata (unknown time zone)"
+        ) from None
 
 
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
