@@ -410,6 +410,16 @@ def test_round_trip_on_the_2020_table(sent, tmp_path, capsys):
     if "rate" in tasks.columns:
         assert all(leading_number(tasks.loc[t.task_id, "rate"]) in (pytest.approx(60), pytest.approx(0.6)) for t in returned)
 
+    from src.style import status_order
+
+    if "not-reported" in status_order():  # the judgement's fourth status (INTERFACES.md), once merged
+        from src.classify import classify_tasks
+
+        judged = classify_tasks(parsed.tasks, as_of=parsed.metadata["as_of"]).set_index("task_id")
+        missing = [t.task_id for t in sent.tasks if t.unit == never]
+        assert set(judged.loc[missing, "status"]) == {"not-reported"}
+        assert "not-reported" not in set(judged.drop(index=missing)["status"])
+
     report = openpyxl.load_workbook(sent.folder / "填报情况.xlsx")
     states = {row[0]: row[1] for row in report["填报情况"].iter_rows(min_row=2, values_only=True)}
     assert states[never] == "未报" and all(states[u] == "逾期" for u in late)
