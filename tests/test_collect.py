@@ -568,3 +568,23 @@ def test_bad_office_settings_are_named(change, words, tmp_path):
     with pytest.raises(CollectError, match=words):
         send_round(parse_period("2020-12-31"), source=MINI_TABLE, out=tmp_path / "r", now=SENT,
                    settings={**office_settings(), **change})
+
+
+def test_a_column_inserted_and_a_header_retyped_are_still_read(sent, tmp_path):
+    unit = unit_with_number(sent)
+    target = fill(sent_file(sent, unit), tmp_path / "in" / "r.xlsx",
+                  values=lambda row: {"进展情况": f"序号{row['序号']}推进中。", "截至本期完成值": "１２"}
+                  if isinstance(row["年度目标"], (int, float)) else {"进展情况": f"序号{row['序号']}推进中。"})
+    book = openpyxl.load_workbook(target)
+    sheet = book[MAIN_SHEET]
+    sheet.insert_rows(1)  # a line above the title
+    sheet.insert_cols(3)  # a column of the unit's own
+    sheet.cell(HEADER_ROW + 1, 3).value = "备注"
+    at = {cell.value: cell.column for cell in sheet[HEADER_ROW + 1] if cell.value}
+    sheet.cell(HEADER_ROW + 1, at["截至本期完成值"]).value = "截至本期\n完成值"
+    book.save(target)
+    result = gather(sent, tmp_path / "in", to=tmp_path / "raw")
+    for task in sent.unit_tasks(unit):
+        entry = result.entries[task.key]
+        assert entry.progress == f"序号{task.task_id}推进中。"
+        assert entry.actual == (12 if task.target_value is not None else None)
