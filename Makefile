@@ -72,3 +72,10 @@ check-notebooks: setup ## Check notebooks: one parameters cell, no outputs
 
 clean: ## Remove build outputs (data/processed, reports), keep the environment
 	find data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+
+.PHONY: collect-out collect-in
+collect-out: setup ## Send each lead unit its pre-filled workbook: PERIOD=2020-09-30 [SOURCE=<last table or OUT>] [DEADLINE=YYYY-MM-DD]
+	$(BIN)/python -m src.collect out --period "$(PERIOD)" $(if $(SOURCE),--source "$(SOURCE)") $(if $(DEADLINE),--deadline "$(DEADLINE)")
+
+collect-in: setup ## Read the units' returns into a new summary table in data/raw/: FROM=<folder> [PERIOD=…]
+	$(BIN)/python -m src.collect in --from "$(FROM)" $(if $(PERIOD),--period "$(PERIOD)")
