@@ -29,9 +29,8 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
-                     "warm (warm workers kept between builds, for quick rebuilds: see src/build/service.py), "
-                     "dask (a local Dask cluster), dask://host:port or tcp://host:port (an existing Dask scheduler; "
-                     "needs the 'distributed' package and the same paths on every worker: see docs/performance.md)")
+                     "or tcp://host:port / tls://host:port (an existing Dask scheduler; needs the 'distributed' "
+                     "package and the same paths on every worker: see docs/performance.md)")
     return cli
 
 
@@ -41,13 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     cli = parser()
     args = cli.parse_args(argv)
-    if args.executor == "warm":  # the warm service keeps a build process too: fork the build from it
-        from src.build import forkserver, service
-        from src.build.state import code_fingerprint
-
-        forked = forkserver.run_on_server(argv, code_fingerprint(), service.SERVICE_DIR)
-        if forked is not None:
-            return forked
     as_of = None
     if args.as_of:
         try:

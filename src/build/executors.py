@@ -13,17 +13,10 @@ Backends, chosen by ``--executor`` (:func:`make_backend`):
 
 ``local`` (default)
     a :class:`concurrent.futures.ProcessPoolExecutor` with ``--jobs`` worker
-    processes on this machine.
-``dask``
-    a ``distributed.LocalCluster`` on this machine (``--jobs`` worker processes,
-    one thread each) — mostly useful to try the Dask path.
-``warm``
-    warm workers that outlive the build (:mod:`src.build.service`): the first
-    build starts a local Dask cluster in the background, later builds reuse its
-    processes and kernels; it stops after 30 idle minutes or ``make workers-stop``.
-    For an analyst rebuilding after overrides, not for the scheduled job.
-``dask://host:port`` or ``tcp://host:port``
-    an existing Dask scheduler: the reports run on its workers, wherever they
+    processes on this machine; they live as long as the build (or ``--watch``).
+``tcp://host:port`` or ``tls://host:port``
+    an existing Dask scheduler the operator started (a province building many
+    cities' reports): the reports run on its workers, wherever they
     are. Jobs carry absolute paths (template, data folder, staging folder,
     project root), so every worker must see the project, the build's data and
     reports folders **at the same paths** (a shared file system) and have the
@@ -32,7 +25,7 @@ Backends, chosen by ``--executor`` (:func:`make_backend`):
     the workers straight into the staging folder.
 
 The optional backend needs the ``distributed`` package; without it,
-``--executor dask…`` fails with a message saying so.
+``--executor tcp://…`` fails with a message saying so.
 """
 from __future__ import annotations
 
@@ -40,8 +33,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["Backend", "LocalBackend", "DaskBackend", "WarmBackend", "ExecutorError", "make_backend", "longest_first",
-           "check_executor"]
+__all__ = ["Backend", "LocalBackend", "DaskBackend", "ExecutorError", "make_backend", "longest_first", "check_executor"]
 
 
 class ExecutorError(RuntimeError):
@@ -123,11 +115,11 @@ class LocalBackend(Backend):
 
 
 class DaskBackend(Backend):
-    """Jobs on a Dask distributed cluster: a new local one, or an existing scheduler.
+    """Jobs on the workers of an existing Dask scheduler (``address``).
     Connects at the first ``warm_up`` or ``run``; a scheduler that cannot be reached
     makes every job a failed report naming it (the published reports are kept)."""
 
-    def __init__(self, address: str | None, workers: int):
+    def __init__(self, address: str, workers: int):
         try:
             import distributed  # noqa: F401
         except ImportError:
@@ -137,8 +129,7 @@ class DaskBackend(Backend):
             ) from None
         self.address = address
         self.workers = max(1, workers)
-        self.name = f"dask {address or 'local cluster'}"
-        self.cluster = None
+        self.name = f"dask {address}"
         self.client = None
         self.warming = []
 
@@ -148,13 +139,8 @@ class DaskBackend(Backend):
         if self.client is not None:
             return self.client
         try:
-            if self.address:
-                self.client = distributed.Client(self.address, timeout="20s", set_as_default=False)
-                self.workers = max(1, sum(self.client.nthreads().values()))
-            else:
-                self.cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                                        processes=True, dashboard_address=None)
-                self.client = distributed.Client(self.cluster, set_as_default=False)
+            self.client = distributed.Client(self.address, timeout="20s", set_as_default=False)
+            self.workers = max(1, sum(self.client.nthreads().values()))
         except (OSError, TimeoutError) as error:
             self.close()
             raise ExecutorError(f"无法连接 Dask 调度器 {self.address}：{error} (cannot reach the Dask scheduler)") from None
@@ -203,62 +189,22 @@ class DaskBackend(Backend):
 
     def close(self) -> None:
         self.warming = []
-        try:
-            if self.client is not None:
-                self.client.close()
-        finally:
-            if self.cluster is not None:
-                self.cluster.close()
-            self.client = self.cluster = None
-
-
-class WarmBackend(DaskBackend):
-    """The warm workers of :mod:`src.build.service`, started at the first ``warm_up`` or
-    ``run`` when none serve this code."""
-
-    def __init__(self, workers: int):
-        super().__init__(None, workers)
-        self.name = "常驻报告进程"
-
-    def connect(self):
-        import logging
-
-        from src.build import service
-        from src.build.state import code_fingerprint
-
-        if self.client is None:
-            before = service.running()
-            try:
-                state = service.ensure(self.workers, code_fingerprint())
-            except service.ServiceError as error:
-                raise ExecutorError(str(error)) from None
-            self.address = state["address"]
-            self.name = f"常驻报告进程 {self.address}"
-            if before is None or before.get("pid") != state.get("pid"):
-                logging.getLogger("key_tasks.build").info(
-                    "常驻报告进程：%s（%s），空闲 %d 分钟后自动退出；make workers-stop 可随时停止",
-                    "已启动" if before is None else "代码或进程数有变化，已换新", self.address, service.IDLE_MINUTES)
-        return super().connect()
+        if self.client is not None:
+            self.client.close()
+            self.client = None
 
 
 def make_backend(spec: str | None, workers: int, stderr_log: str | None = None) -> Backend:
-    """``None``/``"local"`` → :class:`LocalBackend`; ``"warm"`` → :class:`WarmBackend`;
-    ``"dask"`` → a local Dask cluster;
-    ``"dask://host:port"`` / ``"tcp://host:port"`` → that scheduler."""
+    """``None``/``"local"`` → :class:`LocalBackend`; ``"tcp://host:port"`` / ``"tls://host:port"``
+    → that Dask scheduler (the build never starts one: no port is opened by default)."""
     spec = (spec or "local").strip()
     if spec == "local":
         return LocalBackend(workers, stderr_log)
-    if spec == "dask":
-        return DaskBackend(None, workers)
-    if spec == "warm":
-        return WarmBackend(workers)
-    if spec.startswith("dask://"):
-        return DaskBackend("tcp://" + spec[len("dask://"):], workers)
-    if spec.startswith(("tcp://", "tls://", "ws://", "wss://")):
+    if spec.startswith(("tcp://", "tls://")):
         return DaskBackend(spec, workers)
     raise ExecutorError(
-        f"--executor {spec!r}: 应为 local、warm、dask、dask://主机:端口 或 tcp://主机:端口 "
-        "(expected local, warm, dask, dask://host:port or tcp://host:port)"
+        f"--executor {spec!r}: 应为 local、tcp://主机:端口 或 tls://主机:端口 "
+        "(expected local, tcp://host:port or tls://host:port)"
     )
 
 

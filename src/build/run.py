@@ -356,7 +356,6 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
           force_compare=None, profile=None, executor=None) -> tuple[int, BuildSummary]:
     """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`."""
     from src.build.executors import ExecutorError
-    from src.build.forkserver import FORKED_ENV
     from src.style import CJKFontError
 
     started = time.perf_counter()
@@ -369,8 +368,6 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
     if layout.chosen_because:
         log.info("输入：%s", layout.chosen_because)
-    if os.environ.get(FORKED_ENV):
-        log.info("构建：由常驻构建进程派生运行（进程号 %d），省去启动和导入", os.getpid())
     try:
         workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
         if layout.problem:
