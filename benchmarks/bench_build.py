@@ -79,14 +79,10 @@ def override_rebuild(out: Path, executor: str = "local", label: str = "(d) rebui
     overrides = out / "overrides.csv"
     overrides.write_text(overrides.read_text(encoding="utf-8")
                          + f"{int(task['task_id'])},{status},督查组实地核查（基准测试）,基准,2020-07-15\n", encoding="utf-8")
-    charts = out / "data" / "chart_cache"
-    kept = {path.name for path in charts.glob("*.json")}
     seconds, result = timed(f"{label} (task {int(task['task_id'])}, {task['leader']})",
                             lambda: run_build(out, executor))
     written = next((line for line in result.stderr.splitlines() if "生成" in line and "沿用" in line), "")
     print(f"    {written.strip()}")
-    print(f"    charts drawn again: {len({path.name for path in charts.glob('*.json')} - kept)} "
-          "(the others of these reports came from the chart cache)")
     if executor == "warm":
         print(f"    {_where_built(result.stderr)}")
     return seconds, written
@@ -163,9 +159,7 @@ def breakdown(out: Path, count: int) -> None:
         if warm:
             workers.warm_up()  # as the build does while it classifies: the first report finds its kernel started
         try:
-            # every chart drawn (no chart cache): this is where a report's time goes when its numbers changed
-            results = run_jobs([dataclasses.replace(job, warm_kernel=warm, parameters={**job.parameters, "chart_cache": ""})
-                                for job in jobs],
+            results = run_jobs([dataclasses.replace(job, warm_kernel=warm) for job in jobs],
                                out.parent / f"breakdown-{mode.split()[0]}", workers)
         finally:
             workers.close()

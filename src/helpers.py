@@ -9,11 +9,9 @@ so notebooks never reach into internals. The layers:
   (the chain: clean → classify → overrides → tags → write);
 * presentation — :mod:`src.narrative` (the 通报 text), :mod:`src.plots`,
   :mod:`src.render` (escaped HTML, PDF, index, Excel), :mod:`src.report`
-  (the report object), :mod:`src.style`, :mod:`src.chart_cache` (drawn charts kept
-  between builds);
+  (the report object), :mod:`src.style`;
 * orchestration — :mod:`src.build` (not re-exported: it runs notebooks).
 """
-from src.chart_cache import ChartCache, chart_cache
 from src.classify import *
 from src.narrative import *
 from src.parse import (

@@ -101,11 +101,6 @@ class ProcessedFiles:
     def comparison_info(self) -> Path:
         return self.folder / "comparison.json"
 
-    # reports: the charts the report notebooks drew, kept for the next build (src.chart_cache)
-    @property
-    def chart_cache(self) -> Path:
-        return self.folder / "chart_cache"
-
     @property
     def clean_outputs(self) -> tuple[Path, ...]:
         return (self.tasks_csv, self.tasks, self.metadata, self.quality)

@@ -179,8 +179,7 @@ def plan_reports(layout: Layout, code: str | None = None):
     jobs = []
     for report in reports:
         notebook = paths.LEADER_TEMPLATE if report.leader else paths.OVERVIEW_TEMPLATE
-        parameters = {"data_dir": str(layout.data_dir), "chart_cache": str(layout.files.chart_cache),
-                      **({"leader": report.leader} if report.leader else {})}
+        parameters = {"data_dir": str(layout.data_dir), **({"leader": report.leader} if report.leader else {})}
         job = ReportJob(report.slug, report.subject, notebook, parameters, report.title, report.leader, report.counts,
                         code=code)
         job.key = fingerprint(notebook, *report_inputs(report, layout), code, parameters, job.slug, "report-v3")
@@ -224,11 +223,6 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         summary.stages_skipped.append("reports")
         return True
 
-    from src.chart_cache import ChartCache
-
-    charts = ChartCache(layout.files.chart_cache)  # the notebooks' drawn charts, kept between builds
-    if force:
-        charts.clear()  # --force: every chart drawn again
     staging = open_staging(reports_dir)
     log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程（%s）",
              len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers, workers.name)
@@ -260,7 +254,6 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         shutil.rmtree(staging, ignore_errors=True)
         return False
     index_written.result()
-    charts.prune()
     new_state["index"] = index_key
     new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
     new_state["plan"] = plan
