@@ -16,7 +16,7 @@ JOBS   ?=
 BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS)) $(if $(PREVIOUS),--previous "$(PREVIOUS)") $(if $(PROFILE),--profile "$(PROFILE)") $(if $(EXECUTOR),--executor "$(EXECUTOR)")
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system reports test test-fast lint lab evaluate benchmark strip check-notebooks clean
+.PHONY: help setup system reports watch test test-fast lint lab evaluate benchmark strip check-notebooks clean
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ setup: system $(VENV)/.installed ## Create the virtual environment from the pinn
 
 reports: setup ## Build the clean table, classification and all reports from RAW
 	$(BIN)/python -m src.build $(BUILD_ARGS)
+
+watch: setup ## Build, then rebuild whenever overrides.csv, data/raw/ or data/reference/ change (Ctrl-C stops)
+	$(BIN)/python -m src.build --watch $(BUILD_ARGS)
 
 test: setup ## Run the whole test suite (lint first; what CI runs)
 	@bash scripts/setup_system.sh --test

@@ -31,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
                      "or tcp://host:port / tls://host:port (an existing Dask scheduler; needs the 'distributed' "
                      "package and the same paths on every worker: see docs/performance.md)")
+    cli.add_argument("--watch", action="store_true",
+                     help="build, then build again whenever the overrides, data/raw/ or data/reference/ change "
+                     "(make watch; the workers and their kernels stay warm; Ctrl-C stops everything)")
     return cli
 
 
@@ -53,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
             check_executor(args.executor)
         except ExecutorError as error:
             cli.error(str(error))
-    code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
-                    True if args.force_compare else None, args.profile, args.executor)
+    options = {"raw": args.raw, "out": args.out, "as_of": as_of, "force": args.force, "jobs": args.jobs,
+               "overrides": args.overrides, "previous": args.previous,
+               "force_compare": True if args.force_compare else None, "profile": args.profile, "executor": args.executor}
+    if args.watch:
+        from src.build.watch import watch
+
+        return watch(argv, options)
+    code, _ = build(**options)
     return code

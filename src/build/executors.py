@@ -29,15 +29,23 @@ The optional backend needs the ``distributed`` package; without it,
 """
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["Backend", "LocalBackend", "DaskBackend", "ExecutorError", "make_backend", "longest_first", "check_executor"]
+__all__ = ["Backend", "LocalBackend", "DaskBackend", "ExecutorError", "make_backend", "longest_first", "check_executor",
+           "ignore_sigint"]
 
 
 class ExecutorError(RuntimeError):
     """The executor asked for cannot be used (unknown name, package missing, scheduler unreachable)."""
+
+
+def ignore_sigint() -> None:
+    """A local worker's initializer: Ctrl-C reaches every process of the terminal's group; the
+    build (or ``--watch``) handles it once and shuts the workers down in order."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def longest_first(jobs: list) -> list:
@@ -82,7 +90,7 @@ class LocalBackend(Backend):
         from concurrent.futures import ProcessPoolExecutor
 
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=ignore_sigint)
         return self.pool
 
     def warm_up(self, kernel: tuple[str, str] | None = None) -> None:

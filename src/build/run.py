@@ -346,8 +346,10 @@ def _timings_text(result: dict) -> str:
 
 # ---------------------------------------------------------------------- the build
 def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None, previous=None,
-          force_compare=None, profile=None, executor=None) -> tuple[int, BuildSummary]:
-    """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`."""
+          force_compare=None, profile=None, executor=None, workers=None) -> tuple[int, BuildSummary]:
+    """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`.
+    ``workers``: report workers kept by the caller (``--watch``), left running; else the build
+    starts its own and stops them at the end."""
     from src.build.executors import ExecutorError
     from src.style import CJKFontError
 
@@ -357,12 +359,13 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     handler = start_log(layout.reports_dir)
     for leftover in remove_dead_leftovers(layout.reports_dir):
         log.info("清理：删除已中止的构建留下的 %s", leftover.name)
-    workers = None
+    own_workers = workers is None
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
     if layout.chosen_because:
         log.info("输入：%s", layout.chosen_because)
     try:
-        workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
+        if own_workers:
+            workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
         if layout.problem:
             raise BuildInputError(layout.problem)
         if not layout.raw.exists():
@@ -385,7 +388,7 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         summary.failures.append(str(error))
         code = 3
     finally:
-        if workers is not None:
+        if own_workers and workers is not None:
             workers.close()
         summary.seconds = time.perf_counter() - started
         finish_log(handler, layout.reports_dir, summary)
