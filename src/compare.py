@@ -53,6 +53,7 @@ import pandas as pd
 
 from src import store
 from src.paths import REFERENCE_DIR, ProcessedFiles
+from src.report_date import to_date
 
 __all__ = [
     "SETTINGS_PATH", "COMPARISON_COLUMNS", "MATCH_COLUMNS", "SHEET_COLUMNS", "ComparisonError", "PreviousPeriod",
@@ -494,9 +495,10 @@ def _series_check(current: dict, previous: dict) -> tuple[list[str], list[str]]:
         problems.append(f"年度不同（本期 {year} 年，上期 {previous_year} 年），重点工作不是同一批")
     as_of, previous_as_of = current.get("as_of"), previous.get("as_of")
     if as_of and previous_as_of:
-        if str(previous_as_of)[:10] >= str(as_of)[:10]:
-            which = "相同" if str(previous_as_of)[:10] == str(as_of)[:10] else "晚于本期"
-            problems.append(f"上期参考日期 {str(previous_as_of)[:10]} {which}（本期 {str(as_of)[:10]}），不是更早的一期")
+        as_of, previous_as_of = to_date(as_of), to_date(previous_as_of)  # compared as dates
+        if previous_as_of >= as_of:
+            which = "相同" if previous_as_of == as_of else "晚于本期"
+            problems.append(f"上期参考日期 {previous_as_of.isoformat()} {which}（本期 {as_of.isoformat()}），不是更早的一期")
     else:
         notes.append("有一张表没有参考日期，无法核对两期的先后")
     return problems, notes

@@ -3,12 +3,11 @@ as small tables for the notebooks and reports."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pandas as pd
 
 from src.table_grammar import ParsedTable
-from src.table_problems import IncompleteTableError, RawTableError
+from src.table_problems import IncompleteTableError
 
 _RECOGNISED_LABELS = {
     "repeated_header_rows": "重复的表头行（分页、分节处）",
@@ -49,18 +48,6 @@ def tasks_per_leader(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def metadata_json(metadata: dict) -> str:
     return json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True)
-
-
-def as_of_date(metadata: dict, override: str | None = None) -> date:
-    """The reference date: an explicit override, else the one read from the header."""
-    value = override or metadata.get("as_of")
-    if not value:
-        raise RawTableError(
-            metadata.get("source_file", "?"), None,
-            "文件标题未说明统计期（半年度/前三季度…），请用 AS_OF=YYYY-MM-DD 指定参考日期 "
-            "(the document states no period: pass AS_OF)",
-        )
-    return date.fromisoformat(str(value))
 
 
 def check_all_rows_accounted(parsed: ParsedTable) -> ParsedTable:
