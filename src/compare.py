@@ -555,10 +555,9 @@ def _with_classified_as_of(metadata: dict, classification: dict) -> dict:
 
 
 def _from_data_dir(folder: Path, source: Path, kind: str) -> PreviousPeriod:
-    classified = store.read_table(folder / "tasks_classified.parquet")
-    metadata = store.read_json(folder / "metadata.json") if (folder / "metadata.json").exists() else {}
-    classification = store.read_json(folder / "classification.json") if (folder / "classification.json").exists() else {}
-    return PreviousPeriod(classified, _with_classified_as_of(metadata, classification), source, kind, classification)
+    data = store.load_processed(folder)
+    return PreviousPeriod(data.classified, _with_classified_as_of(data.metadata, data.classification), source, kind,
+                          data.classification)
 
 
 def load_previous(path: str | Path, work_dir: str | Path | None = None,
@@ -576,7 +575,7 @@ def load_previous(path: str | Path, work_dir: str | Path | None = None,
     source = Path(path)
     if source.is_dir():
         for folder, kind in ((source / "data", "out"), (source, "data")):
-            if (folder / "tasks_classified.parquet").exists():
+            if ProcessedFiles(folder).classified.exists():
                 return _from_data_dir(folder, source, kind)
         raise ComparisonError(
             f"{source}: 目录中没有 data/tasks_classified.parquet 或 tasks_classified.parquet，"
@@ -1041,10 +1040,8 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
         previous, how = found, "found"
         notes.append(why)
     loaded = load_previous(previous, work_dir=work_dir or data_dir / "previous")
-    current = store.read_table(data_dir / "tasks_classified.parquet")
-    metadata = store.read_json(data_dir / "metadata.json") if (data_dir / "metadata.json").exists() else {}
-    classification = store.read_json(data_dir / "classification.json") if (data_dir / "classification.json").exists() else {}
-    metadata = _with_classified_as_of(metadata, classification)
+    data = store.load_processed(data_dir)
+    current, metadata = data.classified, _with_classified_as_of(data.metadata, data.classification)
     notes += check_same_series(metadata, loaded.metadata, force=force)
     settings = load_settings(settings)
     frame = compare_periods(current, loaded.classified, settings)

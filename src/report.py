@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from src import narrative, render
-from src.paths import processed_files, resolve
+from src.paths import resolve
 from src.report_date import ReportDateError, metadata_report_date, to_date
-from src.store import read_json, read_table
+from src.store import ProcessedDataError, load_processed
 from src.style import status_order
 
 __all__ = [
@@ -140,14 +140,14 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
     (or its ``tasks_classified.parquet``). The report date is the one the build
     decided (``metadata.json``); an ``as_of`` that disagrees with it is refused."""
     path = resolve(data)
-    files = processed_files(path if path.suffix != ".parquet" else path.parent)
-    if not files.classified.exists():
-        raise ReportError(f"{files.classified}: 分类后的任务表不存在，请先运行 make reports (classified table not found)")
-    all_tasks = read_table(files.classified).sort_values("task_id", kind="stable").reset_index(drop=True)
-    metadata = _read_optional(files.metadata)
-    classification = _read_optional(files.classification)
     try:
-        decided = metadata_report_date(metadata, where=files.metadata)
+        data = load_processed(path if path.suffix != ".parquet" else path.parent)
+    except ProcessedDataError as error:
+        raise ReportError(str(error)) from None
+    files = data.files
+    all_tasks = data.classified.sort_values("task_id", kind="stable").reset_index(drop=True)
+    try:
+        decided = metadata_report_date(data.metadata, where=files.metadata)
     except ReportDateError as error:
         raise ReportError(str(error)) from None
     if as_of not in (None, "") and to_date(as_of) != decided:
@@ -155,18 +155,14 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
             f"{files.metadata}: 数据按参考日期 {decided.isoformat()} 判定，不能按 {to_date(as_of).isoformat()} 出报告；"
             f"请用 AS_OF={to_date(as_of).isoformat()} 重新构建 (the statuses were computed at {decided}, not {as_of})"
         )
-    keywords = pd.read_parquet(files.keywords) if files.keywords.exists() else pd.DataFrame()
-    comparison = read_table(files.comparison) if files.comparison.exists() else pd.DataFrame()
     overview = Report(
-        tasks=all_tasks, all_tasks=all_tasks, metadata=metadata, quality=_read_optional(files.quality),
-        classification=classification, as_of=decided, keywords=keywords,
-        comparison=comparison, comparison_info=_read_optional(files.comparison_info),
+        tasks=all_tasks, all_tasks=all_tasks, metadata=data.metadata, quality=data.quality,
+        classification=data.classification, as_of=decided, keywords=data.keywords,
+        comparison=data.comparison, comparison_info=data.comparison_info,
     )
     return overview.for_leader(leader) if leader else overview
 
 
-def _read_optional(path: Path) -> dict:
-    return read_json(path) if path.exists() else {}
 
 
 def report_title(report: Report) -> str:

@@ -25,12 +25,9 @@ from src.build.console import BuildSummary, Progress, finish_log, log, start_log
 from src.build.publish import keep_failed, open_staging, remove_dead_leftovers, swap_in, write_index_and_workbook
 from src.build.state import code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
 from src.build.workers import ReportJob, ReportWorkers, run_jobs
-from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles
+from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles, PublishedFiles
 
 __all__ = ["Layout", "BuildInputError", "build", "default_overrides"]
-
-
-REPORT_SUFFIXES = (".html", ".pdf", ".docx")  # what each report job writes
 
 
 class BuildInputError(Exception):
@@ -141,7 +138,7 @@ def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool,
     state = read_state(layout.data_dir)
     if previous:
         target = Path(previous).resolve()
-        side = [target] if target.is_file() else sorted(p for p in target.rglob("tasks_classified.parquet"))
+        side = [target] if target.is_file() else sorted(target.rglob(ProcessedFiles(target).classified.name))
     else:
         side = sorted(p for p in layout.raw.parent.iterdir() if p.is_file() and not p.name.startswith("."))
     key = fingerprint(files.classified, files.metadata, str(previous or ""), *side, bool(force_compare), code_fingerprint(), "compare-v1")
@@ -204,11 +201,12 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     find_cjk_font()  # fail before any work if the reports would show empty boxes
     overview, reports, jobs = plan_reports(layout, code)
     index_key = fingerprint(*(job.key for job in jobs), layout.files.classified, code)
-    index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
+    published = PublishedFiles(reports_dir)
+    index_files = list(published.index_outputs)
     plan = {"key": plan_key, "slugs": [job.slug for job in jobs]}
 
     def outputs(job: ReportJob) -> list[Path]:
-        return [reports_dir / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
+        return published.report(job.slug)
 
     def reusable(job: ReportJob) -> bool:
         recorded = old_state.get(job.slug, {})
@@ -240,7 +238,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     for result in results:
         job = by_slug[result["slug"]]
         if result["ok"]:
-            written = [staging / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
+            written = PublishedFiles(staging).report(job.slug)
             new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
                                    "outputs": outputs_fingerprint(written)}
             summary.reports_written.append(job.slug)
@@ -255,7 +253,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         return False
     index_written.result()
     new_state["index"] = index_key
-    new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
+    new_state["index_outputs"] = outputs_fingerprint(PublishedFiles(staging).index_outputs)
     new_state["plan"] = plan
     write_state(staging, new_state)
     swap_in(staging, reports_dir)
@@ -331,9 +329,9 @@ def _published_set_is_current(old_state: dict, plan_key: str, reports_dir: Path)
         return False
     for slug in plan["slugs"]:
         recorded = old_state.get(slug) or {}
-        if recorded.get("outputs") != outputs_fingerprint([reports_dir / f"{slug}{suffix}" for suffix in REPORT_SUFFIXES]):
+        if recorded.get("outputs") != outputs_fingerprint(PublishedFiles(reports_dir).report(slug)):
             return False
-    index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
+    index_files = PublishedFiles(reports_dir).index_outputs
     return bool(old_state.get("index")) and old_state.get("index_outputs") == outputs_fingerprint(index_files)
 
 
@@ -376,7 +374,7 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
             force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
         run_compare_step(layout, previous, force_compare, force, summary)
         ok = run_report_step(layout, workers, force, summary)
-        summary.index = str(layout.reports_dir / "index.html")
+        summary.index = str(PublishedFiles(layout.reports_dir).index)
         code = 0 if ok else 1
     except BuildInputError as error:
         log.error("输入有误：%s", error)
