@@ -28,6 +28,7 @@ from src.classify.rules import RULES_PATH
 from src.parse import ParsedTable, parse_table
 from src.paths import OVERRIDES_PATH, processed_files
 from src.report_date import decide_report_date, metadata_report_date
+from src.schema import validate_tasks
 from src.text import add_text_features, keyword_table, task_terms
 
 __all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary", "ProfileError"]
@@ -45,9 +46,12 @@ def clean_stage(raw_path: str | Path, data_dir: str | Path, as_of=None) -> Parse
     ('as_of' or 'title') and the title's own date as ``document_as_of``.
     A title without a period and no ``as_of`` leaves ``as_of`` empty, and the
     next step refuses to classify (:class:`src.report_date.ReportDateError`).
+    A table that breaks the contract of :mod:`src.schema` (an empty task, a duplicate
+    id) raises :class:`src.table_problems.RawTableError` naming its line.
     """
     files = processed_files(data_dir)
     parsed = parse_table(raw_path)
+    validate_tasks(parsed.tasks, str(raw_path))  # the contract, before anything is written (src.schema)
     parsed.metadata = with_report_date(parsed.metadata, as_of)
     store.write_csv(parsed.tasks, files.tasks_csv)
     store.write_parquet(parsed.tasks, files.tasks)

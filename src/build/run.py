@@ -88,12 +88,12 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     clean_key = fingerprint(layout.raw, str(as_of or ""), code, "clean-v2")
     if force or state.get("clean") != clean_key or state.get("clean_outputs") != outputs_fingerprint(files.clean_outputs):
         log.info("清洗：%s → %s", layout.raw, layout.data_dir)
-        from src.parse import RawTableError, check_all_rows_accounted
+        from src.parse import IncompleteTableError, RawTableError, check_all_rows_accounted
         from src.pipeline import clean_stage
 
         try:
             parsed = check_all_rows_accounted(clean_stage(layout.raw, layout.data_dir, as_of=as_of))
-        except (RawTableError, ReportDateError) as error:
+        except (RawTableError, IncompleteTableError, ReportDateError) as error:
             raise BuildInputError(str(error)) from None
         log.info("清洗：读入 %d 行，写出 %d 项任务", parsed.rows_read, len(parsed.tasks))
         state = {"clean": clean_key, "clean_outputs": outputs_fingerprint(files.clean_outputs)}
