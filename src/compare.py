@@ -38,7 +38,6 @@ the names of the changes) are data: ``data/reference/matching.toml``.
 from __future__ import annotations
 
 import copy
-import math
 import re
 import sys
 import tempfile
@@ -54,6 +53,7 @@ import pandas as pd
 from src import store
 from src.paths import REFERENCE_DIR, ProcessedFiles
 from src.report_date import to_date
+from src.settings import SettingsError, check, force_compare_requested
 
 __all__ = [
     "SETTINGS_PATH", "COMPARISON_COLUMNS", "MATCH_COLUMNS", "SHEET_COLUMNS", "ComparisonError", "PreviousPeriod",
@@ -113,7 +113,9 @@ def _read_settings(path: str) -> dict:
 def load_settings(settings: dict | str | Path | None = None) -> dict:
     """The matcher's settings: ``data/reference/matching.toml``, or another file,
     or a dict of overrides merged into the defaults (``{"thresholds": {"text_min_score": 0.6}}``)."""
+    origin = SETTINGS_PATH.name
     if isinstance(settings, (str, Path)):
+        origin = str(settings)
         merged = copy.deepcopy(_read_settings(str(Path(settings).resolve())))
     else:
         merged = copy.deepcopy(_read_settings(str(SETTINGS_PATH)))
@@ -122,28 +124,15 @@ def load_settings(settings: dict | str | Path | None = None) -> dict:
                 merged.setdefault(section, {}).update(values)
             else:
                 merged[section] = values
-    _check_settings(merged)
+    _check_settings(merged, origin)
     return merged
 
 
-def _check_settings(settings: dict) -> None:
-    needed = {
-        "weights": ("task_weight", "unit_weight"),
-        "thresholds": ("id_min_task_score", "text_min_score", "id_bonus", "review_below", "ambiguity_margin",
-                       "near_miss_score"),
-        "normalise": ("drop_patterns",),
-        "units": ("rename_min_tasks", "rename_min_share"),
-        "change": ("new", "removed", *(f"{a}->{b}" for a in STATUSES for b in STATUSES)),
-    }
-    for section, keys in needed.items():
-        missing = [key for key in keys if key not in settings.get(section, {})]
-        if missing:
-            raise ComparisonError(
-                f"{SETTINGS_PATH.name}: [{section}] 缺少设置 {', '.join(missing)} (missing matcher settings)"
-            )
-    weights = settings["weights"]
-    if not math.isclose(weights["task_weight"] + weights["unit_weight"], 1.0, abs_tol=1e-9):
-        raise ComparisonError(f"{SETTINGS_PATH.name}: [weights] task_weight + unit_weight 应为 1 (weights must sum to 1)")
+def _check_settings(settings: dict, origin: str) -> None:
+    try:
+        check(settings, "matching", origin)  # names the setting that is wrong (src.settings)
+    except SettingsError as error:
+        raise ComparisonError(str(error)) from None
 
 
 @lru_cache(maxsize=8)
@@ -1006,12 +995,6 @@ class ComparisonRun:
     paths: list[Path] = field(default_factory=list)
 
 
-def _env_force() -> bool:
-    import os
-
-    return os.environ.get("FORCE_COMPARE", "").strip().lower() in ("1", "true", "yes", "是")
-
-
 def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw_path: str | Path | None = None,
                    raw_dir: str | Path | None = None, force: bool | None = None, work_dir: str | Path | None = None,
                    settings: dict | str | Path | None = None) -> ComparisonRun:
@@ -1028,7 +1011,7 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
     into ``work_dir`` (default ``<data_dir>/previous``).
     """
     data_dir = Path(data_dir)
-    force = _env_force() if force is None else force
+    force = force_compare_requested() if force is None else force
     how = "given"
     notes: list[str] = []
     if previous is None:

@@ -349,6 +349,7 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     ``workers``: report workers kept by the caller (``--watch``), left running; else the build
     starts its own and stops them at the end."""
     from src.build.executors import ExecutorError
+    from src.settings import SettingsError, force_compare_requested
     from src.style import CJKFontError
 
     started = time.perf_counter()
@@ -371,12 +372,12 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
         run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
         if force_compare is None:
-            force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
+            force_compare = force_compare_requested()
         run_compare_step(layout, previous, force_compare, force, summary)
         ok = run_report_step(layout, workers, force, summary)
         summary.index = str(PublishedFiles(layout.reports_dir).index)
         code = 0 if ok else 1
-    except BuildInputError as error:
+    except (BuildInputError, SettingsError) as error:  # a settings file in data/reference/ is input too
         log.error("输入有误：%s", error)
         summary.failures.append(str(error))
         summary.input_error = True
