@@ -139,6 +139,29 @@ def test_classify_notebook_writes_to_its_scratch_folder_only(tmp_path):
     assert {p.name: p.read_bytes() for p in processed.iterdir()} == before  # the build's folder is untouched
 
 
+@pytest.mark.slow
+def test_the_notebooks_chain_by_hand_clean_classify_then_either_report(tmp_path):
+    """01_clean → 02_classify → a report template, run by hand with papermill on an analyst's
+    scratch folder (nothing of the build's): the classify notebook writes what the templates read."""
+    scratch = tmp_path / "scratch"
+    run = {"progress_bar": False, "kernel_name": "python3", "cwd": str(tmp_path)}
+    pm.execute_notebook(str(ROOT / "notebooks" / "01_clean.ipynb"), str(tmp_path / "01.ipynb"),
+                        parameters={"raw_path": str(MINI_TABLE), "output_dir": str(scratch)}, **run)
+    pm.execute_notebook(str(ROOT / "notebooks" / "02_classify.ipynb"), str(tmp_path / "02.ipynb"),
+                        parameters={"processed_dir": str(scratch), "output_dir": str(scratch), "overrides_path": "",
+                                    "labels_path": "", "as_of": "2020-09-30"}, **run)
+    leader = store.read_table(scratch / "tasks_classified.parquet")["leader"].iloc[0]
+    pm.execute_notebook(str(TEMPLATES / "leader_report.ipynb"), str(tmp_path / "leader.ipynb"),
+                        parameters={"data_dir": str(scratch), "leader": leader}, **run)
+    pm.execute_notebook(str(TEMPLATES / "overview_report.ipynb"), str(tmp_path / "overview.ipynb"),
+                        parameters={"data_dir": str(scratch)}, **run)
+    overview = (tmp_path / "overview.ipynb").read_text(encoding="utf-8")
+    assert "截至9月底" in overview  # the date the analyst chose in 02_classify, carried in the folder
+    assert leader in (tmp_path / "leader.ipynb").read_text(encoding="utf-8")
+    assert {p.name for p in scratch.iterdir()} >= {"tasks.parquet", "tasks_classified.parquet", "metadata.json",
+                                                   "classification.json", "keywords.parquet", "quality.json"}
+
+
 def fake_status(frame):
     """A stand-in for the classifier: tasks with problems text lag, the rest alternate."""
     has_problems = frame["problems"].fillna("").str.strip() != ""
