@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PTH    := $(VENV)/lib/python*/site-packages
 
 RAW    ?=
 OUT    ?=
@@ -22,12 +21,12 @@ help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
 	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD PREVIOUS=<previous table or OUT folder> PROFILE=<office profile> EXECUTOR=local|tcp://host:port FORCE=1 FORCE_COMPARE=1 JOBS=N"
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: Python 3.11 or newer is needed (found: $$($(PYTHON) --version)); run: make PYTHON=python3.11 ..." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "setup: could not create $(VENV); on Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	@echo "$(CURDIR)" > $$(echo $(PTH))/key_tasks_project.pth
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
 system: ## Install system packages (CJK font, Pango, poppler) where missing
