@@ -140,8 +140,8 @@ def breakdown(out: Path, count: int) -> None:
     """Where a report's time goes, with a new kernel per report and with a kept one (one worker each)."""
     import dataclasses
 
+    from src.build.executors import ReportWorkers, run_jobs
     from src.build.run import Layout, plan_reports
-    from src.build.workers import ReportWorkers, run_jobs
 
     layout = Layout(DEFAULT_RAW_PATH, out / "data", out / "reports")
     _, _, jobs = plan_reports(layout)

@@ -3,11 +3,14 @@ as small tables for the notebooks and reports."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from src.table_grammar import ParsedTable
 from src.table_problems import IncompleteTableError
+
+if TYPE_CHECKING:  # the table grammar imports this module (for ParsedTable.quality): no import back at run time
+    from src.table_grammar import ParsedTable
 
 _RECOGNISED_LABELS = {
     "repeated_header_rows": "重复的表头行（分页、分节处）",
@@ -65,7 +68,7 @@ def check_all_rows_accounted(parsed: ParsedTable) -> ParsedTable:
 
 def quality_table(parsed: ParsedTable | dict) -> pd.DataFrame:
     """The data-quality summary as a two-column table for reports."""
-    quality = parsed.quality if isinstance(parsed, ParsedTable) else parsed
+    quality = parsed if isinstance(parsed, dict) else parsed.quality
     rows = [
         ("源文件", quality["source_file"]),
         ("读入数据行", quality["rows_read"]),
@@ -81,5 +84,5 @@ def quality_table(parsed: ParsedTable | dict) -> pd.DataFrame:
 
 
 def warnings_table(parsed: ParsedTable | dict) -> pd.DataFrame:
-    quality = parsed.quality if isinstance(parsed, ParsedTable) else parsed
+    quality = parsed if isinstance(parsed, dict) else parsed.quality
     return pd.DataFrame({"警告": quality["warnings"] or ["（无）"]})

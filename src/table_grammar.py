@@ -74,7 +74,7 @@ class ParsedTable:
 
     @property
     def quality(self) -> dict:
-        from src.quality import quality_summary
+        from src.quality import quality_summary  # cold start: pandas, which reading a title does not need
 
         return quality_summary(self)
 

@@ -17,9 +17,9 @@ import pytest
 
 from src import paths
 from src.build import build
-from src.build.executors import ExecutorError, LocalBackend, longest_first, make_backend
+from src.build.executors import ExecutorError, LocalBackend, ReportWorkers, longest_first, make_backend, merge_parts, run_jobs
 from src.build.run import Layout, frame_digest, plan_reports
-from src.build.workers import PARTS, ReportJob, ReportWorkers, merge_parts, run_jobs
+from src.build.workers import PARTS, ReportJob
 from tests.conftest import MINI_TABLE
 
 ONE_LEADERS_TASK = 1  # the mini table's task 1 belongs to 刘忻 (leader-01) alone
@@ -344,15 +344,15 @@ def test_the_reports_render_on_a_dask_cluster(tmp_path):
 
 
 def test_a_kept_worker_is_warmed_once_not_at_every_build(monkeypatch):
-    """Each build asks every warm worker to warm up; the imports and the warm-up page are done
-    once per process (a build on kept workers does not pay them again)."""
+    """Each build asks every worker to warm up; under --watch the same workers serve every
+    build, and the imports and the warm-up page are done once per process."""
     from src.build import workers
 
     pages = []
     monkeypatch.setattr(workers, "_WARMED", False)
     monkeypatch.setattr(workers, "_warm_page", lambda: pages.append(1))
-    workers._warm_worker(None, None)
-    workers._warm_worker(None, None)
+    workers.warm_worker(None, None)
+    workers.warm_worker(None, None)
     assert pages == [1]
 
 

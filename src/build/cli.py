@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from src.build.executors import ExecutorError, check_executor
 from src.build.run import build
 from src.paths import PROJECT_ROOT, RAW_DIR
 from src.report_date import ReportDateError, to_date
@@ -38,8 +40,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import sys
-
     argv = list(sys.argv[1:] if argv is None else argv)
     cli = parser()
     args = cli.parse_args(argv)
@@ -50,8 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         except ReportDateError:
             cli.error(f"--as-of {args.as_of!r}: 应为 YYYY-MM-DD (expected YYYY-MM-DD)")
     if args.executor:
-        from src.build.executors import ExecutorError, check_executor
-
         try:
             check_executor(args.executor)
         except ExecutorError as error:
@@ -60,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                "overrides": args.overrides, "previous": args.previous,
                "force_compare": True if args.force_compare else None, "profile": args.profile, "executor": args.executor}
     if args.watch:
-        from src.build.watch import watch
+        from src.build.watch import watch  # cold start: watchfiles and anyio only for --watch
 
         return watch(argv, options)
     code, _ = build(**options)

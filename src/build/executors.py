@@ -32,10 +32,16 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
+from src.build.workers import PARTS, ReportJob, failed_result, render_report, warm_worker
+from src.fingerprints import code_fingerprint
+from src.paths import PROJECT_ROOT
+
 __all__ = ["Backend", "LocalBackend", "DaskBackend", "ExecutorError", "make_backend", "longest_first", "check_executor",
-           "ignore_sigint"]
+           "ignore_sigint", "ReportWorkers", "run_jobs", "merge_parts"]
 
 
 class ExecutorError(RuntimeError):
@@ -87,23 +93,15 @@ class LocalBackend(Backend):
         self.pool = None
 
     def get(self):
-        from concurrent.futures import ProcessPoolExecutor
-
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=ignore_sigint)
         return self.pool
 
     def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
-        from src.build.workers import _warm_worker
-
         for _ in range(self.workers):
-            self.get().submit(_warm_worker, self.stderr_log, kernel)
+            self.get().submit(warm_worker, self.stderr_log, kernel)
 
     def run(self, jobs: list, staging: Path) -> Iterator[tuple[object, dict]]:
-        from concurrent.futures import as_completed
-
-        from src.build.workers import failed_result, render_report
-
         if not jobs:
             return
         pool = self.get()
@@ -155,8 +153,6 @@ class DaskBackend(Backend):
         return self.client
 
     def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
-        from src.build.workers import _warm_worker
-
         if kernel is None:
             return
         try:
@@ -164,12 +160,10 @@ class DaskBackend(Backend):
         except ExecutorError:
             return  # run() reports it, per job
         for worker in client.scheduler_info().get("workers", {}):  # one warm-up on each worker
-            self.warming.append(client.submit(_warm_worker, None, kernel, workers=[worker], pure=False,
+            self.warming.append(client.submit(warm_worker, None, kernel, workers=[worker], pure=False,
                                               key=f"warm-up-{worker}-{time.time_ns()}"))  # kept: a dropped future is cancelled
 
     def run(self, jobs: list, staging: Path) -> Iterator[tuple[object, dict]]:
-        from src.build.workers import failed_result, render_report
-
         if not jobs:
             return
         try:
@@ -219,3 +213,62 @@ def make_backend(spec: str | None, workers: int, stderr_log: str | None = None) 
 def check_executor(spec: str | None) -> None:
     """Raise :class:`ExecutorError` for a spec :func:`make_backend` would refuse (without connecting)."""
     make_backend(spec, 1).close()
+
+
+class ReportWorkers:
+    """The executor the build renders its reports on: the local pool of worker processes
+    by default, or the backend named by ``executor`` (see :func:`make_backend`:
+    ``"local"``, ``"dask"``, ``"dask://host:port"``, ``"tcp://host:port"``). Started lazily."""
+
+    def __init__(self, workers: int, stderr_log: str | None = None, executor: str | None = None):
+        self.backend = make_backend(executor, max(1, workers), stderr_log)
+        self.stderr_log = stderr_log
+
+    @property
+    def workers(self) -> int:
+        return self.backend.workers
+
+    @property
+    def name(self) -> str:
+        return self.backend.name
+
+    def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
+        """Start the workers (and, given (project root, code fingerprint), their kernels) ahead of the jobs."""
+        if kernel is None:
+            kernel = (str(PROJECT_ROOT), code_fingerprint())
+        self.backend.warm_up(kernel)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def run_jobs(jobs: list[ReportJob], staging: Path, workers: ReportWorkers, on_result=None) -> list[dict]:
+    """Render ``jobs`` on the executor, each as its two parts (:data:`PARTS`), longest first (the
+    overview), a report's Word document after the next report's pages
+    (:func:`longest_first`); returns one result per report, and calls
+    ``on_result(job, result)`` as each report's last part ends (the console's progress bar).
+    A worker that dies is a failed report."""
+    parts = [replace(job, part=part) for job in jobs for part in PARTS] if jobs else []
+    ended: dict[str, dict] = {}
+    by_slug = {job.slug: job for job in jobs}
+    results = []
+    for part_job, result in workers.backend.run(parts, Path(staging)):
+        first = ended.pop(part_job.slug, None)
+        if first is None:
+            ended[part_job.slug] = result
+            continue
+        merged = merge_parts(first, result)
+        results.append(merged)
+        if on_result is not None:
+            on_result(by_slug[part_job.slug], merged)
+    return results
+
+
+def merge_parts(first: dict, second: dict) -> dict:
+    """One report's result from its two parts' (in either order): failed if either failed."""
+    pages, word = (second, first) if first.get("part") == "word" else (first, second)
+    if not pages["ok"]:
+        return pages
+    if not word["ok"]:
+        return {**word, "executed": pages.get("executed", "")}
+    return {**pages, "part": "", "timings": {**pages["timings"], **word["timings"]}}

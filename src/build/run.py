@@ -13,19 +13,31 @@ are no longer what it wrote (:mod:`src.build.state`).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from src import paths
 from src.build.console import BuildSummary, Progress, finish_log, log, start_log
+from src.build.executors import ExecutorError, ReportWorkers, run_jobs
 from src.build.publish import keep_failed, open_staging, remove_dead_leftovers, swap_in, write_index_and_workbook
 from src.build.state import code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
-from src.build.workers import ReportJob, ReportWorkers, run_jobs
+from src.build.workers import ReportJob, yield_to_reports
+from src.ingest.inbox import find_inbox_table
 from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles, PublishedFiles
+from src.report_date import ReportDateError
+from src.settings import SettingsError, force_compare_requested
+from src.style import CJKFontError, find_cjk_font
+from src.table_problems import IncompleteTableError, RawTableError
+
+# Cold start: the data and report modules (src.parse, src.pipeline, src.classify, src.compare,
+# src.report) import pandas, pyarrow and the rules; they are imported inside the step that needs
+# them, so a rebuild with nothing changed stays well under half a second.
 
 __all__ = ["Layout", "BuildInputError", "build", "default_overrides"]
 
@@ -48,9 +60,6 @@ class Layout:
     @classmethod
     def from_args(cls, raw: str | None, out: str | None) -> Layout:
         """``raw`` None → the newest period among the tables in ``data/raw/`` (the inbox)."""
-        from src.ingest import find_inbox_table
-        from src.table_problems import RawTableError
-
         why = problem = ""
         if raw:
             raw_path = Path(raw).resolve()
@@ -80,15 +89,13 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     """Clean, then classify, each only when its inputs or its outputs changed. The data
     modules (and pandas) are imported only by a step that runs: a rebuild with nothing
     changed stays well under a second."""
-    from src.report_date import ReportDateError
-
     files = layout.files
     state = read_state(layout.data_dir)
     code = code_fingerprint()
     clean_key = fingerprint(layout.raw, str(as_of or ""), code, "clean-v2")
     if force or state.get("clean") != clean_key or state.get("clean_outputs") != outputs_fingerprint(files.clean_outputs):
         log.info("清洗：%s → %s", layout.raw, layout.data_dir)
-        from src.parse import IncompleteTableError, RawTableError, check_all_rows_accounted
+        from src.parse import check_all_rows_accounted  # pandas: see the imports above
         from src.pipeline import clean_stage
 
         try:
@@ -196,8 +203,6 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         summary.stages_skipped.append("reports")
         return True
 
-    from src.style import find_cjk_font
-
     find_cjk_font()  # fail before any work if the reports would show empty boxes
     overview, reports, jobs = plan_reports(layout, code)
     index_key = fingerprint(*(job.key for job in jobs), layout.files.classified, code)
@@ -225,8 +230,6 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程（%s）",
              len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers, workers.name)
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
-    from concurrent.futures import ThreadPoolExecutor
-
     progress = Progress(len(todo))
     with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
         index_written = beside.submit(_index_and_workbook_beside, overview, reports, staging)
@@ -261,8 +264,6 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
 
 
 def _index_and_workbook_beside(overview, reports, staging: Path) -> None:
-    from src.build.workers import yield_to_reports
-
     yield_to_reports()  # the reports go first when the cores are busy
     write_index_and_workbook(overview, reports, staging)
 
@@ -302,9 +303,6 @@ def _data_inputs(layout: Layout) -> list[Path]:
 def frame_digest(frame) -> str:
     """sha256 of a table's columns, types and rows, serialized deterministically
     (list cells, numpy scalars, dates and missing values included)."""
-    import hashlib
-    import json
-
     digest = hashlib.sha256()
     digest.update(json.dumps([[str(c) for c in frame.columns], [str(t) for t in frame.dtypes]]).encode())
     for row in frame.itertuples(index=False, name=None):
@@ -348,10 +346,6 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`.
     ``workers``: report workers kept by the caller (``--watch``), left running; else the build
     starts its own and stops them at the end."""
-    from src.build.executors import ExecutorError
-    from src.settings import SettingsError, force_compare_requested
-    from src.style import CJKFontError
-
     started = time.perf_counter()
     layout = Layout.from_args(raw, out)
     summary = BuildSummary(raw=str(layout.raw))

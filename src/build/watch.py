@@ -28,8 +28,8 @@ import watchfiles
 
 from src import paths
 from src.build.console import log
+from src.build.executors import ReportWorkers
 from src.build.run import build, default_overrides
-from src.build.workers import ReportWorkers
 
 __all__ = ["watch", "watched"]
 
