@@ -7,7 +7,9 @@ from src.build.run import build
 from src.paths import PROJECT_ROOT, RAW_DIR
 from src.report_date import ReportDateError, to_date
 
-EPILOG = "Exit codes: 0 ok; 1 some reports failed (previous reports kept); 2 bad input; 3 environment (no CJK font)."
+EPILOG = ("Exit codes: 0 ok; 1 some reports failed (previous reports kept); 2 bad input; 3 environment (no CJK font, "
+          "reports folder not writable); 75 another build of the same output folder is running (--no-wait); "
+          "130/143 interrupted (Ctrl-C/SIGTERM; previous reports kept).")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,6 +29,9 @@ def parser() -> argparse.ArgumentParser:
                      help="compare even with a table from another office or period (also FORCE_COMPARE=1)")
     cli.add_argument("--profile", help="office profile in data/reference/profiles/ (tolerance band, lag tiers; default: strict)")
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+    cli.add_argument("--no-wait", dest="wait", action="store_false",
+                     help="when another build of the same output folder is running, exit at once with code 75 "
+                     "instead of waiting for it")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
                      "warm (warm workers kept between builds, for quick rebuilds: see src/build/service.py), "
@@ -62,5 +67,5 @@ def main(argv: list[str] | None = None) -> int:
         except ExecutorError as error:
             cli.error(str(error))
     code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
-                    True if args.force_compare else None, args.profile, args.executor)
+                    True if args.force_compare else None, args.profile, args.executor, wait=args.wait)
     return code

@@ -15,16 +15,21 @@ Backends, chosen by ``--executor`` (:func:`make_backend`):
     a :class:`concurrent.futures.ProcessPoolExecutor` with ``--jobs`` worker
     processes on this machine.
 ``dask``
-    a ``distributed.LocalCluster`` on this machine (``--jobs`` worker processes,
-    one thread each) — mostly useful to try the Dask path.
+    a ``distributed.LocalCluster`` inside the build process (``--jobs`` threads,
+    ``inproc://``: no port is opened) — mostly useful to try the Dask path.
 ``warm``
     warm workers that outlive the build (:mod:`src.build.service`): the first
     build starts a local Dask cluster in the background, later builds reuse its
     processes and kernels; it stops after 30 idle minutes or ``make workers-stop``.
     For an analyst rebuilding after overrides, not for the scheduled job.
-``dask://host:port`` or ``tcp://host:port``
-    an existing Dask scheduler: the reports run on its workers, wherever they
-    are. Jobs carry absolute paths (template, data folder, staging folder,
+``tls://host:port``, ``dask://host:port`` or ``tcp://host:port``
+    an existing Dask scheduler **the operator started and named**: the reports
+    run on its workers, wherever they are. The build never opens a scheduler
+    port itself. A Dask scheduler runs whatever code it is sent, so a ``tcp://``
+    scheduler must be reachable only by the build's own user (a private network,
+    an SSH tunnel); ``tls://`` uses the certificates of Dask's configuration
+    (``distributed.comm.tls.*``, e.g. ``DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT``)
+    and ``distributed.comm.require-encryption``; see the README. Jobs carry absolute paths (template, data folder, staging folder,
     project root), so every worker must see the project, the build's data and
     reports folders **at the same paths** (a shared file system) and have the
     same environment (the project's virtualenv, the CJK font, WeasyPrint's
@@ -90,7 +95,10 @@ class LocalBackend(Backend):
         from concurrent.futures import ProcessPoolExecutor
 
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+            from src.build.processes import worker_started
+
+            # workers stop their kernels and exit with the build, even when it is killed (src.build.processes)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_started)
         return self.pool
 
     def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
@@ -152,8 +160,9 @@ class DaskBackend(Backend):
                 self.client = distributed.Client(self.address, timeout="20s", set_as_default=False)
                 self.workers = max(1, sum(self.client.nthreads().values()))
             else:
-                self.cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                                        processes=True, dashboard_address=None)
+                # In this process, over inproc:// : no port is opened, nobody else can submit code to it.
+                self.cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=self.workers,
+                                                        processes=False, dashboard_address=None)
                 self.client = distributed.Client(self.cluster, set_as_default=False)
         except (OSError, TimeoutError) as error:
             self.close()

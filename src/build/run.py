@@ -21,8 +21,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from src import paths
-from src.build.console import BuildSummary, Progress, finish_log, log, start_log
-from src.build.publish import keep_failed, open_staging, remove_dead_leftovers, swap_in, write_index_and_workbook
+from src.build.console import BuildSummary, Progress, finish_log, log, log_to_file_only, migrate_old_logs, start_log
+from src.build.lock import EXIT_LOCKED, BuildLocked, build_lock
+from src.build.processes import EXIT_SIGINT, BuildInterrupted, interruptible, signals_held, stop_descendants
+from src.build.publish import (
+    BuildFiles,
+    PublishError,
+    carry_over,
+    file_digests,
+    keep_edited,
+    keep_failed,
+    open_staging,
+    published_dir,
+    read_published,
+    recover,
+    swap_in,
+    write_index_and_workbook,
+)
 from src.build.state import code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
 from src.build.workers import ReportJob, ReportWorkers, run_jobs
 from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles
@@ -70,6 +85,11 @@ class Layout:
     @property
     def files(self) -> ProcessedFiles:
         return ProcessedFiles(self.data_dir)
+
+    @property
+    def build_files(self) -> BuildFiles:
+        """The build's own files (logs, executed notebooks, the record of the published set, the lock)."""
+        return BuildFiles(self.data_dir / ".build")
 
 
 # --------------------------------------------------------------------------- data
@@ -189,12 +209,13 @@ def plan_reports(layout: Layout, code: str | None = None):
 
 
 def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary: BuildSummary) -> bool:
-    reports_dir = layout.reports_dir
-    old_state = read_state(reports_dir)
+    real = published_dir(layout.reports_dir)  # reports/ itself, or the folder a link reports/ points to
+    files = layout.build_files
+    old_state = read_published(files) or read_state(real)  # (an older version kept it in the folder itself)
     code = code_fingerprint()
     plan_key = fingerprint(*_data_inputs(layout), paths.OVERVIEW_TEMPLATE, paths.LEADER_TEMPLATE, code,
                            str(layout.data_dir), "plan-v1")
-    if not force and _published_set_is_current(old_state, plan_key, reports_dir):
+    if not force and _published_set_is_current(old_state, plan_key, real):
         # Nothing the reports read has changed and they are as written: no pandas, no font lookup, no plan.
         summary.reports_reused = list(old_state["plan"]["slugs"])
         summary.stages_skipped.append("reports")
@@ -205,11 +226,11 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     find_cjk_font()  # fail before any work if the reports would show empty boxes
     overview, reports, jobs = plan_reports(layout, code)
     index_key = fingerprint(*(job.key for job in jobs), layout.files.classified, code)
-    index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
+    index_files = [real / "index.html", real / "key_tasks_classified.xlsx"]
     plan = {"key": plan_key, "slugs": [job.slug for job in jobs]}
 
     def outputs(job: ReportJob) -> list[Path]:
-        return [reports_dir / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
+        return [real / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
 
     def reusable(job: ReportJob) -> bool:
         recorded = old_state.get(job.slug, {})
@@ -218,9 +239,10 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
 
     todo = [job for job in jobs if not reusable(job)]
     summary.reports_reused = [job.slug for job in jobs if job not in todo]
-    if not todo and old_state.get("index") == index_key and old_state.get("index_outputs") == outputs_fingerprint(index_files):
+    if (not todo and old_state.get("index") == index_key and old_state.get("index_outputs") == outputs_fingerprint(index_files)
+            and set(old_state.get("files", {})) == {path.name for job in jobs for path in outputs(job)} | {p.name for p in index_files}):
         if old_state.get("plan") != plan:  # e.g. a rebuild whose changes touched no report: record the new plan
-            write_state(reports_dir, {**old_state, "plan": plan})
+            swap_record(files, {**old_state, "plan": plan})
         summary.stages_skipped.append("reports")
         return True
 
@@ -229,44 +251,78 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     charts = ChartCache(layout.files.chart_cache)  # the notebooks' drawn charts, kept between builds
     if force:
         charts.clear()  # --force: every chart drawn again
-    staging = open_staging(reports_dir)
+    staging = open_staging(real)  # empty: this build publishes exactly the set it planned
+    carry_over(real, staging, [path.name for job in jobs if job not in todo for path in outputs(job)])
+    executed = files.executed()
+    for job in todo:
+        job.executed_dir = str(executed)
     log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程（%s）",
              len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers, workers.name)
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
     from concurrent.futures import ThreadPoolExecutor
 
     progress = Progress(len(todo))
-    with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
-        index_written = beside.submit(_index_and_workbook_beside, overview, reports, staging)
-        try:
-            results = run_jobs(todo, staging, workers, on_result=progress)
-        finally:
-            progress.close()
-    by_slug = {job.slug: job for job in todo}
-    for result in results:
-        job = by_slug[result["slug"]]
-        if result["ok"]:
-            written = [staging / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
-            new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
-                                   "outputs": outputs_fingerprint(written)}
-            summary.reports_written.append(job.slug)
-            log.info("报告：%s 用时 %s", job.slug, _timings_text(result))
-        else:
-            summary.failures.append(result["error"])
-    failed = [result for result in results if not result["ok"]]
-    if failed:
-        keep = keep_failed(failed, reports_dir)
-        log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
-        shutil.rmtree(staging, ignore_errors=True)
-        return False
-    index_written.result()
-    charts.prune()
-    new_state["index"] = index_key
-    new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
-    new_state["plan"] = plan
-    write_state(staging, new_state)
-    swap_in(staging, reports_dir)
-    return True
+    try:
+        with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
+            index_written = beside.submit(_index_and_workbook_beside, overview, reports, staging)
+            try:
+                results = run_jobs(todo, staging, workers, on_result=progress)
+            finally:
+                progress.close()
+        by_slug = {job.slug: job for job in todo}
+        for result in results:
+            job = by_slug[result["slug"]]
+            if result["ok"]:
+                written = [staging / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
+                new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
+                                       "outputs": outputs_fingerprint(written)}
+                summary.reports_written.append(job.slug)
+                log.info("报告：%s 用时 %s", job.slug, _timings_text(result))
+            else:
+                summary.failures.append(result["error"])
+        failed = [result for result in results if not result["ok"]]
+        if failed:
+            keep = keep_failed(failed, files)
+            log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
+            return False
+        index_written.result()
+        charts.prune()
+        new_state["index"] = index_key
+        new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
+        new_state["plan"] = plan
+        new_state["files"] = file_digests(staging)
+        summary.notes.extend(keep_edited(real, staging, _recorded_files(old_state, real), say=log.warning))
+        with signals_held():  # a Ctrl-C or SIGTERM now waits the few milliseconds of the swap
+            swap_in(staging, real, files, new_state)
+        return True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when it was published
+        shutil.rmtree(executed, ignore_errors=True)
+
+
+def swap_record(files: BuildFiles, record: dict) -> None:
+    """Replace the record of the published set (the set itself unchanged)."""
+    pending = files.pending()
+    pending.write_text(json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    os.replace(pending, files.published)
+
+
+def _recorded_files(state: dict, real: Path) -> dict[str, str]:
+    """Each published file's sha256 as the last build wrote it. For a set published by an older
+    version (``.build-state.json`` in the folder, no per-file digests), the files of each report whose
+    recorded fingerprint still matches count as the build's."""
+    if "files" in state:
+        return state["files"]
+    legacy = read_state(real)
+    names = []
+    for slug in (legacy.get("plan") or {}).get("slugs", []):
+        group = [real / f"{slug}{suffix}" for suffix in REPORT_SUFFIXES]
+        if (legacy.get(slug) or {}).get("outputs") == outputs_fingerprint(group):
+            names += [path.name for path in group]
+    index_files = [real / "index.html", real / "key_tasks_classified.xlsx"]
+    if legacy.get("index_outputs") == outputs_fingerprint(index_files):
+        names += [path.name for path in index_files]
+    return file_digests(real, names)
 
 
 def _index_and_workbook_beside(overview, reports, staging: Path) -> None:
@@ -353,53 +409,94 @@ def _timings_text(result: dict) -> str:
 
 # ---------------------------------------------------------------------- the build
 def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None, previous=None,
-          force_compare=None, profile=None, executor=None) -> tuple[int, BuildSummary]:
-    """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`."""
+          force_compare=None, profile=None, executor=None, wait=True) -> tuple[int, BuildSummary]:
+    """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`.
+
+    One build at a time per output folder (:mod:`src.build.lock`): ``wait=False`` returns
+    exit code 75 at once when another build holds the lock."""
+    import sys
+
+    layout = Layout.from_args(raw, out)
+    summary = BuildSummary(raw=str(layout.raw))
+    try:
+        with build_lock(layout.build_files.folder, str(layout.reports_dir), wait=wait,
+                        say=lambda line: print(line, file=sys.stderr, flush=True)):
+            code = _build_locked(layout, summary, as_of, force, jobs, overrides, out, previous, force_compare,
+                                 profile, executor)
+    except BuildLocked as error:
+        print(error, file=sys.stderr, flush=True)
+        summary.failures.append(str(error))
+        return EXIT_LOCKED, summary
+    return code, summary
+
+
+def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, overrides, out, previous, force_compare,
+                  profile, executor) -> int:
     from src.build.executors import ExecutorError
     from src.build.forkserver import FORKED_ENV
     from src.style import CJKFontError
 
     started = time.perf_counter()
-    layout = Layout.from_args(raw, out)
-    summary = BuildSummary(raw=str(layout.raw))
-    handler = start_log(layout.reports_dir)
-    for leftover in remove_dead_leftovers(layout.reports_dir):
-        log.info("清理：删除已中止的构建留下的 %s", leftover.name)
+    files = layout.build_files
+    handler = start_log(files.logs)
+    migrate_old_logs(layout.reports_dir, files.logs)
     workers = None
+    code = 1
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
     if layout.chosen_because:
         log.info("输入：%s", layout.chosen_because)
     if os.environ.get(FORKED_ENV):
         log.info("构建：由常驻构建进程派生运行（进程号 %d），省去启动和导入", os.getpid())
     try:
-        workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
-        if layout.problem:
-            raise BuildInputError(layout.problem)
-        if not layout.raw.exists():
-            raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
-        overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
-        run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
-        if force_compare is None:
-            force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
-        run_compare_step(layout, previous, force_compare, force, summary)
-        ok = run_report_step(layout, workers, force, summary)
-        summary.index = str(layout.reports_dir / "index.html")
-        code = 0 if ok else 1
+        with interruptible():
+            for line in recover(published_dir(layout.reports_dir), files):
+                log.info("%s", line)
+            workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
+            if layout.problem:
+                raise BuildInputError(layout.problem)
+            if not layout.raw.exists():
+                raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
+            overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
+            run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
+            if force_compare is None:
+                force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
+            run_compare_step(layout, previous, force_compare, force, summary)
+            ok = run_report_step(layout, workers, force, summary)
+            summary.index = str(layout.reports_dir / "index.html")
+            code = 0 if ok else 1
     except BuildInputError as error:
         log.error("输入有误：%s", error)
         summary.failures.append(str(error))
         summary.input_error = True
         code = 2
-    except (CJKFontError, ExecutorError) as error:  # the environment: no CJK font, no such executor
+    except (CJKFontError, ExecutorError, PublishError) as error:  # the environment: no CJK font, no such executor…
         log.error("%s", error)
         summary.failures.append(str(error))
         code = 3
+    except (KeyboardInterrupt, BuildInterrupted) as error:
+        code = EXIT_SIGINT if isinstance(error, KeyboardInterrupt) else error.exit_code
+        summary.interrupted = code
+        summary.failures.append("构建被中止")
+        stopped = stop_descendants()
+        log.error("构建被中止：已停止 %d 个子进程（报告进程和内核）", len(stopped))
+    except Exception as error:  # a bug or an unforeseen state: the summary on the console, the traceback in the log
+        import traceback
+
+        log_to_file_only("%s", traceback.format_exc())
+        log.error("构建出错（%s: %s）；已发布的报告保持不变，详细信息见日志 %s", type(error).__name__, error, files.logs)
+        summary.failures.append(f"{type(error).__name__}: {error}")
+        summary.crashed = f"{type(error).__name__}: {error}"
+        code = 1
     finally:
         if workers is not None:
-            workers.close()
+            try:
+                with interruptible():
+                    workers.close()
+            except (KeyboardInterrupt, BuildInterrupted):
+                stop_descendants()
         summary.seconds = time.perf_counter() - started
-        finish_log(handler, layout.reports_dir, summary)
-    return code, summary
+        finish_log(handler, files.logs, summary)
+    return code
 
 
 def default_overrides(out: str | None) -> Path:
