@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
             check_executor(args.executor)
         except ExecutorError as error:
             cli.error(str(error))
-    code, _ = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
-                    True if args.force_compare else None, args.profile, args.executor, wait=args.wait)
+    code, summary = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
+                          True if args.force_compare else None, args.profile, args.executor, wait=args.wait)
+    if summary.interrupted:  # its summary is printed and its processes stopped: end now, whatever threads remain
+        import os
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code

@@ -80,6 +80,10 @@ class Backend:
     def close(self) -> None:
         pass
 
+    def abandon(self) -> None:
+        """After an interrupted build stopped the worker processes: let go without waiting for them."""
+        self.close()
+
 
 class LocalBackend(Backend):
     """The local pool of worker processes (each a warm worker with its own kernel)."""
@@ -127,6 +131,11 @@ class LocalBackend(Backend):
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def abandon(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
 

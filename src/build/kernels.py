@@ -112,7 +112,9 @@ class WarmKernel:
         self.reports = 0
         # Unix sockets in a folder of its own, not TCP ports: two workers starting their kernels at
         # the same moment could be handed the same free port (one kernel then dies at start).
-        self.sockets = tempfile.mkdtemp(prefix="key-tasks-kernel-")
+        # inside the build's own folder when it gives one (src.build.processes.KERNEL_DIR_ENV): removed with the build
+        inside = os.environ.get("KEY_TASKS_KERNEL_DIR") or None
+        self.sockets = tempfile.mkdtemp(prefix="kernel-" if inside else "key-tasks-kernel-", dir=inside)
         _folders.add(self.sockets)
         # The connection file (it holds the kernel's key) goes in the same folder, not loose in the temp folder:
         # removing the folder removes everything, also when the worker has to go in a hurry (src.build.processes).

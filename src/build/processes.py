@@ -12,6 +12,9 @@
   the build cannot handle), kills its kernels, removes their connection files
   (:func:`src.build.kernels.kernel_folders`) and exits.
 * **Kernels** run ipykernel's parent poller: a kernel whose worker died exits by itself.
+  Their folders (sockets, and the connection file with its key) are made inside one
+  folder per build (:func:`kernel_folder`, passed to the workers in ``KEY_TASKS_KERNEL_DIR``),
+  which the build removes as it ends, also when a worker had to be killed.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
-__all__ = ["BuildInterrupted", "interruptible", "signals_held", "stop_descendants", "worker_started", "EXIT_SIGINT",
+__all__ = ["BuildInterrupted", "interruptible", "kernel_folder", "KERNEL_DIR_ENV", "signals_held", "stop_descendants", "worker_started", "EXIT_SIGINT",
            "EXIT_SIGTERM"]
 
 EXIT_SIGINT, EXIT_SIGTERM = 130, 143
@@ -63,6 +66,28 @@ def signals_held():
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
 
 
+KERNEL_DIR_ENV = "KEY_TASKS_KERNEL_DIR"
+
+
+@contextmanager
+def kernel_folder():
+    """One temporary folder for the kernels of this build's workers, removed at the end."""
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="key-tasks-build-")
+    previous = os.environ.get(KERNEL_DIR_ENV)
+    os.environ[KERNEL_DIR_ENV] = folder
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop(KERNEL_DIR_ENV, None)
+        else:
+            os.environ[KERNEL_DIR_ENV] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def stop_descendants(grace: float = 5.0) -> list[int]:
     """SIGTERM to every process this one started (workers first: they stop their kernels),
     SIGKILL to those still alive after ``grace`` seconds. Returns the process ids it stopped."""
@@ -100,6 +125,10 @@ def _end_worker(code: int) -> None:
             pass
     for folder in kernels.kernel_folders():
         shutil.rmtree(folder, ignore_errors=True)
+    try:
+        os.rmdir(os.environ.get(KERNEL_DIR_ENV, ""))  # the build's folder, once no worker has a kernel in it
+    except OSError:
+        pass
     os._exit(code)
 
 

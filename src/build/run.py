@@ -23,7 +23,7 @@ from pathlib import Path
 from src import paths
 from src.build.console import BuildSummary, Progress, finish_log, log, log_to_file_only, migrate_old_logs, start_log
 from src.build.lock import EXIT_LOCKED, BuildLocked, build_lock
-from src.build.processes import EXIT_SIGINT, BuildInterrupted, interruptible, signals_held, stop_descendants
+from src.build.processes import EXIT_SIGINT, BuildInterrupted, interruptible, kernel_folder, signals_held, stop_descendants
 from src.build.publish import (
     BuildFiles,
     PublishError,
@@ -421,8 +421,9 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     try:
         with build_lock(layout.build_files.folder, str(layout.reports_dir), wait=wait,
                         say=lambda line: print(line, file=sys.stderr, flush=True)):
-            code = _build_locked(layout, summary, as_of, force, jobs, overrides, out, previous, force_compare,
-                                 profile, executor)
+            with kernel_folder():  # the workers' kernels keep their files in it; removed when the build ends
+                code = _build_locked(layout, summary, as_of, force, jobs, overrides, out, previous, force_compare,
+                                     profile, executor)
     except BuildLocked as error:
         print(error, file=sys.stderr, flush=True)
         summary.failures.append(str(error))
@@ -478,6 +479,9 @@ def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, ove
         summary.interrupted = code
         summary.failures.append("构建被中止")
         stopped = stop_descendants()
+        if workers is not None:
+            workers.abandon()  # its processes are gone: nothing to wait for
+            workers = None
         log.error("构建被中止：已停止 %d 个子进程（报告进程和内核）", len(stopped))
     except Exception as error:  # a bug or an unforeseen state: the summary on the console, the traceback in the log
         import traceback

@@ -283,6 +283,9 @@ class ReportWorkers:
     def close(self) -> None:
         self.backend.close()
 
+    def abandon(self) -> None:
+        self.backend.abandon()
+
 
 def run_jobs(jobs: list[ReportJob], staging: Path, workers: ReportWorkers, on_result=None) -> list[dict]:
     """Render ``jobs`` on the executor, each as its two parts (:data:`PARTS`), longest first (the
