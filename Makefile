@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PTH    := $(VENV)/lib/python*/site-packages
 
 RAW    ?=
 OUT    ?=
@@ -16,18 +15,18 @@ JOBS   ?=
 BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS)) $(if $(PREVIOUS),--previous "$(PREVIOUS)") $(if $(PROFILE),--profile "$(PROFILE)") $(if $(EXECUTOR),--executor "$(EXECUTOR)")
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system reports workers workers-stop test test-fast lint lab evaluate benchmark strip check-notebooks clean
+.PHONY: help setup system reports watch test test-fast lint lab evaluate benchmark strip check-notebooks clean
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
-	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD PREVIOUS=<previous table or OUT folder> PROFILE=<office profile> EXECUTOR=local|warm|dask|tcp://host:port FORCE=1 FORCE_COMPARE=1 JOBS=N"
+	@echo "  Variables: RAW=<raw table> OUT=<folder> AS_OF=YYYY-MM-DD PREVIOUS=<previous table or OUT folder> PROFILE=<office profile> EXECUTOR=local|tcp://host:port FORCE=1 FORCE_COMPARE=1 JOBS=N"
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: Python 3.11 or newer is needed (found: $$($(PYTHON) --version)); run: make PYTHON=python3.11 ..." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "setup: could not create $(VENV); on Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	@echo "$(CURDIR)" > $$(echo $(PTH))/key_tasks_project.pth
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
 system: ## Install system packages (CJK font, Pango, poppler) where missing
@@ -38,11 +37,8 @@ setup: system $(VENV)/.installed ## Create the virtual environment from the pinn
 reports: setup ## Build the clean table, classification and all reports from RAW
 	$(BIN)/python -m src.build $(BUILD_ARGS)
 
-workers: setup ## Start warm report workers for quick rebuilds (then EXECUTOR=warm; they stop after 30 idle minutes)
-	$(BIN)/python -m src.build.service start $(if $(JOBS),--workers $(JOBS))
-
-workers-stop: ## Stop the warm report workers
-	@test -x $(BIN)/python && $(BIN)/python -m src.build.service stop || true
+watch: setup ## Build, then rebuild whenever overrides.csv, data/raw/ or data/reference/ change (Ctrl-C stops)
+	$(BIN)/python -m src.build --watch $(BUILD_ARGS)
 
 test: setup ## Run the whole test suite (lint first; what CI runs)
 	@bash scripts/setup_system.sh --test

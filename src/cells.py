@@ -1,10 +1,9 @@
 """Cell text: raw bytes to text, and a table cell (the converter's formatting
 HTML, or plain text from a spreadsheet, Word or PDF) to clean text.
 
-Two cleaners give the same answer: :func:`_simple_cell`, fast, for cells that
-hold only formatting tags (``<p>``, ``<li>``…), and :class:`_CellHTML`, the full
-HTML parser, for anything else. Markup that is not formatting (``<script>``,
-``<img onerror=…>``) is *content* typed into the cell and is kept as text.
+One cleaner, :class:`_CellHTML` (Python's HTML parser), reads every cell with
+markup. Markup that is not formatting (``<script>``, ``<img onerror=…>``) is
+*content* typed into the cell and is kept as text.
 """
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import NamedTuple
 
 from src.paths import REFERENCE_DIR
 from src.table_problems import ParseIssue, RawTableError
@@ -199,83 +197,7 @@ class _CellHTML(HTMLParser):
 
 
 _DECL_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*")  # as Python's parser reads a marked section's name
-_TAG_SPLIT = re.compile(r"(<[^<>]*>)")
-_SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^<>\"'/=]+(?:=\"[^\"<>]*\")?)*\s*(/?)>")
 _SPACES = re.compile(r"[ \t\f\v]+")
-
-
-class _Tag(NamedTuple):
-    """A formatting tag as written (``<p>``, ``</li>``, ``<ol style="…">``)."""
-
-    name: str  # lower case
-    opens: bool  # pushed on the open-tag stack: an opening tag, neither void nor self-closing
-    closes: bool  # pops it: a closing tag, not void (a closing void tag </br> is only a line break)
-    text: str  # what it becomes in the text: a line break or nothing
-
-
-def _read_tag(token: str) -> _Tag | None:
-    """What _simple_cell makes of a tag, or None if it is not a simple formatting tag."""
-    match = _SIMPLE_TAG.fullmatch(token)
-    if not match:
-        return None
-    closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(3)
-    if tag not in FORMATTING_TAGS or (closing and self_closing):
-        return None
-    if closing:
-        return _Tag(tag, False, tag not in VOID_TAGS, "\n" if tag in BLOCK_TAGS or tag in VOID_TAGS else "")
-    return _Tag(tag, not self_closing and tag not in VOID_TAGS, False, "\n" if tag in BLOCK_TAGS else "")
-
-
-# The tags seen so far, as written, and what they are: a converter writes a
-# handful (<p>, </p>, <li>, <ol style="…">…), so each is read once. This is a
-# lexicon of tags, not of cells: every cell is still split and walked.
-_TAGS_SEEN: dict[str, _Tag | None] = {}
-
-
-@dataclass(slots=True)
-class _SimpleCell:
-    parts: list[str]  # joined, the cell's text
-    open_tags: list[str]
-    unbalanced: list[str]
-    foreign: tuple = ()
-    rawdata: str = ""  # what the full parser leaves unparsed: nothing here
-
-
-def _simple_cell(raw: str) -> _SimpleCell | None:
-    """The common case, fast: text with only the converter's formatting tags
-    (``<p>``, ``<ol style="…">``, ``<li>``…). Gives exactly what :class:`_CellHTML`
-    gives for such a cell; returns None for anything else (the full parser decides)."""
-    if "<" not in raw:
-        return _SimpleCell([unescape(raw)], [], [])
-    pieces = _TAG_SPLIT.split(raw)  # text, tag, text, tag, …, text
-    if raw.count("<") != len(pieces) // 2:  # a "<" outside a tag: not simple
-        return None
-    open_tags: list[str] = []
-    unbalanced: list[str] = []
-    for index in range(1, len(pieces), 2):
-        token = pieces[index]
-        tag = _TAGS_SEEN.get(token, False)
-        if tag is False:
-            if len(_TAGS_SEEN) > 1000:  # a table writing ever new attributes: start again
-                _TAGS_SEEN.clear()
-            tag = _TAGS_SEEN[token] = _read_tag(token)
-        if tag is None:
-            return None
-        name, opens, closes, text = tag
-        if closes:
-            if open_tags and open_tags[-1] == name:  # the usual case: the innermost tag closes
-                open_tags.pop()
-            elif name in open_tags:
-                while open_tags.pop() != name:
-                    unbalanced.append(name)
-            else:
-                unbalanced.append(f"/{name}")
-        elif opens:
-            open_tags.append(name)
-        pieces[index] = text  # the tag's part: a line break or nothing
-    if "&" in raw:  # unescape is the identity on text without "&"
-        pieces[0::2] = map(unescape, pieces[0::2])
-    return _SimpleCell(pieces, open_tags, unbalanced)
 
 
 @dataclass(slots=True)
@@ -292,13 +214,11 @@ def clean_cell(raw: str) -> CleanCell:
     """
     notes: list[str] = []
     raw = _guard(raw, notes)
-    if "<" not in raw and "&" not in raw:  # no markup, no entity: what _simple_cell gives is raw itself
+    if "<" not in raw and "&" not in raw:  # no markup, no entity: the parser would give raw itself
         return CleanCell(tidy_text(raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw), notes)
-    parser = _simple_cell(raw)
-    if parser is None:  # anything but plain formatting tags: the full HTML parser
-        parser = _CellHTML()
-        parser.feed(raw)
-        parser.close()
+    parser = _CellHTML()
+    parser.feed(raw)
+    parser.close()
     text = "".join(parser.parts)
     if parser.rawdata:
         text += unescape(parser.rawdata)

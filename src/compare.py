@@ -38,7 +38,6 @@ the names of the changes) are data: ``data/reference/matching.toml``.
 from __future__ import annotations
 
 import copy
-import math
 import re
 import sys
 import tempfile
@@ -53,6 +52,8 @@ import pandas as pd
 
 from src import store
 from src.paths import REFERENCE_DIR, ProcessedFiles
+from src.report_date import to_date
+from src.settings import SettingsError, check, force_compare_requested
 
 __all__ = [
     "SETTINGS_PATH", "COMPARISON_COLUMNS", "MATCH_COLUMNS", "SHEET_COLUMNS", "ComparisonError", "PreviousPeriod",
@@ -112,7 +113,9 @@ def _read_settings(path: str) -> dict:
 def load_settings(settings: dict | str | Path | None = None) -> dict:
     """The matcher's settings: ``data/reference/matching.toml``, or another file,
     or a dict of overrides merged into the defaults (``{"thresholds": {"text_min_score": 0.6}}``)."""
+    origin = SETTINGS_PATH.name
     if isinstance(settings, (str, Path)):
+        origin = str(settings)
         merged = copy.deepcopy(_read_settings(str(Path(settings).resolve())))
     else:
         merged = copy.deepcopy(_read_settings(str(SETTINGS_PATH)))
@@ -121,28 +124,15 @@ def load_settings(settings: dict | str | Path | None = None) -> dict:
                 merged.setdefault(section, {}).update(values)
             else:
                 merged[section] = values
-    _check_settings(merged)
+    _check_settings(merged, origin)
     return merged
 
 
-def _check_settings(settings: dict) -> None:
-    needed = {
-        "weights": ("task_weight", "unit_weight"),
-        "thresholds": ("id_min_task_score", "text_min_score", "id_bonus", "review_below", "ambiguity_margin",
-                       "near_miss_score"),
-        "normalise": ("drop_patterns",),
-        "units": ("rename_min_tasks", "rename_min_share"),
-        "change": ("new", "removed", *(f"{a}->{b}" for a in STATUSES for b in STATUSES)),
-    }
-    for section, keys in needed.items():
-        missing = [key for key in keys if key not in settings.get(section, {})]
-        if missing:
-            raise ComparisonError(
-                f"{SETTINGS_PATH.name}: [{section}] 缺少设置 {', '.join(missing)} (missing matcher settings)"
-            )
-    weights = settings["weights"]
-    if not math.isclose(weights["task_weight"] + weights["unit_weight"], 1.0, abs_tol=1e-9):
-        raise ComparisonError(f"{SETTINGS_PATH.name}: [weights] task_weight + unit_weight 应为 1 (weights must sum to 1)")
+def _check_settings(settings: dict, origin: str) -> None:
+    try:
+        check(settings, "matching", origin)  # names the setting that is wrong (src.settings)
+    except SettingsError as error:
+        raise ComparisonError(str(error)) from None
 
 
 @lru_cache(maxsize=8)
@@ -494,9 +484,10 @@ def _series_check(current: dict, previous: dict) -> tuple[list[str], list[str]]:
         problems.append(f"年度不同（本期 {year} 年，上期 {previous_year} 年），重点工作不是同一批")
     as_of, previous_as_of = current.get("as_of"), previous.get("as_of")
     if as_of and previous_as_of:
-        if str(previous_as_of)[:10] >= str(as_of)[:10]:
-            which = "相同" if str(previous_as_of)[:10] == str(as_of)[:10] else "晚于本期"
-            problems.append(f"上期参考日期 {str(previous_as_of)[:10]} {which}（本期 {str(as_of)[:10]}），不是更早的一期")
+        as_of, previous_as_of = to_date(as_of), to_date(previous_as_of)  # compared as dates
+        if previous_as_of >= as_of:
+            which = "相同" if previous_as_of == as_of else "晚于本期"
+            problems.append(f"上期参考日期 {previous_as_of.isoformat()} {which}（本期 {as_of.isoformat()}），不是更早的一期")
     else:
         notes.append("有一张表没有参考日期，无法核对两期的先后")
     return problems, notes
@@ -553,10 +544,9 @@ def _with_classified_as_of(metadata: dict, classification: dict) -> dict:
 
 
 def _from_data_dir(folder: Path, source: Path, kind: str) -> PreviousPeriod:
-    classified = store.read_table(folder / "tasks_classified.parquet")
-    metadata = store.read_json(folder / "metadata.json") if (folder / "metadata.json").exists() else {}
-    classification = store.read_json(folder / "classification.json") if (folder / "classification.json").exists() else {}
-    return PreviousPeriod(classified, _with_classified_as_of(metadata, classification), source, kind, classification)
+    data = store.load_processed(folder)
+    return PreviousPeriod(data.classified, _with_classified_as_of(data.metadata, data.classification), source, kind,
+                          data.classification)
 
 
 def load_previous(path: str | Path, work_dir: str | Path | None = None,
@@ -574,7 +564,7 @@ def load_previous(path: str | Path, work_dir: str | Path | None = None,
     source = Path(path)
     if source.is_dir():
         for folder, kind in ((source / "data", "out"), (source, "data")):
-            if (folder / "tasks_classified.parquet").exists():
+            if ProcessedFiles(folder).classified.exists():
                 return _from_data_dir(folder, source, kind)
         raise ComparisonError(
             f"{source}: 目录中没有 data/tasks_classified.parquet 或 tasks_classified.parquet，"
@@ -1005,12 +995,6 @@ class ComparisonRun:
     paths: list[Path] = field(default_factory=list)
 
 
-def _env_force() -> bool:
-    import os
-
-    return os.environ.get("FORCE_COMPARE", "").strip().lower() in ("1", "true", "yes", "是")
-
-
 def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw_path: str | Path | None = None,
                    raw_dir: str | Path | None = None, force: bool | None = None, work_dir: str | Path | None = None,
                    settings: dict | str | Path | None = None) -> ComparisonRun:
@@ -1027,7 +1011,7 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
     into ``work_dir`` (default ``<data_dir>/previous``).
     """
     data_dir = Path(data_dir)
-    force = _env_force() if force is None else force
+    force = force_compare_requested() if force is None else force
     how = "given"
     notes: list[str] = []
     if previous is None:
@@ -1039,10 +1023,8 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
         previous, how = found, "found"
         notes.append(why)
     loaded = load_previous(previous, work_dir=work_dir or data_dir / "previous")
-    current = store.read_table(data_dir / "tasks_classified.parquet")
-    metadata = store.read_json(data_dir / "metadata.json") if (data_dir / "metadata.json").exists() else {}
-    classification = store.read_json(data_dir / "classification.json") if (data_dir / "classification.json").exists() else {}
-    metadata = _with_classified_as_of(metadata, classification)
+    data = store.load_processed(data_dir)
+    current, metadata = data.classified, _with_classified_as_of(data.metadata, data.classification)
     notes += check_same_series(metadata, loaded.metadata, force=force)
     settings = load_settings(settings)
     frame = compare_periods(current, loaded.classified, settings)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from src.paths import INTERIM_DIR, resolve
+from src.paths import INTERIM_DIR, ProcessedFiles, resolve
 from src.style import status_code, status_label, status_order
 
 __all__ = [
@@ -134,9 +134,10 @@ def load_tasks(table_path: str | Path = "data/processed/tasks_classified.parquet
 
     path = resolve(table_path)
     if path.is_dir():  # a folder such as data/processed: its classified table
-        path = path / "tasks_classified.parquet"
-    if path.name == "tasks.parquet" and path.with_name("tasks_classified.parquet").exists():
-        path = path.with_name("tasks_classified.parquet")
+        path = ProcessedFiles(path).classified
+    beside = ProcessedFiles(path.parent)
+    if path == beside.tasks and beside.classified.exists():
+        path = beside.classified
     if not path.exists():
         raise NothingBuiltError(
             f"还没有可浏览的数据：{path} 不存在。先运行 make reports（在项目根目录的终端中），"
@@ -155,8 +156,7 @@ def load_tasks(table_path: str | Path = "data/processed/tasks_classified.parquet
         tasks = add_text_features(tasks)
     tasks = tasks.sort_values("task_id", kind="stable").reset_index(drop=True)
     info = {}
-    for name in ("classification.json", "metadata.json"):
-        sibling = path.with_name(name)
+    for sibling in (beside.classification, beside.metadata):
         if sibling.exists():
             try:
                 info.update({k: v for k, v in json.loads(sibling.read_text(encoding="utf-8")).items() if k not in info})
@@ -174,7 +174,7 @@ def load_comparison(loaded: Loaded, previous: str | Path = "") -> pd.DataFrame |
     if previous:
         earlier = compare.load_previous(resolve(previous), work_dir=INTERIM_DIR / "previous")
         return compare.compare_periods(loaded.tasks, earlier.classified)
-    built = loaded.path.with_name("comparison.parquet")
+    built = ProcessedFiles(loaded.path.parent).comparison
     return compare.read_comparison(built.parent) if built.exists() else None
 
 

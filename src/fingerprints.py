@@ -1,8 +1,6 @@
 """Content fingerprints: of files and plain values, and of the code itself.
 
-Used by the build to decide what to redo (:mod:`src.build.state`) and by the
-chart cache to know which code drew a chart (:mod:`src.chart_cache`); kept out
-of :mod:`src.build` so a report kernel can take one without importing the build.
+Used by the build to decide what to redo (:mod:`src.build.state`).
 """
 from __future__ import annotations
 

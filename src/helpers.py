@@ -1,42 +1,106 @@
 """The one import surface for notebooks: ``from src import helpers as h``.
 
-Logic lives in modules by job; this file only re-exports their public names
-so notebooks never reach into internals. The layers:
-
-* data — :mod:`src.parse` (raw table → tasks), :mod:`src.report_date`,
-  :mod:`src.classify` (the judgement), :mod:`src.text` (tokens, keywords,
-  tags, search), :mod:`src.store` (CSV/parquet/JSON), :mod:`src.pipeline`
-  (the chain: clean → classify → overrides → tags → write);
-* presentation — :mod:`src.narrative` (the 通报 text), :mod:`src.plots`,
-  :mod:`src.render` (escaped HTML, PDF, index, Excel), :mod:`src.report`
-  (the report object), :mod:`src.style`, :mod:`src.chart_cache` (drawn charts kept
-  between builds);
-* orchestration — :mod:`src.build` (not re-exported: it runs notebooks).
+Logic lives in modules by job; this file names, explicitly, what an analyst uses from
+them — nothing the build alone needs (workers, publishing, PDF and page rendering), no
+star imports. A name not listed here is an internal of its module: import the module
+itself if you really need it.
 """
-from src.chart_cache import ChartCache, chart_cache
-from src.classify import *
-from src.narrative import *
+from src.classify import (
+    STATUSES,
+    OverrideError,
+    apply_overrides,
+    available_profiles,
+    classify_tasks,
+    elapsed_share,
+    evaluate,
+    load_profile,
+    load_rules,
+    status_counts,
+)
+from src.narrative import as_of_phrase, elapsed_percent, headline_sentence, report_sections, status_summary
 from src.parse import (
-    IncompleteTableError,
     ParsedTable,
     ParseIssue,
     RawTableError,
     check_all_rows_accounted,
-    clean_cell,
     parse_table,
     quality_summary,
     quality_table,
-    split_fifth_column,
     split_lead_units,
     tasks_per_leader,
     warnings_table,
 )
-from src.paths import *
-from src.pipeline import *
-from src.plots import *
-from src.render import *
-from src.report import *
-from src.report_date import *
-from src.store import read_json, read_table, read_tasks_csv, write_csv, write_json, write_parquet
-from src.style import CJKFontError, find_cjk_font, status_label
-from src.text import *
+from src.paths import (
+    DATA_DIR,
+    DEFAULT_RAW_PATH,
+    DEV_LABELS_PATH,
+    INTERIM_DIR,
+    OVERRIDES_PATH,
+    PROCESSED_DIR,
+    PROJECT_ROOT,
+    RAW_DIR,
+    REFERENCE_DIR,
+    ProcessedFiles,
+    processed_files,
+    resolve,
+)
+from src.pipeline import analyse_stage, classification_summary, classify_table, clean_stage
+from src.plots import (
+    plot_cause_counts,
+    plot_leader_status,
+    plot_progress_vs_schedule,
+    plot_status_breakdown,
+    plot_theme_status,
+    plot_units_by_status,
+    set_report_style,
+)
+from src.report import (
+    COMPACT_MAX_TASKS,
+    Report,
+    ReportError,
+    all_tasks_table_html,
+    chart,
+    comparison_html,
+    header_html,
+    keywords_html,
+    lagging_table_html,
+    leader_charts_html,
+    leaders_table,
+    leaders_table_html,
+    load_report,
+    method_note_html,
+    notice_html,
+    quality_html,
+    units_ranking,
+    units_ranking_html,
+)
+from src.report_date import ReportDateError, decide_report_date, to_date
+from src.store import load_processed, read_json, read_table, read_tasks_csv, write_csv, write_json, write_parquet
+from src.style import CJKFontError, status_label
+from src.text import add_text_features, keyword_table, search_tasks, tag_causes, tag_themes, tokenize
+
+__all__ = [
+    # paths
+    "PROJECT_ROOT", "DATA_DIR", "RAW_DIR", "PROCESSED_DIR", "INTERIM_DIR", "REFERENCE_DIR", "OVERRIDES_PATH",
+    "DEFAULT_RAW_PATH", "DEV_LABELS_PATH", "ProcessedFiles", "processed_files", "resolve",
+    # the table: parse, quality
+    "parse_table", "ParsedTable", "ParseIssue", "RawTableError", "check_all_rows_accounted", "quality_summary",
+    "quality_table", "warnings_table", "tasks_per_leader", "split_lead_units",
+    # the report date
+    "decide_report_date", "to_date", "ReportDateError",
+    # judgement
+    "classify_tasks", "apply_overrides", "OverrideError", "elapsed_share", "load_rules", "load_profile",
+    "available_profiles", "status_counts", "evaluate", "STATUSES",
+    # the chain and the files
+    "clean_stage", "analyse_stage", "classify_table", "classification_summary", "load_processed", "read_json",
+    "read_table", "read_tasks_csv", "write_csv", "write_json", "write_parquet",
+    # text
+    "tokenize", "search_tasks", "keyword_table", "add_text_features", "tag_causes", "tag_themes",
+    # the report object, its text and charts
+    "load_report", "Report", "ReportError", "chart", "header_html", "notice_html", "comparison_html",
+    "lagging_table_html", "leader_charts_html", "leaders_table", "leaders_table_html", "all_tasks_table_html",
+    "units_ranking", "units_ranking_html", "keywords_html", "quality_html", "method_note_html", "COMPACT_MAX_TASKS",
+    "report_sections", "headline_sentence", "status_summary", "as_of_phrase", "elapsed_percent",
+    "plot_status_breakdown", "plot_units_by_status", "plot_leader_status", "plot_progress_vs_schedule",
+    "plot_cause_counts", "plot_theme_status", "set_report_style", "status_label", "CJKFontError",
+]

@@ -15,6 +15,7 @@ from datetime import date
 
 import pandas as pd
 
+from src.report_date import to_date
 from src.style import report_style, status_label, status_order
 
 __all__ = [
@@ -40,10 +41,6 @@ __all__ = [
 ]
 
 
-def _as_date(as_of) -> date:
-    return as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of)[:10])
-
-
 def elapsed_percent(as_of) -> float:
     """Share of the year elapsed at ``as_of``, in percent (the 序时进度 line)."""
     from src.classify import elapsed_share
@@ -53,7 +50,7 @@ def elapsed_percent(as_of) -> float:
 
 def as_of_phrase(as_of) -> str:
     """2020-06-30 → 截至6月底; 2020-09-15 → 截至9月15日."""
-    day = _as_date(as_of)
+    day = to_date(as_of)
     next_day = day.toordinal() + 1
     if date.fromordinal(next_day).day == 1:
         return f"截至{day.month}月底"
@@ -177,7 +174,7 @@ def problem_items(tasks: pd.DataFrame, repeated: dict[int, str] | None = None) -
 def catch_up_phrase(as_of) -> str:
     """What lagging units are asked to do, in words that fit the report date:
     mid-year 确保下半年赶上进度, end of September 确保第四季度…, December 尽快完成."""
-    day = _as_date(as_of)
+    day = to_date(as_of)
     if day.month == 12:
         return "尽快完成；年内确实无法完成的，须说明原因、明确完成时限"
     if day.month >= 10:
@@ -278,7 +275,7 @@ def requirements(tasks: pd.DataFrame, as_of=None) -> list[str]:
             f"{catch_up}；督查室将对未达到序时进度的目标任务进行重点督查，跟踪问效。"
         )
     else:
-        closing = "做好年度工作收尾" if as_of is not None and _as_date(as_of).month == 12 else "确保全面完成年度目标"
+        closing = "做好年度工作收尾" if as_of is not None and to_date(as_of).month == 12 else "确保全面完成年度目标"
         lines.append(f"各项任务均达到序时进度，请各牵头单位保持工作节奏，{closing}。")
     if len(unclear):
         lines.append(

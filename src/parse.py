@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from src.cells import CJK, CleanCell, clean_cell, clean_text_cell, join_cjk_spaces, read_raw_text  # noqa: F401
-from src.ingest import detect_format, find_inbox_table, read_raw_rows  # noqa: F401
+from src.ingest import detect_format, read_raw_rows  # noqa: F401
+from src.ingest.inbox import find_inbox_table  # noqa: F401
 from src.quality import (  # noqa: F401
-    as_of_date,
     check_all_rows_accounted,
     metadata_json,
     quality_summary,

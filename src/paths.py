@@ -12,7 +12,7 @@ from pathlib import Path
 __all__ = [
     "PROJECT_ROOT", "DATA_DIR", "RAW_DIR", "PROCESSED_DIR", "INTERIM_DIR", "REFERENCE_DIR", "OVERRIDES_PATH",
     "NOTEBOOKS_DIR", "TEMPLATES_DIR", "LEADER_TEMPLATE", "OVERVIEW_TEMPLATE", "REPORTS_DIR", "DEFAULT_RAW_PATH",
-    "GOLD_DIR", "DEV_LABELS_PATH", "EXTERNAL_DEV_PATH", "ProcessedFiles", "processed_files", "resolve",
+    "GOLD_DIR", "DEV_LABELS_PATH", "EXTERNAL_DEV_PATH", "ProcessedFiles", "processed_files", "PublishedFiles", "resolve",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -101,11 +101,6 @@ class ProcessedFiles:
     def comparison_info(self) -> Path:
         return self.folder / "comparison.json"
 
-    # reports: the charts the report notebooks drew, kept for the next build (src.chart_cache)
-    @property
-    def chart_cache(self) -> Path:
-        return self.folder / "chart_cache"
-
     @property
     def clean_outputs(self) -> tuple[Path, ...]:
         return (self.tasks_csv, self.tasks, self.metadata, self.quality)
@@ -117,6 +112,36 @@ class ProcessedFiles:
     @property
     def compare_outputs(self) -> tuple[Path, ...]:
         return (self.comparison_csv, self.comparison, self.comparison_info)
+
+
+@dataclass(frozen=True)
+class PublishedFiles:
+    """The files of one reports folder (``reports/`` or ``<OUT>/reports``), named once: each report's
+    pages and Word document, the index and the workbook.
+
+    >>> PublishedFiles(Path("/tmp/r")).report("leader-01")[0].name
+    'leader-01.html'
+    """
+
+    folder: Path
+
+    REPORT_SUFFIXES = (".html", ".pdf", ".docx")  # what each report job writes
+
+    @property
+    def index(self) -> Path:
+        return self.folder / "index.html"
+
+    @property
+    def workbook(self) -> Path:
+        return self.folder / "key_tasks_classified.xlsx"
+
+    @property
+    def index_outputs(self) -> tuple[Path, Path]:
+        return (self.index, self.workbook)
+
+    def report(self, slug: str) -> list[Path]:
+        """One report's files: its HTML, PDF and Word document."""
+        return [self.folder / f"{slug}{suffix}" for suffix in self.REPORT_SUFFIXES]
 
 
 def processed_files(folder: str | Path = PROCESSED_DIR) -> ProcessedFiles:

@@ -26,8 +26,9 @@ from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_shar
 from src.classify.overrides import ensure_override_columns
 from src.classify.rules import RULES_PATH
 from src.parse import ParsedTable, parse_table
-from src.paths import OVERRIDES_PATH, processed_files
+from src.paths import processed_files
 from src.report_date import decide_report_date, metadata_report_date
+from src.schema import validate_tasks
 from src.text import add_text_features, keyword_table, task_terms
 
 __all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary", "ProfileError"]
@@ -45,9 +46,12 @@ def clean_stage(raw_path: str | Path, data_dir: str | Path, as_of=None) -> Parse
     ('as_of' or 'title') and the title's own date as ``document_as_of``.
     A title without a period and no ``as_of`` leaves ``as_of`` empty, and the
     next step refuses to classify (:class:`src.report_date.ReportDateError`).
+    A table that breaks the contract of :mod:`src.schema` (an empty task, a duplicate
+    id) raises :class:`src.table_problems.RawTableError` naming its line.
     """
     files = processed_files(data_dir)
     parsed = parse_table(raw_path)
+    validate_tasks(parsed.tasks, str(raw_path))  # the contract, before anything is written (src.schema)
     parsed.metadata = with_report_date(parsed.metadata, as_of)
     store.write_csv(parsed.tasks, files.tasks_csv)
     store.write_parquet(parsed.tasks, files.tasks)
@@ -77,21 +81,31 @@ def classify_table(tasks: pd.DataFrame, as_of, overrides_path: str | Path | None
 
 
 def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
-                  overrides_path: str | Path | None = None, profile=None) -> pd.DataFrame:
-    """Classify ``<data_dir>/tasks.parquet`` at the report date in its ``metadata.json``
-    and write the classified table, its summary and the keywords into ``out_dir``
-    (default ``data_dir``). ``overrides_path`` None → ``data/overrides.csv`` when it exists."""
+                  overrides_path: str | Path | None = None, profile=None, as_of=None) -> pd.DataFrame:
+    """Classify ``<data_dir>/tasks.parquet`` and write the classified table, its summary and the
+    keywords into ``out_dir`` (default ``data_dir``): everything a report template reads, so
+    ``01_clean`` → ``02_classify`` → a template chain on an analyst's scratch folder.
+
+    The report date is the one in ``metadata.json`` unless ``as_of`` is given (an analyst trying
+    another date: ``metadata.json`` then records it); written to another folder,
+    ``metadata.json`` and ``quality.json`` go along. ``overrides_path`` None → no overrides."""
     source = processed_files(data_dir)
     target = processed_files(out_dir or data_dir)
-    as_of = metadata_report_date(store.read_json(source.metadata), where=source.metadata)
-    if overrides_path in (None, ""):
-        overrides_path = OVERRIDES_PATH if OVERRIDES_PATH.exists() else None
-    classified = classify_table(store.read_table(source.tasks), as_of, overrides_path, profile)
+    metadata = store.read_json(source.metadata)
+    if as_of not in (None, ""):
+        metadata = with_report_date(metadata, as_of)
+    report_date = metadata_report_date(metadata, where=source.metadata)
+    classified = classify_table(store.read_table(source.tasks), report_date, overrides_path, profile)
     store.write_csv(classified, target.classified_csv)
     store.write_parquet(classified, target.classified)
-    store.write_json(classification_summary(classified, as_of, overrides_path, profile), target.classification)
+    store.write_json(classification_summary(classified, report_date, overrides_path, profile), target.classification)
     terms = task_terms(classified, cache=target.terms)  # segmented once per text: an override re-uses them
     store.write_parquet(keyword_table(classified, terms=terms), target.keywords)
+    if target.folder != source.folder or as_of not in (None, ""):  # the templates read the date used here
+        store.write_json(metadata, target.metadata)
+    if target.folder != source.folder:  # and the quality summary beside the table
+        if source.quality.exists():
+            store.write_json(store.read_json(source.quality), target.quality)
     return classified
 
 

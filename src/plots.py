@@ -143,10 +143,7 @@ def _status_counts(tasks: pd.DataFrame) -> pd.Series:
 
 
 # Each chart is two steps: what it shows (``*_data``: a small table computed from the
-# tasks) and how it is drawn (``draw_*``: from that table alone). ``plot_*`` does both;
-# :func:`src.report.chart` given a ``plot_*`` function keys a cached drawing on the
-# first step's result (:mod:`src.chart_cache`), so a chart whose table did not change
-# is not drawn again.
+# tasks) and how it is drawn (``draw_*``: from that table alone). ``plot_*`` does both.
 def two_step(data, draw):
     """Mark a ``plot_*`` function as ``draw(data(*args), ax)``: ``plot.data`` and ``plot.draw``."""
     def mark(plot):

@@ -3,12 +3,14 @@ as small tables for the notebooks and reports."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from src.table_grammar import ParsedTable
-from src.table_problems import IncompleteTableError, RawTableError
+from src.table_problems import IncompleteTableError
+
+if TYPE_CHECKING:  # the table grammar imports this module (for ParsedTable.quality): no import back at run time
+    from src.table_grammar import ParsedTable
 
 _RECOGNISED_LABELS = {
     "repeated_header_rows": "重复的表头行（分页、分节处）",
@@ -51,18 +53,6 @@ def metadata_json(metadata: dict) -> str:
     return json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def as_of_date(metadata: dict, override: str | None = None) -> date:
-    """The reference date: an explicit override, else the one read from the header."""
-    value = override or metadata.get("as_of")
-    if not value:
-        raise RawTableError(
-            metadata.get("source_file", "?"), None,
-            "文件标题未说明统计期（半年度/前三季度…），请用 AS_OF=YYYY-MM-DD 指定参考日期 "
-            "(the document states no period: pass AS_OF)",
-        )
-    return date.fromisoformat(str(value))
-
-
 def check_all_rows_accounted(parsed: ParsedTable) -> ParsedTable:
     """Raise unless every data row read became exactly one task."""
     written = len(parsed.tasks)
@@ -78,7 +68,7 @@ def check_all_rows_accounted(parsed: ParsedTable) -> ParsedTable:
 
 def quality_table(parsed: ParsedTable | dict) -> pd.DataFrame:
     """The data-quality summary as a two-column table for reports."""
-    quality = parsed.quality if isinstance(parsed, ParsedTable) else parsed
+    quality = parsed if isinstance(parsed, dict) else parsed.quality
     rows = [
         ("源文件", quality["source_file"]),
         ("读入数据行", quality["rows_read"]),
@@ -94,5 +84,5 @@ def quality_table(parsed: ParsedTable | dict) -> pd.DataFrame:
 
 
 def warnings_table(parsed: ParsedTable | dict) -> pd.DataFrame:
-    quality = parsed.quality if isinstance(parsed, ParsedTable) else parsed
+    quality = parsed if isinstance(parsed, dict) else parsed.quality
     return pd.DataFrame({"警告": quality["warnings"] or ["（无）"]})

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from src import narrative, render
-from src.paths import processed_files, resolve
+from src.paths import resolve
 from src.report_date import ReportDateError, metadata_report_date, to_date
-from src.store import read_json, read_table
+from src.store import ProcessedDataError, load_processed
 from src.style import status_order
 
 __all__ = [
@@ -140,14 +140,14 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
     (or its ``tasks_classified.parquet``). The report date is the one the build
     decided (``metadata.json``); an ``as_of`` that disagrees with it is refused."""
     path = resolve(data)
-    files = processed_files(path if path.suffix != ".parquet" else path.parent)
-    if not files.classified.exists():
-        raise ReportError(f"{files.classified}: 分类后的任务表不存在，请先运行 make reports (classified table not found)")
-    all_tasks = read_table(files.classified).sort_values("task_id", kind="stable").reset_index(drop=True)
-    metadata = _read_optional(files.metadata)
-    classification = _read_optional(files.classification)
     try:
-        decided = metadata_report_date(metadata, where=files.metadata)
+        data = load_processed(path if path.suffix != ".parquet" else path.parent)
+    except ProcessedDataError as error:
+        raise ReportError(str(error)) from None
+    files = data.files
+    all_tasks = data.classified.sort_values("task_id", kind="stable").reset_index(drop=True)
+    try:
+        decided = metadata_report_date(data.metadata, where=files.metadata)
     except ReportDateError as error:
         raise ReportError(str(error)) from None
     if as_of not in (None, "") and to_date(as_of) != decided:
@@ -155,18 +155,14 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
             f"{files.metadata}: 数据按参考日期 {decided.isoformat()} 判定，不能按 {to_date(as_of).isoformat()} 出报告；"
             f"请用 AS_OF={to_date(as_of).isoformat()} 重新构建 (the statuses were computed at {decided}, not {as_of})"
         )
-    keywords = pd.read_parquet(files.keywords) if files.keywords.exists() else pd.DataFrame()
-    comparison = read_table(files.comparison) if files.comparison.exists() else pd.DataFrame()
     overview = Report(
-        tasks=all_tasks, all_tasks=all_tasks, metadata=metadata, quality=_read_optional(files.quality),
-        classification=classification, as_of=decided, keywords=keywords,
-        comparison=comparison, comparison_info=_read_optional(files.comparison_info),
+        tasks=all_tasks, all_tasks=all_tasks, metadata=data.metadata, quality=data.quality,
+        classification=data.classification, as_of=decided, keywords=data.keywords,
+        comparison=data.comparison, comparison_info=data.comparison_info,
     )
     return overview.for_leader(leader) if leader else overview
 
 
-def _read_optional(path: Path) -> dict:
-    return read_json(path) if path.exists() else {}
 
 
 def report_title(report: Report) -> str:
@@ -358,32 +354,19 @@ def is_compact(report: Report) -> bool:
     return len(report.tasks) <= COMPACT_MAX_TASKS
 
 
-def chart(plot, *args, cache=None, alt: str = "", caption: str = "", **kwargs) -> Html:
+def chart(plot, *args, alt: str = "", caption: str = "", **kwargs) -> Html:
     """A chart as an embedded PNG with Chinese alt text.
 
     ``plot`` is either an ``ax`` something was drawn on (the figure is closed), or a
     ``plot_*`` function of :mod:`src.plots` with its arguments:
-    ``chart(plots.plot_leader_status, report.tasks, cache=charts)``. Given a
-    function and a :class:`src.chart_cache.ChartCache`, the chart is drawn only
-    when the cache has no drawing of the same table with the same code and
-    settings; the PNG is the same either way (tested). ``alt`` defaults to the
+    ``chart(plots.plot_leader_status, report.tasks)``. ``alt`` defaults to the
     description the plot function left on the axes (its label), else its title."""
     import matplotlib.pyplot as plt
 
     from src.plots import figure_png
 
-    key = None
     if callable(plot) and hasattr(plot, "draw"):  # a two-step plot_* function: its table, then its drawing
-        data = plot.data(*args, **kwargs)
-        if cache is not None:
-            from src.chart_cache import chart_key
-
-            key = chart_key(plot.draw, data)
-            kept = cache.get(key)
-            if kept is not None:
-                png, drawn_alt = kept
-                return Html(render.figure_html(png, alt or drawn_alt, caption))
-        ax = plot.draw(data)
+        ax = plot.draw(plot.data(*args, **kwargs))
     elif callable(plot):  # any other function that draws and returns an ax
         ax = plot(*args, **kwargs)
     else:
@@ -392,27 +375,24 @@ def chart(plot, *args, cache=None, alt: str = "", caption: str = "", **kwargs) -
     drawn_alt = (ax.get_label() if ax.get_label() and not ax.get_label().startswith("_") else "") or ax.get_title() or "图表"
     png = figure_png(figure)
     plt.close(figure)
-    if key is not None:
-        cache.put(key, png, drawn_alt)
     return Html(render.figure_html(png, alt or drawn_alt, caption))
 
 
-def leader_charts_html(report: Report, cache=None) -> Html:
-    """A leader's charts under their heading; none for a small portfolio (and none that would be empty).
-    ``cache``: the build's chart cache (see :func:`chart`)."""
+def leader_charts_html(report: Report) -> Html:
+    """A leader's charts under their heading; none for a small portfolio (and none that would be empty)."""
     from src import plots
 
     tasks = report.tasks
     if is_compact(report):
         return Html("")
-    parts = ["<h2>图表</h2>", chart(plots.plot_status_breakdown, tasks, cache=cache)]
+    parts = ["<h2>图表</h2>", chart(plots.plot_status_breakdown, tasks)]
     if tasks["lead_units"].map(len).gt(0).any() and tasks["lead_unit"].nunique() > 1:
-        parts.append(chart(plots.plot_units_by_status, tasks, cache=cache))
+        parts.append(chart(plots.plot_units_by_status, tasks))
     if not plots.progress_points(tasks).empty:
         parts.append('<p class="note">下图每个点是进展情况中一项可与年度目标对比的量化指标，虚线为序时进度；点在虚线左侧即低于序时进度。</p>')
-        parts.append(chart(plots.plot_progress_vs_schedule, tasks, report.as_of, cache=cache))
+        parts.append(chart(plots.plot_progress_vs_schedule, tasks, report.as_of))
     if plots.has_tags(tasks, "cause_tags", "cause"):
-        parts.append(chart(plots.plot_cause_counts, tasks, cache=cache))
+        parts.append(chart(plots.plot_cause_counts, tasks))
     return Html("\n".join(parts))
 
 

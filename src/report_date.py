@@ -7,9 +7,17 @@ index, the workbook) reads it from there as a :class:`datetime.date`.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 
-__all__ = ["ReportDateError", "to_date", "decide_report_date", "metadata_report_date"]
+__all__ = ["ReportDateError", "to_date", "parse_date_text", "decide_report_date", "metadata_report_date"]
+
+# 2020-07-20, 2020/7/20, 2020.7.20, 2020年7月20日 (Excel sometimes appends a time)
+_DATE_TEXT = re.compile(
+    r"^(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日?)"
+    r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
 
 
 class ReportDateError(ValueError):
@@ -28,11 +36,27 @@ def to_date(value) -> date:
         return value
     if hasattr(value, "to_pydatetime"):
         return value.to_pydatetime().date()
-    text = str(value).strip()
     try:
-        return date.fromisoformat(text[:10])
+        parsed = parse_date_text(str(value))
     except ValueError:
-        raise ReportDateError(f"参考日期 {value!r} 无效，应为 YYYY-MM-DD (as_of must be a date or 'YYYY-MM-DD')") from None
+        parsed = None
+    if parsed is None:
+        raise ReportDateError(f"参考日期 {value!r} 无效，应为 YYYY-MM-DD (as_of must be a date or 'YYYY-MM-DD')")
+    return parsed
+
+
+def parse_date_text(text: str) -> date | None:
+    """The one reader of dates written as text: '2020-07-20', '2020/7/20', '2020年7月20日'
+    (full-width digits too, a time after it ignored) → a :class:`date`; anything else → None.
+    Raises ValueError for an impossible date (2020-13-01).
+
+    >>> parse_date_text("2020年7月20日"), parse_date_text("2020-06-30T00:00:00")
+    (datetime.date(2020, 7, 20), datetime.date(2020, 6, 30))
+    """
+    match = _DATE_TEXT.match(unicodedata.normalize("NFKC", text).strip())
+    if not match:
+        return None
+    return date(int(match["y"]), int(match["m"] or match["m2"]), int(match["d"] or match["d2"]))
 
 
 def decide_report_date(metadata: dict, requested=None) -> tuple[date, str]:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from src.paths import ProcessedFiles, processed_files
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
@@ -132,3 +135,43 @@ def write_json(data, path: str | Path) -> Path:
 
 def read_json(path: str | Path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------- the processed folder
+class ProcessedDataError(FileNotFoundError):
+    """A data folder without a classified table (nothing built there yet)."""
+
+
+@dataclass
+class ProcessedData:
+    """What a build wrote into one data folder (:class:`src.paths.ProcessedFiles`), read once."""
+
+    files: ProcessedFiles
+    classified: pd.DataFrame
+    metadata: dict
+    classification: dict
+    quality: dict
+    keywords: pd.DataFrame
+    comparison: pd.DataFrame
+    comparison_info: dict
+
+
+def load_processed(folder: str | Path) -> ProcessedData:
+    """The one loader of a data folder (``data/processed``, ``<OUT>/data`` or an analyst's scratch folder
+    written by ``02_classify``): the classified table, the JSON summaries (``{}`` when absent) and the
+    keyword and comparison tables (empty when absent)."""
+    files = processed_files(folder)
+    if not files.classified.exists():
+        raise ProcessedDataError(
+            f"{files.classified}: 分类后的任务表不存在，请先运行 make reports (classified table not found)")
+
+    def optional(path: Path) -> dict:
+        return read_json(path) if path.exists() else {}
+
+    return ProcessedData(
+        files=files, classified=read_table(files.classified), metadata=optional(files.metadata),
+        classification=optional(files.classification), quality=optional(files.quality),
+        keywords=pd.read_parquet(files.keywords) if files.keywords.exists() else pd.DataFrame(),
+        comparison=read_table(files.comparison) if files.comparison.exists() else pd.DataFrame(),
+        comparison_info=optional(files.comparison_info),
+    )

@@ -5,6 +5,7 @@ import tomllib
 from functools import cache
 
 from src.paths import REFERENCE_DIR
+from src.settings import check
 
 SAMPLE_TEXT = "督查室重点工作滞后序时推进"
 
@@ -15,8 +16,10 @@ class CJKFontError(RuntimeError):
 
 @cache
 def report_style() -> dict:
-    with open(REFERENCE_DIR / "report_style.toml", "rb") as handle:
-        return tomllib.load(handle)
+    """``report_style.toml``, checked (:class:`src.settings_models.ReportStyleSettings`)."""
+    path = REFERENCE_DIR / "report_style.toml"
+    with open(path, "rb") as handle:
+        return check(tomllib.load(handle), "report_style", str(path))
 
 
 def status_order() -> list[str]:

@@ -74,7 +74,7 @@ class ParsedTable:
 
     @property
     def quality(self) -> dict:
-        from src.quality import quality_summary
+        from src.quality import quality_summary  # cold start: pandas, which reading a title does not need
 
         return quality_summary(self)
 
@@ -584,14 +584,10 @@ class TableGrammar:
         self.finished.append(pending)
         self.warnings.append(_TaskIssues(len(self.finished) - 1))  # the task's own warnings go here
 
-    def _make_records(self, workers: int | None = None) -> None:
+    def _make_records(self) -> None:
         """Every task read made into its record (cells cleaned, units split), in order, and
-        its warnings put where the task ended in the pass. Each task on its own: a large
-        table is shared among the cores (:mod:`src.forked`), with the same result."""
-        from src.forked import in_slices
-
-        finished = self.finished
-        made = in_slices(lambda start, stop: [self._task_record(p) for p in finished[start:stop]], len(finished), workers)
+        its warnings put where the task ended in the pass."""
+        made = [self._task_record(pending) for pending in self.finished]
         self.records = [record for record, _ in made]
         warnings = []
         for issue in self.warnings:

@@ -602,29 +602,3 @@ def test_more_share_and_completion_forms():
 def test_listed_cue_is_the_evidence_before_a_broader_family():
     result = row(problems="线索时间久远，影响核查进度。建设项目经费缺口较大。")
     assert result.status == "lagging" and "缺口较大" in result.status_evidence
-
-
-# ------------------------------------------------------------------ a large table on every core
-
-
-def test_rows_judged_in_several_processes_give_the_same_table(real_tasks):
-    from src.classify import parallel
-
-    table = pd.concat([real_tasks] * 3, ignore_index=True)  # 429 rows: forced to split, slices end mid-leader
-    one = c.classify_tasks(table, as_of="2020-06-30", workers=1)
-    split = c.classify_tasks(table, as_of="2020-06-30", workers=3)
-    assert one.equals(split) and one.attrs == split.attrs
-    assert parallel.parallel_workers(len(table)) == 1  # a city's table stays in one process by default
-
-
-def test_how_many_processes_judge_a_table(monkeypatch):
-    from src import forked
-    from src.classify import parallel
-
-    monkeypatch.setattr(forked.os, "cpu_count", lambda: 4)
-    assert parallel.parallel_workers(parallel.PARALLEL_MIN_ROWS - 1) == 1
-    assert parallel.parallel_workers(parallel.PARALLEL_MIN_ROWS) == 4
-    assert parallel.parallel_workers(10, workers=1) == 1
-    assert parallel.parallel_workers(2, workers=5) == 2  # never more processes than rows
-    monkeypatch.setattr(forked.os, "cpu_count", lambda: 1)
-    assert parallel.parallel_workers(10**5) == 1

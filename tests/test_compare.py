@@ -261,9 +261,9 @@ def test_settings_are_data_and_checked(tmp_path):
     assert compare.normalise_text("2020年 加快推进（一）５Ｇ 基站建设！") == "加快推进5g基站建设"
     bad = tmp_path / "matching.toml"
     bad.write_text('[weights]\ntask_weight = 0.9\nunit_weight = 0.9\n', encoding="utf-8")
-    with pytest.raises(ComparisonError, match="缺少设置"):
+    with pytest.raises(ComparisonError, match="thresholds：缺少这一项"):
         compare.load_settings(bad)
-    with pytest.raises(ComparisonError, match="应为 1"):
+    with pytest.raises(ComparisonError, match="weights：取值无效.*must be 1"):
         compare.load_settings({"weights": {"task_weight": 0.9, "unit_weight": 0.9}})
 
 

@@ -281,7 +281,7 @@ def test_analyst_notebooks_write_to_the_scratch_folder(name, parameter):
         namespace[key.strip()] = ast.literal_eval(rest.partition("#")[0].strip())
     assert ROOT / namespace[parameter] == INTERIM_DIR
     code = "".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "sys.path" not in code  # the project root comes from the environment's .pth
+    assert "sys.path" not in code  # the project comes from the environment (pip install -e .)
 
 
 def test_a_table_not_yet_classified_can_be_browsed_without_status(mini_processed, tmp_path):

@@ -107,14 +107,11 @@ def test_unknown_leader_fails_loudly(tmp_path, mini_processed):
         )
 
 
-@pytest.mark.slow
-def test_report_template_refuses_a_date_other_than_the_builds(tmp_path, mini_processed):
-    """A template run by hand cannot print one date above statuses computed at another."""
-    with pytest.raises(pm.PapermillExecutionError, match="2020-06-30"):
-        pm.execute_notebook(
-            str(TEMPLATES / "overview_report.ipynb"), str(tmp_path / "x.ipynb"), progress_bar=False,
-            parameters={"data_dir": str(mini_processed), "as_of": "2020-09-30"},
-        )
+def test_report_templates_take_no_date_the_data_folder_carries_it():
+    """A template run by hand cannot print one date above statuses computed at another: the date
+    is the one in the data folder's metadata.json, never a parameter."""
+    assert set(pm.inspect_notebook(str(TEMPLATES / "overview_report.ipynb"))) == {"data_dir"}
+    assert set(pm.inspect_notebook(str(TEMPLATES / "leader_report.ipynb"))) == {"leader", "data_dir"}
 
 
 # ---------------------------------------------------------------- 02_classify
@@ -140,6 +137,29 @@ def test_classify_notebook_writes_to_its_scratch_folder_only(tmp_path):
     assert classified.loc[classified["task_id"] == 2, "status_source"].item() == "override"
     assert "参考日期 2020-09-30（本笔记本指定）" in (tmp_path / "run.ipynb").read_text(encoding="utf-8")
     assert {p.name: p.read_bytes() for p in processed.iterdir()} == before  # the build's folder is untouched
+
+
+@pytest.mark.slow
+def test_the_notebooks_chain_by_hand_clean_classify_then_either_report(tmp_path):
+    """01_clean → 02_classify → a report template, run by hand with papermill on an analyst's
+    scratch folder (nothing of the build's): the classify notebook writes what the templates read."""
+    scratch = tmp_path / "scratch"
+    run = {"progress_bar": False, "kernel_name": "python3", "cwd": str(tmp_path)}
+    pm.execute_notebook(str(ROOT / "notebooks" / "01_clean.ipynb"), str(tmp_path / "01.ipynb"),
+                        parameters={"raw_path": str(MINI_TABLE), "output_dir": str(scratch)}, **run)
+    pm.execute_notebook(str(ROOT / "notebooks" / "02_classify.ipynb"), str(tmp_path / "02.ipynb"),
+                        parameters={"processed_dir": str(scratch), "output_dir": str(scratch), "overrides_path": "",
+                                    "labels_path": "", "as_of": "2020-09-30"}, **run)
+    leader = store.read_table(scratch / "tasks_classified.parquet")["leader"].iloc[0]
+    pm.execute_notebook(str(TEMPLATES / "leader_report.ipynb"), str(tmp_path / "leader.ipynb"),
+                        parameters={"data_dir": str(scratch), "leader": leader}, **run)
+    pm.execute_notebook(str(TEMPLATES / "overview_report.ipynb"), str(tmp_path / "overview.ipynb"),
+                        parameters={"data_dir": str(scratch)}, **run)
+    overview = (tmp_path / "overview.ipynb").read_text(encoding="utf-8")
+    assert "截至9月底" in overview  # the date the analyst chose in 02_classify, carried in the folder
+    assert leader in (tmp_path / "leader.ipynb").read_text(encoding="utf-8")
+    assert {p.name for p in scratch.iterdir()} >= {"tasks.parquet", "tasks_classified.parquet", "metadata.json",
+                                                   "classification.json", "keywords.parquet", "quality.json"}
 
 
 def fake_status(frame):

@@ -138,48 +138,6 @@ def test_missing_file_is_a_clear_error(tmp_path):
         parse_table(tmp_path / "nope.md")
 
 
-def _full_parser(raw):
-    from src.cells import _CellHTML
-
-    parser = _CellHTML()
-    parser.feed(raw)
-    parser.close()
-    return "".join(parser.parts) + parser.rawdata, parser.open_tags, parser.unbalanced
-
-
-def test_fast_cell_path_agrees_with_the_html_parser_on_every_real_cell():
-    from src.cells import _simple_cell
-
-    cells = [cell for line in REAL_TABLE.read_text(encoding="utf-8").split("\n") for cell in line.split("\t")]
-    checked = 0
-    for cell in cells:
-        fast = _simple_cell(cell)
-        if fast is not None:
-            checked += 1
-            assert ("".join(fast.parts), fast.open_tags, fast.unbalanced) == _full_parser(cell)
-    assert checked > 0.9 * len(cells)
-
-
-from hypothesis import given, settings  # noqa: E402 — the property tests start here
-from hypothesis import strategies as st  # noqa: E402
-
-_PIECES = st.sampled_from(
-    list("ab 中文&;<>/=\"'#0x") + ["<p>", "</p>", "<li>", "</li>", "<br>", "<br/>", '<ol style="a: b">', "</ol>",
-                                   "&amp;", "&nbsp;", "&lt;", "&#13;", "< p>", "<P>", "</P >", "<p/>", "</br>", "<script>"]
-)
-
-
-@pytest.mark.slow
-@settings(max_examples=3000, deadline=None)
-@given(st.lists(_PIECES, max_size=25).map("".join))
-def test_fast_cell_path_agrees_with_the_html_parser(raw):
-    from src.cells import _simple_cell
-
-    fast = _simple_cell(raw)
-    if fast is not None:
-        assert ("".join(fast.parts), fast.open_tags, fast.unbalanced) == _full_parser(raw)
-
-
 def test_errors_and_warnings_name_the_sheet_or_table_when_there_is_one():
     from src.parse import ParseIssue
 
@@ -207,28 +165,3 @@ def test_repeated_headers_are_counted_in_the_quality_summary_not_warned(real_par
     assert quality["warnings"] == []
     table = quality_table(real_parsed).set_index("项目")["值"]
     assert table["重复的表头行（分页、分节处）"] == "71" and table["警告数"] == "0"
-
-
-def test_a_large_table_parsed_on_several_cores_is_the_same(tmp_path, monkeypatch):
-    """Tasks are made into records in forked workers for a large table (src.forked): the same
-    records, and the same warnings in the same order, as in one process."""
-    from src import forked
-    from src.synthetic import repeated_table
-
-    text = repeated_table(REAL_TABLE.read_text(encoding="utf-8"), 25)  # 3,575 tasks
-    lines = text.split("\n")
-    for number in range(0, len(lines), 97):  # a task-level warning (an entity) and a row-level one (trailing space)
-        if "\t" in lines[number] and lines[number].split("\t")[0].strip().isdigit():  # a task row
-            lines[number] = lines[number].replace("。", "&amp;。", 1) + ("  " if number % 2 else "")
-    path = tmp_path / "large.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    monkeypatch.setattr(forked.os, "cpu_count", lambda: 3)
-    assert forked.workers_for(3575) == 3
-    split = parse_table(path)
-    monkeypatch.setattr(forked, "PARALLEL_MIN_ROWS", 10**9)
-    assert forked.workers_for(3575) == 1
-    one = parse_table(path)
-    assert len(one.tasks) == 3575 and one.tasks.equals(split.tasks)
-    assert one.warnings == split.warnings
-    messages = [w.message for w in one.warnings]
-    assert any("HTML 实体" in m for m in messages) and any("行尾有多余空白" in m for m in messages)

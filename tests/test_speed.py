@@ -17,9 +17,9 @@ import pytest
 
 from src import paths
 from src.build import build
-from src.build.executors import ExecutorError, LocalBackend, longest_first, make_backend
+from src.build.executors import ExecutorError, LocalBackend, ReportWorkers, longest_first, make_backend, merge_parts, run_jobs
 from src.build.run import Layout, frame_digest, plan_reports
-from src.build.workers import PARTS, ReportJob, ReportWorkers, merge_parts, run_jobs
+from src.build.workers import PARTS, ReportJob
 from tests.conftest import MINI_TABLE
 
 ONE_LEADERS_TASK = 1  # the mini table's task 1 belongs to 刘忻 (leader-01) alone
@@ -231,9 +231,6 @@ def test_an_override_rerenders_that_leader_the_overview_the_index_and_the_workbo
     code, summary = build(raw=str(MINI_TABLE), out=str(out))
     assert code == 0, summary.failures
     before = report_files(out / "reports")
-    charts = out / "data" / "chart_cache"
-    drawn_before = {p.name for p in charts.glob("*.json")}
-    assert drawn_before  # the report notebooks kept their charts
     (out / "overrides.csv").write_text(
         "task_id,status,reason,reviewer,date\n"
         f"{ONE_LEADERS_TASK},lagging,督查组实地核查发现进度滞后,王分析,2020-07-15\n", encoding="utf-8")
@@ -246,8 +243,6 @@ def test_an_override_rerenders_that_leader_the_overview_the_index_and_the_workbo
     assert changed == ["index.html", "key_tasks_classified.xlsx", "leader-01.docx", "leader-01.html", "leader-01.pdf",
                        "overview.docx", "overview.html", "overview.pdf"]
     assert "人工认定" in (out / "reports" / "leader-01.html").read_text(encoding="utf-8")
-    drawn_now = {p.name for p in charts.glob("*.json")} - drawn_before
-    assert drawn_now and len(drawn_now) < len(drawn_before)  # only the charts whose numbers moved were drawn
 
     # the same reports as a build from scratch with the same overrides
     cold = tmp_path / "cold"
@@ -275,12 +270,6 @@ def test_an_override_rerenders_that_leader_the_overview_the_index_and_the_workbo
         run.plan_reports = original
     assert code == 0 and summary.reports_written == [] and "reports" in summary.stages_skipped
     assert report_files(out / "reports") == after
-
-    # --force draws every chart again
-    (charts / f"{0:064x}.json").write_text("{}", encoding="utf-8")
-    code, summary = build(raw=str(MINI_TABLE), out=str(out), force=True)
-    assert code == 0 and not (charts / f"{0:064x}.json").exists()
-    assert {p.name for p in charts.glob("*.json")} == {p.name for p in (cold / "data" / "chart_cache").glob("*.json")}
 
 
 # ------------------------------------------------------------------ the executors
@@ -314,8 +303,9 @@ def test_a_report_is_ok_when_both_its_parts_are():
 
 def test_executor_names():
     assert isinstance(make_backend(None, 2), LocalBackend) and make_backend("local", 3).workers == 3
-    with pytest.raises(ExecutorError, match="local、warm、dask"):
-        make_backend("ssh://somewhere", 2)
+    for refused in ("ssh://somewhere", "warm", "dask"):  # the build never starts a cluster (no port opened)
+        with pytest.raises(ExecutorError, match="local、tcp://主机:端口"):
+            make_backend(refused, 2)
 
 
 def test_without_distributed_the_dask_executor_says_what_is_missing():
@@ -323,11 +313,9 @@ def test_without_distributed_the_dask_executor_says_what_is_missing():
         import distributed  # noqa: F401
     except ImportError:
         with pytest.raises(ExecutorError, match="distributed"):
-            make_backend("dask", 2)
-        with pytest.raises(ExecutorError, match="distributed"):
             make_backend("tcp://127.0.0.1:8786", 2)
     else:
-        assert make_backend("dask://127.0.0.1:8786", 2).address == "tcp://127.0.0.1:8786"
+        assert make_backend("tcp://127.0.0.1:8786", 2).address == "tcp://127.0.0.1:8786"
 
 
 def test_a_job_that_cannot_run_is_a_failed_report_naming_it(tmp_path):
@@ -344,100 +332,27 @@ def test_a_job_that_cannot_run_is_a_failed_report_naming_it(tmp_path):
 
 @pytest.mark.slow
 def test_the_reports_render_on_a_dask_cluster(tmp_path):
-    pytest.importorskip("distributed")
-    code, summary = build(raw=str(MINI_TABLE), out=str(tmp_path / "dask"), jobs=2, executor="dask")
+    """The cluster path (EXECUTOR=tcp://…): a scheduler the operator started, here a LocalCluster."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        code, summary = build(raw=str(MINI_TABLE), out=str(tmp_path / "dask"), executor=cluster.scheduler_address)
     assert code == 0, summary.failures
     assert sorted(summary.reports_written) == ["leader-01", "leader-02", "leader-03", "overview"]
     assert (tmp_path / "dask" / "reports" / "leader-02.pdf").stat().st_size > 10_000
 
 
 
-@pytest.mark.slow
-def test_warm_workers_outlive_a_build_and_serve_one_version_of_the_code(tmp_path, monkeypatch):
-    pytest.importorskip("distributed")
-    from src.build import service
-
-    folder = tmp_path / "workers"
-    monkeypatch.setattr(service, "SERVICE_DIR", folder)
-    out = tmp_path / "warm"
-    try:
-        code, summary = build(raw=str(MINI_TABLE), out=str(out), jobs=2, executor="warm")
-        assert code == 0, summary.failures
-        first = service.running(folder)
-        assert first is not None and first["workers"] == 2
-        assert service.running(folder)["pid"] != __import__("os").getpid()  # a process of its own, left running
-        from src.build import forkserver  # and beside it the build server for this code (src.build.forkserver)
-
-        assert first["build_server"] == str(forkserver.socket_path(folder))
-        _wait_for(lambda: forkserver.socket_path(folder).exists())
-
-        # an override for one leader: the same service renders that leader and the overview again
-        tasks = pd.read_parquet(out / "data" / "tasks_classified.parquet")
-        task = tasks[tasks["leader_order"] == 2].iloc[0]
-        status = "completed" if task["status"] == "lagging" else "lagging"
-        line = f"{int(task['task_id'])},{status},督查组实地核查,测试,2020-07-15\n"
-        (out / "overrides.csv").write_text((out / "overrides.csv").read_text(encoding="utf-8") + line, encoding="utf-8")
-        code, summary = build(raw=str(MINI_TABLE), out=str(out), jobs=2, executor="warm")
-        assert code == 0, summary.failures
-        assert sorted(summary.reports_written) == ["leader-02", "overview"]
-        assert service.running(folder)["pid"] == first["pid"]
-
-        # the same as a cold build with the local pool
-        cold = tmp_path / "cold"
-        cold.mkdir()
-        (cold / "overrides.csv").write_text((out / "overrides.csv").read_text(encoding="utf-8"), encoding="utf-8")
-        code, _ = build(raw=str(MINI_TABLE), out=str(cold), jobs=2)
-        assert code == 0
-        for name in ("overview.html", "leader-02.html", "leader-01.html"):
-            assert (out / "reports" / name).read_bytes() == (cold / "reports" / name).read_bytes(), name
-
-        # other code: the old service is stopped and a new one started
-        again = service.ensure(2, "another version of the code", folder)
-        assert again["pid"] != first["pid"] and not service._alive(first["pid"])
-    finally:
-        service.stop(folder)
-    assert service.running(folder) is None and not (folder / "service.json").exists()
-    _wait_for(lambda: not forkserver.socket_path(folder).exists())  # the build server stopped with it
-
-
-def _wait_for(condition, seconds: float = 60) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
-@pytest.mark.slow
-def test_warm_workers_stop_by_themselves_when_idle(tmp_path):
-    pytest.importorskip("distributed")
-    import time
-
-    from src.build import service
-
-    folder = tmp_path / "workers"
-    try:
-        state = service.ensure(1, "code", folder, idle_minutes=0.05)  # 3 s
-        deadline = time.monotonic() + 60
-        while service._alive(state["pid"]) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert not service._alive(state["pid"])
-        assert service.running(folder) is None and not (folder / "service.json").exists()
-    finally:
-        service.stop(folder)
-
-
 def test_a_kept_worker_is_warmed_once_not_at_every_build(monkeypatch):
-    """Each build asks every warm worker to warm up; the imports and the warm-up page are done
-    once per process (a build on kept workers does not pay them again)."""
+    """Each build asks every worker to warm up; under --watch the same workers serve every
+    build, and the imports and the warm-up page are done once per process."""
     from src.build import workers
 
     pages = []
     monkeypatch.setattr(workers, "_WARMED", False)
     monkeypatch.setattr(workers, "_warm_page", lambda: pages.append(1))
-    workers._warm_worker(None, None)
-    workers._warm_worker(None, None)
+    workers.warm_worker(None, None)
+    workers.warm_worker(None, None)
     assert pages == [1]
 
 

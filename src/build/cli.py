@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from src.build.executors import ExecutorError, check_executor
 from src.build.run import build
 from src.paths import PROJECT_ROOT, RAW_DIR
 from src.report_date import ReportDateError, to_date
@@ -34,25 +36,18 @@ def parser() -> argparse.ArgumentParser:
                      "instead of waiting for it")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
-                     "warm (warm workers kept between builds, for quick rebuilds: see src/build/service.py), "
-                     "dask (a local Dask cluster), dask://host:port or tcp://host:port (an existing Dask scheduler; "
-                     "needs the 'distributed' package and the same paths on every worker: see docs/performance.md)")
+                     "or tcp://host:port / tls://host:port (an existing Dask scheduler; needs the 'distributed' "
+                     "package and the same paths on every worker: see docs/performance.md)")
+    cli.add_argument("--watch", action="store_true",
+                     help="build, then build again whenever the overrides, data/raw/ or data/reference/ change "
+                     "(make watch; the workers and their kernels stay warm; Ctrl-C stops everything)")
     return cli
 
 
 def main(argv: list[str] | None = None) -> int:
-    import sys
-
     argv = list(sys.argv[1:] if argv is None else argv)
     cli = parser()
     args = cli.parse_args(argv)
-    if args.executor == "warm":  # the warm service keeps a build process too: fork the build from it
-        from src.build import forkserver, service
-        from src.build.state import code_fingerprint
-
-        forked = forkserver.run_on_server(argv, code_fingerprint(), service.SERVICE_DIR)
-        if forked is not None:
-            return forked
     as_of = None
     if args.as_of:
         try:
@@ -60,14 +55,19 @@ def main(argv: list[str] | None = None) -> int:
         except ReportDateError:
             cli.error(f"--as-of {args.as_of!r}: 应为 YYYY-MM-DD (expected YYYY-MM-DD)")
     if args.executor:
-        from src.build.executors import ExecutorError, check_executor
-
         try:
             check_executor(args.executor)
         except ExecutorError as error:
             cli.error(str(error))
-    code, summary = build(args.raw, args.out, as_of, args.force, args.jobs, args.overrides, args.previous,
-                          True if args.force_compare else None, args.profile, args.executor, wait=args.wait)
+    options = {"raw": args.raw, "out": args.out, "as_of": as_of, "force": args.force, "jobs": args.jobs,
+               "overrides": args.overrides, "previous": args.previous,
+               "force_compare": True if args.force_compare else None, "profile": args.profile, "executor": args.executor,
+               "wait": args.wait}
+    if args.watch:
+        from src.build.watch import watch  # cold start: watchfiles and anyio only for --watch
+
+        return watch(argv, options)
+    code, summary = build(**options)
     if summary.interrupted:  # its summary is printed and its processes stopped: end now, whatever threads remain
         import os
 

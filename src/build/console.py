@@ -114,7 +114,7 @@ class Progress:
     """A progress bar over the reports on a terminal; one log line per report elsewhere."""
 
     def __init__(self, total: int):
-        from tqdm import tqdm
+        from tqdm import tqdm  # cold start: only a build that renders reports shows a bar
 
         self.bar = tqdm(total=total, desc="生成报告", unit="份", disable=not total or not sys.stderr.isatty())
 

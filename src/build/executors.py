@@ -13,23 +13,16 @@ Backends, chosen by ``--executor`` (:func:`make_backend`):
 
 ``local`` (default)
     a :class:`concurrent.futures.ProcessPoolExecutor` with ``--jobs`` worker
-    processes on this machine.
-``dask``
-    a ``distributed.LocalCluster`` inside the build process (``--jobs`` threads,
-    ``inproc://``: no port is opened) — mostly useful to try the Dask path.
-``warm``
-    warm workers that outlive the build (:mod:`src.build.service`): the first
-    build starts a local Dask cluster in the background, later builds reuse its
-    processes and kernels; it stops after 30 idle minutes or ``make workers-stop``.
-    For an analyst rebuilding after overrides, not for the scheduled job.
-``tls://host:port``, ``dask://host:port`` or ``tcp://host:port``
-    an existing Dask scheduler **the operator started and named**: the reports
-    run on its workers, wherever they are. The build never opens a scheduler
-    port itself. A Dask scheduler runs whatever code it is sent, so a ``tcp://``
-    scheduler must be reachable only by the build's own user (a private network,
-    an SSH tunnel); ``tls://`` uses the certificates of Dask's configuration
-    (``distributed.comm.tls.*``, e.g. ``DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT``)
-    and ``distributed.comm.require-encryption``; see the README. Jobs carry absolute paths (template, data folder, staging folder,
+    processes on this machine; they live as long as the build (or ``--watch``).
+``tcp://host:port`` or ``tls://host:port``
+    an existing Dask scheduler **the operator started and named** (a province building
+    many cities' reports): the reports run on its workers, wherever they are. The
+    build never opens a scheduler port itself. A Dask scheduler runs whatever code
+    it is sent, so a ``tcp://`` scheduler must be reachable only by the build's own
+    user (a private network, an SSH tunnel); ``tls://`` uses the certificates of
+    Dask's configuration (``distributed.comm.tls.*``, e.g.
+    ``DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT``) and
+    ``distributed.comm.require-encryption``; see the README. Jobs carry absolute paths (template, data folder, staging folder,
     project root), so every worker must see the project, the build's data and
     reports folders **at the same paths** (a shared file system) and have the
     same environment (the project's virtualenv, the CJK font, WeasyPrint's
@@ -37,20 +30,34 @@ Backends, chosen by ``--executor`` (:func:`make_backend`):
     the workers straight into the staging folder.
 
 The optional backend needs the ``distributed`` package; without it,
-``--executor dask…`` fails with a message saying so.
+``--executor tcp://…`` fails with a message saying so.
 """
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
-__all__ = ["Backend", "LocalBackend", "DaskBackend", "WarmBackend", "ExecutorError", "make_backend", "longest_first",
-           "check_executor"]
+from src.build.processes import worker_started
+from src.build.workers import PARTS, ReportJob, failed_result, render_report, warm_worker
+from src.fingerprints import code_fingerprint
+from src.paths import PROJECT_ROOT
+
+__all__ = ["Backend", "LocalBackend", "DaskBackend", "ExecutorError", "make_backend", "longest_first", "check_executor",
+           "ignore_sigint", "ReportWorkers", "run_jobs", "merge_parts"]
 
 
 class ExecutorError(RuntimeError):
     """The executor asked for cannot be used (unknown name, package missing, scheduler unreachable)."""
+
+
+def ignore_sigint() -> None:
+    """A local worker's initializer: Ctrl-C reaches every process of the terminal's group; the
+    build (or ``--watch``) handles it once and shuts the workers down in order."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def longest_first(jobs: list) -> list:
@@ -96,26 +103,16 @@ class LocalBackend(Backend):
         self.pool = None
 
     def get(self):
-        from concurrent.futures import ProcessPoolExecutor
-
         if self.pool is None:
-            from src.build.processes import worker_started
-
-            # workers stop their kernels and exit with the build, even when it is killed (src.build.processes)
+            # workers ignore SIGINT, stop their kernels and exit with the build, even when it is killed
             self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_started)
         return self.pool
 
     def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
-        from src.build.workers import _warm_worker
-
         for _ in range(self.workers):
-            self.get().submit(_warm_worker, self.stderr_log, kernel)
+            self.get().submit(warm_worker, self.stderr_log, kernel)
 
     def run(self, jobs: list, staging: Path) -> Iterator[tuple[object, dict]]:
-        from concurrent.futures import as_completed
-
-        from src.build.workers import failed_result, render_report
-
         if not jobs:
             return
         pool = self.get()
@@ -140,11 +137,11 @@ class LocalBackend(Backend):
 
 
 class DaskBackend(Backend):
-    """Jobs on a Dask distributed cluster: a new local one, or an existing scheduler.
+    """Jobs on the workers of an existing Dask scheduler (``address``).
     Connects at the first ``warm_up`` or ``run``; a scheduler that cannot be reached
     makes every job a failed report naming it (the published reports are kept)."""
 
-    def __init__(self, address: str | None, workers: int):
+    def __init__(self, address: str, workers: int):
         try:
             import distributed  # noqa: F401
         except ImportError:
@@ -154,8 +151,7 @@ class DaskBackend(Backend):
             ) from None
         self.address = address
         self.workers = max(1, workers)
-        self.name = f"dask {address or 'local cluster'}"
-        self.cluster = None
+        self.name = f"dask {address}"
         self.client = None
         self.warming = []
 
@@ -165,22 +161,14 @@ class DaskBackend(Backend):
         if self.client is not None:
             return self.client
         try:
-            if self.address:
-                self.client = distributed.Client(self.address, timeout="20s", set_as_default=False)
-                self.workers = max(1, sum(self.client.nthreads().values()))
-            else:
-                # In this process, over inproc:// : no port is opened, nobody else can submit code to it.
-                self.cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=self.workers,
-                                                        processes=False, dashboard_address=None)
-                self.client = distributed.Client(self.cluster, set_as_default=False)
+            self.client = distributed.Client(self.address, timeout="20s", set_as_default=False)
+            self.workers = max(1, sum(self.client.nthreads().values()))
         except (OSError, TimeoutError) as error:
             self.close()
             raise ExecutorError(f"无法连接 Dask 调度器 {self.address}：{error} (cannot reach the Dask scheduler)") from None
         return self.client
 
     def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
-        from src.build.workers import _warm_worker
-
         if kernel is None:
             return
         try:
@@ -188,12 +176,10 @@ class DaskBackend(Backend):
         except ExecutorError:
             return  # run() reports it, per job
         for worker in client.scheduler_info().get("workers", {}):  # one warm-up on each worker
-            self.warming.append(client.submit(_warm_worker, None, kernel, workers=[worker], pure=False,
+            self.warming.append(client.submit(warm_worker, None, kernel, workers=[worker], pure=False,
                                               key=f"warm-up-{worker}-{time.time_ns()}"))  # kept: a dropped future is cancelled
 
     def run(self, jobs: list, staging: Path) -> Iterator[tuple[object, dict]]:
-        from src.build.workers import failed_result, render_report
-
         if not jobs:
             return
         try:
@@ -221,65 +207,88 @@ class DaskBackend(Backend):
 
     def close(self) -> None:
         self.warming = []
-        try:
-            if self.client is not None:
-                self.client.close()
-        finally:
-            if self.cluster is not None:
-                self.cluster.close()
-            self.client = self.cluster = None
-
-
-class WarmBackend(DaskBackend):
-    """The warm workers of :mod:`src.build.service`, started at the first ``warm_up`` or
-    ``run`` when none serve this code."""
-
-    def __init__(self, workers: int):
-        super().__init__(None, workers)
-        self.name = "常驻报告进程"
-
-    def connect(self):
-        import logging
-
-        from src.build import service
-        from src.build.state import code_fingerprint
-
-        if self.client is None:
-            before = service.running()
-            try:
-                state = service.ensure(self.workers, code_fingerprint())
-            except service.ServiceError as error:
-                raise ExecutorError(str(error)) from None
-            self.address = state["address"]
-            self.name = f"常驻报告进程 {self.address}"
-            if before is None or before.get("pid") != state.get("pid"):
-                logging.getLogger("key_tasks.build").info(
-                    "常驻报告进程：%s（%s），空闲 %d 分钟后自动退出；make workers-stop 可随时停止",
-                    "已启动" if before is None else "代码或进程数有变化，已换新", self.address, service.IDLE_MINUTES)
-        return super().connect()
+        if self.client is not None:
+            self.client.close()
+            self.client = None
 
 
 def make_backend(spec: str | None, workers: int, stderr_log: str | None = None) -> Backend:
-    """``None``/``"local"`` → :class:`LocalBackend`; ``"warm"`` → :class:`WarmBackend`;
-    ``"dask"`` → a local Dask cluster;
-    ``"dask://host:port"`` / ``"tcp://host:port"`` → that scheduler."""
+    """``None``/``"local"`` → :class:`LocalBackend`; ``"tcp://host:port"`` / ``"tls://host:port"``
+    → that Dask scheduler (the build never starts one: no port is opened by default)."""
     spec = (spec or "local").strip()
     if spec == "local":
         return LocalBackend(workers, stderr_log)
-    if spec == "dask":
-        return DaskBackend(None, workers)
-    if spec == "warm":
-        return WarmBackend(workers)
-    if spec.startswith("dask://"):
-        return DaskBackend("tcp://" + spec[len("dask://"):], workers)
-    if spec.startswith(("tcp://", "tls://", "ws://", "wss://")):
+    if spec.startswith(("tcp://", "tls://")):
         return DaskBackend(spec, workers)
     raise ExecutorError(
-        f"--executor {spec!r}: 应为 local、warm、dask、dask://主机:端口 或 tcp://主机:端口 "
-        "(expected local, warm, dask, dask://host:port or tcp://host:port)"
+        f"--executor {spec!r}: 应为 local、tcp://主机:端口 或 tls://主机:端口 "
+        "(expected local, tcp://host:port or tls://host:port)"
     )
 
 
 def check_executor(spec: str | None) -> None:
     """Raise :class:`ExecutorError` for a spec :func:`make_backend` would refuse (without connecting)."""
     make_backend(spec, 1).close()
+
+
+class ReportWorkers:
+    """The executor the build renders its reports on: the local pool of worker processes
+    by default, or the backend named by ``executor`` (see :func:`make_backend`:
+    ``"local"``, ``"dask"``, ``"dask://host:port"``, ``"tcp://host:port"``). Started lazily."""
+
+    def __init__(self, workers: int, stderr_log: str | None = None, executor: str | None = None):
+        self.backend = make_backend(executor, max(1, workers), stderr_log)
+        self.stderr_log = stderr_log
+
+    @property
+    def workers(self) -> int:
+        return self.backend.workers
+
+    @property
+    def name(self) -> str:
+        return self.backend.name
+
+    def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
+        """Start the workers (and, given (project root, code fingerprint), their kernels) ahead of the jobs."""
+        if kernel is None:
+            kernel = (str(PROJECT_ROOT), code_fingerprint())
+        self.backend.warm_up(kernel)
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def abandon(self) -> None:
+        """After an interrupted build stopped the worker processes: let go without waiting for them."""
+        self.backend.abandon()
+
+
+def run_jobs(jobs: list[ReportJob], staging: Path, workers: ReportWorkers, on_result=None) -> list[dict]:
+    """Render ``jobs`` on the executor, each as its two parts (:data:`PARTS`), longest first (the
+    overview), a report's Word document after the next report's pages
+    (:func:`longest_first`); returns one result per report, and calls
+    ``on_result(job, result)`` as each report's last part ends (the console's progress bar).
+    A worker that dies is a failed report."""
+    parts = [replace(job, part=part) for job in jobs for part in PARTS] if jobs else []
+    ended: dict[str, dict] = {}
+    by_slug = {job.slug: job for job in jobs}
+    results = []
+    for part_job, result in workers.backend.run(parts, Path(staging)):
+        first = ended.pop(part_job.slug, None)
+        if first is None:
+            ended[part_job.slug] = result
+            continue
+        merged = merge_parts(first, result)
+        results.append(merged)
+        if on_result is not None:
+            on_result(by_slug[part_job.slug], merged)
+    return results
+
+
+def merge_parts(first: dict, second: dict) -> dict:
+    """One report's result from its two parts' (in either order): failed if either failed."""
+    pages, word = (second, first) if first.get("part") == "word" else (first, second)
+    if not pages["ok"]:
+        return pages
+    if not word["ok"]:
+        return {**word, "executed": pages.get("executed", "")}
+    return {**pages, "part": "", "timings": {**pages["timings"], **word["timings"]}}

@@ -74,7 +74,6 @@ def _prime_report_kernel():
         os.chdir(state.cwd)
         sys.path[:] = state.path
         warnings.filters[:] = state.filters
-        warnings._filters_mutated()  # "show once" registries start over, as in a new kernel
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             matplotlib.rcParams.update(state.rc)

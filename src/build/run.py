@@ -13,15 +13,18 @@ are no longer what it wrote (:mod:`src.build.state`).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from src import paths
 from src.build.console import BuildSummary, Progress, finish_log, log, log_to_file_only, migrate_old_logs, start_log
+from src.build.executors import ExecutorError, ReportWorkers, run_jobs
 from src.build.lock import EXIT_LOCKED, BuildLocked, build_lock
 from src.build.processes import EXIT_SIGINT, BuildInterrupted, interruptible, kernel_folder, signals_held, stop_descendants
 from src.build.publish import (
@@ -39,13 +42,19 @@ from src.build.publish import (
     write_index_and_workbook,
 )
 from src.build.state import code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
-from src.build.workers import ReportJob, ReportWorkers, run_jobs
-from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles
+from src.build.workers import ReportJob, yield_to_reports
+from src.ingest.inbox import find_inbox_table
+from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles, PublishedFiles
+from src.report_date import ReportDateError
+from src.settings import SettingsError, force_compare_requested
+from src.style import CJKFontError, find_cjk_font
+from src.table_problems import IncompleteTableError, RawTableError
+
+# Cold start: the data and report modules (src.parse, src.pipeline, src.classify, src.compare,
+# src.report) import pandas, pyarrow and the rules; they are imported inside the step that needs
+# them, so a rebuild with nothing changed stays well under half a second.
 
 __all__ = ["Layout", "BuildInputError", "build", "default_overrides"]
-
-
-REPORT_SUFFIXES = (".html", ".pdf", ".docx")  # what each report job writes
 
 
 class BuildInputError(Exception):
@@ -66,9 +75,6 @@ class Layout:
     @classmethod
     def from_args(cls, raw: str | None, out: str | None) -> Layout:
         """``raw`` None → the newest period among the tables in ``data/raw/`` (the inbox)."""
-        from src.ingest import find_inbox_table
-        from src.table_problems import RawTableError
-
         why = problem = ""
         if raw:
             raw_path = Path(raw).resolve()
@@ -103,20 +109,18 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     """Clean, then classify, each only when its inputs or its outputs changed. The data
     modules (and pandas) are imported only by a step that runs: a rebuild with nothing
     changed stays well under a second."""
-    from src.report_date import ReportDateError
-
     files = layout.files
     state = read_state(layout.data_dir)
     code = code_fingerprint()
     clean_key = fingerprint(layout.raw, str(as_of or ""), code, "clean-v2")
     if force or state.get("clean") != clean_key or state.get("clean_outputs") != outputs_fingerprint(files.clean_outputs):
         log.info("清洗：%s → %s", layout.raw, layout.data_dir)
-        from src.parse import RawTableError, check_all_rows_accounted
+        from src.parse import check_all_rows_accounted  # pandas: see the imports above
         from src.pipeline import clean_stage
 
         try:
             parsed = check_all_rows_accounted(clean_stage(layout.raw, layout.data_dir, as_of=as_of))
-        except (RawTableError, ReportDateError) as error:
+        except (RawTableError, IncompleteTableError, ReportDateError) as error:
             raise BuildInputError(str(error)) from None
         log.info("清洗：读入 %d 行，写出 %d 项任务", parsed.rows_read, len(parsed.tasks))
         state = {"clean": clean_key, "clean_outputs": outputs_fingerprint(files.clean_outputs)}
@@ -161,7 +165,7 @@ def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool,
     state = read_state(layout.data_dir)
     if previous:
         target = Path(previous).resolve()
-        side = [target] if target.is_file() else sorted(p for p in target.rglob("tasks_classified.parquet"))
+        side = [target] if target.is_file() else sorted(target.rglob(ProcessedFiles(target).classified.name))
     else:
         side = sorted(p for p in layout.raw.parent.iterdir() if p.is_file() and not p.name.startswith("."))
     key = fingerprint(files.classified, files.metadata, str(previous or ""), *side, bool(force_compare), code_fingerprint(), "compare-v1")
@@ -199,8 +203,7 @@ def plan_reports(layout: Layout, code: str | None = None):
     jobs = []
     for report in reports:
         notebook = paths.LEADER_TEMPLATE if report.leader else paths.OVERVIEW_TEMPLATE
-        parameters = {"data_dir": str(layout.data_dir), "chart_cache": str(layout.files.chart_cache),
-                      **({"leader": report.leader} if report.leader else {})}
+        parameters = {"data_dir": str(layout.data_dir), **({"leader": report.leader} if report.leader else {})}
         job = ReportJob(report.slug, report.subject, notebook, parameters, report.title, report.leader, report.counts,
                         code=code)
         job.key = fingerprint(notebook, *report_inputs(report, layout), code, parameters, job.slug, "report-v3")
@@ -221,16 +224,15 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         summary.stages_skipped.append("reports")
         return True
 
-    from src.style import find_cjk_font
-
     find_cjk_font()  # fail before any work if the reports would show empty boxes
     overview, reports, jobs = plan_reports(layout, code)
     index_key = fingerprint(*(job.key for job in jobs), layout.files.classified, code)
-    index_files = [real / "index.html", real / "key_tasks_classified.xlsx"]
+    published = PublishedFiles(real)
+    index_files = list(published.index_outputs)
     plan = {"key": plan_key, "slugs": [job.slug for job in jobs]}
 
     def outputs(job: ReportJob) -> list[Path]:
-        return [real / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
+        return published.report(job.slug)
 
     def reusable(job: ReportJob) -> bool:
         recorded = old_state.get(job.slug, {})
@@ -246,11 +248,6 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         summary.stages_skipped.append("reports")
         return True
 
-    from src.chart_cache import ChartCache
-
-    charts = ChartCache(layout.files.chart_cache)  # the notebooks' drawn charts, kept between builds
-    if force:
-        charts.clear()  # --force: every chart drawn again
     staging = open_staging(real)  # empty: this build publishes exactly the set it planned
     carry_over(real, staging, [path.name for job in jobs if job not in todo for path in outputs(job)])
     executed = files.executed()
@@ -259,8 +256,6 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程（%s）",
              len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers, workers.name)
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
-    from concurrent.futures import ThreadPoolExecutor
-
     progress = Progress(len(todo))
     try:
         with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
@@ -273,7 +268,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         for result in results:
             job = by_slug[result["slug"]]
             if result["ok"]:
-                written = [staging / f"{job.slug}{suffix}" for suffix in REPORT_SUFFIXES]
+                written = PublishedFiles(staging).report(job.slug)
                 new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
                                        "outputs": outputs_fingerprint(written)}
                 summary.reports_written.append(job.slug)
@@ -286,9 +281,8 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
             log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
             return False
         index_written.result()
-        charts.prune()
         new_state["index"] = index_key
-        new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
+        new_state["index_outputs"] = outputs_fingerprint(PublishedFiles(staging).index_outputs)
         new_state["plan"] = plan
         new_state["files"] = file_digests(staging)
         summary.notes.extend(keep_edited(real, staging, _recorded_files(old_state, real), say=log.warning))
@@ -316,18 +310,17 @@ def _recorded_files(state: dict, real: Path) -> dict[str, str]:
     legacy = read_state(real)
     names = []
     for slug in (legacy.get("plan") or {}).get("slugs", []):
-        group = [real / f"{slug}{suffix}" for suffix in REPORT_SUFFIXES]
+        group = PublishedFiles(real).report(slug)
         if (legacy.get(slug) or {}).get("outputs") == outputs_fingerprint(group):
             names += [path.name for path in group]
-    index_files = [real / "index.html", real / "key_tasks_classified.xlsx"]
+    published = PublishedFiles(real)
+    index_files = list(published.index_outputs)
     if legacy.get("index_outputs") == outputs_fingerprint(index_files):
         names += [path.name for path in index_files]
     return file_digests(real, names)
 
 
 def _index_and_workbook_beside(overview, reports, staging: Path) -> None:
-    from src.build.workers import yield_to_reports
-
     yield_to_reports()  # the reports go first when the cores are busy
     write_index_and_workbook(overview, reports, staging)
 
@@ -367,9 +360,6 @@ def _data_inputs(layout: Layout) -> list[Path]:
 def frame_digest(frame) -> str:
     """sha256 of a table's columns, types and rows, serialized deterministically
     (list cells, numpy scalars, dates and missing values included)."""
-    import hashlib
-    import json
-
     digest = hashlib.sha256()
     digest.update(json.dumps([[str(c) for c in frame.columns], [str(t) for t in frame.dtypes]]).encode())
     for row in frame.itertuples(index=False, name=None):
@@ -394,9 +384,9 @@ def _published_set_is_current(old_state: dict, plan_key: str, reports_dir: Path)
         return False
     for slug in plan["slugs"]:
         recorded = old_state.get(slug) or {}
-        if recorded.get("outputs") != outputs_fingerprint([reports_dir / f"{slug}{suffix}" for suffix in REPORT_SUFFIXES]):
+        if recorded.get("outputs") != outputs_fingerprint(PublishedFiles(reports_dir).report(slug)):
             return False
-    index_files = [reports_dir / "index.html", reports_dir / "key_tasks_classified.xlsx"]
+    index_files = PublishedFiles(reports_dir).index_outputs
     return bool(old_state.get("index")) and old_state.get("index_outputs") == outputs_fingerprint(index_files)
 
 
@@ -409,8 +399,10 @@ def _timings_text(result: dict) -> str:
 
 # ---------------------------------------------------------------------- the build
 def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None, previous=None,
-          force_compare=None, profile=None, executor=None, wait=True) -> tuple[int, BuildSummary]:
+          force_compare=None, profile=None, executor=None, workers=None, wait=True) -> tuple[int, BuildSummary]:
     """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`.
+    ``workers``: report workers kept by the caller (``--watch``), left running; else the build
+    starts its own and stops them at the end.
 
     One build at a time per output folder (:mod:`src.build.lock`): ``wait=False`` returns
     exit code 75 at once when another build holds the lock."""
@@ -423,7 +415,7 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
                         say=lambda line: print(line, file=sys.stderr, flush=True)):
             with kernel_folder():  # the workers' kernels keep their files in it; removed when the build ends
                 code = _build_locked(layout, summary, as_of, force, jobs, overrides, out, previous, force_compare,
-                                     profile, executor)
+                                     profile, executor, workers)
     except BuildLocked as error:
         print(error, file=sys.stderr, flush=True)
         summary.failures.append(str(error))
@@ -432,27 +424,22 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
 
 
 def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, overrides, out, previous, force_compare,
-                  profile, executor) -> int:
-    from src.build.executors import ExecutorError
-    from src.build.forkserver import FORKED_ENV
-    from src.style import CJKFontError
-
+                  profile, executor, workers=None) -> int:
     started = time.perf_counter()
     files = layout.build_files
     handler = start_log(files.logs)
     migrate_old_logs(layout.reports_dir, files.logs)
-    workers = None
+    own_workers = workers is None
     code = 1
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
     if layout.chosen_because:
         log.info("输入：%s", layout.chosen_because)
-    if os.environ.get(FORKED_ENV):
-        log.info("构建：由常驻构建进程派生运行（进程号 %d），省去启动和导入", os.getpid())
     try:
         with interruptible():
             for line in recover(published_dir(layout.reports_dir), files):
                 log.info("%s", line)
-            workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
+            if own_workers:
+                workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
             if layout.problem:
                 raise BuildInputError(layout.problem)
             if not layout.raw.exists():
@@ -460,12 +447,12 @@ def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, ove
             overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
             run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
             if force_compare is None:
-                force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
+                force_compare = force_compare_requested()
             run_compare_step(layout, previous, force_compare, force, summary)
             ok = run_report_step(layout, workers, force, summary)
-            summary.index = str(layout.reports_dir / "index.html")
+            summary.index = str(PublishedFiles(layout.reports_dir).index)
             code = 0 if ok else 1
-    except BuildInputError as error:
+    except (BuildInputError, SettingsError) as error:  # a settings file in data/reference/ is input too
         log.error("输入有误：%s", error)
         summary.failures.append(str(error))
         summary.input_error = True
@@ -480,7 +467,7 @@ def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, ove
         summary.failures.append("构建被中止")
         stopped = stop_descendants()
         if workers is not None:
-            workers.abandon()  # its processes are gone: nothing to wait for
+            workers.abandon()  # its processes are gone: nothing to wait for (a --watch stops too: see summary)
             workers = None
         log.error("构建被中止：已停止 %d 个子进程（报告进程和内核）", len(stopped))
     except Exception as error:  # a bug or an unforeseen state: the summary on the console, the traceback in the log
@@ -492,7 +479,7 @@ def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, ove
         summary.crashed = f"{type(error).__name__}: {error}"
         code = 1
     finally:
-        if workers is not None:
+        if own_workers and workers is not None:
             try:
                 with interruptible():
                     workers.close()

@@ -43,14 +43,21 @@ import importlib
 import logging
 import os
 import sys
+import tempfile
+import threading
 import time
-from dataclasses import dataclass, field, replace
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from src.build import kernels
 from src.paths import PROJECT_ROOT
 
-__all__ = ["ReportJob", "ReportWorkers", "render_report", "run_jobs", "merge_parts", "PARTS", "redirect_stderr", "failed_result",
-           "yield_to_reports"]
+# Cold start: papermill, nbformat, nbconvert, WeasyPrint and the report modules (pandas, matplotlib)
+# are imported inside the functions below, in the worker processes only: the build process imports
+# this module for ReportJob, and the import stub (_skip_unused_imports) must be set before nbformat.
+
+__all__ = ["ReportJob", "render_report", "PARTS", "redirect_stderr", "failed_result", "yield_to_reports", "warm_worker"]
 
 
 @dataclass
@@ -86,8 +93,6 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     ``execute - cells``), ``setup`` (the cell that imports the project and loads the
     data), ``charts`` (the ``plot_`` cells), ``cells`` (all cells), ``execute`` (the
     whole papermill run), ``html``, ``pdf``, ``word``."""
-    import warnings
-
     if stderr_log:
         redirect_stderr(stderr_log)
     warnings.filterwarnings("ignore")
@@ -110,8 +115,6 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     executed = Path(job.executed_dir or staging / "executed") / f"{job.slug}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     if job.warm_kernel:
-        from src.build import kernels
-
         options = {"engine_name": kernels.register_engine(), "kernel_cwd": job.project_root, "code_key": job.code,
                    # written once at the end (or on an error), not after every cell: ~0.3 s per report
                    "request_save_on_cell_execute": False, "failure_path": str(executed)}
@@ -148,8 +151,6 @@ def yield_to_reports() -> None:
     """Lower this thread's CPU priority (Linux: niceness per thread), for work done beside the
     reports (the index and workbook): when the cores are busy, the kernels
     rendering the reports go first, and this work fills the gaps. Nothing else changes."""
-    import threading
-
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     except (AttributeError, OSError):  # not Linux, or not allowed: same result, same order, just not yielding
@@ -214,7 +215,7 @@ def redirect_stderr(path: str) -> None:
 _WARMED = False
 
 
-def _warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) -> None:
+def warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) -> None:
     """A warm worker: the heavy imports done, and its kernel started and primed, before the first job.
     ``kernel`` is (project root, code fingerprint)."""
     global _WARMED
@@ -227,8 +228,6 @@ def _warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) 
         _warm_page()
         _WARMED = True
     if kernel is not None:
-        from src.build import kernels
-
         try:
             kernels.warm_up("python3", *kernel)
         except Exception:  # the first report starts its own kernel and reports what goes wrong
@@ -238,8 +237,6 @@ def _warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) 
 def _warm_page() -> None:
     """One tiny page through nbconvert and WeasyPrint: their templates, fonts and caches
     are loaded before the first report (about 0.3 s of its HTML and PDF)."""
-    import tempfile
-
     import nbformat
 
     from src import render
@@ -251,69 +248,3 @@ def _warm_page() -> None:
             render.html_to_pdf(page, Path(folder) / "warm.pdf")
     except Exception:  # the first report meets the same problem and reports it
         pass
-
-
-class ReportWorkers:
-    """The executor the build renders its reports on: the local pool of worker processes
-    by default, or the backend named by ``executor`` (see :func:`src.build.executors.make_backend`:
-    ``"local"``, ``"dask"``, ``"dask://host:port"``, ``"tcp://host:port"``). Started lazily."""
-
-    def __init__(self, workers: int, stderr_log: str | None = None, executor: str | None = None):
-        from src.build.executors import make_backend
-
-        self.backend = make_backend(executor, max(1, workers), stderr_log)
-        self.stderr_log = stderr_log
-
-    @property
-    def workers(self) -> int:
-        return self.backend.workers
-
-    @property
-    def name(self) -> str:
-        return self.backend.name
-
-    def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
-        """Start the workers (and, given (project root, code fingerprint), their kernels) ahead of the jobs."""
-        if kernel is None:
-            from src.build.state import code_fingerprint
-
-            kernel = (str(PROJECT_ROOT), code_fingerprint())
-        self.backend.warm_up(kernel)
-
-    def close(self) -> None:
-        self.backend.close()
-
-    def abandon(self) -> None:
-        self.backend.abandon()
-
-
-def run_jobs(jobs: list[ReportJob], staging: Path, workers: ReportWorkers, on_result=None) -> list[dict]:
-    """Render ``jobs`` on the executor, each as its two parts (:data:`PARTS`), longest first (the
-    overview), a report's Word document after the next report's pages
-    (:func:`src.build.executors.longest_first`); returns one result per report, and calls
-    ``on_result(job, result)`` as each report's last part ends (the console's progress bar).
-    A worker that dies is a failed report."""
-    parts = [replace(job, part=part) for job in jobs for part in PARTS] if jobs else []
-    ended: dict[str, dict] = {}
-    by_slug = {job.slug: job for job in jobs}
-    results = []
-    for part_job, result in workers.backend.run(parts, Path(staging)):
-        first = ended.pop(part_job.slug, None)
-        if first is None:
-            ended[part_job.slug] = result
-            continue
-        merged = merge_parts(first, result)
-        results.append(merged)
-        if on_result is not None:
-            on_result(by_slug[part_job.slug], merged)
-    return results
-
-
-def merge_parts(first: dict, second: dict) -> dict:
-    """One report's result from its two parts' (in either order): failed if either failed."""
-    pages, word = (second, first) if first.get("part") == "word" else (first, second)
-    if not pages["ok"]:
-        return pages
-    if not word["ok"]:
-        return {**word, "executed": pages.get("executed", "")}
-    return {**pages, "part": "", "timings": {**pages["timings"], **word["timings"]}}

@@ -25,7 +25,6 @@ from src.classify.measures import (
     find_measures,
     task_targets,
 )
-from src.classify.parallel import judge_in_parallel, parallel_workers
 from src.classify.profiles import load_profile
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
@@ -320,8 +319,7 @@ def judge_rows(records, table: TableContext) -> list[dict]:
     return rows
 
 
-def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, profile=None,
-                   workers: int | None = None) -> pd.DataFrame:
+def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, profile=None) -> pd.DataFrame:
     """Return ``df`` with the status columns added (see ``STATUS_COLUMNS``).
 
     ``as_of`` (required): the report date, a date or "YYYY-MM-DD"; it sets the
@@ -359,10 +357,6 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     * ``profile`` – the name of the office profile used;
     * ``status_source`` = ``rule``, ``override_reason`` = "", ``rule_status``
       = ``status`` (changed by :func:`apply_overrides`), ``rules_version``.
-
-    ``workers``: processes that judge the rows (each row on its own, so the result
-    is the same); ``None`` → every core for a large table (see
-    :func:`src.classify.parallel.parallel_workers`), 1 → this process only.
     """
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
         raise ValueError("classify_tasks: 需要报告日期 as_of（如 as_of=\"2020-06-30\"）/ the report date as_of is required")
@@ -384,8 +378,7 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     # column by column (as itertuples walks them, but without a tuple object per row)
     records = list(zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))))
     table = TableContext(rules, office, as_of, report_date, schedule, tolerance)
-    rows = judge_in_parallel(records, table, workers) if parallel_workers(len(records), workers) > 1 \
-        else judge_rows(records, table)
+    rows = judge_rows(records, table)
     added = pd.DataFrame(rows, index=df.index, columns=list(STATUS_COLUMNS[:STATUS_COLUMNS.index("profile") + 1]))
     out = df.drop(columns=[c for c in STATUS_COLUMNS if c in df.columns]).copy()
     for column in added.columns:

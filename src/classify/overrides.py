@@ -13,14 +13,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import unicodedata
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from src.classify.columns import OVERRIDE_HEADER, STATUSES
+from src.report_date import parse_date_text
 from src.style import status_code
 
 OVERRIDE_COLUMNS = ("override_reason", "override_reviewer", "override_date", "rule_evidence")
@@ -101,23 +100,14 @@ def _norm(cell: str) -> str:
     return unicodedata.normalize("NFKC", cell).strip()
 
 
-_DATE = re.compile(
-    r"^(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日?)"
-    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"  # Excel sometimes appends 0:00
-)
-
-
 def parse_override_date(text: str) -> str | None:
     """'2020-07-20', '2020/7/20', '2020年7月20日' (also full-width digits) → '2020-07-20';
     '' → ''; anything else → None. Raises ValueError for an impossible date (2020-13-01)."""
     text = _norm(text)
     if not text:
         return ""
-    match = _DATE.match(text)
-    if not match:
-        return None
-    year, month, day = int(match["y"]), int(match["m"] or match["m2"]), int(match["d"] or match["d2"])
-    return date(year, month, day).isoformat()
+    parsed = parse_date_text(text)  # the project's one date reader
+    return parsed.isoformat() if parsed else None
 
 
 def _read_overrides(path: Path, known_ids: set) -> list[dict]:

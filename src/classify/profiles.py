@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from src.paths import REFERENCE_DIR
+from src.settings import check
 
 PROFILES_DIR = REFERENCE_DIR / "profiles"
 DEFAULT_PROFILE = "strict"
@@ -58,8 +59,7 @@ class Profile:
 
 
 def _profile_from(raw: dict, origin: str) -> Profile:
-    if "name" not in raw:
-        raise ValueError(f"{origin}: 办公室口径文件缺少 name / the profile needs a 'name' key")
+    check(raw, "profile", origin)  # names the setting that is wrong (src.settings)
     tiers = []
     for index, tier in enumerate(raw.get("lag_tiers", []), 1):
         try:

@@ -2,7 +2,7 @@
 
 :func:`read_raw_rows` picks the reader from the file's content (its first
 bytes), falling back to its extension, so a ``.xls`` that WPS actually saved as
-``.xlsx`` (or the reverse) is still read. :func:`find_inbox_table` picks the
+``.xlsx`` (or the reverse) is still read. :func:`src.ingest.inbox.find_inbox_table` picks the
 table to build from a folder of them.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from src.ingest.rows import RawRow, RawTable
 from src.table_problems import RawTableError
 
-__all__ = ["RawRow", "RawTable", "read_raw_rows", "detect_format", "find_inbox_table", "SUPPORTED_SUFFIXES"]
+__all__ = ["RawRow", "RawTable", "read_raw_rows", "detect_format", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = {
     ".md": "markdown", ".markdown": "markdown", ".txt": "markdown",
@@ -110,9 +110,3 @@ def read_raw_rows(path: str | Path) -> RawTable:
     from src.ingest.legacy import read_legacy
 
     return read_legacy(path)
-
-
-def find_inbox_table(raw_dir: str | Path) -> tuple[Path, str]:
-    from src.ingest.inbox import find_inbox_table as find
-
-    return find(raw_dir)

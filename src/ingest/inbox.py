@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from src.ingest import SUPPORTED_SUFFIXES, read_raw_rows
+from src.ingest.pdf import _page_rows
+from src.ingest.rows import RawTable
+from src.table_grammar import TableGrammar
 from src.table_problems import RawTableError
 
 
 def table_period(path: Path) -> dict:
     """The document header of one table (title, period, year, as_of), read
     without parsing its tasks; ``{"unreadable": reason}`` when the file cannot be read."""
-    from src.ingest import read_raw_rows
-    from src.table_grammar import TableGrammar
-
     try:
         raw = _first_page(path) if path.suffix.lower() == ".pdf" else read_raw_rows(path)
         grammar = TableGrammar(raw)
@@ -26,10 +27,7 @@ def table_period(path: Path) -> dict:
 
 
 def _first_page(path: Path):
-    import pdfplumber
-
-    from src.ingest.pdf import _page_rows
-    from src.ingest.rows import RawTable
+    import pdfplumber  # cold start: only for a PDF in the inbox
 
     with pdfplumber.open(str(path)) as pdf:
         rows = _page_rows(pdf.pages[0], "第1页") if pdf.pages else []
@@ -37,8 +35,6 @@ def _first_page(path: Path):
 
 
 def inbox_candidates(raw_dir: Path) -> list[Path]:
-    from src.ingest import SUPPORTED_SUFFIXES
-
     return sorted(
         path for path in raw_dir.iterdir()
         if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES
@@ -56,8 +52,6 @@ def find_inbox_table(raw_dir: str | Path) -> tuple[Path, str]:
         raise RawTableError(raw_dir, None, "输入文件夹不存在 (inbox folder not found)")
     candidates = inbox_candidates(raw_dir)
     if not candidates:
-        from src.ingest import SUPPORTED_SUFFIXES
-
         raise RawTableError(
             raw_dir, None,
             f"文件夹中没有可读入的汇总表（支持 {'、'.join(sorted(SUPPORTED_SUFFIXES))}） (no table in the inbox)",
