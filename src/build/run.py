@@ -41,7 +41,7 @@ from src.build.publish import (
     swap_in,
     write_index_and_workbook,
 )
-from src.build.state import code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
+from src.build.state import ReadOnce, code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
 from src.build.workers import ReportJob, yield_to_reports
 from src.ingest.inbox import find_inbox_table
 from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles, PublishedFiles
@@ -112,16 +112,18 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     files = layout.files
     state = read_state(layout.data_dir)
     code = code_fingerprint()
-    clean_key = fingerprint(layout.raw, str(as_of or ""), code, "clean-v2")
+    raw = ReadOnce(layout.raw)  # fingerprinted from the bytes the step parses (src.build.state)
+    clean_key = fingerprint(raw.digest, str(as_of or ""), code, "clean-v3")
     if force or state.get("clean") != clean_key or state.get("clean_outputs") != outputs_fingerprint(files.clean_outputs):
         log.info("清洗：%s → %s", layout.raw, layout.data_dir)
         from src.parse import check_all_rows_accounted  # pandas: see the imports above
         from src.pipeline import clean_stage
 
         try:
-            parsed = check_all_rows_accounted(clean_stage(layout.raw, layout.data_dir, as_of=as_of))
+            copy = raw.copy(layout.build_files.folder / "input")
+            parsed = check_all_rows_accounted(clean_stage(copy, layout.data_dir, as_of=as_of))
         except (RawTableError, IncompleteTableError, ReportDateError) as error:
-            raise BuildInputError(str(error)) from None
+            raise BuildInputError(raw.own_message(str(error), copy)) from None
         log.info("清洗：读入 %d 行，写出 %d 项任务", parsed.rows_read, len(parsed.tasks))
         state = {"clean": clean_key, "clean_outputs": outputs_fingerprint(files.clean_outputs)}
         summary.stages_run.append("clean")
@@ -136,7 +138,8 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         )
     if not overrides.exists():
         raise BuildInputError(f"{overrides}: 人工认定文件不存在 (overrides file not found)")
-    classify_key = fingerprint(files.tasks, files.metadata, overrides, str(profile or ""), code, "classify-v2")
+    read = ReadOnce(overrides)
+    classify_key = fingerprint(files.tasks, files.metadata, read.digest, str(profile or ""), code, "classify-v3")
     if (force or state.get("classify") != classify_key
             or state.get("classify_outputs") != outputs_fingerprint(files.classify_outputs)):
         log.info("判定：参考日期 %s（%s），人工认定 %s", metadata["as_of"],
@@ -147,14 +150,17 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         if workers is not None:
             workers.warm_up()  # new statuses mean new reports: start the workers now
         try:
-            analyse_stage(layout.data_dir, overrides_path=overrides, profile=profile)
+            copy = read.copy(layout.build_files.folder / "input")
+            analyse_stage(layout.data_dir, overrides_path=copy, profile=profile)
         except (OverrideError, ReportDateError, ProfileError) as error:
-            raise BuildInputError(str(error)) from None
+            raise BuildInputError(read.own_message(str(error), copy)) from None
         state["classify"] = classify_key
         state["classify_outputs"] = outputs_fingerprint(files.classify_outputs)
         summary.stages_run.append("classify")
     else:
         summary.stages_skipped.append("classify")
+    if code_fingerprint() != code:  # the code or data/reference/ changed while the steps ran: redo them next time
+        state = {key: value for key, value in state.items() if not key.endswith("_outputs")}
     write_state(layout.data_dir, state)
 
 
