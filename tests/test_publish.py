@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -192,3 +193,29 @@ def test_two_builds_at_different_report_dates_started_at_once_publish_one_consis
     assert all(found == published for found in dates.values()), dates
     metadata = json.loads((out / "data" / "metadata.json").read_text(encoding="utf-8"))
     assert published == {metadata["as_of"]}
+    assert_only_shared(out / "reports", [ROOT, out, Path(tempfile.gettempdir()), Path.home(), Path(sys.prefix)])
+
+
+SHARED_SUFFIXES = {".html", ".pdf", ".docx", ".xlsx"}
+
+
+def assert_only_shared(reports: Path, machine_paths: list[Path]) -> None:
+    """reports/ holds only what is shared (no notebook, log, state), and no path of the build machine,
+    neither in the pages nor inside the Word, Excel and PDF files."""
+    import zipfile
+
+    files = [p for p in reports.rglob("*") if p.is_file()]
+    assert files and {p.suffix for p in files} <= SHARED_SUFFIXES, sorted(p.name for p in files)
+    needles = sorted({str(p) for p in machine_paths if len(str(p)) > 4}, key=len, reverse=True)
+    for path in files:
+        if path.suffix in (".docx", ".xlsx"):
+            with zipfile.ZipFile(path) as package:
+                texts = [package.read(name).decode("utf-8", "replace") for name in package.namelist()]
+        elif path.suffix == ".pdf":
+            texts = [path.read_bytes().decode("latin-1"),
+                     subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout]
+        else:
+            texts = [path.read_text(encoding="utf-8")]
+        for text in texts:
+            found = [needle for needle in needles if needle in text]
+            assert not found, (path.name, found)
