@@ -219,3 +219,24 @@ def assert_only_shared(reports: Path, machine_paths: list[Path]) -> None:
         for text in texts:
             found = [needle for needle in needles if needle in text]
             assert not found, (path.name, found)
+
+
+# --------------------------------------------------------------------------- the inbox, read once
+def test_the_inbox_reads_each_table_header_once(tmp_path, monkeypatch):
+    from src.ingest import inbox
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = MINI_TABLE.read_text(encoding="utf-8")
+    (raw / "h1.md").write_text(text, encoding="utf-8")
+    (raw / "q3.md").write_text(text.replace("半年度", "前三季度"), encoding="utf-8")
+    opened = []
+    real = inbox.table_period
+    monkeypatch.setattr(inbox, "table_period", lambda path: opened.append(path.name) or real(path))
+    cache = tmp_path / "data" / ".build" / "inbox.json"
+    first = inbox.find_inbox_table(raw, cache=cache)
+    assert first[0].name == "q3.md" and sorted(opened) == ["h1.md", "q3.md"]
+    opened.clear()
+    assert inbox.find_inbox_table(raw, cache=cache) == first and opened == []  # nothing new: no table opened
+    (raw / "h1.md").write_text(text.replace("半年度", "1-11月"), encoding="utf-8")
+    assert inbox.find_inbox_table(raw, cache=cache)[0].name == "h1.md" and opened == ["h1.md"]  # only what changed

@@ -76,11 +76,12 @@ class Layout:
     def from_args(cls, raw: str | None, out: str | None) -> Layout:
         """``raw`` None → the newest period among the tables in ``data/raw/`` (the inbox)."""
         why = problem = ""
+        data_dir = Path(out).resolve() / "data" if out else PROCESSED_DIR
         if raw:
             raw_path = Path(raw).resolve()
         else:
             try:
-                raw_path, why = find_inbox_table(paths.RAW_DIR)
+                raw_path, why = find_inbox_table(paths.RAW_DIR, cache=data_dir / ".build" / "inbox.json")
             except RawTableError as error:
                 raw_path, problem = paths.RAW_DIR, str(error)
         if out:
