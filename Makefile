@@ -57,8 +57,8 @@ lab: setup ## Open JupyterLab at the project root on the explore notebook (Chine
 evaluate: setup ## Measure the classifier against the reference labels (prints figures)
 	$(BIN)/python benchmarks/evaluate_classifier.py
 
-benchmark: setup ## Time the build against the naive way (prints figures)
-	$(BIN)/python benchmarks/bench_build.py
+benchmark: setup ## Time the build against the naive way (prints figures; PROVINCE=1 adds the 100x table end to end)
+	$(BIN)/python benchmarks/bench_build.py $(if $(PROVINCE),--province)
 
 strip: setup ## Strip outputs from notebooks before committing
 	$(BIN)/python scripts/nbtools.py strip

@@ -19,6 +19,10 @@ Prints, in one run on this machine:
 and the ratios (a)/(b) (target <= 0.15), (w)/(a) (target <= 0.40), (c) (target < 0.5 s), then parse + classify
 on synthetic tables made by repeating the real table 1x, 10x, 100x (leaders renamed per copy; target 100x < 5 s).
 Optionally (--breakdown N) the time of each part of a report with a new and with a kept kernel.
+Optionally (--province, ``make benchmark PROVINCE=1``; it takes many minutes) a province's table: the real table
+repeated 100x (14,300 tasks, 800 leaders) built end to end in a fresh process (every report, index, workbook),
+with its wall time and the peak memory of the build and all its processes together (targets: 15 min, 4 GB);
+and the Excel workbook of that table written alone.
 """
 from __future__ import annotations
 
@@ -262,6 +266,51 @@ def scaling(copies_list: list[int]) -> None:
             print(f"{copies:>7} {len(parsed.tasks):>8} {parsed_at - started:>9.2f} {done - parsed_at:>11.2f} {total:>9.2f} {len(parsed.tasks) / total:>9.0f}")
 
 
+def province(work: Path, copies: int = 100) -> None:
+    """The 100x table end to end: wall time and peak memory (RSS of the build and its workers and kernels, summed)."""
+    import threading
+
+    import psutil
+
+    from src.parse import parse_table
+    from src.pipeline import analyse_stage, clean_stage
+    from src.report import load_report
+    from src.workbook import write_excel
+
+    raw = work / f"x{copies}.md"
+    raw.write_text(repeated_table(DEFAULT_RAW_PATH.read_text(encoding="utf-8"), copies), encoding="utf-8")
+    tasks = len(parse_table(raw).tasks)
+    print(f"\nprovince: the real table x{copies} ({tasks} tasks), built end to end", flush=True)
+    data = work / "province-data"
+    clean_stage(raw, data)
+    analyse_stage(data)
+    classified = load_report(data).all_tasks
+    timed(f"Excel workbook alone ({tasks} tasks, one sheet per leader)", lambda: write_excel(classified, work / "k.xlsx"))
+    started = time.perf_counter()
+    build = subprocess.Popen([sys.executable, "-m", "src.build", "--raw", str(raw), "--out", str(work / "province")],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while build.poll() is None:
+            try:
+                family = [psutil.Process(build.pid), *psutil.Process(build.pid).children(recursive=True)]
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in family if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = build.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    summary = [line for line in stderr.splitlines() if "生成" in line and "份" in line][-1:]
+    print(f"{'(p) the x' + str(copies) + ' table, python -m src.build':<58} {seconds:8.2f} s   (target <= 900 s)"
+          f"   exit {build.returncode}   {' '.join(summary)}")
+    print(f"{'    peak memory, build + workers + kernels':<58} {peak[0] / 2**30:8.2f} GB  (target < 4 GB)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-naive", action="store_true", help="skip (b), the slow naive run")
@@ -271,7 +320,16 @@ def main() -> int:
                         help="reports in the per-part breakdown (default 0: skipped)")
     parser.add_argument("--copies", type=int, nargs="*", default=[1, 10, 100])
     parser.add_argument("--scaling-only", action="store_true", help="only parse + classify at --copies")
+    parser.add_argument("--province", action="store_true", help="also the 100x table end to end (many minutes)")
+    parser.add_argument("--province-only", action="store_true", help="only the 100x table end to end")
     args = parser.parse_args()
+    if args.province_only:
+        work = Path(tempfile.mkdtemp(prefix="bench-province-"))
+        try:
+            province(work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.scaling_only:
         scaling(args.copies)
         return 0
@@ -303,6 +361,8 @@ def main() -> int:
             breakdown(work / "build", args.breakdown)
         if args.copies:
             scaling(args.copies)
+        if args.province:
+            province(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -8,12 +8,15 @@ markup. Markup that is not formatting (``<script>``, ``<img onerror=…>``) is
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
+from src.paths import REFERENCE_DIR
 from src.table_problems import ParseIssue, RawTableError
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -25,6 +28,34 @@ _CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\xa0]+(?=[{CJK}（(])")
 # the spaces after it, so the marks can be done one after the other.)
 _ITEM_AFTER = r"\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.．、](?!\d))"
 _INLINE_ITEMS = tuple((mark, re.compile(re.escape(mark) + _ITEM_AFTER), mark + "\n") for mark in "。；;！!？?")
+
+
+# Invisible characters removed from every cell (see [cells] in data/reference/table_format.toml): C0 controls but
+# tab, line feed, vertical tab, form feed and carriage return (whitespace, handled below), DEL, C1 controls, and the
+# bidirectional embeddings, overrides and isolates.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@lru_cache(maxsize=1)
+def max_cell_bytes() -> int:
+    """The longest cell kept whole, in UTF-8 bytes (``[cells] max_kilobytes``)."""
+    with open(REFERENCE_DIR / "table_format.toml", "rb") as handle:
+        return int(tomllib.load(handle).get("cells", {}).get("max_kilobytes", 200)) * 1000
+
+
+def _guard(text: str, notes: list[str]) -> str:
+    """A cell cut to :func:`max_cell_bytes` and rid of control characters, each with a note."""
+    limit = max_cell_bytes()
+    if len(text) > limit // 4 and len(head := text[:limit].encode("utf-8", "surrogatepass")) > limit:
+        notes.append(f"单元格过长（{len(text):,} 个字符），判定和报告只用前 {limit // 1000} KB，请核对原表 "
+                     f"(cell over {limit // 1000} KB truncated)")
+        text = head[:limit].decode("utf-8", "ignore")
+    if _CONTROLS.search(text):
+        found = sorted({f"U+{ord(c):04X}" for c in _CONTROLS.findall(text)})
+        text = _CONTROLS.sub("", text)
+        notes.append(f"单元格含有不可见的控制字符（{'、'.join(found[:6])}{'等' if len(found) > 6 else ''}），已删除 "
+                     "(control characters removed)")
+    return text
 
 
 # --------------------------------------------------------------------------
@@ -181,9 +212,10 @@ def clean_cell(raw: str) -> CleanCell:
     Numbered items (``<li>``, ``<p>1. …</p>`` and inline ``。2. …``) each stay
     on their own line.
     """
-    if "<" not in raw and "&" not in raw:  # no markup, no entity: the parser would give raw itself
-        return CleanCell(tidy_text(raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw), [])
     notes: list[str] = []
+    raw = _guard(raw, notes)
+    if "<" not in raw and "&" not in raw:  # no markup, no entity: the parser would give raw itself
+        return CleanCell(tidy_text(raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw), notes)
     parser = _CellHTML()
     parser.feed(raw)
     parser.close()
@@ -198,6 +230,8 @@ def clean_cell(raw: str) -> CleanCell:
         notes.append(f"单元格含有非排版标记 ({', '.join('<' + t + '>' for t in tags)})，按原文文本保留，不会执行")
     if "\r" in text:  # an encoded &#13; is a line end, as in the file
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROLS.search(text):  # typed as entities (&#0;, &#x202E;)
+        text = _guard(text, notes)
     return CleanCell(tidy_text(text), notes)
 
 
@@ -206,8 +240,9 @@ def clean_text_cell(raw: str | None) -> CleanCell:
     ``<p>`` or ``&amp;`` typed into the cell stay as they are. Excel's ``_x000D_``
     (an escaped carriage return) is dropped.
     """
-    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
-    return CleanCell(tidy_text(text), [])
+    notes: list[str] = []
+    text = _guard((raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", ""), notes)
+    return CleanCell(tidy_text(text), notes)
 
 
 def tidy_text(text: str) -> str:
@@ -239,3 +274,9 @@ def join_cjk_spaces(text: str) -> str:
     if " " in text or "\t" in text or "\u3000" in text or "\xa0" in text:  # _CJK_SPACE needs one
         text = _CJK_SPACE.sub("", text)
     return text.strip()
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with "…" at the end (titles, file properties, sheet names)."""
+    text = text or ""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"

@@ -88,6 +88,12 @@ def _short_label(name: str, limit: int = 14) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
+def as_text(label) -> str:
+    """A label from the table, drawn as text: matplotlib reads a pair of ``$`` as math
+    (``US$70亿…US$5亿`` became italic boxes, ``$$`` crashed the drawing), ``\\$`` is a plain ``$``."""
+    return str(label).replace("$", r"\$")
+
+
 def _axes(ax, size=(8, 4)):
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
@@ -104,7 +110,8 @@ def _stacked_by_status(ax, table: pd.DataFrame, xlabel: str, title: str):
     """Horizontal bars of counts, one row per category, stacked by status."""
     left = pd.Series(0, index=table.index)
     for status in status_order():
-        ax.barh(table.index, table[status], left=left, color=status_color(status), label=status_label(status))
+        ax.barh([as_text(name) for name in table.index], table[status], left=left.to_numpy(), color=status_color(status),
+                label=status_label(status))
         left = left + table[status]
     ax.invert_yaxis()
     ax.set_xlim(0, max(float(left.max()) * 1.05, 3))  # a lone short bar should not fill the chart
@@ -254,7 +261,7 @@ def draw_progress_vs_schedule(shown: tuple[pd.DataFrame, float], ax=None):
                    facecolors="none", edgecolors="#777", linewidths=1.2, label="其他量化指标（不作判定依据）", zorder=3)
     ax.axvline(schedule, color="#333", linestyle="--", linewidth=1.2, zorder=2)
     ax.text(schedule, -0.8, f" 序时进度 {schedule:.1f}%", fontsize=9, va="bottom")
-    ax.set_yticks(range(len(order)), list(order))
+    ax.set_yticks(range(len(order)), [as_text(label) for label in order])
     ax.set_ylim(len(order) - 0.5, -1.2)
     ax.set_xlim(0, cap + 5)
     ax.set_xlabel("完成年度目标的比例（%）")
@@ -293,7 +300,8 @@ def draw_leader_status(table: pd.DataFrame, ax=None):
     shares = table.div(table.sum(axis=1), axis=0) * 100
     left = pd.Series(0.0, index=shares.index)
     for status in status_order():
-        ax.barh(shares.index, shares[status], left=left, color=status_color(status), label=status_label(status))
+        ax.barh([as_text(name) for name in shares.index], shares[status], left=left.to_numpy(),
+                color=status_color(status), label=status_label(status))
         left = left + shares[status]
     for index, (_leader, total) in enumerate(table.sum(axis=1).items()):
         ax.text(101, index, f"{total} 项", va="center", fontsize=9)

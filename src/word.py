@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from src import narrative
+from src.cells import shorten
 from src.style import status_label, status_order
 
 __all__ = ["FONTS", "PAGE", "write_report_docx", "docx_title", "report_docx_for"]
@@ -457,10 +458,11 @@ def _properties(document, report, when: date) -> None:
     from datetime import UTC, datetime
 
     properties = document.core_properties
-    properties.title = docx_title(report)
-    properties.author = properties.last_modified_by = _clean(report.metadata.get("issuing_office"))
+    # the document properties hold at most 255 characters (python-docx refuses more): a long name is shortened
+    properties.title = shorten(docx_title(report), 255)
+    properties.author = properties.last_modified_by = shorten(_clean(report.metadata.get("issuing_office")), 255)
     properties.comments = ""
-    properties.subject = report.subject
+    properties.subject = shorten(report.subject, 255)
     properties.created = properties.modified = datetime(when.year, when.month, when.day, tzinfo=UTC)
     properties.revision = 1
 

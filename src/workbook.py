@@ -63,8 +63,9 @@ def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame 
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    book.remove(book.active)
+    # Write-only: each row is streamed to the file as it is appended, so time and memory grow with the rows
+    # (a province's 14,300 tasks on 801 sheets), not with the rows squared as sheet[sheet.max_row] did.
+    book = Workbook(write_only=True)
     _add_body_styles(book)
     leaders = [name for name in tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
                if isinstance(name, str) and name.strip()]  # a table without leaders has the first sheet only
@@ -92,31 +93,29 @@ def _add_body_styles(book) -> None:
     book.add_named_style(NamedStyle(name=PLAIN_BODY_STYLE, alignment=Alignment(wrap_text=True, vertical="top")))
 
 
+def _text_cell(sheet, value, style: str):
+    """A streamed cell in a named style; a string is stored as text, never as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    cell.style = style
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _write_sheet(sheet, frame: pd.DataFrame) -> None:
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
-    thin = Side(style="thin", color="FFBFC5CC")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet.append([label for _, label in EXCEL_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = border
-    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT_PT + 4
-    for row in frame.to_dict("records"):
-        sheet.append([_excel_value(column, row) for column, _ in EXCEL_COLUMNS])
-        for cell in sheet[sheet.max_row]:
-            cell.style = BODY_STYLE
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula
-        sheet.row_dimensions[sheet.max_row].height = _row_height(sheet[sheet.max_row])
+    # everything about the sheet is set first; then the rows are streamed
     for index, (_, label) in enumerate(EXCEL_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = EXCEL_WIDTHS[label]
-    last = max(sheet.max_row, 2)
+    last = max(len(frame) + 1, 2)
     status = get_column_letter(STATUS_COLUMN)
     status_range = f"{status}2:{status}{max(last, 1000)}"  # rows an analyst may add keep the rules
     for code in status_order():
@@ -130,13 +129,13 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
     validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=False, showDropDown=False,
                                 errorTitle="状态", error=f"状态只能是：{choices}", promptTitle="状态", prompt=f"请选择：{choices}")
     validation.showErrorMessage = True
-    sheet.add_data_validation(validation)
+    sheet.data_validations.append(validation)
     validation.add(status_range)
     sheet.freeze_panes = "D2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXCEL_COLUMNS))}{last}"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -144,23 +143,29 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.oddFooter.center.text = "第 &P 页 / 共 &N 页"
 
+    thin = Side(style="thin", color="FFBFC5CC")
+    header = []
+    for _, label in EXCEL_COLUMNS:
+        cell = WriteOnlyCell(sheet, label)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        header.append(cell)
+    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT_PT + 4
+    sheet.append(header)
+    for number, row in enumerate(frame.to_dict("records"), start=2):
+        values = [_excel_value(column, row) for column, _ in EXCEL_COLUMNS]
+        sheet.row_dimensions[number].height = _row_height(values)
+        sheet.append([_text_cell(sheet, value, BODY_STYLE) for value in values])
+
 
 def _write_plain_sheet(sheet, frame: pd.DataFrame) -> None:
     """A read-only table (Chinese headers as given): text stored as text, header filled and repeated on print."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    sheet.append([str(column) for column in frame.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for values in frame.itertuples(index=False):
-        sheet.append([_plain_value(value) for value in values])
-        for cell in sheet[sheet.max_row]:
-            cell.style = PLAIN_BODY_STYLE
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula
     for index, column in enumerate(frame.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 40 if "任务" in str(column) else 14
     sheet.freeze_panes = "A2"
@@ -169,6 +174,16 @@ def _write_plain_sheet(sheet, frame: pd.DataFrame) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    header = []
+    for column in frame.columns:
+        cell = WriteOnlyCell(sheet, str(column))
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    for values in frame.itertuples(index=False):
+        sheet.append([_text_cell(sheet, _plain_value(value), PLAIN_BODY_STYLE) for value in values])
 
 
 def _plain_value(value):
@@ -181,14 +196,14 @@ def _plain_value(value):
     return value if isinstance(value, (int, bool)) else str(value)
 
 
-def _row_height(cells) -> float:
+def _row_height(values) -> float:
     """Enough lines for the longest wrapped cell (CJK characters count double width)."""
     lines = 1
-    for cell, (_, label) in zip(cells, EXCEL_COLUMNS):
+    for value, (_, label) in zip(values, EXCEL_COLUMNS):
         width = EXCEL_WIDTHS[label]
-        if not isinstance(cell.value, str) or not cell.value:
+        if not isinstance(value, str) or not value:
             continue
-        needed = sum(math.ceil(max(_display_width(part), 1) / max(width - 1, 1)) for part in cell.value.split("\n"))
+        needed = sum(math.ceil(max(_display_width(part), 1) / max(width - 1, 1)) for part in value.split("\n"))
         lines = max(lines, needed)
     return min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT + 3
 

@@ -38,7 +38,7 @@ def test_layout_of_an_out_folder(mini_out):
     assert (mini_out / "data" / "tasks.csv").exists() and (mini_out / "data" / "tasks_classified.parquet").exists()
     assert (mini_out / "reports" / "index.html").exists()
     assert (mini_out / "overrides.csv").read_text(encoding="utf-8").startswith("task_id,status,reason")
-    logs = list((mini_out / "reports" / "logs").glob("build-*.log"))
+    logs = list((mini_out / "data" / ".build" / "logs").glob("build-*.log"))
     assert logs and "生成 4 份、沿用 0 份" in logs[-1].read_text(encoding="utf-8")
 
 
@@ -81,7 +81,7 @@ def test_a_failing_notebook_keeps_the_previous_reports(mini_out, tmp_path, monke
     message = summary.failures[0]
     assert "leader_report.ipynb" in message and "戴建平" in message and "cell" in message and "故意出错" in message
     assert sorted(summary.reports_written) == ["leader-01", "leader-03", "overview"]  # the others still ran
-    kept = list((mini_out / "reports" / "logs").glob("failed-*/leader-02.ipynb"))
+    kept = list((mini_out / "data" / ".build").glob("failed-*/leader-02.ipynb"))
     assert kept, "the failed executed notebook is kept for debugging"
     assert not list(mini_out.glob(".reports.staging-*"))
 
@@ -169,24 +169,6 @@ def test_outputs_changed_behind_the_builds_back_are_rebuilt(mini_out):
     code, summary = build(raw=str(MINI_TABLE), out=str(mini_out))
     assert code == 0 and summary.reports_written == ["leader-01"]
     assert "edited" not in page.read_text(encoding="utf-8")
-
-
-def test_leftovers_of_dead_builds_are_removed_and_only_those(tmp_path):
-    import os
-
-    from src.build.publish import remove_dead_leftovers
-
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
-    for name in [f".reports.staging-{dead}", f".reports.old-{dead}", f".reports.staging-{os.getpid()}", f".other.staging-{dead}"]:
-        (tmp_path / name).mkdir()
-    (tmp_path / f".build-{dead}.log").write_text("x", encoding="utf-8")
-    removed = {p.name for p in remove_dead_leftovers(reports)}
-    assert removed == {f".reports.staging-{dead}", f".reports.old-{dead}", f".build-{dead}.log"}
-    assert (tmp_path / f".reports.staging-{os.getpid()}").exists()  # a live build's folder is kept
-    assert (tmp_path / f".other.staging-{dead}").exists()  # not ours
-    assert reports.exists()
 
 
 def test_console_summary_is_chinese_and_ends_with_the_index(mini_out):

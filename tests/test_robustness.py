@@ -13,10 +13,10 @@
 
 Control characters: tab and newline are structural in the raw format (field
 and row separators) and a carriage return is a line end, so the generator never
-puts them inside a cell. Every other control character is *content*: the parser
-keeps it (``\\v`` and ``\\f`` count as spaces and are collapsed, like other
-whitespace), the CSV keeps it, and only the Excel file drops the characters
-that the xlsx format cannot store. Encoded ones (``&#9;``, ``&#10;``, ``&#13;``)
+puts them inside a cell. ``\\v`` and ``\\f`` count as spaces and are collapsed,
+like other whitespace; the other C0 and C1 controls and the bidi embeddings,
+overrides and isolates are removed by the parser with a warning naming the row
+(tests/test_hostile.py); the Excel writer still drops what xlsx cannot store. Encoded ones (``&#9;``, ``&#10;``, ``&#13;``)
 are content as well: a tab becomes a space, a newline or carriage return a
 line break.
 """
@@ -443,8 +443,11 @@ def test_excel_drops_only_the_control_characters_xlsx_cannot_hold(tmp_path):
 
     text = DOC_HEAD + "## 张甲副市长牵头重点工作\n\n" + HEADER_ROW + "\n" + "\t".join(
         ["1", "任务\x00一\x1b二\x85三", "=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)\x07", "-2+3"]) + "\n"
-    tasks = classify_tasks(_parse_text(text, tmp_path).tasks, AS_OF)
-    assert tasks.loc[0, "task"] == "任务\x00一\x1b二\x85三"  # the parser keeps them: they are content
+    parsed = _parse_text(text, tmp_path)
+    assert parsed.tasks.loc[0, "task"] == "任务一二三"  # the parser removes them, and says so for the row
+    assert any("U+0000、U+001B、U+0085" in str(w) and "第" in str(w) for w in parsed.warnings)
+    tasks = classify_tasks(parsed.tasks, AS_OF)
+    tasks.loc[0, "task"] = "任务\x00一\x1b二\x85三"  # the writer alone, given them anyway
     path = render.write_excel(tasks, tmp_path / "tasks.xlsx")
     row = [cell.value for cell in load_workbook(path)["全部任务"][2]]
     assert row[2] == "任务一二\x85三"

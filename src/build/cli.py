@@ -9,7 +9,9 @@ from src.build.run import build
 from src.paths import PROJECT_ROOT, RAW_DIR
 from src.report_date import ReportDateError, to_date
 
-EPILOG = "Exit codes: 0 ok; 1 some reports failed (previous reports kept); 2 bad input; 3 environment (no CJK font)."
+EPILOG = ("Exit codes: 0 ok; 1 some reports failed (previous reports kept); 2 bad input; 3 environment (no CJK font, "
+          "reports folder not writable); 75 another build of the same output folder is running (--no-wait); "
+          "130/143 interrupted (Ctrl-C/SIGTERM; previous reports kept).")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
                      help="compare even with a table from another office or period (also FORCE_COMPARE=1)")
     cli.add_argument("--profile", help="office profile in data/reference/profiles/ (tolerance band, lag tiers; default: strict)")
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+    cli.add_argument("--no-wait", dest="wait", action="store_false",
+                     help="when another build of the same output folder is running, exit at once with code 75 "
+                     "instead of waiting for it")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
                      "or tcp://host:port / tls://host:port (an existing Dask scheduler; needs the 'distributed' "
@@ -56,10 +61,17 @@ def main(argv: list[str] | None = None) -> int:
             cli.error(str(error))
     options = {"raw": args.raw, "out": args.out, "as_of": as_of, "force": args.force, "jobs": args.jobs,
                "overrides": args.overrides, "previous": args.previous,
-               "force_compare": True if args.force_compare else None, "profile": args.profile, "executor": args.executor}
+               "force_compare": True if args.force_compare else None, "profile": args.profile, "executor": args.executor,
+               "wait": args.wait}
     if args.watch:
         from src.build.watch import watch  # cold start: watchfiles and anyio only for --watch
 
         return watch(argv, options)
-    code, _ = build(**options)
+    code, summary = build(**options)
+    if summary.interrupted:  # its summary is printed and its processes stopped: end now, whatever threads remain
+        import os
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code

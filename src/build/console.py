@@ -1,7 +1,10 @@
 """What the office sees: a progress bar over the reports naming each leader,
 and a Chinese summary that names the warnings and ends with where
 ``index.html`` is. The full log of every build goes to
-``<reports>/logs/build-<time>.log`` (the most recent 30 are kept).
+``<data>/.build/logs/build-<time>.log`` (the most recent 30 are kept; never in
+``reports/``, which holds only what is shared). A build that ends badly ends with the
+same summary and its exit code, never a traceback on the console (the traceback of an
+unexpected error goes to the log).
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["BuildSummary", "start_log", "finish_log", "Progress", "log"]
+__all__ = ["BuildSummary", "start_log", "finish_log", "log_to_file_only", "migrate_old_logs", "Progress", "log"]
 
 KEEP_LOGS = 30
 log = logging.getLogger("key_tasks.build")
@@ -27,6 +30,9 @@ class BuildSummary:
     reports_reused: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # failed reports, or the one input/environment error
     input_error: bool = False
+    interrupted: int = 0  # 130 (Ctrl-C) or 143 (SIGTERM): stopped before the end
+    notes: list[str] = field(default_factory=list)  # e.g. reports edited by hand, kept as copies
+    crashed: str = ""  # an unexpected error (its traceback is in the log)
     warnings: list[str] = field(default_factory=list)
     stages_run: list[str] = field(default_factory=list)
     stages_skipped: list[str] = field(default_factory=list)
@@ -38,21 +44,27 @@ class BuildSummary:
         """The closing lines of the console, in Chinese."""
         if self.input_error:
             return [f"输入有误，未生成报告（用时 {self.seconds:.1f} 秒）。"]
+        if self.crashed:
+            return [f"构建出错：{self.crashed}；已发布的报告保持不变，详细信息见构建日志（用时 {self.seconds:.1f} 秒）。"]
+        if self.interrupted:
+            how = "Ctrl-C" if self.interrupted == 130 else "SIGTERM"
+            return [f"构建被中止（{how}），已停止全部报告进程；已发布的报告保持不变（用时 {self.seconds:.1f} 秒）。"]
         head = (f"生成 {len(self.reports_written)} 份、沿用 {len(self.reports_reused)} 份、"
                 f"警告 {len(self.warnings)} 条、用时 {self.seconds:.1f} 秒")
         if self.failures:
             head += f"；{len(self.failures)} 份报告生成失败，已发布的报告保持不变"
         lines = [head + "。"]
         lines += [f"  警告：{warning}" for warning in self.warnings]
+        lines += [f"  注意：{note}" for note in self.notes]
         if self.index and not self.failures:
             lines.append(f"报告目录：{self.index}")
         return lines
 
 
-def start_log(reports_dir: Path):
-    """Log to the console (messages only) and to a temporary file beside ``reports_dir``."""
-    reports_dir.parent.mkdir(parents=True, exist_ok=True)
-    temporary = reports_dir.parent / f".build-{os.getpid()}.log"
+def start_log(logs: Path):
+    """Log to the console (messages only) and to a temporary file in the build's ``logs`` folder."""
+    logs.mkdir(parents=True, exist_ok=True)
+    temporary = logs / f".build-{os.getpid()}.log"
     handler = logging.FileHandler(temporary, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     console = logging.StreamHandler(sys.stderr)
@@ -64,18 +76,38 @@ def start_log(reports_dir: Path):
     return handler
 
 
-def finish_log(handler, reports_dir: Path, summary: BuildSummary) -> None:
-    """Print the summary, then move the build's log into ``<reports>/logs/``."""
+def log_to_file_only(message: str, *args) -> None:
+    """A line for the log file alone (a traceback: the console shows the summary)."""
+    for handler in logging.getLogger("key_tasks").handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.emit(log.makeRecord(log.name, logging.ERROR, __file__, 0, message, args, None))
+
+
+def finish_log(handler, logs: Path, summary: BuildSummary) -> Path:
+    """Print the summary, then name the build's log ``build-<time>-<pid>.log``; returns its path."""
     for line in summary.lines():
         log.info("%s", line)
     handler.close()
     logging.getLogger("key_tasks").removeHandler(handler)
-    logs = reports_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     target = logs / f"build-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
     shutil.move(handler.baseFilename, target)
     for old in sorted(logs.glob("build-*.log"))[:-KEEP_LOGS]:
         old.unlink()
+    return target
+
+
+def migrate_old_logs(reports_dir: Path, logs: Path) -> None:
+    """Logs and failed notebooks that older versions kept in ``reports/logs/`` move to the build folder."""
+    old = Path(reports_dir) / "logs"
+    if old.is_dir() and not old.is_symlink():
+        logs.mkdir(parents=True, exist_ok=True)
+        for entry in old.iterdir():
+            target = logs / entry.name
+            if target.exists():
+                target = logs / f"reports-logs-{entry.name}"
+            shutil.move(str(entry), str(target))
+        old.rmdir()
 
 
 class Progress:

@@ -15,9 +15,14 @@ Backends, chosen by ``--executor`` (:func:`make_backend`):
     a :class:`concurrent.futures.ProcessPoolExecutor` with ``--jobs`` worker
     processes on this machine; they live as long as the build (or ``--watch``).
 ``tcp://host:port`` or ``tls://host:port``
-    an existing Dask scheduler the operator started (a province building many
-    cities' reports): the reports run on its workers, wherever they
-    are. Jobs carry absolute paths (template, data folder, staging folder,
+    an existing Dask scheduler **the operator started and named** (a province building
+    many cities' reports): the reports run on its workers, wherever they are. The
+    build never opens a scheduler port itself. A Dask scheduler runs whatever code
+    it is sent, so a ``tcp://`` scheduler must be reachable only by the build's own
+    user (a private network, an SSH tunnel); ``tls://`` uses the certificates of
+    Dask's configuration (``distributed.comm.tls.*``, e.g.
+    ``DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT``) and
+    ``distributed.comm.require-encryption``; see the README. Jobs carry absolute paths (template, data folder, staging folder,
     project root), so every worker must see the project, the build's data and
     reports folders **at the same paths** (a shared file system) and have the
     same environment (the project's virtualenv, the CJK font, WeasyPrint's
@@ -36,6 +41,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
+from src.build.processes import worker_started
 from src.build.workers import PARTS, ReportJob, failed_result, render_report, warm_worker
 from src.fingerprints import code_fingerprint
 from src.paths import PROJECT_ROOT
@@ -81,6 +87,10 @@ class Backend:
     def close(self) -> None:
         pass
 
+    def abandon(self) -> None:
+        """After an interrupted build stopped the worker processes: let go without waiting for them."""
+        self.close()
+
 
 class LocalBackend(Backend):
     """The local pool of worker processes (each a warm worker with its own kernel)."""
@@ -94,7 +104,8 @@ class LocalBackend(Backend):
 
     def get(self):
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=ignore_sigint)
+            # workers ignore SIGINT, stop their kernels and exit with the build, even when it is killed
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_started)
         return self.pool
 
     def warm_up(self, kernel: tuple[str, str] | None = None) -> None:
@@ -117,6 +128,11 @@ class LocalBackend(Backend):
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def abandon(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
 
@@ -240,6 +256,10 @@ class ReportWorkers:
 
     def close(self) -> None:
         self.backend.close()
+
+    def abandon(self) -> None:
+        """After an interrupted build stopped the worker processes: let go without waiting for them."""
+        self.backend.abandon()
 
 
 def run_jobs(jobs: list[ReportJob], staging: Path, workers: ReportWorkers, on_result=None) -> list[dict]:

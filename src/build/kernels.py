@@ -38,7 +38,7 @@ import threading
 import time
 
 __all__ = ["ENGINE_NAME", "WarmKernel", "WarmKernelEngine", "KernelSetupError", "checkout", "discard",
-           "register_engine", "shutdown_all", "warm_up", "last_checkout_seconds"]
+           "register_engine", "shutdown_all", "kernel_folders", "warm_up", "last_checkout_seconds"]
 
 ENGINE_NAME = "warm-kernel"
 HISTORY_ARGUMENT = "--HistoryManager.hist_file=:memory:"  # as nbclient starts its kernels
@@ -111,8 +111,14 @@ class WarmKernel:
         self.reports = 0
         # Unix sockets in a folder of its own, not TCP ports: two workers starting their kernels at
         # the same moment could be handed the same free port (one kernel then dies at start).
-        self.sockets = tempfile.mkdtemp(prefix="key-tasks-kernel-")
-        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self.sockets, "kernel"))
+        # inside the build's own folder when it gives one (src.build.processes.KERNEL_DIR_ENV): removed with the build
+        inside = os.environ.get("KEY_TASKS_KERNEL_DIR") or None
+        self.sockets = tempfile.mkdtemp(prefix="kernel-" if inside else "key-tasks-kernel-", dir=inside)
+        _folders.add(self.sockets)
+        # The connection file (it holds the kernel's key) goes in the same folder, not loose in the temp folder:
+        # removing the folder removes everything, also when the worker has to go in a hurry (src.build.processes).
+        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self.sockets, "kernel"),
+                                     connection_file=os.path.join(self.sockets, "connection.json"))
         try:
             run_sync(self.km.start_kernel)(cwd=cwd, extra_arguments=[HISTORY_ARGUMENT])
         except Exception:
@@ -162,8 +168,10 @@ class WarmKernel:
         except Exception:
             pass
         shutil.rmtree(self.sockets, ignore_errors=True)
+        _folders.discard(self.sockets)
 
 
+_folders: set[str] = set()  # every kernel folder of this process, from the moment it exists
 _local = threading.local()  # each rendering thread keeps its own kernel (its own event loop)
 _all: list[WarmKernel] = []
 _all_lock = threading.Lock()
@@ -229,6 +237,11 @@ def warm_up(kernel_name: str, cwd: str, code_key: str) -> None:
         return
     kernel = checkout(kernel_name, cwd, code_key)
     kernel.reports -= 1
+
+
+def kernel_folders() -> list[str]:
+    """The folders (sockets and connection file) of this process's kernels."""
+    return sorted(_folders)
 
 
 def shutdown_all() -> None:

@@ -23,10 +23,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from src import paths
-from src.build.console import BuildSummary, Progress, finish_log, log, start_log
+from src.build.console import BuildSummary, Progress, finish_log, log, log_to_file_only, migrate_old_logs, start_log
 from src.build.executors import ExecutorError, ReportWorkers, run_jobs
-from src.build.publish import keep_failed, open_staging, remove_dead_leftovers, swap_in, write_index_and_workbook
-from src.build.state import code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
+from src.build.lock import EXIT_LOCKED, BuildLocked, build_lock
+from src.build.processes import EXIT_SIGINT, BuildInterrupted, interruptible, kernel_folder, signals_held, stop_descendants
+from src.build.publish import (
+    BuildFiles,
+    PublishError,
+    carry_over,
+    file_digests,
+    keep_edited,
+    keep_failed,
+    open_staging,
+    published_dir,
+    read_published,
+    recover,
+    swap_in,
+    write_index_and_workbook,
+)
+from src.build.state import ReadOnce, code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
 from src.build.workers import ReportJob, yield_to_reports
 from src.ingest.inbox import find_inbox_table
 from src.paths import OVERRIDES_PATH, PROCESSED_DIR, REPORTS_DIR, ProcessedFiles, PublishedFiles
@@ -61,11 +76,12 @@ class Layout:
     def from_args(cls, raw: str | None, out: str | None) -> Layout:
         """``raw`` None → the newest period among the tables in ``data/raw/`` (the inbox)."""
         why = problem = ""
+        data_dir = Path(out).resolve() / "data" if out else PROCESSED_DIR
         if raw:
             raw_path = Path(raw).resolve()
         else:
             try:
-                raw_path, why = find_inbox_table(paths.RAW_DIR)
+                raw_path, why = find_inbox_table(paths.RAW_DIR, cache=data_dir / ".build" / "inbox.json")
             except RawTableError as error:
                 raw_path, problem = paths.RAW_DIR, str(error)
         if out:
@@ -76,6 +92,11 @@ class Layout:
     @property
     def files(self) -> ProcessedFiles:
         return ProcessedFiles(self.data_dir)
+
+    @property
+    def build_files(self) -> BuildFiles:
+        """The build's own files (logs, executed notebooks, the record of the published set, the lock)."""
+        return BuildFiles(self.data_dir / ".build")
 
 
 # --------------------------------------------------------------------------- data
@@ -92,16 +113,18 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     files = layout.files
     state = read_state(layout.data_dir)
     code = code_fingerprint()
-    clean_key = fingerprint(layout.raw, str(as_of or ""), code, "clean-v2")
+    raw = ReadOnce(layout.raw)  # fingerprinted from the bytes the step parses (src.build.state)
+    clean_key = fingerprint(raw.digest, str(as_of or ""), code, "clean-v3")
     if force or state.get("clean") != clean_key or state.get("clean_outputs") != outputs_fingerprint(files.clean_outputs):
         log.info("清洗：%s → %s", layout.raw, layout.data_dir)
         from src.parse import check_all_rows_accounted  # pandas: see the imports above
         from src.pipeline import clean_stage
 
         try:
-            parsed = check_all_rows_accounted(clean_stage(layout.raw, layout.data_dir, as_of=as_of))
+            copy = raw.copy(layout.build_files.folder / "input")
+            parsed = check_all_rows_accounted(clean_stage(copy, layout.data_dir, as_of=as_of))
         except (RawTableError, IncompleteTableError, ReportDateError) as error:
-            raise BuildInputError(str(error)) from None
+            raise BuildInputError(raw.own_message(str(error), copy)) from None
         log.info("清洗：读入 %d 行，写出 %d 项任务", parsed.rows_read, len(parsed.tasks))
         state = {"clean": clean_key, "clean_outputs": outputs_fingerprint(files.clean_outputs)}
         summary.stages_run.append("clean")
@@ -116,7 +139,8 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         )
     if not overrides.exists():
         raise BuildInputError(f"{overrides}: 人工认定文件不存在 (overrides file not found)")
-    classify_key = fingerprint(files.tasks, files.metadata, overrides, str(profile or ""), code, "classify-v2")
+    read = ReadOnce(overrides)
+    classify_key = fingerprint(files.tasks, files.metadata, read.digest, str(profile or ""), code, "classify-v3")
     if (force or state.get("classify") != classify_key
             or state.get("classify_outputs") != outputs_fingerprint(files.classify_outputs)):
         log.info("判定：参考日期 %s（%s），人工认定 %s", metadata["as_of"],
@@ -127,14 +151,17 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         if workers is not None:
             workers.warm_up()  # new statuses mean new reports: start the workers now
         try:
-            analyse_stage(layout.data_dir, overrides_path=overrides, profile=profile)
+            copy = read.copy(layout.build_files.folder / "input")
+            analyse_stage(layout.data_dir, overrides_path=copy, profile=profile)
         except (OverrideError, ReportDateError, ProfileError) as error:
-            raise BuildInputError(str(error)) from None
+            raise BuildInputError(read.own_message(str(error), copy)) from None
         state["classify"] = classify_key
         state["classify_outputs"] = outputs_fingerprint(files.classify_outputs)
         summary.stages_run.append("classify")
     else:
         summary.stages_skipped.append("classify")
+    if code_fingerprint() != code:  # the code or data/reference/ changed while the steps ran: redo them next time
+        state = {key: value for key, value in state.items() if not key.endswith("_outputs")}
     write_state(layout.data_dir, state)
 
 
@@ -192,12 +219,13 @@ def plan_reports(layout: Layout, code: str | None = None):
 
 
 def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary: BuildSummary) -> bool:
-    reports_dir = layout.reports_dir
-    old_state = read_state(reports_dir)
+    real = published_dir(layout.reports_dir)  # reports/ itself, or the folder a link reports/ points to
+    files = layout.build_files
+    old_state = read_published(files) or read_state(real)  # (an older version kept it in the folder itself)
     code = code_fingerprint()
     plan_key = fingerprint(*_data_inputs(layout), paths.OVERVIEW_TEMPLATE, paths.LEADER_TEMPLATE, code,
                            str(layout.data_dir), "plan-v1")
-    if not force and _published_set_is_current(old_state, plan_key, reports_dir):
+    if not force and _published_set_is_current(old_state, plan_key, real):
         # Nothing the reports read has changed and they are as written: no pandas, no font lookup, no plan.
         summary.reports_reused = list(old_state["plan"]["slugs"])
         summary.stages_skipped.append("reports")
@@ -206,7 +234,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     find_cjk_font()  # fail before any work if the reports would show empty boxes
     overview, reports, jobs = plan_reports(layout, code)
     index_key = fingerprint(*(job.key for job in jobs), layout.files.classified, code)
-    published = PublishedFiles(reports_dir)
+    published = PublishedFiles(real)
     index_files = list(published.index_outputs)
     plan = {"key": plan_key, "slugs": [job.slug for job in jobs]}
 
@@ -220,47 +248,83 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
 
     todo = [job for job in jobs if not reusable(job)]
     summary.reports_reused = [job.slug for job in jobs if job not in todo]
-    if not todo and old_state.get("index") == index_key and old_state.get("index_outputs") == outputs_fingerprint(index_files):
+    if (not todo and old_state.get("index") == index_key and old_state.get("index_outputs") == outputs_fingerprint(index_files)
+            and set(old_state.get("files", {})) == {path.name for job in jobs for path in outputs(job)} | {p.name for p in index_files}):
         if old_state.get("plan") != plan:  # e.g. a rebuild whose changes touched no report: record the new plan
-            write_state(reports_dir, {**old_state, "plan": plan})
+            swap_record(files, {**old_state, "plan": plan})
         summary.stages_skipped.append("reports")
         return True
 
-    staging = open_staging(reports_dir)
+    staging = open_staging(real)  # empty: this build publishes exactly the set it planned
+    carry_over(real, staging, [path.name for job in jobs if job not in todo for path in outputs(job)])
+    executed = files.executed()
+    for job in todo:
+        job.executed_dir = str(executed)
     log.info("报告：全市总览和 %d 位领导；需要生成 %d 份，沿用 %d 份，%d 个进程（%s）",
              len(jobs) - 1, len(todo), len(jobs) - len(todo), workers.workers, workers.name)
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
     progress = Progress(len(todo))
-    with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
-        index_written = beside.submit(_index_and_workbook_beside, overview, reports, staging)
-        try:
-            results = run_jobs(todo, staging, workers, on_result=progress)
-        finally:
-            progress.close()
-    by_slug = {job.slug: job for job in todo}
-    for result in results:
-        job = by_slug[result["slug"]]
-        if result["ok"]:
-            written = PublishedFiles(staging).report(job.slug)
-            new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
-                                   "outputs": outputs_fingerprint(written)}
-            summary.reports_written.append(job.slug)
-            log.info("报告：%s 用时 %s", job.slug, _timings_text(result))
-        else:
-            summary.failures.append(result["error"])
-    failed = [result for result in results if not result["ok"]]
-    if failed:
-        keep = keep_failed(failed, reports_dir)
-        log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
-        shutil.rmtree(staging, ignore_errors=True)
-        return False
-    index_written.result()
-    new_state["index"] = index_key
-    new_state["index_outputs"] = outputs_fingerprint(PublishedFiles(staging).index_outputs)
-    new_state["plan"] = plan
-    write_state(staging, new_state)
-    swap_in(staging, reports_dir)
-    return True
+    try:
+        with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
+            index_written = beside.submit(_index_and_workbook_beside, overview, reports, staging)
+            try:
+                results = run_jobs(todo, staging, workers, on_result=progress)
+            finally:
+                progress.close()
+        by_slug = {job.slug: job for job in todo}
+        for result in results:
+            job = by_slug[result["slug"]]
+            if result["ok"]:
+                written = PublishedFiles(staging).report(job.slug)
+                new_state[job.slug] = {"key": job.key, "subject": job.subject, "counts": job.counts,
+                                       "outputs": outputs_fingerprint(written)}
+                summary.reports_written.append(job.slug)
+                log.info("报告：%s 用时 %s", job.slug, _timings_text(result))
+            else:
+                summary.failures.append(result["error"])
+        failed = [result for result in results if not result["ok"]]
+        if failed:
+            keep = keep_failed(failed, files)
+            log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
+            return False
+        index_written.result()
+        new_state["index"] = index_key
+        new_state["index_outputs"] = outputs_fingerprint(PublishedFiles(staging).index_outputs)
+        new_state["plan"] = plan
+        new_state["files"] = file_digests(staging)
+        summary.notes.extend(keep_edited(real, staging, _recorded_files(old_state, real), say=log.warning))
+        with signals_held():  # a Ctrl-C or SIGTERM now waits the few milliseconds of the swap
+            swap_in(staging, real, files, new_state)
+        return True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when it was published
+        shutil.rmtree(executed, ignore_errors=True)
+
+
+def swap_record(files: BuildFiles, record: dict) -> None:
+    """Replace the record of the published set (the set itself unchanged)."""
+    pending = files.pending()
+    pending.write_text(json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    os.replace(pending, files.published)
+
+
+def _recorded_files(state: dict, real: Path) -> dict[str, str]:
+    """Each published file's sha256 as the last build wrote it. For a set published by an older
+    version (``.build-state.json`` in the folder, no per-file digests), the files of each report whose
+    recorded fingerprint still matches count as the build's."""
+    if "files" in state:
+        return state["files"]
+    legacy = read_state(real)
+    names = []
+    for slug in (legacy.get("plan") or {}).get("slugs", []):
+        group = PublishedFiles(real).report(slug)
+        if (legacy.get(slug) or {}).get("outputs") == outputs_fingerprint(group):
+            names += [path.name for path in group]
+    published = PublishedFiles(real)
+    index_files = list(published.index_outputs)
+    if legacy.get("index_outputs") == outputs_fingerprint(index_files):
+        names += [path.name for path in index_files]
+    return file_digests(real, names)
 
 
 def _index_and_workbook_beside(overview, reports, staging: Path) -> None:
@@ -342,50 +406,95 @@ def _timings_text(result: dict) -> str:
 
 # ---------------------------------------------------------------------- the build
 def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None, previous=None,
-          force_compare=None, profile=None, executor=None, workers=None) -> tuple[int, BuildSummary]:
+          force_compare=None, profile=None, executor=None, workers=None, wait=True) -> tuple[int, BuildSummary]:
     """Build everything from one raw table; returns (exit code, summary). See :mod:`src.build`.
     ``workers``: report workers kept by the caller (``--watch``), left running; else the build
-    starts its own and stops them at the end."""
-    started = time.perf_counter()
+    starts its own and stops them at the end.
+
+    One build at a time per output folder (:mod:`src.build.lock`): ``wait=False`` returns
+    exit code 75 at once when another build holds the lock."""
+    import sys
+
     layout = Layout.from_args(raw, out)
     summary = BuildSummary(raw=str(layout.raw))
-    handler = start_log(layout.reports_dir)
-    for leftover in remove_dead_leftovers(layout.reports_dir):
-        log.info("清理：删除已中止的构建留下的 %s", leftover.name)
+    try:
+        with build_lock(layout.build_files.folder, str(layout.reports_dir), wait=wait,
+                        say=lambda line: print(line, file=sys.stderr, flush=True)):
+            with kernel_folder():  # the workers' kernels keep their files in it; removed when the build ends
+                code = _build_locked(layout, summary, as_of, force, jobs, overrides, out, previous, force_compare,
+                                     profile, executor, workers)
+    except BuildLocked as error:
+        print(error, file=sys.stderr, flush=True)
+        summary.failures.append(str(error))
+        return EXIT_LOCKED, summary
+    return code, summary
+
+
+def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, overrides, out, previous, force_compare,
+                  profile, executor, workers=None) -> int:
+    started = time.perf_counter()
+    files = layout.build_files
+    handler = start_log(files.logs)
+    migrate_old_logs(layout.reports_dir, files.logs)
     own_workers = workers is None
+    code = 1
     log.info("构建：原始汇总表 %s；数据 %s；报告 %s", layout.raw, layout.data_dir, layout.reports_dir)
     if layout.chosen_because:
         log.info("输入：%s", layout.chosen_because)
     try:
-        if own_workers:
-            workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
-        if layout.problem:
-            raise BuildInputError(layout.problem)
-        if not layout.raw.exists():
-            raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
-        overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
-        run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
-        if force_compare is None:
-            force_compare = force_compare_requested()
-        run_compare_step(layout, previous, force_compare, force, summary)
-        ok = run_report_step(layout, workers, force, summary)
-        summary.index = str(PublishedFiles(layout.reports_dir).index)
-        code = 0 if ok else 1
+        with interruptible():
+            for line in recover(published_dir(layout.reports_dir), files):
+                log.info("%s", line)
+            if own_workers:
+                workers = ReportWorkers(jobs or os.cpu_count() or 1, stderr_log=handler.baseFilename, executor=executor)
+            if layout.problem:
+                raise BuildInputError(layout.problem)
+            if not layout.raw.exists():
+                raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
+            overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
+            run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
+            if force_compare is None:
+                force_compare = force_compare_requested()
+            run_compare_step(layout, previous, force_compare, force, summary)
+            ok = run_report_step(layout, workers, force, summary)
+            summary.index = str(PublishedFiles(layout.reports_dir).index)
+            code = 0 if ok else 1
     except (BuildInputError, SettingsError) as error:  # a settings file in data/reference/ is input too
         log.error("输入有误：%s", error)
         summary.failures.append(str(error))
         summary.input_error = True
         code = 2
-    except (CJKFontError, ExecutorError) as error:  # the environment: no CJK font, no such executor
+    except (CJKFontError, ExecutorError, PublishError) as error:  # the environment: no CJK font, no such executor…
         log.error("%s", error)
         summary.failures.append(str(error))
         code = 3
+    except (KeyboardInterrupt, BuildInterrupted) as error:
+        code = EXIT_SIGINT if isinstance(error, KeyboardInterrupt) else error.exit_code
+        summary.interrupted = code
+        summary.failures.append("构建被中止")
+        stopped = stop_descendants()
+        if workers is not None:
+            workers.abandon()  # its processes are gone: nothing to wait for (a --watch stops too: see summary)
+            workers = None
+        log.error("构建被中止：已停止 %d 个子进程（报告进程和内核）", len(stopped))
+    except Exception as error:  # a bug or an unforeseen state: the summary on the console, the traceback in the log
+        import traceback
+
+        log_to_file_only("%s", traceback.format_exc())
+        log.error("构建出错（%s: %s）；已发布的报告保持不变，详细信息见日志 %s", type(error).__name__, error, files.logs)
+        summary.failures.append(f"{type(error).__name__}: {error}")
+        summary.crashed = f"{type(error).__name__}: {error}"
+        code = 1
     finally:
         if own_workers and workers is not None:
-            workers.close()
+            try:
+                with interruptible():
+                    workers.close()
+            except (KeyboardInterrupt, BuildInterrupted):
+                stop_descendants()
         summary.seconds = time.perf_counter() - started
-        finish_log(handler, layout.reports_dir, summary)
-    return code, summary
+        finish_log(handler, files.logs, summary)
+    return code
 
 
 def default_overrides(out: str | None) -> Path:

@@ -69,7 +69,8 @@ def watch(argv: list[str], options: dict) -> int:
                             executor=options.get("executor"))
     restart = False
     try:
-        build(**options, workers=workers)
+        if build(**options, workers=workers)[1].interrupted:  # Ctrl-C during a build: it stopped the workers
+            return 130
         _waiting(targets)
         for changes in watchfiles.watch(*folders, watch_filter=_accept(*targets), debounce=DEBOUNCE_MS,
                                         raise_interrupt=True):
@@ -79,7 +80,8 @@ def watch(argv: list[str], options: dict) -> int:
                 restart = True
                 log.info("监视：参考文件有变化，重新启动以读入新的规则和设置")
                 break
-            build(**options, workers=workers)
+            if build(**options, workers=workers)[1].interrupted:
+                return 130
             _waiting(targets)
     except KeyboardInterrupt:
         log.info("监视：已停止（Ctrl-C），报告进程已关闭")

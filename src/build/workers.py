@@ -77,6 +77,7 @@ class ReportJob:
     warm_kernel: bool = True  # False: a new kernel for this report, as papermill does by default
     part: str = ""  # "pages" (notebook → HTML → PDF) or "word" (the Word document); "": both, one after the other
     project_root: str = str(PROJECT_ROOT)  # the kernels' working directory (a shared path on a cluster)
+    executed_dir: str = ""  # where the executed notebook goes (the build's own folder, never the published set)
 
 
 PARTS = ("pages", "word")  # the jobs of one report (ReportJob.part)
@@ -111,7 +112,7 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
         except Exception as error:
             return failed_result(job, f"Word 文档无法生成：{type(error).__name__}: {error}")
         return {"slug": job.slug, "part": job.part, "ok": True, "seconds": seconds, "timings": {"word": seconds}}
-    executed = staging / "executed" / f"{job.slug}.ipynb"
+    executed = Path(job.executed_dir or staging / "executed") / f"{job.slug}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     if job.warm_kernel:
         options = {"engine_name": kernels.register_engine(), "kernel_cwd": job.project_root, "code_key": job.code,

@@ -23,6 +23,11 @@ def _delimiter(text: str, suffix: str) -> str:
     return best
 
 
+# A cell of any length is read (the csv module's default stops at 128 KB with an error); the cell cleaner
+# then cuts an oversized cell with a warning naming its row (src.cells, [cells] in table_format.toml).
+csv.field_size_limit(2**31 - 1)
+
+
 def read_delimited(path: Path) -> RawTable:
     text, encoding, _ = read_raw_text(path)  # BOM, CRLF and GBK are how Excel and WPS save CSV: not warnings
     delimiter = _delimiter(text, path.suffix.lower())

@@ -3,9 +3,15 @@
 The newest period wins: the reference date (统计期末) read from each file's
 title, else its file name. Files whose period cannot be read come after all
 dated ones; ties go to the most recently modified file, then the name.
+
+Each file's header is read once: what was read is kept in a small cache (given by
+the build: ``<data>/.build/inbox.json``) under the file's name, size, modification
+time and inode, so a build with nothing new in the inbox opens no table.
 """
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from src.ingest import SUPPORTED_SUFFIXES, read_raw_rows
@@ -42,9 +48,40 @@ def inbox_candidates(raw_dir: Path) -> list[Path]:
     )
 
 
-def find_inbox_table(raw_dir: str | Path) -> tuple[Path, str]:
+def _file_key(path: Path) -> str:
+    stat = path.stat()
+    return f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}"
+
+
+def cached_periods(candidates: list[Path], cache: Path | None) -> dict[Path, dict]:
+    """:func:`table_period` of each file, from ``cache`` when the file is unchanged (name, size,
+    modification time, inode); the cache is rewritten (atomically) when anything changed."""
+    try:
+        stored = json.loads(cache.read_text(encoding="utf-8")) if cache else {}
+    except (OSError, ValueError):
+        stored = {}
+    fresh, periods = {}, {}
+    for path in candidates:
+        key = _file_key(path)
+        metadata = stored.get(key)
+        if not isinstance(metadata, dict):
+            metadata = json.loads(json.dumps(table_period(path), default=str))
+        fresh[key] = periods[path] = metadata
+    if cache and fresh != stored:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            pending = cache.with_name(f"{cache.name}.{os.getpid()}")
+            pending.write_text(json.dumps(fresh, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            os.replace(pending, cache)
+        except OSError:  # a read-only data folder: no cache, same answer
+            pass
+    return periods
+
+
+def find_inbox_table(raw_dir: str | Path, cache: Path | None = None) -> tuple[Path, str]:
     """(the table to build, a sentence saying why it was chosen).
 
+    ``cache``: where to keep each file's header between builds (:func:`cached_periods`).
     Raises :class:`RawTableError` when the folder holds no table.
     """
     raw_dir = Path(raw_dir)
@@ -57,8 +94,9 @@ def find_inbox_table(raw_dir: str | Path) -> tuple[Path, str]:
             f"文件夹中没有可读入的汇总表（支持 {'、'.join(sorted(SUPPORTED_SUFFIXES))}） (no table in the inbox)",
         )
     dated = []
+    periods = cached_periods(candidates, cache)
     for path in candidates:
-        metadata = table_period(path)
+        metadata = periods[path]
         dated.append((metadata.get("as_of") or "", path.stat().st_mtime, path.name, path, metadata))
     readable = [item for item in dated if "unreadable" not in item[4]] or dated
     as_of, _, _, chosen, metadata = max(readable, key=lambda item: item[:3])

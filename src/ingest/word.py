@@ -3,7 +3,7 @@
 Paragraphs and tables in document order: a paragraph is a text row (its
 heading level from the style, "Heading 2"/"标题 2", so a leader heading above
 each table is a section), a table row is a cells row. Each paragraph of a cell
-is one line. A merged cell gives its text once: the rest of its first row is
+is one line; a table nested in a cell gives one line per row (its cells joined by "；"). A merged cell gives its text once: the rest of its first row is
 empty (``""``), the rows it covers below are ``None`` ("the same as above").
 """
 from __future__ import annotations
@@ -26,7 +26,20 @@ def _level(paragraph) -> int:
 
 
 def _cell_text(cell) -> str:
-    return "\n".join(paragraph.text for paragraph in cell.paragraphs)
+    """The cell's paragraphs, one per line; a table nested in the cell is read too: each of its rows
+    one line, its cells joined by "；" (nested again: the same, inside)."""
+    from docx.table import Table
+
+    lines = []
+    for block in cell.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                texts = [text for text in dict.fromkeys(_cell_text(inner).replace("\n", "；") for inner in row.cells) if text]
+                if texts:
+                    lines.append("；".join(texts))
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
 
 
 def read_docx(path: Path) -> RawTable:
