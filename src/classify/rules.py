@@ -4,6 +4,7 @@ use) the phrase lists, word sets, patterns and literal prefilters that depend
 only on the rules."""
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -187,6 +188,63 @@ def load_rules(rules=None) -> Rules:
         return _compile_rules(rules)
     path = Path(rules) if rules is not None else RULES_PATH
     return _load_rules_file(str(path.resolve()), path.stat().st_mtime)
+
+
+# --------------------------------------------------------------------------
+# where each family was read from (leave-one-notice-out)
+# --------------------------------------------------------------------------
+# Every family / cue group of the rules file records ``read_from = [...]``: the
+# notices (corpus notice ids, or "dev2020" / "external_dev" for the gold sets)
+# its wordings were read from. Scoring notice X, the families read from X are
+# switched off, so that a family is only ever measured on rows it was not
+# written from.
+NEVER = "(?!)"
+
+
+def families_read_from(rules) -> dict[str, list[str]]:
+    """``{"lagging": ["dev2020", …], "families.over_fulfilment": […], …}``: every
+    table of the rules file that records ``read_from``, by its dotted path."""
+    raw = load_rules(rules).raw
+    found: dict[str, list[str]] = {}
+
+    def walk(table: dict, path: str) -> None:
+        if "read_from" in table:
+            found[path] = [str(x) for x in table["read_from"]]
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(value, f"{path}.{key}" if path else key)
+
+    walk(raw, "")
+    return found
+
+
+def _switch_off(table: dict, origin: str) -> bool:
+    changed = False
+    if origin in [str(x) for x in table.get("read_from", [])]:
+        for key, value in list(table.items()):
+            if key in ("read_from", "version") or isinstance(value, dict):
+                continue
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                table[key], changed = [], True
+            elif isinstance(value, str) and key.endswith("pattern"):
+                table[key], changed = NEVER, True
+            elif isinstance(value, bool) and value:
+                table[key], changed = False, True
+    for value in table.values():
+        if isinstance(value, dict):
+            changed = _switch_off(value, origin) or changed
+    return changed
+
+
+def rules_without(rules, origin: str) -> Rules:
+    """The rules with every family read from ``origin`` switched off (its phrase
+    and pattern lists emptied, its patterns never matching, its switches off);
+    the same object when no family was read from it."""
+    rules = load_rules(rules)
+    raw = copy.deepcopy(rules.raw)
+    if not _switch_off(raw, str(origin)):
+        return rules
+    return _compile_rules(raw)
 
 
 def _x_of_y_patterns(rules: Rules) -> tuple:
