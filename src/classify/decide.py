@@ -8,7 +8,25 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from src.classify.columns import REQUIRED_TEXT_FIELDS, STATUS_COLUMNS, TEXT_FIELDS
+from src.classify.arithmetic import (
+    growth_measures,
+    has_numbers,
+    original_evidence,
+    over_fulfilment,
+    stated_growth_behind,
+    stated_growth_on_track,
+    structured_measures,
+    to_simplified,
+)
+from src.classify.columns import (
+    DEFAULT_RULE,
+    NOT_REPORTED,
+    NOT_REPORTED_RULE,
+    NUMBER_FIELDS,
+    REQUIRED_TEXT_FIELDS,
+    STATUS_COLUMNS,
+    TEXT_FIELDS,
+)
 from src.classify.cues import (
     find_completion_cues,
     find_delay_cues,
@@ -29,7 +47,7 @@ from src.classify.parallel import judge_in_parallel, parallel_workers
 from src.classify.profiles import load_profile
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
-from src.classify.spans import cell_text, first_clause, month_number, sentence_of
+from src.classify.spans import cell_text, first_clause, month_number, sentence_of, strip_for_only
 
 
 @dataclass
@@ -39,6 +57,8 @@ class Decision:
     evidence: str
     ratio: float = float("nan")
     review: list = field(default_factory=list)
+    measure: Measure | None = None  # the deciding measure (its gap is the one shown, never the most favourable)
+    items: tuple = (0, 0)  # multi-item rows: (measures weighed, of them below the schedule)
 
 
 def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | None = None) -> list[Measure]:
@@ -94,8 +114,9 @@ def _representative(measures: list[Measure]) -> Measure:
 
 def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
     """Apply the rules in order (see the header of status_rules.toml)."""
-    measures = find_measures(row, rules)
-    deciding = _deciding(measures, row, rules)
+    structured = structured_measures(row, rules)  # the table's number columns are read first
+    measures = structured or find_measures(row, rules) + growth_measures(row, rules, schedule)
+    deciding = structured or _deciding(measures, row, rules)
     completions = find_completion_cues(row, rules, row["_as_of"])
     # the delay, forecast, early-stage and on-track phrases are looked for when
     # first needed: a row decided by its measures as lagging needs none of them
@@ -183,7 +204,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
 
     def with_ratio(decision: Decision) -> Decision:
         if deciding and math.isnan(decision.ratio):
-            decision.ratio = _representative(deciding).ratio
+            decision.measure = _representative(deciding)
+            decision.ratio = decision.measure.ratio
         return decision
 
     # 1. explicit completion
@@ -195,6 +217,13 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         return finish(with_ratio(Decision("completed", "explicit-completed", annual[0].evidence)))
     if annual:
         review.append("completion phrase contradicted by a measure below 100%")
+    # 1b. a stated over-fulfilment (超额完成, 完成率 125%) beats counts paired from the task
+    #     text (the promised figure read as the actual), not a share the row states itself
+    over = over_fulfilment(row, rules)
+    if over and not any(m.ratio < 1 for m in deciding if m.kind in EXPLICIT_KINDS):
+        if short_of_target:
+            review.append("over-fulfilment stated; a count paired with the task's target says otherwise")
+        return finish(Decision("completed", "stated-over-fulfilment", over))
     # 2. every target-bearing measure met
     target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
     task_matches = [m for m in measures if m.kind == "target-match"]
@@ -204,22 +233,25 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     if (target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding)
             and not unmatched_targets):
         smallest = min(deciding, key=lambda m: (m.ratio, m.position))
-        return finish(Decision("completed", "target-met", smallest.phrase, smallest.ratio))
+        items = (len(deciding), 0) if len(deciding) > 1 else (0, 0)
+        return finish(Decision("completed", "target-met", smallest.phrase, smallest.ratio, measure=smallest, items=items))
     # 3. one-off deliverable done
     if one_off and not short_of_target:
         return finish(with_ratio(Decision("completed", "one-off-completed", one_off[0].evidence)))
     # 4. quantified against the schedule
     if deciding:
+        items = (len(deciding), len(below)) if len(deciding) > 1 else (0, 0)
         if len(below) > len(at_or_above):
             m = _representative(below)
-            return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
+            return finish(_quantified("lagging", m, items, schedule))
         if len(below) == len(at_or_above):
             review.append("measures split evenly; tie-break applied")
             if rules.majority_tie == "lagging":
                 m = _representative(below)
-                return finish(Decision("lagging", "quantified-below-schedule", m.phrase, m.ratio))
-        m = _representative(at_or_above)
-        return finish(Decision("on-track", "quantified-on-schedule", m.phrase, m.ratio))
+                return finish(_quantified("lagging", m, items, schedule))
+        # the least favourable measure that still decides on-track, never the most favourable
+        m = min(at_or_above, key=lambda x: (x.ratio, x.position))
+        return finish(_quantified("on-track", m, items, schedule))
     # 5. a forecast that the target will be missed
     forecasts = cues(find_forecast_cues)
     if forecasts:
@@ -232,6 +264,9 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         if on_track:
             review.append(f"on-schedule phrase '{on_track[0].phrase}' next to a delay phrase")
         return finish(Decision("lagging", "stated-delay" if cue.kind == "delay" else "stated-pending", cue.evidence))
+    growth_behind = stated_growth_behind(row, rules)
+    if growth_behind:
+        return finish(Decision("lagging", "stated-growth-behind", growth_behind))
     # 5b. not started, or still at an early stage, when the work is due
     early = cues(find_early_stage_cues)
     early_due = [c for c in early if not c.weak]
@@ -248,11 +283,40 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     #    progress short of done
     if weak_completions:
         return finish(Decision("on-track", "stated-on-track", weak_completions[0].evidence))
+    growth_met = stated_growth_on_track(row, rules)
+    if growth_met:
+        return finish(Decision("on-track", "stated-growth-met", growth_met))
     # 8. default
+    if targets or any((row.get(name) or "").strip() for name in ("target",)):
+        review.append("quantified task without a measure or a clear word in the progress")
     if report_month >= int(rules["schedule"].get("year_end_month", 12)):
         review.append("year-end report without a clear word of completion or delay")
     evidence = first_clause(row["progress"]) or first_clause(row["task"])
     return finish(Decision("on-track", "default-on-track", evidence))
+
+
+def _quantified(status: str, m: Measure, items: tuple, schedule: float) -> Decision:
+    """A quantified decision; a multi-item row states how many of its items are
+    behind ("6 项中 3 项低于序时进度：…") before the deciding measure's phrase."""
+    rule = "quantified-below-schedule" if status == "lagging" else "quantified-on-schedule"
+    evidence = m.phrase
+    total, behind = items
+    if total > 1:
+        line = "年度目标" if schedule >= 1 else "序时进度"
+        evidence = f"{total} 项中 {behind} 项低于{line}：{m.phrase}"
+    return Decision(status, rule, evidence, m.ratio, measure=m, items=items)
+
+
+def _empty(text: str, rules: Rules) -> bool:
+    """A cell that reports nothing: empty, a dash, 无, 未报送 …"""
+    text = text.strip()
+    if not text:
+        return True
+    stripped = strip_for_only(text)
+    if not stripped and not any(ch.isdigit() for ch in text):
+        return True
+    values = rules.raw.get("families", {}).get("not_reported", {}).get("values", [])
+    return stripped in rules.ready["empty_values"] or stripped in values
 
 
 _LOWER = {"high": "medium", "medium": "low", "low": "low"}
@@ -274,7 +338,8 @@ def confidence_of(decision: Decision, gap: float, rules: Rules, schedule: float 
     if decision.review:
         level = _LOWER[level]
         reason += "；另有需复核的情况"
-    return {"confidence": level, "confidence_reason": reason, "no_clear_statement": decision.rule == "default-on-track"}
+    return {"confidence": level, "confidence_reason": reason, "no_clear_statement": decision.rule == DEFAULT_RULE,
+            "by_default": decision.rule == DEFAULT_RULE}
 
 
 @dataclass(frozen=True)
@@ -297,16 +362,26 @@ def judge_rows(records, table: TableContext) -> list[dict]:
     schedule, tolerance = table.schedule, table.tolerance
     rows = []
     for record in records:
-        row = {name: cell_text(value) for name, value in zip(TEXT_FIELDS, record)}
+        original = {name: cell_text(value) for name, value in zip(TEXT_FIELDS + NUMBER_FIELDS, record)}
+        # traditional characters judged in simplified ones (same length); evidence given back as written
+        row = {name: to_simplified(text) for name, text in original.items()}
         row["_as_of"] = as_of
         row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
         row["_schedule"] = schedule
-        decision, measures = _decide(row, rules, schedule, tolerance)
+        unreported = _empty(row["progress"], rules) and not has_numbers(row)
+        if unreported and all(_empty(row[name], rules) for name in ("problems", "next_steps")):
+            decision, measures = Decision(NOT_REPORTED, NOT_REPORTED_RULE, ""), []
+        else:
+            decision, measures = _decide(row, rules, schedule, tolerance)
+            if unreported and decision.rule == DEFAULT_RULE:  # nothing reported and no rule fired
+                decision = Decision(NOT_REPORTED, NOT_REPORTED_RULE, "")
+        evidence = original_evidence(decision.evidence, row, original)
         ratio = decision.ratio
         gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
+        m = decision.measure
         rows.append({
             "status": decision.status,
-            "status_evidence": decision.evidence,
+            "status_evidence": evidence,
             "status_rule": decision.rule,
             "progress_ratio": round(ratio, 6) if not math.isnan(ratio) else float("nan"),
             "schedule_gap_pts": round(gap, 4) if not math.isnan(gap) else float("nan"),
@@ -314,6 +389,13 @@ def judge_rows(records, table: TableContext) -> list[dict]:
             "needs_review": bool(decision.review),
             "review_reason": "; ".join(dict.fromkeys(decision.review)),
             **confidence_of(decision, gap, rules, schedule),
+            "gap": round(gap, 4) if not math.isnan(gap) else float("nan"),
+            "measure_target": float(m.target) if m is not None and m.target is not None else float("nan"),
+            "measure_actual": float(m.value) if m is not None else float("nan"),
+            "measure_unit": m.unit if m is not None else "",
+            "measure_share": round(m.ratio * 100, 4) if m is not None and m.ratio is not None else float("nan"),
+            "items_total": decision.items[0],
+            "items_behind": decision.items[1],
             "lag_tier": office.lag_tier(decision.status, gap),
             "profile": office.name,
         })
@@ -379,8 +461,8 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     missing = [c for c in REQUIRED_TEXT_FIELDS if c not in df.columns]
     if missing:
         raise ValueError(f"classify_tasks: 任务表缺少文本列 {missing} / the table lacks the text column(s) {missing}")
-    df_texts = df.assign(**{c: "" for c in TEXT_FIELDS if c not in df.columns})
-    texts = df_texts[list(TEXT_FIELDS)]
+    df_texts = df.assign(**{c: "" for c in TEXT_FIELDS + NUMBER_FIELDS if c not in df.columns})
+    texts = df_texts[list(TEXT_FIELDS + NUMBER_FIELDS)]
     # column by column (as itertuples walks them, but without a tuple object per row)
     records = list(zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))))
     table = TableContext(rules, office, as_of, report_date, schedule, tolerance)
@@ -394,6 +476,13 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     out["schedule_gap_pts"] = out["schedule_gap_pts"].astype("float64")
     out["needs_review"] = out["needs_review"].astype(bool)
     out["no_clear_statement"] = out["no_clear_statement"].astype(bool)
+    out["by_default"] = out["by_default"].astype(bool)
+    for column in ("gap", "measure_target", "measure_actual", "measure_share"):
+        out[column] = out[column].astype("float64")
+    out["items_total"] = out["items_total"].astype("int64")
+    out["items_behind"] = out["items_behind"].astype("int64")
+    out.attrs["by_default"] = int(out["by_default"].sum())
+    out.attrs["not_reported"] = int((out["status"] == NOT_REPORTED).sum())
     out["status_source"] = "rule"
     out["override_reason"] = ""
     out["override_reviewer"] = ""

@@ -327,7 +327,9 @@ _PREPARERS = {
     "milestone_met": lambda rules: tuple(re.compile(p) for p in rules.raw["on_track"].get("milestone_patterns", [])),
     "forecast_miss": lambda rules: tuple(re.compile(p) for p in rules.raw["lagging"].get("forecast_miss_patterns", [])),
     "early_stage_cues": lambda rules: PhraseList(rules.raw["lagging"].get("early_stage_cues", [])),
-    "early_stage_patterns": lambda rules: tuple(re.compile(p) for p in rules.raw["lagging"].get("early_stage_patterns", [])),
+    "early_stage_patterns": lambda rules: tuple(re.compile(p) for p in [
+        *rules.raw["lagging"].get("early_stage_patterns", []),
+        *rules.raw.get("families", {}).get("early_stage_late", {}).get("patterns", [])]),
     "due_month": lambda rules: _optional_pattern(rules.raw["lagging"].get("due_month_pattern")),
     "start_rate": lambda rules: re.compile(rules.raw["quantities"].get("start_rate_pattern", "(?!)")),
     # a count anywhere in the rest of the clause (建成 … 六个, 竣工 12 座)

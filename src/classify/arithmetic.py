@@ -1,0 +1,231 @@
+"""Stage 4b, targets as numbers: the table's structured number columns
+(``target`` / ``actual`` / ``rate``: 年度目标, 截至本期完成值, 完成率 …, named in
+``data/reference/table_format.toml``), read before any text, and the same
+arithmetic for numbers in text that the older measures do not read: growth
+indicators against their expected rate (增长 7.1% against a target of 8%, 同比
+下降, 高于年度目标增幅 5.6 个百分点) and stated over-fulfilment (超额完成, 加倍完成,
+完成率 125%). Traditional characters are normalised to simplified for judging
+(OpenCC); the original text is kept for display and evidence
+(:func:`to_simplified`, :func:`original_evidence`).
+
+Every phrase and pattern is in ``[families.*]`` of ``status_rules.toml``, each
+family with the notices it was read from (``read_from``)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from src.classify.measures import Measure
+from src.classify.rules import Rules
+from src.classify.spans import SENTENCE_SEPS, bound_left, bound_right, cn_number, evidence_phrase, longest_common_run
+
+_NUMBER = re.compile(r"(-?\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)\s*(万|亿)?\s*([%％])?\s*([^\d\s%％]*)")
+_MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}
+
+
+# --------------------------------------------------------------------------
+# traditional characters
+# --------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _converter():
+    from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
+
+    return OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset:
+    """The characters OpenCC's t2s changes one for one (worked out once)."""
+    convert = _converter().convert
+    chars = "".join(chr(c) for c in range(0x4E00, 0x9FA6))
+    simplified = convert(chars)
+    if len(simplified) != len(chars):  # a phrase mapping changed the length: check one by one
+        return frozenset(ch for ch in chars if convert(ch) != ch)
+    return frozenset(a for a, b in zip(chars, simplified) if a != b)
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters for judging; unchanged (the same object)
+    when it holds no traditional character, or when the conversion would change its
+    length (evidence is mapped back by position)."""
+    if not text or _traditional_chars().isdisjoint(text):
+        return text
+    converted = _converter().convert(text)
+    return converted if len(converted) == len(text) else text
+
+
+def original_evidence(evidence: str, judged: dict, original: dict) -> str:
+    """The evidence phrase found in a converted text, given back in the row's own
+    characters (same positions: :func:`to_simplified` keeps the length)."""
+    if not evidence:
+        return evidence
+    core = evidence.strip("…")
+    for name, text in judged.items():
+        source = original.get(name)
+        if source is None or source is text or not core:
+            continue
+        at = text.find(core)
+        if at >= 0:
+            return evidence.replace(core, source[at:at + len(core)])
+    return evidence
+
+
+# --------------------------------------------------------------------------
+# structured number columns
+# --------------------------------------------------------------------------
+def parse_cell_number(cell: str):
+    """(value, unit, percent) of a number cell ("1200", "35.29%", "3家", "1.2万", "一百二十"),
+    or None when it holds no number."""
+    cell = (cell or "").strip().replace(",", "").replace("，", "")
+    if not cell:
+        return None
+    match = _NUMBER.search(cell)
+    if not match:
+        return None
+    raw, multiplier, percent, unit = match.groups()
+    try:
+        value = cn_number(raw) if not raw.lstrip("-").replace(".", "").isdigit() else float(raw)
+    except (ValueError, KeyError):
+        return None
+    return value * _MULTIPLIER[multiplier], (unit or "")[:4], bool(percent)
+
+
+def structured_measures(row: dict, rules: Rules) -> list[Measure]:
+    """The deciding measure of the structured columns: the completion rate when
+    the table gives one, else actual / target when both are numbers in the same
+    unit. Empty when the columns are absent or hold no numbers."""
+    target = parse_cell_number(row.get("target", ""))
+    actual = parse_cell_number(row.get("actual", ""))
+    rate = parse_cell_number(row.get("rate", ""))
+    headers = rules.raw.get("families", {}).get("structured", {}).get("labels", {})
+    parts = [f"{headers.get(name, name)} {row[name].strip()}" for name in ("target", "actual", "rate")
+             if (row.get(name) or "").strip()]
+    phrase = "；".join(parts)
+    if rate is not None:
+        value, _, percent = rate
+        share = value / 100 if percent or value > 2 or float(value).is_integer() else value
+        return [Measure(phrase, share * 100, "%", 100.0, share, "rate", "structured", True)]
+    if target is not None and actual is not None and target[0] > 0:
+        if target[1] and actual[1] and target[1] != actual[1]:
+            return []
+        return [Measure(phrase, actual[0], actual[1], target[0], actual[0] / target[0], "actual", "structured", True)]
+    return []
+
+
+def has_numbers(row: dict) -> bool:
+    return any(parse_cell_number(row.get(name, "")) is not None for name in ("actual", "rate"))
+
+
+# --------------------------------------------------------------------------
+# growth indicators against their expected rate
+# --------------------------------------------------------------------------
+def _family(rules: Rules, name: str) -> dict:
+    return rules.raw.get("families", {}).get(name, {})
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple) -> tuple:
+    return tuple(re.compile(p) for p in patterns)
+
+
+def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
+    """A growth indicator judged by its rate against the target rate, not by the
+    share of the year (REPORTING.md): a gap stated against the target's growth
+    (高于年度目标增幅 5.6 个百分点), a growth rate with its target rate in the task or
+    the same sentence (增长 7.1%, target 8%), a decline (同比下降 3.7%) for a task
+    that does not promise a decrease. The ratio is put on the schedule scale
+    (schedule ± gap in points), so it decides against 序时进度 like a stated gap
+    and never says the annual target is met."""
+    family = _family(rules, "growth")
+    if not family:
+        return []
+    text = row["progress"]
+    measures: list[Measure] = []
+    for pattern, sign in ((p, 1) for p in _compiled(tuple(family.get("ahead_patterns", [])))):
+        measures += _gap(text, pattern, sign, schedule)
+    for pattern in _compiled(tuple(family.get("behind_patterns", []))):
+        measures += _gap(text, pattern, -1, schedule)
+    if measures:
+        return measures
+    decrease_task = any(w in row["task"] for w in family.get("decrease_task_words", []))
+    targets = [float(m.group(1)) for p in _compiled(tuple(family.get("task_target_patterns", [])))
+               for m in p.finditer(row["task"])]
+    for pattern, sign in [(p, 1) for p in _compiled(tuple(family.get("rise_patterns", [])))] + \
+                         [(p, -1) for p in _compiled(tuple(family.get("fall_patterns", [])))]:
+        for match in pattern.finditer(text):
+            value = sign * float(match.group(1))
+            start = bound_left(text, match.start(), SENTENCE_SEPS)
+            sentence = text[start:bound_right(text, match.end(), SENTENCE_SEPS)]
+            own = [float(m.group(1)) for p in _compiled(tuple(family.get("sentence_target_patterns", [])))
+                   for m in p.finditer(sentence)]
+            if not targets and not _about_task(sentence[:match.start() - start], row["task"], family):
+                continue  # a growth figure given as background (the task promises something else)
+            target = (own or targets or [None])[0]
+            phrase = evidence_phrase(text, match.start(), match.end())
+            if target is not None and not decrease_task:
+                gap = value - target
+            elif value < 0 and not decrease_task:
+                gap = value
+            else:
+                continue
+            measures.append(Measure(phrase, value, "%", target, schedule + gap / 100, "progress", "growth", True,
+                                    match.start()))
+            break
+        if measures:
+            break
+    return measures
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _about_task(before: str, task: str, family: dict) -> bool:
+    """True when the words before a growth figure name the task's own indicator:
+    a run of ``subject_min_chars`` Chinese characters shared with the task text."""
+    words = family.get("generic_words", [])
+    for word in words:
+        before, task = before.replace(word, " "), task.replace(word, " ")
+    a = [ch if _CJK.match(ch) else "\x00" for ch in before]
+    b = [ch if _CJK.match(ch) else "\x01" for ch in task]
+    return longest_common_run(a, b) >= int(family.get("subject_min_chars", 2)) if a and b else False
+
+
+def _gap(text: str, pattern: re.Pattern, sign: int, schedule: float) -> list[Measure]:
+    out = []
+    for match in pattern.finditer(text):
+        gap = sign * float(match.group(1))
+        out.append(Measure(evidence_phrase(text, match.start(), match.end()), gap, "pts", None,
+                           schedule + gap / 100, "progress", "growth", True, match.start()))
+    return out
+
+
+def over_fulfilment(row: dict, rules: Rules) -> str | None:
+    """The evidence of a stated over-fulfilment of the year's target (超额完成…年度目标,
+    加倍完成, 完成率 125%), or None."""
+    family = _family(rules, "over_fulfilment")
+    text = row["progress"]
+    for pattern in _compiled(tuple(family.get("patterns", []))):
+        match = pattern.search(text)
+        if match:
+            return evidence_phrase(text, match.start(), match.end())
+    return None
+
+
+def stated_growth_on_track(row: dict, rules: Rules) -> str | None:
+    """Evidence of a growth indicator said to meet its expected rate (增速达到或超过预期目标)."""
+    text = row["progress"]
+    for pattern in _compiled(tuple(_family(rules, "growth").get("met_patterns", []))):
+        match = pattern.search(text)
+        if match:
+            return evidence_phrase(text, match.start(), match.end())
+    return None
+
+
+def stated_growth_behind(row: dict, rules: Rules) -> str | None:
+    """Evidence of a growth indicator said to be below its expected rate (增幅低于目标任务)."""
+    text = row["progress"]
+    for pattern in _compiled(tuple(_family(rules, "growth").get("missed_patterns", []))):
+        match = pattern.search(text)
+        if match:
+            return evidence_phrase(text, match.start(), match.end())
+    return None
