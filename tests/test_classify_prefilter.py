@@ -166,7 +166,8 @@ def test_required_sets_of_known_patterns():
 
 def test_number_patterns_match_as_the_forms_they_replace(corpus, rules):
     q = rules["quantities"]
-    units = "|".join(re.escape(u) for u in sorted(q["units"], key=len, reverse=True))
+    extra = rules.raw.get("families", {}).get("plan_share", {}).get("units", [])  # a family's further units
+    units = "|".join(re.escape(u) for u in sorted(dict.fromkeys([*q["units"], *extra]), key=len, reverse=True))
     mults = "|".join(re.escape(m) for m in sorted(q["multipliers"], key=len, reverse=True))
     n = CN_NUMERAL_RUN
     original = {

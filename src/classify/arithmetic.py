@@ -17,9 +17,11 @@ from functools import lru_cache
 
 from src.classify.measures import Measure
 from src.classify.rules import Rules
-from src.classify.spans import SENTENCE_SEPS, bound_left, bound_right, cn_number, evidence_phrase, longest_common_run
+from src.classify.spans import SENTENCE_SEPS, bound_left, bound_right, cn_number, evidence_phrase
 
-_NUMBER = re.compile(r"(-?\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)\s*(万|亿)?\s*([%％])?\s*([^\d\s%％]*)")
+# A cell that holds only a number: digits or Chinese numerals, 万/亿, a percent sign or
+# a short unit (1200, 35.29%, 3家, 1.2万亩, 一百二十). A cell of words is no number.
+_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)\s*(万|亿)?\s*([%％])?\s*([^\d\s%％]{0,4})\s*")
 _MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}
 
 
@@ -44,29 +46,57 @@ def _traditional_chars() -> frozenset:
     return frozenset(a for a, b in zip(chars, simplified) if a != b)
 
 
+# Pinyin a web page added after a character (生產(chǎn)總值): taken out for judging.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+
+
 def to_simplified(text: str) -> str:
-    """``text`` in simplified characters for judging; unchanged (the same object)
-    when it holds no traditional character, or when the conversion would change its
-    length (evidence is mapped back by position)."""
-    if not text or _traditional_chars().isdisjoint(text):
-        return text
-    converted = _converter().convert(text)
-    return converted if len(converted) == len(text) else text
+    """``text`` as it is judged: simplified characters, pinyin annotations taken out;
+    the same object when nothing changes. Evidence is given back in the row's own
+    characters by :func:`original_evidence` (:func:`judged_positions` maps each judged
+    character to its place in the original)."""
+    return judged_positions(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def judged_positions(text: str) -> tuple[str, tuple | None]:
+    """(text as judged, the original index of each judged character or None when the
+    two are the same length and aligned)."""
+    if not text:
+        return text, None
+    positions = None
+    judged = text
+    if "(" in text and _PINYIN.search(text):
+        keep = [True] * len(text)
+        for match in _PINYIN.finditer(text):
+            for i in range(match.start(), match.end()):
+                keep[i] = False
+        positions = tuple(i for i, k in enumerate(keep) if k)
+        judged = "".join(text[i] for i in positions)
+    if not _traditional_chars().isdisjoint(judged):
+        converted = _converter().convert(judged)
+        if len(converted) == len(judged):
+            judged = converted
+    return judged, positions
 
 
 def original_evidence(evidence: str, judged: dict, original: dict) -> str:
-    """The evidence phrase found in a converted text, given back in the row's own
-    characters (same positions: :func:`to_simplified` keeps the length)."""
+    """The evidence phrase found in a judged text, given back in the row's own
+    characters (through :func:`judged_positions`)."""
     if not evidence:
         return evidence
     core = evidence.strip("…")
     for name, text in judged.items():
         source = original.get(name)
-        if source is None or source is text or not core:
+        if not isinstance(source, str) or source is text or not core:
             continue
         at = text.find(core)
-        if at >= 0:
+        if at < 0:
+            continue
+        positions = judged_positions(source)[1]
+        if positions is None:
             return evidence.replace(core, source[at:at + len(core)])
+        return evidence.replace(core, source[positions[at]:positions[at + len(core) - 1] + 1])
     return evidence
 
 
@@ -79,7 +109,7 @@ def parse_cell_number(cell: str):
     cell = (cell or "").strip().replace(",", "").replace("，", "")
     if not cell:
         return None
-    match = _NUMBER.search(cell)
+    match = _NUMBER.fullmatch(cell)
     if not match:
         return None
     raw, multiplier, percent, unit = match.groups()
@@ -176,18 +206,10 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
     return measures
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
 def _about_task(before: str, task: str, family: dict) -> bool:
-    """True when the words before a growth figure name the task's own indicator:
-    a run of ``subject_min_chars`` Chinese characters shared with the task text."""
-    words = family.get("generic_words", [])
-    for word in words:
-        before, task = before.replace(word, " "), task.replace(word, " ")
-    a = [ch if _CJK.match(ch) else "\x00" for ch in before]
-    b = [ch if _CJK.match(ch) else "\x01" for ch in task]
-    return longest_common_run(a, b) >= int(family.get("subject_min_chars", 2)) if a and b else False
+    """True when the task names an indicator (生产总值, 增加值, 收入 …) that the words
+    before the growth figure in its sentence name too."""
+    return any(word in task and word in before for word in family.get("indicator_words", []))
 
 
 def _gap(text: str, pattern: re.Pattern, sign: int, schedule: float) -> list[Measure]:

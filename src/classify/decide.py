@@ -96,6 +96,14 @@ def _drop_breakdown(measures: list[Measure], row: dict, rules: Rules) -> list[Me
     return kept or measures
 
 
+def _with_growth(measures: list[Measure], growth: list[Measure]) -> list[Measure]:
+    """The growth measures join the others, except a year-on-year change without a target
+    rate when the row states a share of its plan: the amount's share of the year decides."""
+    if any(m.kind in EXPLICIT_KINDS and m.decisive for m in measures):
+        growth = [g for g in growth if g.target is not None or g.unit == "pts"]
+    return measures + growth
+
+
 def _starts_on_schedule(row: dict, rules: Rules, below: list, schedule: float) -> bool:
     """True when the row counts works started at or above the schedule (开工率
     80%, or a count started against the same target) next to measures below it."""
@@ -115,7 +123,7 @@ def _representative(measures: list[Measure]) -> Measure:
 def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
     """Apply the rules in order (see the header of status_rules.toml)."""
     structured = structured_measures(row, rules)  # the table's number columns are read first
-    measures = structured or find_measures(row, rules) + growth_measures(row, rules, schedule)
+    measures = structured or _with_growth(find_measures(row, rules), growth_measures(row, rules, schedule))
     deciding = structured or _deciding(measures, row, rules)
     completions = find_completion_cues(row, rules, row["_as_of"])
     # the delay, forecast, early-stage and on-track phrases are looked for when
@@ -163,7 +171,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     money = set(rules["quantities"].get("money_units", []))
     money_words = rules.words("quantities", "money_words", [])
     if deciding and any(m.ratio < 1 for m in deciding) and all(
-            m.unit in money or money_words.found_in(m.phrase) for m in deciding) and not any(t.unit in money for t in targets):
+            m.unit in money or money_words.found_in(m.phrase) for m in deciding) and targets and not any(
+            t.unit in money for t in targets):  # the task promises a measure, and not money
         review.append("judged on money spent; the task promises another measure")
     matched_units = [m.unit for m in measures if m.kind == "target-match"]
     if any(m.kind == "target-match" for m in deciding) and any(
@@ -461,7 +470,12 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     missing = [c for c in REQUIRED_TEXT_FIELDS if c not in df.columns]
     if missing:
         raise ValueError(f"classify_tasks: 任务表缺少文本列 {missing} / the table lacks the text column(s) {missing}")
-    df_texts = df.assign(**{c: "" for c in TEXT_FIELDS + NUMBER_FIELDS if c not in df.columns})
+    if "target" not in df.columns and "annual_target" in df.columns:  # the parser's name for 年度目标
+        df = df.assign(target=df["annual_target"])
+        df_texts = df.assign(**{c: "" for c in TEXT_FIELDS + NUMBER_FIELDS if c not in df.columns})
+        df = df.drop(columns=["target"])
+    else:
+        df_texts = df.assign(**{c: "" for c in TEXT_FIELDS + NUMBER_FIELDS if c not in df.columns})
     texts = df_texts[list(TEXT_FIELDS + NUMBER_FIELDS)]
     # column by column (as itertuples walks them, but without a tuple object per row)
     records = list(zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))))

@@ -145,24 +145,25 @@ def _percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if rules.compiled["annual_share"].search(before):
                 add("annual-share", True)
                 continue
-            if rules.words("quantities", "plan_words").found_in(before):
-                continue  # a plan or forecast, not progress
+            rate = rules.compiled["rate"].search(before)
+            plan_rate = rate is not None and rate.group(1) + "率" in rules.ready["plan_share_rates"]
+            if rules.words("quantities", "plan_words").found_in(before) and not plan_rate:
+                continue  # a plan or forecast, not progress (年度计划投资完成率 95% is progress)
             if rules.words("quantities", "physical_words").found_in(before):
                 add("physical", False)
                 continue
             if rules.words("quantities", "progress_words").found_in(before):
                 add("completion-rate", True)
                 continue
-            rate = rules.compiled["rate"].search(before)
             if rate:
                 name = rate.group(1)
                 prefix = before[:rate.start(1)]
-                if name + "率" in q["plan_share_rates"] and not any(
+                if plan_rate and not any(
                     prefix.endswith(p) for p in q.get("quality_rate_prefixes", [])
                 ):
                     add("completion-rate", True)
                     continue
-                target = None if name + "率" in q["plan_share_rates"] else _rate_target(name, row)
+                target = None if plan_rate else _rate_target(name, row)
                 if target:
                     add("rate-vs-target", True, target=target)
                 continue  # other named rates (整改率, 覆盖率 …) are not plan shares

@@ -99,6 +99,11 @@ class _Prepared(dict):
         return value
 
 
+def family_list(raw: dict, family: str, key: str) -> list:
+    """``[families.<family>].<key>`` of the rules file (empty when absent or switched off)."""
+    return list(raw.get("families", {}).get(family, {}).get(key, []))
+
+
 def _compile_rules(raw: dict) -> Rules:
     schedule = raw.get("schedule", {})
     fields = raw.get("fields", {})
@@ -108,16 +113,17 @@ def _compile_rules(raw: dict) -> Rules:
     tie = schedule.get("majority_tie", "on-track")
     if tie not in STATUSES:
         raise ValueError(f"status_rules: schedule.majority_tie must be one of {STATUSES}, got {tie!r}")
-    units = sorted(quantities["units"], key=len, reverse=True)
+    units = sorted(dict.fromkeys([*quantities["units"], *family_list(raw, "plan_share", "units")]), key=len, reverse=True)
     multipliers = quantities.get("multipliers", {})
     mult_alt = "|".join(re.escape(m) for m in sorted(multipliers, key=len, reverse=True))
     unit_alt = "|".join(re.escape(u) for u in units)
     compiled = {
-        "annual_cues": [re.compile(p) for p in completed["annual_cues"]],
+        "annual_cues": [re.compile(p) for p in [*completed["annual_cues"], *family_list(raw, "stated_words", "completed")]],
         "weak_cues": [re.compile(p) for p in completed.get("weak_cues", [])],
         "share_follow": re.compile(completed["share_follow_pattern"]),
         "risk_follow": re.compile(completed.get("risk_follow_pattern", "(?!)")),
-        "delay_patterns": [re.compile(p) for p in raw["lagging"].get("delay_patterns", [])],
+        "delay_patterns": [re.compile(p) for p in [*raw["lagging"].get("delay_patterns", []),
+                                                   *family_list(raw, "stated_words", "delay_patterns")]],
         "start_quarter": re.compile(raw["lagging"].get("start_quarter_pattern", "(?!)")),
         "gap_behind": [re.compile(p) for p in quantities.get("behind_gap_patterns", [])],
         "gap_ahead": [re.compile(p) for p in quantities.get("ahead_gap_patterns", [])],
@@ -129,7 +135,8 @@ def _compile_rules(raw: dict) -> Rules:
         "year": re.compile(completed["year_pattern"]),
         "generic_follow": re.compile(guards["generic_follow_pattern"]),
         "aspiration": re.compile(guards["aspiration_pattern"]),
-        "annual_share": re.compile(quantities["annual_share_pattern"]),
+        "annual_share": re.compile("|".join(f"(?:{p})" for p in [quantities["annual_share_pattern"],
+                                                                  *family_list(raw, "plan_share", "share_patterns")])),
         "rate": re.compile(quantities["rate_pattern"]),
         "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
         "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
@@ -251,7 +258,7 @@ def _x_of_y_patterns(rules: Rules) -> tuple:
     """The "M of N" patterns of :func:`_x_of_y_measures` (done before, done
     after, slash), compiled once per rules object."""
     q = rules["quantities"]
-    count_units = set(q["count_units"])
+    count_units = {*q["count_units"], *family_list(rules.raw, "plan_share", "units")}
     before_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_before"], key=len, reverse=True))
     after_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_after"], key=len, reverse=True))
     unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
@@ -297,7 +304,10 @@ _PREPARERS = {
     "delay_cues": lambda rules: PhraseList(rules.raw["lagging"]["delay_cues"]),
     "unfinished_cues": lambda rules: PhraseList(rules.raw["lagging"].get("unfinished_cues", [])),
     "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
-    "on_track_cues": lambda rules: PhraseList(rules.raw["on_track"]["cues"]),
+    "on_track_cues": lambda rules: PhraseList([*rules.raw["on_track"]["cues"],
+                                               *family_list(rules.raw, "stated_words", "on_track")]),
+    "plan_share_rates": lambda rules: frozenset([*rules.raw["quantities"]["plan_share_rates"],
+                                                 *family_list(rules.raw, "plan_share", "rates")]),
     "delivery_done": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("done_before", [])),
     "delivery_partial": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("partial_before", [])),
     "delivery_planned": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("planned_before", [])),
@@ -335,7 +345,9 @@ _PREPARERS = {
     # a count anywhere in the rest of the clause (建成 … 六个, 竣工 12 座)
     "count_after": lambda rules: re.compile(
         rf"[^，,。；;：:\n]*?(?<![第\d.])(?:\d+(?:\.\d+)?|[{CN_NUMERAL_RUN}]+)\s*(?:"
-        + "|".join(re.escape(u) for u in sorted(rules.raw["quantities"]["units"], key=len, reverse=True)) + ")"
+        + "|".join(re.escape(u) for u in sorted(dict.fromkeys([*rules.raw["quantities"]["units"],
+                                                               *family_list(rules.raw, "plan_share", "units")]),
+                                                key=len, reverse=True)) + ")"
     ),
     "node_due": lambda rules: _optional_pattern(rules.raw["quantities"].get("node_due_pattern")),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
