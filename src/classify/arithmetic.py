@@ -153,9 +153,8 @@ def _family(rules: Rules, name: str) -> dict:
     return rules.raw.get("families", {}).get(name, {})
 
 
-@lru_cache(maxsize=64)
-def _compiled(patterns: tuple) -> tuple:
-    return tuple(re.compile(p) for p in patterns)
+# Every growth figure the growth patterns read is a percentage or a gap in points.
+_GROWTH_MARKS = ("%", "％", "百分点")
 
 
 def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
@@ -166,28 +165,26 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
     that does not promise a decrease. The ratio is put on the schedule scale
     (schedule ± gap in points), so it decides against 序时进度 like a stated gap
     and never says the annual target is met."""
-    family = _family(rules, "growth")
-    if not family:
-        return []
     text = row["progress"]
+    if not any(mark in text for mark in _GROWTH_MARKS):
+        return []
+    compiled = rules.ready["growth"]
+    family = _family(rules, "growth")
     measures: list[Measure] = []
-    for pattern, sign in ((p, 1) for p in _compiled(tuple(family.get("ahead_patterns", [])))):
-        measures += _gap(text, pattern, sign, schedule)
-    for pattern in _compiled(tuple(family.get("behind_patterns", []))):
+    for pattern in compiled["ahead_patterns"]:
+        measures += _gap(text, pattern, 1, schedule)
+    for pattern in compiled["behind_patterns"]:
         measures += _gap(text, pattern, -1, schedule)
     if measures:
         return measures
     decrease_task = any(w in row["task"] for w in family.get("decrease_task_words", []))
-    targets = [float(m.group(1)) for p in _compiled(tuple(family.get("task_target_patterns", [])))
-               for m in p.finditer(row["task"])]
-    for pattern, sign in [(p, 1) for p in _compiled(tuple(family.get("rise_patterns", [])))] + \
-                         [(p, -1) for p in _compiled(tuple(family.get("fall_patterns", [])))]:
+    targets = [float(m.group(1)) for p in compiled["task_target_patterns"] for m in p.finditer(row["task"])]
+    for pattern, sign in [(p, 1) for p in compiled["rise_patterns"]] + [(p, -1) for p in compiled["fall_patterns"]]:
         for match in pattern.finditer(text):
             value = sign * float(match.group(1))
             start = bound_left(text, match.start(), SENTENCE_SEPS)
             sentence = text[start:bound_right(text, match.end(), SENTENCE_SEPS)]
-            own = [float(m.group(1)) for p in _compiled(tuple(family.get("sentence_target_patterns", [])))
-                   for m in p.finditer(sentence)]
+            own = [float(m.group(1)) for p in compiled["sentence_target_patterns"] for m in p.finditer(sentence)]
             if not targets and not _about_task(sentence[:match.start() - start], row["task"], family):
                 continue  # a growth figure given as background (the task promises something else)
             target = (own or targets or [None])[0]
@@ -224,9 +221,8 @@ def _gap(text: str, pattern: re.Pattern, sign: int, schedule: float) -> list[Mea
 def over_fulfilment(row: dict, rules: Rules) -> str | None:
     """The evidence of a stated over-fulfilment of the year's target (超额完成…年度目标,
     加倍完成, 完成率 125%), or None."""
-    family = _family(rules, "over_fulfilment")
     text = row["progress"]
-    for pattern in _compiled(tuple(family.get("patterns", []))):
+    for pattern in rules.ready["over_fulfilment"] if "完成" in text or "%" in text or "％" in text else ():
         match = pattern.search(text)
         if match:
             return evidence_phrase(text, match.start(), match.end())
@@ -236,7 +232,7 @@ def over_fulfilment(row: dict, rules: Rules) -> str | None:
 def stated_growth_on_track(row: dict, rules: Rules) -> str | None:
     """Evidence of a growth indicator said to meet its expected rate (增速达到或超过预期目标)."""
     text = row["progress"]
-    for pattern in _compiled(tuple(_family(rules, "growth").get("met_patterns", []))):
+    for pattern in rules.ready["growth"]["met_patterns"]:
         match = pattern.search(text)
         if match:
             return evidence_phrase(text, match.start(), match.end())
@@ -246,7 +242,7 @@ def stated_growth_on_track(row: dict, rules: Rules) -> str | None:
 def stated_growth_behind(row: dict, rules: Rules) -> str | None:
     """Evidence of a growth indicator said to be below its expected rate (增幅低于目标任务)."""
     text = row["progress"]
-    for pattern in _compiled(tuple(_family(rules, "growth").get("missed_patterns", []))):
+    for pattern in rules.ready["growth"]["missed_patterns"]:
         match = pattern.search(text)
         if match:
             return evidence_phrase(text, match.start(), match.end())

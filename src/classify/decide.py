@@ -316,11 +316,16 @@ def _quantified(status: str, m: Measure, items: tuple, schedule: float) -> Decis
     return Decision(status, rule, evidence, m.ratio, measure=m, items=items)
 
 
+_EMPTY_MAX_CHARS = 12  # a longer cell reports something (empty values and 未报送 words are short)
+
+
 def _empty(text: str, rules: Rules) -> bool:
     """A cell that reports nothing: empty, a dash, 无, 未报送 …"""
     text = text.strip()
     if not text:
         return True
+    if len(text) > _EMPTY_MAX_CHARS:
+        return False
     stripped = strip_for_only(text)
     if not stripped and not any(ch.isdigit() for ch in text):
         return True

@@ -10,12 +10,10 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from re import _constants as _sre
-from re import _parser as _sre_parser
 
 from src.classify.columns import STATUSES
 from src.classify.literals import Found, LiteralIndex, PatternFamily, PhraseList, WordSet, build_literal_filter
-from src.classify.spans import SHARE, strip_for_only
+from src.classify.spans import strip_for_only
 from src.paths import REFERENCE_DIR
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
@@ -62,10 +60,9 @@ class Rules:
         return self
 
     def literals_in(self, row: dict, field_name: str) -> Found:
-        """What the literal index (the phrases of :data:`INDEXED_PHRASES`, the
-        literals the patterns of :data:`INDEXED_FAMILIES` require) finds in
+        """What the literal index (the phrases of :data:`INDEXED_PHRASES`) finds in
         ``row[field_name]``: one search per column of a row, kept in the row,
-        instead of one per phrase list or pattern family."""
+        instead of one per phrase list."""
         cache = row.get("_literals")
         if cache is None:
             cache = row["_literals"] = {}
@@ -277,22 +274,47 @@ def _by_length(words) -> tuple:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+# Characters of a pattern that let one pattern character match several text
+# characters (or leave the match open-ended): with none of them, a match is never
+# longer than the pattern's own text.
+_REPEATS = re.compile(r"[*+{]")
+
+
 def _only_max_chars(rules: Rules) -> int | None:
-    """The most characters a value saying only "已完成" can have (the longest of
-    ``next_steps_only`` and ``empty_values``, and the widest match of
-    ``next_steps_only_pattern`` when it is anchored at the end); None when it
-    cannot be told."""
+    """At most how many characters a value saying only "已完成" can have (the longest
+    of ``next_steps_only`` and ``empty_values``, and a bound on the matches of
+    ``next_steps_only_pattern``: its own length, when it is anchored at the end and
+    repeats nothing, since then each character of a match uses at least one of the
+    pattern's); None when it cannot be told."""
     lengths = [len(v) for v in (*rules.ready["only_set"], *rules.ready["empty_values"])]
     pattern = rules.ready["only_pattern"]
     if pattern is not None:
-        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
-        if not parsed.data or parsed.data[-1] not in ((_sre.AT, _sre.AT_END), (_sre.AT, _sre.AT_END_STRING)):
-            return None  # matches the start of longer values too
-        width = parsed.getwidth()[1]
-        if width >= _sre.MAXREPEAT:
-            return None
-        lengths.append(width)
+        text = pattern.pattern
+        if not (text.endswith("$") or text.endswith(r"\Z")) or text.endswith(r"\$") or _REPEATS.search(text):
+            return None  # matches the start of longer values too, or repeats: no bound
+        lengths.append(len(text))
     return max(lengths, default=0)
+
+
+def _triggers(rules: Rules, *places) -> list:
+    """The trigger words of each pattern of a family, in the order its patterns are
+    compiled, from every table that adds patterns to it: ``(table, patterns key,
+    triggers key)``. A flat list of words applies to every pattern of its table; a
+    list of lists gives each pattern its own (same length as the patterns)."""
+    out: list = []
+    for table, patterns_key, key in places:
+        section = rules.raw
+        for part in table.split("."):
+            section = section.get(part, {})
+        patterns, words = section.get(patterns_key, []), section.get(key, [])
+        if words and all(isinstance(w, list) for w in words):
+            if len(words) != len(patterns):
+                raise ValueError(f"status_rules.toml: [{table}].{key} 应与 {patterns_key} 一一对应 / needs one list of "
+                                 f"trigger words per pattern ({len(words)} for {len(patterns)})")
+            out += [tuple(w) for w in words]
+        else:
+            out += [tuple(words)] * len(patterns)
+    return out
 
 
 def _optional_pattern(pattern):
@@ -352,31 +374,48 @@ _PREPARERS = {
     "node_due": lambda rules: _optional_pattern(rules.raw["quantities"].get("node_due_pattern")),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
-    # literal prefilters of the measure families (see build_literal_filter); the cue
-    # families are picked by the literal index instead (PatternFamily, literal_index)
-    "gap_filter": lambda rules: build_literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
+    # prefilters of the measure families: one alternation of a family's patterns
+    # (build_literal_filter), None for a single pattern (it simply runs)
+    "gap_filter": lambda rules: build_literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]],
+                                                     rules.raw["quantities"].get("gap_triggers", [])),
     "in_row_target_filter": lambda rules: build_literal_filter(
-        [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
+        [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]],
+        rules.raw["quantities"].get("in_row_target_triggers", []),
     ),
-    "share_filter": lambda rules: build_literal_filter([SHARE]),  # %, ％, 三成, 分之一 …
+    "share_filter": lambda rules: None,  # SHARE (%, ％, 三成, 分之一 …) simply runs
     "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
-    # pattern families with the literals each pattern requires (see PatternFamily)
-    "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"]),
-    "annual_family": lambda rules: PatternFamily(rules.compiled["annual_cues"]),
-    "weak_family": lambda rules: PatternFamily(rules.compiled["weak_cues"]),
-    "milestone_met_family": lambda rules: PatternFamily(rules.prepared("milestone_met")),
-    "forecast_miss_family": lambda rules: PatternFamily(rules.prepared("forecast_miss")),
-    "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns")),
-    # every phrase of these phrase lists and every literal these pattern families
-    # require, found in a text in one search (Rules.literals_in)
+    # cue families written as patterns: one alternation tells whether any can match (PatternFamily)
+    "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"], _triggers(
+        rules, ("lagging", "delay_patterns", "delay_pattern_triggers"),
+        ("families.stated_words", "delay_patterns", "delay_triggers")), "[lagging].delay_patterns"),
+    "annual_family": lambda rules: PatternFamily(rules.compiled["annual_cues"], _triggers(
+        rules, ("completed", "annual_cues", "annual_cue_triggers"),
+        ("families.stated_words", "completed", "completed_triggers")),
+        "[completed].annual_cues"),
+    "weak_family": lambda rules: PatternFamily(rules.compiled["weak_cues"], _triggers(
+        rules, ("completed", "weak_cues", "weak_cue_triggers")), "[completed].weak_cues"),
+    "milestone_met_family": lambda rules: PatternFamily(rules.prepared("milestone_met"), _triggers(
+        rules, ("on_track", "milestone_patterns", "milestone_triggers")), "[on_track].milestone_patterns"),
+    "forecast_miss_family": lambda rules: PatternFamily(rules.prepared("forecast_miss"), _triggers(
+        rules, ("lagging", "forecast_miss_patterns", "forecast_miss_triggers")), "[lagging].forecast_miss_patterns"),
+    "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns"), _triggers(
+        rules, ("lagging", "early_stage_patterns", "early_stage_triggers"),
+        ("families.early_stage_late", "patterns", "triggers")),
+        "[lagging].early_stage_patterns"),
+    # the arithmetic families of src/classify/arithmetic.py, compiled once
+    "growth": lambda rules: {key: tuple(re.compile(p) for p in family_list(rules.raw, "growth", key))
+                             for key in ("ahead_patterns", "behind_patterns", "rise_patterns", "fall_patterns",
+                                         "task_target_patterns", "sentence_target_patterns", "met_patterns",
+                                         "missed_patterns")},
+    "over_fulfilment": lambda rules: tuple(re.compile(p) for p in family_list(rules.raw, "over_fulfilment", "patterns")),
+    # every phrase of these phrase lists, found in a text in one search (Rules.literals_in)
     "literal_index": lambda rules: LiteralIndex(
-        (phrase for key in INDEXED_PHRASES for phrase, _ in rules.ready[key].ordered),
-        [rules.ready[key] for key in INDEXED_FAMILIES],
+        [*(phrase for key in INDEXED_PHRASES for phrase, _ in rules.ready[key].ordered),
+         *(t for key in INDEXED_FAMILIES for t in rules.ready[key].triggers)]
     ),
 }
-# The phrase lists and pattern families Rules.literals_in looks for (every
-# PatternFamily used with it must be here: an unindexed family runs all its
-# patterns).
+# The phrase lists Rules.literals_in looks for, and the pattern families whose
+# trigger words it looks for too (PatternFamily).
 INDEXED_PHRASES = (
     "delay_cues", "unfinished_cues", "pending_cues", "on_track_cues", "one_off_cues", "early_stage_cues", "delivery_verbs",
 )
