@@ -228,7 +228,7 @@ def _switch_off(table: dict, origin: str) -> bool:
         for key, value in list(table.items()):
             if key in ("read_from", "version") or isinstance(value, dict):
                 continue
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            if isinstance(value, list) and all(isinstance(v, (str, list)) for v in value):  # phrases, patterns, triggers
                 table[key], changed = [], True
             elif isinstance(value, str) and key.endswith("pattern"):
                 table[key], changed = NEVER, True
@@ -307,6 +307,8 @@ def _triggers(rules: Rules, *places) -> list:
         for part in table.split("."):
             section = section.get(part, {})
         patterns, words = section.get(patterns_key, []), section.get(key, [])
+        if not patterns:
+            continue
         if words and all(isinstance(w, list) for w in words):
             if len(words) != len(patterns):
                 raise ValueError(f"status_rules.toml: [{table}].{key} 应与 {patterns_key} 一一对应 / needs one list of "
