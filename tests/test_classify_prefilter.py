@@ -29,7 +29,7 @@ from src.classify.literals import (
     alternation,
     find_phrases,
 )
-from src.classify.measures import _count_of_unit
+from src.classify.pairs import count_of_unit
 from src.classify.rules import CN_NUMERAL_RUN, INDEXED_FAMILIES, INDEXED_PHRASES, load_rules
 from src.classify.spans import CLAUSE_SEPS, SHARE, bound_left, bound_right, strip_for_only
 
@@ -199,7 +199,7 @@ def test_number_patterns_match_as_the_forms_they_replace(corpus, rules):
         for unit in ("个", "项", "件"):
             old_count = re.compile(rf"(?=\d)(?<![\d.])(\d+)\s*({unit})")
             assert [m.span() + m.groups() for m in old_count.finditer(text)] == \
-                [m.span() + m.groups() for m in _count_of_unit(unit).finditer(text)], text
+                [m.span() + m.groups() for m in count_of_unit(unit).finditer(text)], text
 
 
 def test_stripped_up_to(corpus, rules):
