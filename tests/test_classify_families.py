@@ -623,3 +623,8 @@ def test_every_origin_can_be_switched_off():
         rules = rules_without(load_rules(), origin).prepare_all()
         frame = pd.DataFrame({"task_id": [1], "task": ["改造管网"], "progress": ["进度滞后，完成年度计划的30%。"]})
         assert classify_tasks(frame, as_of="2020-06-30", rules=rules).iloc[0].status == "lagging"
+
+
+@pytest.mark.parametrize("progress", ["暂无数据", "按年度统计。"])
+def test_a_figure_counted_later_is_not_reported(progress):
+    assert judge_row(task="新增规上企业10家", progress=progress, actual="按年度统计").status == "not-reported"

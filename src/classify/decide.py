@@ -133,7 +133,8 @@ def _empty(text: str, rules: Rules) -> bool:
     stripped = strip_for_only(text)
     if not stripped and not any(ch.isdigit() for ch in text):
         return True
-    values = rules.raw.get("families", {}).get("not_reported", {}).get("values", [])
+    families = rules.raw.get("families", {})
+    values = [*families.get("not_reported", {}).get("values", []), *families.get("no_data_yet", {}).get("values", [])]
     return stripped in rules.ready["empty_values"] or stripped in values
 
 
