@@ -402,7 +402,7 @@ def test_evidence_minus_the_mark_is_a_substring_of_the_row(progress):
 def test_as_of_is_required():
     frame = pd.DataFrame({"task": ["甲。"], "progress": ["乙。"]})
     with pytest.raises(TypeError):
-        classify_tasks(frame)  # noqa: the missing report date is the point
+        classify_tasks(frame)  # the missing report date is the point
     for empty in (None, "", "  "):
         with pytest.raises(ValueError, match="as_of"):
             classify_tasks(frame, as_of=empty)

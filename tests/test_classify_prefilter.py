@@ -141,8 +141,9 @@ def _every_rule_pattern(rules) -> list[re.Pattern]:
 def test_every_match_contains_one_of_its_trigger_words(corpus, rules):
     """The trigger words the rules file declares: every match of a pattern holds one."""
     checked = 0
-    pairs = [(p, words) for key in INDEXED_FAMILIES
-             for p, words in zip(rules.ready[key].patterns, rules.ready[key].pattern_triggers) if words]
+    families = [rules.ready[key] for key in INDEXED_FAMILIES]
+    families += [rules.ready["over_fulfilment"], rules.ready["growth"]["met"], rules.ready["growth"]["missed"]]
+    pairs = [(p, words) for family in families for p, words in zip(family.patterns, family.pattern_triggers) if words]
     q = rules.raw["quantities"]
     pairs += [(p, frozenset(q["gap_triggers"])) for p in [*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]]
     pairs += [(p, frozenset(q["in_row_target_triggers"])) for p in

@@ -124,6 +124,8 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     """The deciding measure of the structured columns: the completion rate when
     the table gives one, else actual / target when both are numbers in the same
     unit. Empty when the columns are absent or hold no numbers."""
+    if not (row.get("target") or row.get("actual") or row.get("rate")):
+        return []
     target = parse_cell_number(row.get("target", ""))
     actual = parse_cell_number(row.get("actual", ""))
     rate = parse_cell_number(row.get("rate", ""))
@@ -171,12 +173,16 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
     compiled = rules.ready["growth"]
     family = _family(rules, "growth")
     measures: list[Measure] = []
-    for pattern in compiled["ahead_patterns"]:
-        measures += _gap(text, pattern, 1, schedule)
-    for pattern in compiled["behind_patterns"]:
-        measures += _gap(text, pattern, -1, schedule)
-    if measures:
-        return measures
+    if "百分点" in text:  # every gap pattern reads a number of points
+        for pattern in compiled["ahead_patterns"]:
+            measures += _gap(text, pattern, 1, schedule)
+        for pattern in compiled["behind_patterns"]:
+            measures += _gap(text, pattern, -1, schedule)
+        if measures:
+            return measures
+    if not compiled["indicator_words"].found_in(row["task"]) and not any(
+            p.search(row["task"]) for p in compiled["task_target_patterns"]):
+        return []  # a rate counts only for a task naming an indicator or promising a growth rate
     decrease_task = any(w in row["task"] for w in family.get("decrease_task_words", []))
     targets = [float(m.group(1)) for p in compiled["task_target_patterns"] for m in p.finditer(row["task"])]
     for pattern, sign in [(p, 1) for p in compiled["rise_patterns"]] + [(p, -1) for p in compiled["fall_patterns"]]:
@@ -209,6 +215,7 @@ def _about_task(before: str, task: str, family: dict) -> bool:
     return any(word in task and word in before for word in family.get("indicator_words", []))
 
 
+
 def _gap(text: str, pattern: re.Pattern, sign: int, schedule: float) -> list[Measure]:
     out = []
     for match in pattern.finditer(text):
@@ -222,7 +229,7 @@ def over_fulfilment(row: dict, rules: Rules) -> str | None:
     """The evidence of a stated over-fulfilment of the year's target (超额完成…年度目标,
     加倍完成, 完成率 125%), or None."""
     text = row["progress"]
-    for pattern in rules.ready["over_fulfilment"] if "完成" in text or "%" in text or "％" in text else ():
+    for pattern in rules.ready["over_fulfilment"].that_may_match(text):
         match = pattern.search(text)
         if match:
             return evidence_phrase(text, match.start(), match.end())
@@ -232,7 +239,7 @@ def over_fulfilment(row: dict, rules: Rules) -> str | None:
 def stated_growth_on_track(row: dict, rules: Rules) -> str | None:
     """Evidence of a growth indicator said to meet its expected rate (增速达到或超过预期目标)."""
     text = row["progress"]
-    for pattern in rules.ready["growth"]["met_patterns"]:
+    for pattern in rules.ready["growth"]["met"].that_may_match(text):
         match = pattern.search(text)
         if match:
             return evidence_phrase(text, match.start(), match.end())
@@ -242,7 +249,7 @@ def stated_growth_on_track(row: dict, rules: Rules) -> str | None:
 def stated_growth_behind(row: dict, rules: Rules) -> str | None:
     """Evidence of a growth indicator said to be below its expected rate (增幅低于目标任务)."""
     text = row["progress"]
-    for pattern in rules.ready["growth"]["missed_patterns"]:
+    for pattern in rules.ready["growth"]["missed"].that_may_match(text):
         match = pattern.search(text)
         if match:
             return evidence_phrase(text, match.start(), match.end())

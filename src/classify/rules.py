@@ -405,11 +405,19 @@ _PREPARERS = {
         ("families.early_stage_late", "patterns", "triggers")),
         "[lagging].early_stage_patterns"),
     # the arithmetic families of src/classify/arithmetic.py, compiled once
-    "growth": lambda rules: {key: tuple(re.compile(p) for p in family_list(rules.raw, "growth", key))
-                             for key in ("ahead_patterns", "behind_patterns", "rise_patterns", "fall_patterns",
-                                         "task_target_patterns", "sentence_target_patterns", "met_patterns",
-                                         "missed_patterns")},
-    "over_fulfilment": lambda rules: tuple(re.compile(p) for p in family_list(rules.raw, "over_fulfilment", "patterns")),
+    "growth": lambda rules: {
+        **{key: tuple(re.compile(p) for p in family_list(rules.raw, "growth", key))
+           for key in ("ahead_patterns", "behind_patterns", "rise_patterns", "fall_patterns", "task_target_patterns",
+                       "sentence_target_patterns", "met_patterns", "missed_patterns")},
+        "indicator_words": WordSet(family_list(rules.raw, "growth", "indicator_words")),
+        "met": PatternFamily([re.compile(p) for p in family_list(rules.raw, "growth", "met_patterns")], _triggers(
+            rules, ("families.growth", "met_patterns", "met_triggers")), "[families.growth].met_patterns"),
+        "missed": PatternFamily([re.compile(p) for p in family_list(rules.raw, "growth", "missed_patterns")], _triggers(
+            rules, ("families.growth", "missed_patterns", "missed_triggers")), "[families.growth].missed_patterns"),
+    },
+    "over_fulfilment": lambda rules: PatternFamily(
+        [re.compile(p) for p in family_list(rules.raw, "over_fulfilment", "patterns")],
+        _triggers(rules, ("families.over_fulfilment", "patterns", "triggers")), "[families.over_fulfilment].patterns"),
     # every phrase of these phrase lists, found in a text in one search (Rules.literals_in)
     "literal_index": lambda rules: LiteralIndex(
         [*(phrase for key in INDEXED_PHRASES for phrase, _ in rules.ready[key].ordered),
