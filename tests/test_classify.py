@@ -632,3 +632,14 @@ def test_how_many_processes_judge_a_table(monkeypatch):
     assert parallel.parallel_workers(2, workers=5) == 2  # never more processes than rows
     monkeypatch.setattr(forked.os, "cpu_count", lambda: 1)
     assert parallel.parallel_workers(10**5) == 1
+
+
+def test_classification_summary_counts_by_default_and_every_status():
+    from src.pipeline import classification_summary
+
+    frame = pd.DataFrame({"task_id": [1, 2, 3], "task": ["建设公园", "优化服务", "新建站点10个"],
+                          "progress": ["进度滞后。", "召开会议研究部署。", ""]})
+    classified = c.classify_tasks(frame, as_of="2020-06-30")
+    summary = classification_summary(classified, date(2020, 6, 30))
+    assert summary["by_default"] == 1 and classified.attrs["by_default"] == 1
+    assert summary["counts"] == {"completed": 0, "on-track": 1, "lagging": 1, "not-reported": 1}
