@@ -628,3 +628,12 @@ def test_every_origin_can_be_switched_off():
 @pytest.mark.parametrize("progress", ["暂无数据", "按年度统计。"])
 def test_a_figure_counted_later_is_not_reported(progress):
     assert judge_row(task="新增规上企业10家", progress=progress, actual="按年度统计").status == "not-reported"
+
+
+@pytest.mark.parametrize("progress, as_of, status", [
+    ("预计全年完成固定资产投资90亿元。", "2021-12-31", "lagging"),
+    ("预计全年完成固定资产投资105亿元。", "2021-12-31", "on-track"),  # a forecast is never a delivery
+    ("预计全年完成固定资产投资90亿元。", "2021-09-30", "on-track"),  # earlier in the year a plan, not progress
+])
+def test_a_year_end_forecast_against_the_target(progress, as_of, status):
+    assert judge_row(task="全年完成固定资产投资100亿元", progress=progress, as_of=as_of).status == status

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from src.classify.measures import Measure
+from src.classify.measures import Measure, task_targets
+from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
 from src.classify.spans import SENTENCE_SEPS, bound_left, bound_right, cn_number, evidence_phrase
 
@@ -254,3 +255,36 @@ def stated_growth_behind(row: dict, rules: Rules) -> str | None:
         if match:
             return evidence_phrase(text, match.start(), match.end())
     return None
+
+
+def year_end_forecast_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
+    """At a year-end report (the elapsed share is 100%), a forecast for the whole year
+    (预计全年完成投资 90 亿元) against the task's target of the same unit is a measure: below
+    the target the year's target is missed (lagging); at or above it the task is on
+    schedule, never completed (a forecast is not a delivery)."""
+    words = _family(rules, "year_end_forecast").get("words", [])
+    text = row["progress"]
+    if schedule < 1 or not words or not any(w in text for w in words):
+        return []
+    targets = task_targets(row, rules)
+    if not targets:
+        return []
+    measures = []
+    for word in words:
+        at = text.find(word)
+        if at < 0:
+            continue
+        end = bound_right(text, at, SENTENCE_SEPS)
+        for number in quantities_in(text[at:end], rules, targets=True):
+            same = [t for t in targets if t.unit == number.unit and t.value > 0]
+            if len(same) != 1:
+                continue
+            target = same[0]
+            start = at + number.start
+            measures.append(Measure(evidence_phrase(text, start, at + number.end), number.value, number.unit,
+                                    target.value, number.value / target.value * schedule, "progress", "forecast",
+                                    True, start))
+            break
+        if measures:
+            break
+    return measures

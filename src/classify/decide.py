@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from src.classify.arithmetic import growth_measures, has_numbers, original_evidence, structured_measures, to_simplified
+from src.classify.arithmetic import (
+    growth_measures,
+    has_numbers,
+    original_evidence,
+    structured_measures,
+    to_simplified,
+    year_end_forecast_measures,
+)
 from src.classify.columns import (
     DEFAULT_RULE,
     NOT_REPORTED,
@@ -77,7 +84,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     measures, then run :data:`src.classify.steps.RULE_STEPS` in order (the ORDER OF
     DECISION at the top of status_rules.toml): the first step that decides wins."""
     structured = structured_measures(row, rules)  # the table's number columns are read first
-    measures = structured or _with_growth(find_measures(row, rules), growth_measures(row, rules, schedule))
+    measures = structured or _with_growth(find_measures(row, rules), growth_measures(row, rules, schedule)
+                                          + year_end_forecast_measures(row, rules, schedule))
     facts = Facts(row, rules, schedule, tolerance, measures,
                   deciding=structured or _deciding(measures, row, rules),
                   completions=find_completion_cues(row, rules, row["_as_of"]),

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 # target, a target and an actual side by side) decide before derived ones
 # (a task-text target paired with a progress number, "M of N" counts).
 EXPLICIT_KINDS = ("annual-share", "completion-rate", "rate-vs-target", "in-row-target", "stated-gap", "schedule-share",
-                  "milestone", "structured", "growth")
+                  "milestone", "structured", "growth", "forecast")
 # Measures against the schedule itself (a stated gap in points, a share of the
 # elapsed-time target): they place a task against 序时进度 but never say the
 # annual target is met.
-SCHEDULE_KINDS = ("stated-gap", "schedule-share", "milestone", "growth")
+SCHEDULE_KINDS = ("stated-gap", "schedule-share", "milestone", "growth", "forecast")
 DERIVED_KINDS = ("target-match", "x-of-y")
 
 
