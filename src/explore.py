@@ -77,8 +77,10 @@ FIELD_LABELS = {
     "theme_tags": "政策主题",
     "source_line": "原表行号",
     "rules_version": "规则版本",
+    "by_default": "按默认判定",
 }
-TABLE_COLUMNS = ("task_id", "leader", "status", "lead_unit", "task", "status_evidence", "schedule_gap_pts", "needs_review")
+TABLE_COLUMNS = ("task_id", "leader", "status", "lead_unit", "task", "status_evidence", "schedule_gap_pts", "needs_review",
+                 "by_default")
 SEARCH_COLUMNS = {"score": "相关度", "snippet": "匹配片段"}
 
 # DataTables' own words, in Chinese (itables passes them through).
@@ -301,6 +303,8 @@ def _display_value(column: str, value) -> str:
         return _status_text(value)
     if column == "needs_review":
         return "是" if bool(value) else ""
+    if column == "by_default":  # INTERFACES.md: a status reached only by the default
+        return "按默认（未见量化进度或明确表述）" if value is True or (bool(value) and value == value) else ""
     if column == "status_source":
         return {"override": "人工认定", "rule": "规则判定"}.get(value, str(value or ""))
     if column == "schedule_gap_pts":

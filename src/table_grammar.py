@@ -58,7 +58,7 @@ TASK_COLUMNS = [
     "source_line",
 ]
 # Recognised columns kept as extra task columns when the table has them.
-OPTIONAL_COLUMNS = ["cooperating_units", "deadline", "annual_target"]
+OPTIONAL_COLUMNS = ["cooperating_units", "deadline", "annual_target", "actual", "rate"]
 # The Hangzhou layout, for messages and the template.
 FIELD_ORDER = ["task_id", "task", "lead_unit", "progress", "problems_and_next_steps"]
 NO_LEADERS_WARNING = "表中没有领导列/分组行，领导报告需要领导列"

@@ -20,6 +20,8 @@ import pandas as pd
 from src.narrative import evidence_text, is_override
 from src.style import status_color, status_label, status_order
 
+BY_DEFAULT_TEXT = "按默认（未见量化进度或明确表述）"
+
 __all__ = ["EXCEL_COLUMNS", "EXCEL_WIDTHS", "write_excel"]
 
 # (column in the classified table, heading). The first eleven keep their places from earlier
@@ -44,12 +46,13 @@ EXCEL_COLUMNS = [
     ("override_date", "认定日期"),
     ("cause_tags", "问题原因"),
     ("theme_tags", "政策主题"),
+    ("by_default", "按默认判定"),  # status reached only by the default (no rule fired): INTERFACES.md
 ]
 # column widths in characters
 EXCEL_WIDTHS = {"序号": 6, "牵头领导": 9, "重点工作": 40, "牵头单位": 18, "状态": 9, "判定依据": 36,
                 "与序时进度差（百分点）": 11, "待复核": 7, "进展情况": 60, "存在问题": 40, "下一步工作安排": 50,
                 "判定规则": 14, "复核原因": 24, "人工认定": 8, "认定理由": 24, "复核人": 9, "认定日期": 11,
-                "问题原因": 16, "政策主题": 16}
+                "问题原因": 16, "政策主题": 16, "按默认判定": 22}
 STATUS_COLUMN = 5  # E: the tests and analysts rely on 状态 being the fifth column
 LINE_HEIGHT_PT = 15  # one wrapped line of 10.5–11 pt text
 MAX_ROW_LINES = 20  # Excel caps a row at 409 pt; very long cells stay scrollable
@@ -226,6 +229,8 @@ def _excel_value(column: str, row: dict):
         return "是" if bool(value) and not is_override(row) else ""
     elif column == "status_source":
         return "是" if is_override(row) else ""
+    elif column == "by_default":
+        return BY_DEFAULT_TEXT if value is True or (bool(value) and value == value) else ""
     elif column == "schedule_gap_pts":
         return None if value is None or value != value or is_override(row) else round(float(value), 1)
     elif column in {"cause_tags", "theme_tags"}:

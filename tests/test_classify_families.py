@@ -6,6 +6,7 @@ benchmarks/evaluate_classifier.py, never asserted here."""
 from __future__ import annotations
 
 import ast
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -401,7 +402,7 @@ def test_evidence_minus_the_mark_is_a_substring_of_the_row(progress):
 def test_as_of_is_required():
     frame = pd.DataFrame({"task": ["甲。"], "progress": ["乙。"]})
     with pytest.raises(TypeError):
-        classify_tasks(frame)  # noqa: the missing report date is the point
+        classify_tasks(frame)  # the missing report date is the point
     for empty in (None, "", "  "):
         with pytest.raises(ValueError, match="as_of"):
             classify_tasks(frame, as_of=empty)
@@ -441,3 +442,198 @@ def test_a_delay_since_caught_up_or_guarded_against_is_not_lagging():
 def test_unfinished_is_lagging_only_at_year_end():
     assert judge("改造提升农贸市场。", "主体工程仍未完成。", "2020-12-31").status == "lagging"
     assert judge("改造提升农贸市场。", "主体工程尚未完成。", "2020-06-30").status == "on-track"
+
+
+# --------------------------------------------------------------------------
+# issue 22: targets as numbers, honest abstention (invented wordings only)
+# --------------------------------------------------------------------------
+def judge_row(as_of: str = "2020-06-30", **cells) -> pd.Series:
+    frame = pd.DataFrame({"task_id": [1], **{k: [v] for k, v in cells.items()}})
+    return classify_tasks(frame, as_of=as_of).iloc[0]
+
+
+@pytest.mark.parametrize("target, actual, rate, status, share", [
+    ("80", "92", "", "completed", 115.0),
+    ("2万人", "0.7万人", "", "lagging", 35.0),
+    ("", "", "61.5%", "on-track", 61.5),
+    ("", "", "104%", "completed", 104.0),
+    ("40个", "12个", "30%", "lagging", 30.0),  # the stated rate decides
+])
+def test_structured_columns_are_read_first(target, actual, rate, status, share):
+    result = judge_row(task="新建口袋公园", progress="有序推进中", annual_target=target, actual=actual, rate=rate)
+    assert result.status == status
+    assert result.measure_share == pytest.approx(share)
+    assert not result.by_default
+
+
+def test_structured_columns_of_words_are_read_as_text():
+    result = judge_row(task="新建口袋公园", progress="有序推进中", annual_target="全年建成一批", actual="正在施工")
+    assert result.status_rule != "target-met" and math.isnan(result.measure_share)
+
+
+@pytest.mark.parametrize("progress", ["", "  ", "无", "—", "/", "未报送"])
+def test_empty_progress_is_not_reported(progress):
+    result = judge_row(task="建设社区食堂20家", progress=progress)
+    assert (result.status, result.status_rule) == ("not-reported", "not-reported")
+    assert not result.by_default
+
+
+def test_a_number_in_the_columns_is_a_report():
+    assert judge_row(task="建设社区食堂20家", progress="", annual_target="20", actual="12").status == "on-track"
+
+
+def test_default_is_marked_and_a_quantified_task_flagged():
+    plain = judge_row(task="优化营商环境", progress="召开专题会议研究部署。")
+    assert plain.by_default and plain.status == "on-track" and not plain.needs_review
+    quantified = judge_row(task="新建村级服务站12个", progress="召开专题会议研究部署。")
+    assert quantified.by_default and quantified.needs_review
+
+
+@pytest.mark.parametrize("progress", [
+    "超额完成市里下达的年度目标任务。",
+    "加倍完成向群众承诺的任务。",
+    "目前完成率达到118%。",
+    "年度任务已完成100%。",
+])
+def test_stated_over_fulfilment_is_completed(progress):
+    result = judge_row(task="帮扶困难群众300户", progress=progress)
+    assert result.status == "completed"
+    assert result.status_rule in ("explicit-completed", "stated-over-fulfilment")  # 超额完成 is an annual cue too
+
+
+def test_over_fulfilment_does_not_beat_a_share_below_the_target():
+    assert judge_row(task="改造管网", progress="超额完成季度任务，占年度计划的45%。").status == "lagging"
+
+
+@pytest.mark.parametrize("task, progress, as_of, status", [
+    ("规上工业增加值增长7%", "全县规上工业增加值同比增长5.2%。", "2021-06-30", "lagging"),
+    ("规上工业增加值增长7%", "全县规上工业增加值同比增长8.1%。", "2021-06-30", "on-track"),
+    ("社会消费品零售总额", "社会消费品零售总额21亿元，同比下降2.4%。", "2021-09-30", "lagging"),
+    ("社会消费品零售总额", "社会消费品零售总额21亿元，同比增长4.4%，高于年度目标增幅1.2个百分点。", "2021-09-30",
+     "on-track"),
+    ("税收收入", "税收收入3.1亿元，增速低于年度目标增幅2个百分点。", "2021-03-31", "lagging"),
+    ("单位生产总值能耗下降3%", "单位生产总值能耗同比下降3.4%。", "2021-06-30", "on-track"),
+])
+def test_growth_indicators_against_their_target(task, progress, as_of, status):
+    result = judge_row(task=task, progress=progress, as_of=as_of)
+    assert result.status == status, result.status_evidence
+
+
+def test_a_growth_figure_about_something_else_is_background():
+    result = judge_row(task="筹办园区周年庆典活动", progress="活动筹备有序。一季度园区生产总值同比下降2.1%。")
+    assert result.status == "on-track"
+
+
+@pytest.mark.parametrize("progress, status", [("增速达到预期目标。", "on-track"), ("增幅低于预期目标。", "lagging")])
+def test_growth_stated_without_a_number(progress, status):
+    assert judge_row(task="农村居民人均可支配收入增长", progress=progress, as_of="2021-09-30").status == status
+
+
+@pytest.mark.parametrize("progress", ["已启动编制工作。", "正着手准备招标。", "目前正在编制招标文件。"])
+def test_early_stage_late_in_the_year(progress):
+    late = judge_row(task="年内建成城市书房3家", progress=progress, as_of="2021-11-30")
+    early = judge_row(task="年内建成城市书房3家", progress=progress, as_of="2021-04-30")
+    assert late.status == "lagging"
+    assert early.status == "on-track" and early.needs_review
+
+
+def test_traditional_characters_are_judged_and_shown_as_written():
+    result = judge_row(task="建設污水管網", progress="受徵地影響，工程進度滯後。")
+    assert result.status == "lagging"
+    assert "進度滯後" in result.status_evidence
+    done = judge_row(task="幫扶就業困難人員", progress="已超額完成年度目標任務。")
+    assert done.status == "completed" and "超額完成" in done.status_evidence
+
+
+def test_multi_item_row_states_its_count_and_the_deciding_gap():
+    progress = ("甲工程完成年度计划的70%；乙工程完成年度计划的30%；丙工程完成年度计划的35%；"
+                "丁工程完成年度计划的90%；戊工程完成年度计划的40%。")
+    result = judge_row(task="推进五项水利工程", progress=progress)
+    assert result.status == "lagging"
+    assert (result.items_total, result.items_behind) == (5, 3)
+    assert result.status_evidence.startswith("5 项中 3 项低于序时进度：")
+    assert result.gap < 0  # the gap carried decided the status, never the most favourable (+40)
+    tie = judge_row(task="推进两项工程", progress="甲工程完成年度计划的70%；乙工程完成年度计划的30%。")
+    assert tie.status == "on-track" and tie.gap == pytest.approx(20.0) and tie.needs_review
+
+
+def test_evidence_of_a_structured_row_names_its_columns():
+    result = judge_row(task="新建公园", progress="", annual_target="10个", actual="12个")
+    assert result.status == "completed" and "10个" in result.status_evidence and "12个" in result.status_evidence
+
+
+# --------------------------------------------------------------------------
+# leave-one-notice-out: families record where they were read
+# --------------------------------------------------------------------------
+def test_every_family_records_where_it_was_read():
+    from src.classify.rules import families_read_from
+
+    read = families_read_from(None)
+    for name in ("completed", "lagging", "on_track", "quantities", "families.growth", "families.over_fulfilment"):
+        assert name in read
+    assert "dev2020" in read["lagging"]
+
+
+def test_families_read_from_a_notice_are_switched_off_there(tmp_path):
+    import tomllib
+
+    from src.classify.rules import RULES_PATH, load_rules, rules_without
+
+    raw = tomllib.loads(RULES_PATH.read_text(encoding="utf-8"))
+    raw["families"]["over_fulfilment"]["read_from"] = ["XN01"]
+    rules = load_rules(raw)
+    frame = pd.DataFrame({"task_id": [1], "task": ["帮扶困难群众300户"], "progress": ["加倍完成向群众承诺的任务。"]})
+    assert classify_tasks(frame, as_of="2020-06-30", rules=rules).iloc[0].status == "completed"
+    off = rules_without(rules, "XN01")
+    assert off is not rules and off.raw["families"]["over_fulfilment"]["patterns"] == []
+    assert classify_tasks(frame, as_of="2020-06-30", rules=off).iloc[0].status != "completed"
+    assert rules_without(rules, "XN99") is rules
+
+
+def test_scores_count_rule_decided_rows_and_lagging_precision():
+    from src.classify.evaluation import scores
+
+    s = scores(["lagging", "on-track", "on-track", "completed", "lagging"],
+               ["lagging", "lagging", "on-track", "completed", "not-reported"],
+               needs_review=[False, True, False, False, False], by_default=[False, False, True, False, False])
+    assert s["accuracy"] == pytest.approx(0.6)
+    assert s["lagging_recall"] == pytest.approx(0.5) and s["lagging_precision"] == pytest.approx(0.5)
+    assert s["rule_n"] == 3 and s["rule_accuracy"] == pytest.approx(2 / 3)  # default and 未报送 are not rules
+    assert s["errors_flagged"] == pytest.approx(0.5) and s["tasks_flagged"] == pytest.approx(0.2)
+
+
+def test_parser_passes_the_structured_columns_through(tmp_path):
+    from src.parse import parse_table
+
+    table = tmp_path / "t.csv"
+    table.write_text("序号,重点工作,牵头单位,进展情况,年度目标,截至本期完成值,完成率\n"
+                     "1,新建村级服务站,市民政局,有序推进,40,12,30%\n", encoding="utf-8")
+    tasks = parse_table(table).tasks
+    assert (tasks.loc[0, "annual_target"], tasks.loc[0, "actual"], tasks.loc[0, "rate"]) == ("40", "12", "30%")
+    result = classify_tasks(tasks, as_of="2020-06-30").iloc[0]
+    assert result.status == "lagging" and result.measure_share == pytest.approx(30.0)
+
+
+def test_every_origin_can_be_switched_off():
+    from src.classify.rules import families_read_from, load_rules, rules_without
+
+    origins = {origin for names in families_read_from(None).values() for origin in names}
+    assert {"dev2020", "external_dev"} <= origins
+    for origin in sorted(origins - {"dev2020", "external_dev"}):  # the corpus notices: the rules still work
+        rules = rules_without(load_rules(), origin).prepare_all()
+        frame = pd.DataFrame({"task_id": [1], "task": ["改造管网"], "progress": ["进度滞后，完成年度计划的30%。"]})
+        assert classify_tasks(frame, as_of="2020-06-30", rules=rules).iloc[0].status == "lagging"
+
+
+@pytest.mark.parametrize("progress", ["暂无数据", "按年度统计。"])
+def test_a_figure_counted_later_is_not_reported(progress):
+    assert judge_row(task="新增规上企业10家", progress=progress, actual="按年度统计").status == "not-reported"
+
+
+@pytest.mark.parametrize("progress, as_of, status", [
+    ("预计全年完成固定资产投资90亿元。", "2021-12-31", "lagging"),
+    ("预计全年完成固定资产投资105亿元。", "2021-12-31", "on-track"),  # a forecast is never a delivery
+    ("预计全年完成固定资产投资90亿元。", "2021-09-30", "on-track"),  # earlier in the year a plan, not progress
+])
+def test_a_year_end_forecast_against_the_target(progress, as_of, status):
+    assert judge_row(task="全年完成固定资产投资100亿元", progress=progress, as_of=as_of).status == status

@@ -54,7 +54,7 @@ def test_status_as_analysts_type_it(typed, code):
 
 
 def test_an_unknown_status_lists_the_choices():
-    with pytest.raises(ex.ExploreInputError, match="状态“停滞”无法识别，可选：已完成、序时推进、滞后、待复核"):
+    with pytest.raises(ex.ExploreInputError, match="状态“停滞”无法识别，可选：已完成、序时推进、滞后、未报送、待复核"):
         ex.normalise_status("停滞")
 
 
@@ -84,7 +84,7 @@ def test_the_app_starts_with_every_task(app, loaded):
     assert list(app.table.columns[:4]) == ["序号", "分管领导", "状态", "牵头单位"]
     assert set(app.table["状态"]) <= {"已完成", "序时推进", "滞后"}
     assert sum(bar_counts(app.figures["status"]).values()) == 9
-    assert [label for label, _ in app.status_box.options] == ["全部", "已完成", "序时推进", "滞后", "待复核"]
+    assert [label for label, _ in app.status_box.options] == ["全部", "已完成", "序时推进", "滞后", "未报送", "待复核"]
 
 
 def test_setting_a_leader_filters_the_table_and_the_charts(app, loaded):
@@ -108,7 +108,7 @@ def test_status_then_search_then_unit_then_reset(app, loaded):
     app.status_box.value = "lagging"
     assert set(app.table["状态"]) == {"滞后"}
     assert len(app.table) == (tasks["status"] == "lagging").sum()
-    assert bar_counts(app.figures["status"]) == {"已完成": 0, "序时推进": 0, "滞后": len(app.table)}
+    assert bar_counts(app.figures["status"]) == {"已完成": 0, "序时推进": 0, "滞后": len(app.table), "未报送": 0}
     app.query_box.value = "投资"
     assert {"相关度", "匹配片段"} <= set(app.table.columns)
     assert app.table["匹配片段"].str.contains("投资").all() and len(app.table) >= 1

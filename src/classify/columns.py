@@ -1,10 +1,19 @@
-"""The classifier's vocabulary, shared by every stage: the three statuses,
-the text columns it reads, the status columns it adds and the overrides header
-(the files the build writes are named in :mod:`src.paths`)."""
+"""The classifier's vocabulary, shared by every stage: the statuses, the text
+and number columns it reads, the status columns it adds and the overrides
+header (the files the build writes are named in :mod:`src.paths`)."""
 from __future__ import annotations
 
-STATUSES = ("completed", "on-track", "lagging")
+# 未报送 (not-reported): the progress cell is empty or missing, so nothing was
+# reported; never counted as on-track, listed last (report_style.toml status_order).
+NOT_REPORTED = "not-reported"
+STATUSES = ("completed", "on-track", "lagging", NOT_REPORTED)
+# The rule of a status reached only by the default (no rule fired): by_default = True.
+DEFAULT_RULE = "default-on-track"
+NOT_REPORTED_RULE = "not-reported"
 TEXT_FIELDS = ("task", "progress", "problems", "next_steps")
+# Structured number columns of a table (年度目标 / 截至本期完成值 / 完成率, named in
+# data/reference/table_format.toml): read first when they hold numbers.
+NUMBER_FIELDS = ("target", "actual", "rate")
 # The columns a table must have; the others read as empty when absent (other
 # offices' notices have no problems / next-steps columns).
 REQUIRED_TEXT_FIELDS = ("task", "progress")
@@ -20,6 +29,14 @@ STATUS_COLUMNS = (
     "confidence",
     "confidence_reason",
     "no_clear_statement",
+    "by_default",
+    "gap",
+    "measure_target",
+    "measure_actual",
+    "measure_unit",
+    "measure_share",
+    "items_total",
+    "items_behind",
     "lag_tier",
     "profile",
     "status_source",

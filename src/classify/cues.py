@@ -79,7 +79,7 @@ def find_delay_cues(row: dict, rules: Rules) -> list[Cue]:
             continue
         present = rules.literals_in(row, field_name)
         hits = [(s, e, p, "delay") for s, e, p in find_phrases(text, rules.ready["delay_cues"], present)]
-        for pattern in rules.ready["delay_family"].that_may_match(present):  # cue families written as patterns
+        for pattern in rules.ready["delay_family"].that_may_match(text, rules.literals_in(row, field_name)):  # cue families written as patterns
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _, _ in hits):
                     hits.append((match.start(), match.end(), match.group(0), "delay-family"))
@@ -125,7 +125,7 @@ def find_forecast_cues(row: dict, rules: Rules) -> list[Cue]:
     cues = []
     for field_name in rules.cue_fields:
         text = row[field_name]
-        for pattern in rules.ready["forecast_miss_family"].that_may_match(rules.literals_in(row, field_name)):
+        for pattern in rules.ready["forecast_miss_family"].that_may_match(text, rules.literals_in(row, field_name)):
             for match in pattern.finditer(text):
                 if negated(text, match.start(), rules):
                     continue
@@ -142,7 +142,7 @@ def find_early_stage_cues(row: dict, rules: Rules) -> list[Cue]:
         text = row[field_name]
         present = rules.literals_in(row, field_name)
         hits = [(s, e, p) for s, e, p in find_phrases(text, rules.ready["early_stage_cues"], present)]
-        for pattern in rules.ready["early_stage_family"].that_may_match(present):
+        for pattern in rules.ready["early_stage_family"].that_may_match(text, rules.literals_in(row, field_name)):
             hits += [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)
                      if not any(s < m.end() and m.start() < e for s, e, _ in hits)]
         for start, end, phrase in sorted(hits):
@@ -177,7 +177,7 @@ def find_on_track_cues(row: dict, rules: Rules) -> list[Cue]:
             if negated(text, start, rules):
                 continue
             cues.append(Cue("on-track", phrase, evidence_phrase(text, start, end), field_name))
-        for pattern in rules.ready["milestone_met_family"].that_may_match(present):  # 提前完成8月份节点任务: on-track, never completed
+        for pattern in rules.ready["milestone_met_family"].that_may_match(text, rules.literals_in(row, field_name)):  # 提前完成8月份节点任务: on-track, never completed
             for match in pattern.finditer(text):
                 if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue
@@ -234,7 +234,7 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     year = (row["_date"] if row.get("_as_of") is as_of and "_date" in row else to_date(as_of)).year
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.ready["annual_family"].that_may_match(rules.literals_in(row, field_name)):
+        for pattern in rules.ready["annual_family"].that_may_match(text, rules.literals_in(row, field_name)):
             for match in pattern.finditer(text):
                 follow = text[match.end():]
                 if rules.compiled["share_follow"].match(follow) or rules.compiled["partial_follow"].match(follow):
@@ -266,7 +266,7 @@ def find_completion_cues(row: dict, rules: Rules, as_of) -> list[Cue]:
     cues += find_delivery_cues(row, rules)
     for field_name in rules.quantity_fields:
         text = row[field_name]
-        for pattern in rules.ready["weak_family"].that_may_match(rules.literals_in(row, field_name)):
+        for pattern in rules.ready["weak_family"].that_may_match(text, rules.literals_in(row, field_name)):
             for match in pattern.finditer(text):
                 if negated(text, match.start(), rules) or aspiration_before(text, match.start(), rules):
                     continue

@@ -4,17 +4,16 @@ use) the phrase lists, word sets, patterns and literal prefilters that depend
 only on the rules."""
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from re import _constants as _sre
-from re import _parser as _sre_parser
 
 from src.classify.columns import STATUSES
 from src.classify.literals import Found, LiteralIndex, PatternFamily, PhraseList, WordSet, build_literal_filter
-from src.classify.spans import SHARE, strip_for_only
+from src.classify.spans import strip_for_only
 from src.paths import REFERENCE_DIR
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
@@ -61,10 +60,9 @@ class Rules:
         return self
 
     def literals_in(self, row: dict, field_name: str) -> Found:
-        """What the literal index (the phrases of :data:`INDEXED_PHRASES`, the
-        literals the patterns of :data:`INDEXED_FAMILIES` require) finds in
+        """What the literal index (the phrases of :data:`INDEXED_PHRASES`) finds in
         ``row[field_name]``: one search per column of a row, kept in the row,
-        instead of one per phrase list or pattern family."""
+        instead of one per phrase list."""
         cache = row.get("_literals")
         if cache is None:
             cache = row["_literals"] = {}
@@ -98,6 +96,11 @@ class _Prepared(dict):
         return value
 
 
+def family_list(raw: dict, family: str, key: str) -> list:
+    """``[families.<family>].<key>`` of the rules file (empty when absent or switched off)."""
+    return list(raw.get("families", {}).get(family, {}).get(key, []))
+
+
 def _compile_rules(raw: dict) -> Rules:
     schedule = raw.get("schedule", {})
     fields = raw.get("fields", {})
@@ -107,16 +110,17 @@ def _compile_rules(raw: dict) -> Rules:
     tie = schedule.get("majority_tie", "on-track")
     if tie not in STATUSES:
         raise ValueError(f"status_rules: schedule.majority_tie must be one of {STATUSES}, got {tie!r}")
-    units = sorted(quantities["units"], key=len, reverse=True)
+    units = sorted(dict.fromkeys([*quantities["units"], *family_list(raw, "plan_share", "units")]), key=len, reverse=True)
     multipliers = quantities.get("multipliers", {})
     mult_alt = "|".join(re.escape(m) for m in sorted(multipliers, key=len, reverse=True))
     unit_alt = "|".join(re.escape(u) for u in units)
     compiled = {
-        "annual_cues": [re.compile(p) for p in completed["annual_cues"]],
+        "annual_cues": [re.compile(p) for p in [*completed["annual_cues"], *family_list(raw, "stated_words", "completed")]],
         "weak_cues": [re.compile(p) for p in completed.get("weak_cues", [])],
         "share_follow": re.compile(completed["share_follow_pattern"]),
         "risk_follow": re.compile(completed.get("risk_follow_pattern", "(?!)")),
-        "delay_patterns": [re.compile(p) for p in raw["lagging"].get("delay_patterns", [])],
+        "delay_patterns": [re.compile(p) for p in [*raw["lagging"].get("delay_patterns", []),
+                                                   *family_list(raw, "stated_words", "delay_patterns")]],
         "start_quarter": re.compile(raw["lagging"].get("start_quarter_pattern", "(?!)")),
         "gap_behind": [re.compile(p) for p in quantities.get("behind_gap_patterns", [])],
         "gap_ahead": [re.compile(p) for p in quantities.get("ahead_gap_patterns", [])],
@@ -128,7 +132,8 @@ def _compile_rules(raw: dict) -> Rules:
         "year": re.compile(completed["year_pattern"]),
         "generic_follow": re.compile(guards["generic_follow_pattern"]),
         "aspiration": re.compile(guards["aspiration_pattern"]),
-        "annual_share": re.compile(quantities["annual_share_pattern"]),
+        "annual_share": re.compile("|".join(f"(?:{p})" for p in [quantities["annual_share_pattern"],
+                                                                  *family_list(raw, "plan_share", "share_patterns")])),
         "rate": re.compile(quantities["rate_pattern"]),
         "not_target_follow": re.compile(quantities["not_target_follow_pattern"]),
         "in_row_target": re.compile(quantities.get("in_row_target_pattern", "(?!)")),
@@ -189,11 +194,68 @@ def load_rules(rules=None) -> Rules:
     return _load_rules_file(str(path.resolve()), path.stat().st_mtime)
 
 
+# --------------------------------------------------------------------------
+# where each family was read from (leave-one-notice-out)
+# --------------------------------------------------------------------------
+# Every family / cue group of the rules file records ``read_from = [...]``: the
+# notices (corpus notice ids, or "dev2020" / "external_dev" for the gold sets)
+# its wordings were read from. Scoring notice X, the families read from X are
+# switched off, so that a family is only ever measured on rows it was not
+# written from.
+NEVER = "(?!)"
+
+
+def families_read_from(rules) -> dict[str, list[str]]:
+    """``{"lagging": ["dev2020", …], "families.over_fulfilment": […], …}``: every
+    table of the rules file that records ``read_from``, by its dotted path."""
+    raw = load_rules(rules).raw
+    found: dict[str, list[str]] = {}
+
+    def walk(table: dict, path: str) -> None:
+        if "read_from" in table:
+            found[path] = [str(x) for x in table["read_from"]]
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(value, f"{path}.{key}" if path else key)
+
+    walk(raw, "")
+    return found
+
+
+def _switch_off(table: dict, origin: str) -> bool:
+    changed = False
+    if origin in [str(x) for x in table.get("read_from", [])]:
+        for key, value in list(table.items()):
+            if key in ("read_from", "version") or isinstance(value, dict):
+                continue
+            if isinstance(value, list) and all(isinstance(v, (str, list)) for v in value):  # phrases, patterns, triggers
+                table[key], changed = [], True
+            elif isinstance(value, str) and key.endswith("pattern"):
+                table[key], changed = NEVER, True
+            elif isinstance(value, bool) and value:
+                table[key], changed = False, True
+    for value in table.values():
+        if isinstance(value, dict):
+            changed = _switch_off(value, origin) or changed
+    return changed
+
+
+def rules_without(rules, origin: str) -> Rules:
+    """The rules with every family read from ``origin`` switched off (its phrase
+    and pattern lists emptied, its patterns never matching, its switches off);
+    the same object when no family was read from it."""
+    rules = load_rules(rules)
+    raw = copy.deepcopy(rules.raw)
+    if not _switch_off(raw, str(origin)):
+        return rules
+    return _compile_rules(raw)
+
+
 def _x_of_y_patterns(rules: Rules) -> tuple:
     """The "M of N" patterns of :func:`_x_of_y_measures` (done before, done
     after, slash), compiled once per rules object."""
     q = rules["quantities"]
-    count_units = set(q["count_units"])
+    count_units = {*q["count_units"], *family_list(rules.raw, "plan_share", "units")}
     before_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_before"], key=len, reverse=True))
     after_alt = "|".join(re.escape(v) for v in sorted(q["done_verbs_after"], key=len, reverse=True))
     unit_alt = "|".join(re.escape(u) for u in sorted(count_units, key=len, reverse=True))
@@ -212,22 +274,49 @@ def _by_length(words) -> tuple:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+# Characters of a pattern that let one pattern character match several text
+# characters (or leave the match open-ended): with none of them, a match is never
+# longer than the pattern's own text.
+_REPEATS = re.compile(r"[*+{]")
+
+
 def _only_max_chars(rules: Rules) -> int | None:
-    """The most characters a value saying only "已完成" can have (the longest of
-    ``next_steps_only`` and ``empty_values``, and the widest match of
-    ``next_steps_only_pattern`` when it is anchored at the end); None when it
-    cannot be told."""
+    """At most how many characters a value saying only "已完成" can have (the longest
+    of ``next_steps_only`` and ``empty_values``, and a bound on the matches of
+    ``next_steps_only_pattern``: its own length, when it is anchored at the end and
+    repeats nothing, since then each character of a match uses at least one of the
+    pattern's); None when it cannot be told."""
     lengths = [len(v) for v in (*rules.ready["only_set"], *rules.ready["empty_values"])]
     pattern = rules.ready["only_pattern"]
     if pattern is not None:
-        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
-        if not parsed.data or parsed.data[-1] not in ((_sre.AT, _sre.AT_END), (_sre.AT, _sre.AT_END_STRING)):
-            return None  # matches the start of longer values too
-        width = parsed.getwidth()[1]
-        if width >= _sre.MAXREPEAT:
-            return None
-        lengths.append(width)
+        text = pattern.pattern
+        if not (text.endswith("$") or text.endswith(r"\Z")) or text.endswith(r"\$") or _REPEATS.search(text):
+            return None  # matches the start of longer values too, or repeats: no bound
+        lengths.append(len(text))
     return max(lengths, default=0)
+
+
+def _triggers(rules: Rules, *places) -> list:
+    """The trigger words of each pattern of a family, in the order its patterns are
+    compiled, from every table that adds patterns to it: ``(table, patterns key,
+    triggers key)``. A flat list of words applies to every pattern of its table; a
+    list of lists gives each pattern its own (same length as the patterns)."""
+    out: list = []
+    for table, patterns_key, key in places:
+        section = rules.raw
+        for part in table.split("."):
+            section = section.get(part, {})
+        patterns, words = section.get(patterns_key, []), section.get(key, [])
+        if not patterns:
+            continue
+        if words and all(isinstance(w, list) for w in words):
+            if len(words) != len(patterns):
+                raise ValueError(f"status_rules.toml: [{table}].{key} 应与 {patterns_key} 一一对应 / needs one list of "
+                                 f"trigger words per pattern ({len(words)} for {len(patterns)})")
+            out += [tuple(w) for w in words]
+        else:
+            out += [tuple(words)] * len(patterns)
+    return out
 
 
 def _optional_pattern(pattern):
@@ -239,7 +328,10 @@ _PREPARERS = {
     "delay_cues": lambda rules: PhraseList(rules.raw["lagging"]["delay_cues"]),
     "unfinished_cues": lambda rules: PhraseList(rules.raw["lagging"].get("unfinished_cues", [])),
     "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
-    "on_track_cues": lambda rules: PhraseList(rules.raw["on_track"]["cues"]),
+    "on_track_cues": lambda rules: PhraseList([*rules.raw["on_track"]["cues"],
+                                               *family_list(rules.raw, "stated_words", "on_track")]),
+    "plan_share_rates": lambda rules: frozenset([*rules.raw["quantities"]["plan_share_rates"],
+                                                 *family_list(rules.raw, "plan_share", "rates")]),
     "delivery_done": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("done_before", [])),
     "delivery_partial": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("partial_before", [])),
     "delivery_planned": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("planned_before", [])),
@@ -269,42 +361,71 @@ _PREPARERS = {
     "milestone_met": lambda rules: tuple(re.compile(p) for p in rules.raw["on_track"].get("milestone_patterns", [])),
     "forecast_miss": lambda rules: tuple(re.compile(p) for p in rules.raw["lagging"].get("forecast_miss_patterns", [])),
     "early_stage_cues": lambda rules: PhraseList(rules.raw["lagging"].get("early_stage_cues", [])),
-    "early_stage_patterns": lambda rules: tuple(re.compile(p) for p in rules.raw["lagging"].get("early_stage_patterns", [])),
+    "early_stage_patterns": lambda rules: tuple(re.compile(p) for p in [
+        *rules.raw["lagging"].get("early_stage_patterns", []),
+        *rules.raw.get("families", {}).get("early_stage_late", {}).get("patterns", [])]),
     "due_month": lambda rules: _optional_pattern(rules.raw["lagging"].get("due_month_pattern")),
     "start_rate": lambda rules: re.compile(rules.raw["quantities"].get("start_rate_pattern", "(?!)")),
     # a count anywhere in the rest of the clause (建成 … 六个, 竣工 12 座)
     "count_after": lambda rules: re.compile(
         rf"[^，,。；;：:\n]*?(?<![第\d.])(?:\d+(?:\.\d+)?|[{CN_NUMERAL_RUN}]+)\s*(?:"
-        + "|".join(re.escape(u) for u in sorted(rules.raw["quantities"]["units"], key=len, reverse=True)) + ")"
+        + "|".join(re.escape(u) for u in sorted(dict.fromkeys([*rules.raw["quantities"]["units"],
+                                                               *family_list(rules.raw, "plan_share", "units")]),
+                                                key=len, reverse=True)) + ")"
     ),
     "node_due": lambda rules: _optional_pattern(rules.raw["quantities"].get("node_due_pattern")),
     "period_month": lambda rules: _optional_pattern(rules.raw.get("schedule", {}).get("period_month_pattern")),
     "x_of_y": _x_of_y_patterns,
-    # literal prefilters of the measure families (see build_literal_filter); the cue
-    # families are picked by the literal index instead (PatternFamily, literal_index)
-    "gap_filter": lambda rules: build_literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]),
+    # prefilters of the measure families: one alternation of a family's patterns
+    # (build_literal_filter), None for a single pattern (it simply runs)
+    "gap_filter": lambda rules: build_literal_filter([*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]],
+                                                     rules.raw["quantities"].get("gap_triggers", [])),
     "in_row_target_filter": lambda rules: build_literal_filter(
-        [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]]
+        [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]],
+        rules.raw["quantities"].get("in_row_target_triggers", []),
     ),
-    "share_filter": lambda rules: build_literal_filter([SHARE]),  # %, ％, 三成, 分之一 …
+    "share_filter": lambda rules: None,  # SHARE (%, ％, 三成, 分之一 …) simply runs
     "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
-    # pattern families with the literals each pattern requires (see PatternFamily)
-    "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"]),
-    "annual_family": lambda rules: PatternFamily(rules.compiled["annual_cues"]),
-    "weak_family": lambda rules: PatternFamily(rules.compiled["weak_cues"]),
-    "milestone_met_family": lambda rules: PatternFamily(rules.prepared("milestone_met")),
-    "forecast_miss_family": lambda rules: PatternFamily(rules.prepared("forecast_miss")),
-    "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns")),
-    # every phrase of these phrase lists and every literal these pattern families
-    # require, found in a text in one search (Rules.literals_in)
+    # cue families written as patterns: one alternation tells whether any can match (PatternFamily)
+    "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"], _triggers(
+        rules, ("lagging", "delay_patterns", "delay_pattern_triggers"),
+        ("families.stated_words", "delay_patterns", "delay_triggers")), "[lagging].delay_patterns"),
+    "annual_family": lambda rules: PatternFamily(rules.compiled["annual_cues"], _triggers(
+        rules, ("completed", "annual_cues", "annual_cue_triggers"),
+        ("families.stated_words", "completed", "completed_triggers")),
+        "[completed].annual_cues"),
+    "weak_family": lambda rules: PatternFamily(rules.compiled["weak_cues"], _triggers(
+        rules, ("completed", "weak_cues", "weak_cue_triggers")), "[completed].weak_cues"),
+    "milestone_met_family": lambda rules: PatternFamily(rules.prepared("milestone_met"), _triggers(
+        rules, ("on_track", "milestone_patterns", "milestone_triggers")), "[on_track].milestone_patterns"),
+    "forecast_miss_family": lambda rules: PatternFamily(rules.prepared("forecast_miss"), _triggers(
+        rules, ("lagging", "forecast_miss_patterns", "forecast_miss_triggers")), "[lagging].forecast_miss_patterns"),
+    "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns"), _triggers(
+        rules, ("lagging", "early_stage_patterns", "early_stage_triggers"),
+        ("families.early_stage_late", "patterns", "triggers")),
+        "[lagging].early_stage_patterns"),
+    # the arithmetic families of src/classify/arithmetic.py, compiled once
+    "growth": lambda rules: {
+        **{key: tuple(re.compile(p) for p in family_list(rules.raw, "growth", key))
+           for key in ("ahead_patterns", "behind_patterns", "rise_patterns", "fall_patterns", "task_target_patterns",
+                       "sentence_target_patterns", "met_patterns", "missed_patterns")},
+        "indicator_words": WordSet(family_list(rules.raw, "growth", "indicator_words")),
+        "met": PatternFamily([re.compile(p) for p in family_list(rules.raw, "growth", "met_patterns")], _triggers(
+            rules, ("families.growth", "met_patterns", "met_triggers")), "[families.growth].met_patterns"),
+        "missed": PatternFamily([re.compile(p) for p in family_list(rules.raw, "growth", "missed_patterns")], _triggers(
+            rules, ("families.growth", "missed_patterns", "missed_triggers")), "[families.growth].missed_patterns"),
+    },
+    "over_fulfilment": lambda rules: PatternFamily(
+        [re.compile(p) for p in family_list(rules.raw, "over_fulfilment", "patterns")],
+        _triggers(rules, ("families.over_fulfilment", "patterns", "triggers")), "[families.over_fulfilment].patterns"),
+    # every phrase of these phrase lists, found in a text in one search (Rules.literals_in)
     "literal_index": lambda rules: LiteralIndex(
-        (phrase for key in INDEXED_PHRASES for phrase, _ in rules.ready[key].ordered),
-        [rules.ready[key] for key in INDEXED_FAMILIES],
+        [*(phrase for key in INDEXED_PHRASES for phrase, _ in rules.ready[key].ordered),
+         *(t for key in INDEXED_FAMILIES for t in rules.ready[key].triggers)]
     ),
 }
-# The phrase lists and pattern families Rules.literals_in looks for (every
-# PatternFamily used with it must be here: an unindexed family runs all its
-# patterns).
+# The phrase lists Rules.literals_in looks for, and the pattern families whose
+# trigger words it looks for too (PatternFamily).
 INDEXED_PHRASES = (
     "delay_cues", "unfinished_cues", "pending_cues", "on_track_cues", "one_off_cues", "early_stage_cues", "delivery_verbs",
 )

@@ -172,6 +172,10 @@ def cn_number(text: str) -> float:
     text = text.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
+    if not _CN_ORDINARY.fullmatch(text):
+        value = _cn2an(text)  # digit by digit (二〇二〇), mixed (1.2万), 壹贰叁 …
+        if value is not None:
+            return value
     whole, _, decimals = text.partition("点")
     value = 0.0
     if "万" in whole:
@@ -189,6 +193,23 @@ def cn_number(text: str) -> float:
     if decimals:
         value += float("0." + "".join(str(_CN_DIGITS.get(ch, 0)) for ch in decimals))
     return float(value)
+
+
+# The ordinary forms cn_number reads itself (a power after every digit but the
+# last: 一百零二, 三万二千, 十二点五); any other form goes to cn2an, imported on first
+# use (it takes about half a second to import).
+_CN_ORDINARY = re.compile(r"(?:[一二两三四五六七八九]?万)?(?:[一二两三四五六七八九]?千)?(?:[零〇]?[一二两三四五六七八九]?百)?"
+                          r"(?:[零〇]?[一二两三四五六七八九]?十)?[零〇]?[一二两三四五六七八九]?(?:点[零〇一二两三四五六七八九]+)?")
+
+
+def _cn2an(text: str) -> float | None:
+    """cn2an's reading of ``text``; None when it reads none (the plain reading is used)."""
+    import cn2an  # slow to import: rare forms only
+
+    try:
+        return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def month_number(text: str) -> int:

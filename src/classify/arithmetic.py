@@ -1,0 +1,290 @@
+"""Stage 4b, targets as numbers: the table's structured number columns
+(``target`` / ``actual`` / ``rate``: 年度目标, 截至本期完成值, 完成率 …, named in
+``data/reference/table_format.toml``), read before any text, and the same
+arithmetic for numbers in text that the older measures do not read: growth
+indicators against their expected rate (增长 7.1% against a target of 8%, 同比
+下降, 高于年度目标增幅 5.6 个百分点) and stated over-fulfilment (超额完成, 加倍完成,
+完成率 125%). Traditional characters are normalised to simplified for judging
+(OpenCC); the original text is kept for display and evidence
+(:func:`to_simplified`, :func:`original_evidence`).
+
+Every phrase and pattern is in ``[families.*]`` of ``status_rules.toml``, each
+family with the notices it was read from (``read_from``)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from src.classify.measures import Measure, task_targets
+from src.classify.quantities import quantities_in
+from src.classify.rules import Rules
+from src.classify.spans import SENTENCE_SEPS, bound_left, bound_right, cn_number, evidence_phrase
+
+# A cell that holds only a number: digits or Chinese numerals, 万/亿, a percent sign or
+# a short unit (1200, 35.29%, 3家, 1.2万亩, 一百二十). A cell of words is no number.
+_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)\s*(万|亿)?\s*([%％])?\s*([^\d\s%％]{0,4})\s*")
+_MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}
+
+
+# --------------------------------------------------------------------------
+# traditional characters
+# --------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _converter():
+    from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
+
+    return OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset:
+    """The characters OpenCC's t2s changes one for one (worked out once)."""
+    convert = _converter().convert
+    chars = "".join(chr(c) for c in range(0x4E00, 0x9FA6))
+    simplified = convert(chars)
+    if len(simplified) != len(chars):  # a phrase mapping changed the length: check one by one
+        return frozenset(ch for ch in chars if convert(ch) != ch)
+    return frozenset(a for a, b in zip(chars, simplified) if a != b)
+
+
+# Pinyin a web page added after a character (生產(chǎn)總值): taken out for judging.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+
+
+def to_simplified(text: str) -> str:
+    """``text`` as it is judged: simplified characters, pinyin annotations taken out;
+    the same object when nothing changes. Evidence is given back in the row's own
+    characters by :func:`original_evidence` (:func:`judged_positions` maps each judged
+    character to its place in the original)."""
+    return judged_positions(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def judged_positions(text: str) -> tuple[str, tuple | None]:
+    """(text as judged, the original index of each judged character or None when the
+    two are the same length and aligned)."""
+    if not text:
+        return text, None
+    positions = None
+    judged = text
+    if "(" in text and _PINYIN.search(text):
+        keep = [True] * len(text)
+        for match in _PINYIN.finditer(text):
+            for i in range(match.start(), match.end()):
+                keep[i] = False
+        positions = tuple(i for i, k in enumerate(keep) if k)
+        judged = "".join(text[i] for i in positions)
+    if not _traditional_chars().isdisjoint(judged):
+        converted = _converter().convert(judged)
+        if len(converted) == len(judged):
+            judged = converted
+    return judged, positions
+
+
+def original_evidence(evidence: str, judged: dict, original: dict) -> str:
+    """The evidence phrase found in a judged text, given back in the row's own
+    characters (through :func:`judged_positions`)."""
+    if not evidence:
+        return evidence
+    core = evidence.strip("…")
+    for name, text in judged.items():
+        source = original.get(name)
+        if not isinstance(source, str) or source is text or not core:
+            continue
+        at = text.find(core)
+        if at < 0:
+            continue
+        positions = judged_positions(source)[1]
+        if positions is None:
+            return evidence.replace(core, source[at:at + len(core)])
+        return evidence.replace(core, source[positions[at]:positions[at + len(core) - 1] + 1])
+    return evidence
+
+
+# --------------------------------------------------------------------------
+# structured number columns
+# --------------------------------------------------------------------------
+def parse_cell_number(cell: str):
+    """(value, unit, percent) of a number cell ("1200", "35.29%", "3家", "1.2万", "一百二十"),
+    or None when it holds no number."""
+    cell = (cell or "").strip().replace(",", "").replace("，", "")
+    if not cell:
+        return None
+    match = _NUMBER.fullmatch(cell)
+    if not match:
+        return None
+    raw, multiplier, percent, unit = match.groups()
+    try:
+        value = cn_number(raw) if not raw.lstrip("-").replace(".", "").isdigit() else float(raw)
+    except (ValueError, KeyError):
+        return None
+    return value * _MULTIPLIER[multiplier], (unit or "")[:4], bool(percent)
+
+
+def structured_measures(row: dict, rules: Rules) -> list[Measure]:
+    """The deciding measure of the structured columns: the completion rate when
+    the table gives one, else actual / target when both are numbers in the same
+    unit. Empty when the columns are absent or hold no numbers."""
+    if not (row.get("target") or row.get("actual") or row.get("rate")):
+        return []
+    target = parse_cell_number(row.get("target", ""))
+    actual = parse_cell_number(row.get("actual", ""))
+    rate = parse_cell_number(row.get("rate", ""))
+    headers = rules.raw.get("families", {}).get("structured", {}).get("labels", {})
+    parts = [f"{headers.get(name, name)} {row[name].strip()}" for name in ("target", "actual", "rate")
+             if (row.get(name) or "").strip()]
+    phrase = "；".join(parts)
+    if rate is not None:
+        value, _, percent = rate
+        share = value / 100 if percent or value > 2 or float(value).is_integer() else value
+        return [Measure(phrase, share * 100, "%", 100.0, share, "rate", "structured", True)]
+    if target is not None and actual is not None and target[0] > 0:
+        if target[1] and actual[1] and target[1] != actual[1]:
+            return []
+        return [Measure(phrase, actual[0], actual[1], target[0], actual[0] / target[0], "actual", "structured", True)]
+    return []
+
+
+def has_numbers(row: dict) -> bool:
+    return any(parse_cell_number(row.get(name, "")) is not None for name in ("actual", "rate"))
+
+
+# --------------------------------------------------------------------------
+# growth indicators against their expected rate
+# --------------------------------------------------------------------------
+def _family(rules: Rules, name: str) -> dict:
+    return rules.raw.get("families", {}).get(name, {})
+
+
+# Every growth figure the growth patterns read is a percentage or a gap in points.
+_GROWTH_MARKS = ("%", "％", "百分点")
+
+
+def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
+    """A growth indicator judged by its rate against the target rate, not by the
+    share of the year (REPORTING.md): a gap stated against the target's growth
+    (高于年度目标增幅 5.6 个百分点), a growth rate with its target rate in the task or
+    the same sentence (增长 7.1%, target 8%), a decline (同比下降 3.7%) for a task
+    that does not promise a decrease. The ratio is put on the schedule scale
+    (schedule ± gap in points), so it decides against 序时进度 like a stated gap
+    and never says the annual target is met."""
+    text = row["progress"]
+    if not any(mark in text for mark in _GROWTH_MARKS):
+        return []
+    compiled = rules.ready["growth"]
+    family = _family(rules, "growth")
+    measures: list[Measure] = []
+    if "百分点" in text:  # every gap pattern reads a number of points
+        for pattern in compiled["ahead_patterns"]:
+            measures += _gap(text, pattern, 1, schedule)
+        for pattern in compiled["behind_patterns"]:
+            measures += _gap(text, pattern, -1, schedule)
+        if measures:
+            return measures
+    if not compiled["indicator_words"].found_in(row["task"]) and not any(
+            p.search(row["task"]) for p in compiled["task_target_patterns"]):
+        return []  # a rate counts only for a task naming an indicator or promising a growth rate
+    decrease_task = any(w in row["task"] for w in family.get("decrease_task_words", []))
+    targets = [float(m.group(1)) for p in compiled["task_target_patterns"] for m in p.finditer(row["task"])]
+    for pattern, sign in [(p, 1) for p in compiled["rise_patterns"]] + [(p, -1) for p in compiled["fall_patterns"]]:
+        for match in pattern.finditer(text):
+            value = sign * float(match.group(1))
+            start = bound_left(text, match.start(), SENTENCE_SEPS)
+            sentence = text[start:bound_right(text, match.end(), SENTENCE_SEPS)]
+            own = [float(m.group(1)) for p in compiled["sentence_target_patterns"] for m in p.finditer(sentence)]
+            if not targets and not _about_task(sentence[:match.start() - start], row["task"], family):
+                continue  # a growth figure given as background (the task promises something else)
+            target = (own or targets or [None])[0]
+            phrase = evidence_phrase(text, match.start(), match.end())
+            if target is not None and not decrease_task:
+                gap = value - target
+            elif value < 0 and not decrease_task:
+                gap = value
+            else:
+                continue
+            measures.append(Measure(phrase, value, "%", target, schedule + gap / 100, "progress", "growth", True,
+                                    match.start()))
+            break
+        if measures:
+            break
+    return measures
+
+
+def _about_task(before: str, task: str, family: dict) -> bool:
+    """True when the task names an indicator (生产总值, 增加值, 收入 …) that the words
+    before the growth figure in its sentence name too."""
+    return any(word in task and word in before for word in family.get("indicator_words", []))
+
+
+
+def _gap(text: str, pattern: re.Pattern, sign: int, schedule: float) -> list[Measure]:
+    out = []
+    for match in pattern.finditer(text):
+        gap = sign * float(match.group(1))
+        out.append(Measure(evidence_phrase(text, match.start(), match.end()), gap, "pts", None,
+                           schedule + gap / 100, "progress", "growth", True, match.start()))
+    return out
+
+
+def over_fulfilment(row: dict, rules: Rules) -> str | None:
+    """The evidence of a stated over-fulfilment of the year's target (超额完成…年度目标,
+    加倍完成, 完成率 125%), or None."""
+    text = row["progress"]
+    for pattern in rules.ready["over_fulfilment"].that_may_match(text):
+        match = pattern.search(text)
+        if match:
+            return evidence_phrase(text, match.start(), match.end())
+    return None
+
+
+def stated_growth_on_track(row: dict, rules: Rules) -> str | None:
+    """Evidence of a growth indicator said to meet its expected rate (增速达到或超过预期目标)."""
+    text = row["progress"]
+    for pattern in rules.ready["growth"]["met"].that_may_match(text):
+        match = pattern.search(text)
+        if match:
+            return evidence_phrase(text, match.start(), match.end())
+    return None
+
+
+def stated_growth_behind(row: dict, rules: Rules) -> str | None:
+    """Evidence of a growth indicator said to be below its expected rate (增幅低于目标任务)."""
+    text = row["progress"]
+    for pattern in rules.ready["growth"]["missed"].that_may_match(text):
+        match = pattern.search(text)
+        if match:
+            return evidence_phrase(text, match.start(), match.end())
+    return None
+
+
+def year_end_forecast_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
+    """At a year-end report (the elapsed share is 100%), a forecast for the whole year
+    (预计全年完成投资 90 亿元) against the task's target of the same unit is a measure: below
+    the target the year's target is missed (lagging); at or above it the task is on
+    schedule, never completed (a forecast is not a delivery)."""
+    words = _family(rules, "year_end_forecast").get("words", [])
+    text = row["progress"]
+    if schedule < 1 or not words or not any(w in text for w in words):
+        return []
+    targets = task_targets(row, rules)
+    if not targets:
+        return []
+    measures = []
+    for word in words:
+        at = text.find(word)
+        if at < 0:
+            continue
+        end = bound_right(text, at, SENTENCE_SEPS)
+        for number in quantities_in(text[at:end], rules, targets=True):
+            same = [t for t in targets if t.unit == number.unit and t.value > 0]
+            if len(same) != 1:
+                continue
+            target = same[0]
+            start = at + number.start
+            measures.append(Measure(evidence_phrase(text, start, at + number.end), number.value, number.unit,
+                                    target.value, number.value / target.value * schedule, "progress", "forecast",
+                                    True, start))
+            break
+        if measures:
+            break
+    return measures

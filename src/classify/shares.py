@@ -1,0 +1,172 @@
+"""Stage 4a, measures written as shares: a share of the annual plan, a completion or
+named rate against its target, a share of the elapsed-time target, the row's own
+milestone, a node due, and a gap to the schedule stated in points."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from src.classify.cues import negated
+from src.classify.literals import may_match
+from src.classify.measure_types import Measure
+from src.classify.rules import Rules
+from src.classify.spans import (
+    CLAUSE_SEPS,
+    SENTENCE_SEPS,
+    SHARE,
+    bound_left,
+    cn_number,
+    evidence_phrase,
+    month_number,
+    sentence_of,
+)
+
+_PERCENT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
+_SHARE = SHARE  # see spans.SHARE
+
+
+@lru_cache(maxsize=256)
+def _rate_target_pattern(name: str) -> re.Pattern:
+    """The target-rate pattern for one rate name (落地率 …), compiled once per name."""
+    return re.compile(
+        rf"(\d+(?:\.\d+)?)\s*[%％][^，,。；;\d]{{0,2}}?{re.escape(name)}率|{re.escape(name)}率[^，,。；;\d%]{{0,6}}?(\d+(?:\.\d+)?)\s*[%％]"
+    )
+
+
+def _rate_target(name: str, row: dict) -> float | None:
+    """A target rate for the named rate in the task or next-steps text
+    (确保完成全年60%落地率目标 → 60)."""
+    pattern = _rate_target_pattern(name)
+    for field_name in ("task", "next_steps"):
+        if name + "率" not in row[field_name]:
+            continue  # every match contains the rate's name
+        match = pattern.search(row[field_name])
+        if match:
+            value = float(match.group(1) or match.group(2))
+            if value > 0:
+                return value
+    return None
+
+
+def percent_measures(row: dict, rules: Rules) -> list[Measure]:
+    q = rules["quantities"]
+    measures: list[Measure] = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        last_percent_end = 0
+        milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
+        for match in _SHARE.finditer(text) if may_match(rules.ready["share_filter"], text) else ():
+            clause_start = max(bound_left(text, match.start(), CLAUSE_SEPS), last_percent_end)
+            last_percent_end = match.end()
+            before = text[clause_start:match.start()]
+            sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
+            if match.group("pct") is not None:
+                value = float(match.group("pct"))
+            elif match.group("cnpct"):
+                value = cn_number(match.group("cnpct"))
+            elif match.group("den"):
+                value = round(cn_number(match.group("num")) / cn_number(match.group("den")) * 100, 4)
+            else:
+                value = cn_number(match.group("tenth")) * 10
+            if match.group("pct") is None and match.group("cnpct") is None and not before:
+                continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
+
+            def add(kind, decisive, target=100.0, ratio=None):
+                ratio = value / target if ratio is None and target else ratio
+                phrase = evidence_phrase(text, match.start(), match.end(), min_chars=16)  # only for a measure kept
+                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
+
+            if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
+                continue
+            if rules.compiled["milestone"].search(before):
+                milestones[sentence_start] = value  # 上半年计划完成 60%: the yardstick, not progress
+                continue
+            if sentence_start in milestones and (
+                rules.compiled["annual_share"].search(before) or rules.words("quantities", "completion_verbs").found_in(before)
+            ):
+                # …实际完成 55%: judged against the row's own milestone (60%), expressed
+                # on the elapsed-share scale so that ratio vs 序时进度 gives the status
+                add("milestone", True, target=milestones[sentence_start],
+                    ratio=value / milestones[sentence_start] * row["_schedule"])
+                continue
+            if rules.compiled["schedule_share"].search(before):
+                # 完成序时进度的85%: a share of the elapsed-time target, not of the year
+                add("schedule-share", True, ratio=value / 100 * row["_schedule"])
+                continue
+            if rules.compiled["annual_share"].search(before):
+                add("annual-share", True)
+                continue
+            rate = rules.compiled["rate"].search(before)
+            plan_rate = rate is not None and rate.group(1) + "率" in rules.ready["plan_share_rates"]
+            if rules.words("quantities", "plan_words").found_in(before) and not plan_rate:
+                continue  # a plan or forecast, not progress (年度计划投资完成率 95% is progress)
+            if rules.words("quantities", "physical_words").found_in(before):
+                add("physical", False)
+                continue
+            if rules.words("quantities", "progress_words").found_in(before):
+                add("completion-rate", True)
+                continue
+            if rate:
+                name = rate.group(1)
+                prefix = before[:rate.start(1)]
+                if plan_rate and not any(
+                    prefix.endswith(p) for p in q.get("quality_rate_prefixes", [])
+                ):
+                    add("completion-rate", True)
+                    continue
+                target = None if plan_rate else _rate_target(name, row)
+                if target:
+                    add("rate-vs-target", True, target=target)
+                continue  # other named rates (整改率, 覆盖率 …) are not plan shares
+            if q["share_word"] in before:
+                previous = text[sentence_start:clause_start]
+                if rules.words("quantities", "physical_words").found_in(previous):
+                    add("physical", False)
+                elif rules.words("quantities", "completion_verbs").found_in(previous):
+                    add("completion-rate", True)
+                continue
+            if rules.words("quantities", "completion_verbs").found_in(before):
+                due = _node_due(text, sentence_start, match.start(), row, rules)
+                if due:  # 原计划6月底前完成…，目前只完成了百分之六十: the node is the yardstick
+                    add("milestone", True, ratio=value / 100 * row["_schedule"])
+                    continue
+                sentence = sentence_of(text, match.start(), match.end())
+                if rules.words("quantities", "annual_context_words", []).found_in(sentence):
+                    add("annual-share", True)  # 序时进度为75%，实际完成68%
+                else:
+                    add("physical", False)
+    return measures
+
+
+def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:
+    """True when text[start:end] states a node due by the report date
+    (``[quantities].node_due_pattern``: 原计划6月底前完成…)."""
+    pattern = rules.ready["node_due"]
+    if pattern is None:
+        return False
+    report_month = row["_date"].month
+    return any(0 < month_number(m) <= report_month for m in pattern.findall(text, start, end))
+
+
+def gap_measures(row: dict, rules: Rules) -> list[Measure]:
+    """A gap to the schedule written in points: 滞后序时进度9.8个百分点,
+    超序时进度2.99个百分点, 低于目标21.7个百分点. The ratio is the elapsed share
+    plus or minus the gap, so ``schedule_gap_pts`` repeats the stated gap."""
+    schedule = row["_schedule"]
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        seen = set()
+        if not may_match(rules.ready["gap_filter"], text):
+            continue
+        for sign, patterns in ((-1, rules.compiled["gap_behind"]), (1, rules.compiled["gap_ahead"])):
+            for pattern in patterns:
+                for match in pattern.finditer(text):
+                    if match.start(1) in seen or negated(text, match.start(), rules):
+                        continue
+                    seen.add(match.start(1))
+                    gap = float(match.group(1))
+                    measures.append(Measure(evidence_phrase(text, match.start(), match.end()), sign * gap, "个百分点", None,
+                                            schedule + sign * gap / 100, field_name, "stated-gap", True, match.start()))
+    return measures
+

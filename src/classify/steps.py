@@ -1,0 +1,299 @@
+"""Stage 5a, the decision steps: what is known of one row (:class:`Facts`), the
+review flags its measures raise (:func:`measure_review`), and the rules of
+decision as an ordered list of functions (:data:`RULE_STEPS`), one per step of
+the ORDER OF DECISION at the top of ``status_rules.toml``: the first step that
+returns a :class:`Decision` decides."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from src.classify.arithmetic import over_fulfilment, stated_growth_behind, stated_growth_on_track
+from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues
+from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
+from src.classify.rules import Rules
+from src.classify.spans import first_clause, month_number, sentence_of
+
+
+@dataclass
+class Decision:
+    status: str
+    rule: str
+    evidence: str
+    ratio: float = float("nan")
+    review: list = field(default_factory=list)
+    measure: Measure | None = None  # the deciding measure (its gap is the one shown, never the most favourable)
+    items: tuple = (0, 0)  # multi-item rows: (measures weighed, of them below the schedule)
+
+
+@dataclass
+class Facts:
+    """One row and what was read from it, shared by the steps. The cue phrases are
+    looked for when a step first needs them (:meth:`cues`): a row decided by its
+    measures needs none of them."""
+
+    row: dict
+    rules: Rules
+    schedule: float
+    tolerance: float
+    measures: list
+    deciding: list
+    completions: list
+    targets: list
+    review: list = field(default_factory=list)
+    found: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.below = [m for m in self.deciding if not self.on_schedule(m)]
+        self.at_or_above = [m for m in self.deciding if self.on_schedule(m)]
+        self.only = [c for c in self.completions if c.kind == "completed-only"]
+        self.annual = [c for c in self.completions if c.kind == "completed"]
+        self.one_off = [c for c in self.completions if c.kind == "one-off"]
+        self.weak_completions = [c for c in self.completions if c.kind == "weak-completed"]
+        self.short_of_target = [m for m in self.deciding if m.ratio < 1]
+
+    def on_schedule(self, m: Measure) -> bool:
+        return m.ratio * 100 - self.schedule * 100 >= -self.tolerance
+
+    def cues(self, finder) -> list:
+        if finder not in self.found:
+            self.found[finder] = finder(self.row, self.rules)
+        return self.found[finder]
+
+    def with_ratio(self, decision: Decision) -> Decision:
+        """The decision, carrying the median deciding measure when it has none of its own."""
+        if self.deciding and math.isnan(decision.ratio):
+            decision.measure = representative(self.deciding)
+            decision.ratio = decision.measure.ratio
+        return decision
+
+
+def representative(measures: list[Measure]) -> Measure:
+    """The median measure of a group (lower median), in reading order on ties."""
+    ordered = sorted(measures, key=lambda m: (m.ratio, m.position))
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def quantified(status: str, m: Measure, items: tuple, schedule: float) -> Decision:
+    """A quantified decision; a multi-item row states how many of its items are
+    behind ("6 项中 3 项低于序时进度：…") before the deciding measure's phrase."""
+    rule = "quantified-below-schedule" if status == "lagging" else "quantified-on-schedule"
+    evidence = m.phrase
+    total, behind = items
+    if total > 1:
+        line = "年度目标" if schedule >= 1 else "序时进度"
+        evidence = f"{total} 项中 {behind} 项低于{line}：{m.phrase}"
+    return Decision(status, rule, evidence, m.ratio, measure=m, items=items)
+
+
+# --------------------------------------------------------------------------
+# review flags of the measures (before any step decides)
+# --------------------------------------------------------------------------
+def measure_review(f: Facts) -> None:
+    """Flags for weak or conflicting quantified evidence, whatever step decides."""
+    row, rules, deciding, below, at_or_above = f.row, f.rules, f.deciding, f.below, f.at_or_above
+    review = f.review
+    if below and at_or_above:
+        review.append("measures on both sides of the schedule")
+    physical = [m for m in f.measures if m.kind == "physical" and m.ratio is not None]
+    report_month = row["_date"].month
+    period = rules.ready["period_month"]
+    for m in deciding if period else []:
+        text = row[m.source_field]
+        months = [month_number(a or b) for a, b in period.findall(sentence_of(text, m.position, m.position))]
+        months = [n for n in months if 0 < n < report_month]
+        if months and m.ratio is not None and m.kind not in SCHEDULE_KINDS:
+            if f.on_schedule(m) != (m.ratio * 100 - months[-1] / 12 * 100 >= -f.tolerance):
+                review.append(f"measure dated to month {months[-1]}: against that month's schedule it would flip")
+                break
+    if any(m.kind == "milestone" for m in deciding):
+        review.append("judged against the row's own milestone (节点目标), not the elapsed share of the year")
+    if any(m.adjusted for m in deciding):
+        review.append("annual target adjusted in the row (调整目标): judged against the adjusted target")
+    if any(m.ambiguous for m in deciding):
+        review.append("a task target was paired with one of several counts in the same sentence")
+    if deciding and physical and (
+        (len(below) > len(at_or_above) and all(p.ratio >= f.schedule for p in physical))
+        or (len(below) < len(at_or_above) and all(p.ratio < f.schedule for p in physical))
+    ):
+        review.append("works-progress figures point the other way")
+    money = set(rules["quantities"].get("money_units", []))
+    money_words = rules.words("quantities", "money_words", [])
+    if deciding and any(m.ratio < 1 for m in deciding) and all(
+            m.unit in money or money_words.found_in(m.phrase) for m in deciding) and f.targets and not any(
+            t.unit in money for t in f.targets):  # the task promises a measure, and not money
+        review.append("judged on money spent; the task promises another measure")
+    matched_units = [m.unit for m in f.measures if m.kind == "target-match"]
+    if any(m.kind == "target-match" for m in deciding) and any(
+            sum(t.unit == unit for t in f.targets) > max(1, matched_units.count(unit)) for unit in set(matched_units)):
+        review.append("the task states several targets in the same unit, not all of them answered")
+    if below and len(below) >= len(at_or_above) and _starts_on_schedule(f):
+        review.append("works started on schedule while completions lag (a schedule that is not linear?)")
+
+
+def _starts_on_schedule(f: Facts) -> bool:
+    """True when the row counts works started at or above the schedule (开工率
+    80%, or a count started against the same target) next to measures below it."""
+    text = f.row["progress"]
+    if any(float(rate) >= f.schedule * 100 for rate in f.rules.ready["start_rate"].findall(text)):
+        return True
+    starts = [q for q in actuals_of(f.row, "progress", f.rules) if q.starts_works]
+    return any(q.unit == m.unit and m.target and q.value / m.target >= f.schedule for q in starts for m in f.below)
+
+
+# --------------------------------------------------------------------------
+# the steps, in the ORDER OF DECISION of status_rules.toml
+# --------------------------------------------------------------------------
+def explicit_completed(f: Facts) -> Decision | None:
+    """1. The next steps (or the progress's first sentence) say only 已完成, or the
+    progress says the year's target is met, unless a measure below 100% contradicts it."""
+    if f.only:
+        if f.short_of_target:
+            f.review.append("next steps say 已完成 but a measure is below 100%")
+        return f.with_ratio(Decision("completed", "explicit-completed", f.only[0].evidence))
+    if f.annual and not f.short_of_target:
+        return f.with_ratio(Decision("completed", "explicit-completed", f.annual[0].evidence))
+    if f.annual:
+        f.review.append("completion phrase contradicted by a measure below 100%")
+    return None
+
+
+def stated_over_fulfilment(f: Facts) -> Decision | None:
+    """2. A stated over-fulfilment (超额完成, 完成率 125%) beats counts paired from the
+    task text (the promised figure read as the actual), not a share the row states itself."""
+    over = over_fulfilment(f.row, f.rules)
+    if over and not any(m.ratio < 1 for m in f.deciding if m.kind in EXPLICIT_KINDS):
+        if f.short_of_target:
+            f.review.append("over-fulfilment stated; a count paired with the task's target says otherwise")
+        return Decision("completed", "stated-over-fulfilment", over)
+    return None
+
+
+def target_met(f: Facts) -> Decision | None:
+    """3. Every target-bearing measure at or above 100%, at any report date."""
+    deciding = f.deciding
+    target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
+    task_matches = [m for m in f.measures if m.kind == "target-match"]
+    unmatched_targets = bool(task_matches) and len(f.targets) > len(task_matches)
+    if unmatched_targets and all(m.ratio >= 1 for m in deciding):
+        f.review.append("task states more numeric targets than the progress reports")
+    if (target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding)
+            and not unmatched_targets):
+        smallest = min(deciding, key=lambda m: (m.ratio, m.position))
+        items = (len(deciding), 0) if len(deciding) > 1 else (0, 0)
+        return Decision("completed", "target-met", smallest.phrase, smallest.ratio, measure=smallest, items=items)
+    return None
+
+
+def one_off_completed(f: Facts) -> Decision | None:
+    """4. The task's one-off deliverable reported done (已竣工, 均已建成)."""
+    if f.one_off and not f.short_of_target:
+        return f.with_ratio(Decision("completed", "one-off-completed", f.one_off[0].evidence))
+    return None
+
+
+def quantified_against_schedule(f: Facts) -> Decision | None:
+    """5. The majority of the deciding measures against the schedule (a tie: the
+    rules' majority_tie); the gap carried is the deciding one, never the most favourable."""
+    if not f.deciding:
+        return None
+    below, at_or_above = f.below, f.at_or_above
+    items = (len(f.deciding), len(below)) if len(f.deciding) > 1 else (0, 0)
+    if len(below) > len(at_or_above):
+        return quantified("lagging", representative(below), items, f.schedule)
+    if len(below) == len(at_or_above):
+        f.review.append("measures split evenly; tie-break applied")
+        if f.rules.majority_tie == "lagging":
+            return quantified("lagging", representative(below), items, f.schedule)
+    # the least favourable measure that still decides on-track
+    return quantified("on-track", min(at_or_above, key=lambda x: (x.ratio, x.position)), items, f.schedule)
+
+
+def stated_forecast(f: Facts) -> Decision | None:
+    """6. A forecast that the target will be missed (预计…难以完成)."""
+    forecasts = f.cues(find_forecast_cues)
+    return Decision("lagging", "stated-forecast", forecasts[0].evidence) if forecasts else None
+
+
+def stated_delay(f: Facts) -> Decision | None:
+    """7. A delay or obstruction phrase; "to be decided" for a task to build something."""
+    strong = [c for c in f.cues(find_delay_cues) if not c.weak]
+    if not strong:
+        return None
+    on_track = f.cues(find_on_track_cues)
+    if on_track:
+        f.review.append(f"on-schedule phrase '{on_track[0].phrase}' next to a delay phrase")
+    cue = strong[0]
+    return Decision("lagging", "stated-delay" if cue.kind == "delay" else "stated-pending", cue.evidence)
+
+
+def growth_stated_behind(f: Facts) -> Decision | None:
+    """8. A growth indicator said to be below its expected rate (增幅低于预期目标)."""
+    evidence = stated_growth_behind(f.row, f.rules)
+    return Decision("lagging", "stated-growth-behind", evidence) if evidence else None
+
+
+def stated_not_started(f: Facts) -> Decision | None:
+    """9. Not started or still at an early stage when the work is due."""
+    due = [c for c in f.cues(find_early_stage_cues) if not c.weak]
+    return Decision("lagging", "stated-not-started", due[0].evidence) if due else None
+
+
+def stated_early_stage(f: Facts) -> Decision | None:
+    """10. The same when the due date cannot be told: on-track, flagged."""
+    early = f.cues(find_early_stage_cues)
+    if early and not f.cues(find_on_track_cues):
+        f.review.append(f"early stage '{early[0].phrase}' but the due date cannot be told")
+        return Decision("on-track", "stated-early-stage", early[0].evidence)
+    return None
+
+
+def stated_on_track(f: Facts) -> Decision | None:
+    """11. An on-schedule phrase, or a node met (on-track, never completed)."""
+    on_track = f.cues(find_on_track_cues)
+    if not on_track:
+        return None
+    cue = on_track[0]
+    return Decision("on-track", "stated-milestone" if cue.kind == "milestone" else "stated-on-track", cue.evidence)
+
+
+def partial_delivery(f: Facts) -> Decision | None:
+    """12. A partial delivery or completion (主体已完工, 基本建成): progress short of done."""
+    if f.weak_completions:
+        return Decision("on-track", "stated-on-track", f.weak_completions[0].evidence)
+    return None
+
+
+def growth_stated_met(f: Facts) -> Decision | None:
+    """13. A growth indicator said to meet its expected rate (增速达到预期目标, 好于预期)."""
+    evidence = stated_growth_on_track(f.row, f.rules)
+    return Decision("on-track", "stated-growth-met", evidence) if evidence else None
+
+
+def default_on_track(f: Facts) -> Decision:
+    """14. Nothing else: on-track by the codebook's tie-break (by_default); a quantified
+    task or a year-end report is flagged."""
+    row = f.row
+    if f.targets or (row.get("target") or "").strip():
+        f.review.append("quantified task without a measure or a clear word in the progress")
+    if row["_date"].month >= int(f.rules["schedule"].get("year_end_month", 12)):
+        f.review.append("year-end report without a clear word of completion or delay")
+    return Decision("on-track", "default-on-track", first_clause(row["progress"]) or first_clause(row["task"]))
+
+
+RULE_STEPS = (
+    explicit_completed,
+    stated_over_fulfilment,
+    target_met,
+    one_off_completed,
+    quantified_against_schedule,
+    stated_forecast,
+    stated_delay,
+    growth_stated_behind,
+    stated_not_started,
+    stated_early_stage,
+    stated_on_track,
+    partial_delivery,
+    growth_stated_met,
+    default_on_track,
+)
