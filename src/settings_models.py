@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = ["ProfileSettings", "MatchingSettings", "ReportStyleSettings", "MODELS"]
 
-STATUS = Literal["completed", "on-track", "lagging"]
+STATUS = Literal["completed", "on-track", "lagging", "not-reported"]
 Share = Annotated[float, Field(ge=0, le=1)]  # a share or a score, 0..1
 
 
@@ -119,7 +119,7 @@ class Text(_Settings):
 
 class ReportStyleSettings(_Settings):
     fonts: list[str] = Field(min_length=1)
-    status_order: list[STATUS] = Field(min_length=3, max_length=3)
+    status_order: list[STATUS] = Field(min_length=3, max_length=4)
     status_label: dict[STATUS, str]
     status_color: dict[STATUS, str]
     chart: Chart
