@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from src import narrative
-from src.style import status_label, status_order
+from src.style import status_label
 
 __all__ = ["FONTS", "PAGE", "write_report_docx", "docx_title", "report_docx_for"]
 
@@ -57,17 +57,21 @@ PAGE = {
     "line_pt": 28.95,      # fixed: 22 lines in the 225 mm text block
     "page_number_pt": 14,  # 四号
     "table_pt": 10.5,      # 五号
+    "annex_title_pt": 18,  # 小二: an 附件's own title
+    "masthead_pt": 36,     # the publication's name in the 版头
+    "lines": 22,           # lines to the page (document grid)
+    "chars": 28,           # characters to the line (document grid)
+    "condense_pt": 0.4,    # 三号 characters condensed by this much: 28 to the 156 mm line (15.6 pt each)
 }
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CHINESE_NUMBERS = "一二三四五六七八九十"
 
 
 def docx_title(report) -> str:
-    """关于…重点工作2020年半年度进展情况的通报."""
-    period = report.metadata.get("period") or ""
-    year = report.metadata.get("year") or report.as_of.year
-    whose = f"{report.subject}牵头" if report.leader else "全市"
-    return f"关于{whose}重点工作{year}年{period}进展情况的通报"
+    """The document's title: the 通报's (overview) or the leader's 专报 (office.toml)."""
+    from src.report import report_title
+
+    return report_title(report)
 
 
 def report_docx_for(classified_path, path, leader: str = "", as_of: str = "", build_date: date | None = None) -> Path:
@@ -78,9 +82,15 @@ def report_docx_for(classified_path, path, leader: str = "", as_of: str = "", bu
 
 
 def write_report_docx(report, path, build_date: date | None = None) -> Path:
-    """Write ``report`` (a :class:`src.report.Report`) as a 公文-layout .docx at ``path``."""
+    """Write ``report`` (a :class:`src.report.Report`) as a 公文-layout .docx at ``path``: the 通报
+    (overview) or a leader's 专报, the same parts as the HTML and PDF. ``build_date`` is kept for
+    callers; the document's dates are the period's issue date (office.toml), never the build's."""
     from docx import Document
 
+    from src.office import office_settings
+    from src.report import annex_list
+
+    settings = office_settings()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     document = Document()
@@ -91,34 +101,72 @@ def write_report_docx(report, path, build_date: date | None = None) -> Path:
     if body is not None:  # the template's empty first paragraph
         body._element.getparent().remove(body._element)
 
+    _masthead(document, report, settings)
     _paragraph(document, docx_title(report), "公文标题")
-    _paragraph(document, "", "公文正文")
+    if report.leader:
+        _paragraph(document, settings.special_report.salutation.format(subject=report.subject), "公文正文", indent=False)
+        _paragraph(document, settings.special_report.opening.format(
+            n=len(report.tasks), period=report.metadata.get("period") or "", subject=report.subject), "公文正文")
+    elif settings.office.recipients:
+        _paragraph(document, f"{settings.office.recipients}：", "公文正文", indent=False)
     _paragraph(document, narrative.method_note(report.as_of), "公文正文")
     sections = report.sections()
     for number, (heading, paragraphs) in enumerate(sections.items()):
         _paragraph(document, f"{_CHINESE_NUMBERS[number]}、{heading}", "Heading 1")
         if heading == "存在问题" and not report.leader and _problems_by_leader(document, report):
             continue
-        numbered = heading == "主要成效" and len(paragraphs) > 1
-        for index, text in enumerate(paragraphs, start=1):
-            _paragraph(document, f"{index}. {text}" if numbered else text, "公文正文")
+        for text in paragraphs:
+            _paragraph(document, text, "公文正文")
 
-    annexes = _annexes(report)
-    _paragraph(document, "", "公文正文")
+    annexes = annex_list(report)
+    if annexes:
+        _paragraph(document, "", "公文正文")
     for index, (name, _) in enumerate(annexes, start=1):
         label = "附件：" if index == 1 else "　　　"
         numbered = f"{index}. {name}" if len(annexes) > 1 else name
-        _paragraph(document, f"{label}{numbered}", "公文正文", indent=False)
-    _signature(document, report, build_date or date.today())
+        _paragraph(document, f"{label}{numbered}", "公文正文")  # 附件说明: indented two characters
+    if settings.office.contact:
+        _paragraph(document, f"（联系人：{settings.office.contact}）", "公文正文")
+    _signature(document, report)
 
-    for index, (name, draw) in enumerate(annexes, start=1):
+    for index, (name, kind) in enumerate(annexes, start=1):
         _page_break(document)
         _paragraph(document, f"附件{index}" if len(annexes) > 1 else "附件", "附件标记")
-        _paragraph(document, name, "公文标题")
-        draw(document)
-    _properties(document, report, build_date or date.today())
+        _paragraph(document, name, "附件标题")
+        ANNEX_WRITERS[kind](document, report)
+    _properties(document, report)
     document.save(path)
     return path
+
+
+def _masthead(document, report, settings) -> None:
+    """版头: the publication in red (通报: office.toml [office] publication; 专报: [special_report]),
+    第N期, then the office and the date on one line above a red rule."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+
+    from src.office import date_words, office_name
+    from src.report import issued
+
+    publication = settings.special_report.publication if report.leader else settings.office.publication
+    head = _paragraph(document, "", "版头")
+    run = _run(head, publication, "title")
+    run.font.color.rgb = RGBColor(0xC0, 0, 0)
+    _paragraph(document, f"第{settings.office.issue_number}期", "版头期号")
+    day, with_day = issued(report)
+    line = _paragraph(document, "", "版头期号")
+    line.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    text_width = Mm(210 - PAGE["margins_mm"]["left"] - PAGE["margins_mm"]["right"])
+    line.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
+    _run(line, f"{office_name(report.metadata, settings)}\t{date_words(day, with_day)}", "body")
+    borders = _put(line._p.get_or_add_pPr(), "w:pBdr", _PPR_ORDER)  # the red rule under the masthead
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "4"), ("w:color", "C00000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    line.paragraph_format.space_after = Pt(PAGE["body_pt"])
 
 
 def _problems_by_leader(document, report) -> bool:
@@ -127,11 +175,12 @@ def _problems_by_leader(document, report) -> bool:
     if lagging.empty:
         return False
     leaders = lagging.drop_duplicates("leader").sort_values("leader_order", kind="stable")
+    repeated = report.repeated()
     for number, leader in enumerate(leaders.itertuples(index=False)):
         mine = lagging[lagging["leader"] == leader.leader]
         subject = narrative.subject_name(leader.leader, leader.leader_title)
         _paragraph(document, f"（{_chinese_number(number + 1)}）{subject}牵头的{len(mine)}项任务", "Heading 2")
-        for text in narrative.problem_items(mine):
+        for text in narrative.problem_items(mine, report.as_of, repeated):
             _paragraph(document, text, "公文正文")
     return True
 
@@ -144,40 +193,81 @@ def _chinese_number(n: int) -> str:
 
 
 # ---------------------------------------------------------------- annexes
-TASK_COLUMNS = [("task_id", "序号", 12), ("task", "重点工作", 52), ("lead_unit", "牵头单位", 26),
-                ("status", "状态", 18), ("status_evidence", "判定依据", 48)]  # widths in mm: 156 in all
-DETAILS = [("problems", "存在问题"), ("next_steps", "下一步工作安排")]
+# (column, heading, width in mm): each table's widths add up to the 156 mm text block.
+TEXT_WIDTH_MM = 210 - PAGE["margins_mm"]["left"] - PAGE["margins_mm"]["right"]
+ALL_COLUMNS = [("task_id", "序号", 12), ("task", "重点工作", 54), ("lead_unit", "牵头单位", 28),
+               ("status", "状态", 18), ("reader_evidence", "判定依据", 44)]
+LAGGING_COLUMNS = [("task_id", "序号", 12), ("task", "重点工作", 48), ("lead_unit", "牵头单位", 26),
+                   ("light", "亮灯", 14), ("reader_evidence", "判定依据", 56)]
+LAGGING_DETAILS = [("problems", "存在问题"), ("supervision", "督办建议及整改时限")]
+UNQUANTIFIED_COLUMNS = [("牵头单位", "牵头单位", 40), ("项数", "项数", 14), ("任务", "任务", 102)]
 
 
-def _annexes(report) -> list[tuple[str, object]]:
-    tasks = report.tasks
-    flagged = narrative.needs_review_flags(tasks)
-    chosen = tasks[(tasks["status"] == "lagging") | flagged]
-    rank = {status: i for i, status in enumerate(reversed(status_order()))}
-    chosen = chosen.assign(_rank=chosen["status"].map(rank)).sort_values(["_rank", "task_id"], kind="stable")
-    annexes = []
-    if not report.leader:
-        annexes.append(("各位领导牵头任务情况", lambda document: _leaders_table(document, report)))
-    annexes.append(("滞后及待复核任务", lambda document: _task_table(document, chosen, DETAILS, "本组无滞后或待复核的任务。")))
-    if report.leader:
-        ordered = tasks.sort_values("task_id", kind="stable")
-        annexes.append(("全部任务", lambda document: _task_table(document, ordered, [], "（无）")))
-    return annexes
+def _annex_all(document, report) -> None:
+    from src import findings
+
+    tasks = report.tasks.sort_values("task_id", kind="stable")
+    tasks = tasks.assign(reader_evidence=[findings.reader_evidence(t) for t in tasks.itertuples(index=False)])
+    _task_table(document, tasks, ALL_COLUMNS, [])
 
 
-def _task_table(document, tasks: pd.DataFrame, details, empty: str) -> None:
-    from docx.shared import Mm
+def _annex_lagging(document, report) -> None:
+    from src.report import lagging_tasks
 
-    if tasks.empty:
-        _paragraph(document, empty, "公文正文")
-        return
-    table = document.add_table(rows=1, cols=len(TASK_COLUMNS))
+    _task_table(document, lagging_tasks(report), LAGGING_COLUMNS, LAGGING_DETAILS)
+
+
+def _annex_unquantified(document, report) -> None:
+    table = narrative.unquantified_by_unit(report.tasks)
+    _paragraph(document, "请以下单位于下次报送时补充量化进度：", "公文正文")
+    _task_table(document, table, UNQUANTIFIED_COLUMNS, [])
+
+
+def _annex_leaders(document, report) -> None:
+    from src.report import leaders_table
+
+    frame = leaders_table(report)
+    widths = _share_widths(list(frame.columns), {"领导": 22, "职务": 30})
+    _task_table(document, frame, [(c, c, w) for c, w in zip(frame.columns, widths)], [])
+
+
+def _annex_ranking(document, report) -> None:
+    from src.report import units_ranking
+
+    ranking = units_ranking(report)
+    minimum = ranking.attrs["min_tasks"]
+    _paragraph(document, f"牵头{minimum}项及以上任务的单位按滞后任务数排序（相同时按量化任务的平均差距）；"
+                         "多家单位共同牵头的任务计入每一家。", "公文正文")
+    widths = _share_widths(list(ranking.columns), {"名次": 14, "牵头单位": 62})
+    _task_table(document, ranking, [(c, c, w) for c, w in zip(ranking.columns, widths)], [])
+    for key, heading in (("party", "党委部门（不参加排名）"), ("few", f"牵头任务少于{minimum}项的单位（不参加排名）")):
+        apart = ranking.attrs[key]
+        if len(apart):
+            listed = "、".join(f"{unit}（{int(row.total)}项，滞后{int(row.lagging)}项）" for unit, row in apart.iterrows())
+            _paragraph(document, f"{heading}：{listed}。", "公文正文")
+
+
+ANNEX_WRITERS = {"all": _annex_all, "lagging": _annex_lagging, "unquantified": _annex_unquantified,
+                 "leaders": _annex_leaders, "ranking": _annex_ranking}
+
+
+def _share_widths(columns: list[str], fixed: dict[str, float]) -> list[float]:
+    """Widths in mm: the named columns as given, the rest sharing what is left of the text block."""
+    rest = [c for c in columns if c not in fixed]
+    left = TEXT_WIDTH_MM - sum(fixed.get(c, 0) for c in columns)
+    return [fixed.get(c, left / max(len(rest), 1)) for c in columns]
+
+
+def _task_table(document, tasks: pd.DataFrame, columns, details) -> None:
+    """A table whose grid (w:tblGrid) holds the intended widths, fixed layout, every cell its
+    column's width and a merged detail row the full width: Word and LibreOffice draw the same."""
+    table = document.add_table(rows=1, cols=len(columns))
     table.style = document.styles["Table Grid"]
     table.autofit = False
-    _header_row(table, [label for _, label, _ in TASK_COLUMNS])
+    _header_row(table, [label for _, label, _ in columns])
     for row in tasks.to_dict("records"):
         cells = table.add_row().cells
-        for cell, (column, _, _) in zip(cells, TASK_COLUMNS):
+        for cell, (column, _, _) in zip(cells, columns):
             _cell_text(cell, _cell_value(row, column))
         lines = [(label, _clean(row.get(column))) for column, label in details]
         lines = [(label, text) for label, text in lines if text.strip()]
@@ -190,36 +280,50 @@ def _task_table(document, tasks: pd.DataFrame, details, empty: str) -> None:
                 _use_style(paragraph, document.styles["表格文字"])
                 _run(paragraph, f"{label}：", "heading1")
                 _run(paragraph, text, "body")
-    for column_cells, (_, _, width) in zip(table.columns, TASK_COLUMNS):
-        for cell in column_cells.cells:
-            cell.width = Mm(width)
+    _fix_grid(table, [width for _, _, width in columns])
 
 
-def _leaders_table(document, report) -> None:
-    from src.report import leaders_table
+def _fix_grid(table, widths_mm: list[float]) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
 
-    frame = leaders_table(report)
-    table = document.add_table(rows=1, cols=len(frame.columns))
-    table.style = document.styles["Table Grid"]
-    _header_row(table, list(frame.columns))
-    for values in frame.itertuples(index=False):
-        for cell, value in zip(table.add_row().cells, values):
-            _cell_text(cell, str(value))
+    twips = [int(round(Mm(width).twips)) for width in widths_mm]
+    grid = table._tbl.tblGrid
+    for column, width in zip(grid.findall(qn("w:gridCol")), twips):
+        column.set(qn("w:w"), str(width))
+    properties = table._tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout"):
+        for element in properties.findall(qn(tag)):
+            properties.remove(element)
+    total = OxmlElement("w:tblW")
+    total.set(qn("w:w"), str(sum(twips)))
+    total.set(qn("w:type"), "dxa")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    properties.append(total)
+    properties.append(layout)
+    for row in table._tbl.tr_lst:
+        position = 0
+        for tc in row.tc_lst:
+            span = tc.grid_span
+            tc.width = Mm(sum(widths_mm[position:position + span]))
+            position += span
 
 
 def _cell_value(row: dict, column: str) -> str:
     if column == "status":
         text = status_label(row.get("status"))
-        if narrative.is_override(row):
-            return f"{text}（人工认定）"
-        if row.get("needs_review"):
-            return f"{text}（待复核）"
-        return text
-    if column == "status_evidence":
-        evidence = narrative.evidence_text(row)
+        return f"{text}（人工认定）" if narrative.is_override(row) else text
+    if column == "reader_evidence":
+        evidence = _clean(row.get("reader_evidence"))
         gap = "" if narrative.is_override(row) else narrative.gap_phrase(row.get("schedule_gap_pts"))
         return f"{evidence}（{gap}）" if gap else evidence
-    return _clean(row.get(column))
+    value = row.get(column)
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return _clean(value)
+
 
 
 def _header_row(table, labels: list[str]) -> None:
@@ -351,7 +455,31 @@ def _set_up_styles(document) -> None:
     define("Heading 1", "heading1", PAGE["body_pt"], first_line=True, base=normal, align=WD_ALIGN_PARAGRAPH.LEFT)
     define("Heading 2", "heading2", PAGE["body_pt"], first_line=True, base=normal, align=WD_ALIGN_PARAGRAPH.LEFT)
     define("附件标记", "heading1", PAGE["body_pt"], base=normal, align=WD_ALIGN_PARAGRAPH.LEFT)
+    define("附件标题", "title", PAGE["annex_title_pt"], align=WD_ALIGN_PARAGRAPH.CENTER, base=normal,
+           fixed=False, before=0, after=PAGE["body_pt"] / 2)
+    define("版头", "title", PAGE["masthead_pt"], align=WD_ALIGN_PARAGRAPH.CENTER, base=normal, fixed=False)
+    define("版头期号", "body", PAGE["body_pt"], align=WD_ALIGN_PARAGRAPH.CENTER, base=normal)
     define("表格文字", "body", PAGE["table_pt"], fixed=False, base=normal, align=WD_ALIGN_PARAGRAPH.LEFT)
+    # Every paragraph sets its characters at 三号 condensed by PAGE["condense_pt"] instead of snapping to the
+    # character grid: Word then fits 28 a line either way, and LibreOffice, which gives a 16 pt character two
+    # cells of a 15.8 pt grid, does too (docs/word-and-print.md).
+    for name in ("Normal", "公文标题", "附件标题", "版头", "表格文字"):
+        _snap_to_grid(styles[name], False)
+    _put(normal.element.get_or_add_rPr(), "w:spacing", _RPR_ORDER, val=int(-PAGE["condense_pt"] * 20))
+    for name in ("公文标题", "附件标题", "版头", "表格文字"):  # other sizes keep their natural spacing
+        _put(styles[name].element.get_or_add_rPr(), "w:spacing", _RPR_ORDER, val=0)
+    if defaults is not None:  # the grid's character pitch is counted from the default font size: 三号
+        rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        if rpr is not None:
+            for tag in ("w:sz", "w:szCs"):
+                for element in rpr.findall(qn(tag)):
+                    rpr.remove(element)
+            from docx.oxml import OxmlElement
+
+            for tag in ("w:sz", "w:szCs"):
+                size = OxmlElement(tag)
+                size.set(qn("w:val"), str(int(PAGE["body_pt"] * 2)))
+                rpr.append(size)
     styles["公文标题"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     styles["公文标题"].paragraph_format.line_spacing = Pt(PAGE["title_pt"] * 1.6)
     for name in ("Heading 1", "Heading 2"):  # keep the outline level (navigation pane) but not the theme look
@@ -363,6 +491,60 @@ def _set_up_styles(document) -> None:
                 rpr.remove(element)
         style.font.bold = False
         style.font.color.rgb = RGBColor(0, 0, 0)
+
+
+# The schema order of a paragraph's and a run's properties (Word refuses some files out of order).
+_PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+              "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+              "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+              "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+              "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
+              "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+              "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs",
+              "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+              "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+def _put(parent, tag: str, order: tuple[str, ...], **attributes):
+    """Replace ``parent``'s ``tag`` child with a new one, in its schema place."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for element in parent.findall(qn(tag)):
+        parent.remove(element)
+    element = OxmlElement(tag)
+    for key, value in attributes.items():
+        element.set(qn(f"w:{key}"), str(value))
+    later = order[order.index(tag) + 1:]
+    parent.insert_element_before(element, *later)
+    return element
+
+
+def _snap_to_grid(style, on: bool) -> None:
+    _put(style.element.get_or_add_pPr(), "w:snapToGrid", _PPR_ORDER, val="1" if on else "0")
+
+
+def _document_grid(section) -> None:
+    """w:docGrid linesAndChars: 22 lines of 28 characters in the text block (GB/T 9704). The line
+    pitch is the block's height / 22; the character pitch the width / 28, written as the
+    difference from the default 三号 size in 1/4096 pt (charSpace)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    sect = section._sectPr
+    for element in sect.findall(qn("w:docGrid")):
+        sect.remove(element)
+    margins = PAGE["margins_mm"]
+    height = Mm(297 - margins["top"] - margins["bottom"]).pt
+    width = Mm(210 - margins["left"] - margins["right"]).pt
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(int(height / PAGE["lines"] * 20)))
+    grid.set(qn("w:charSpace"), str(int((width / PAGE["chars"] - PAGE["body_pt"]) * 4096)))
+    sect.append(grid)
 
 
 def _set_up_page(document) -> None:
@@ -378,6 +560,7 @@ def _set_up_page(document) -> None:
     section.left_margin, section.right_margin = Mm(margins["left"]), Mm(margins["right"])
     section.footer_distance = Mm(PAGE["footer_distance_mm"])
     section.header_distance = Mm(15)
+    _document_grid(section)
     document.settings.odd_and_even_pages_header_footer = True
     for footer, align, side in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
                                 (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
@@ -452,17 +635,62 @@ def _name_substitutes(document) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _properties(document, report, when: date) -> None:
-    """Title and office; dates from the build date, so the same build gives the same file."""
+def _properties(document, report) -> None:
+    """The office's document properties: title, author = the office, zh-CN; dates from the period's
+    issue date (the same table gives the same file); no template thumbnail, no Macintosh Word."""
     from datetime import UTC, datetime
 
+    from src.office import office_name
+    from src.report import issued
+
+    when, _ = issued(report)
+    office = _clean(office_name(report.metadata))
     properties = document.core_properties
     properties.title = docx_title(report)
-    properties.author = properties.last_modified_by = _clean(report.metadata.get("issuing_office"))
+    properties.author = properties.last_modified_by = office
     properties.comments = ""
+    properties.keywords = ""
     properties.subject = report.subject
+    properties.language = "zh-CN"
+    properties.category = "督查通报" if not report.leader else "督查专报"
     properties.created = properties.modified = datetime(when.year, when.month, when.day, tzinfo=UTC)
     properties.revision = 1
+    _drop_thumbnail(document)
+    _app_properties(document, office)
+    _theme_language(document)
+
+
+def _drop_thumbnail(document) -> None:
+    """python-docx's template carries a blank thumbnail (docProps/thumbnail.jpeg): file managers
+    would show an empty page. The package relationship goes, and with it the part."""
+    package = document.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            package.rels.pop(rel_id)
+
+
+def _app_properties(document, office: str) -> None:
+    """docProps/app.xml: the office as company; no "Microsoft Macintosh Word" template leftovers."""
+    from xml.sax.saxutils import escape
+
+    for part in document.part.package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = (
+                "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+                '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+                f"<Application>key-tasks (python-docx)</Application><Company>{escape(office)}</Company>"
+                "<DocSecurity>0</DocSecurity></Properties>"
+            ).encode()
+
+
+def _theme_language(document) -> None:
+    """The template says ja-JP for East Asian theme text; this is a zh-CN document."""
+    from docx.oxml.ns import qn
+
+    settings = document.settings.element
+    for lang in settings.iter(qn("w:themeFontLang")):
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _page_break(document) -> None:
@@ -472,13 +700,18 @@ def _page_break(document) -> None:
     paragraph.add_run().add_break(WD_BREAK.PAGE)
 
 
-def _signature(document, report, when: date) -> None:
+def _signature(document, report) -> None:
+    """落款: the office and the period's issue date (office.toml, else the table's 印发时间), right-aligned
+    four characters in from the margin. Never the build date."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    office = _clean(report.metadata.get("issuing_office"))
+    from src.office import date_words, office_name
+    from src.report import issued
+
+    day, with_day = issued(report)
     _paragraph(document, "", "公文正文")
-    for text in ([office] if office else []) + [f"{when.year}年{when.month}月{when.day}日"]:
+    for text in (office_name(report.metadata), date_words(day, with_day)):
         paragraph = _paragraph(document, text, "公文正文", indent=False)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = Pt(4 * PAGE["body_pt"])
