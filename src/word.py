@@ -24,6 +24,7 @@ hold (control characters) are dropped.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -543,7 +544,7 @@ def _document_grid(section) -> None:
     grid = OxmlElement("w:docGrid")
     grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(int(height / PAGE["lines"] * 20)))
-    grid.set(qn("w:charSpace"), str(int((width / PAGE["chars"] - PAGE["body_pt"]) * 4096)))
+    grid.set(qn("w:charSpace"), str(math.floor((width / PAGE["chars"] - PAGE["body_pt"]) * 4096)))
     sect.append(grid)
 
 
