@@ -301,6 +301,8 @@ def annex_list(report: Report) -> list[tuple[str, str]]:
         annexes.append(("未报量化进度的任务（按牵头单位）", "unquantified"))
     if report.leader:
         annexes.append(("全部任务", "all"))
+        if not is_compact(report):
+            annexes.append(("图表", "charts"))
     return annexes
 
 
@@ -315,7 +317,7 @@ def annex_name(report: Report, kind: str) -> str:
 
 def annexes_html(report: Report, cache=None) -> Html:
     """Every 附件 under its heading, with its charts (see :func:`annex_list`)."""
-    from src import plots
+    from src.report_charts import charts_html
 
     annexes = annex_list(report)
     parts = []
@@ -323,15 +325,16 @@ def annexes_html(report: Report, cache=None) -> Html:
         label = f"附件{index}" if len(annexes) > 1 else "附件"
         parts.append(f'<h2 class="annex">{render.esc(label)}　{render.esc(name)}</h2>')
         if kind == "leaders":
-            parts += [leaders_table_html(report), chart(plots.plot_leader_status, report.tasks, cache=cache)]
+            parts.append(leaders_table_html(report))
         elif kind == "ranking":
             parts.append(units_ranking_html(report))
         elif kind == "lagging":
-            parts += [lagging_table_html(report), cause_chart_html(report, cache)]
+            parts.append(lagging_table_html(report))
         elif kind == "unquantified":
             parts.append(unquantified_html(report))
-        else:
+        elif kind == "all":
             parts.append(all_tasks_table_html(report))
+        parts.append(charts_html(report, kind, cache))
     return Html("\n".join(parts))
 
 

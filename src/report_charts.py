@@ -1,29 +1,28 @@
 """A report's charts: each drawn (or taken from the build's chart cache) as an embedded PNG with
-Chinese alt text and, for screens under 500 px, the chart's own numbers as a table."""
+Chinese alt text and, for screens under 500 px, the chart's own numbers as a table.
+
+:func:`chart_specs` says which charts an 附件 of a report holds; the HTML (and so the PDF) and
+the Word document both draw from it, so they hold the same charts in the same places."""
 from __future__ import annotations
 
 from src import render
 from src.report import Html, Report
 
-__all__ = ["COMPACT_MAX_TASKS", "is_compact", "chart", "cause_chart_html", "leader_charts_html"]
+__all__ = ["COMPACT_MAX_TASKS", "is_compact", "chart", "chart_png", "chart_specs", "cause_chart_html",
+           "leader_charts_html"]
 
 COMPACT_MAX_TASKS = 3  # a leader with this few tasks gets no charts: the notice and the table say it all
+PROGRESS_NOTE = "下图每个点是进展情况中一项可与年度目标对比的量化指标，虚线为序时进度；点在虚线左侧即低于序时进度。"
 
 
 def is_compact(report: Report) -> bool:
     return len(report.tasks) <= COMPACT_MAX_TASKS
 
 
-def chart(plot, *args, cache=None, alt: str = "", caption: str = "", **kwargs) -> Html:
-    """A chart as an embedded PNG with Chinese alt text.
-
-    ``plot`` is either an ``ax`` something was drawn on (the figure is closed), or a
-    ``plot_*`` function of :mod:`src.plots` with its arguments:
-    ``chart(plots.plot_leader_status, report.tasks, cache=charts)``. Given a
-    function and a :class:`src.chart_cache.ChartCache`, the chart is drawn only
-    when the cache has no drawing of the same table with the same code and
-    settings; the PNG is the same either way (tested). ``alt`` defaults to the
-    description the plot function left on the axes (its label), else its title."""
+def chart_png(plot, *args, cache=None, **kwargs) -> tuple[bytes, str, object]:
+    """(PNG, alt text, the chart's table or None) of ``plot``: an ``ax`` something was drawn on, a
+    function that draws and returns one, or a two-step ``plot_*`` of :mod:`src.plots` (then drawn
+    only when ``cache`` has no drawing of the same table with the same code and settings)."""
     import matplotlib.pyplot as plt
 
     from src.plots import figure_png
@@ -38,9 +37,9 @@ def chart(plot, *args, cache=None, alt: str = "", caption: str = "", **kwargs) -
             kept = cache.get(key)
             if kept is not None:
                 png, drawn_alt = kept
-                return Html(render.figure_html(png, alt or drawn_alt, caption, render.chart_table_html(data)))
+                return png, drawn_alt, data
         ax = plot.draw(data)
-    elif callable(plot):  # any other function that draws and returns an ax
+    elif callable(plot):
         ax = plot(*args, **kwargs)
     else:
         ax = plot
@@ -50,39 +49,64 @@ def chart(plot, *args, cache=None, alt: str = "", caption: str = "", **kwargs) -
     plt.close(figure)
     if key is not None:
         cache.put(key, png, drawn_alt)
+    return png, drawn_alt, data
+
+
+def chart(plot, *args, cache=None, alt: str = "", caption: str = "", **kwargs) -> Html:
+    """A chart as an embedded PNG with Chinese alt text (see :func:`chart_png`):
+    ``chart(plots.plot_leader_status, report.tasks, cache=charts)``; the PNG is the same whether
+    drawn or taken from the cache (tested). ``alt`` defaults to the description the plot function
+    left on the axes (its label), else its title."""
+    png, drawn_alt, data = chart_png(plot, *args, cache=cache, **kwargs)
     table = render.chart_table_html(data) if data is not None else ""
     return Html(render.figure_html(png, alt or drawn_alt, caption, table))
 
 
-def cause_chart_html(report: Report, cache=None) -> Html:
-    """The causes chart, only when some cause is shared by two tasks or more (a chart where
-    every bar is 1 says nothing a list would not)."""
+def _cause_chart_worth_drawing(report: Report) -> bool:
+    """Only when some cause is shared by two tasks or more (a chart where every bar is 1 says
+    nothing a list would not)."""
     from src import plots
 
     if not plots.has_tags(report.tasks, "cause_tags", "cause"):
-        return Html("")
+        return False
     data = plots.plot_cause_counts.data(report.tasks)
     frame = data[0] if isinstance(data, tuple) else data
-    if frame.empty or frame.sum(axis=1).max() <= 1:
-        return Html("")
-    return chart(plots.plot_cause_counts, report.tasks, cache=cache)
+    return not frame.empty and frame.sum(axis=1).max() > 1
 
 
-def leader_charts_html(report: Report, cache=None) -> Html:
-    """A leader's charts under their heading; none for a small portfolio (and none that would be empty).
-    ``cache``: the build's chart cache (see :func:`chart`)."""
+def chart_specs(report: Report, kind: str) -> list[tuple[object, tuple, str]]:
+    """The charts of one 附件 kind (see :func:`src.report.annex_list`): [(plot, args, note before it)]."""
     from src import plots
 
     tasks = report.tasks
-    if is_compact(report):
-        return Html("")
-    parts = ["<h2>图表</h2>", chart(plots.plot_status_breakdown, tasks, cache=cache)]
+    if kind == "leaders":
+        return [(plots.plot_leader_status, (tasks,), "")]
+    if kind == "lagging":
+        return [(plots.plot_cause_counts, (tasks,), "")] if _cause_chart_worth_drawing(report) else []
+    if kind != "charts" or is_compact(report):
+        return []
+    specs = [(plots.plot_status_breakdown, (tasks,), "")]
     if tasks["lead_units"].map(len).gt(0).any() and tasks["lead_unit"].nunique() > 1:
-        parts.append(chart(plots.plot_units_by_status, tasks, cache=cache))
+        specs.append((plots.plot_units_by_status, (tasks,), ""))
     if not plots.progress_points(tasks).empty:
-        parts.append('<p class="note">下图每个点是进展情况中一项可与年度目标对比的量化指标，虚线为序时进度；点在虚线左侧即低于序时进度。</p>')
-        parts.append(chart(plots.plot_progress_vs_schedule, tasks, report.as_of, cache=cache))
-    parts.append(cause_chart_html(report, cache))
+        specs.append((plots.plot_progress_vs_schedule, (tasks, report.as_of), PROGRESS_NOTE))
+    return specs
+
+
+def charts_html(report: Report, kind: str, cache=None) -> Html:
+    parts = []
+    for plot, args, note in chart_specs(report, kind):
+        if note:
+            parts.append(f'<p class="note">{render.esc(note)}</p>')
+        parts.append(chart(plot, *args, cache=cache))
     return Html("\n".join(parts))
 
 
+def cause_chart_html(report: Report, cache=None) -> Html:
+    return charts_html(report, "lagging", cache)
+
+
+def leader_charts_html(report: Report, cache=None) -> Html:
+    """A leader's charts (none for a small portfolio, and none that would be empty). Kept for
+    callers: the report templates now show them as an 附件 (:func:`src.report.annexes_html`)."""
+    return charts_html(report, "charts", cache)

@@ -62,6 +62,8 @@ PAGE = {
     "masthead_pt": 36,     # the publication's name in the 版头
     "lines": 22,           # lines to the page (document grid)
     "chars": 28,           # characters to the line (document grid)
+    "table_line_pt": 14,   # table text: a fixed 14 pt line (single spacing of the CJK fonts is ~1.45 x size)
+    "chart_max_height_mm": 110,  # charts: at most this tall (the PDF's print stylesheet says the same)
     "condense_pt": 0.4,    # 三号 characters condensed by this much: 28 to the 156 mm line (15.6 pt each)
 }
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -82,10 +84,12 @@ def report_docx_for(classified_path, path, leader: str = "", as_of: str = "", bu
     return write_report_docx(load_report(classified_path, leader=leader, as_of=as_of), path, build_date)
 
 
-def write_report_docx(report, path, build_date: date | None = None) -> Path:
+def write_report_docx(report, path, build_date: date | None = None, chart_cache=None) -> Path:
     """Write ``report`` (a :class:`src.report.Report`) as a 公文-layout .docx at ``path``: the 通报
     (overview) or a leader's 专报, the same parts as the HTML and PDF. ``build_date`` is kept for
-    callers; the document's dates are the period's issue date (office.toml), never the build's."""
+    callers; the document's dates are the period's issue date (office.toml), never the build's.
+    ``chart_cache`` (a folder or :class:`src.chart_cache.ChartCache`): the charts the report's
+    pages drew are taken from it instead of drawn again."""
     from docx import Document
 
     from src.office import office_settings
@@ -135,6 +139,7 @@ def write_report_docx(report, path, build_date: date | None = None) -> Path:
         _paragraph(document, f"附件{index}" if len(annexes) > 1 else "附件", "附件标记")
         _paragraph(document, name, "附件标题")
         ANNEX_WRITERS[kind](document, report)
+        _charts(document, report, kind, chart_cache)
     _properties(document, report)
     document.save(path)
     return path
@@ -248,7 +253,35 @@ def _annex_ranking(document, report) -> None:
             _paragraph(document, f"{heading}：{listed}。", "公文正文")
 
 
-ANNEX_WRITERS = {"all": _annex_all, "lagging": _annex_lagging, "unquantified": _annex_unquantified,
+def _charts(document, report, kind: str, cache) -> None:
+    """The 附件's charts, the same as its HTML and PDF (src.report_charts.chart_specs), full width."""
+    import io
+
+    from docx.shared import Mm
+
+    from src.report_charts import chart_png, chart_specs
+
+    specs = chart_specs(report, kind)
+    if not specs:
+        return
+    from src.chart_cache import ChartCache, chart_cache
+    from src.plots import set_report_style
+
+    set_report_style()
+    cache = cache if isinstance(cache, ChartCache) or cache is None else chart_cache(str(cache))
+    for plot, args, note in specs:
+        if note:
+            _paragraph(document, note, "公文正文")
+        png, _, _ = chart_png(plot, *args, cache=cache)
+        paragraph = _use_style(document.add_paragraph(), document.styles["图表"])  # single spacing: a fixed line clips it
+        from PIL import Image
+
+        pixels_wide, pixels_high = Image.open(io.BytesIO(png)).size
+        width = min(TEXT_WIDTH_MM - 6, PAGE["chart_max_height_mm"] * pixels_wide / pixels_high)  # as the PDF's
+        paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width))
+
+
+ANNEX_WRITERS = {"all": _annex_all, "charts": lambda document, report: None, "lagging": _annex_lagging, "unquantified": _annex_unquantified,
                  "leaders": _annex_leaders, "ranking": _annex_ranking}
 
 
@@ -461,10 +494,12 @@ def _set_up_styles(document) -> None:
     define("版头", "title", PAGE["masthead_pt"], align=WD_ALIGN_PARAGRAPH.CENTER, base=normal, fixed=False)
     define("版头期号", "body", PAGE["body_pt"], align=WD_ALIGN_PARAGRAPH.CENTER, base=normal)
     define("表格文字", "body", PAGE["table_pt"], fixed=False, base=normal, align=WD_ALIGN_PARAGRAPH.LEFT)
+    define("图表", "body", PAGE["table_pt"], fixed=False, base=normal, align=WD_ALIGN_PARAGRAPH.CENTER,
+           after=PAGE["table_pt"])
     # Every paragraph sets its characters at 三号 condensed by PAGE["condense_pt"] instead of snapping to the
     # character grid: Word then fits 28 a line either way, and LibreOffice, which gives a 16 pt character two
     # cells of a 15.8 pt grid, does too (docs/word-and-print.md).
-    for name in ("Normal", "公文标题", "附件标题", "版头", "表格文字"):
+    for name in ("Normal", "公文标题", "附件标题", "版头", "表格文字", "图表"):
         _snap_to_grid(styles[name], False)
     _put(normal.element.get_or_add_rPr(), "w:spacing", _RPR_ORDER, val=int(-PAGE["condense_pt"] * 20))
     for name in ("公文标题", "附件标题", "版头", "表格文字"):  # other sizes keep their natural spacing
@@ -481,6 +516,8 @@ def _set_up_styles(document) -> None:
                 size = OxmlElement(tag)
                 size.set(qn("w:val"), str(int(PAGE["body_pt"] * 2)))
                 rpr.append(size)
+    styles["表格文字"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    styles["表格文字"].paragraph_format.line_spacing = Pt(PAGE["table_line_pt"])
     styles["公文标题"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     styles["公文标题"].paragraph_format.line_spacing = Pt(PAGE["title_pt"] * 1.6)
     for name in ("Heading 1", "Heading 2"):  # keep the outline level (navigation pane) but not the theme look

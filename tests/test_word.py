@@ -168,7 +168,7 @@ def test_headings_come_in_notice_order_then_the_annexes(leader_docx):
 def test_table_cells_do_not_use_the_fixed_body_spacing(leader_docx):
     document = docx.Document(leader_docx[0])
     style = document.styles["表格文字"]
-    assert style.paragraph_format.line_spacing_rule == docx.enum.text.WD_LINE_SPACING.SINGLE
+    assert style.paragraph_format.line_spacing == Pt(14)  # a table line, not the body's 28.95 pt
     assert style.font.size == Pt(10.5)
     for table in document.tables:
         for row in table.rows:

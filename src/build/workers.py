@@ -161,7 +161,8 @@ def _write_word(job: ReportJob, path: Path) -> float:
     from src.report import load_report
 
     started = time.perf_counter()
-    word.write_report_docx(load_report(job.parameters["data_dir"], leader=job.leader), path)
+    word.write_report_docx(load_report(job.parameters["data_dir"], leader=job.leader), path,
+                           chart_cache=job.parameters.get("chart_cache") or None)  # the charts the pages drew
     return time.perf_counter() - started
 
 
