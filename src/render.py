@@ -341,7 +341,6 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
     ``change`` (one sentence: what moved since the previous period) a 与上期比较 column.
     """
     with_change = any(entry.get("change") for entry in entries)
-    build_date = build_date or date.today()
     head = "".join(f"<th>{esc(status_label(s))}</th>" for s in status_order())
     rows = []
     for entry in entries:
@@ -356,9 +355,10 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
             + (f'<td data-label="与上期比较">{esc(entry.get("change", ""))}</td>' if with_change else "")
             + "</tr>"
         )
+    # No build date, rule version or file name: every report links here (they are on the analyst page).
     provenance = {
         "来源": metadata.get("title"), "印发单位": metadata.get("issuing_office"), "统计期": metadata.get("period"),
-        "参考日期": str(as_of), "生成日期": build_date.isoformat(), "判定规则版本": rule_version,
+        "参考日期": str(as_of),
     }
     body = (
         report_header_html(f"{metadata.get('title') or '重点工作'} · 分析报告", provenance)
