@@ -224,9 +224,10 @@ def problem_items(tasks: pd.DataFrame, as_of, repeated: dict[int, str] | None = 
     lagging = lagging.sort_values(["_first", "task_id"], kind="stable")
     lines = []
     for task in lagging.itertuples(index=False):
-        marks = [mark for mark in (findings.light_of(task, settings),
-                                   "连续滞后" if task.task_id in repeated else "") if mark]
-        tail = f"（{'，'.join(marks)}）" if marks else ""
+        light = findings.light_of(task, settings)
+        tail = f"（{light}）" if light else ""
+        if task.task_id in repeated:  # 连续两期滞后（上期…）: the escalation a director looks for
+            tail += f"；{repeated[task.task_id]}"
         lines.append(f"{findings.naming_sentence(task, words, elapsed)}{tail}。")
     return lines
 

@@ -219,8 +219,11 @@ def header_html(report: Report, build_date: date | None = None) -> Html:
                    f'<p class="opening">{render.esc(_opening(report, settings))}</p>')
     else:
         address = f'<p class="salutation">{render.esc(settings.office.recipients)}：</p>' if settings.office.recipients else ""
+    period = {"统计期": report.metadata.get("period"),
+              "参考日期（序时进度）": f"{report.as_of.isoformat()}（{narrative.elapsed_percent(report.as_of):.1f}%）"}
+    line = "".join(f"<span>{render.esc(k)}：{render.esc(v)}</span>" for k, v in period.items() if v)
     return Html(nav_html(report) + masthead + f'<h1 class="report-title">{render.esc(report_title(report))}</h1>'
-                + address + render.headline_html(report.tasks))
+                + f'<div class="provenance screen-only">{line}</div>' + address + render.headline_html(report.tasks))
 
 
 def _opening(report: Report, settings) -> str:
