@@ -24,16 +24,19 @@ _NUMBERING = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[
 
 
 def _get(task, name: str, default=None):
+    """A field of a row (dict, Series or namedtuple); ``default`` when absent or missing (NaN, NA).
+    Lists and arrays (``progress_items``) come back as they are."""
     import pandas as pd
 
-    value = task.get(name, default) if isinstance(task, dict) else getattr(task, name, default)
-    if value is None or isinstance(value, (list, tuple, dict)) or hasattr(value, "__len__") and not isinstance(value, str):
-        return default if value is None else value
-    try:
-        if pd.isna(value):
-            return default
-    except (TypeError, ValueError):
-        pass
+    value = task.get(name, default) if isinstance(task, (dict, pd.Series)) else getattr(task, name, default)
+    if value is None:
+        return default
+    if isinstance(value, str) or not hasattr(value, "__len__"):
+        try:
+            if pd.isna(value):
+                return default
+        except (TypeError, ValueError):
+            pass
     return value
 
 

@@ -76,7 +76,9 @@ def test_leader_report_names_its_leader_and_counts_match(real_build, order):
     assert f"{leader}{title}" in first_page.replace(" ", "")
     # real Chinese task text, selectable, in the PDF
     some_task = re.sub(r"\s", "", mine["task"].iloc[0])[:12]
-    assert some_task in re.sub(r"\s", "", text)
+    raw = subprocess.run(["pdftotext", "-raw", str(real_build / "reports" / f"leader-{order:02d}.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout  # table cells in reading order
+    assert some_task in re.sub(r"\s", "", raw)
 
 
 def test_pdf_fonts_are_embedded_cjk(real_build):
@@ -86,7 +88,7 @@ def test_pdf_fonts_are_embedded_cjk(real_build):
     assert all(row.split()[-5] == "yes" for row in rows), listing  # the "emb" column
     info = subprocess.run(["pdfinfo", str(real_build / "reports" / "overview.pdf")], capture_output=True, text=True).stdout
     assert "A4" in info or "595.276 x 841.89" in info
-    assert "— 1 —" in pdftext(real_build / "reports" / "overview.pdf")  # page numbers, 公文 style
+    assert re.search(r"—\s*1\s*—", pdftext(real_build / "reports" / "overview.pdf"))  # page numbers, 公文 style
 
 
 def test_html_has_no_code_no_scripts_no_external_links(real_build):
@@ -761,3 +763,50 @@ def test_office_settings_errors_name_the_field(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text('[collect]\nanything = 1\n[office]\nname = "某督查室"\n', encoding="utf-8")
     assert load_office(good).office.name == "某督查室"  # other helpers' sections pass through
+
+
+def test_every_naming_sentence_of_the_real_table_holds_its_numbers(real_tasks):
+    from src import findings, narrative
+    from src.classify import classify_tasks
+
+    tasks = classify_tasks(real_tasks, as_of="2020-06-30")
+    lines = narrative.problem_items(tasks, "2020-06-30")
+    lagging = tasks[tasks["status"] == "lagging"].sort_values("task_id")
+    assert len(lines) == len(lagging) > 0
+    for line, task in zip(lines, lagging.itertuples(index=False)):
+        assert line.startswith(f"{task.lead_unit}牵头的{narrative.short_task(task.task)}")
+        measure = findings.deciding_measure(task, 50.0)
+        if measure is not None and measure["actual"] is not None:
+            assert re.search(r"截至6月底完成[\d.]+", line) and re.search(r"低于序时进度[\d.]+个百分点", line), line
+            assert f"{abs(findings.gap_of(task)):.1f}个百分点" in line
+            if not findings.is_percent_only(measure):
+                assert "年度目标" in line and re.search(r"（[\d.]+%）", line), line
+        else:
+            assert re.search(r"“[^”]{4,}”", line), line  # the deciding clause, quoted whole
+        assert "…“" not in line and "待复核" not in line
+
+
+@pytest.fixture(scope="module")
+def other_office_build(tmp_path_factory):
+    """Another office's table (某市, 2021, 前三季度, a leader column) built end to end."""
+    out = tmp_path_factory.mktemp("other_office")
+    code, summary = build(raw=str(FIXTURES / "corpus" / "ok_xlsx_leader_column.xlsx"), out=str(out),
+                          overrides=str(FIXTURES / "no_overrides.csv"))
+    assert code == 0, summary.failures
+    return out
+
+
+@pytest.mark.slow
+def test_another_offices_table_gives_its_own_documents_without_the_workbench(other_office_build):
+    import docx
+
+    reports = other_office_build / "reports"
+    _assert_no_workbench(reports, files=["ok_xlsx_leader_column"])
+    document = docx.Document(reports / "overview.docx")
+    texts = [p.text for p in document.paragraphs]
+    assert "某市人民政府督查室" in texts and document.core_properties.author == "某市人民政府督查室"
+    title = next(p.text for p in document.paragraphs if p.style.name == "公文标题")
+    assert title == "关于全市重点工作2021年前三季度进展情况的通报"
+    assert any(text.startswith("截至9月底") for text in texts)
+    page = (reports / "overview.html").read_text(encoding="utf-8")
+    assert "某市人民政府督查室" in page and "杭州" not in page

@@ -289,3 +289,7 @@ def test_libreoffice_converts_it_with_cjk_fonts_and_28_characters_a_line(leader_
     widths = [sum(1 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in line if c != " ")
               for line in text.splitlines()]
     assert 27.5 <= max(widths) <= 28.5, sorted(widths)[-5:]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for before, after in zip(lines, lines[1:]):  # no number broken across lines, no line starting with 、
+        assert not after.startswith("、"), after
+        assert not (re.search(r"[\d.]$", before) and re.match(r"[\d.%]", after)), (before, after)
