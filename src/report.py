@@ -277,9 +277,9 @@ def notice_html(report: Report) -> Html:
     sections = report.sections()
     numbered = {f"{CHINESE_NUMBERS[i]}、{heading}": paragraphs for i, (heading, paragraphs) in enumerate(sections.items())}
     annexes = annex_list(report)
-    listed = "".join(f"<li>{render.esc(_annex_label(i, len(annexes)))}{render.esc(name)}</li>"
-                     for i, (name, _) in enumerate(annexes, start=1))
-    annex = f'<div class="annex-list"><span>附件：</span><ol class="plain">{listed}</ol></div>' if annexes else ""
+    lines = [f"{'附件：' if i == 1 else '　　　'}{_annex_label(i, len(annexes))}{name}"  # aligned as in the Word file
+             for i, (name, _) in enumerate(annexes, start=1)]
+    annex = f'<p class="annex-list">{"<br>".join(render.esc(line) for line in lines)}</p>' if annexes else ""
     return Html(method_note_html(report)
                 + render.sections_html(numbered, numbered=(), listed=tuple(h for h in numbered if "存在问题" in h))
                 + annex + signature_html(report))
