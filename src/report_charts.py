@@ -52,13 +52,14 @@ def chart_png(plot, *args, cache=None, **kwargs) -> tuple[bytes, str, object]:
     return png, drawn_alt, data
 
 
-def chart(plot, *args, cache=None, alt: str = "", caption: str = "", **kwargs) -> Html:
+def chart(plot, *args, cache=None, alt: str = "", caption: str = "", phone_table: bool = False, **kwargs) -> Html:
     """A chart as an embedded PNG with Chinese alt text (see :func:`chart_png`):
     ``chart(plots.plot_leader_status, report.tasks, cache=charts)``; the PNG is the same whether
     drawn or taken from the cache (tested). ``alt`` defaults to the description the plot function
-    left on the axes (its label), else its title."""
+    left on the axes (its label), else its title. ``phone_table``: the chart's numbers as a table
+    that replaces the picture on screens under 500 px (for a two-step ``plot_*``)."""
     png, drawn_alt, data = chart_png(plot, *args, cache=cache, **kwargs)
-    table = render.chart_table_html(data) if data is not None else ""
+    table = render.chart_table_html(data) if phone_table and data is not None else ""
     return Html(render.figure_html(png, alt or drawn_alt, caption, table))
 
 
@@ -98,7 +99,7 @@ def charts_html(report: Report, kind: str, cache=None) -> Html:
     for plot, args, note in chart_specs(report, kind):
         if note:
             parts.append(f'<p class="note">{render.esc(note)}</p>')
-        parts.append(chart(plot, *args, cache=cache))
+        parts.append(chart(plot, *args, cache=cache, phone_table=True))
     return Html("\n".join(parts))
 
 
