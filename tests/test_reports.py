@@ -810,3 +810,14 @@ def test_another_offices_table_gives_its_own_documents_without_the_workbench(oth
     assert any(text.startswith("截至9月底") for text in texts)
     page = (reports / "overview.html").read_text(encoding="utf-8")
     assert "某市人民政府督查室" in page and "杭州" not in page
+
+
+def test_the_explore_notebooks_task_detail_names_rules_and_reasons_in_chinese():
+    from src import explore
+
+    row = pd.Series({"task_id": 3, "status": "lagging", "status_rule": "quantified-below-schedule",
+                     "review_reason": "judged on money spent; the task promises another measure; minor delay phrase '延迟'",
+                     "needs_review": True})
+    detail = dict(explore.detail_frame(row).itertuples(index=False))
+    assert detail["判定规则"] == "量化进度低于序时进度"
+    assert detail["复核原因"] == "按完成投资判定，而任务承诺的是其他指标；有轻微滞后表述“延迟”"
