@@ -87,7 +87,8 @@ def chart_specs(report: Report, kind: str) -> list[tuple[object, tuple, str]]:
     if kind != "charts" or is_compact(report):
         return []
     specs = [(plots.plot_status_breakdown, (tasks,), "")]
-    if tasks["lead_units"].map(len).gt(0).any() and tasks["lead_unit"].nunique() > 1:
+    units = tasks["lead_units"].explode().dropna()
+    if units.nunique() > 1 and units.value_counts().max() > 1:  # not a chart where every bar is 1
         specs.append((plots.plot_units_by_status, (tasks,), ""))
     if not plots.progress_points(tasks).empty:
         specs.append((plots.plot_progress_vs_schedule, (tasks, report.as_of), PROGRESS_NOTE))

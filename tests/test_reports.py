@@ -821,3 +821,19 @@ def test_the_explore_notebooks_task_detail_names_rules_and_reasons_in_chinese():
     detail = dict(explore.detail_frame(row).itertuples(index=False))
     assert detail["判定规则"] == "量化进度低于序时进度"
     assert detail["复核原因"] == "按完成投资判定，而任务承诺的是其他指标；有轻微滞后表述“延迟”"
+
+
+def test_no_chart_where_every_bar_is_one(mini_processed):
+    from dataclasses import replace
+
+    from src import helpers as h
+    from src.report_charts import chart_specs
+
+    report = h.load_report(mini_processed / "tasks_classified.parquet", leader="戴建平")
+    tasks = report.tasks.assign(lead_units=[[f"市{i}局"] for i in range(len(report.tasks))],
+                                lead_unit=[f"市{i}局" for i in range(len(report.tasks))],
+                                cause_tags=[[{"cause": f"原因{i}", "evidence": "x"}] for i in range(len(report.tasks))])
+    one_each = replace(report, tasks=tasks, all_tasks=tasks)
+    drawn = [plot.__name__ for plot, _, _ in chart_specs(one_each, "charts") + chart_specs(one_each, "lagging")]
+    assert "plot_units_by_status" not in drawn and "plot_cause_counts" not in drawn
+    assert "plot_status_breakdown" in drawn
