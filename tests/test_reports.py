@@ -837,3 +837,41 @@ def test_no_chart_where_every_bar_is_one(mini_processed):
     drawn = [plot.__name__ for plot, _, _ in chart_specs(one_each, "charts") + chart_specs(one_each, "lagging")]
     assert "plot_units_by_status" not in drawn and "plot_cause_counts" not in drawn
     assert "plot_status_breakdown" in drawn
+
+
+def test_the_print_sheet_has_seven_columns_at_ten_points_at_full_size(mini_processed, tmp_path):
+    from openpyxl import load_workbook
+
+    from src.report import load_report
+
+    report = load_report(mini_processed / "tasks_classified.parquet")
+    path = render.write_excel(report.all_tasks, tmp_path / "x.xlsx")
+    sheet = load_workbook(path)["打印"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == ["序号", "牵头领导", "重点工作", "牵头单位", "状态", "亮灯", "判定依据"]
+    assert sheet.max_row == len(report.all_tasks) + 1
+    assert all(cell.font.sz >= 9 for row in sheet.iter_rows() for cell in row)
+    assert sheet.page_setup.scale == 100 and not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
+    # the seven columns fit the landscape A4 line (Excel's width unit prints about 6.7 pt; 770 pt between margins)
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFG"]
+    assert sum(widths) * 6.7 <= 770
+    assert "张三" not in " ".join(str(cell.value or "") for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_the_print_sheet_prints_every_column_on_each_page_in_libreoffice(real_build, tmp_path):
+    from openpyxl import load_workbook
+
+    book = load_workbook(real_build / "reports" / "key_tasks_classified.xlsx")
+    for name in book.sheetnames:
+        if name != "打印":
+            book.remove(book[name])
+    book.save(tmp_path / "print.xlsx")
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "print.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    pages = pdftext(tmp_path / "print.pdf").split("\f")
+    pages = [page for page in pages if page.strip()]
+    assert 5 <= len(pages) <= 30
+    assert all("序号" in page and "判定依据" in page for page in pages)  # no column pushed onto pages of its own
