@@ -301,11 +301,14 @@ def needs_review_flags(tasks: pd.DataFrame) -> pd.Series:
 def unclear_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     """On-track only because nothing was said: no measure and no statement.
 
-    Uses the classifier's ``no_clear_statement`` flag when the table has it;
-    otherwise the tasks decided by the default rule without any progress ratio."""
+    Uses the classifier's ``no_clear_statement`` flag when the table has it, else its
+    ``by_default`` flag (INTERFACES.md: no rule fired); otherwise the tasks decided by the
+    default rule without any progress ratio."""
     on_track = tasks["status"].eq("on-track") & ~_override_mask(tasks)
     if "no_clear_statement" in tasks:
         flag = tasks["no_clear_statement"].fillna(False).astype(bool)
+    elif "by_default" in tasks:
+        flag = tasks["by_default"].fillna(False).astype(bool)
     elif "status_rule" in tasks:
         flag = tasks["status_rule"].eq("default-on-track")
         if "progress_ratio" in tasks:

@@ -284,7 +284,11 @@ def _excel_value(column: str, row: dict):
     if column == "status":
         return status_label(value)
     if column == "status_rule":  # the rule's Chinese name; an analyst's ruling replaces the rule
-        return rule_name("override") if is_override(row) else (rule_name(value) if value else None)
+        if is_override(row):
+            return rule_name("override")
+        if row.get("by_default") is True:  # INTERFACES.md: reached only by the default
+            return "按默认（未见量化进度或明确表述）"
+        return rule_name(value) if value else None
     if column == "review_reason":
         return None if is_override(row) else (review_reason_text(value) or None)
     if column == "confidence":
