@@ -141,6 +141,11 @@ def load_office(path: str | Path = OFFICE_FILE) -> OfficeSettings:
         settings = OfficeSettings.model_validate(raw)
     except ValidationError as error:
         raise OfficeError(_explain(error, path)) from None
+    from src.classify.profiles import available_profiles
+
+    if settings.lights.profile not in available_profiles():
+        raise OfficeError(f"{path}: 设置项 lights.profile：没有判定口径“{settings.lights.profile}”"
+                          f"（可用：{'、'.join(available_profiles())}） (unknown profile)")
     lights = set(settings.lights.tiers.values())
     for index, rule in enumerate(settings.supervision, start=1):
         if rule.light not in lights:

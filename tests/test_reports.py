@@ -760,6 +760,9 @@ def test_office_settings_errors_name_the_field(tmp_path):
     bad.write_text('[[supervision]]\nlight = "紫灯"\nadvice = "x"\ndeadline = "y"\ndays = 3\n', encoding="utf-8")
     with pytest.raises(OfficeError, match="supervision.1.light"):
         load_office(bad)
+    bad.write_text('[lights]\nprofile = "lenient"\n', encoding="utf-8")
+    with pytest.raises(OfficeError, match="lights.profile"):
+        load_office(bad)
     good = tmp_path / "good.toml"
     good.write_text('[collect]\nanything = 1\n[office]\nname = "某督查室"\n', encoding="utf-8")
     assert load_office(good).office.name == "某督查室"  # other helpers' sections pass through
