@@ -127,9 +127,9 @@ def _explain(error: ValidationError, path: Path) -> str:
     return "\n".join(lines)
 
 
-def load_office(path: str | Path = OFFICE_FILE) -> OfficeSettings:
+def load_office(path: str | Path | None = None) -> OfficeSettings:
     """Read and validate office.toml (a missing file gives the defaults)."""
-    path = Path(path)
+    path = Path(path or OFFICE_FILE)
     if not path.exists():
         return OfficeSettings()
     try:
@@ -159,9 +159,9 @@ def _cached(path: str, mtime: float) -> OfficeSettings:
     return load_office(path)
 
 
-def office_settings(path: str | Path = OFFICE_FILE) -> OfficeSettings:
-    """The office settings, read once per version of the file."""
-    path = Path(path)
+def office_settings(path: str | Path | None = None) -> OfficeSettings:
+    """The office settings (default: data/reference/office.toml), read once per version of the file."""
+    path = Path(path or OFFICE_FILE)
     return _cached(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 

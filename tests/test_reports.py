@@ -878,3 +878,16 @@ def test_the_print_sheet_prints_every_column_on_each_page_in_libreoffice(real_bu
     pages = [page for page in pages if page.strip()]
     assert 5 <= len(pages) <= 30
     assert all("序号" in page and "判定依据" in page for page in pages)  # no column pushed onto pages of its own
+
+
+def test_a_wrong_office_setting_stops_the_build_as_bad_input(tmp_path, monkeypatch):
+    from src import office
+
+    bad = tmp_path / "office.toml"
+    bad.write_text('[ranking]\nparty_organs = "maybe"\n', encoding="utf-8")
+    monkeypatch.setattr(office, "OFFICE_FILE", bad)
+    code, summary = build(raw=str(FIXTURES / "mini_table.md"), out=str(tmp_path / "out"),
+                          overrides=str(FIXTURES / "no_overrides.csv"))
+    assert code == 2 and summary.input_error
+    assert any("ranking.party_organs" in failure and str(bad) in failure for failure in summary.failures)
+    assert not (tmp_path / "out" / "reports" / "index.html").exists()
