@@ -56,10 +56,25 @@ def _use_style(paragraph, style):
     return paragraph
 
 
+class _StyleId:
+    """A style's id looked up by name once per document (python-docx searches the styles part
+    with XPath on every ``styles[name]``: a second per overview document)."""
+
+    def __init__(self, style_id: str):
+        self.style_id = style_id
+
+
+def _style(part, name: str) -> _StyleId:
+    known = part.__dict__.setdefault("_key_tasks_style_ids", {})
+    if name not in known:
+        known[name] = _StyleId(part.document.styles[name].style_id)
+    return known[name]
+
+
 def _cell_text(cell, text: str) -> None:
     paragraph = cell.paragraphs[0]
     _clear(paragraph)
-    _use_style(paragraph, cell.part.document.styles["表格文字"])
+    _use_style(paragraph, _style(cell.part, "表格文字"))
     _run(paragraph, text, "body")
 
 
@@ -71,10 +86,11 @@ def _clean(value) -> str:
 
 
 def _paragraph(document, text: str, style: str, indent: bool = True):
-    paragraph = _use_style(document.add_paragraph(), document.styles[style])
+    paragraph = _use_style(document.add_paragraph(), _style(document.part, style))
     if style == "公文正文" and not indent:
         paragraph.paragraph_format.first_line_indent = 0
-    role = {"公文标题": "title", "Heading 1": "heading1", "Heading 2": "heading2", "附件标记": "heading1"}.get(style, "body")
+    role = {"公文标题": "title", "附件标题": "title", "版头": "title", "Heading 1": "heading1", "Heading 2": "heading2",
+            "附件标记": "heading1"}.get(style, "body")
     if text:
         _run(paragraph, _clean(text), role)
     return paragraph

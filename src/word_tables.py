@@ -6,7 +6,7 @@ import pandas as pd
 
 from src import narrative
 from src.style import status_label
-from src.word_layout import PAGE, _cell_text, _clean, _clear, _paragraph, _run, _use_style
+from src.word_layout import PAGE, _cell_text, _clean, _clear, _paragraph, _run, _style, _use_style
 
 # ---------------------------------------------------------------- annexes
 # (column, heading, width in mm): each table's widths add up to the 156 mm text block.
@@ -121,7 +121,7 @@ def _task_table(document, tasks: pd.DataFrame, columns, details) -> None:
             _clear(cell.paragraphs[0])
             for index, (label, text) in enumerate(lines):
                 paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
-                _use_style(paragraph, document.styles["表格文字"])
+                _use_style(paragraph, _style(document.part, "表格文字"))
                 _run(paragraph, f"{label}：", "heading1")
                 _run(paragraph, text, "body")
     _fix_grid(table, [width for _, _, width in columns])
@@ -181,7 +181,7 @@ def _header_row(table, labels: list[str]) -> None:
     properties.append(header)
     for cell, label in zip(row.cells, labels):
         _clear(cell.paragraphs[0])
-        _use_style(cell.paragraphs[0], table.part.document.styles["表格文字"])
+        _use_style(cell.paragraphs[0], _style(table.part, "表格文字"))
         _run(cell.paragraphs[0], label, "heading1")
 
 
