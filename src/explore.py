@@ -305,6 +305,10 @@ def _display_value(column: str, value) -> str:
         return "是" if bool(value) else ""
     if column == "by_default":  # INTERFACES.md: a status reached only by the default
         return "按默认（未见量化进度或明确表述）" if value is True or (bool(value) and value == value) else ""
+    if column in ("status_rule", "review_reason") and isinstance(value, str):  # in Chinese (issue 24)
+        from src.style import review_reason_text, rule_name
+
+        return rule_name(value) if column == "status_rule" else review_reason_text(value)
     if column == "status_source":
         return {"override": "人工认定", "rule": "规则判定"}.get(value, str(value or ""))
     if column == "schedule_gap_pts":

@@ -5,6 +5,7 @@ them — nothing the build alone needs (workers, publishing, PDF and page render
 star imports. A name not listed here is an internal of its module: import the module
 itself if you really need it.
 """
+from src.analyst import keywords_html, quality_html, review_queue
 from src.classify import (
     STATUSES,
     OverrideError,
@@ -55,25 +56,22 @@ from src.plots import (
     set_report_style,
 )
 from src.report import (
-    COMPACT_MAX_TASKS,
     Report,
     ReportError,
     all_tasks_table_html,
-    chart,
+    annexes_html,
     comparison_html,
     header_html,
-    keywords_html,
     lagging_table_html,
-    leader_charts_html,
     leaders_table,
     leaders_table_html,
     load_report,
     method_note_html,
     notice_html,
-    quality_html,
     units_ranking,
     units_ranking_html,
 )
+from src.report_charts import COMPACT_MAX_TASKS, chart, leader_charts_html
 from src.report_date import ReportDateError, decide_report_date, to_date
 from src.store import load_processed, read_json, read_table, read_tasks_csv, write_csv, write_json, write_parquet
 from src.style import CJKFontError, status_label
@@ -100,6 +98,7 @@ __all__ = [
     "load_report", "Report", "ReportError", "chart", "header_html", "notice_html", "comparison_html",
     "lagging_table_html", "leader_charts_html", "leaders_table", "leaders_table_html", "all_tasks_table_html",
     "units_ranking", "units_ranking_html", "keywords_html", "quality_html", "method_note_html", "COMPACT_MAX_TASKS",
+    "annexes_html", "review_queue",
     "report_sections", "headline_sentence", "status_summary", "as_of_phrase", "elapsed_percent",
     "plot_status_breakdown", "plot_units_by_status", "plot_leader_status", "plot_progress_vs_schedule",
     "plot_cause_counts", "plot_theme_status", "set_report_style", "status_label", "CJKFontError",

@@ -15,8 +15,9 @@ from datetime import date
 
 import pandas as pd
 
+from src import findings
 from src.report_date import to_date
-from src.style import report_style, status_label, status_order
+from src.style import status_label, status_order
 
 __all__ = [
     "as_of_phrase",
@@ -38,7 +39,14 @@ __all__ = [
     "catch_up_phrase",
     "method_note",
     "task_ids_phrase",
+    "reader_evidence",
+    "light_counts",
+    "not_reported_sentence",
+    "unquantified_by_unit",
+    "unquantified_request",
 ]
+
+reader_evidence = findings.reader_evidence
 
 
 def elapsed_percent(as_of) -> float:
@@ -58,11 +66,8 @@ def as_of_phrase(as_of) -> str:
 
 
 def short_task(text: str, limit: int | None = None) -> str:
-    """The first clause of a task, for naming it in a sentence or a chart."""
-    limit = limit or report_style()["text"]["task_short_chars"]
-    first = re.split(r"[。；;\n]", str(text).strip(), maxsplit=1)[0]
-    first = re.sub(r"^\d+[\.、．]\s*", "", first)
-    return first if len(first) <= limit else first[: limit - 1] + "…"
+    """The first clause of a task, cut at a word or clause boundary (:func:`src.findings.short_task`)."""
+    return findings.short_task(text, limit)
 
 
 def subject_name(leader: str | None = None, title: str | None = None) -> str:
@@ -84,20 +89,68 @@ def status_summary(tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 def headline_sentence(tasks: pd.DataFrame, subject: str, as_of) -> str:
-    """截至6月底，X副市长牵头的N项重点工作中，已完成a项，占x%；序时推进b项，占y%；滞后c项，占z%。"""
+    """截至6月底，X副市长牵头的N项重点工作中，已完成a项，占x%；序时推进b项，占y%；滞后c项，占z%（红灯…）。
+    Every status of ``status_order()`` that has tasks is counted apart (未报送 too)."""
+    from src.office import office_settings
+
     summary = status_summary(tasks)
     total = int(summary["任务数"].sum())
     whose = "全市" if subject == "全市" else f"{subject}牵头的"
     unclear = len(unclear_tasks(tasks))
-    parts = [
-        f"{row.状态}{row.任务数}项，占{row.占比}"
-        + (f"（其中{unclear}项进展表述中未见量化进度或明确表述）" if row.status == "on-track" and unclear else "")
-        for row in summary.itertuples(index=False)
-        if row.任务数
-    ]
-    lagging = int(summary.loc[summary["status"] == "lagging", "任务数"].iloc[0])
-    tail = "" if lagging else "，无滞后任务"
+    lights = light_counts(tasks, office_settings())
+    parts = []
+    for row in summary.itertuples(index=False):
+        if not row.任务数:
+            continue
+        note = ""
+        if row.status == "on-track" and unclear:
+            note = f"（其中{unclear}项进展表述中未见量化进度或明确表述）"
+        if row.status == "lagging" and lights:
+            note = "（" + "、".join(f"{light}{n}项" for light, n in lights.items()) + "）"
+        parts.append(f"{row.状态}{row.任务数}项，占{row.占比}{note}")
+    lagging = int(summary.loc[summary["status"] == "lagging", "任务数"].sum())
+    tail = "，未发现滞后任务" if not lagging and total and not unclear else ""
     return f"{as_of_phrase(as_of)}，{whose}{total}项重点工作中，{'；'.join(parts)}{tail}。"
+
+
+def light_counts(tasks: pd.DataFrame, settings) -> dict[str, int]:
+    """Lagging tasks per light (红灯 first, in office.toml's order), lights with tasks only."""
+    lagging = tasks[tasks["status"] == "lagging"]
+    lights = [findings.light_of(task, settings) for task in lagging.itertuples(index=False)]
+    order = list(dict.fromkeys(settings.lights.tiers.values()))
+    return {light: lights.count(light) for light in order if lights.count(light)}
+
+
+def not_reported_sentence(tasks: pd.DataFrame) -> str:
+    """另有未报送进展的任务N项：市甲局2项、市乙局1项。 ("" when every task reported)."""
+    missing = tasks[tasks["status"] == "not-reported"]
+    if missing.empty:
+        return ""
+    units = missing["lead_unit"].fillna("").replace("", "牵头单位未注明").value_counts(sort=False)
+    listed = "、".join(f"{unit}{n}项" for unit, n in units.items())
+    return f"{status_label('not-reported')}进展的任务{len(missing)}项：{listed}。"
+
+
+def unquantified_by_unit(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The tasks without a quantified progress, grouped by lead unit (most tasks first):
+    columns 牵头单位 / 项数 / 任务 (short names)."""
+    unclear = unclear_tasks(tasks)
+    if unclear.empty:
+        return pd.DataFrame(columns=["牵头单位", "项数", "任务"])
+    unclear = unclear.assign(_unit=unclear["lead_unit"].fillna("").replace("", "牵头单位未注明"))
+    rows = [{"牵头单位": unit, "项数": len(group),
+             "任务": "；".join(short_task(text, 20) for text in group["task"])}
+            for unit, group in unclear.groupby("_unit", sort=False)]
+    return pd.DataFrame(rows).sort_values("项数", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def unquantified_request(tasks: pd.DataFrame) -> str:
+    """请以下单位于下次报送时补充量化进度：市发改委 11 项、市建委 3 项…。"""
+    table = unquantified_by_unit(tasks)
+    if table.empty:
+        return ""
+    listed = "、".join(f"{row.牵头单位} {row.项数} 项" for row in table.itertuples(index=False))
+    return f"请以下单位于下次报送时补充量化进度：{listed}。"
 
 
 def gap_phrase(gap_pts) -> str:
@@ -119,55 +172,60 @@ def _unit(task) -> str:
     return task.lead_unit or "牵头单位未注明"
 
 
-def achievements(tasks: pd.DataFrame, limit: int | None = None) -> list[str]:
-    """A few concrete results with numbers: completed tasks first, then the
-    quantified tasks furthest ahead of schedule."""
-    limit = limit or report_style()["text"]["achievements"]
+def achievements(tasks: pd.DataFrame, limit: int | None = None, as_of=None) -> list[str]:
+    """主要成效: completed tasks, then quantified tasks furthest ahead of schedule, each with the
+    numbers that prove it (a task whose text says only 已完成 is left out), as one paragraph
+    一是…；二是…等。 — [] when there is nothing to show."""
+    from src.office import office_settings
+
+    limit = limit or office_settings().achievements.count
     completed = tasks[tasks["status"] == "completed"]
     overridden = _override_mask(tasks)
     ahead = tasks[(tasks["status"] == "on-track") & tasks["schedule_gap_pts"].gt(0) & ~overridden].sort_values(
-        "schedule_gap_pts", ascending=False, kind="stable"
-    )
-    lines = [
-        f"{short_task(task.task)}（{_unit(task)}）：{_strip_numbering(evidence_text(task))}。"
-        for task in completed.head(limit).itertuples(index=False)
-    ]
+        "schedule_gap_pts", ascending=False, kind="stable")
+    items = []
+    for task in completed.itertuples(index=False):
+        proof = findings.proof_of_completion(task)
+        if proof and len(items) < limit:
+            items.append(f"{_unit(task)}牵头的{short_task(task.task)}：{proof}")
     for task in ahead.itertuples(index=False):
-        if len(lines) >= limit:
+        if len(items) >= limit:
             break
-        lines.append(f"{short_task(task.task)}（{_unit(task)}）：{_strip_numbering(task.status_evidence)}，{gap_phrase(task.schedule_gap_pts)}。")
-    return [line.replace("。。", "。") for line in lines]
+        proof = findings.proof_of_completion(task)
+        if not proof:
+            continue
+        measure = findings.deciding_measure(task, elapsed_percent(as_of)) if as_of is not None else None
+        if measure and measure["actual"] is not None and not findings.is_percent_only(measure):
+            proof += f"，{findings.measure_words(measure, as_of_phrase(as_of))}"
+        items.append(f"{_unit(task)}牵头的{short_task(task.task)}：{proof}，{gap_phrase(task.schedule_gap_pts)}")
+    if not items:
+        return []
+    ordinals = "一二三四五六七八九十"
+    body = "；".join(f"{ordinals[i]}是{item.rstrip('。；')}" for i, item in enumerate(items))
+    return [f"{body}{'等' if len(items) >= 3 else ''}。"]
 
 
-def _causes(task) -> str:
-    tags = getattr(task, "cause_tags", None)
-    if not isinstance(tags, list) or not tags:
-        return ""
-    names = list(dict.fromkeys(tag["cause"] for tag in tags))
-    return "主要原因：" + "、".join(names)
+def problem_items(tasks: pd.DataFrame, as_of, repeated: dict[int, str] | None = None) -> list[str]:
+    """点名通报: each lagging task in one fixed sentence (lead unit, short name, target, actual,
+    share and gap of the deciding measure; without a number the whole clause that decided it),
+    with its light and, for a task lagging in the previous period too, 连续滞后.
 
+    ``repeated``: task id → what the previous period said of a task lagging in both periods;
+    those are named first."""
+    from src.office import office_settings
 
-def problem_items(tasks: pd.DataFrame, repeated: dict[int, str] | None = None) -> list[str]:
-    """Each lagging task by name, with its lead unit, evidence, gap and cause.
-
-    ``repeated``: task id → what the previous period said of a task lagging in
-    both periods (连续两期滞后); those are named first, with that clause."""
+    settings = office_settings()
     repeated = repeated or {}
+    words, elapsed = as_of_phrase(as_of), elapsed_percent(as_of)
     lagging = tasks[tasks["status"] == "lagging"].assign(_first=lambda t: ~t["task_id"].isin(list(repeated)))
     lagging = lagging.sort_values(["_first", "task_id"], kind="stable")
     lines = []
     for task in lagging.itertuples(index=False):
-        pieces = [_strip_numbering(evidence_text(task)).rstrip("。；;，,")]
-        if task.task_id in repeated:
-            pieces.insert(0, repeated[task.task_id])
-        # an analyst's ruling replaces the rule: the rule's gap would contradict it
-        gap = "" if is_override(task) else gap_phrase(task.schedule_gap_pts)
-        if gap:
-            pieces.append(gap)
-        cause = _causes(task)
-        if cause:
-            pieces.append(cause)
-        lines.append(f"{task.task_id}. {short_task(task.task)}（{_unit(task)}）：{'；'.join(pieces)}。")
+        light = findings.light_of(task, settings)
+        tail = f"（{light}）" if light else ""
+        if task.task_id in repeated:  # 连续两期滞后（上期…）: the escalation a director looks for
+            tail += f"；{repeated[task.task_id]}"
+        lines.append(f"{findings.naming_sentence(task, words, elapsed)}{tail}。")
     return lines
 
 
@@ -190,7 +248,7 @@ def method_note(as_of) -> str:
     """One sentence on how statuses were judged, with the schedule line of this report date."""
     return (
         f"按序时进度要求（{as_of_phrase(as_of)}，全年时间已过{elapsed_percent(as_of):.1f}%），逐项对照年度目标判定："
-        "已完成、序时推进或滞后。量化任务以完成年度目标的比例与序时进度之差计，单位为百分点。"
+        f"{'、'.join(status_label(code) for code in status_order() if code != 'not-reported')}。量化任务以完成年度目标的比例与序时进度之差计，单位为百分点。"
     )
 
 
@@ -240,11 +298,14 @@ def needs_review_flags(tasks: pd.DataFrame) -> pd.Series:
 def unclear_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     """On-track only because nothing was said: no measure and no statement.
 
-    Uses the classifier's ``no_clear_statement`` flag when the table has it;
-    otherwise the tasks decided by the default rule without any progress ratio."""
+    Uses the classifier's ``no_clear_statement`` flag when the table has it, else its
+    ``by_default`` flag (INTERFACES.md: no rule fired); otherwise the tasks decided by the
+    default rule without any progress ratio."""
     on_track = tasks["status"].eq("on-track") & ~_override_mask(tasks)
     if "no_clear_statement" in tasks:
         flag = tasks["no_clear_statement"].fillna(False).astype(bool)
+    elif "by_default" in tasks:
+        flag = tasks["by_default"].fillna(False).astype(bool)
     elif "status_rule" in tasks:
         flag = tasks["status_rule"].eq("default-on-track")
         if "progress_ratio" in tasks:
@@ -262,44 +323,60 @@ def task_ids_phrase(tasks: pd.DataFrame, name_limit: int = 5) -> str:
     return "序号" + "、".join(str(task_id) for task_id in tasks["task_id"])
 
 
-def requirements(tasks: pd.DataFrame, as_of=None) -> list[str]:
+def requirements(tasks: pd.DataFrame, as_of, *, annex: str = "", issued: date | None = None) -> list[str]:
+    """下一步工作要求 (or a 专报's 工作建议): what lagging units must do and the 督办 per light,
+    the request for quantified progress (the units are listed in ``annex`` when given), and
+    the tasks not reported. Never a review note: that is the office's business. ``issued``: the
+    documents' date, from which the 整改时限 are counted (default: the report date)."""
+    from src.office import office_settings
+
+    settings = office_settings()
     lagging = tasks[tasks["status"] == "lagging"]
-    review = tasks[needs_review_flags(tasks) & tasks["status"].ne("lagging")]
     unclear = unclear_tasks(tasks)
+    missing = tasks[tasks["status"] == "not-reported"]
     lines = []
     if len(lagging):
         units = "、".join(dict.fromkeys(lagging["lead_unit"].fillna("").replace("", "牵头单位未注明")))
-        catch_up = catch_up_phrase(as_of) if as_of is not None else "确保完成年度目标"
         lines.append(
             f"对未达到序时进度的{len(lagging)}项任务，请{units}分析原因、倒排工期、明确节点，"
-            f"{catch_up}；督查室将对未达到序时进度的目标任务进行重点督查，跟踪问效。"
+            f"{catch_up_phrase(as_of)}；督查室将对未达到序时进度的目标任务进行重点督查，跟踪问效。"
         )
-    else:
-        closing = "做好年度工作收尾" if as_of is not None and to_date(as_of).month == 12 else "确保全面完成年度目标"
+        start = issued or to_date(as_of)
+        for light, count in light_counts(tasks, settings).items():
+            rule = findings.supervision_of(light, start, settings)
+            if rule:
+                lines.append(f"{light}任务{count}项：{rule}。")
+    elif not len(unclear) and not len(missing):
+        closing = "做好年度工作收尾" if to_date(as_of).month == 12 else "确保全面完成年度目标"
         lines.append(f"各项任务均达到序时进度，请各牵头单位保持工作节奏，{closing}。")
     if len(unclear):
-        lines.append(
-            f"另有{len(unclear)}项任务的进展表述中未见量化进度或明确表述（{task_ids_phrase(unclear)}），"
-            "暂按序时推进计，请牵头单位在下次报送时补充量化进度或明确进展。"
-        )
-    if len(review):
-        lines.append(
-            f"另有{len(review)}项任务的判定依据较弱或相互矛盾（{task_ids_phrase(review)}），已列为待复核，以核实结果为准。"
-        )
+        where = f"（名单见{annex}）" if annex else ""
+        lines.append(f"{len(unclear)}项任务的进展表述中未见量化进度或明确表述，暂按序时推进计；"
+                     f"请有关牵头单位于下次报送时补充量化进度{where}。")
+    if len(missing):
+        lines.append(f"{len(missing)}项任务本期{status_label('not-reported')}进展，请牵头单位尽快补报。")
     return lines
 
 
 def report_sections(tasks: pd.DataFrame, subject: str, as_of, comparison: list[str] | None = None,
-                    repeated: dict[int, str] | None = None) -> dict[str, list[str]]:
-    """The parts of a notice, each a list of plain-text paragraphs. With a previous
-    period, ``comparison`` (its sentences) follows 总体情况 as 与上期比较, and the
-    tasks lagging in both periods (``repeated``) are named first in 存在问题."""
-    sections = {"总体情况": [headline_sentence(tasks, subject, as_of)]}
+                    repeated: dict[int, str] | None = None, *, special: bool = False,
+                    annex: str = "", issued: date | None = None) -> dict[str, list[str]]:
+    """The parts of a 通报 (or, ``special``, a leader's 专报), each a list of plain-text
+    paragraphs. A part with nothing to say is left out (no "本期无…" sentences). With a
+    previous period, ``comparison`` follows 总体情况 as 与上期比较, and the tasks lagging in both
+    periods (``repeated``) are named first in 存在问题, marked 连续滞后."""
+    overall = [headline_sentence(tasks, subject, as_of)]
+    missing = not_reported_sentence(tasks)
+    if missing:
+        overall.append(missing)
+    sections = {"总体情况": overall}
     if comparison:
         sections["与上期比较"] = list(comparison)
-    sections.update({
-        "主要成效": achievements(tasks) or ["本期无已完成或超序时进度的量化任务。"],
-        "存在问题": problem_items(tasks, repeated) or ["本期无滞后序时进度的任务。"],
-        "下一步工作要求": requirements(tasks, as_of),
-    })
+    found = achievements(tasks, as_of=as_of)
+    if found:
+        sections["主要成效"] = found
+    problems = problem_items(tasks, as_of, repeated)
+    if problems:
+        sections["存在问题"] = problems
+    sections["工作建议" if special else "下一步工作要求"] = requirements(tasks, as_of, annex=annex, issued=issued)
     return sections

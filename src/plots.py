@@ -85,7 +85,9 @@ def _short_label(name: str, limit: int = 14) -> str:
     bracket = re.search(r"[（(]([^（）()]+)[）)]\s*$", name)
     if len(name) > limit and bracket:
         return bracket.group(1)
-    return name if len(name) <= limit else name[: limit - 1] + "…"
+    from src.findings import short_task
+
+    return name if len(name) <= limit else short_task(name, limit)  # cut between words, never inside one
 
 
 def as_text(label) -> str:

@@ -23,6 +23,7 @@ __all__ = [
     "esc",
     "sections_html",
     "report_header_html",
+    "masthead_html",
     "headline_html",
     "task_table_html",
     "key_value_html",
@@ -63,6 +64,13 @@ def sections_html(sections: dict[str, list[str]], numbered: tuple[str, ...] = ("
     return "\n".join(parts)
 
 
+def masthead_html(publication: str, number: str, office: str, day: str) -> str:
+    """版头: the publication in large red type, 期号, then the office and the date over a red rule."""
+    return (f'<header class="masthead"><div class="publication">{esc(publication)}</div>'
+            f'<div class="issue-number">{esc(number)}</div>'
+            f'<div class="issuer"><span>{esc(office)}</span><span>{esc(day)}</span></div></header>')
+
+
 def report_header_html(title: str, provenance: dict[str, str]) -> str:
     spans = "".join(f"<span>{esc(key)}：{esc(value)}</span>" for key, value in provenance.items() if value)
     return f'<h1 class="report-title">{esc(title)}</h1>\n<div class="provenance">{spans}</div>'
@@ -79,6 +87,12 @@ def headline_html(tasks: pd.DataFrame) -> str:
             f'<span class="n">{row.任务数}</span><span class="label">{esc(row.状态)}（{esc(row.占比)}）</span></div>'
         )
     return '<div class="headline">' + "".join(cards) + "</div>"
+
+
+def _light(light: str) -> str:
+    from src.style import light_color
+
+    return f'<span class="badge light" style="background:{esc(light_color(light))}">{esc(light)}</span>'
 
 
 def _badge(status: str) -> str:
@@ -130,10 +144,10 @@ def _task_cell(row: dict, column: str, label: str) -> str:
         return f"<td>{esc(_text(value))}</td>"
     attributes = f'data-label="{esc(label)}" class="col-{esc(column)}'
     if column == "status":
-        overridden = is_override(row)
-        flag = ' <span class="review">待复核</span>' if row.get("needs_review") and not overridden else ""
-        source = ' <span class="override">人工认定</span>' if overridden else ""
-        return f'<td {attributes}">{_badge(value)}{flag}{source}</td>'
+        source = ' <span class="override">人工认定</span>' if is_override(row) else ""
+        return f'<td {attributes}">{_badge(value)}{source}</td>'
+    if column == "light":
+        return f'<td {attributes}">{_light(value)}</td>' if value else f'<td {attributes}"></td>'
     if column == "status_evidence":
         return f'<td {attributes}">{esc(evidence_text(row))}</td>'
     if column == "schedule_gap_pts":
@@ -145,7 +159,7 @@ def _task_cell(row: dict, column: str, label: str) -> str:
 
 
 # Fixed widths for the narrow columns; text columns share the rest.
-COLUMN_WIDTHS = {"task_id": "3.2em", "status": "5.6em", "lead_unit": "7.5em", "leader": "4.8em",
+COLUMN_WIDTHS = {"task_id": "3.2em", "status": "6.2em", "light": "4.2em", "lead_unit": "7.5em", "leader": "4.8em",
                  "schedule_gap_pts": "5.4em", "progress_ratio": "4.8em"}
 
 
@@ -180,13 +194,37 @@ def nav_html(links: list[tuple[str, str]], current: str = "") -> str:
     return '<nav class="report-nav">' + " · ".join(items) + "</nav>"
 
 
-def figure_html(png: bytes, alt: str, caption: str = "") -> str:
-    """A chart as an embedded PNG with Chinese alt text (read aloud, shown if the image fails)."""
+def figure_html(png: bytes, alt: str, caption: str = "", table: str = "") -> str:
+    """A chart as an embedded PNG with Chinese alt text (read aloud, shown if the image fails);
+    ``table`` (HTML of the chart's numbers) replaces the picture on screens under 500 px."""
     import base64
 
     data = base64.b64encode(png).decode("ascii")
     figcaption = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{esc(alt)}">{figcaption}</figure>'
+    extra = f'<div class="chart-table">{table}</div>' if table else ""
+    css = "chart has-table" if table else "chart"
+    return f'<figure class="{css}"><img src="data:image/png;base64,{data}" alt="{esc(alt)}">{extra}{figcaption}</figure>'
+
+
+_CHART_NAMES = {"leader": "领导", "cause": "原因", "theme": "主题", "unit": "牵头单位", "lead_unit": "牵头单位",
+                "task_label": "任务", "status": "状态", "percent": "进度（%）", "decisive": "决定性指标"}
+
+
+def chart_table_html(data, limit: int = 40) -> str:
+    """A chart's own table (the ``plot.data`` of :mod:`src.plots`) in Chinese, for narrow screens."""
+    from src.style import status_label
+
+    frame = data[0] if isinstance(data, tuple) else data
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        return ""
+    frame = frame.head(limit)
+    if frame.index.name or not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    frame = frame.drop(columns=[c for c in ("decisive",) if c in frame.columns])
+    if "status" in frame.columns:
+        frame = frame.assign(status=frame["status"].map(status_label))
+    frame = frame.rename(columns=lambda c: status_label(c) if c in status_order() else _CHART_NAMES.get(c, c))
+    return frame_html(frame)
 
 
 def key_value_html(rows: list[tuple[str, object]]) -> str:
@@ -303,7 +341,6 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
     ``change`` (one sentence: what moved since the previous period) a 与上期比较 column.
     """
     with_change = any(entry.get("change") for entry in entries)
-    build_date = build_date or date.today()
     head = "".join(f"<th>{esc(status_label(s))}</th>" for s in status_order())
     rows = []
     for entry in entries:
@@ -318,9 +355,10 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
             + (f'<td data-label="与上期比较">{esc(entry.get("change", ""))}</td>' if with_change else "")
             + "</tr>"
         )
+    # No build date, rule version or file name: every report links here (they are on the analyst page).
     provenance = {
         "来源": metadata.get("title"), "印发单位": metadata.get("issuing_office"), "统计期": metadata.get("period"),
-        "参考日期": str(as_of), "生成日期": build_date.isoformat(), "判定规则版本": rule_version,
+        "参考日期": str(as_of),
     }
     body = (
         report_header_html(f"{metadata.get('title') or '重点工作'} · 分析报告", provenance)

@@ -28,14 +28,18 @@ __all__ = [
     "report_title",
     "header_html",
     "notice_html",
+    "annex_list",
+    "annexes_html",
     "lagging_table_html",
     "all_tasks_table_html",
     "leaders_table",
     "leaders_table_html",
     "units_ranking_html",
     "units_ranking",
-    "quality_html",
-    "keywords_html",
+    "lagging_tasks",
+    "unquantified_html",
+    "signature_html",
+    "issued",
     "comparison_html",
     "report_links",
     "nav_html",
@@ -43,6 +47,7 @@ __all__ = [
     "chart",
     "is_compact",
     "leader_charts_html",
+    "cause_chart_html",
     "COMPACT_MAX_TASKS",
 ]
 
@@ -113,18 +118,29 @@ class Report:
                        leader_title=str(first["leader_title"]), leader_order=int(first["leader_order"]))
 
     def sections(self) -> dict[str, list[str]]:
-        """The notice's sections, the same in HTML, PDF and Word: with a previous
-        period, 与上期比较 and the tasks lagging two periods running named first."""
+        """The document's parts, the same in HTML, PDF and Word: a 通报 for the overview, a 专报
+        for a leader. With a previous period, 与上期比较 and the tasks lagging two periods running
+        named first, marked 连续滞后."""
+        day, _ = issued(self)
+        annex = annex_name(self, "unquantified")
+        options = {"special": bool(self.leader), "annex": annex, "issued": day}
         if self.comparison.empty:
-            return narrative.report_sections(self.tasks, self.subject, self.as_of)
+            return narrative.report_sections(self.tasks, self.subject, self.as_of, **options)
         from src import compare
 
         label = self.comparison_info.get("previous_label") or "上期"
-        both = compare.lagging_both_periods(self.comparison, self.leader)
-        repeated = {int(row.task_id): f"连续两期滞后（上期{compare.gap_words(row.previous_gap_pts)}）"
-                    for row in both.itertuples(index=False)}
         sentences = compare.comparison_sentences(self.comparison, self.leader, previous_label=label)
-        return narrative.report_sections(self.tasks, self.subject, self.as_of, sentences, repeated)
+        return narrative.report_sections(self.tasks, self.subject, self.as_of, sentences, self.repeated(), **options)
+
+    def repeated(self) -> dict[int, str]:
+        """Task id → what the previous period said, for the tasks lagging in both periods ({} without one)."""
+        if self.comparison.empty:
+            return {}
+        from src import compare
+
+        both = compare.lagging_both_periods(self.comparison, self.leader)
+        return {int(row.task_id): f"连续两期滞后（上期{compare.gap_words(row.previous_gap_pts)}）"
+                for row in both.itertuples(index=False)}
 
     def overview(self) -> Report:
         """The whole table's report (the overview) from any report of it."""
@@ -166,27 +182,57 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
 
 
 def report_title(report: Report) -> str:
+    """The 通报's title (overview) or the leader's 专报 title, from office.toml."""
+    from src.office import office_settings
+
+    settings = office_settings()
     period = report.metadata.get("period") or ""
     year = report.metadata.get("year") or report.as_of.year
-    if report.leader:
-        return f"{report.subject}牵头重点工作{year}年{period}进展分析"
-    return f"全市重点工作{year}年{period}进展分析（总览）"
+    template = settings.special_report.title if report.leader else settings.notice.title
+    return template.format(year=year, period=period, subject=report.subject, n=len(report.tasks))
+
+
+def issued(report: Report) -> tuple[date, bool]:
+    """The documents' date (落款) and whether it has a day: office.toml, else the table's 印发时间."""
+    from src.office import issue_date
+
+    return issue_date(report.metadata, report.as_of)
 
 
 def header_html(report: Report, build_date: date | None = None) -> Html:
-    """Title, provenance line and headline cards."""
-    meta = report.metadata
-    provenance = {
-        "来源": meta.get("title"),
-        "印发单位": meta.get("issuing_office"),
-        "印发时间": meta.get("issued"),
-        "统计期": meta.get("period"),
-        "参考日期（序时进度）": f"{report.as_of.isoformat()}（{narrative.elapsed_percent(report.as_of):.1f}%）",
-        "生成日期": (build_date or date.today()).isoformat(),
-        "判定规则版本": report.classification.get("rule_version", ""),
-    }
-    return Html(nav_html(report) + render.report_header_html(report_title(report), provenance)
-                + render.headline_html(report.tasks))
+    """版头 (the publication, 期号, office and date), title, 主送机关 (通报) or the leader addressed
+    (专报), then the headline cards. Nothing of the analyst's workbench: no build date, no rule
+    version, no file name (those are on the analyst page)."""
+    from src.office import date_words, office_name, office_settings
+
+    settings = office_settings()
+    day, with_day = issued(report)
+    publication = settings.special_report.publication if report.leader else settings.office.publication
+    masthead = render.masthead_html(publication, f"第{settings.office.issue_number}期",
+                                    office_name(report.metadata, settings), date_words(day, with_day))
+    if report.leader:
+        address = (f'<p class="salutation">{render.esc(settings.special_report.salutation.format(subject=report.subject))}</p>'
+                   f'<p class="opening">{render.esc(_opening(report, settings))}</p>')
+    else:
+        address = f'<p class="salutation">{render.esc(settings.office.recipients)}：</p>' if settings.office.recipients else ""
+    period = {"统计期": report.metadata.get("period"),
+              "参考日期（序时进度）": f"{report.as_of.isoformat()}（{narrative.elapsed_percent(report.as_of):.1f}%）"}
+    line = "".join(f"<span>{render.esc(k)}：{render.esc(v)}</span>" for k, v in period.items() if v)
+    return Html(nav_html(report) + masthead + f'<h1 class="report-title">{render.esc(report_title(report))}</h1>'
+                + f'<div class="provenance screen-only">{line}</div>' + address + render.headline_html(report.tasks))
+
+
+def _opening(report: Report, settings) -> str:
+    return settings.special_report.opening.format(n=len(report.tasks), period=report.metadata.get("period") or "",
+                                                   subject=report.subject)
+
+
+def signature_html(report: Report) -> Html:
+    """落款: the office and the documents' date, right-aligned (never the build date)."""
+    from src.office import date_words, office_name
+
+    day, with_day = issued(report)
+    return Html(f'<p class="signature">{render.esc(office_name(report.metadata))}<br>{render.esc(date_words(day, with_day))}</p>')
 
 
 def report_links(report: Report) -> list[dict]:
@@ -223,177 +269,149 @@ def method_note_html(report: Report) -> Html:
 
 
 def notice_html(report: Report) -> Html:
-    """How statuses were judged, then 总体情况 / 主要成效 / 存在问题 / 下一步工作要求, written from the data."""
+    """How statuses were judged, then the numbered parts (一、总体情况 …), the 附件 list and the 落款."""
+    sections = report.sections()
+    numbered = {f"{CHINESE_NUMBERS[i]}、{heading}": paragraphs for i, (heading, paragraphs) in enumerate(sections.items())}
+    annexes = annex_list(report)
+    lines = [f"{'附件：' if i == 1 else '　　　'}{_annex_label(i, len(annexes))}{name}"  # aligned as in the Word file
+             for i, (name, _) in enumerate(annexes, start=1)]
+    annex = f'<p class="annex-list">{"<br>".join(render.esc(line) for line in lines)}</p>' if annexes else ""
     return Html(method_note_html(report)
-                + render.sections_html(report.sections()))
+                + render.sections_html(numbered, numbered=(), listed=tuple(h for h in numbered if "存在问题" in h))
+                + annex + signature_html(report))
 
 
-# The lagging table keeps five narrow columns on A4; the long text goes beneath each task.
+CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+def _annex_label(index: int, total: int) -> str:
+    return f"{index}. " if total > 1 else ""
+
+
+def annex_list(report: Report) -> list[tuple[str, str]]:
+    """The document's 附件 in order, as (title, kind); the same in HTML, PDF and Word."""
+    tasks = report.tasks
+    annexes = []
+    if not report.leader:
+        annexes += [("各位领导牵头任务情况", "leaders"), ("牵头单位滞后情况排名", "ranking")]
+    if (tasks["status"] == "lagging").any():
+        annexes.append(("滞后任务及督办建议", "lagging"))
+    if not narrative.unclear_tasks(tasks).empty:
+        annexes.append(("未报量化进度的任务（按牵头单位）", "unquantified"))
+    if report.leader:
+        annexes.append(("全部任务", "all"))
+        if not is_compact(report):
+            annexes.append(("图表", "charts"))
+    return annexes
+
+
+def annex_name(report: Report, kind: str) -> str:
+    """附件N of an annex kind ("" when the document has no such annex)."""
+    annexes = annex_list(report)
+    for index, (_, each) in enumerate(annexes, start=1):
+        if each == kind:
+            return f"附件{index}" if len(annexes) > 1 else "附件"
+    return ""
+
+
+def annexes_html(report: Report) -> Html:
+    """Every 附件 under its heading, with its charts (see :func:`annex_list`)."""
+    from src.report_charts import charts_html
+
+    annexes = annex_list(report)
+    parts = []
+    for index, (name, kind) in enumerate(annexes, start=1):
+        label = f"附件{index}" if len(annexes) > 1 else "附件"
+        parts.append(f'<h2 class="annex">{render.esc(label)}　{render.esc(name)}</h2>')
+        if kind == "leaders":
+            parts.append(leaders_table_html(report))
+        elif kind == "ranking":
+            parts.append(units_ranking_html(report))
+        elif kind == "lagging":
+            parts.append(lagging_table_html(report))
+        elif kind == "unquantified":
+            parts.append(unquantified_html(report))
+        elif kind == "all":
+            parts.append(all_tasks_table_html(report))
+        parts.append(charts_html(report, kind))
+    return Html("\n".join(parts))
+
+
+# The lagging table keeps few narrow columns on A4; the long text goes beneath each task.
 TABLE_LAGGING = [
-    ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("status", "状态"),
-    ("status_evidence", "判定依据"), ("schedule_gap_pts", "差距（百分点）"),
+    ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("light", "亮灯"),
+    ("reader_evidence", "判定依据"), ("schedule_gap_pts", "差距（百分点）"),
 ]
-TABLE_LAGGING_DETAILS = [("problems", "存在问题"), ("next_steps", "下一步工作安排")]
+TABLE_LAGGING_DETAILS = [("problems", "存在问题"), ("supervision", "督办建议及整改时限")]
 TABLE_ALL = [
     ("task_id", "序号"), ("task", "重点工作"), ("lead_unit", "牵头单位"), ("status", "状态"),
-    ("status_evidence", "判定依据"),
+    ("reader_evidence", "判定依据"),
 ]
+
+
+def lagging_tasks(report: Report) -> pd.DataFrame:
+    """The lagging tasks by 序号 with what a reader sees of each: light, evidence (an override's
+    reason, no reviewer), 督办 and deadline."""
+    from src import findings
+    from src.office import office_settings
+
+    settings = office_settings()
+    tasks = report.tasks[report.tasks["status"] == "lagging"].sort_values("task_id", kind="stable")
+    start, _ = issued(report)
+    lights = [findings.light_of(task, settings) for task in tasks.itertuples(index=False)]
+    return tasks.assign(
+        light=lights,
+        reader_evidence=[findings.reader_evidence(task) for task in tasks.itertuples(index=False)],
+        supervision=[findings.supervision_of(light, start, settings) for light in lights],
+    )
 
 
 def lagging_table_html(report: Report) -> Html:
-    tasks = report.tasks
-    review = narrative.needs_review_flags(tasks)
-    chosen = tasks[(tasks["status"] == "lagging") | review].sort_values(["status", "task_id"], key=_status_key)
-    return Html(render.task_table_html(chosen, TABLE_LAGGING, empty="本组无滞后或待复核的任务。", details=TABLE_LAGGING_DETAILS))
-
-
-def _status_key(column: pd.Series) -> pd.Series:
-    if column.name == "status":
-        return column.map({status: rank for rank, status in enumerate(reversed(status_order()))})  # lagging first
-    return column
+    return Html(render.task_table_html(lagging_tasks(report), TABLE_LAGGING, empty="无滞后任务。",
+                                       details=TABLE_LAGGING_DETAILS))
 
 
 def all_tasks_table_html(report: Report, with_leader: bool = False) -> Html:
+    from src import findings
+
     columns = TABLE_ALL if not with_leader else TABLE_ALL[:1] + [("leader", "牵头领导")] + TABLE_ALL[1:]
-    return Html(render.task_table_html(report.tasks, columns))
+    tasks = report.tasks.assign(reader_evidence=[findings.reader_evidence(task)
+                                                 for task in report.tasks.itertuples(index=False)])
+    return Html(render.task_table_html(tasks, columns))
+
+
+def unquantified_html(report: Report) -> Html:
+    """附件: the tasks without quantified progress, grouped by lead unit, with the request."""
+    table = narrative.unquantified_by_unit(report.tasks)
+    if table.empty:
+        return Html("")
+    return Html("<p>请以下单位于下次报送时补充量化进度：</p>" + render.frame_html(table))
 
 
 def leaders_table(report: Report) -> pd.DataFrame:
-    """Tasks and status shares per leader, in the order of the table of contents."""
+    """Tasks and status counts per leader, in the order of the table of contents (every status of
+    ``status_order()`` that has tasks; 滞后占比 of all tasks)."""
+    from src.style import status_label
+
     tasks = report.all_tasks
+    order = status_order()
     counts = (
         pd.crosstab([tasks["leader_order"], tasks["leader"], tasks["leader_title"]], tasks["status"])
-        .reindex(columns=status_order(), fill_value=0)
+        .reindex(columns=order, fill_value=0)
         .reset_index()
     )
-    total = counts[status_order()].sum(axis=1)
+    total = counts[order].sum(axis=1)
+    labels = {code: status_label(code) for code in order}
+    shown = [code for code in order if code != "not-reported" or counts[code].any()]
     return (
         counts.assign(total=total, lagging_share=(counts["lagging"] / total).map("{:.1%}".format))
-        .rename(columns={"leader": "领导", "leader_title": "职务", "total": "任务数", "completed": "已完成",
-                         "on-track": "序时推进", "lagging": "滞后", "lagging_share": "滞后占比"})
-        [["领导", "职务", "任务数", "已完成", "序时推进", "滞后", "滞后占比"]]
+        .rename(columns={"leader": "领导", "leader_title": "职务", "total": "任务数", "lagging_share": "滞后占比", **labels})
+        [["领导", "职务", "任务数", *[labels[code] for code in shown], "滞后占比"]]
     )
-
-
-def units_ranking(report: Report, top: int = 15) -> pd.DataFrame:
-    """Lead units ranked by their share of lagging tasks, then by lagging tasks, then
-    by tasks (each unit of a shared task counts). ``attrs["units"]`` is how many units there are."""
-    table = _units_table(report)
-    ranked = (
-        table.sort_values(["share", "lagging", "total"], ascending=False, kind="stable")
-        .head(top)
-        .reset_index()
-        .assign(share=lambda frame: frame["share"].map("{:.1%}".format))
-        .rename(columns={"unit": "牵头单位", "total": "任务数", "completed": "已完成", "on-track": "序时推进",
-                         "lagging": "滞后", "share": "滞后占比"})
-        [["牵头单位", "任务数", "已完成", "序时推进", "滞后", "滞后占比"]]
-    )
-    ranked.attrs["units"] = len(table)
-    return ranked
-
-
-def _units_table(report: Report) -> pd.DataFrame:
-    exploded = report.tasks.explode("lead_units").rename(columns={"lead_units": "unit"})
-    exploded["unit"] = exploded["unit"].fillna("（未注明）")
-    table = pd.crosstab(exploded["unit"], exploded["status"]).reindex(columns=status_order(), fill_value=0)
-    total = table.sum(axis=1)
-    return table.assign(total=total, share=table["lagging"] / total)
 
 
 def leaders_table_html(report: Report) -> Html:
     return Html(render.frame_html(leaders_table(report)))
-
-
-def units_ranking_html(report: Report, top: int = 15) -> Html:
-    ranking = units_ranking(report, top)
-    units = ranking.attrs["units"]
-    shown = f"前 {len(ranking)} 家（共 {units} 家）" if len(ranking) < units else f"全部 {units} 家"
-    caption = f"牵头单位按滞后任务占比排序（占比相同时按滞后任务数、任务数），列出{shown}；多家单位共同牵头的任务计入每一家。"
-    return Html(render.frame_html(ranking, caption=caption))
-
-
-def quality_html(report: Report) -> Html:
-    quality = report.quality
-    if not quality:
-        return Html("<p>（本次构建未提供数据质量摘要）</p>")
-    rows = [
-        ("源文件", quality.get("source_file")),
-        ("读入数据行", quality.get("rows_read")),
-        ("写出任务数", quality.get("rows_written")),
-        ("全部行均已计入", "是" if quality.get("all_rows_accounted_for") else "否"),
-        ("领导数", quality.get("leaders")),
-    ]
-    warnings = quality.get("warnings") or []
-    items = "".join(f"<li>{render.esc(w)}</li>" for w in warnings) or "<li>无</li>"
-    return Html(render.key_value_html(rows) + f"<h3>警告（{len(warnings)} 条）</h3><ul>{items}</ul>")
-
-
-def keywords_html(report: Report, top: int = 12) -> Html:
-    """The terms most distinctive of this leader's tasks (TF-IDF, precomputed by the build)."""
-    keywords = report.keywords
-    if keywords.empty:
-        return Html("<p>（未生成关键词）</p>")
-    if report.leader:
-        subset = keywords[(keywords["scope"] == "leader") & (keywords["leader"] == report.leader)]
-    else:  # the overview: what distinguishes lagging tasks from the rest
-        subset = keywords[(keywords["scope"] == "status") & (keywords["status"] == "lagging")]
-    subset = subset.sort_values(["weight", "term"], ascending=[False, True]).head(top)
-    rows = "".join(
-        f'<tr><td data-label="关键词">{render.esc(r.term)}</td><td class="num" data-label="权重">{r.weight:.3f}</td>'
-        f'<td class="num" data-label="涉及任务数">{int(r.tasks)}</td></tr>'
-        for r in subset.itertuples(index=False)
-    )
-    return Html(f'<table class="tasks"><thead><tr><th>关键词</th><th>权重（TF-IDF）</th><th>涉及任务数</th></tr></thead><tbody>{rows}</tbody></table>')
-
-
-# ---------------------------------------------------------------- charts and layout
-COMPACT_MAX_TASKS = 3  # a leader with this few tasks gets no charts: the notice and the table say it all
-
-
-def is_compact(report: Report) -> bool:
-    return len(report.tasks) <= COMPACT_MAX_TASKS
-
-
-def chart(plot, *args, alt: str = "", caption: str = "", **kwargs) -> Html:
-    """A chart as an embedded PNG with Chinese alt text.
-
-    ``plot`` is either an ``ax`` something was drawn on (the figure is closed), or a
-    ``plot_*`` function of :mod:`src.plots` with its arguments:
-    ``chart(plots.plot_leader_status, report.tasks)``. ``alt`` defaults to the
-    description the plot function left on the axes (its label), else its title."""
-    import matplotlib.pyplot as plt
-
-    from src.plots import figure_png
-
-    if callable(plot) and hasattr(plot, "draw"):  # a two-step plot_* function: its table, then its drawing
-        ax = plot.draw(plot.data(*args, **kwargs))
-    elif callable(plot):  # any other function that draws and returns an ax
-        ax = plot(*args, **kwargs)
-    else:
-        ax = plot
-    figure = ax.figure
-    drawn_alt = (ax.get_label() if ax.get_label() and not ax.get_label().startswith("_") else "") or ax.get_title() or "图表"
-    png = figure_png(figure)
-    plt.close(figure)
-    return Html(render.figure_html(png, alt or drawn_alt, caption))
-
-
-def leader_charts_html(report: Report) -> Html:
-    """A leader's charts under their heading; none for a small portfolio (and none that would be empty)."""
-    from src import plots
-
-    tasks = report.tasks
-    if is_compact(report):
-        return Html("")
-    parts = ["<h2>图表</h2>", chart(plots.plot_status_breakdown, tasks)]
-    if tasks["lead_units"].map(len).gt(0).any() and tasks["lead_unit"].nunique() > 1:
-        parts.append(chart(plots.plot_units_by_status, tasks))
-    if not plots.progress_points(tasks).empty:
-        parts.append('<p class="note">下图每个点是进展情况中一项可与年度目标对比的量化指标，虚线为序时进度；点在虚线左侧即低于序时进度。</p>')
-        parts.append(chart(plots.plot_progress_vs_schedule, tasks, report.as_of))
-    if plots.has_tags(tasks, "cause_tags", "cause"):
-        parts.append(chart(plots.plot_cause_counts, tasks))
-    return Html("\n".join(parts))
 
 
 def comparison_html(report: Report, top: int = 15) -> Html:
@@ -434,3 +452,8 @@ def _pts(value) -> str:
     if value is None or value != value:
         return "—"
     return "持平" if abs(value) < 0.05 else f"{'提高' if value > 0 else '下降'} {abs(value):.1f} 个百分点"
+
+
+# The charts of a report live in src/report_charts.py (one job per module); their names stay here.
+from src.rankings import units_ranking, units_ranking_html  # noqa: E402
+from src.report_charts import COMPACT_MAX_TASKS, cause_chart_html, chart, is_compact, leader_charts_html  # noqa: E402

@@ -92,3 +92,39 @@ def _open_face(ft2font, path: str, family: str):
         if face.family_name == family:
             return face
     return ft2font(path)
+
+
+def rule_name(code) -> str:
+    """The Chinese name of a classifier rule (report_style.toml [rule_names]); the code when unnamed."""
+    code = "" if code is None else str(code)
+    return report_style().get("rule_names", {}).get(code, code)
+
+
+def review_reason_text(reasons) -> str:
+    """The classifier's review reasons ("; "-joined) in Chinese (report_style.toml [[review_reasons]]);
+    a reason no pattern knows is kept as written and marked （未译）."""
+    import re
+
+    rest = "" if reasons is None else str(reasons).strip()
+    entries = [(re.compile(re.sub(r"\$$", "", entry["pattern"]) + r"(?=; |$)"), entry["text"])
+               for entry in report_style().get("review_reasons", [])]
+    out = []
+    while rest:
+        for pattern, text in entries:
+            match = pattern.match(rest)
+            if match:
+                for index, group in enumerate(match.groups(), start=1):
+                    text = text.replace(f"{{{index}}}", status_label(group))
+                out.append(text)
+                rest = rest[match.end():]
+                break
+        else:
+            unknown, _, rest = rest.partition("; ")
+            out.append(f"{unknown}（未译）")
+            continue
+        rest = rest.removeprefix("; ").strip()
+    return "；".join(dict.fromkeys(out))
+
+
+def light_color(light: str) -> str:
+    return report_style().get("light_color", {}).get(light, "#8a8a8a")

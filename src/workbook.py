@@ -3,8 +3,10 @@
 - every cell from the table is stored as text (never a formula);
 - the 状态 column has a drop-down of the Chinese status words, and its colour
   comes from conditional formatting, so an edited status is recoloured;
-- columns for the rule, the review reason, causes, themes and the analyst's
-  override (人工认定 / 认定理由 / 复核人 / 认定日期);
+- columns for the rule and the review reason (in Chinese; an overridden row's rule is 人工认定),
+  causes, themes, the analyst's override (人工认定 / 认定理由 / 复核人 / 认定日期), the light and
+  the confidence;
+- a 打印 sheet of seven columns that prints on landscape A4 at 100 % (10 pt text);
 - header wrapped and filled, frozen, filtered; printed landscape, fitted to the
   page width, with the header row repeated on every page; row heights set so
   wrapped text shows.
@@ -18,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from src.narrative import evidence_text, is_override
-from src.style import status_color, status_label, status_order
+from src.style import review_reason_text, rule_name, status_color, status_label, status_order
 
 BY_DEFAULT_TEXT = "按默认（未见量化进度或明确表述）"
 
@@ -46,13 +48,22 @@ EXCEL_COLUMNS = [
     ("override_date", "认定日期"),
     ("cause_tags", "问题原因"),
     ("theme_tags", "政策主题"),
+    ("light", "亮灯"),
+    ("confidence", "置信度"),
     ("by_default", "按默认判定"),  # status reached only by the default (no rule fired): INTERFACES.md
 ]
 # column widths in characters
 EXCEL_WIDTHS = {"序号": 6, "牵头领导": 9, "重点工作": 40, "牵头单位": 18, "状态": 9, "判定依据": 36,
                 "与序时进度差（百分点）": 11, "待复核": 7, "进展情况": 60, "存在问题": 40, "下一步工作安排": 50,
                 "判定规则": 14, "复核原因": 24, "人工认定": 8, "认定理由": 24, "复核人": 9, "认定日期": 11,
-                "问题原因": 16, "政策主题": 16, "按默认判定": 22}
+                "问题原因": 16, "政策主题": 16, "亮灯": 7, "置信度": 7, "按默认判定": 22}
+# The 打印 sheet: what a printed page holds (at most 7 columns, landscape A4 at 100 %, 10 pt text).
+# Widths in Excel's units (about 6.7 pt each in print): 105 of them fill the 770 pt between the margins.
+PRINT_COLUMNS = [("task_id", "序号", 4.5), ("leader", "牵头领导", 7), ("task", "重点工作", 33), ("lead_unit", "牵头单位", 13),
+                 ("status", "状态", 7), ("light", "亮灯", 5), ("reader_evidence", "判定依据", 36)]
+PRINT_FONT_PT = 10
+PRINT_LINE_PT = 13.5
+CONFIDENCE_WORDS = {"high": "高", "medium": "中", "low": "低"}
 STATUS_COLUMN = 5  # E: the tests and analysts rely on 状态 being the fifth column
 LINE_HEIGHT_PT = 15  # one wrapped line of 10.5–11 pt text
 MAX_ROW_LINES = 20  # Excel caps a row at 409 pt; very long cells stay scrollable
@@ -73,8 +84,11 @@ def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame 
     leaders = [name for name in tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
                if isinstance(name, str) and name.strip()]  # a table without leaders has the first sheet only
     sheets = [("全部任务", tasks)] + [(_sheet_name(leader), tasks[tasks["leader"] == leader]) for leader in leaders]
+    tasks = _with_reader_columns(tasks)
+    sheets = [(name, _with_reader_columns(frame)) for name, frame in sheets]
     for name, frame in sheets:
         _write_sheet(book.create_sheet(name), frame.sort_values("task_id", kind="stable"))
+    _write_print_sheet(book.create_sheet("打印"), tasks.sort_values("task_id", kind="stable"))
     if comparison is not None and not comparison.empty:
         _write_plain_sheet(book.create_sheet("与上期比较"), comparison)
     book.save(path)
@@ -163,6 +177,70 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
         sheet.append([_text_cell(sheet, value, BODY_STYLE) for value in values])
 
 
+def _with_reader_columns(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The light and what a reader sees of the evidence (no reviewer's name), as columns."""
+    from src import findings
+    from src.office import office_settings
+
+    settings = office_settings()
+    rows = list(tasks.itertuples(index=False))
+    return tasks.assign(light=[findings.light_of(row, settings) for row in rows],
+                        reader_evidence=[findings.reader_evidence(row) for row in rows])
+
+
+def _write_print_sheet(sheet, frame: pd.DataFrame) -> None:
+    """打印: the seven columns a printed page holds, 10 pt on landscape A4 at 100 % (no shrinking to
+    fit), header repeated, rows as tall as their wrapped text; text stored as text."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="FF808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    font = Font(size=PRINT_FONT_PT)
+    sheet.append([label for _, label, _ in PRINT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(size=PRINT_FONT_PT, bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = border
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in frame.to_dict("records"):
+        values = [_print_value(column, row) for column, _, _ in PRINT_COLUMNS]
+        sheet.append(values)
+        lines = 1
+        for cell, value, (_, _, width) in zip(sheet[sheet.max_row], values, PRINT_COLUMNS):
+            cell.font, cell.alignment, cell.border = font, wrap, border
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula
+                lines = max(lines, math.ceil(max(_display_width(value), 1) / max(width * 11 / PRINT_FONT_PT - 1, 1)))
+        sheet.row_dimensions[sheet.max_row].height = min(lines, MAX_ROW_LINES) * PRINT_LINE_PT + 3
+    for index, (_, _, width) in enumerate(PRINT_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.print_area = f"A1:{get_column_letter(len(PRINT_COLUMNS))}{max(sheet.max_row, 1)}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.scale = 100
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+
+
+def _print_value(column: str, row: dict):
+    if column == "status":
+        text = status_label(row.get("status"))
+        return f"{text}（人工认定）" if is_override(row) else text
+    if column == "task_id":
+        return _excel_value(column, row)
+    value = row.get(column)
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return _EXCEL_ILLEGAL.sub("", str(value)) or None
+
+
 def _write_plain_sheet(sheet, frame: pd.DataFrame) -> None:
     """A read-only table (Chinese headers as given): text stored as text, header filled and repeated on print."""
     from openpyxl.cell import WriteOnlyCell
@@ -223,6 +301,16 @@ def _excel_value(column: str, row: dict):
     value = row.get(column)
     if column == "status":
         return status_label(value)
+    if column == "status_rule":  # the rule's Chinese name; an analyst's ruling replaces the rule
+        if is_override(row):
+            return rule_name("override")
+        if row.get("by_default") is True:  # INTERFACES.md: reached only by the default
+            return "按默认（未见量化进度或明确表述）"
+        return rule_name(value) if value else None
+    if column == "review_reason":
+        return None if is_override(row) else (review_reason_text(value) or None)
+    if column == "confidence":
+        return CONFIDENCE_WORDS.get(value, value) or None
     if column == "status_evidence":
         value = evidence_text(row)
     elif column == "needs_review":

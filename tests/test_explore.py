@@ -157,7 +157,7 @@ def test_one_task_in_full(app):
     detail = dict(app.detail_table.itertuples(index=False))
     assert detail["状态"] == "滞后" and "47%" in detail["判定依据"]
     assert detail["与序时进度差（百分点）"] == "-3.0"
-    assert detail["判定规则"] == "quantified-below-schedule"
+    assert detail["判定规则"] == "量化进度低于序时进度"  # the rule's Chinese name (issue 24)
     assert "判定依据" in detail["量化指标"]
     assert "规则依据" not in detail  # only shown when an analyst overrode the rule
     assert "47%" in app.detail_out.outputs[0]["data"]["text/html"]

@@ -67,7 +67,7 @@ def test_leader_report_names_its_leader_and_counts_match(real_build, order):
     mine = classified[classified["leader"] == leader]
     title = mine["leader_title"].iloc[0]
     page = (real_build / "reports" / f"leader-{order:02d}.html").read_text(encoding="utf-8")
-    assert re.search(rf"<title>{leader}{title}[^<]*</title>", page)
+    assert re.search(rf"<title>关于{leader}{title}[^<]*专报</title>", page)
     counts = mine["status"].value_counts()
     assert card_counts(page) == {status: int(counts.get(status, 0)) for status in STATUS_WORDS}
     assert f"{leader}{title}牵头的{len(mine)}项重点工作中" in page
@@ -76,7 +76,9 @@ def test_leader_report_names_its_leader_and_counts_match(real_build, order):
     assert f"{leader}{title}" in first_page.replace(" ", "")
     # real Chinese task text, selectable, in the PDF
     some_task = re.sub(r"\s", "", mine["task"].iloc[0])[:12]
-    assert some_task in re.sub(r"\s", "", text)
+    raw = subprocess.run(["pdftotext", "-raw", str(real_build / "reports" / f"leader-{order:02d}.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout  # table cells in reading order
+    assert some_task in re.sub(r"\s", "", raw)
 
 
 def test_pdf_fonts_are_embedded_cjk(real_build):
@@ -86,7 +88,7 @@ def test_pdf_fonts_are_embedded_cjk(real_build):
     assert all(row.split()[-5] == "yes" for row in rows), listing  # the "emb" column
     info = subprocess.run(["pdfinfo", str(real_build / "reports" / "overview.pdf")], capture_output=True, text=True).stdout
     assert "A4" in info or "595.276 x 841.89" in info
-    assert "第 1 页 / 共" in pdftext(real_build / "reports" / "overview.pdf")  # page numbers
+    assert re.search(r"—\s*1\s*—", pdftext(real_build / "reports" / "overview.pdf"))  # page numbers, 公文 style
 
 
 def test_html_has_no_code_no_scripts_no_external_links(real_build):
@@ -117,17 +119,25 @@ def test_index_links_every_report_with_counts(real_build):
     assert re.search(rf'<td class="num" data-status="lagging"[^>]*>{lagging_total}</td>', page)
 
 
-def test_overview_states_provenance_and_quality(real_build):
-    page = (real_build / "reports" / "overview.html").read_text(encoding="utf-8")
-    for expected in ["2020年政府工作报告重点工作半年度完成情况汇总表", "杭州市人民政府督查室", "2020-06-30", "判定规则版本", "读入数据行", "143"]:
-        assert expected in page
+def test_the_analyst_page_states_provenance_quality_and_the_review_queue(real_build):
+    page = (real_build / "reports" / "analyst.html").read_text(encoding="utf-8")
+    classified = read_table(real_build / "data" / "tasks_classified.parquet")
+    for expected in ["hangzhou_2020_h1_key_tasks.md", "2020-06-30", "判定规则版本", "读入数据行", "143", "TF-IDF",
+                     "数据质量", "待复核任务", "复核原因", "置信度"]:
+        assert expected in page, expected
+    flagged = int((classified["needs_review"] & classified["status_source"].ne("override")).sum())
+    assert f"待复核任务（{flagged} 项）" in page
+    assert "judged on money spent" not in page and "按完成投资判定" in page  # review reasons in Chinese
+    assert "quantified-below-schedule" not in page and "量化进度低于序时进度" in page  # rule names in Chinese
+    for other in (real_build / "reports").glob("*.html"):  # linked from no report and not from the index
+        assert "analyst.html" not in other.read_text(encoding="utf-8"), other.name
 
 
 def test_excel_has_a_sheet_per_leader_and_coloured_statuses(real_build):
     from openpyxl import load_workbook
 
     book = load_workbook(real_build / "reports" / "key_tasks_classified.xlsx")
-    assert book.sheetnames == ["全部任务", *LEADERS]
+    assert book.sheetnames == ["全部任务", *LEADERS, "打印"]
     sheet = book["全部任务"]
     assert sheet.max_row == 144
     status_cell = sheet["E2"]
@@ -362,14 +372,18 @@ def test_an_override_shows_the_ruling_not_the_rule(mini_processed, tmp_path, wit
     report, task_id, status = _overridden(base, with_new_columns)
     expected = "人工认定：督查组实地核查认定" + ("（张三，2020-07-15）" if with_new_columns else "")
     row = report.tasks[report.tasks["task_id"] == task_id].iloc[0]
-    assert narrative.evidence_text(row) == expected
+    assert narrative.evidence_text(row) == expected  # the analyst's view (workbook, analyst page)
+    readers_see = "人工认定：督查组实地核查认定"  # a reader's: the ruling, never the reviewer's name
+    assert narrative.reader_evidence(row) == readers_see
     sections = narrative.report_sections(report.tasks, report.subject, report.as_of)
-    mentions = [line for part in sections.values() for line in part if expected in line]
+    assert not any("张三" in line for part in sections.values() for line in part)
+    mentions = [line for part in sections.values() for line in part if readers_see in line]
     if status == "lagging":
         assert mentions and all("个百分点" not in line for line in mentions)  # no rule gap sentence
-    assert not any(f"第{task_id}项" in line and "待复核" in line for line in sections["下一步工作要求"])
+    assert not any("待复核" in line for part in sections.values() for line in part)
     table = h.lagging_table_html(report) + h.all_tasks_table_html(report)
-    assert render.esc(expected) in table and '<span class="override">人工认定</span>' in table
+    assert render.esc(readers_see) in table and '<span class="override">人工认定</span>' in table
+    assert "张三" not in table
     own_row = re.search(rf'<tr[^>]*>\s*<td>{task_id}</td>.*?</tr>', table, re.DOTALL).group(0)
     assert "待复核" not in own_row
     path = render.write_excel(report.tasks, tmp_path / "x.xlsx")
@@ -380,6 +394,7 @@ def test_an_override_shows_the_ruling_not_the_rule(mini_processed, tmp_path, wit
     excel_row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == task_id)
     record = dict(zip(header, excel_row))
     assert record["人工认定"] == "是" and record["认定理由"] == "督查组实地核查认定" and record["判定依据"] == expected
+    assert record["判定规则"] == "人工认定" and record["复核原因"] in (None, "")  # the ruling replaces the rule
     assert record["待复核"] in (None, "") and record["与序时进度差（百分点）"] is None
     assert record["复核人"] == ("张三" if with_new_columns else None)
 
@@ -395,14 +410,16 @@ def test_the_unclear_sentence_counts_only_tasks_with_nothing_said_and_names_them
         "status_evidence": ["推进中", "完成60%", "总进度35%", "推进中"], "needs_review": [False, False, True, False],
         "status_source": ["rule", "rule", "rule", "override"], "override_reason": ["", "", "", "已核实"],
     })
-    lines = narrative.requirements(tasks, "2020-06-30")
+    lines = narrative.requirements(tasks, "2020-06-30", annex="附件2")
     unclear = [line for line in lines if "未见量化进度或明确表述" in line]
-    assert len(unclear) == 1 and unclear[0].startswith("另有1项") and "第1项“甲任务”" in unclear[0]
-    assert "乙任务" not in unclear[0] and "丙任务" not in unclear[0] and "丁任务" not in unclear[0]
+    assert len(unclear) == 1 and unclear[0].startswith("1项任务") and "（名单见附件2）" in unclear[0]
+    assert not re.search(r"序号|第\d+项", unclear[0])  # the body refers to the annex, never a list of numbers
+    annex = narrative.unquantified_by_unit(tasks)
+    assert annex.to_dict("records") == [{"牵头单位": "甲局", "项数": 1, "任务": "甲任务"}]
     assert "（其中1项进展表述中未见量化进度或明确表述）" in narrative.headline_sentence(tasks, "全市", "2020-06-30")
     # the classifier's own flag wins when present
     flagged = tasks.assign(no_clear_statement=[False, True, False, False])
-    assert "第2项“乙任务”" in " ".join(narrative.requirements(flagged, "2020-06-30"))
+    assert narrative.unquantified_by_unit(flagged)["任务"].tolist() == ["乙任务"]
 
 
 @pytest.mark.parametrize("as_of, expected, absent", [
@@ -419,17 +436,27 @@ def test_requirements_fit_the_report_date(as_of, expected, absent):
     assert expected in text and absent not in text
 
 
-def test_lead_units_are_ranked_by_lagging_share_with_counts(mini_processed):
-    from src import helpers as h
+def test_lead_units_with_enough_tasks_are_ranked_by_lagging_count_then_mean_gap(real_tasks):
+    from datetime import date
 
-    report = h.load_report(mini_processed / "tasks_classified.parquet")
-    ranking = h.units_ranking(report, top=3)
-    shares = [float(s.rstrip("%")) for s in ranking["滞后占比"]]
-    assert shares == sorted(shares, reverse=True)
-    assert (ranking["滞后"] <= ranking["任务数"]).all()
-    html = h.units_ranking_html(report, top=3)
-    units = ranking.attrs["units"]
-    assert f"前 3 家（共 {units} 家）" in html if units > 3 else f"全部 {units} 家" in html
+    from src import helpers as h
+    from src.classify import classify_tasks
+    from src.office import office_settings
+    from src.report import Report
+
+    tasks = classify_tasks(real_tasks, as_of="2020-06-30")
+    report = Report(tasks=tasks, all_tasks=tasks, metadata={}, quality={}, classification={}, as_of=date(2020, 6, 30))
+    settings = office_settings()
+    ranking = h.units_ranking(report, top=50)
+    assert (ranking["任务数"] >= settings.ranking.min_tasks).all()  # one-task units never top the list
+    assert not any(settings.is_party_organ(unit) for unit in ranking["牵头单位"])
+    keys = list(zip(-ranking["滞后"], [float(g) if g else float("inf") for g in ranking["平均差距（百分点）"]]))
+    assert keys == sorted(keys)  # by lagging count, then the lowest mean gap
+    few, party = ranking.attrs["few"], ranking.attrs["party"]
+    assert len(few) and (few["total"] < settings.ranking.min_tasks).all()
+    assert len(party) and all(unit.startswith(("市委", "中共")) for unit in party.index)
+    html = h.units_ranking_html(report)
+    assert "党委部门（不参加排名）" in html and f"牵头任务少于{settings.ranking.min_tasks}项的单位（不参加排名）" in html
 
 
 def test_a_small_portfolio_gets_no_charts(mini_processed):
@@ -445,11 +472,52 @@ def test_a_small_portfolio_gets_no_charts(mini_processed):
     assert any("共5项" in alt for alt in alts)
 
 
-def test_leader_report_has_no_analyst_material(real_build):
-    page = (real_build / "reports" / "leader-02.html").read_text(encoding="utf-8")
-    assert "TF-IDF" not in page and "数据质量" not in page and "源文件" not in page
-    overview = (real_build / "reports" / "overview.html").read_text(encoding="utf-8")
-    assert "TF-IDF" in overview and "数据质量" in overview
+WORKBENCH_WORDS = ["待复核", "规则版本", "生成日期", "TF-IDF", "数据质量", "请分析人员", "复核人", "复核原因"]
+
+
+def reader_documents(reports):
+    """Every HTML, PDF and Word file a leader receives (not the office's analyst page, index or workbook)."""
+    import docx
+
+    for path in sorted(reports.iterdir()):
+        if path.name in {"analyst.html", "index.html"} or path.suffix not in {".html", ".pdf", ".docx"}:
+            continue
+        if path.suffix == ".html":
+            text = path.read_text(encoding="utf-8")
+        elif path.suffix == ".pdf":
+            text = re.sub(r"\s+", "", pdftext(path))
+        else:
+            document = docx.Document(path)
+            cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+            properties = document.core_properties
+            text = "\n".join([p.text for p in document.paragraphs] + cells + [properties.title, properties.author,
+                                                                             properties.comments, properties.keywords])
+        yield path.name, text
+
+
+def _assert_no_workbench(reports, reviewers=(), files=()):
+    checked = 0
+    for name, text in reader_documents(reports):
+        for word in [*WORKBENCH_WORDS, *reviewers, *files]:
+            assert word not in text, (name, word)
+        checked += 1
+    assert checked >= 3
+
+
+def test_no_word_of_the_analysts_workbench_in_what_leaders_receive(real_build):
+    from src.store import read_json
+
+    metadata = read_json(real_build / "data" / "metadata.json")
+    _assert_no_workbench(real_build / "reports", files=[metadata["source_file"], "hangzhou_2020"])
+    classified = read_table(real_build / "data" / "tasks_classified.parquet")
+    assert classified["needs_review"].any()  # there was something to leak
+
+
+@pytest.mark.slow
+def test_no_reviewer_name_in_what_leaders_receive_after_an_override(override_build):
+    _assert_no_workbench(override_build / "reports", reviewers=["张三"], files=["mini_table"])
+    classified = read_table(override_build / "data" / "tasks_classified.parquet")
+    assert (classified["override_reviewer"] == "张三").any()  # the override did carry a name
 
 
 def test_nothing_in_the_reports_assumes_mid_2020(tmp_path):
@@ -525,7 +593,8 @@ def test_headline_and_requirements_count_the_same_unclear_tasks(real_tasks):
     headline = narrative.headline_sentence(tasks, "全市", "2020-06-30")
     counted = int(re.search(r"其中(\d+)项进展表述中未见", headline).group(1))
     asked = " ".join(narrative.requirements(tasks, "2020-06-30"))
-    assert f"另有{counted}项任务的进展表述中未见量化进度或明确表述" in asked
+    assert f"{counted}项任务的进展表述中未见量化进度或明确表述" in asked
+    assert narrative.unquantified_by_unit(tasks)["项数"].sum() == counted
     review = narrative.needs_review_flags(tasks)
     unclear = narrative.unclear_tasks(tasks)
     assert not set(unclear["task_id"]) & set(tasks.loc[review, "task_id"])  # 待复核 tasks said something
@@ -542,3 +611,283 @@ def test_report_links_list_the_roster_in_its_order(mini_processed):
         links = report_links(report)
         assert [(link["slug"], link["subject"]) for link in links] == expected
         assert all(link["html"] == f"{link['slug']}.html" and link["docx"] == f"{link['slug']}.docx" for link in links)
+
+
+# ---------------------------------------------------------------- the sentences a director signs
+def _row(**values):
+    base = {"task_id": 1, "task": "提标改造农村污水治理终端2000个。", "lead_unit": "市甲局", "status": "lagging",
+            "status_evidence": "完工611个", "progress": "开工1964个，完工611个。", "problems": "", "next_steps": "",
+            "schedule_gap_pts": -19.45, "status_source": "rule", "lag_tier": "",
+            "progress_items": [{"phrase": "完工611个", "value": 611.0, "unit": "个", "target": 2000.0, "ratio": 0.3055,
+                                "decisive": True}]}
+    base.update(values)
+    return base
+
+
+def test_naming_sentence_quotes_target_actual_share_and_gap_of_the_deciding_measure():
+    from src import findings
+
+    sentence = findings.naming_sentence(_row(), "截至6月底", 50.0)
+    assert sentence == "市甲局牵头的提标改造农村污水治理终端2000个，年度目标2000个，截至6月底完成611个（30.6%），低于序时进度19.4个百分点"
+    # the judgement's own columns win (INTERFACES.md): the deciding measure, never the most favourable
+    decided = _row(gap=-25.0, measure_target=6.0, measure_actual=2.0, measure_unit="个", measure_share=33.3,
+                   items_total=6, items_behind=3)
+    assert findings.naming_sentence(decided, "截至6月底", 50.0).endswith(
+        "年度目标6个，截至6月底完成2个（33.3%），低于序时进度25.0个百分点，6项指标中3项低于序时进度")
+    # a rate with its own target (60%) is quoted with it, so "37.5%" cannot read as a shortfall of 100%
+    rate = _row(status="on-track", schedule_gap_pts=12.5, progress_items=[
+        {"value": 37.5, "unit": "%", "target": 60.0, "ratio": 0.625, "decisive": True}])
+    assert "年度目标60%，截至6月底完成37.5%（62.5%），超序时进度12.5个百分点" in findings.naming_sentence(rate, "截至6月底", 50.0)
+
+
+def test_without_a_number_the_whole_deciding_clause_is_quoted_and_next_steps_are_not_findings():
+    from src import findings
+
+    stated = _row(schedule_gap_pts=float("nan"), progress_items=[], status_evidence="移交时间一再延迟",
+                  progress="主体结构完成35%。", problems="1. 地铁方工作面移交时间一再延迟，影响施工进度。2. 其他。")
+    sentence = findings.naming_sentence(stated, "截至6月底", 50.0)
+    assert sentence.endswith("存在问题中反映“地铁方工作面移交时间一再延迟，影响施工进度”")  # the whole clause
+    pending = _row(schedule_gap_pts=float("nan"), progress_items=[], status_evidence="待选址确定后",
+                   progress="正在开展前期研究", next_steps="待选址确定后，加快项目推进工作。")
+    sentence = findings.naming_sentence(pending, "截至6月底", 50.0)
+    assert "进展情况中未见量化进度，下一步工作安排为“待选址确定后，加快项目推进工作”" in sentence
+    assert "反映“待选址" not in sentence
+
+
+@pytest.mark.parametrize("text, limit", [
+    ("着重抓好高校毕业生、农民工、退役军人、残疾人等就业工作，城镇新增就业25万人", 28),
+    ("推进杭州城西科创大走廊科技创新高地建设和产业数字化转型升级示范区创建", 20),
+    ("规划建设杭州音乐厅。", 28),
+])
+def test_short_task_names_are_cut_at_word_or_clause_boundaries(text, limit):
+    import jieba
+
+    from src import findings
+
+    short = findings.short_task(text, limit)
+    assert len(short) <= limit
+    kept = short.rstrip("…")
+    assert text.startswith(kept)
+    if short.endswith("…"):
+        boundaries = {0}
+        for _, _, end in jieba.tokenize(text):
+            boundaries.add(end)
+        assert len(kept) in boundaries or text[len(kept)] in "，、,"  # never inside a word
+    else:
+        assert short == "规划建设杭州音乐厅"
+
+
+def test_lights_and_supervision_follow_the_office_rule():
+    from datetime import date
+
+    from src import findings
+    from src.office import office_settings
+
+    settings = office_settings()
+    assert findings.light_of(_row(schedule_gap_pts=-45.0), settings) == "红灯"
+    assert findings.light_of(_row(schedule_gap_pts=-15.0), settings) == "黄灯"
+    assert findings.light_of(_row(status="on-track", schedule_gap_pts=5.0), settings) == settings.lights.green
+    assert findings.light_of(_row(status="not-reported"), settings) == ""
+    red = settings.supervision_for("红灯")
+    expected = f"{red.advice}，{red.deadline}（2020年7月{10 + red.days}日前）"
+    assert findings.supervision_of("红灯", date(2020, 7, 10), settings) == expected
+    assert "挂牌督办" in expected and "限期报送整改措施" in expected
+
+
+def test_achievements_show_numbers_and_never_only_done():
+    from src import narrative
+
+    tasks = pd.DataFrame([
+        _row(task_id=1, status="completed", task="全面完成网络借贷风险处置。", status_evidence="已完成",
+             progress="全市368家网贷机构全部实现退出，网贷风险全面出清。", schedule_gap_pts=float("nan")),
+        _row(task_id=2, status="completed", task="做好某项工作。", status_evidence="已完成", progress="已完成。",
+             schedule_gap_pts=float("nan")),
+        _row(task_id=3, status="completed", task="造林4.5万亩。", status_evidence="完成造林5.0万亩",
+             progress="完成造林5.0万亩。", schedule_gap_pts=float("nan")),
+        _row(task_id=4, status="on-track", task="推进“152”项目工程。", status_evidence="落地率37.5%",
+             progress="已落地项目27个，落地率37.5%。", schedule_gap_pts=12.5,
+             progress_items=[{"value": 37.5, "unit": "%", "target": 60.0, "ratio": 0.625, "decisive": True}]),
+    ])
+    [paragraph] = narrative.achievements(tasks, as_of="2020-06-30")
+    assert paragraph.startswith("一是") and paragraph.endswith("等。") and "三是" in paragraph
+    assert "368家" in paragraph and "5.0万亩" in paragraph and "年度目标60%" in paragraph
+    assert "做好某项工作" not in paragraph  # it says only 已完成
+
+
+def test_sections_without_awkward_sentences():
+    from src import narrative
+
+    tasks = pd.DataFrame([_row(status="on-track", schedule_gap_pts=5.0, progress_items=[],
+                               status_rule="quantified-on-schedule")])
+    sections = narrative.report_sections(tasks, "全市", "2020-06-30")
+    text = "".join(line for lines in sections.values() for line in lines)
+    assert "存在问题" not in sections and "本期无" not in text and "待复核" not in text
+    unclear = pd.DataFrame([_row(status="on-track", schedule_gap_pts=float("nan"), progress_items=[],
+                                 status_rule="default-on-track", no_clear_statement=True)])
+    sections = narrative.report_sections(unclear, "甲市长", "2020-06-30", special=True)
+    text = "".join(line for lines in sections.values() for line in lines)
+    assert "均达到序时进度" not in text and "未发现滞后任务" not in text  # its only task said nothing clear
+    assert list(sections)[-1] == "工作建议"
+
+
+def test_not_reported_tasks_are_counted_apart_and_listed_by_unit(monkeypatch):
+    from src import narrative, style
+
+    styled = dict(style.report_style())
+    styled["status_order"] = [*styled["status_order"], "not-reported"]
+    styled["status_label"] = {**styled["status_label"], "not-reported": "未报送"}
+    monkeypatch.setattr(style, "report_style", lambda: styled)
+    tasks = pd.DataFrame([_row(task_id=1), _row(task_id=2, status="not-reported", lead_unit="市乙局"),
+                          _row(task_id=3, status="not-reported", lead_unit="市乙局")])
+    headline = narrative.headline_sentence(tasks, "全市", "2020-06-30")
+    assert "未报送2项，占66.7%" in headline and "序时推进" not in headline
+    assert narrative.not_reported_sentence(tasks) == "未报送进展的任务2项：市乙局2项。"
+
+
+def test_office_settings_errors_name_the_field(tmp_path):
+    from src.office import OfficeError, load_office
+
+    bad = tmp_path / "office.toml"
+    bad.write_text('[office]\nissue_number = "三"\n[ranking]\nmin_taks = 3\n', encoding="utf-8")
+    with pytest.raises(OfficeError) as caught:
+        load_office(bad)
+    message = str(caught.value)
+    assert str(bad) in message and "office.issue_number" in message and "应为整数" in message
+    assert "ranking.min_taks" in message and "不认识这一项" in message
+    bad.write_text('[office]\nissue_date = "2020-13-01"\n', encoding="utf-8")
+    with pytest.raises(OfficeError, match="office.issue_date"):
+        load_office(bad)
+    bad.write_text('[[supervision]]\nlight = "紫灯"\nadvice = "x"\ndeadline = "y"\ndays = 3\n', encoding="utf-8")
+    with pytest.raises(OfficeError, match="supervision.1.light"):
+        load_office(bad)
+    bad.write_text('[lights]\nprofile = "lenient"\n', encoding="utf-8")
+    with pytest.raises(OfficeError, match="lights.profile"):
+        load_office(bad)
+    good = tmp_path / "good.toml"
+    good.write_text('[collect]\nanything = 1\n[office]\nname = "某督查室"\n', encoding="utf-8")
+    assert load_office(good).office.name == "某督查室"  # other helpers' sections pass through
+
+
+def test_every_naming_sentence_of_the_real_table_holds_its_numbers(real_tasks):
+    from src import findings, narrative
+    from src.classify import classify_tasks
+
+    tasks = classify_tasks(real_tasks, as_of="2020-06-30")
+    lines = narrative.problem_items(tasks, "2020-06-30")
+    lagging = tasks[tasks["status"] == "lagging"].sort_values("task_id")
+    assert len(lines) == len(lagging) > 0
+    for line, task in zip(lines, lagging.itertuples(index=False)):
+        assert line.startswith(f"{task.lead_unit}牵头的{narrative.short_task(task.task)}")
+        measure = findings.deciding_measure(task, 50.0)
+        if measure is not None and measure["actual"] is not None:
+            assert re.search(r"截至6月底完成[\d.]+", line) and re.search(r"低于序时进度[\d.]+个百分点", line), line
+            assert f"{abs(findings.gap_of(task)):.1f}个百分点" in line
+            if not findings.is_percent_only(measure):
+                assert "年度目标" in line and re.search(r"（[\d.]+%）", line), line
+        else:
+            assert re.search(r"“[^”]{4,}”", line), line  # the deciding clause, quoted whole
+        assert "…“" not in line and "待复核" not in line
+
+
+@pytest.fixture(scope="module")
+def other_office_build(tmp_path_factory):
+    """Another office's table (某市, 2021, 前三季度, a leader column) built end to end."""
+    out = tmp_path_factory.mktemp("other_office")
+    code, summary = build(raw=str(FIXTURES / "corpus" / "ok_xlsx_leader_column.xlsx"), out=str(out),
+                          overrides=str(FIXTURES / "no_overrides.csv"))
+    assert code == 0, summary.failures
+    return out
+
+
+@pytest.mark.slow
+def test_another_offices_table_gives_its_own_documents_without_the_workbench(other_office_build):
+    import docx
+
+    reports = other_office_build / "reports"
+    _assert_no_workbench(reports, files=["ok_xlsx_leader_column"])
+    document = docx.Document(reports / "overview.docx")
+    texts = [p.text for p in document.paragraphs]
+    assert "某市人民政府督查室" in texts and document.core_properties.author == "某市人民政府督查室"
+    title = next(p.text for p in document.paragraphs if p.style.name == "公文标题")
+    assert title == "关于全市重点工作2021年前三季度进展情况的通报"
+    assert any(text.startswith("截至9月底") for text in texts)
+    page = (reports / "overview.html").read_text(encoding="utf-8")
+    assert "某市人民政府督查室" in page and "杭州" not in page
+
+
+def test_the_explore_notebooks_task_detail_names_rules_and_reasons_in_chinese():
+    from src import explore
+
+    row = pd.Series({"task_id": 3, "status": "lagging", "status_rule": "quantified-below-schedule",
+                     "review_reason": "judged on money spent; the task promises another measure; minor delay phrase '延迟'",
+                     "needs_review": True})
+    detail = dict(explore.detail_frame(row).itertuples(index=False))
+    assert detail["判定规则"] == "量化进度低于序时进度"
+    assert detail["复核原因"] == "按完成投资判定，而任务承诺的是其他指标；有轻微滞后表述“延迟”"
+
+
+def test_no_chart_where_every_bar_is_one(mini_processed):
+    from dataclasses import replace
+
+    from src import helpers as h
+    from src.report_charts import chart_specs
+
+    report = h.load_report(mini_processed / "tasks_classified.parquet", leader="戴建平")
+    tasks = report.tasks.assign(lead_units=[[f"市{i}局"] for i in range(len(report.tasks))],
+                                lead_unit=[f"市{i}局" for i in range(len(report.tasks))],
+                                cause_tags=[[{"cause": f"原因{i}", "evidence": "x"}] for i in range(len(report.tasks))])
+    one_each = replace(report, tasks=tasks, all_tasks=tasks)
+    drawn = [plot.__name__ for plot, _, _ in chart_specs(one_each, "charts") + chart_specs(one_each, "lagging")]
+    assert "plot_units_by_status" not in drawn and "plot_cause_counts" not in drawn
+    assert "plot_status_breakdown" in drawn
+
+
+def test_the_print_sheet_has_seven_columns_at_ten_points_at_full_size(mini_processed, tmp_path):
+    from openpyxl import load_workbook
+
+    from src.report import load_report
+
+    report = load_report(mini_processed / "tasks_classified.parquet")
+    path = render.write_excel(report.all_tasks, tmp_path / "x.xlsx")
+    sheet = load_workbook(path)["打印"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == ["序号", "牵头领导", "重点工作", "牵头单位", "状态", "亮灯", "判定依据"]
+    assert sheet.max_row == len(report.all_tasks) + 1
+    assert all(cell.font.sz >= 9 for row in sheet.iter_rows() for cell in row)
+    assert sheet.page_setup.scale == 100 and not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
+    # the seven columns fit the landscape A4 line (Excel's width unit prints about 6.7 pt; 770 pt between margins)
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFG"]
+    assert sum(widths) * 6.7 <= 770
+    assert "张三" not in " ".join(str(cell.value or "") for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_the_print_sheet_prints_every_column_on_each_page_in_libreoffice(real_build, tmp_path):
+    from openpyxl import load_workbook
+
+    book = load_workbook(real_build / "reports" / "key_tasks_classified.xlsx")
+    for name in book.sheetnames:
+        if name != "打印":
+            book.remove(book[name])
+    book.save(tmp_path / "print.xlsx")
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "print.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    pages = pdftext(tmp_path / "print.pdf").split("\f")
+    pages = [page for page in pages if page.strip()]
+    assert 5 <= len(pages) <= 30
+    assert all("序号" in page and "判定依据" in page for page in pages)  # no column pushed onto pages of its own
+
+
+def test_a_wrong_office_setting_stops_the_build_as_bad_input(tmp_path, monkeypatch):
+    from src import office
+
+    bad = tmp_path / "office.toml"
+    bad.write_text('[ranking]\nparty_organs = "maybe"\n', encoding="utf-8")
+    monkeypatch.setattr(office, "OFFICE_FILE", bad)
+    code, summary = build(raw=str(FIXTURES / "mini_table.md"), out=str(tmp_path / "out"),
+                          overrides=str(FIXTURES / "no_overrides.csv"))
+    assert code == 2 and summary.input_error
+    assert any("ranking.party_organs" in failure and str(bad) in failure for failure in summary.failures)
+    assert not (tmp_path / "out" / "reports" / "index.html").exists()

@@ -433,7 +433,8 @@ def test_excel_never_holds_a_formula_and_keeps_the_text(table):
         assert row["序号"] == original["task_id"]
         for column in EXCEL_TEXT:
             assert (row[heading[column]] or "") == _excel_safe(original[column]), column
-    assert len(workbook.sheetnames) == 1 + classified["leader"].nunique()
+    assert workbook.sheetnames[-1] == "打印"  # the printable sheet (issue 24), after 全部任务 and one per leader
+    assert len(workbook.sheetnames) == 2 + classified["leader"].nunique()
 
 
 def test_excel_drops_only_the_control_characters_xlsx_cannot_hold(tmp_path):

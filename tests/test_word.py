@@ -44,11 +44,15 @@ def test_page_is_a4_with_gbt9704_margins(leader_docx):
         assert abs(getattr(section, side) - Mm(mm)) < Mm(0.5), side
 
 
+def _title(document):
+    return next(p for p in document.paragraphs if p.style.name == "公文标题")
+
+
 def test_title_body_and_headings_use_the_official_fonts_sizes_and_spacing(leader_docx):
     document = docx.Document(leader_docx[0])
-    title = document.paragraphs[0]
-    assert title.text == "关于戴建平常务副市长牵头重点工作2020年半年度进展情况的通报"
-    assert title.style.name == "公文标题" and title.style.font.size == Pt(22)
+    title = _title(document)
+    assert title.text == "关于戴建平常务副市长牵头重点工作2020年半年度进展情况的专报"
+    assert title.style.font.size == Pt(22)
     assert _east_asian(title.runs[0]._element) == "方正小标宋简体"
     body = document.styles["公文正文"]
     assert body.font.size == Pt(16)
@@ -61,6 +65,79 @@ def test_title_body_and_headings_use_the_official_fonts_sizes_and_spacing(leader
     assert _east_asian(document.styles["Heading 2"].element.find(qn("w:rPr"))) == "楷体_GB2312"
     body_runs = [run for p in document.paragraphs if p.style.name == "公文正文" for run in p.runs if run.text.strip()]
     assert body_runs and all(_east_asian(run._element) == "仿宋_GB2312" for run in body_runs)
+
+
+def test_a_leader_gets_a_special_report_addressed_to_them(leader_docx):
+    document = docx.Document(leader_docx[0])
+    texts = [p.text for p in document.paragraphs]
+    title_at = texts.index(_title(document).text)
+    assert texts[0] == "督查专报" and texts[1] == "第1期"
+    assert "杭州市人民政府督查室\t2020年7月" in texts[2]  # the office and the period's issue date, not the build date
+    assert texts[title_at + 1] == "戴建平常务副市长："
+    assert re.fullmatch(r"现将您牵头的\d+项重点工作半年度进展情况报告如下：", texts[title_at + 2])
+    assert "杭州市人民政府督查室" in texts[title_at:] and "2020年7月" in texts[title_at:]  # 落款
+
+
+def test_the_notice_has_masthead_recipients_and_signature(overview_docx):
+    from src.office import office_settings
+
+    document = docx.Document(overview_docx)
+    texts = [p.text for p in document.paragraphs]
+    settings = office_settings()
+    assert texts[0] == settings.office.publication and texts[1] == f"第{settings.office.issue_number}期"
+    title_at = texts.index(_title(document).text)
+    assert texts[title_at].startswith("关于全市重点工作") and texts[title_at].endswith("的通报")
+    assert texts[title_at + 1] == f"{settings.office.recipients}："
+    signature = texts.index("杭州市人民政府督查室", title_at)
+    assert texts[signature + 1] == "2020年7月"
+
+
+def test_document_grid_gives_22_lines_of_28_characters(leader_docx):
+    document = docx.Document(leader_docx[0])
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    height = Mm(297 - 37 - 35).pt
+    width = Mm(210 - 28 - 26).pt
+    assert int(height / int(grid.get(qn("w:linePitch"))) * 20) == 22
+    pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    assert int(width / pitch) == 28
+    # characters condensed so that 28 (not 27, not 29) 三号 characters fill a line without the grid too
+    spacing = document.styles["Normal"].element.find(qn("w:rPr")).find(qn("w:spacing"))
+    advance = 16 + int(spacing.get(qn("w:val"))) / 20
+    assert int(width // advance) == 28
+
+
+def test_document_properties_are_the_offices(leader_docx):
+    path, report = leader_docx
+    document = docx.Document(path)
+    properties = document.core_properties
+    assert properties.title == _title(document).text
+    assert properties.author == "杭州市人民政府督查室" and properties.language == "zh-CN"
+    assert properties.created.year == 2020 and properties.created.month == 7  # the period's issue date
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        app = archive.read("docProps/app.xml").decode("utf-8")
+        settings = archive.read("word/settings.xml").decode("utf-8")
+        rels = archive.read("_rels/.rels").decode("utf-8")
+    assert "docProps/thumbnail.jpeg" not in names and "thumbnail" not in rels
+    assert "Macintosh" not in app and "杭州市人民政府督查室" in app
+    assert 'w:eastAsia="zh-CN"' in settings and "ja-JP" not in settings
+
+
+def test_table_grids_hold_the_intended_widths(leader_docx, overview_docx):
+    for path in (leader_docx[0], overview_docx):
+        for table in docx.Document(path).tables:
+            grid = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+            assert abs(sum(grid) - Mm(156).twips) < 30
+            assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+            for row in table._tbl.tr_lst:
+                position = 0
+                for tc in row.tc_lst:
+                    span = tc.grid_span
+                    width = int(tc.tcPr.tcW.get(qn("w:w")))  # twips, like the grid
+                    assert abs(width - sum(grid[position:position + span])) < 20
+                    position += span
+                assert position == len(grid)  # a detail row spans the whole width
 
 
 def test_no_theme_fonts_anywhere(leader_docx):
@@ -77,17 +154,21 @@ def test_no_theme_fonts_anywhere(leader_docx):
 def test_headings_come_in_notice_order_then_the_annexes(leader_docx):
     document = docx.Document(leader_docx[0])
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["一、总体情况", "二、主要成效", "三、存在问题", "四、下一步工作要求"]
+    assert headings[0] == "一、总体情况" and headings[-1].endswith("、工作建议")
     texts = [p.text for p in document.paragraphs]
-    assert texts.index("附件1") > texts.index("四、下一步工作要求")
-    assert "附件：1. 滞后及待复核任务" in texts and "附件2" in texts
+    assert texts.index("附件1") > texts.index(headings[-1])
+    annex_line = next(p for p in document.paragraphs if p.text.startswith("附件："))
+    assert annex_line.text == "附件：1. 滞后任务及督办建议"
+    assert annex_line.style.name == "公文正文" and annex_line.paragraph_format.first_line_indent in (None, Pt(32))
+    assert document.styles["公文正文"].paragraph_format.first_line_indent == Pt(32)  # two characters
+    assert "附件2" in texts
     assert any(p.text.startswith("截至6月底，戴建平常务副市长牵头的") for p in document.paragraphs)
 
 
 def test_table_cells_do_not_use_the_fixed_body_spacing(leader_docx):
     document = docx.Document(leader_docx[0])
     style = document.styles["表格文字"]
-    assert style.paragraph_format.line_spacing_rule == docx.enum.text.WD_LINE_SPACING.SINGLE
+    assert style.paragraph_format.line_spacing == Pt(14)  # a table line, not the body's 28.95 pt
     assert style.font.size == Pt(10.5)
     for table in document.tables:
         for row in table.rows:
@@ -101,6 +182,7 @@ def test_task_tables_hold_every_task_with_header_repeated(leader_docx):
     document = docx.Document(path)
     everything = document.tables[-1]
     assert [c.text for c in everything.rows[0].cells] == ["序号", "重点工作", "牵头单位", "状态", "判定依据"]
+    assert [c.text for c in document.tables[0].rows[0].cells] == ["序号", "重点工作", "牵头单位", "亮灯", "判定依据"]
     assert everything.rows[0]._tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
     ids = [row.cells[0].text for row in everything.rows[1:]]
     assert ids == [str(i) for i in sorted(report.tasks["task_id"])]
@@ -126,15 +208,19 @@ def test_page_numbers_are_page_fields_at_the_outer_side(leader_docx):
 
 def test_overview_has_the_leaders_annex(overview_docx):
     document = docx.Document(overview_docx)
-    assert document.paragraphs[0].text.startswith("关于全市重点工作")
+    assert _title(document).text.startswith("关于全市重点工作")
     first = document.tables[0]
     assert [c.text for c in first.rows[0].cells][:3] == ["领导", "职务", "任务数"]
+    ranking = document.tables[1]
+    assert [c.text for c in ranking.rows[0].cells] == ["名次", "牵头单位", "任务数", "滞后", "平均差距（百分点）"]
     # 存在问题 grouped by leader under （一）（二）… in 楷体
     subheadings = [p for p in document.paragraphs if p.style.name == "Heading 2"]
     assert subheadings and subheadings[0].text.startswith("（一）") and "牵头的" in subheadings[0].text
     assert all(_east_asian(run._element) == "楷体_GB2312" for p in subheadings for run in p.runs)
     texts = [p.text for p in document.paragraphs]
-    assert texts.index("三、存在问题") < texts.index(subheadings[0].text) < texts.index("四、下一步工作要求")
+    problems = next(t for t in texts if t.endswith("、存在问题"))
+    requirements = next(t for t in texts if t.endswith("、下一步工作要求"))
+    assert texts.index(problems) < texts.index(subheadings[0].text) < texts.index(requirements)
 
 
 def test_chinese_numbers_for_subheadings():
@@ -151,10 +237,11 @@ def test_override_shows_the_analysts_ruling_in_word(mini_processed, tmp_path):
     path = word.write_report_docx(replace(report, tasks=tasks), tmp_path / "x.docx")
     document = docx.Document(path)
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    assert "人工认定：督查组实地核查确认进度滞后（张三，2020-07-15）" in cells
+    assert "人工认定：督查组实地核查确认进度滞后" in cells
+    assert not any("张三" in text for text in cells + [p.text for p in document.paragraphs])  # no reviewer's name
     target_id = str(int(tasks.loc[target, "task_id"]))
     statuses = [[c.text for c in row.cells][3] for table in document.tables for row in table.rows
-                if row.cells[0].text == target_id]
+                if row.cells[0].text == target_id and table.rows[0].cells[3].text == "状态"]
     assert statuses and set(statuses) == {"滞后（人工认定）"}  # its own row: ruled, never 待复核
     problems = [p.text for p in document.paragraphs if "督查组实地核查" in p.text]
     assert problems and not any("个百分点" in p for p in problems)  # the rule's gap is dropped
@@ -187,11 +274,22 @@ def test_control_characters_do_not_break_the_document(mini_processed, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_converts_it_with_cjk_fonts(leader_docx, tmp_path):
+def test_libreoffice_converts_it_with_cjk_fonts_and_28_characters_a_line(leader_docx, tmp_path):
+    import unicodedata
+
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(leader_docx[0])],
                    check=True, capture_output=True, timeout=180)
     pdf = tmp_path / "leader.pdf"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"CJK|Song|Fang|Kai|Hei|Ming", fonts), fonts
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
-    assert 2 <= pages <= 12
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert 2 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 12
+    # the full body lines of the first pages hold 28 characters (full-width; Latin counts half)
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    widths = [sum(1 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in line if c != " ")
+              for line in text.splitlines()]
+    assert 27.5 <= max(widths) <= 28.5, sorted(widths)[-5:]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for before, after in zip(lines, lines[1:]):  # no number broken across lines, no line starting with 、
+        assert not after.startswith("、"), after
+        assert not (re.search(r"[\d.]$", before) and re.match(r"[\d.%]", after)), (before, after)

@@ -255,3 +255,6 @@ def write_index_and_workbook(overview, reports: list, staging: Path) -> None:
     page = render.index_html(entries, overview.metadata, overview.as_of, overview.classification.get("rule_version", ""))
     (staging / "index.html").write_text(page, encoding="utf-8")
     render.write_excel(overview.all_tasks, staging / "key_tasks_classified.xlsx", comparison=sheet)
+    from src.analyst import analyst_page  # the office's page: linked from no report (issue 24)
+
+    (staging / "analyst.html").write_text(analyst_page(overview), encoding="utf-8")

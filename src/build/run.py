@@ -61,6 +61,16 @@ class BuildInputError(Exception):
     """Bad raw table, overrides or report date: exit code 2."""
 
 
+def _check_office_settings() -> None:
+    """data/reference/office.toml, read before any work: a wrong setting is bad input (exit 2), named."""
+    from src.office import OfficeError, office_settings
+
+    try:
+        office_settings()
+    except OfficeError as error:
+        raise BuildInputError(str(error)) from None
+
+
 @dataclass
 class Layout:
     """Where one build reads and writes: the raw table, its data folder, its reports folder."""
@@ -451,6 +461,7 @@ def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, ove
                 raise BuildInputError(layout.problem)
             if not layout.raw.exists():
                 raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
+            _check_office_settings()
             overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
             run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
             if force_compare is None:
