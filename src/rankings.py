@@ -2,10 +2,15 @@
 lagging count then mean gap; units with few tasks and Party organs listed apart (office.toml [ranking])."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from src import render
-from src.report import Html, Report
+from src.render import Html
+
+if TYPE_CHECKING:  # the report object imports this module to compose its sections
+    from src.report import Report
 from src.style import status_order
 
 __all__ = ["units_ranking", "units_ranking_html"]

@@ -19,6 +19,13 @@ from src.narrative import evidence_text, is_override, status_summary
 from src.style import status_label, status_order
 from src.workbook import EXCEL_COLUMNS  # noqa: F401  (re-exported: [(column, heading)] of the workbook)
 
+
+class Html(str):
+    """A string that Jupyter displays as (already escaped) HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
 __all__ = [
     "esc",
     "sections_html",

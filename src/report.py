@@ -16,6 +16,9 @@ import pandas as pd
 
 from src import narrative, render
 from src.paths import resolve
+from src.rankings import units_ranking, units_ranking_html
+from src.render import Html
+from src.report_charts import COMPACT_MAX_TASKS, cause_chart_html, chart, charts_html, is_compact, leader_charts_html
 from src.report_date import ReportDateError, metadata_report_date, to_date
 from src.store import ProcessedDataError, load_processed
 from src.style import status_order
@@ -54,13 +57,6 @@ __all__ = [
 
 class ReportError(ValueError):
     """The report cannot be built as asked (unknown leader, missing table)."""
-
-
-class Html(str):
-    """A string that Jupyter displays as (already escaped) HTML."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
 
 
 @dataclass
@@ -316,7 +312,6 @@ def annex_name(report: Report, kind: str) -> str:
 
 def annexes_html(report: Report) -> Html:
     """Every 附件 under its heading, with its charts (see :func:`annex_list`)."""
-    from src.report_charts import charts_html
 
     annexes = annex_list(report)
     parts = []
@@ -453,7 +448,3 @@ def _pts(value) -> str:
         return "—"
     return "持平" if abs(value) < 0.05 else f"{'提高' if value > 0 else '下降'} {abs(value):.1f} 个百分点"
 
-
-# The charts of a report live in src/report_charts.py (one job per module); their names stay here.
-from src.rankings import units_ranking, units_ranking_html  # noqa: E402
-from src.report_charts import COMPACT_MAX_TASKS, cause_chart_html, chart, is_compact, leader_charts_html  # noqa: E402

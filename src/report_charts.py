@@ -5,8 +5,13 @@ Chinese alt text and, for screens under 500 px, the chart's own numbers as a tab
 the Word document both draw from it, so they hold the same charts in the same places."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from src import render
-from src.report import Html, Report
+from src.render import Html
+
+if TYPE_CHECKING:  # the report object imports this module to compose its sections
+    from src.report import Report
 
 __all__ = ["COMPACT_MAX_TASKS", "is_compact", "chart", "chart_png", "chart_specs", "cause_chart_html",
            "leader_charts_html"]
