@@ -109,7 +109,9 @@ def _empty(ax, message: str):
 
 
 def _stacked_by_status(ax, table: pd.DataFrame, xlabel: str, title: str):
-    """Horizontal bars of counts, one row per category, stacked by status."""
+    """Horizontal bars of counts, one row per category, stacked by status (a status the table
+    lacks counts 0)."""
+    table = table.reindex(columns=status_order(), fill_value=0)
     left = pd.Series(0, index=table.index)
     for status in status_order():
         ax.barh([as_text(name) for name in table.index], table[status], left=left.to_numpy(), color=status_color(status),
@@ -299,6 +301,7 @@ def draw_leader_status(table: pd.DataFrame, ax=None):
     ax = _axes(ax, (8, max(2.5, 0.45 * len(table) + 1)))
     if table.empty:
         return _empty(ax, "无任务")
+    table = table.reindex(columns=status_order(), fill_value=0)
     shares = table.div(table.sum(axis=1), axis=0) * 100
     left = pd.Series(0.0, index=shares.index)
     for status in status_order():
