@@ -97,17 +97,22 @@ def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame 
 
 BODY_STYLE = "任务表正文"  # wrapped, top-aligned, thin grey borders: every data cell of the task sheets
 PLAIN_BODY_STYLE = "比较表正文"  # wrapped, top-aligned: the data cells of 与上期比较
+PRINT_BODY_STYLE = "打印正文"  # 10 pt, wrapped, top-aligned, thin borders: the data cells of 打印
 
 
 def _add_body_styles(book) -> None:
     """The data cells' look as two named styles, set per cell by name: assigning style objects
     cell by cell made openpyxl hash them once per cell (two thirds of the workbook's time)."""
-    from openpyxl.styles import Alignment, Border, NamedStyle, Side
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 
     thin = Side(style="thin", color="FFBFC5CC")
     book.add_named_style(NamedStyle(name=BODY_STYLE, alignment=Alignment(wrap_text=True, vertical="top"),
                                     border=Border(left=thin, right=thin, top=thin, bottom=thin)))
     book.add_named_style(NamedStyle(name=PLAIN_BODY_STYLE, alignment=Alignment(wrap_text=True, vertical="top")))
+    dark = Side(style="thin", color="FF808080")
+    book.add_named_style(NamedStyle(name=PRINT_BODY_STYLE, font=Font(size=PRINT_FONT_PT),
+                                    alignment=Alignment(wrap_text=True, vertical="top"),
+                                    border=Border(left=dark, right=dark, top=dark, bottom=dark)))
 
 
 def _text_cell(sheet, value, style: str):
@@ -190,43 +195,45 @@ def _with_reader_columns(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _write_print_sheet(sheet, frame: pd.DataFrame) -> None:
     """打印: the seven columns a printed page holds, 10 pt on landscape A4 at 100 % (no shrinking to
-    fit), header repeated, rows as tall as their wrapped text; text stored as text."""
+    fit), header repeated, rows as tall as their wrapped text; text stored as text. Streamed like
+    the other sheets (write-only): the sheet's settings first, then the rows."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
-    thin = Side(style="thin", color="FF808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    font = Font(size=PRINT_FONT_PT)
-    sheet.append([label for _, label, _ in PRINT_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(size=PRINT_FONT_PT, bold=True)
-        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = border
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in frame.to_dict("records"):
-        values = [_print_value(column, row) for column, _, _ in PRINT_COLUMNS]
-        sheet.append(values)
-        lines = 1
-        for cell, value, (_, _, width) in zip(sheet[sheet.max_row], values, PRINT_COLUMNS):
-            cell.font, cell.alignment, cell.border = font, wrap, border
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, never a formula
-                lines = max(lines, math.ceil(max(_display_width(value), 1) / max(width * 11 / PRINT_FONT_PT - 1, 1)))
-        sheet.row_dimensions[sheet.max_row].height = min(lines, MAX_ROW_LINES) * PRINT_LINE_PT + 3
     for index, (_, _, width) in enumerate(PRINT_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
-    sheet.print_area = f"A1:{get_column_letter(len(PRINT_COLUMNS))}{max(sheet.max_row, 1)}"
+    sheet.print_area = f"A1:{get_column_letter(len(PRINT_COLUMNS))}{len(frame) + 1}"
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.scale = 100
     sheet.sheet_properties.pageSetUpPr.fitToPage = False
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+
+    thin = Side(style="thin", color="FF808080")
+    header = []
+    for _, label, _ in PRINT_COLUMNS:
+        cell = WriteOnlyCell(sheet, label)
+        cell.font = Font(size=PRINT_FONT_PT, bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFDDE4EC")
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        header.append(cell)
+    sheet.append(header)
+    for number, row in enumerate(frame.to_dict("records"), start=2):
+        values = [_print_value(column, row) for column, _, _ in PRINT_COLUMNS]
+        lines = 1
+        for value, (_, _, width) in zip(values, PRINT_COLUMNS):
+            if isinstance(value, str):
+                lines = max(lines, math.ceil(max(_display_width(value), 1) / max(width * 11 / PRINT_FONT_PT - 1, 1)))
+        sheet.row_dimensions[number].height = min(lines, MAX_ROW_LINES) * PRINT_LINE_PT + 3
+        sheet.append([_text_cell(sheet, value, PRINT_BODY_STYLE) for value in values])
 
 
 def _print_value(column: str, row: dict):

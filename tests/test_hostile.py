@@ -183,7 +183,8 @@ def test_leader_sheet_names_fit_excel_rules(tmp_path, leader):
                            "status": "on-track", "progress": "", "problems": "", "next_steps": ""}])
     write_excel(tasks, tmp_path / "k.xlsx")
     names = load_workbook(tmp_path / "k.xlsx").sheetnames
-    assert len(names) == 2 and len(names[1]) <= 31 and not re.search(r"[\[\]:*?/\\]", names[1])
+    assert names[0] == "全部任务" and names[-1] == "打印" and len(names) == 3  # one leader sheet between them
+    assert len(names[1]) <= 31 and not re.search(r"[\[\]:*?/\\]", names[1])
 
 
 # ---------------------------------------------------------------- nested Word tables: read, their text joined
