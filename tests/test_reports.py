@@ -733,10 +733,7 @@ def test_sections_without_awkward_sentences():
 def test_not_reported_tasks_are_counted_apart_and_listed_by_unit(monkeypatch):
     from src import narrative, style
 
-    styled = dict(style.report_style())
-    styled["status_order"] = [*styled["status_order"], "not-reported"]
-    styled["status_label"] = {**styled["status_label"], "not-reported": "未报送"}
-    monkeypatch.setattr(style, "report_style", lambda: styled)
+    assert style.status_order()[-1] == "not-reported" and style.status_label("not-reported") == "未报送"
     tasks = pd.DataFrame([_row(task_id=1), _row(task_id=2, status="not-reported", lead_unit="市乙局"),
                           _row(task_id=3, status="not-reported", lead_unit="市乙局")])
     headline = narrative.headline_sentence(tasks, "全市", "2020-06-30")
