@@ -153,3 +153,62 @@ def test_missing_file_and_folder(small_classified, tmp_path):
         c.apply_overrides(small_classified, tmp_path / "missing.csv")
     with pytest.raises(OverrideError, match="文件夹"):
         c.apply_overrides(small_classified, tmp_path)
+
+
+# ------------------------------------------------ every fault at once; overrides bound to a task text
+def test_every_fault_of_the_file_is_listed_at_once(small_classified, tmp_path):
+    from src.classify.overrides import OverrideErrors
+
+    path = write_bytes(tmp_path, "\n".join([
+        HEADER, "9,lagging,理由,张三,2020-07-10", "1,done,理由,张三,2020-07-10", "2,lagging,,张三,2020-07-10",
+        "3,lagging,理由,张三,7月10日"]).encode())
+    with pytest.raises(OverrideErrors) as caught:
+        c.apply_overrides(small_classified, path)
+    message = str(caught.value)
+    assert message.startswith(f"人工认定文件 {path} 有 4 处错误")
+    for line, words in ((2, "序号 9 不在"), (3, "状态“done”无效"), (4, "没有填写原因"), (5, "日期“7月10日”无法识别")):
+        assert f"第 {line} 行：" in message and words in message
+    assert [error.line for error in caught.value.errors] == [2, 3, 4, 5]
+
+
+def test_an_override_made_for_another_task_text_is_not_applied_and_said(small_classified, tmp_path):
+    from src.classify.overrides import task_fingerprint
+
+    right = task_fingerprint(small_classified.iloc[0].task)
+    other = task_fingerprint("另一项任务：建设某某工程")
+    path = write_bytes(tmp_path, "\n".join([
+        HEADER + ",task_fingerprint,task",
+        f"1,序时推进,核查后已达序时,张三,2020-07-10,{right},推进A。",
+        f"2,滞后,上期核查滞后,李四,2020-07-10,{other},另一项任务：建设某某工程"]).encode())
+    warnings: list[str] = []
+    out = c.apply_overrides(small_classified, path, warnings)
+    assert out.loc[out.task_id == 1, "status_source"].item() == "override"
+    two = out.loc[out.task_id == 2].iloc[0]
+    assert (two.status_source, two.status) == ("rule", small_classified.iloc[1].status)
+    assert len(warnings) == 1 and "第 3 行" in warnings[0] and "序号 2" in warnings[0]
+    assert "另一项任务：建设某某工程" in warnings[0] and "推进B" in warnings[0]
+
+
+def test_fingerprint_ignores_spacing_but_not_wording():
+    from src.classify.overrides import task_fingerprint
+
+    assert task_fingerprint("推进 A 。") == task_fingerprint("推进A。") == task_fingerprint("推进Ａ。")
+    assert task_fingerprint("推进A。") != task_fingerprint("推进B。")
+
+
+def test_set_override_writes_a_file_the_build_reads(small_classified, tmp_path):
+    from src.classify.overrides import read_overrides, remove_override, set_override
+
+    path = tmp_path / "overrides.csv"
+    entry = set_override(path, small_classified, 2, "滞后", "督查组核查", "王五", "2020/7/21")
+    assert (entry["status"], entry["date"]) == ("lagging", "2020-07-21")
+    set_override(path, small_classified, 2, "completed", "复核已完成", "王五", "2020-07-22")  # replaces, not adds
+    entries = read_overrides(path, small_classified)
+    assert [(e["task_id"], e["status"], e["reason"]) for e in entries] == [(2, "completed", "复核已完成")]
+    out = c.apply_overrides(small_classified, path)
+    assert out.loc[out.task_id == 2, "status"].item() == "completed"
+    with pytest.raises(OverrideError, match="没有填写原因"):
+        set_override(path, small_classified, 1, "滞后", "  ")
+    assert read_overrides(path, small_classified)[0]["reason"] == "复核已完成"  # a refused change writes nothing
+    assert not list(tmp_path.glob(".overrides.csv.*"))  # no temporary file left behind
+    assert remove_override(path, small_classified, 2) and read_overrides(path, small_classified) == []
