@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from src import store
+from src.compare_stale import mark_stale, stale_count
 from src.paths import REFERENCE_DIR, ProcessedFiles
 
 __all__ = [
@@ -77,6 +78,8 @@ COMPARISON_COLUMNS = [
     "leader", "leader_title", "leader_order", "task", "lead_unit",
     "previous_leader", "previous_leader_order", "previous_task", "previous_lead_unit",
     "task_score", "unit_score", "needs_match_review", "match_review_reason",
+    "progress_similarity", "progress_stale",
+    "previous_override_status", "previous_override_reason", "previous_override_reviewer", "previous_override",
 ]
 MATCH_COLUMNS = [
     "task_id", "previous_task_id", "match", "match_score", "task_score", "unit_score",
@@ -90,6 +93,7 @@ SHEET_COLUMNS = [
     ("schedule_gap_pts", "本期与序时进度差（百分点）"), ("previous_gap_pts", "上期与序时进度差（百分点）"),
     ("gap_change_pts", "差距变化（百分点）"), ("match", "匹配方式"), ("match_score", "匹配得分"),
     ("needs_match_review", "匹配待核对"), ("match_review_reason", "核对说明"),
+    ("progress_stale", "进展未更新"), ("previous_override", "上期人工认定"),
 ]
 
 
@@ -389,7 +393,9 @@ def compare_periods(current_classified: pd.DataFrame, previous_classified: pd.Da
     prev = _indexed(previous_classified, "previous_")
     frame = matches.join(cur, on="task_id").join(prev, on="previous_task_id")
     text_columns = ["status", "previous_status", "leader", "leader_title", "task", "lead_unit",
-                    "previous_leader", "previous_task", "previous_lead_unit"]
+                    "previous_leader", "previous_task", "previous_lead_unit", "progress", "previous_progress",
+                    "previous_status_source", "previous_override_reason", "previous_override_reviewer",
+                    "previous_override_date"]
     for column in text_columns:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
     for column in ("leader_order", "previous_leader_order"):
@@ -399,13 +405,34 @@ def compare_periods(current_classified: pd.DataFrame, previous_classified: pd.Da
     for column in ("schedule_gap_pts", "previous_gap_pts"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["gap_change_pts"] = (frame["schedule_gap_pts"] - frame["previous_gap_pts"]).round(4)
+    frame = mark_stale(frame, frame["progress"], frame["previous_progress"], settings)
+    frame = _previous_overrides(frame)
     return frame[COMPARISON_COLUMNS].reset_index(drop=True)
 
 
+def _previous_overrides(frame: pd.DataFrame) -> pd.DataFrame:
+    """Last period's override of each matched task, beside it (the analyst may carry it
+    over deliberately: ``make carry-overrides IDS=…``); never applied by itself."""
+    from src.classify.overrides import override_evidence
+
+    out = frame.copy()
+    overridden = out["previous_status_source"].astype(str) == "override"
+    out["previous_override_status"] = out["previous_status"].where(overridden, "")
+    for column in ("reason", "reviewer"):
+        out[f"previous_override_{column}"] = out[f"previous_override_{column}"].where(overridden, "").astype(str)
+    out["previous_override"] = [
+        f"{_label(status)}：" + override_evidence(reason, reviewer, str(when or ""))[5:] if status else ""
+        for status, reason, reviewer, when in zip(out["previous_override_status"], out["previous_override_reason"],
+                                                   out["previous_override_reviewer"], out["previous_override_date"])
+    ]
+    return out
+
+
 def _indexed(table: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    columns = ["status", "schedule_gap_pts", "leader", "leader_title", "leader_order", "task", "lead_unit"]
+    columns = ["status", "schedule_gap_pts", "leader", "leader_title", "leader_order", "task", "lead_unit", "progress"]
     if prefix:
         columns = [c for c in columns if c != "leader_title"]
+        columns += ["status_source", "override_reason", "override_reviewer", "override_date"]
     picked = pd.DataFrame({"task_id": table["task_id"].astype("int64")})
     for column in columns:
         picked[column] = table[column].values if column in table.columns else (np.nan if column in ("schedule_gap_pts", "leader_order") else "")
@@ -647,6 +674,12 @@ def _label(status: str) -> str:
     from src.style import status_label
 
     return status_label(status)
+
+
+def _status_order() -> list[str]:
+    from src.style import status_order
+
+    return status_order()
 
 
 def _scope(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
@@ -958,6 +991,11 @@ def comparison_sentences(frame: pd.DataFrame, leader: str = "", previous_label: 
     parts = [f"{word} {int(counts[word])} 项" for word in dict.fromkeys(order) if counts.get(word, 0)]
     if parts:
         sentences.append("状态变化：" + "，".join(parts) + "。")
+    stale = matched[matched["progress_stale"].fillna(False).astype(bool)] if "progress_stale" in matched.columns else matched.iloc[:0]
+    if len(stale):
+        kinds = stale["status"].value_counts()
+        detail = "，".join(f"{_label(s)} {int(kinds[s])} 项" for s in _status_order() if kinds.get(s, 0))
+        sentences.append(f"进展未更新 {len(stale)} 项：进展情况与{previous_label}相同或基本相同（{detail}），请督促牵头单位如实更新。")
     transitions = transition_counts(scoped)
     moved = transitions[(transitions["status"] != "") & (transitions["previous_status"] != "")
                         & (transitions["previous_status"] != transitions["status"])]
@@ -988,6 +1026,7 @@ def comparison_sheet(frame: pd.DataFrame) -> pd.DataFrame:
         sheet[column] = sheet[column].map(lambda s: _label(s) if s else "")
     sheet["match"] = sheet["match"].map(MATCH_LABELS)
     sheet["needs_match_review"] = sheet["needs_match_review"].map({True: "是", False: ""})
+    sheet["progress_stale"] = sheet["progress_stale"].map({True: "是", False: ""})
     return sheet[[c for c, _ in SHEET_COLUMNS]].rename(columns=dict(SHEET_COLUMNS)).reset_index(drop=True)
 
 
@@ -1062,6 +1101,8 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
         "matching_version": settings.get("version", ""),
         "matches": {kind: int(counts.get(kind, 0)) for kind in MATCH_KINDS},
         "needs_match_review": int(frame["needs_match_review"].sum()),
+        "progress_stale": stale_count(frame),  # 进展未更新: the figure the notice prints
+        "previous_overrides": int((frame["previous_override_status"] != "").sum()),
         "changes": {word: int(n) for word, n in sorted(frame["change"].value_counts().items())},
     }
     paths = write_comparison(frame, data_dir)

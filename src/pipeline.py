@@ -93,6 +93,7 @@ def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
     store.write_csv(classified, target.classified_csv)
     store.write_parquet(classified, target.classified)
     summary = classification_summary(classified, as_of, overrides_path, profile)
+    summary["overrides_path"] = str(Path(overrides_path).resolve()) if overrides_path is not None else ""
     summary["override_warnings"] = warnings  # overrides made for another task text: not applied (the build lists them)
     store.write_json(summary, target.classification)
     terms = task_terms(classified, cache=target.terms)  # segmented once per text: an override re-uses them

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from src import paths
+from src import paths, periods
 from src.build.console import BuildSummary, Progress, finish_log, log, start_log
 from src.build.publish import keep_failed, open_staging, remove_dead_leftovers, swap_in, write_index_and_workbook
 from src.build.state import code_fingerprint, fingerprint, outputs_fingerprint, read_state, write_state
@@ -143,7 +143,7 @@ def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool,
         target = Path(previous).resolve()
         side = [target] if target.is_file() else sorted(p for p in target.rglob("tasks_classified.parquet"))
     else:
-        side = sorted(p for p in layout.raw.parent.iterdir() if p.is_file() and not p.name.startswith("."))
+        side = sorted(p for p in paths.RAW_DIR.iterdir() if p.is_file() and not p.name.startswith("."))  # only data/raw/
     key = fingerprint(files.classified, files.metadata, str(previous or ""), *side, bool(force_compare), code_fingerprint(), "compare-v1")
     recorded = state.get("compare_outputs")
     if not force and state.get("compare") == key and recorded == outputs_fingerprint(files.compare_outputs):
@@ -260,6 +260,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
         shutil.rmtree(staging, ignore_errors=True)
         return False
     index_written.result()
+    periods.link_into_staging(staging, layout)  # index.html lists every kept period
     charts.prune()
     new_state["index"] = index_key
     new_state["index_outputs"] = outputs_fingerprint([staging / "index.html", staging / "key_tasks_classified.xlsx"])
@@ -361,6 +362,8 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
 
     started = time.perf_counter()
     layout = Layout.from_args(raw, out)
+    if not layout.problem and layout.raw.is_file():
+        layout = periods.place(layout, as_of)  # an older period builds into its own kept folder, never reports/
     summary = BuildSummary(raw=str(layout.raw))
     handler = start_log(layout.reports_dir)
     for leftover in remove_dead_leftovers(layout.reports_dir):
@@ -377,12 +380,17 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
             raise BuildInputError(layout.problem)
         if not layout.raw.exists():
             raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
-        overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
+        overrides_path = (Path(overrides).resolve() if overrides
+                          else default_overrides(out) if out else periods.overrides_for(layout, as_of))
         run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
+        summary.warnings.extend(read_json(layout.files.classification).get("override_warnings", []))
+        previous = previous or periods.previous_for(layout)  # default: the kept period before this one
         if force_compare is None:
             force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
         run_compare_step(layout, previous, force_compare, force, summary)
         ok = run_report_step(layout, workers, force, summary)
+        if ok:
+            periods.keep(layout, overrides_path)  # the period as published: data, overrides, reports
         summary.index = str(layout.reports_dir / "index.html")
         code = 0 if ok else 1
     except BuildInputError as error:
