@@ -1058,8 +1058,8 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
 
     ``previous``: what ``PREVIOUS=`` / ``--previous`` names (a raw table, the OUT
     folder of its build, or its data folder). When None, an earlier period of the
-    same series among the tables in ``raw_dir`` (default: the folder of
-    ``raw_path``) is used, and the notes say so. With no previous period,
+    same series among the tables in ``raw_dir`` (default: ``data/raw/``, never
+    the folder ``raw_path`` happens to be in) is used, and the notes say so. With no previous period,
     nothing is compared and stale comparison files are removed. ``force``
     (None → the ``FORCE_COMPARE`` environment variable) compares a pair that
     :func:`check_same_series` would refuse. A raw previous table is classified
@@ -1072,7 +1072,9 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
     if previous is None:
         if raw_path is None:
             return _no_comparison(data_dir, ["未指定上期，也未给出本期汇总表所在目录，不做与上期比较"])
-        found, why = find_previous_in_raw(raw_dir or Path(raw_path).parent, raw_path)
+        from src import paths
+
+        found, why = find_previous_in_raw(raw_dir or paths.RAW_DIR, raw_path)  # data/raw/ only, never the table's own folder
         if found is None:
             return _no_comparison(data_dir, [why])
         previous, how = found, "found"

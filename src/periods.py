@@ -39,8 +39,8 @@ __all__ = ["period_id", "periods_root", "list_periods", "place", "overrides_for"
            "keep", "link_periods", "link_into_staging", "carry_overrides", "overrides_file_of"]
 
 PERIOD_FILE = "period.json"
-_SKIP_DATA = ("chart_cache", "previous", ".build-state.json")
-_SKIP_REPORTS = ("logs", ".build-state.json")
+_SKIP_DATA = ("chart_cache", "previous")
+_SKIP_REPORTS = ("logs",)
 _MARK = ("<!-- periods -->", "<!-- /periods -->")
 _NAMED = {3: "Q1", 6: "H1", 9: "Q3", 12: "FY"}
 
@@ -300,6 +300,44 @@ def current_period(data_dir: Path) -> tuple[str | None, dict]:
 
 
 # ---------------------------------------------------------------------- overrides across periods
+def build_warnings(layout) -> list[str]:
+    """What the build lists as warnings about overrides: this period's overrides not
+    applied (made for another task text), and each of last period's overrides, which a
+    new period never inherits: carried over only on request, or its task is gone."""
+    data_dir = Path(layout.data_dir)
+    out = []
+    summary = data_dir / "classification.json"
+    if summary.exists():
+        out += json.loads(summary.read_text(encoding="utf-8")).get("override_warnings", [])
+    comparison = data_dir / "comparison.parquet"
+    if not comparison.exists():
+        return out
+    import pandas as pd
+
+    frame = pd.read_parquet(comparison)
+    if "previous_override_status" not in frame.columns:
+        return out
+    info = json.loads((data_dir / "comparison.json").read_text(encoding="utf-8")) if (data_dir / "comparison.json").exists() else {}
+    label = info.get("previous_label") or "上期"
+    classified = pd.read_parquet(data_dir / "tasks_classified.parquet", columns=["task_id", "status_source"])
+    own = {int(t) for t in classified.loc[classified["status_source"] == "override", "task_id"]}
+    for row in frame[frame["previous_override_status"] != ""].itertuples():
+        if row.match == "removed":
+            out.append(f"{label}序号 {int(row.previous_task_id)} 的人工认定（{row.previous_override}）未沿用：本期没有对应的任务")
+        elif int(row.task_id) not in own:
+            out.append(f"{label}序号 {int(row.previous_task_id)} 的人工认定（{row.previous_override}）未沿用到本期序号 "
+                       f"{int(row.task_id)}（本期按规则判定为{_status_words(row.status)}）；确需沿用时运行 "
+                       f"make carry-overrides IDS={int(row.task_id)}，或在探索笔记本的复核队列中认定")
+    return out
+
+
+def _status_words(status: str) -> str:
+    from src.style import status_label
+
+    return status_label(status)
+
+
+
 def overrides_file_of(data_dir: Path) -> Path:
     """The overrides file the build read for the data in ``data_dir`` (recorded in its
     ``classification.json``), else the period's own file under ``<root>/<id>/``."""

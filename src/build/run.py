@@ -383,11 +383,11 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         overrides_path = (Path(overrides).resolve() if overrides
                           else default_overrides(out) if out else periods.overrides_for(layout, as_of))
         run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
-        summary.warnings.extend(read_json(layout.files.classification).get("override_warnings", []))
         previous = previous or periods.previous_for(layout)  # default: the kept period before this one
         if force_compare is None:
             force_compare = os.environ.get("FORCE_COMPARE", "").strip() not in ("", "0")
         run_compare_step(layout, previous, force_compare, force, summary)
+        summary.warnings.extend(periods.build_warnings(layout))  # overrides not applied, last period's not carried
         ok = run_report_step(layout, workers, force, summary)
         if ok:
             periods.keep(layout, overrides_path)  # the period as published: data, overrides, reports
