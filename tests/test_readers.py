@@ -484,3 +484,48 @@ def test_a_leader_heading_is_never_the_title():
     assert (metadata["title"], metadata["period"], metadata["as_of"]) == (
         "2020年重点工作1-9月完成情况汇总表", "前三季度", "2020-09-30")
     assert grid_metadata([("刘忻市长主抓重点工作", 1)], "x.docx")["title"] is None
+
+
+def _damaged_docx(path):
+    """A Word table whose third row lost two of its five cells (a damaged file)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("2020年政府工作报告重点工作半年度完成情况汇总表")
+    document.add_paragraph("某市人民政府督查室")
+    document.add_heading("刘忻市长主抓重点工作", level=2)
+    table = document.add_table(rows=1, cols=5)
+    for cell, text in zip(table.rows[0].cells, ["序号", "重点工作", "牵头单位", "进展情况", "存在问题及下一步工作安排"]):
+        cell.text = text
+    for number in (1, 2, 3):
+        for cell, text in zip(table.add_row().cells, [str(number), f"推进第{number}项工程建设。", "市建委",
+                                                      "完成年度计划的60%。", "下一步：加快推进。"]):
+            cell.text = text
+    row = table.rows[2]._tr
+    for cell in row.tc_lst[3:]:
+        row.remove(cell)
+    document.save(path)
+    return path
+
+
+def test_a_physically_short_word_row_stops_the_build_naming_table_row_and_task(tmp_path):
+    import subprocess
+    import sys
+
+    raw = _damaged_docx(tmp_path / "damaged.docx")
+    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(raw), "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, "ACCEPT_DAMAGED": ""})
+    assert result.returncode == 2, result.stderr
+    message = result.stdout + result.stderr
+    assert "第1个表格:第3行" in message and "缺了 2 个单元格" in message
+    assert "序号 2" in message and "推进第2项工程建设" in message and "--accept-damaged" in message
+    assert not (tmp_path / "out" / "reports" / "overview.html").exists()
+
+
+def test_an_accepted_damaged_row_reads_empty_and_is_warned(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCEPT_DAMAGED", "1")
+    parsed = parse_table(_damaged_docx(tmp_path / "damaged.docx"))
+    row = parsed.tasks.set_index("task_id").loc[2]
+    assert row["progress"] == "" and row["lead_unit"] == "市建委"
+    warnings = " ".join(parsed.quality["warnings"])
+    assert "第1个表格第3行" in warnings and "缺的 2 格按空白读入" in warnings and "未报送" in warnings

@@ -27,6 +27,9 @@ def parser() -> argparse.ArgumentParser:
                      help="compare even with a table from another office or period (also FORCE_COMPARE=1)")
     cli.add_argument("--profile", help="office profile in data/reference/profiles/ (tolerance band, lag tiers; default: strict)")
     cli.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+    cli.add_argument("--accept-damaged", dest="accept_damaged", action="store_true",
+                     help="publish a Word row with cells physically missing (its missing cells read as empty: 未报送) "
+                     "instead of stopping with exit 2 (also ACCEPT_DAMAGED=1)")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
                      "warm (warm workers kept between builds, for quick rebuilds: see src/build/service.py), "
@@ -48,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         forked = forkserver.run_on_server(argv, code_fingerprint(), service.SERVICE_DIR)
         if forked is not None:
             return forked
+    if args.accept_damaged:
+        import os
+
+        from src.ingest.word import ACCEPT_DAMAGED_ENV
+
+        os.environ[ACCEPT_DAMAGED_ENV] = "1"  # read by the Word reader; the warning goes to the data-quality summary
     as_of = None
     if args.as_of:
         try:
