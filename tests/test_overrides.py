@@ -12,7 +12,9 @@ from src import classify as c
 from src import store
 from src.classify.overrides import OverrideError, override_evidence, parse_override_date
 from src.pipeline import analyse_stage, clean_stage
-from tests.conftest import MINI_TABLE
+from tests.conftest import FIXTURES, MINI_TABLE
+
+FIXTURES_NO_OVERRIDES = FIXTURES / "no_overrides.csv"
 
 HEADER = "task_id,status,reason,reviewer,date"
 
@@ -212,3 +214,65 @@ def test_set_override_writes_a_file_the_build_reads(small_classified, tmp_path):
     assert read_overrides(path, small_classified)[0]["reason"] == "复核已完成"  # a refused change writes nothing
     assert not list(tmp_path.glob(".overrides.csv.*"))  # no temporary file left behind
     assert remove_override(path, small_classified, 2) and read_overrides(path, small_classified) == []
+
+
+# ------------------------------------------------ the office workbook as an input
+def _edit(path, edits: dict[int, dict[str, str]], sheet: str = "全部任务"):
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    ws = book[sheet]
+    header = [cell.value for cell in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        task_id = row[header.index("序号")].value
+        for name, value in edits.get(int(task_id) if task_id is not None else -1, {}).items():
+            row[header.index(name)].value = value
+    book.save(path)
+
+
+def test_an_edited_workbook_round_trips_into_overrides(mini_processed, tmp_path):
+    from src.render import write_excel
+    from src.workbook_overrides import apply_workbook_changes, read_workbook_changes
+
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    for name in ("tasks.parquet", "metadata.json"):
+        (processed / name).write_bytes((mini_processed / name).read_bytes())
+    overrides = tmp_path / "overrides.csv"
+    classified = analyse_stage(processed, overrides_path=FIXTURES_NO_OVERRIDES)
+    book = write_excel(classified, tmp_path / "key_tasks_classified.xlsx")
+    assert read_workbook_changes(book, classified) == []  # as written: nothing to apply
+    target = int(classified.loc[classified.status != "lagging", "task_id"].iloc[0])
+    _edit(book, {target: {"状态": "滞后", "认定理由": "督查组实地核查确认滞后", "复核人": "张三", "认定日期": "2020/7/20"}})
+    changes = read_workbook_changes(book, classified)
+    assert [(c.task_id, c.action, c.status, c.reviewer, c.when) for c in changes] == [
+        (target, "set", "lagging", "张三", "2020-07-20")]
+    assert "→ 滞后" in changes[0].sentence() and "督查组实地核查确认滞后" in changes[0].sentence()
+    apply_workbook_changes(changes, overrides, classified)
+    rebuilt = analyse_stage(processed, overrides_path=overrides)
+    row = rebuilt.loc[rebuilt.task_id == target].iloc[0]
+    assert (row.status, row.status_source, row.override_reviewer) == ("lagging", "override", "张三")
+    again = write_excel(rebuilt, tmp_path / "again.xlsx")
+    assert read_workbook_changes(again, rebuilt) == []  # the round trip is stable
+    from src.style import status_label
+
+    _edit(again, {target: {"状态": status_label(row.rule_status), "认定理由": None}})  # back to the rule's status
+    assert [c.action for c in read_workbook_changes(again, rebuilt)] == ["remove"]
+
+
+def test_every_fault_of_an_edited_workbook_is_listed_and_nothing_applied(mini_processed, tmp_path):
+    from src.render import write_excel
+    from src.workbook_overrides import WorkbookError, read_workbook_changes
+
+    classified = store.read_table(mini_processed / "tasks_classified.parquet")
+    book = write_excel(classified, tmp_path / "key_tasks_classified.xlsx")
+    ids = classified["task_id"].astype(int).tolist()
+    _edit(book, {ids[0]: {"状态": "差不多"}, ids[1]: {"状态": "已完成" if classified.status.iloc[1] != "completed" else "滞后"},
+                 ids[2]: {"认定日期": "七月", "状态": "滞后" if classified.status.iloc[2] != "lagging" else "已完成",
+                          "认定理由": "核查"}})
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook_changes(book, classified)
+    assert len(caught.value.faults) == 3
+    message = str(caught.value)
+    assert "状态“差不多”无效" in message and "认定理由是空的" in message and "认定日期“七月”" in message
+    assert "工作表“全部任务”第 2 行" in message
