@@ -306,6 +306,11 @@ def build_warnings(layout) -> list[str]:
     new period never inherits: carried over only on request, or its task is gone."""
     data_dir = Path(layout.data_dir)
     out = []
+    legacy = paths.OVERRIDES_PATH
+    if legacy.is_file() and len([line for line in legacy.read_text(encoding="utf-8", errors="replace").splitlines()
+                                 if line.strip()]) > 1:
+        out.append(f"{legacy} 已不再使用：人工认定按期保存（本期为 {overrides_file_of(data_dir)}），"
+                   "请把其中属于本期的认定移到本期文件（或在探索笔记本的复核队列中重新认定）")
     summary = data_dir / "classification.json"
     if summary.exists():
         out += json.loads(summary.read_text(encoding="utf-8")).get("override_warnings", [])
