@@ -707,3 +707,10 @@ class ExploreApp:
         from IPython.display import display
 
         display(self.widget)
+
+
+def review_widget(loaded: Loaded, comparison: pd.DataFrame | None = None):
+    """The review queue (复核队列) of the build whose table ``loaded`` is: see :mod:`src.review`."""
+    from src.review import ReviewQueue
+
+    return ReviewQueue(loaded.path.parent, comparison=comparison)
