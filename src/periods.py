@@ -36,7 +36,7 @@ from pathlib import Path
 from src import paths
 
 __all__ = ["period_id", "periods_root", "list_periods", "place", "overrides_for", "previous_for", "default_previous",
-           "keep", "link_periods", "link_into_staging", "carry_overrides", "overrides_file_of"]
+           "keep", "keep_log", "link_periods", "link_into_staging", "carry_overrides", "overrides_file_of"]
 
 PERIOD_FILE = "period.json"
 _SKIP_DATA = ("chart_cache", "previous")
@@ -251,6 +251,17 @@ def keep(layout, overrides: Path | None = None) -> Path | None:
     if (folder / "reports" / "index.html").exists() and data_dir.resolve() != (folder / "data").resolve():
         link_periods(folder / "reports", root, wanted, record)  # links relative to the kept copy
     return folder
+
+
+def keep_log(layout, log_path: Path | None, summary) -> None:
+    """Keep the log of a build that published reports in its period's folder
+    (``<root>/<id>/build.log``): what was sent keeps the record of how it was made."""
+    if not log_path or not summary.reports_written or summary.failures or not Path(log_path).exists():
+        return
+    wanted, _ = current_period(layout.data_dir)
+    folder = periods_root(layout.data_dir) / (wanted or "")
+    if wanted and folder.is_dir():
+        shutil.copy2(log_path, folder / "build.log")
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -12,8 +12,6 @@ import pytest
 from src import periods
 from tests.conftest import MINI_TABLE
 
-pytestmark = pytest.mark.slow  # builds reports end to end
-
 
 def q3_variant(source: str) -> str:
     """The mini half-year table as its Q3 report: later period, task 2 dropped and the
@@ -51,6 +49,7 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow  # builds reports end to end, five times
 def test_next_period_scenario(project):
     from src.build import build
     from src.classify.overrides import read_overrides, set_override
@@ -117,3 +116,47 @@ def test_next_period_scenario(project):
     assert code == 0, summary.failures
     assert (project / "reports" / "overview.html").read_bytes() == before
     assert "前三季度" in json.loads((project / "data" / "processed" / "metadata.json").read_text(encoding="utf-8"))["title"]
+
+
+def test_quiet_runs_log_apart_and_the_published_builds_log_is_kept(tmp_path, monkeypatch):
+    from src.build import console
+
+    reports = tmp_path / "reports"
+    monkeypatch.setattr(console, "KEEP_LOGS", 3)
+    names = iter(range(100))
+    monkeypatch.setattr(console, "datetime", type("Clock", (), {"now": staticmethod(
+        lambda: __import__("datetime").datetime(2020, 7, 1, 0, 0, next(names)))}))
+
+    def run(**summary):
+        handler = console.start_log(reports)
+        console.log.info("构建")
+        return console.finish_log(handler, reports, console.BuildSummary(**summary))
+
+    published = run(stages_run=["clean"], reports_written=["overview"])
+    quiet = [run() for _ in range(5)]
+    assert all(path.parent == reports / "logs" / "noop" for path in quiet)
+    assert len(list((reports / "logs" / "noop").glob("build-*.log"))) == 3  # quiet runs pruned among themselves
+    for _ in range(5):
+        run(stages_run=["classify"])  # builds that published nothing new
+    kept = sorted(p.name for p in (reports / "logs").glob("build-*.log"))
+    assert published.name in kept and len(kept) == 4  # three most recent, and the one behind the reports
+    assert (reports / "logs" / "PUBLISHED").read_text(encoding="utf-8").strip() == published.name
+
+
+def test_period_ids_and_the_index_list(tmp_path):
+    assert [periods.period_id(d) for d in ("2020-03-31", "2020-06-30", "2020-09-30", "2020-12-31", "2020-11-30")] == [
+        "2020-Q1", "2020-H1", "2020-Q3", "2020-FY", "2020-M11"]
+    root = tmp_path / "data" / "periods"
+    for wanted, as_of in (("2020-H1", "2020-06-30"), ("2020-Q3", "2020-09-30")):
+        (root / wanted / "reports").mkdir(parents=True)
+        (root / wanted / "period.json").write_text(json.dumps(
+            {"id": wanted, "label": f"<b>{wanted}</b>", "as_of": as_of}), encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "index.html").write_text("<html><body><p>x</p></body></html>", encoding="utf-8")
+    for _ in range(2):  # replaced, not added again
+        periods.link_periods(reports, root, "2020-Q3")
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    assert page.count("各期报告") == 1 and "<b>" not in page and "&lt;b&gt;2020-H1" in page
+    assert 'href="../data/periods/2020-H1/reports/index.html"' in page
+    assert page.index("2020-Q3") < page.index("2020-H1")  # newest first

@@ -1,7 +1,9 @@
 """What the office sees: a progress bar over the reports naming each leader,
 and a Chinese summary that names the warnings and ends with where
 ``index.html`` is. The full log of every build goes to
-``<reports>/logs/build-<time>.log`` (the most recent 30 are kept).
+``<reports>/logs/build-<time>.log`` (the most recent 30 are kept, and always the
+log of the build behind the published reports; builds that did nothing log into
+``logs/noop/``).
 """
 from __future__ import annotations
 
@@ -64,18 +66,27 @@ def start_log(reports_dir: Path):
     return handler
 
 
-def finish_log(handler, reports_dir: Path, summary: BuildSummary) -> None:
-    """Print the summary, then move the build's log into ``<reports>/logs/``."""
+def finish_log(handler, reports_dir: Path, summary: BuildSummary) -> Path:
+    """Print the summary, then move the build's log into ``<reports>/logs/`` and return
+    where it went. A build that did nothing (every step up to date) logs into
+    ``logs/noop/`` instead, so quiet scheduled runs never push out the log of the build
+    that made the published reports; that one (named in ``logs/PUBLISHED``) is never pruned."""
     for line in summary.lines():
         log.info("%s", line)
     handler.close()
     logging.getLogger("key_tasks").removeHandler(handler)
-    logs = reports_dir / "logs"
+    noop = not (summary.stages_run or summary.reports_written or summary.failures or summary.input_error)
+    logs = reports_dir / "logs" / ("noop" if noop else "")
     logs.mkdir(parents=True, exist_ok=True)
     target = logs / f"build-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
     shutil.move(handler.baseFilename, target)
-    for old in sorted(logs.glob("build-*.log"))[:-KEEP_LOGS]:
+    published = reports_dir / "logs" / "PUBLISHED"
+    if summary.reports_written and not summary.failures:
+        published.write_text(target.name + "\n", encoding="utf-8")
+    keep = published.read_text(encoding="utf-8").strip() if published.exists() else ""
+    for old in [p for p in sorted(logs.glob("build-*.log")) if p.name != keep][:-KEEP_LOGS]:
         old.unlink()
+    return target
 
 
 class Progress:

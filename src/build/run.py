@@ -406,7 +406,8 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
         if workers is not None:
             workers.close()
         summary.seconds = time.perf_counter() - started
-        finish_log(handler, layout.reports_dir, summary)
+        log_path = finish_log(handler, layout.reports_dir, summary)
+        periods.keep_log(layout, log_path, summary)  # the log of the build behind a period's reports, kept with it
     return code, summary
 
 
