@@ -1108,7 +1108,9 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
         "changes": {word: int(n) for word, n in sorted(frame["change"].value_counts().items())},
     }
     paths = write_comparison(frame, data_dir)
-    paths.append(store.write_json(info, data_dir / COMPARISON_INFO))
+    # comparison.json holds what was compared, not the statuses: every leader's report reads it, so
+    # a count of changes here would make one override re-render them all (the counts: comparison.csv)
+    paths.append(store.write_json({k: v for k, v in info.items() if k != "changes"}, data_dir / COMPARISON_INFO))
     notes.insert(0, f"与上期比较：{loaded.description}；" + comparison_sentences(frame, previous_label=info["previous_label"])[0])
     return ComparisonRun(frame, info, notes, paths)
 

@@ -35,6 +35,14 @@ def q3_variant(source: str) -> str:
     return "\n".join(out)
 
 
+def _slug_of(project, task_id: int) -> str:
+    from src.report import load_report
+
+    overview = load_report(project / "data" / "processed")
+    leader = overview.all_tasks.set_index("task_id").loc[task_id, "leader"]
+    return next(report.slug for report in overview.roster() if report.leader == leader)
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A project of its own: data/raw/, data/processed/, reports/ under tmp_path."""
@@ -108,6 +116,8 @@ def test_next_period_scenario(project):
     code, summary = build()
     q3 = pd.read_parquet(project / "data" / "processed" / "tasks_classified.parquet")
     assert q3.loc[q3.task_id == 2, "status_source"].item() == "override"
+    # one override with a previous period re-renders only what it changes: its leader's report and the overview
+    assert sorted(summary.reports_written) == sorted(["overview", _slug_of(project, 2)]), summary.reports_written
     assert "沿用上期认定" in q3.loc[q3.task_id == 2, "override_reason"].item()
 
     # rebuilding the half-year never touches the newest
