@@ -1130,7 +1130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="与上期比较：比较本期与上期的重点工作状态 (period over period)")
     parser.add_argument("--data", required=True, help="本期数据目录（含 tasks_classified.parquet）")
     parser.add_argument("--previous", help="上期：原始汇总表、上期构建的输出目录或数据目录")
-    parser.add_argument("--raw", help="本期原始汇总表（未给 --previous 时在其所在目录中查找上期）")
+    parser.add_argument("--raw", help="本期原始汇总表（未给 --previous 时在 data/raw/ 中查找上期）")
     parser.add_argument("--force", action="store_true", help="强制比较不同系列的两期（同 FORCE_COMPARE=1）")
     args = parser.parse_args(argv)
     try:

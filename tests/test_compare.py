@@ -546,7 +546,7 @@ def q3_build(tmp_path):
 
 def test_run_comparison_finds_the_previous_period_in_raw(q3_build):
     raw, period, data = q3_build
-    run = compare.run_comparison(data, raw_path=period.path)
+    run = compare.run_comparison(data, raw_path=period.path, raw_dir=raw)
     assert run.frame is not None and run.info["previous_chosen"] == "found"
     assert run.info["previous_label"] == "2020年半年度" and run.info["current_label"] == "2020年前三季度"
     assert run.info["matches"]["new"] == len(period.added) and run.info["matches"]["removed"] == len(period.removed)
@@ -564,9 +564,9 @@ def test_run_comparison_finds_the_previous_period_in_raw(q3_build):
 
 def test_run_comparison_without_previous_removes_stale_files(q3_build, tmp_path):
     raw, period, data = q3_build
-    compare.run_comparison(data, raw_path=period.path)
+    compare.run_comparison(data, raw_path=period.path, raw_dir=raw)
     (raw / "h1.md").unlink()
-    run = compare.run_comparison(data, raw_path=period.path)
+    run = compare.run_comparison(data, raw_path=period.path, raw_dir=raw)
     assert run.frame is None and "没有" in run.notes[0]
     assert not (data / "comparison.parquet").exists() and not (data / "comparison.json").exists()
 
@@ -581,3 +581,15 @@ def test_run_comparison_refuses_a_bad_pair_unless_forced(q3_build, tmp_path, mon
     monkeypatch.setenv("FORCE_COMPARE", "1")
     run = compare.run_comparison(data, previous=other.path)
     assert run.info["forced"] and any("已强制比较" in note for note in run.notes)
+
+
+def test_the_previous_period_is_never_searched_in_the_tables_own_folder(q3_build, monkeypatch):
+    """A table built from Downloads (any folder) is compared only with data/raw/ and the kept periods."""
+    from src import paths
+
+    raw, period, data = q3_build
+    empty = raw.parent / "empty_raw"
+    empty.mkdir()
+    monkeypatch.setattr(paths, "RAW_DIR", empty)
+    run = compare.run_comparison(data, raw_path=period.path)  # h1.md lies beside it, but not in data/raw/
+    assert run.frame is None and str(empty) in run.notes[0]
