@@ -711,6 +711,10 @@ class ExploreApp:
 
 def review_widget(loaded: Loaded, comparison: pd.DataFrame | None = None):
     """The review queue (复核队列) of the build whose table ``loaded`` is: see :mod:`src.review`."""
+    import ipywidgets as w
+
     from src.review import ReviewQueue
 
+    if not loaded.classified or not (loaded.path.parent / "tasks_classified.parquet").exists():
+        return w.HTML("复核队列：这张表还没有判定（只有清洗后的任务表）。运行 make reports 后，这里列出需要复核的任务。")
     return ReviewQueue(loaded.path.parent, comparison=comparison)

@@ -323,35 +323,20 @@ def build_warnings(layout) -> list[str]:
         out.append(f"{legacy} 已不再使用：人工认定按期保存（本期为 {overrides_file_of(data_dir)}），"
                    "请把其中属于本期的认定移到本期文件（或在探索笔记本的复核队列中重新认定）")
     summary = data_dir / "classification.json"
-    if summary.exists():
-        out += json.loads(summary.read_text(encoding="utf-8")).get("override_warnings", [])
-    comparison = data_dir / "comparison.parquet"
-    if not comparison.exists():
-        return out
-    import pandas as pd
-
-    frame = pd.read_parquet(comparison)
-    if "previous_override_status" not in frame.columns:
-        return out
-    info = json.loads((data_dir / "comparison.json").read_text(encoding="utf-8")) if (data_dir / "comparison.json").exists() else {}
+    classification = json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
+    out += classification.get("override_warnings", [])
+    info_path = data_dir / "comparison.json"
+    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
     label = info.get("previous_label") or "上期"
-    classified = pd.read_parquet(data_dir / "tasks_classified.parquet", columns=["task_id", "status_source"])
-    own = {int(t) for t in classified.loc[classified["status_source"] == "override", "task_id"]}
-    for row in frame[frame["previous_override_status"] != ""].itertuples():
-        if row.match == "removed":
-            out.append(f"{label}序号 {int(row.previous_task_id)} 的人工认定（{row.previous_override}）未沿用：本期没有对应的任务")
-        elif int(row.task_id) not in own:
-            out.append(f"{label}序号 {int(row.previous_task_id)} 的人工认定（{row.previous_override}）未沿用到本期序号 "
-                       f"{int(row.task_id)}（本期按规则判定为{_status_words(row.status)}）；确需沿用时运行 "
-                       f"make carry-overrides IDS={int(row.task_id)}，或在探索笔记本的复核队列中认定")
+    own = set(classification.get("overridden_task_ids", []))
+    for item in info.get("previous_overrides") or []:  # JSON only: a build with nothing to do imports no pandas
+        if item["task_id"] is None:
+            out.append(f"{label}序号 {item['previous_task_id']} 的人工认定（{item['override']}）未沿用：本期没有对应的任务")
+        elif item["task_id"] not in own:
+            out.append(f"{label}序号 {item['previous_task_id']} 的人工认定（{item['override']}）未沿用到本期序号 "
+                       f"{item['task_id']}；确需沿用时运行 make carry-overrides IDS={item['task_id']}，"
+                       "或在探索笔记本的复核队列中认定")
     return out
-
-
-def _status_words(status: str) -> str:
-    from src.style import status_label
-
-    return status_label(status)
-
 
 
 def overrides_file_of(data_dir: Path) -> Path:

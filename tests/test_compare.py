@@ -593,3 +593,19 @@ def test_the_previous_period_is_never_searched_in_the_tables_own_folder(q3_build
     monkeypatch.setattr(paths, "RAW_DIR", empty)
     run = compare.run_comparison(data, raw_path=period.path)  # h1.md lies beside it, but not in data/raw/
     assert run.frame is None and str(empty) in run.notes[0]
+
+
+def test_a_status_beyond_the_three_is_compared_not_refused(monkeypatch):
+    """未报送 (not-reported), where the classifier has it, is compared like any status."""
+    from src import style
+
+    order = ["completed", "on-track", "lagging", "not-reported"]
+    monkeypatch.setattr(style, "status_order", lambda: order)
+    monkeypatch.setattr(style, "status_label", lambda s: {"not-reported": "未报送", "on-track": "序时推进",
+                                                          "completed": "已完成", "lagging": "滞后"}.get(s, s))
+    previous = pd.DataFrame({"task_id": [1, 2], "task": ["建设甲工程一期。", "推进乙项目审批。"],
+                             "status": ["on-track", "not-reported"], "lead_unit": ["市建委", "市发改委"]})
+    current = previous.assign(status=["not-reported", "lagging"])
+    frame = compare.compare_periods(current, previous)
+    assert list(frame["change"]) == ["本期未报送", "上期未报送"]
+    assert "未报送→滞后 1 项" in " ".join(compare.transition_counts(frame)["sentence"])
