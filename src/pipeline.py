@@ -94,8 +94,10 @@ def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
     store.write_parquet(classified, target.classified)
     summary = classification_summary(classified, as_of, overrides_path, profile)
     summary["overrides_path"] = str(Path(overrides_path).resolve()) if overrides_path is not None else ""
+    # overrides made for another task text: not applied (the build lists them); the tasks overridden
     summary["override_warnings"] = warnings
-    summary["overridden_task_ids"] = sorted(int(t) for t in classified.loc[classified["status_source"] == "override", "task_id"])  # overrides made for another task text: not applied (the build lists them)
+    overridden = classified.loc[classified["status_source"] == "override", "task_id"]
+    summary["overridden_task_ids"] = sorted(int(t) for t in overridden)
     store.write_json(summary, target.classification)
     terms = task_terms(classified, cache=target.terms)  # segmented once per text: an override re-uses them
     store.write_parquet(keyword_table(classified, terms=terms), target.keywords)
