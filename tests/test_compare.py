@@ -609,3 +609,41 @@ def test_a_status_beyond_the_three_is_compared_not_refused(monkeypatch):
     frame = compare.compare_periods(current, previous)
     assert list(frame["change"]) == ["本期未报送", "上期未报送"]
     assert "未报送→滞后 1 项" in " ".join(compare.transition_counts(frame)["sentence"])
+
+
+# -------------------------------------------------------------------------- 进展未更新
+def test_stale_progress_is_the_same_text_apart_from_the_periods_dates():
+    from src.compare_stale import mark_stale, progress_similarity, stale_by_unit, stale_count
+
+    settings = compare.load_settings()
+    before = "截至6月底，已完成项目立项，1-6月完成投资2.3亿元，占年度计划的45%。"
+    assert progress_similarity(before.replace("6月底", "9月底").replace("1-6月", "1-9月"), before, settings) == 1.0
+    frame = pd.DataFrame({
+        "task_id": [1, 2, 3, 4, 5], "leader": ["甲", "甲", "乙", "乙", "乙"],
+        "lead_unit": ["市建委、市交通局", "市建委", "市发改委", "市发改委", "市发改委"],
+        "match": ["id", "text", "id", "id", "new"],
+    })
+    progress = pd.Series([
+        before.replace("6月底", "9月底").replace("1-6月", "1-9月"),  # dates moved only: stale
+        before.replace("。", "；") + " ",  # punctuation and spacing: stale
+        before.replace("45%", "78%").replace("2.3亿元", "3.9亿元"),  # figures updated: not stale
+        "",  # nothing reported: 未报送, not 进展未更新
+        before,  # a new task has no previous text
+    ])
+    previous = pd.Series([before, before, before, before, ""])
+    marked = mark_stale(frame, progress, previous, settings)
+    assert list(marked["progress_stale"]) == [True, True, False, False, False]
+    assert marked["progress_similarity"].iloc[2] > 0.8  # close wording; the figures moved, so not stale
+    assert (stale_count(marked), stale_count(marked, "甲"), stale_count(marked, "乙")) == (2, 2, 0)
+    units = stale_by_unit(marked)
+    assert units.to_dict("records") == [{"lead_unit": "市建委", "count": 2, "task_ids": [1, 2]},
+                                        {"lead_unit": "市交通局", "count": 1, "task_ids": [1]}]
+
+
+def test_reworded_progress_is_not_stale():
+    from src.compare_stale import progress_similarity
+
+    settings = compare.load_settings()
+    a = "已完成项目立项和初步设计批复，正在开展施工招标。"
+    b = "施工单位已进场，主体结构完成过半，计划年底前完工。"
+    assert progress_similarity(a, b, settings) < settings["stale"]["min_similarity"]
