@@ -248,8 +248,10 @@ def keep(layout, overrides: Path | None = None) -> Path | None:
         if {k: v for k, v in previous.items() if k != "kept_at"} == {k: v for k, v in record.items() if k != "kept_at"}:
             record["kept_at"] = previous.get("kept_at", record["kept_at"])
     _write_atomic(old, json.dumps(record, ensure_ascii=False, indent=2))
-    if (folder / "reports" / "index.html").exists() and data_dir.resolve() != (folder / "data").resolve():
-        link_periods(folder / "reports", root, wanted, record)  # links relative to the kept copy
+    for period in list_periods(root):  # every kept index lists every period (links relative to each copy)
+        kept = Path(period["folder"]) / "reports"
+        if (kept / "index.html").exists() and kept.resolve() != Path(layout.reports_dir).resolve():
+            link_periods(kept, root, period["id"], period)
     return folder
 
 

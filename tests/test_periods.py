@@ -97,6 +97,8 @@ def test_next_period_scenario(project):
     assert f'href="{link}"' in index and (project / "reports" / link).resolve().exists()
     assert "督查组实地核查进度滞后" in (kept_h1 / "reports" / "overview.html").read_text(encoding="utf-8")
     assert (project / "data" / "periods" / "2020-Q3" / "reports" / "overview.html").exists()
+    kept_index = (kept_h1 / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../2020-Q3/reports/index.html"' in kept_index  # the half-year's copy links on to Q3
 
     # the comparison was made with the kept half-year, with its override beside the matched task
     info = json.loads((project / "data" / "processed" / "comparison.json").read_text(encoding="utf-8"))
