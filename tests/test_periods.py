@@ -111,7 +111,7 @@ def test_next_period_scenario(project):
     stale = comparison.set_index("task_id")["progress_stale"]
     assert not stale[3] and stale.sum() == info["progress_stale"] >= 5
     assert f"进展未更新 {info['progress_stale']} 项" in (project / "reports" / "overview.html").read_text(encoding="utf-8")
-    assert "进展未更新" in pd.read_excel(project / "reports" / "key_tasks_classified.xlsx", sheet_name=None)["与上期比较"].columns
+    assert "进展未更新" in pd.read_excel(project / "reports" / "key_tasks_classified.xlsx", sheet_name=None, engine="openpyxl")["与上期比较"].columns
 
     # carrying the override over deliberately: one command, then the build applies it
     assert periods.main(["carry", "--data", str(project / "data" / "processed"), "--ids", "2"]) == 0
