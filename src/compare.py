@@ -507,8 +507,16 @@ def _status_order() -> list[str]:
 # the previous period and the build step in src/compare_previous.py, the report pieces
 # in src/compare_sentences.py; imported on first use, so either may import this module.
 # --------------------------------------------------------------------------
-_MOVED = {**{name: "src.compare_previous" for name in ['PreviousPeriod', 'check_same_series', 'period_label', 'load_previous', 'find_previous_in_raw', 'ComparisonRun', 'run_comparison', 'main', '_series_check', '_with_classified_as_of', '_squash', '_describe', '_from_data_dir', '_classify_raw', '_env_force', '_no_comparison']},
-          **{name: "src.compare_sentences" for name in ['transition_counts', 'gap_words', 'lagging_both_periods', 'unit_renames', 'lagging_share_change', 'unit_ranking_change', 'leader_changes', 'comparison_sentences', 'comparison_sheet', '_scope', '_change_pts_words', '_split_units', '_unit_rows', '_leader_rows', '_counts', '_leader_order', '_ranks']}}
+_MOVED = {
+    **dict.fromkeys(["period_label", "_series_check", "_squash", "_describe"], "src.compare_series"),
+    **dict.fromkeys(["PreviousPeriod", "check_same_series", "load_previous", "find_previous_in_raw", "ComparisonRun",
+                     "run_comparison", "main", "_with_classified_as_of", "_from_data_dir", "_classify_raw",
+                     "_env_force", "_no_comparison"], "src.compare_previous"),
+    **dict.fromkeys(["transition_counts", "gap_words", "lagging_both_periods", "unit_renames", "lagging_share_change",
+                     "unit_ranking_change", "leader_changes", "comparison_sentences", "comparison_sheet", "_scope",
+                     "_change_pts_words", "_split_units", "_unit_rows", "_leader_rows", "_counts", "_leader_order",
+                     "_ranks"], "src.compare_sentences"),
+}
 
 
 __all__ = [

@@ -164,7 +164,7 @@ def previous_for(layout) -> str | None:
 def default_previous(data_dir: Path, current: dict) -> Path | None:
     """The kept period just before ``current`` (metadata with ``as_of``): the same office
     and year, the latest earlier report date. Its data folder, or None."""
-    from src.compare import _series_check
+    from src.compare_series import _series_check
 
     best = None
     for period in list_periods(periods_root(data_dir)):
@@ -199,7 +199,7 @@ def link_into_staging(staging: Path, layout) -> None:
     wanted, metadata = current_period(layout.data_dir)
     if not wanted:
         return
-    from src.compare import period_label
+    from src.compare_series import period_label
 
     root = periods_root(layout.data_dir)
     current = {"id": wanted, "label": period_label(metadata), "as_of": metadata.get("as_of")}
@@ -236,7 +236,7 @@ def keep(layout, overrides: Path | None = None) -> Path | None:
         _copy_tree(reports_dir, folder / "reports", _SKIP_REPORTS)
     if overrides is not None and Path(overrides).exists() and Path(overrides).resolve() != (folder / "overrides.csv").resolve():
         shutil.copy2(overrides, folder / "overrides.csv")  # an OUT build's overrides, as they were applied
-    from src.compare import period_label
+    from src.compare_series import period_label
 
     record = {"id": wanted, "label": period_label(metadata), "title": metadata.get("title"),
               "issuing_office": metadata.get("issuing_office"), "year": metadata.get("year"),
