@@ -142,11 +142,14 @@ def place(layout, as_of=None):
 def overrides_for(layout, as_of=None) -> Path:
     """The period's overrides file, ``<root>/<id>/overrides.csv`` (created with the header
     when missing: a new period starts with none)."""
-    from src.classify.overrides import empty_overrides_file
-
     root = periods_root(layout.data_dir)
     wanted = _raw_period(layout.raw, root, as_of).get("id") or "undated"
-    return empty_overrides_file(root / wanted / "overrides.csv")
+    path = root / wanted / "overrides.csv"
+    if not path.exists():  # (the overrides module needs pandas: imported only to create the file)
+        from src.classify.overrides import empty_overrides_file
+
+        empty_overrides_file(path)
+    return path
 
 
 def previous_for(layout) -> str | None:
