@@ -20,9 +20,10 @@ def parser() -> argparse.ArgumentParser:
                      f"among the tables in {RAW_DIR.relative_to(PROJECT_ROOT)}/)")
     cli.add_argument("--out", help="output folder: <out>/data and <out>/reports (default: data/processed and reports/)")
     cli.add_argument("--as-of", dest="as_of", help="report date YYYY-MM-DD (default: the period in the table's title)")
-    cli.add_argument("--overrides", help="analyst overrides CSV (default: data/overrides.csv, or <out>/overrides.csv with --out)")
+    cli.add_argument("--overrides", help="analyst overrides CSV (default: the period's own "
+                     "data/periods/<year>-<period>/overrides.csv, or <out>/overrides.csv with --out)")
     cli.add_argument("--previous", help="the previous period: its raw table, or the OUT folder of its build "
-                     "(default: an earlier period of the same series in the raw table's folder, if any)")
+                     "(default: the kept period before this one in data/periods/, else an earlier table of the same series in data/raw/)")
     cli.add_argument("--force-compare", dest="force_compare", action="store_true",
                      help="compare even with a table from another office or period (also FORCE_COMPARE=1)")
     cli.add_argument("--profile", help="office profile in data/reference/profiles/ (tolerance band, lag tiers; default: strict)")
