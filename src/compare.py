@@ -467,7 +467,7 @@ def read_comparison_info(data_dir: str | Path) -> dict:
 def task_history(frame: pd.DataFrame, task_id: int | None = None, previous_task_id: int | None = None) -> pd.DataFrame:
     """One task in both periods, one row per period (上期 first), for the explore
     notebook: 期次, 序号, 牵头领导, 重点工作, 牵头单位, 状态, 与序时进度差（百分点）,
-    then the match and the change."""
+    then the match, the change and last period's override (人工认定, on the 上期 row)."""
     if task_id is not None:
         rows = frame[frame["task_id"] == task_id]
     elif previous_task_id is not None:
@@ -486,6 +486,7 @@ def task_history(frame: pd.DataFrame, task_id: int | None = None, previous_task_
             "牵头单位": row[f"{prefix}lead_unit"], "状态": _label(row[f"{prefix}status"]) if row[f"{prefix}status"] else "",
             "与序时进度差（百分点）": row[gap],
             "匹配方式": MATCH_LABELS[row["match"]], "变化": row["change"],
+            "人工认定": row.get("previous_override", "") if prefix else "",  # last period's, never carried by itself
         })
     return pd.DataFrame(periods)
 
