@@ -11,7 +11,7 @@ The queue (:func:`review_queue`), one row per task, with why it is there:
 :class:`ReviewQueue` writes the period's overrides file — the very file the build
 reads (``classification.json`` records it; :func:`src.periods.overrides_file_of`) —
 through :func:`src.classify.overrides.set_override`: validated as the build validates
-it, written atomically. The next ``make reports`` (or ``make watch``) shows it.
+it, written atomically. The next ``make reports`` (or a watching rebuild, where one runs) shows it.
 """
 from __future__ import annotations
 
