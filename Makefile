@@ -12,7 +12,7 @@ PROFILE ?=
 EXECUTOR ?=
 JOBS   ?=
 
-BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS)) $(if $(PREVIOUS),--previous "$(PREVIOUS)") $(if $(PROFILE),--profile "$(PROFILE)") $(if $(EXECUTOR),--executor "$(EXECUTOR)")
+BUILD_ARGS := $(if $(RAW),--raw "$(RAW)") $(if $(OUT),--out "$(OUT)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS)) $(if $(PREVIOUS),--previous "$(PREVIOUS)") $(if $(PROFILE),--profile "$(PROFILE)") $(if $(EXECUTOR),--executor "$(EXECUTOR)") $(if $(ACCEPT_DAMAGED),--accept-damaged)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system reports watch test test-fast lint lab evaluate benchmark strip check-notebooks clean
@@ -52,7 +52,7 @@ lint: setup ## Lint the code (ruff, configured in pyproject.toml)
 	$(BIN)/python -m ruff check .
 
 lab: setup ## Open JupyterLab at the project root on the explore notebook (Chinese interface)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.app_settings_dir="$(CURDIR)/config/jupyterlab" notebooks/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.app_settings_dir="$(CURDIR)/config/jupyterlab" --LabApp.default_url=/lab/tree/notebooks/explore.ipynb notebooks/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 evaluate: setup ## Measure the classifier against the reference labels (prints figures)
 	$(BIN)/python benchmarks/evaluate_classifier.py
@@ -75,3 +75,15 @@ collect-out: setup ## Send each lead unit its pre-filled workbook: PERIOD=2020-0
 
 collect-in: setup ## Read the units' returns into a new summary table in data/raw/: FROM=<folder> [PERIOD=…]
 	$(BIN)/python -m src.collect in --from "$(FROM)" $(if $(PERIOD),--period "$(PERIOD)")
+
+IDS ?=
+FROM ?=
+.PHONY: carry-overrides overrides periods
+carry-overrides: setup ## Carry last period's overrides of chosen tasks over to this period (IDS=12,40 or IDS=all)
+	$(BIN)/python -m src.periods carry --ids "$(IDS)" $(if $(OUT),--data "$(OUT)/data")
+
+overrides: setup ## Turn the 状态 / 认定理由 edited in the office workbook into this period's overrides (FROM=….xlsx; shows the changes first)
+	$(BIN)/python -m src.workbook_overrides "$(FROM)" $(if $(OUT),--data "$(OUT)/data") $(if $(YES),--yes)
+
+periods: setup ## List the kept periods (data/periods/)
+	$(BIN)/python -m src.periods list $(if $(OUT),--data "$(OUT)/data")

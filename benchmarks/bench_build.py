@@ -217,7 +217,7 @@ def naive_notebook(source: Path, target: Path) -> None:
         "from src.pipeline import analyse_stage, clean_stage\n"
         "_work = tempfile.mkdtemp()\n"
         f"clean_stage({str(DEFAULT_RAW_PATH)!r}, _work)\n"
-        f"analyse_stage(_work, overrides_path={str(ROOT / 'data' / 'overrides.csv')!r})\n"
+        f"analyse_stage(_work, overrides_path={str(ROOT / 'data' / 'reference' / 'overrides_template.csv')!r})\n"
         "data_dir = _work"
     ))
     nbformat.write(nb, target)

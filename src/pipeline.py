@@ -70,12 +70,14 @@ def with_report_date(metadata: dict, as_of=None) -> dict:
     return {**out, "as_of": decided.isoformat(), "as_of_source": source}
 
 
-def classify_table(tasks: pd.DataFrame, as_of, overrides_path: str | Path | None = None, profile=None) -> pd.DataFrame:
-    """The judgement as one chain: rules → analyst overrides → cause and theme tags."""
+def classify_table(tasks: pd.DataFrame, as_of, overrides_path: str | Path | None = None, profile=None,
+                   warnings: list | None = None) -> pd.DataFrame:
+    """The judgement as one chain: rules → analyst overrides → cause and theme tags
+    (overrides not applied, because made for another task text, are added to ``warnings``)."""
     return (
         tasks
         .pipe(_classify, as_of=as_of, profile=profile)
-        .pipe(_overrides, overrides_path)
+        .pipe(_overrides, overrides_path, warnings)
         .pipe(add_text_features)
     )
 
@@ -95,10 +97,17 @@ def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
     if as_of not in (None, ""):
         metadata = with_report_date(metadata, as_of)
     report_date = metadata_report_date(metadata, where=source.metadata)
-    classified = classify_table(store.read_table(source.tasks), report_date, overrides_path, profile)
+    warnings: list[str] = []
+    classified = classify_table(store.read_table(source.tasks), report_date, overrides_path, profile, warnings)
     store.write_csv(classified, target.classified_csv)
     store.write_parquet(classified, target.classified)
-    store.write_json(classification_summary(classified, report_date, overrides_path, profile), target.classification)
+    summary = classification_summary(classified, report_date, overrides_path, profile)
+    summary["overrides_path"] = str(Path(overrides_path).resolve()) if overrides_path not in (None, "") else ""
+    # overrides made for another task text: not applied (the build lists them); the tasks overridden
+    summary["override_warnings"] = warnings
+    overridden = classified.loc[classified["status_source"] == "override", "task_id"]
+    summary["overridden_task_ids"] = sorted(int(t) for t in overridden)
+    store.write_json(summary, target.classification)
     terms = task_terms(classified, cache=target.terms)  # segmented once per text: an override re-uses them
     store.write_parquet(keyword_table(classified, terms=terms), target.keywords)
     if target.folder != source.folder or as_of not in (None, ""):  # the templates read the date used here
@@ -144,7 +153,7 @@ def _classify(tasks: pd.DataFrame, as_of, profile=None) -> pd.DataFrame:
     return classify_tasks(tasks, as_of=as_of, profile=office)
 
 
-def _overrides(classified: pd.DataFrame, overrides_path) -> pd.DataFrame:
+def _overrides(classified: pd.DataFrame, overrides_path, warnings: list | None = None) -> pd.DataFrame:
     if overrides_path is None:
         return ensure_override_columns(classified)  # the same columns, whether or not there is an overrides file
-    return apply_overrides(classified, overrides_path)
+    return apply_overrides(classified, overrides_path, warnings)

@@ -87,27 +87,45 @@ def markdown_metadata(lines: list[str], path) -> dict:
 
 def grid_metadata(texts: list[tuple[str, int]], path) -> dict:
     """The same from the rows above the first header of a spreadsheet, Word or PDF
-    file: (text, heading level) pairs. The title is the first level-1 heading,
-    else the first row that is neither the office nor a date."""
+    file: (text, heading level) pairs, read as a person reads them. The title is the
+    text before the first table or leader heading that is neither the office nor a
+    date: a level-1 heading when there is one that is not a leader's, else the first
+    such row; the rows right after it that are neither (a title broken over two PDF
+    lines or two Word paragraphs) are joined to it. A leader heading ("刘忻市长主抓
+    重点工作", in any heading style) is never the title."""
     office_pattern = table_format()["document"]["office_pattern"]
     title = office = issued = None
-    headed = [text for text, level in texts if level == 1]
-    if headed:
-        title = squash(headed[0])
-    for text, _ in texts:
+    kinds = []  # (squashed text, kind, level): kind title / office / date / skip
+    for text, level in texts:
         squashed = squash(text)
-        if not squashed or squashed == title or squashed == "目录" or parse_section_row(squashed):
+        if not squashed or squashed == "目录" or parse_section_row(squashed):
+            kinds.append((squashed, "skip", level))
             continue
         date = _DATE.fullmatch(squashed) or (re.search(r"(日期|时间)[:：]?", squashed) and _DATE.search(squashed))
-        if issued is None and date:
-            issued = _issued(date)
-            squashed = re.sub(r"[，,;；\s]*(填报|报送|印发)?(日期|时间)[:：]?.*$", "", squashed)
-            if not squashed:
-                continue
-        if office is None and re.search(office_pattern, squashed) and not re.search(r"(汇总表|情况表|完成情况)", squashed):
-            office = re.sub(r"^(填报|报送|印发)?单位[:：]", "", squashed)
-        elif title is None and not date:
-            title = squashed
+        if date:
+            if issued is None:
+                issued = _issued(date)
+            rest = re.sub(r"[，,;；\s]*(填报|报送|印发)?(日期|时间)[:：]?.*$", "", squashed)
+            if rest and re.search(office_pattern, rest) and office is None:
+                office = re.sub(r"^(填报|报送|印发)?单位[:：]", "", rest)
+            kinds.append((squashed, "date", level))
+            continue
+        if re.search(office_pattern, squashed) and not re.search(r"(汇总表|情况表|完成情况)", squashed):
+            if office is None:
+                office = re.sub(r"^(填报|报送|印发)?单位[:：]", "", squashed)
+            kinds.append((squashed, "office", level))
+            continue
+        kinds.append((squashed, "title", level))
+    headed = [i for i, (_, kind, level) in enumerate(kinds) if kind == "title" and level == 1]
+    plain = [i for i, (_, kind, _) in enumerate(kinds) if kind == "title"]
+    if headed or plain:
+        first = (headed or plain)[0]
+        parts = [kinds[first][0]]
+        for text, kind, _ in kinds[first + 1:]:
+            if kind != "title":
+                break
+            parts.append(text)  # the title's next line (wrapped in the PDF, a second paragraph)
+        title = "".join(parts)
     return _metadata(path, title, office, issued)
 
 

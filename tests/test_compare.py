@@ -546,7 +546,7 @@ def q3_build(tmp_path):
 
 def test_run_comparison_finds_the_previous_period_in_raw(q3_build):
     raw, period, data = q3_build
-    run = compare.run_comparison(data, raw_path=period.path)
+    run = compare.run_comparison(data, raw_path=period.path, raw_dir=raw)
     assert run.frame is not None and run.info["previous_chosen"] == "found"
     assert run.info["previous_label"] == "2020年半年度" and run.info["current_label"] == "2020年前三季度"
     assert run.info["matches"]["new"] == len(period.added) and run.info["matches"]["removed"] == len(period.removed)
@@ -564,9 +564,9 @@ def test_run_comparison_finds_the_previous_period_in_raw(q3_build):
 
 def test_run_comparison_without_previous_removes_stale_files(q3_build, tmp_path):
     raw, period, data = q3_build
-    compare.run_comparison(data, raw_path=period.path)
+    compare.run_comparison(data, raw_path=period.path, raw_dir=raw)
     (raw / "h1.md").unlink()
-    run = compare.run_comparison(data, raw_path=period.path)
+    run = compare.run_comparison(data, raw_path=period.path, raw_dir=raw)
     assert run.frame is None and "没有" in run.notes[0]
     assert not (data / "comparison.parquet").exists() and not (data / "comparison.json").exists()
 
@@ -581,3 +581,69 @@ def test_run_comparison_refuses_a_bad_pair_unless_forced(q3_build, tmp_path, mon
     monkeypatch.setenv("FORCE_COMPARE", "1")
     run = compare.run_comparison(data, previous=other.path)
     assert run.info["forced"] and any("已强制比较" in note for note in run.notes)
+
+
+def test_the_previous_period_is_never_searched_in_the_tables_own_folder(q3_build, monkeypatch):
+    """A table built from Downloads (any folder) is compared only with data/raw/ and the kept periods."""
+    from src import paths
+
+    raw, period, data = q3_build
+    empty = raw.parent / "empty_raw"
+    empty.mkdir()
+    monkeypatch.setattr(paths, "RAW_DIR", empty)
+    run = compare.run_comparison(data, raw_path=period.path)  # h1.md lies beside it, but not in data/raw/
+    assert run.frame is None and str(empty) in run.notes[0]
+
+
+def test_a_status_beyond_the_three_is_compared_not_refused(monkeypatch):
+    """未报送 (not-reported), where the classifier has it, is compared like any status."""
+    from src import style
+
+    order = ["completed", "on-track", "lagging", "not-reported"]
+    monkeypatch.setattr(style, "status_order", lambda: order)
+    monkeypatch.setattr(style, "status_label", lambda s: {"not-reported": "未报送", "on-track": "序时推进",
+                                                          "completed": "已完成", "lagging": "滞后"}.get(s, s))
+    previous = pd.DataFrame({"task_id": [1, 2], "task": ["建设甲工程一期。", "推进乙项目审批。"],
+                             "status": ["on-track", "not-reported"], "lead_unit": ["市建委", "市发改委"]})
+    current = previous.assign(status=["not-reported", "lagging"])
+    frame = compare.compare_periods(current, previous)
+    assert list(frame["change"]) == ["本期未报送", "上期未报送"]
+    assert "未报送→滞后 1 项" in " ".join(compare.transition_counts(frame)["sentence"])
+
+
+# -------------------------------------------------------------------------- 进展未更新
+def test_stale_progress_is_the_same_text_apart_from_the_periods_dates():
+    from src.compare_stale import mark_stale, progress_similarity, stale_by_unit, stale_count
+
+    settings = compare.load_settings()
+    before = "截至6月底，已完成项目立项，1-6月完成投资2.3亿元，占年度计划的45%。"
+    assert progress_similarity(before.replace("6月底", "9月底").replace("1-6月", "1-9月"), before, settings) == 1.0
+    frame = pd.DataFrame({
+        "task_id": [1, 2, 3, 4, 5], "leader": ["甲", "甲", "乙", "乙", "乙"],
+        "lead_unit": ["市建委、市交通局", "市建委", "市发改委", "市发改委", "市发改委"],
+        "match": ["id", "text", "id", "id", "new"],
+    })
+    progress = pd.Series([
+        before.replace("6月底", "9月底").replace("1-6月", "1-9月"),  # dates moved only: stale
+        before.replace("。", "；") + " ",  # punctuation and spacing: stale
+        before.replace("45%", "78%").replace("2.3亿元", "3.9亿元"),  # figures updated: not stale
+        "",  # nothing reported: 未报送, not 进展未更新
+        before,  # a new task has no previous text
+    ])
+    previous = pd.Series([before, before, before, before, ""])
+    marked = mark_stale(frame, progress, previous, settings)
+    assert list(marked["progress_stale"]) == [True, True, False, False, False]
+    assert marked["progress_similarity"].iloc[2] > 0.8  # close wording; the figures moved, so not stale
+    assert (stale_count(marked), stale_count(marked, "甲"), stale_count(marked, "乙")) == (2, 2, 0)
+    units = stale_by_unit(marked)
+    assert units.to_dict("records") == [{"lead_unit": "市建委", "count": 2, "task_ids": [1, 2]},
+                                        {"lead_unit": "市交通局", "count": 1, "task_ids": [1]}]
+
+
+def test_reworded_progress_is_not_stale():
+    from src.compare_stale import progress_similarity
+
+    settings = compare.load_settings()
+    a = "已完成项目立项和初步设计批复，正在开展施工招标。"
+    b = "施工单位已进场，主体结构完成过半，计划年底前完工。"
+    assert progress_similarity(a, b, settings) < settings["stale"]["min_similarity"]

@@ -19,13 +19,15 @@ pytestmark = pytest.mark.slow  # two builds
 
 @pytest.fixture(scope="module")
 def series(tmp_path_factory):
-    """data/raw-like inbox with the half-year table and a generated 前三季度 table, built with no PREVIOUS=."""
+    """The half-year table and a generated 前三季度 table, built with PREVIOUS= the half-year table
+    (a folder outside data/raw/ is never searched for the previous period: tests/test_compare.py)."""
     base = tmp_path_factory.mktemp("series")
     raw = base / "raw"
     raw.mkdir()
     (raw / "h1.md").write_text(REAL_TABLE.read_text(encoding="utf-8"), encoding="utf-8")
     period = make_second_period(raw / "q3.md", seed=5)
-    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(period.path), "--out", str(base / "out")],
+    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(period.path), "--out", str(base / "out"),
+                             "--previous", str(raw / "h1.md")],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     return base / "out", period, result.stderr
@@ -33,7 +35,7 @@ def series(tmp_path_factory):
 
 def test_the_console_says_which_table_is_the_previous_period(series):
     _, _, console = series
-    assert "h1.md" in console and "作为上期" in console
+    assert "h1.md" in console and "上期：2020年半年度" in console
 
 
 def test_comparison_file_agrees_with_both_classified_tables(series):

@@ -55,6 +55,8 @@ def test_make_lab_roots_at_the_project_and_opens_explore():
     assert f"--ServerApp.root_dir={ROOT}" in args
     assert f"--LabApp.app_settings_dir={SETTINGS.parent}" in args
     assert "notebooks/explore.ipynb" in args
+    # the address Jupyter prints (and / redirects to) is the explore notebook, not the Launcher
+    assert "--LabApp.default_url=/lab/tree/notebooks/explore.ipynb" in args
 
 
 def free_port() -> int:

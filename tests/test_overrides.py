@@ -12,7 +12,9 @@ from src import classify as c
 from src import store
 from src.classify.overrides import OverrideError, override_evidence, parse_override_date
 from src.pipeline import analyse_stage, clean_stage
-from tests.conftest import MINI_TABLE
+from tests.conftest import FIXTURES, MINI_TABLE
+
+FIXTURES_NO_OVERRIDES = FIXTURES / "no_overrides.csv"
 
 HEADER = "task_id,status,reason,reviewer,date"
 
@@ -153,3 +155,124 @@ def test_missing_file_and_folder(small_classified, tmp_path):
         c.apply_overrides(small_classified, tmp_path / "missing.csv")
     with pytest.raises(OverrideError, match="文件夹"):
         c.apply_overrides(small_classified, tmp_path)
+
+
+# ------------------------------------------------ every fault at once; overrides bound to a task text
+def test_every_fault_of_the_file_is_listed_at_once(small_classified, tmp_path):
+    from src.classify.overrides import OverrideErrors
+
+    path = write_bytes(tmp_path, "\n".join([
+        HEADER, "9,lagging,理由,张三,2020-07-10", "1,done,理由,张三,2020-07-10", "2,lagging,,张三,2020-07-10",
+        "3,lagging,理由,张三,7月10日"]).encode())
+    with pytest.raises(OverrideErrors) as caught:
+        c.apply_overrides(small_classified, path)
+    message = str(caught.value)
+    assert message.startswith(f"人工认定文件 {path} 有 4 处错误")
+    for line, words in ((2, "序号 9 不在"), (3, "状态“done”无效"), (4, "没有填写原因"), (5, "日期“7月10日”无法识别")):
+        assert f"第 {line} 行：" in message and words in message
+    assert [error.line for error in caught.value.errors] == [2, 3, 4, 5]
+
+
+def test_an_override_made_for_another_task_text_is_not_applied_and_said(small_classified, tmp_path):
+    from src.classify.overrides import task_fingerprint
+
+    right = task_fingerprint(small_classified.iloc[0].task)
+    other = task_fingerprint("另一项任务：建设某某工程")
+    path = write_bytes(tmp_path, "\n".join([
+        HEADER + ",task_fingerprint,task",
+        f"1,序时推进,核查后已达序时,张三,2020-07-10,{right},推进A。",
+        f"2,滞后,上期核查滞后,李四,2020-07-10,{other},另一项任务：建设某某工程"]).encode())
+    warnings: list[str] = []
+    out = c.apply_overrides(small_classified, path, warnings)
+    assert out.loc[out.task_id == 1, "status_source"].item() == "override"
+    two = out.loc[out.task_id == 2].iloc[0]
+    assert (two.status_source, two.status) == ("rule", small_classified.iloc[1].status)
+    assert len(warnings) == 1 and "第 3 行" in warnings[0] and "序号 2" in warnings[0]
+    assert "另一项任务：建设某某工程" in warnings[0] and "推进B" in warnings[0]
+
+
+def test_fingerprint_ignores_spacing_but_not_wording():
+    from src.classify.overrides import task_fingerprint
+
+    assert task_fingerprint("推进 A 。") == task_fingerprint("推进A。") == task_fingerprint("推进Ａ。")
+    assert task_fingerprint("推进A。") != task_fingerprint("推进B。")
+
+
+def test_set_override_writes_a_file_the_build_reads(small_classified, tmp_path):
+    from src.classify.overrides import read_overrides, remove_override, set_override
+
+    path = tmp_path / "overrides.csv"
+    entry = set_override(path, small_classified, 2, "滞后", "督查组核查", "王五", "2020/7/21")
+    assert (entry["status"], entry["date"]) == ("lagging", "2020-07-21")
+    set_override(path, small_classified, 2, "completed", "复核已完成", "王五", "2020-07-22")  # replaces, not adds
+    entries = read_overrides(path, small_classified)
+    assert [(e["task_id"], e["status"], e["reason"]) for e in entries] == [(2, "completed", "复核已完成")]
+    out = c.apply_overrides(small_classified, path)
+    assert out.loc[out.task_id == 2, "status"].item() == "completed"
+    with pytest.raises(OverrideError, match="没有填写原因"):
+        set_override(path, small_classified, 1, "滞后", "  ")
+    assert read_overrides(path, small_classified)[0]["reason"] == "复核已完成"  # a refused change writes nothing
+    assert not list(tmp_path.glob(".overrides.csv.*"))  # no temporary file left behind
+    assert remove_override(path, small_classified, 2) and read_overrides(path, small_classified) == []
+
+
+# ------------------------------------------------ the office workbook as an input
+def _edit(path, edits: dict[int, dict[str, str]], sheet: str = "全部任务"):
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    ws = book[sheet]
+    header = [cell.value for cell in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        task_id = row[header.index("序号")].value
+        for name, value in edits.get(int(task_id) if task_id is not None else -1, {}).items():
+            row[header.index(name)].value = value
+    book.save(path)
+
+
+def test_an_edited_workbook_round_trips_into_overrides(mini_processed, tmp_path):
+    from src.render import write_excel
+    from src.workbook_overrides import apply_workbook_changes, read_workbook_changes
+
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    for name in ("tasks.parquet", "metadata.json"):
+        (processed / name).write_bytes((mini_processed / name).read_bytes())
+    overrides = tmp_path / "overrides.csv"
+    classified = analyse_stage(processed, overrides_path=FIXTURES_NO_OVERRIDES)
+    book = write_excel(classified, tmp_path / "key_tasks_classified.xlsx")
+    assert read_workbook_changes(book, classified) == []  # as written: nothing to apply
+    target = int(classified.loc[classified.status != "lagging", "task_id"].iloc[0])
+    _edit(book, {target: {"状态": "滞后", "认定理由": "督查组实地核查确认滞后", "复核人": "张三", "认定日期": "2020/7/20"}})
+    changes = read_workbook_changes(book, classified)
+    assert [(c.task_id, c.action, c.status, c.reviewer, c.when) for c in changes] == [
+        (target, "set", "lagging", "张三", "2020-07-20")]
+    assert "→ 滞后" in changes[0].sentence() and "督查组实地核查确认滞后" in changes[0].sentence()
+    apply_workbook_changes(changes, overrides, classified)
+    rebuilt = analyse_stage(processed, overrides_path=overrides)
+    row = rebuilt.loc[rebuilt.task_id == target].iloc[0]
+    assert (row.status, row.status_source, row.override_reviewer) == ("lagging", "override", "张三")
+    again = write_excel(rebuilt, tmp_path / "again.xlsx")
+    assert read_workbook_changes(again, rebuilt) == []  # the round trip is stable
+    from src.style import status_label
+
+    _edit(again, {target: {"状态": status_label(row.rule_status), "认定理由": None}})  # back to the rule's status
+    assert [c.action for c in read_workbook_changes(again, rebuilt)] == ["remove"]
+
+
+def test_every_fault_of_an_edited_workbook_is_listed_and_nothing_applied(mini_processed, tmp_path):
+    from src.render import write_excel
+    from src.workbook_overrides import WorkbookError, read_workbook_changes
+
+    classified = store.read_table(mini_processed / "tasks_classified.parquet")
+    book = write_excel(classified, tmp_path / "key_tasks_classified.xlsx")
+    ids = classified["task_id"].astype(int).tolist()
+    _edit(book, {ids[0]: {"状态": "差不多"}, ids[1]: {"状态": "已完成" if classified.status.iloc[1] != "completed" else "滞后"},
+                 ids[2]: {"认定日期": "七月", "状态": "滞后" if classified.status.iloc[2] != "lagging" else "已完成",
+                          "认定理由": "核查"}})
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook_changes(book, classified)
+    assert len(caught.value.faults) == 3
+    message = str(caught.value)
+    assert "状态“差不多”无效" in message and "认定理由是空的" in message and "认定日期“七月”" in message
+    assert "工作表“全部任务”第 2 行" in message

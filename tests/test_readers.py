@@ -429,3 +429,103 @@ def test_rows_below_the_table_that_are_not_tasks(tmp_path):
     bad.write_text("序号,重点工作,牵头单位,进展情况\n一,建设甲,市一局,推进中\n", encoding="utf-8")
     with pytest.raises(RawTableError, match="non-numeric task id"):
         parse_table(bad)  # a task with a word for its number still stops the build
+
+
+# ---------------------------------------------------------- the title as a person reads it (issue 25)
+def _office_documents(tmp_path):
+    """The 2020 table as offices lay it out in Word (title a plain bold paragraph, each
+    leader a "Heading 1") and in PDF (a title too long for one line: broken over two)."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from tests.fixtures import make_renderings
+
+    doc = make_renderings.read_document()
+    document = docx.Document()
+    title = document.add_paragraph()
+    title.add_run(doc.title).bold = True
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph(doc.office)
+    document.add_paragraph(doc.date)
+    for heading, tasks in doc.sections:
+        document.add_heading(heading, level=1)
+        table = document.add_table(rows=1, cols=len(doc.header))
+        for cell, text in zip(table.rows[0].cells, doc.header):
+            cell.text = text
+        for cells in tasks:
+            for cell, text in zip(table.add_row().cells, cells):
+                cell.text = text
+    document.save(tmp_path / "office.docx")
+    doc.pdf_css = "h1 { width: 90mm; margin-left: auto; margin-right: auto; }"  # the title wraps
+    make_renderings.write_pdf(doc, tmp_path / "office.pdf")
+    return doc
+
+
+@pytest.mark.slow
+def test_word_and_pdf_title_found_as_a_person_reads_it(tmp_path, real_parsed):
+    import pdfplumber
+
+    _office_documents(tmp_path)
+    with pdfplumber.open(tmp_path / "office.pdf") as pdf:
+        first_lines = [line["text"] for line in pdf.pages[0].extract_text_lines()][:3]
+    assert "完成情况汇总表" not in first_lines[0]  # the title really is on two lines
+    for name in ("office.docx", "office.pdf"):
+        parsed = parse_table(tmp_path / name)
+        for key in ("title", "issuing_office", "period", "year", "as_of"):
+            assert parsed.metadata[key] == real_parsed.metadata[key], (name, key)
+        assert len(parsed.tasks) == len(real_parsed.tasks)
+
+
+def test_a_leader_heading_is_never_the_title():
+    from src.table_document import grid_metadata
+
+    metadata = grid_metadata([("2020年重点工作", 0), ("1-9月完成情况汇总表", 0), ("某市人民政府督查室", 0),
+                              ("刘忻市长主抓重点工作", 1)], "x.docx")
+    assert (metadata["title"], metadata["period"], metadata["as_of"]) == (
+        "2020年重点工作1-9月完成情况汇总表", "前三季度", "2020-09-30")
+    assert grid_metadata([("刘忻市长主抓重点工作", 1)], "x.docx")["title"] is None
+
+
+def _damaged_docx(path):
+    """A Word table whose third row lost two of its five cells (a damaged file)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("2020年政府工作报告重点工作半年度完成情况汇总表")
+    document.add_paragraph("某市人民政府督查室")
+    document.add_heading("刘忻市长主抓重点工作", level=2)
+    table = document.add_table(rows=1, cols=5)
+    for cell, text in zip(table.rows[0].cells, ["序号", "重点工作", "牵头单位", "进展情况", "存在问题及下一步工作安排"]):
+        cell.text = text
+    for number in (1, 2, 3):
+        for cell, text in zip(table.add_row().cells, [str(number), f"推进第{number}项工程建设。", "市建委",
+                                                      "完成年度计划的60%。", "下一步：加快推进。"]):
+            cell.text = text
+    row = table.rows[2]._tr
+    for cell in row.tc_lst[3:]:
+        row.remove(cell)
+    document.save(path)
+    return path
+
+
+def test_a_physically_short_word_row_stops_the_build_naming_table_row_and_task(tmp_path):
+    import subprocess
+    import sys
+
+    raw = _damaged_docx(tmp_path / "damaged.docx")
+    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(raw), "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, "ACCEPT_DAMAGED": ""})
+    assert result.returncode == 2, result.stderr
+    message = result.stdout + result.stderr
+    assert "第1个表格:第3行" in message and "缺了 2 个单元格" in message
+    assert "序号 2" in message and "推进第2项工程建设" in message and "--accept-damaged" in message
+    assert not (tmp_path / "out" / "reports" / "overview.html").exists()
+
+
+def test_an_accepted_damaged_row_reads_empty_and_is_warned(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCEPT_DAMAGED", "1")
+    parsed = parse_table(_damaged_docx(tmp_path / "damaged.docx"))
+    row = parsed.tasks.set_index("task_id").loc[2]
+    assert row["progress"] == "" and row["lead_unit"] == "市建委"
+    warnings = " ".join(parsed.quality["warnings"])
+    assert "第1个表格第3行" in warnings and "缺的 2 格按空白读入" in warnings and "未报送" in warnings

@@ -24,9 +24,10 @@ def parser() -> argparse.ArgumentParser:
                      f"among the tables in {RAW_DIR.relative_to(PROJECT_ROOT)}/)")
     cli.add_argument("--out", help="output folder: <out>/data and <out>/reports (default: data/processed and reports/)")
     cli.add_argument("--as-of", dest="as_of", help="report date YYYY-MM-DD (default: the period in the table's title)")
-    cli.add_argument("--overrides", help="analyst overrides CSV (default: data/overrides.csv, or <out>/overrides.csv with --out)")
+    cli.add_argument("--overrides", help="analyst overrides CSV (default: the period's own "
+                     "data/periods/<year>-<period>/overrides.csv, or <out>/overrides.csv with --out)")
     cli.add_argument("--previous", help="the previous period: its raw table, or the OUT folder of its build "
-                     "(default: an earlier period of the same series in the raw table's folder, if any)")
+                     "(default: the kept period before this one in data/periods/, else an earlier table of the same series in data/raw/)")
     cli.add_argument("--force-compare", dest="force_compare", action="store_true",
                      help="compare even with a table from another office or period (also FORCE_COMPARE=1)")
     cli.add_argument("--profile", help="office profile in data/reference/profiles/ (tolerance band, lag tiers; default: strict)")
@@ -34,6 +35,9 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--no-wait", dest="wait", action="store_false",
                      help="when another build of the same output folder is running, exit at once with code 75 "
                      "instead of waiting for it")
+    cli.add_argument("--accept-damaged", dest="accept_damaged", action="store_true",
+                     help="publish a Word row with cells physically missing (its missing cells read as empty: 未报送) "
+                     "instead of stopping with exit 2 (also ACCEPT_DAMAGED=1)")
     cli.add_argument("--jobs", type=int, help="reports rendered in parallel (default: number of cores)")
     cli.add_argument("--executor", help="where the reports are rendered: local (default, --jobs worker processes), "
                      "or tcp://host:port / tls://host:port (an existing Dask scheduler; needs the 'distributed' "
@@ -48,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     cli = parser()
     args = cli.parse_args(argv)
+    if args.accept_damaged:
+        import os
+
+        from src.ingest.word import ACCEPT_DAMAGED_ENV
+
+        os.environ[ACCEPT_DAMAGED_ENV] = "1"  # read by the Word reader; the warning goes to the data-quality summary
     as_of = None
     if args.as_of:
         try:

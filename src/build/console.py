@@ -4,7 +4,9 @@ and a Chinese summary that names the warnings and ends with where
 ``<data>/.build/logs/build-<time>.log`` (the most recent 30 are kept; never in
 ``reports/``, which holds only what is shared). A build that ends badly ends with the
 same summary and its exit code, never a traceback on the console (the traceback of an
-unexpected error goes to the log).
+unexpected error goes to the log). Builds that did nothing log into
+``logs/noop/``, so quiet scheduled runs never push out the log of the build behind the
+published reports (named in ``logs/PUBLISHED``, never pruned).
 """
 from __future__ import annotations
 
@@ -84,15 +86,24 @@ def log_to_file_only(message: str, *args) -> None:
 
 
 def finish_log(handler, logs: Path, summary: BuildSummary) -> Path:
-    """Print the summary, then name the build's log ``build-<time>-<pid>.log``; returns its path."""
+    """Print the summary, then name the build's log ``build-<time>-<pid>.log`` in ``logs`` and return
+    its path. A build that did nothing (every step up to date) logs into ``logs/noop/`` instead, so
+    quiet scheduled runs never push out the log of the build that made the published reports; that
+    one (named in ``logs/PUBLISHED``) is never pruned."""
     for line in summary.lines():
         log.info("%s", line)
     handler.close()
     logging.getLogger("key_tasks").removeHandler(handler)
+    noop = not (summary.stages_run or summary.reports_written or summary.failures or summary.input_error)
+    published = logs / "PUBLISHED"
+    logs = logs / "noop" if noop else logs
     logs.mkdir(parents=True, exist_ok=True)
     target = logs / f"build-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
     shutil.move(handler.baseFilename, target)
-    for old in sorted(logs.glob("build-*.log"))[:-KEEP_LOGS]:
+    if summary.reports_written and not summary.failures:
+        published.write_text(target.name + "\n", encoding="utf-8")
+    keep = published.read_text(encoding="utf-8").strip() if published.exists() else ""
+    for old in [p for p in sorted(logs.glob("build-*.log")) if p.name != keep][:-KEEP_LOGS]:
         old.unlink()
     return target
 

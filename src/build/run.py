@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from src import paths
+from src import paths, periods
 from src.build.console import BuildSummary, Progress, finish_log, log, log_to_file_only, migrate_old_logs, start_log
 from src.build.executors import ExecutorError, ReportWorkers, run_jobs
 from src.build.lock import EXIT_LOCKED, BuildLocked, build_lock
@@ -184,7 +184,7 @@ def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool,
         target = Path(previous).resolve()
         side = [target] if target.is_file() else sorted(target.rglob(ProcessedFiles(target).classified.name))
     else:
-        side = sorted(p for p in layout.raw.parent.iterdir() if p.is_file() and not p.name.startswith("."))
+        side = sorted(p for p in paths.RAW_DIR.iterdir() if p.is_file() and not p.name.startswith("."))  # only data/raw/
     key = fingerprint(files.classified, files.metadata, str(previous or ""), *side, bool(force_compare), code_fingerprint(), "compare-v1")
     recorded = state.get("compare_outputs")
     if not force and state.get("compare") == key and recorded == outputs_fingerprint(files.compare_outputs):
@@ -298,6 +298,7 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
             log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
             return False
         index_written.result()
+        periods.link_into_staging(staging, layout)  # index.html lists every kept period
         new_state["index"] = index_key
         new_state["index_outputs"] = outputs_fingerprint(PublishedFiles(staging).index_outputs)
         new_state["plan"] = plan
@@ -426,6 +427,8 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
     import sys
 
     layout = Layout.from_args(raw, out)
+    if not layout.problem and layout.raw.is_file():
+        layout = periods.place(layout, as_of)  # an older period builds into its own kept folder, never reports/
     summary = BuildSummary(raw=str(layout.raw))
     try:
         with build_lock(layout.build_files.folder, str(layout.reports_dir), wait=wait,
@@ -462,12 +465,17 @@ def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, ove
             if not layout.raw.exists():
                 raise BuildInputError(f"{layout.raw}: 原始汇总表不存在 (raw table not found)")
             _check_office_settings()
-            overrides_path = Path(overrides).resolve() if overrides else default_overrides(out)
+            overrides_path = (Path(overrides).resolve() if overrides
+                              else default_overrides(out) if out else periods.overrides_for(layout, as_of))
             run_data_steps(layout, as_of, overrides_path, force, summary, workers, profile)
+            previous = previous or periods.previous_for(layout)  # default: the kept period before this one
             if force_compare is None:
                 force_compare = force_compare_requested()
             run_compare_step(layout, previous, force_compare, force, summary)
+            summary.warnings.extend(periods.build_warnings(layout))  # overrides not applied, last period's not carried
             ok = run_report_step(layout, workers, force, summary)
+            if ok:
+                periods.keep(layout, overrides_path)  # the period as published: data, overrides, reports
             summary.index = str(PublishedFiles(layout.reports_dir).index)
             code = 0 if ok else 1
     except (BuildInputError, SettingsError) as error:  # a settings file in data/reference/ is input too
@@ -504,7 +512,8 @@ def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, ove
             except (KeyboardInterrupt, BuildInterrupted):
                 stop_descendants()
         summary.seconds = time.perf_counter() - started
-        finish_log(handler, files.logs, summary)
+        log_path = finish_log(handler, files.logs, summary)
+        periods.keep_log(layout, log_path, summary)  # the log of the build behind a period's reports, kept with it
     return code
 
 

@@ -12,18 +12,24 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
+import os
+import tempfile
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from src.classify.columns import OVERRIDE_HEADER, STATUSES
+from src.classify.columns import OVERRIDE_HEADER
 from src.report_date import parse_date_text
-from src.style import status_code
+from src.style import status_code, status_label, status_order
 
 OVERRIDE_COLUMNS = ("override_reason", "override_reviewer", "override_date", "rule_evidence")
 HEADER_TEXT = ",".join(OVERRIDE_HEADER)
+OPTIONAL_COLUMNS = ("task_fingerprint", "task")  # written by the tool: the task the override was made for
+FULL_HEADER = [*OVERRIDE_HEADER, *OPTIONAL_COLUMNS]
 SAVE_AS_FIX = "在 Excel 中“另存为”选“CSV UTF-8（逗号分隔）(*.csv)”，或在 WPS 中另存为“CSV 文件”"
 
 
@@ -110,7 +116,45 @@ def parse_override_date(text: str) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
+def task_fingerprint(text) -> str:
+    """A short fingerprint of a task's text (NFKC, spaces removed): an override is
+    bound to the task it was made for, not only to its number, so a renumbered or
+    re-worded task of another period never inherits it.
+
+    >>> task_fingerprint("推进 A。") == task_fingerprint("推进A。")
+    True
+    """
+    squashed = "".join(unicodedata.normalize("NFKC", str(text or "")).split())
+    return hashlib.sha256(squashed.encode("utf-8")).hexdigest()[:12]
+
+
+class OverrideErrors(OverrideError):
+    """Several faults of one overrides file, all listed at once (one per line)."""
+
+    def __init__(self, errors: list[OverrideError]):
+        first = errors[0]
+        self.errors = errors
+        self.path, self.line, self.problem, self.fix, self.english = first.path, first.line, first.problem, first.fix, first.english
+        self.reason = first.reason
+        lines = [f"人工认定文件 {first.path} 有 {len(errors)} 处错误，请一并改正后重新生成："]
+        lines += [f"  {index}. {error}" for index, error in enumerate(errors, start=1)]
+        ValueError.__init__(self, "\n".join(lines))
+
+
+def _header_columns(header: list[str]) -> list[str] | None:
+    """The columns of a valid header: the five required ones, then optionally
+    ``task_fingerprint`` and ``task`` (written by the tool; Excel may drop them)."""
+    if header[:len(OVERRIDE_HEADER)] != OVERRIDE_HEADER:
+        return None
+    extra = header[len(OVERRIDE_HEADER):]
+    if extra != list(OPTIONAL_COLUMNS[:len(extra)]):
+        return None
+    return header
+
+
 def _read_overrides(path: Path, known_ids: set) -> list[dict]:
+    """Every entry of the file, validated; all faults of its lines raised together
+    (:class:`OverrideErrors`), a fault of the file itself (encoding, header) at once."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -133,16 +177,18 @@ def _read_overrides(path: Path, known_ids: set) -> list[dict]:
     header = [_norm(h).lower() for h in header]
     while header and not header[-1]:
         header.pop()  # empty columns Excel keeps after a cell was cleared
-    if header != OVERRIDE_HEADER:
+    columns = _header_columns(header)
+    if columns is None:
         found = ",".join(raw_header).strip(",")
         hint = "表头里用了中文逗号“，”，请改成英文逗号“,”；" if "，" in found else ""
         raise OverrideError(
             path, 1, f"表头应为 {HEADER_TEXT}，实际是 {found or '（空）'}",
-            f"{hint}把第一行改成 {HEADER_TEXT}（英文列名、英文逗号，顺序不变）",
+            f"{hint}把第一行改成 {HEADER_TEXT}（英文列名、英文逗号，顺序不变；工具写出的文件另有 "
+            f"{','.join(OPTIONAL_COLUMNS)} 两列）",
             f"header must be {HEADER_TEXT}, found {found}",
         )
-    width = len(OVERRIDE_HEADER)
-    entries, seen = [], {}
+    width = len(columns)
+    entries, seen, errors = [], {}, []
     while True:
         line = reader.line_num + 1
         try:
@@ -150,55 +196,153 @@ def _read_overrides(path: Path, known_ids: set) -> list[dict]:
         except StopIteration:
             break
         except csv.Error as error:
-            raise OverrideError(path, line, f"这一行无法按 CSV 读取（{error}）", "检查引号是否成对",
-                                f"unreadable CSV ({error})") from None
+            errors.append(OverrideError(path, line, f"这一行无法按 CSV 读取（{error}）", "检查引号是否成对",
+                                        f"unreadable CSV ({error})"))
+            break  # the reader cannot go on after a broken quote
         if not record or all(not cell.strip() for cell in record):
             continue
         while len(record) > width and not record[-1].strip():
             record.pop()  # trailing empty cells (Excel)
-        if len(record) != width:
-            hint = "；原因里有逗号时请用英文双引号把原因括起来" if len(record) > width else ""
-            raise OverrideError(
-                path, line, f"应有 {width} 栏（{HEADER_TEXT}），这一行有 {len(record)} 栏",
-                f"每行依次填写序号、状态、原因、复核人、日期{hint}",
-                f"expected {width} fields ({HEADER_TEXT}), found {len(record)}",
-            )
-        task_id, status, reason, reviewer, when = (_norm(cell) for cell in record)
-        reason, reviewer = record[2].strip(), record[3].strip()
+        if len(OVERRIDE_HEADER) <= len(record) < width:
+            record = record + [""] * (width - len(record))  # the tool's own columns left empty
         try:
-            key = int(task_id)
-        except ValueError:
-            raise OverrideError(path, line, f"序号 task_id“{task_id}”不是数字", "填写汇总表中的任务序号，如 24",
-                                f"task_id {task_id!r} is not a number") from None
-        if key not in known_ids:
-            raise OverrideError(path, line, f"序号 {key} 不在判定后的任务表中", "核对汇总表中的任务序号",
-                                f"unknown task_id {key} (not in the classified table)")
-        if key in seen:
-            raise OverrideError(path, line, f"序号 {key} 重复（第 {seen[key]} 行已认定过）", "同一项任务只保留一行",
-                                f"duplicate task_id {key} (first given on line {seen[key]})")
-        code = status_code(status)  # the codes, the labels 已完成/序时推进/滞后 and report_style.toml's words
-        if code is None:
-            raise OverrideError(
-                path, line, f"状态“{status}”无效",
-                "状态填 已完成、序时推进、滞后 之一（或 completed、on-track、lagging）",
-                f"invalid status {status!r}; use one of {', '.join(STATUSES)}",
-            )
-        if not reason:
-            raise OverrideError(path, line, f"序号 {key} 没有填写原因", "每条人工认定都要写明原因",
-                                f"missing reason for task_id {key}; every override needs one")
-        try:
-            iso = parse_override_date(when)
-        except ValueError:
-            raise OverrideError(path, line, f"日期“{when}”不是有效的日期", "填写实际日期，如 2020-07-20",
-                                f"malformed date {when!r}; not a calendar date") from None
-        if iso is None:
-            raise OverrideError(
-                path, line, f"日期“{when}”无法识别", "写成 2020-07-20、2020/7/20 或 2020年7月20日",
-                f"malformed date {when!r}; use YYYY-MM-DD",
-            )
-        seen[key] = line
-        entries.append({"task_id": key, "status": code, "reason": reason, "reviewer": reviewer, "date": iso, "line": line})
+            entry = _entry(path, line, record, columns, known_ids, seen)
+        except OverrideError as error:
+            errors.append(error)
+            continue
+        seen[entry["task_id"]] = line
+        entries.append(entry)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise OverrideErrors(errors)
     return entries
+
+
+def _entry(path: Path, line: int, record: list[str], columns: list[str], known_ids: set, seen: dict) -> dict:
+    width = len(columns)
+    if len(record) != width:
+        hint = "；原因里有逗号时请用英文双引号把原因括起来" if len(record) > width else ""
+        raise OverrideError(
+            path, line, f"应有 {len(OVERRIDE_HEADER)} 栏（{HEADER_TEXT}），这一行有 {len(record)} 栏",
+            f"每行依次填写序号、状态、原因、复核人、日期{hint}",
+            f"expected {len(OVERRIDE_HEADER)} fields ({HEADER_TEXT}), found {len(record)}",
+        )
+    cells = dict(zip(columns, record))
+    task_id, status, when = (_norm(cells[name]) for name in ("task_id", "status", "date"))
+    reason, reviewer = cells["reason"].strip(), cells["reviewer"].strip()
+    try:
+        key = int(task_id)
+    except ValueError:
+        raise OverrideError(path, line, f"序号 task_id“{task_id}”不是数字", "填写汇总表中的任务序号，如 24",
+                            f"task_id {task_id!r} is not a number") from None
+    if key not in known_ids:
+        raise OverrideError(path, line, f"序号 {key} 不在判定后的任务表中", "核对汇总表中的任务序号",
+                            f"unknown task_id {key} (not in the classified table)")
+    if key in seen:
+        raise OverrideError(path, line, f"序号 {key} 重复（第 {seen[key]} 行已认定过）", "同一项任务只保留一行",
+                            f"duplicate task_id {key} (first given on line {seen[key]})")
+    code = status_code(status)  # the codes, the labels 已完成/序时推进/滞后 and report_style.toml's words
+    if code is None:
+        allowed = "、".join(status_label(s) for s in status_order())
+        raise OverrideError(
+            path, line, f"状态“{status}”无效",
+            f"状态填 {allowed} 之一（或 {', '.join(status_order())}）",
+            f"invalid status {status!r}; use one of {', '.join(status_order())}",
+        )
+    if not reason:
+        raise OverrideError(path, line, f"序号 {key} 没有填写原因", "每条人工认定都要写明原因",
+                            f"missing reason for task_id {key}; every override needs one")
+    try:
+        iso = parse_override_date(when)
+    except ValueError:
+        raise OverrideError(path, line, f"日期“{when}”不是有效的日期", "填写实际日期，如 2020-07-20",
+                            f"malformed date {when!r}; not a calendar date") from None
+    if iso is None:
+        raise OverrideError(
+            path, line, f"日期“{when}”无法识别", "写成 2020-07-20、2020/7/20 或 2020年7月20日",
+            f"malformed date {when!r}; use YYYY-MM-DD",
+        )
+    return {"task_id": key, "status": code, "reason": reason, "reviewer": reviewer, "date": iso, "line": line,
+            "task_fingerprint": _norm(cells.get("task_fingerprint", "")).lower(), "task": cells.get("task", "").strip()}
+
+
+def read_overrides(path, classified: pd.DataFrame) -> list[dict]:
+    """The validated entries of an overrides file, checked against ``classified``
+    (its task ids); raises :class:`OverrideError` / :class:`OverrideErrors`."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    return _read_overrides(path, {int(v) for v in classified["task_id"].tolist()})
+
+
+def write_overrides(path, entries: list[dict]) -> Path:
+    """Write ``entries`` (dicts with the header's keys) as the overrides file, atomically:
+    a temporary file beside it, then one rename, so the build never reads half a file.
+    UTF-8 with BOM (Excel opens it as it is), sorted by task id."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FULL_HEADER)
+    for entry in sorted(entries, key=lambda e: int(e["task_id"])):
+        writer.writerow([int(entry["task_id"]), entry["status"], entry["reason"], entry.get("reviewer", ""),
+                         entry.get("date", ""), entry.get("task_fingerprint", ""), _excerpt(entry.get("task", ""))])
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8"))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def empty_overrides_file(path) -> Path:
+    """Create ``path`` with only the header when it does not exist (never overwrites)."""
+    path = Path(path)
+    if not path.exists():
+        write_overrides(path, [])
+    return path
+
+
+def set_override(path, classified: pd.DataFrame, task_id: int, status: str, reason: str, reviewer: str = "",
+                 when: str = "") -> dict:
+    """Add or replace the override of one task in the overrides file ``path``:
+    validated exactly as the build validates it (the whole file is read again
+    after the change, so a fault is caught before it is written), then written
+    atomically. Returns the entry written."""
+    path = Path(path)
+    rows = classified[classified["task_id"].astype(int) == int(task_id)]
+    if rows.empty:
+        raise OverrideError(path, None, f"序号 {task_id} 不在判定后的任务表中", "核对任务序号",
+                            f"unknown task_id {task_id}")
+    entries = [e for e in read_overrides(path, classified) if e["task_id"] != int(task_id)]
+    text = str(rows.iloc[0].get("task", ""))
+    entry = {"task_id": int(task_id), "status": str(status), "reason": str(reason).strip(),
+             "reviewer": str(reviewer).strip(), "date": str(when or date.today().isoformat()),
+             "task_fingerprint": task_fingerprint(text), "task": text}
+    check = _entry(path, 0, [str(entry[c]) for c in FULL_HEADER[:5]] + [entry["task_fingerprint"], _excerpt(text)],
+                   FULL_HEADER, {int(task_id)}, {})
+    entry.update(status=check["status"], date=check["date"])
+    write_overrides(path, [*entries, entry])
+    return entry
+
+
+def remove_override(path, classified: pd.DataFrame, task_id: int) -> bool:
+    """Remove the override of one task (atomically); False when it had none."""
+    entries = read_overrides(path, classified)
+    kept = [e for e in entries if e["task_id"] != int(task_id)]
+    if len(kept) == len(entries):
+        return False
+    write_overrides(path, kept)
+    return True
 
 
 # ----------------------------------------------------------------- applying
@@ -226,8 +370,8 @@ def ensure_override_columns(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def apply_overrides(df: pd.DataFrame, overrides_path) -> pd.DataFrame:
-    """Apply analyst overrides (CSV ``task_id,status,reason,reviewer,date``) last.
+def apply_overrides(df: pd.DataFrame, overrides_path, warnings: list | None = None) -> pd.DataFrame:
+    """Apply analyst overrides (CSV ``task_id,status,reason,reviewer,date[,task_fingerprint,task]``) last.
 
     An overridden row gets the new ``status``, ``status_source = "override"``,
     ``override_reason`` / ``override_reviewer`` / ``override_date`` (ISO),
@@ -235,9 +379,14 @@ def apply_overrides(df: pd.DataFrame, overrides_path) -> pd.DataFrame:
     ``needs_review`` False and ``review_reason`` ""; the rule's verdict stays in
     ``rule_status`` and its evidence in ``rule_evidence``; ``schedule_gap_pts``
     is left as the rule computed it. Every row gets the override columns.
-    Any fault (unreadable encoding, bad header, unknown or duplicate task id,
-    invalid status, missing reason, malformed date) raises
-    :class:`OverrideError` naming the file and line.
+
+    An override whose ``task_fingerprint`` is not the fingerprint of the task
+    text now under its number (the task was re-worded, or the file was made for
+    another period) is **not** applied: a sentence saying which and why is
+    appended to ``warnings`` (the build lists them). Faults of the file (unreadable
+    encoding, bad header, unknown or duplicate task id, invalid status, missing
+    reason, malformed date) raise :class:`OverrideError` naming the file and line,
+    all faults of the file at once (:class:`OverrideErrors`).
     """
     path = Path(overrides_path)
     if not path.exists():
@@ -248,8 +397,21 @@ def apply_overrides(df: pd.DataFrame, overrides_path) -> pd.DataFrame:
                             "a folder, not a CSV file")
     out = ensure_override_columns(df)
     known = {int(v) for v in out["task_id"].tolist()}
+    ids = out["task_id"].astype(int)
+    texts = dict(zip(ids, out["task"].astype(str))) if "task" in out.columns else {}
     for entry in _read_overrides(path, known):
-        mask = out["task_id"].astype(int) == entry["task_id"]
+        mask = ids == entry["task_id"]
+        wanted = entry.get("task_fingerprint", "")
+        if wanted and texts and task_fingerprint(texts[entry["task_id"]]) != wanted:
+            if warnings is not None:
+                made_for = f"（当时的任务：{entry['task']}）" if entry.get("task") else ""
+                warnings.append(
+                    f"人工认定未采用：{path.name} 第 {entry['line']} 行（序号 {entry['task_id']}，"
+                    f"{status_label(entry['status'])}，{entry['reason']}）是对另一项任务内容作出的{made_for}，"
+                    f"本期序号 {entry['task_id']} 是“{_excerpt(texts[entry['task_id']])}”；任务内容不一致，按规则判定。"
+                    "如仍要改判，请对本期任务重新认定"
+                )
+            continue
         out.loc[mask, "status"] = entry["status"]
         out.loc[mask, "status_source"] = "override"
         out.loc[mask, "override_reason"] = entry["reason"]
