@@ -36,6 +36,11 @@ import shutil
 import tempfile
 import threading
 import time
+from multiprocessing import util
+
+# Cold start: jupyter_client, jupyter_core and papermill are imported inside the functions that
+# start or drive a kernel: the build process imports this module (through src.build.workers)
+# and never starts a kernel itself.
 
 __all__ = ["ENGINE_NAME", "WarmKernel", "WarmKernelEngine", "KernelSetupError", "checkout", "discard",
            "register_engine", "shutdown_all", "kernel_folders", "warm_up", "last_checkout_seconds"]
@@ -258,8 +263,6 @@ def _ensure_shutdown_registered() -> None:
     global _registered
     if _registered:
         return
-    from multiprocessing import util
-
     util.Finalize(None, shutdown_all, exitpriority=20)  # pool workers leave through os._exit: atexit would not run
     atexit.register(shutdown_all)
     _registered = True
