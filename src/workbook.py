@@ -296,8 +296,11 @@ def _row_height(values) -> float:
     return min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT + 3
 
 
+_WIDE = re.compile("[\u2e81-\U0010ffff]")  # characters that take two columns (CJK and above)
+
+
 def _display_width(text: str) -> int:
-    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _sheet_name(name: str) -> str:

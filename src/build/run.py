@@ -275,12 +275,17 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
     new_state = {job.slug: old_state[job.slug] for job in jobs if job not in todo and job.slug in old_state}
     progress = Progress(len(todo))
     try:
-        with ThreadPoolExecutor(1) as beside:  # the index and the workbook need no report: written while they render
-            index_written = beside.submit(_index_and_workbook_beside, overview, reports, staging)
-            try:
-                results = run_jobs(todo, staging, workers, on_result=progress)
-            finally:
-                progress.close()
+        beside = ThreadPoolExecutor(1)  # the index and the workbook need no report: written while they render
+        index_written = beside.submit(_index_and_workbook_beside, overview, reports, staging)
+        try:
+            results = run_jobs(todo, staging, workers, on_result=progress)
+            index_written.result()
+        except BaseException:  # interrupted: do not wait for a province's workbook; its staging folder goes
+            beside.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            progress.close()
+        beside.shutdown()
         by_slug = {job.slug: job for job in todo}
         for result in results:
             job = by_slug[result["slug"]]
@@ -297,7 +302,6 @@ def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary
             keep = keep_failed(failed, files)
             log.error("报告：%d 份生成失败，出错的笔记本保存在 %s；已发布的报告保持不变", len(failed), keep)
             return False
-        index_written.result()
         periods.link_into_staging(staging, layout)  # index.html lists every kept period
         new_state["index"] = index_key
         new_state["index_outputs"] = outputs_fingerprint(PublishedFiles(staging).index_outputs)
