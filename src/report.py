@@ -389,7 +389,10 @@ def unquantified_html(report: Report) -> Html:
     table = narrative.unquantified_by_unit(report.tasks)
     if table.empty:
         return Html("")
-    return Html("<p>请以下单位于下次报送时补充量化进度：</p>" + render.frame_html(table))
+    from src.office import office_settings
+
+    request = office_settings().wording.quantify_request
+    return Html(f"<p>{render.esc(request)}</p>" + render.frame_html(table))
 
 
 def leaders_table(report: Report) -> pd.DataFrame:
