@@ -149,8 +149,10 @@ def unquantified_request(tasks: pd.DataFrame) -> str:
     table = unquantified_by_unit(tasks)
     if table.empty:
         return ""
+    from src.office import office_settings
+
     listed = "、".join(f"{row.牵头单位} {row.项数} 项" for row in table.itertuples(index=False))
-    return f"请以下单位于下次报送时补充量化进度：{listed}。"
+    return f"{office_settings().wording.quantify_request}{listed}。"
 
 
 def gap_phrase(gap_pts) -> str:
@@ -335,12 +337,10 @@ def requirements(tasks: pd.DataFrame, as_of, *, annex: str = "", issued: date | 
     unclear = unclear_tasks(tasks)
     missing = tasks[tasks["status"] == "not-reported"]
     lines = []
+    words = settings.wording
     if len(lagging):
         units = "、".join(dict.fromkeys(lagging["lead_unit"].fillna("").replace("", "牵头单位未注明")))
-        lines.append(
-            f"对未达到序时进度的{len(lagging)}项任务，请{units}分析原因、倒排工期、明确节点，"
-            f"{catch_up_phrase(as_of)}；督查室将对未达到序时进度的目标任务进行重点督查，跟踪问效。"
-        )
+        lines.append(words.lagging.format(n=len(lagging), units=units, catch_up=catch_up_phrase(as_of)))
         start = issued or to_date(as_of)
         for light, count in light_counts(tasks, settings).items():
             rule = findings.supervision_of(light, start, settings)
@@ -348,13 +348,12 @@ def requirements(tasks: pd.DataFrame, as_of, *, annex: str = "", issued: date | 
                 lines.append(f"{light}任务{count}项：{rule}。")
     elif not len(unclear) and not len(missing):
         closing = "做好年度工作收尾" if to_date(as_of).month == 12 else "确保全面完成年度目标"
-        lines.append(f"各项任务均达到序时进度，请各牵头单位保持工作节奏，{closing}。")
+        lines.append(words.all_on_schedule.format(closing=closing))
     if len(unclear):
         where = f"（名单见{annex}）" if annex else ""
-        lines.append(f"{len(unclear)}项任务的进展表述中未见量化进度或明确表述，暂按序时推进计；"
-                     f"请有关牵头单位于下次报送时补充量化进度{where}。")
+        lines.append(words.unquantified.format(n=len(unclear), where=where))
     if len(missing):
-        lines.append(f"{len(missing)}项任务本期{status_label('not-reported')}进展，请牵头单位尽快补报。")
+        lines.append(words.not_reported.format(n=len(missing)))
     return lines
 
 

@@ -81,6 +81,18 @@ class Ranking(_Strict):
     party_prefixes: list[str] = Field(default_factory=lambda: ["市委", "中共"])
 
 
+class Wording(_Strict):
+    """The sentences of 下一步工作要求 / 工作建议 ({n} tasks, {units}, {catch_up}, {closing}, {where})."""
+
+    lagging: str = ("对未达到序时进度的{n}项任务，请{units}分析原因、倒排工期、明确节点，{catch_up}；"
+                    "督查室将对未达到序时进度的目标任务进行重点督查，跟踪问效。")
+    all_on_schedule: str = "各项任务均达到序时进度，请各牵头单位保持工作节奏，{closing}。"
+    unquantified: str = ("{n}项任务的进展表述中未见量化进度或明确表述，暂按序时推进计；"
+                         "请有关牵头单位于下次报送时补充量化进度{where}。")
+    not_reported: str = "{n}项任务本期未报送进展，请牵头单位尽快补报。"
+    quantify_request: str = "请以下单位于下次报送时补充量化进度："
+
+
 class Achievements(_Strict):
     count: int = Field(4, ge=3, le=5)
 
@@ -95,6 +107,7 @@ class OfficeSettings(BaseModel):
     supervision: list[Supervision] = Field(default_factory=list)
     ranking: Ranking = Field(default_factory=Ranking)
     achievements: Achievements = Field(default_factory=Achievements)
+    wording: Wording = Field(default_factory=Wording)
 
     def supervision_for(self, light: str) -> Supervision | None:
         return next((rule for rule in self.supervision if rule.light == light), None)
@@ -143,6 +156,8 @@ def load_office(path: str | Path | None = None) -> OfficeSettings:
         raise OfficeError(_explain(error, path)) from None
     from src.classify.profiles import available_profiles
 
+    _check_placeholders(settings, path)
+
     if settings.lights.profile not in available_profiles():
         raise OfficeError(f"{path}: 设置项 lights.profile：没有判定口径“{settings.lights.profile}”"
                           f"（可用：{'、'.join(available_profiles())}） (unknown profile)")
@@ -152,6 +167,34 @@ def load_office(path: str | Path | None = None) -> OfficeSettings:
             raise OfficeError(f"{path}: 设置项 supervision.{index}.light：“{rule.light}”不是 [lights] 中的灯"
                               f"（可用：{'、'.join(sorted(lights))}） (unknown light)")
     return settings
+
+
+_PLACEHOLDERS = {
+    ("notice", "title"): {"year", "period", "subject", "n"},
+    ("special_report", "title"): {"year", "period", "subject", "n"},
+    ("special_report", "salutation"): {"subject"},
+    ("special_report", "opening"): {"n", "period", "subject"},
+    ("wording", "lagging"): {"n", "units", "catch_up"},
+    ("wording", "all_on_schedule"): {"closing"},
+    ("wording", "unquantified"): {"n", "where"},
+    ("wording", "not_reported"): {"n"},
+}
+
+
+def _check_placeholders(settings: OfficeSettings, path: Path) -> None:
+    """Each template may use only its own {names}: a typo would otherwise fail while writing a report."""
+    import string
+
+    for (section, field), allowed in _PLACEHOLDERS.items():
+        template = getattr(getattr(settings, section), field)
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        except ValueError as error:
+            raise OfficeError(f"{path}: 设置项 {section}.{field}：花括号不成对（{error}） (unbalanced braces)") from None
+        unknown = used - allowed
+        if unknown:
+            raise OfficeError(f"{path}: 设置项 {section}.{field}：不认识 {{{'}、{'.join(sorted(unknown))}}}，"
+                              f"可用：{{{'}、{'.join(sorted(allowed))}}} (unknown placeholder)")
 
 
 @lru_cache(maxsize=4)

@@ -380,7 +380,10 @@ def unquantified_html(report: Report) -> Html:
     table = narrative.unquantified_by_unit(report.tasks)
     if table.empty:
         return Html("")
-    return Html("<p>请以下单位于下次报送时补充量化进度：</p>" + render.frame_html(table))
+    from src.office import office_settings
+
+    request = office_settings().wording.quantify_request
+    return Html(f"<p>{render.esc(request)}</p>" + render.frame_html(table))
 
 
 def leaders_table(report: Report) -> pd.DataFrame:
@@ -436,7 +439,8 @@ def comparison_html(report: Report, top: int = 15) -> Html:
             shown[["lead_unit", "lagging", "sentence"]].rename(columns={"lead_unit": "牵头单位", "lagging": "滞后（项）",
                                                                        "sentence": "排名变化"}),
             caption=f"牵头单位滞后任务数排名：前 {len(shown)} 家（共 {len(ranked)} 家有滞后任务）"))
-    return Html('<section class="comparison">' + "".join(parts) + "</section>")
+    # on screen only: the printed 通报 and the Word file carry the 与上期比较 sentences in the body
+    return Html('<section class="comparison screen-only">' + "".join(parts) + "</section>")
 
 
 def _pct(value) -> str:

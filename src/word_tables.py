@@ -35,7 +35,9 @@ def _annex_lagging(document, report) -> None:
 
 def _annex_unquantified(document, report) -> None:
     table = narrative.unquantified_by_unit(report.tasks)
-    _paragraph(document, "请以下单位于下次报送时补充量化进度：", "公文正文")
+    from src.office import office_settings
+
+    _paragraph(document, office_settings().wording.quantify_request, "公文正文")
     _task_table(document, table, UNQUANTIFIED_COLUMNS, [])
 
 

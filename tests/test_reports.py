@@ -757,12 +757,18 @@ def test_office_settings_errors_name_the_field(tmp_path):
     bad.write_text('[[supervision]]\nlight = "紫灯"\nadvice = "x"\ndeadline = "y"\ndays = 3\n', encoding="utf-8")
     with pytest.raises(OfficeError, match="supervision.1.light"):
         load_office(bad)
+    bad.write_text('[wording]\nlagging = "请{units}于{deadline}前整改"\n', encoding="utf-8")
+    with pytest.raises(OfficeError, match=r"wording\.lagging.*\{deadline\}"):
+        load_office(bad)
     bad.write_text('[lights]\nprofile = "lenient"\n', encoding="utf-8")
     with pytest.raises(OfficeError, match="lights.profile"):
         load_office(bad)
     good = tmp_path / "good.toml"
-    good.write_text('[collect]\nanything = 1\n[office]\nname = "某督查室"\n', encoding="utf-8")
-    assert load_office(good).office.name == "某督查室"  # other helpers' sections pass through
+    good.write_text('[collect]\nanything = 1\n[office]\nname = "某督查室"\n'
+                    '[wording]\nnot_reported = "另有{n}项未报送，请于三日内补报。"\n', encoding="utf-8")
+    settings = load_office(good)
+    assert settings.office.name == "某督查室"  # other helpers' sections pass through
+    assert settings.wording.not_reported.format(n=2) == "另有2项未报送，请于三日内补报。"
 
 
 def test_every_naming_sentence_of_the_real_table_holds_its_numbers(real_tasks):
