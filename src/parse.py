@@ -10,9 +10,13 @@ The names the rest of the project uses, in one place. The work is done by:
   (``data/reference/table_format.toml``): column names, leader headings and
   cells, lead-unit lists, the problems/next-steps split;
 * :mod:`src.table_document` — title, office, date, period, table of contents;
-* :mod:`src.table_grammar` — one pass over the rows: header rows, leader
-  sections or column, repeated headers, continuation rows, merged cells,
-  validation and row reconciliation;
+* :mod:`src.table_header` — the document header, where leaders come from,
+  the header row (its names, a second row under merged cells, required columns);
+* :mod:`src.table_grammar` — one pass over the rows: leader sections or
+  column, repeated headers, continuation rows, merged cells, validation and
+  row reconciliation;
+* :mod:`src.table_records` — the tasks read made into task records, task ids
+  and table of contents checked;
 * :mod:`src.quality` — the data-quality summary and its checks.
 
 Every task row becomes one task. Problems the parser can repair are recorded
@@ -41,13 +45,12 @@ from src.table_document import read_period  # noqa: F401
 from src.table_grammar import (  # noqa: F401
     FIELD_ORDER,
     NO_LEADERS_WARNING,
-    OPTIONAL_COLUMNS,
-    TASK_COLUMNS,
     ParsedTable,
     TableGrammar,
     parse_rows,
 )
 from src.table_problems import IncompleteTableError, ParseIssue, RawTableError  # noqa: F401
+from src.table_records import OPTIONAL_COLUMNS, TASK_COLUMNS  # noqa: F401
 from src.table_vocabulary import (  # noqa: F401
     column_name,
     is_header,

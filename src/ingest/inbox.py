@@ -17,7 +17,7 @@ from pathlib import Path
 from src.ingest import SUPPORTED_SUFFIXES, read_raw_rows
 from src.ingest.pdf import _page_rows
 from src.ingest.rows import RawTable
-from src.table_grammar import TableGrammar
+from src.table_header import read_metadata
 from src.table_problems import RawTableError
 
 
@@ -26,8 +26,7 @@ def table_period(path: Path) -> dict:
     without parsing its tasks; ``{"unreadable": reason}`` when the file cannot be read."""
     try:
         raw = _first_page(path) if path.suffix.lower() == ".pdf" else read_raw_rows(path)
-        grammar = TableGrammar(raw)
-        return grammar.read_metadata(raw.rows)
+        return read_metadata(raw)
     except (RawTableError, OSError, ValueError) as error:
         return {"unreadable": str(getattr(error, "reason", error))}
 
