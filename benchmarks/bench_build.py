@@ -169,7 +169,8 @@ def breakdown(out: Path, count: int) -> None:
     import dataclasses
 
     from src.build.executors import ReportWorkers, run_jobs
-    from src.build.run import Layout, plan_reports
+    from src.build.plan import plan_reports
+    from src.build.run import Layout
 
     layout = Layout(DEFAULT_RAW_PATH, out / "data", out / "reports")
     _, _, jobs = plan_reports(layout)

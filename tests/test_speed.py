@@ -18,7 +18,8 @@ import pytest
 from src import paths
 from src.build import build
 from src.build.executors import ExecutorError, LocalBackend, ReportWorkers, longest_first, make_backend, merge_parts, run_jobs
-from src.build.run import Layout, frame_digest, plan_reports
+from src.build.plan import frame_digest, plan_reports
+from src.build.run import Layout
 from src.build.workers import PARTS, ReportJob
 from tests.conftest import MINI_TABLE
 

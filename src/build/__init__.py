@@ -15,6 +15,7 @@
   130  interrupted by Ctrl-C; 143 by SIGTERM (the published reports kept)
 
 The package by job: :mod:`~src.build.run` (the sequence of steps),
+:mod:`~src.build.plan` (the reports' plan: what each report reads, whether the set is current),
 :mod:`~src.build.state` (fingerprints of inputs and of what was written),
 :mod:`~src.build.workers` (the report worker processes),
 :mod:`~src.build.lock` (one build at a time per output folder),

@@ -5,15 +5,15 @@
 2. **classify** — the judgement chain of :mod:`src.pipeline` (rules →
    overrides → tags) and the keywords;
 3. **reports** — plan one job per :class:`src.report.Report` of the roster
-   (the overview, then each leader), render the changed ones on the workers,
-   write ``index.html`` and the workbook, and swap the set in atomically.
+   (the overview, then each leader; :mod:`src.build.plan`), render the
+   changed ones on the workers, write ``index.html`` and the workbook, and
+   swap the set in atomically.
 
 Each step runs only when the fingerprint of its inputs changed or its outputs
 are no longer what it wrote (:mod:`src.build.state`).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -26,6 +26,7 @@ from src import paths, periods
 from src.build.console import BuildSummary, Progress, finish_log, log, log_to_file_only, migrate_old_logs, start_log
 from src.build.executors import ExecutorError, ReportWorkers, run_jobs
 from src.build.lock import EXIT_LOCKED, BuildLocked, build_lock
+from src.build.plan import data_inputs, plan_reports, published_set_is_current
 from src.build.processes import EXIT_SIGINT, BuildInterrupted, interruptible, kernel_folder, signals_held, stop_descendants
 from src.build.publish import (
     BuildFiles,
@@ -205,37 +206,14 @@ def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool,
 
 
 # ------------------------------------------------------------------------ reports
-def plan_reports(layout: Layout, code: str | None = None):
-    """The roster (overview, then each leader in 目录 order) and one job per report.
-
-    Each job's key is the fingerprint of exactly what that report shows
-    (:func:`report_inputs`), with its template, the code and its parameters: an
-    override for one leader's task changes that leader's key and the overview's,
-    no other; a change in the rules, the templates or the code changes them all."""
-    from src.report import load_report
-
-    overview = load_report(layout.data_dir)
-    reports = overview.roster()
-    code = code or code_fingerprint()
-    jobs = []
-    for report in reports:
-        notebook = paths.LEADER_TEMPLATE if report.leader else paths.OVERVIEW_TEMPLATE
-        parameters = {"data_dir": str(layout.data_dir), **({"leader": report.leader} if report.leader else {})}
-        job = ReportJob(report.slug, report.subject, notebook, parameters, report.title, report.leader, report.counts,
-                        code=code)
-        job.key = fingerprint(notebook, *report_inputs(report, layout), code, parameters, job.slug, "report-v3")
-        jobs.append(job)
-    return overview, reports, jobs
-
-
 def run_report_step(layout: Layout, workers: ReportWorkers, force: bool, summary: BuildSummary) -> bool:
     real = published_dir(layout.reports_dir)  # reports/ itself, or the folder a link reports/ points to
     files = layout.build_files
     old_state = read_published(files) or read_state(real)  # (an older version kept it in the folder itself)
     code = code_fingerprint()
-    plan_key = fingerprint(*_data_inputs(layout), paths.OVERVIEW_TEMPLATE, paths.LEADER_TEMPLATE, code,
+    plan_key = fingerprint(*data_inputs(layout), paths.OVERVIEW_TEMPLATE, paths.LEADER_TEMPLATE, code,
                            str(layout.data_dir), "plan-v1")
-    if not force and _published_set_is_current(old_state, plan_key, real):
+    if not force and published_set_is_current(old_state, plan_key, real):
         # Nothing the reports read has changed and they are as written: no pandas, no font lookup, no plan.
         summary.reports_reused = list(old_state["plan"]["slugs"])
         summary.stages_skipped.append("reports")
@@ -345,71 +323,6 @@ def _recorded_files(state: dict, real: Path) -> dict[str, str]:
 def _index_and_workbook_beside(overview, reports, staging: Path) -> None:
     yield_to_reports()  # the reports go first when the cores are busy
     write_index_and_workbook(overview, reports, staging)
-
-
-def report_inputs(report, layout: Layout) -> list:
-    """Exactly what one report reads (its notebook, its HTML, PDF and Word).
-
-    The overview: every data file (all rows, the keywords, the quality and
-    classification summaries, the comparison with the previous period).
-    A leader's report (notebooks/templates/leader_report.ipynb, :mod:`src.report`,
-    :mod:`src.word`): that leader's rows of the classified table (headline, notice,
-    charts, tables); the comparison rows of tasks that leader leads now or led in
-    the previous period, and what was compared (``comparison.json``); the links to
-    the previous and next reports (their subjects); the document's metadata (title,
-    issuer, period, report date) and the rule version it prints."""
-    from src.report import report_links
-
-    files = layout.files
-    if not report.leader:
-        return _data_inputs(layout)
-    links = report_links(report)
-    here = [link["slug"] for link in links].index(report.slug)
-    neighbours = links[max(0, here - 1):here + 2]
-    comparison = report.comparison
-    if not comparison.empty:
-        comparison = comparison[(comparison["leader"] == report.leader) | (comparison["previous_leader"] == report.leader)]
-    return [files.metadata, {"rule_version": report.classification.get("rule_version", "")}, neighbours,
-            frame_digest(report.tasks), frame_digest(comparison), files.comparison_info]
-
-
-def _data_inputs(layout: Layout) -> list[Path]:
-    files = layout.files
-    return [files.classified, files.keywords, files.metadata, files.quality, files.classification,
-            files.comparison, files.comparison_info]
-
-
-def frame_digest(frame) -> str:
-    """sha256 of a table's columns, types and rows, serialized deterministically
-    (list cells, numpy scalars, dates and missing values included)."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps([[str(c) for c in frame.columns], [str(t) for t in frame.dtypes]]).encode())
-    for row in frame.itertuples(index=False, name=None):
-        digest.update(json.dumps(row, default=_plain, ensure_ascii=False).encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
-
-
-def _plain(value):
-    if hasattr(value, "tolist"):  # numpy arrays (list cells) and scalars
-        return value.tolist()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return repr(value)
-
-
-def _published_set_is_current(old_state: dict, plan_key: str, reports_dir: Path) -> bool:
-    """The last build planned from the same data, templates and code, and every report,
-    the index and the workbook are still what it wrote."""
-    plan = old_state.get("plan") or {}
-    if plan.get("key") != plan_key or not plan.get("slugs"):
-        return False
-    for slug in plan["slugs"]:
-        recorded = old_state.get(slug) or {}
-        if recorded.get("outputs") != outputs_fingerprint(PublishedFiles(reports_dir).report(slug)):
-            return False
-    index_files = PublishedFiles(reports_dir).index_outputs
-    return bool(old_state.get("index")) and old_state.get("index_outputs") == outputs_fingerprint(index_files)
 
 
 def _timings_text(result: dict) -> str:
