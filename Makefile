@@ -35,10 +35,10 @@ system: ## Install system packages (CJK font, Pango, poppler) where missing
 setup: system $(VENV)/.installed ## Create the virtual environment from the pinned requirements
 
 reports: setup ## Build the clean table, classification and all reports from RAW
-	$(BIN)/python -m src.build $(BUILD_ARGS)
+	$(BIN)/python -m src.builder $(BUILD_ARGS)
 
 watch: setup ## Build, then rebuild whenever overrides.csv, data/raw/ or data/reference/ change (Ctrl-C stops)
-	$(BIN)/python -m src.build --watch $(BUILD_ARGS)
+	$(BIN)/python -m src.builder --watch $(BUILD_ARGS)
 
 test: setup ## Run the whole test suite (lint first; what CI runs)
 	@bash scripts/setup_system.sh --test
@@ -80,10 +80,10 @@ IDS ?=
 FROM ?=
 .PHONY: carry-overrides overrides periods
 carry-overrides: setup ## Carry last period's overrides of chosen tasks over to this period (IDS=12,40 or IDS=all)
-	$(BIN)/python -m src.periods carry --ids "$(IDS)" $(if $(OUT),--data "$(OUT)/data")
+	$(BIN)/python -m src.compare.periods carry --ids "$(IDS)" $(if $(OUT),--data "$(OUT)/data")
 
 overrides: setup ## Turn the 状态 / 认定理由 edited in the office workbook into this period's overrides (FROM=….xlsx; shows the changes first)
-	$(BIN)/python -m src.workbook_overrides "$(FROM)" $(if $(OUT),--data "$(OUT)/data") $(if $(YES),--yes)
+	$(BIN)/python -m src.classify.workbook_overrides "$(FROM)" $(if $(OUT),--data "$(OUT)/data") $(if $(YES),--yes)
 
 periods: setup ## List the kept periods (data/periods/)
-	$(BIN)/python -m src.periods list $(if $(OUT),--data "$(OUT)/data")
+	$(BIN)/python -m src.compare.periods list $(if $(OUT),--data "$(OUT)/data")

@@ -14,7 +14,7 @@ Prints, in one run on this machine:
   (d) a rebuild after one override line for one leader's task, a fresh process (that leader, the overview,
       the index and the workbook are redone), checked against a build from scratch with the same overrides
       (byte-identical HTML; the PDFs' text through pdftotext, as PDFs embed their creation time);
-  (w) the same override under `python -m src.build --watch` (workers and kernels kept warm): from saving
+  (w) the same override under `python -m src.builder --watch` (workers and kernels kept warm): from saving
       the overrides file to the next summary;
 and the ratios (a)/(b) (target <= 0.15), (w)/(a) (target <= 0.40), (c) (target < 0.5 s), then parse + classify
 on synthetic tables made by repeating the real table 1x, 10x, 100x (leaders renamed per copy; target 100x < 5 s).
@@ -52,20 +52,20 @@ def timed(label: str, func):
 
 def run_build(out: Path, executor: str = "local") -> subprocess.CompletedProcess:
     """The build as a scheduler runs it: a fresh process, imports included."""
-    result = subprocess.run([sys.executable, "-m", "src.build", "--raw", str(DEFAULT_RAW_PATH), "--out", str(out),
+    result = subprocess.run([sys.executable, "-m", "src.builder", "--raw", str(DEFAULT_RAW_PATH), "--out", str(out),
                              "--executor", executor], cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"build failed:\n{result.stderr[-3000:]}")
     return result
 
 
-def full_build(out: Path, executor: str = "local", label: str = "(a) full build from scratch (python -m src.build)") -> float:
+def full_build(out: Path, executor: str = "local", label: str = "(a) full build from scratch (python -m src.builder)") -> float:
     seconds, _ = timed(label, lambda: run_build(out, executor))
     return seconds
 
 
 def no_change_rebuild(out: Path) -> float:
-    seconds, result = timed("(c) rebuild with nothing changed (python -m src.build)", lambda: run_build(out))
+    seconds, result = timed("(c) rebuild with nothing changed (python -m src.builder)", lambda: run_build(out))
     assert "生成 0 份" in result.stderr, result.stderr[-500:]
     return seconds
 
@@ -105,7 +105,7 @@ def same_as_cold(out: Path, work: Path, name: str = "cold") -> bool:
     cold = work / name
     cold.mkdir()
     shutil.copy(out / "overrides.csv", cold / "overrides.csv")
-    subprocess.run([sys.executable, "-m", "src.build", "--raw", str(DEFAULT_RAW_PATH), "--out", str(cold), "--force"],
+    subprocess.run([sys.executable, "-m", "src.builder", "--raw", str(DEFAULT_RAW_PATH), "--out", str(cold), "--force"],
                    cwd=ROOT, capture_output=True, check=True)
     differ = []
     for page in sorted((cold / "reports").glob("*.html")):
@@ -128,7 +128,7 @@ def watch_override(work: Path) -> float:
     import threading
 
     out = work / "watch"
-    process = subprocess.Popen([sys.executable, "-m", "src.build", "--watch", "--raw", str(DEFAULT_RAW_PATH), "--out",
+    process = subprocess.Popen([sys.executable, "-m", "src.builder", "--watch", "--raw", str(DEFAULT_RAW_PATH), "--out",
                                 str(out)], cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     lines: list[tuple[float, str]] = []
     reader = threading.Thread(target=lambda: [lines.append((time.perf_counter(), line)) for line in process.stderr],
@@ -168,9 +168,9 @@ def breakdown(out: Path, count: int) -> None:
     """Where a report's time goes, with a new kernel per report and with a kept one (one worker each)."""
     import dataclasses
 
-    from src.build.executors import ReportWorkers, run_jobs
-    from src.build.plan import plan_reports
-    from src.build.run import Layout
+    from src.builder.executors import ReportWorkers, run_jobs
+    from src.builder.plan import plan_reports
+    from src.builder.run import Layout
 
     layout = Layout(DEFAULT_RAW_PATH, out / "data", out / "reports")
     _, _, jobs = plan_reports(layout)
@@ -249,7 +249,7 @@ def naive_way(work: Path, leaders: list[str]) -> float:
 
 def scaling(copies_list: list[int]) -> None:
     from src.classify import classify_tasks
-    from src.parse import parse_table
+    from src.table.parse import parse_table
 
     print("\nparse + classify on repeated copies of the real table")
     print(f"{'copies':>7} {'tasks':>8} {'parse s':>9} {'classify s':>11} {'total s':>9} {'tasks/s':>9}")
@@ -273,10 +273,10 @@ def province(work: Path, copies: int = 100) -> None:
 
     import psutil
 
-    from src.parse import parse_table
     from src.pipeline import analyse_stage, clean_stage
-    from src.report import load_report
-    from src.workbook import write_excel
+    from src.report.model import load_report
+    from src.report.workbook import write_excel
+    from src.table.parse import parse_table
 
     raw = work / f"x{copies}.md"
     raw.write_text(repeated_table(DEFAULT_RAW_PATH.read_text(encoding="utf-8"), copies), encoding="utf-8")
@@ -288,7 +288,7 @@ def province(work: Path, copies: int = 100) -> None:
     classified = load_report(data).all_tasks
     timed(f"Excel workbook alone ({tasks} tasks, one sheet per leader)", lambda: write_excel(classified, work / "k.xlsx"))
     started = time.perf_counter()
-    build = subprocess.Popen([sys.executable, "-m", "src.build", "--raw", str(raw), "--out", str(work / "province")],
+    build = subprocess.Popen([sys.executable, "-m", "src.builder", "--raw", str(raw), "--out", str(work / "province")],
                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak, cpu, seen = [0], [0.0], {}
 
@@ -310,7 +310,7 @@ def province(work: Path, copies: int = 100) -> None:
     seconds = time.perf_counter() - started
     sampler.join()
     summary = [line for line in stderr.splitlines() if "生成" in line and "份" in line][-1:]
-    print(f"{'(p) the x' + str(copies) + ' table, python -m src.build':<58} {seconds:8.2f} s   (target <= 900 s)"
+    print(f"{'(p) the x' + str(copies) + ' table, python -m src.builder':<58} {seconds:8.2f} s   (target <= 900 s)"
           f"   exit {build.returncode}   {' '.join(summary)}")
     print(f"{'    peak memory, build + workers + kernels':<58} {peak[0] / 2**30:8.2f} GB  (target < 4 GB)")
     print(f"{'    CPU time, build + workers + kernels':<58} {cpu[0]:8.1f} s")

@@ -39,8 +39,8 @@ def inputs(scratch: Path) -> dict[str, Path]:
 
 
 def write(out: Path) -> None:
-    from src.parse import parse_table
     from src.store import write_csv, write_parquet
+    from src.table.parse import parse_table
 
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,7 +6,7 @@ For each seed, tests/fixtures/make_second_period.py makes a Q3 table from the
 2020 half-year table; its truth says which progress texts were only carried
 over (dates moved 1-6月 → 1-9月: stale) and which were updated (percentages
 grown, or the text replaced). Both tables are parsed, matched (src.compare), and
-each matched pair's progress similarity computed (src.compare_stale). Printed:
+each matched pair's progress similarity computed (src.compare.stale). Printed:
 the similarity of stale and updated pairs, of different tasks' progress (the
 closest other task of the same table), and the precision / recall of the rule
 (similarity >= min_similarity and the same figures) at several thresholds.
@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     from src.compare import load_settings, match_tasks
-    from src.compare_stale import figures, progress_similarity
-    from src.parse import parse_table
+    from src.compare.stale import figures, progress_similarity
+    from src.table.parse import parse_table
     from tests.fixtures.make_second_period import RAW, make_second_period
 
     cli = argparse.ArgumentParser()

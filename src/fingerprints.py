@@ -1,6 +1,6 @@
 """Content fingerprints: of files and plain values, and of the code itself.
 
-Used by the build to decide what to redo (:mod:`src.build.state`).
+Used by the build to decide what to redo (:mod:`src.builder.state`).
 """
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ them — nothing the build alone needs (workers, publishing, PDF and page render
 star imports. A name not listed here is an internal of its module: import the module
 itself if you really need it.
 """
-from src.analyst import keywords_html, quality_html, review_queue
 from src.classify import (
     STATUSES,
     OverrideError,
@@ -17,19 +16,6 @@ from src.classify import (
     load_profile,
     load_rules,
     status_counts,
-)
-from src.narrative import as_of_phrase, elapsed_percent, headline_sentence, report_sections, status_summary
-from src.parse import (
-    ParsedTable,
-    ParseIssue,
-    RawTableError,
-    check_all_rows_accounted,
-    parse_table,
-    quality_summary,
-    quality_table,
-    split_lead_units,
-    tasks_per_leader,
-    warnings_table,
 )
 from src.paths import (
     DATA_DIR,
@@ -46,16 +32,9 @@ from src.paths import (
     resolve,
 )
 from src.pipeline import analyse_stage, classification_summary, classify_table, clean_stage
-from src.plots import (
-    plot_cause_counts,
-    plot_leader_status,
-    plot_progress_vs_schedule,
-    plot_status_breakdown,
-    plot_theme_status,
-    plot_units_by_status,
-    set_report_style,
-)
-from src.report import (
+from src.report.analyst import keywords_html, quality_html, review_queue
+from src.report.charts import COMPACT_MAX_TASKS, chart, leader_charts_html
+from src.report.model import (
     Report,
     ReportError,
     all_tasks_table_html,
@@ -71,10 +50,31 @@ from src.report import (
     units_ranking,
     units_ranking_html,
 )
-from src.report_charts import COMPACT_MAX_TASKS, chart, leader_charts_html
+from src.report.narrative import as_of_phrase, elapsed_percent, headline_sentence, report_sections, status_summary
+from src.report.plots import (
+    plot_cause_counts,
+    plot_leader_status,
+    plot_progress_vs_schedule,
+    plot_status_breakdown,
+    plot_theme_status,
+    plot_units_by_status,
+    set_report_style,
+)
+from src.report.style import CJKFontError, status_label
 from src.report_date import ReportDateError, decide_report_date, to_date
 from src.store import load_processed, read_json, read_table, read_tasks_csv, write_csv, write_json, write_parquet
-from src.style import CJKFontError, status_label
+from src.table.parse import (
+    ParsedTable,
+    ParseIssue,
+    RawTableError,
+    check_all_rows_accounted,
+    parse_table,
+    quality_summary,
+    quality_table,
+    split_lead_units,
+    tasks_per_leader,
+    warnings_table,
+)
 from src.text import add_text_features, keyword_table, search_tasks, tag_causes, tag_themes, tokenize
 
 __all__ = [

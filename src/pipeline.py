@@ -25,10 +25,10 @@ from src import store
 from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_share, load_profile, load_rules
 from src.classify.overrides import ensure_override_columns
 from src.classify.rules import RULES_PATH
-from src.parse import ParsedTable, parse_table
 from src.paths import processed_files
 from src.report_date import decide_report_date, metadata_report_date
-from src.schema import validate_tasks
+from src.table.parse import ParsedTable, parse_table
+from src.table.schema import validate_tasks
 from src.text import add_text_features, keyword_table, task_terms
 
 __all__ = ["clean_stage", "analyse_stage", "classify_table", "classification_summary", "ProfileError"]
@@ -46,12 +46,12 @@ def clean_stage(raw_path: str | Path, data_dir: str | Path, as_of=None) -> Parse
     ('as_of' or 'title') and the title's own date as ``document_as_of``.
     A title without a period and no ``as_of`` leaves ``as_of`` empty, and the
     next step refuses to classify (:class:`src.report_date.ReportDateError`).
-    A table that breaks the contract of :mod:`src.schema` (an empty task, a duplicate
-    id) raises :class:`src.table_problems.RawTableError` naming its line.
+    A table that breaks the contract of :mod:`src.table.schema` (an empty task, a duplicate
+    id) raises :class:`src.table.problems.RawTableError` naming its line.
     """
     files = processed_files(data_dir)
     parsed = parse_table(raw_path)
-    validate_tasks(parsed.tasks, str(raw_path))  # the contract, before anything is written (src.schema)
+    validate_tasks(parsed.tasks, str(raw_path))  # the contract, before anything is written (src.table.schema)
     parsed.metadata = with_report_date(parsed.metadata, as_of)
     store.write_csv(parsed.tasks, files.tasks_csv)
     store.write_parquet(parsed.tasks, files.tasks)

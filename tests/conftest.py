@@ -15,7 +15,7 @@ os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 @pytest.fixture(scope="session")
 def real_parsed():
-    from src.parse import parse_table
+    from src.table.parse import parse_table
 
     return parse_table(REAL_TABLE)
 
@@ -28,7 +28,7 @@ def real_tasks(real_parsed):
 @pytest.fixture(scope="session")
 def real_build(tmp_path_factory):
     """The real table built end to end (clean → classify → 9 reports) into a temp folder."""
-    from src.build import build
+    from src.builder import build
 
     out = tmp_path_factory.mktemp("real_build")
     code, summary = build(raw=str(REAL_TABLE), out=str(out))

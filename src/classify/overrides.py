@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from src.classify.columns import OVERRIDE_HEADER
+from src.report.style import status_code, status_label, status_order
 from src.report_date import parse_date_text
-from src.style import status_code, status_label, status_order
 
 OVERRIDE_COLUMNS = ("override_reason", "override_reviewer", "override_date", "rule_evidence")
 HEADER_TEXT = ",".join(OVERRIDE_HEADER)

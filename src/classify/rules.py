@@ -54,7 +54,7 @@ class Rules:
 
     def prepare_all(self) -> Rules:
         """Build everything :meth:`prepared` would build on first use, now (a process that
-        forks builds, :mod:`src.build.forkserver`, does it once for all of them)."""
+        forks builds, :mod:`src.builder.forkserver`, does it once for all of them)."""
         for key in _PREPARERS:
             self._prepared[key]
         return self

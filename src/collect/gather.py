@@ -136,7 +136,7 @@ def _right_period(returned: ReturnedFile, sent: Round) -> bool:
                                  f"{sent.period.name}（截至 {sent.period.key}），未读入")
             return False
         return True
-    from src.table_document import read_period
+    from src.table.document import read_period
 
     found = read_period(returned.title)
     year = returned.title[:4] if returned.title[:4].isdigit() else ""

@@ -37,7 +37,7 @@ class ReturnedRow:
     cells: dict  # header -> raw value (str, float, datetime…)
 
     def text(self, name: str) -> str:
-        from src.ingest.excel import cell_text
+        from src.table.ingest.excel import cell_text
 
         return cell_text(self.cells.get(name)).strip()
 
@@ -98,7 +98,7 @@ def read_return(path: Path) -> ReturnedFile:
 
 
 def _cell(value) -> str:
-    from src.ingest.excel import cell_text
+    from src.table.ingest.excel import cell_text
 
     return cell_text(value).strip()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from src.paths import INTERIM_DIR, REFERENCE_DIR
-from src.table_document import read_period
+from src.table.document import read_period
 
 OFFICE_PATH = REFERENCE_DIR / "office.toml"
 ROUNDS_DIR = INTERIM_DIR / "collect"  # one folder per round: <as_of>/

@@ -79,7 +79,7 @@ def _source_path(source) -> Path:
         return path
     if (PROCESSED_DIR / "tasks_classified.parquet").exists():
         return PROCESSED_DIR
-    from src.parse import find_inbox_table
+    from src.table.parse import find_inbox_table
 
     return find_inbox_table(RAW_DIR)[0]
 
@@ -96,9 +96,9 @@ def _from_data_folder(folder: Path):
 
 
 def _from_raw_table(path: Path):
-    from src.parse import RawTableError, parse_table
     from src.pipeline import classify_table, with_report_date
     from src.report_date import ReportDateError, to_date
+    from src.table.parse import RawTableError, parse_table
 
     try:
         parsed = parse_table(path)
@@ -143,7 +143,7 @@ def _task(row: dict, metadata: dict) -> Task:
 def _status_label(code) -> str:
     if code in (None, "") or code != code:  # NaN
         return ""
-    from src.style import status_label
+    from src.report.style import status_label
 
     return status_label(str(code))
 

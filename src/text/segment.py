@@ -47,7 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from src.paths import PROJECT_ROOT, REFERENCE_DIR
-from src.style import status_order
+from src.report.style import status_order
 
 FREE_TEXT_COLUMNS = ("task", "progress", "problems", "next_steps")
 

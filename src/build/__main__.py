@@ -1,5 +1,0 @@
-import sys
-
-from src.build.cli import main
-
-sys.exit(main())
