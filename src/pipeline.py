@@ -83,14 +83,17 @@ def classify_table(tasks: pd.DataFrame, as_of, overrides_path: str | Path | None
 
 
 def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
-                  overrides_path: str | Path | None = None, profile=None, as_of=None) -> pd.DataFrame:
+                  overrides_path: str | Path | None = None, profile=None, as_of=None,
+                  overrides_source: str | Path | None = None) -> pd.DataFrame:
     """Classify ``<data_dir>/tasks.parquet`` and write the classified table, its summary and the
     keywords into ``out_dir`` (default ``data_dir``): everything a report template reads, so
     ``01_clean`` → ``02_classify`` → a template chain on an analyst's scratch folder.
 
     The report date is the one in ``metadata.json`` unless ``as_of`` is given (an analyst trying
     another date: ``metadata.json`` then records it); written to another folder,
-    ``metadata.json`` and ``quality.json`` go along. ``overrides_path`` None → no overrides."""
+    ``metadata.json`` and ``quality.json`` go along. ``overrides_path`` None → no overrides;
+    ``overrides_source``: the analyst's file when ``overrides_path`` is the build's private copy of
+    its bytes (recorded in ``classification.json``, where the review widget writes)."""
     source = processed_files(data_dir)
     target = processed_files(out_dir or data_dir)
     metadata = store.read_json(source.metadata)
@@ -102,7 +105,8 @@ def analyse_stage(data_dir: str | Path, out_dir: str | Path | None = None,
     store.write_csv(classified, target.classified_csv)
     store.write_parquet(classified, target.classified)
     summary = classification_summary(classified, report_date, overrides_path, profile)
-    summary["overrides_path"] = str(Path(overrides_path).resolve()) if overrides_path not in (None, "") else ""
+    recorded = overrides_source if overrides_source not in (None, "") else overrides_path
+    summary["overrides_path"] = str(Path(recorded).resolve()) if recorded not in (None, "") else ""
     # overrides made for another task text: not applied (the build lists them); the tasks overridden
     summary["override_warnings"] = warnings
     overridden = classified.loc[classified["status_source"] == "override", "task_id"]

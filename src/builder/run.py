@@ -164,7 +164,7 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
             workers.warm_up()  # new statuses mean new reports: start the workers now
         try:
             copy = read.copy(layout.build_files.folder / "input")
-            analyse_stage(layout.data_dir, overrides_path=copy, profile=profile)
+            analyse_stage(layout.data_dir, overrides_path=copy, profile=profile, overrides_source=overrides)
         except (OverrideError, ReportDateError, ProfileError) as error:
             raise BuildInputError(read.own_message(str(error), copy)) from None
         state["classify"] = classify_key

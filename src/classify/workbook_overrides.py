@@ -59,6 +59,9 @@ class WorkbookChange:
         return f"序号 {self.task_id}：{change}，理由：{self.reason}{who}（{self.where}）"
 
 
+PRINT_ONLY_SHEETS = {"打印"}  # src.report.workbook's print view of the same rows
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -89,6 +92,8 @@ def read_workbook_changes(workbook: str | Path, classified: pd.DataFrame) -> lis
     wanted: dict[int, WorkbookChange] = {}
     read_any = False
     for sheet in book.worksheets:
+        if sheet.title in PRINT_ONLY_SHEETS:  # a view for printing (状态 with its notes); never an input
+            continue
         values = sheet.iter_rows(values_only=True)
         header = [_text(v) for v in next(values, ())]
         if "序号" not in header or "状态" not in header:

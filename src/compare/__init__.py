@@ -32,6 +32,7 @@ from src.compare.previous import (
     check_same_series,
     find_previous_in_raw,
     load_previous,
+    main,
     run_comparison,
 )
 from src.compare.sentences import (
@@ -52,7 +53,7 @@ __all__ = [
     "SETTINGS_PATH", "COMPARISON_COLUMNS", "MATCH_COLUMNS", "SHEET_COLUMNS", "ComparisonError", "load_settings",
     "normalise_text", "match_tasks", "change_label", "compare_periods", "write_comparison", "read_comparison",
     "read_comparison_info", "task_history", "PreviousPeriod", "ComparisonRun", "check_same_series", "load_previous",
-    "find_previous_in_raw", "run_comparison", "period_label", "transition_counts", "gap_words", "lagging_both_periods",
+    "find_previous_in_raw", "run_comparison", "main", "period_label", "transition_counts", "gap_words", "lagging_both_periods",
     "unit_renames", "lagging_share_change", "unit_ranking_change", "leader_changes", "comparison_sentences",
     "comparison_sheet", "mark_stale", "stale_count", "stale_by_unit",
 ]

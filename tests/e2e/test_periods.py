@@ -133,26 +133,26 @@ def test_next_period_scenario(project):
 def test_quiet_runs_log_apart_and_the_published_builds_log_is_kept(tmp_path, monkeypatch):
     from src.builder import console
 
-    reports = tmp_path / "reports"
+    logs = tmp_path / ".build" / "logs"  # the build folder's logs (never in reports/)
     monkeypatch.setattr(console, "KEEP_LOGS", 3)
     names = iter(range(100))
     monkeypatch.setattr(console, "datetime", type("Clock", (), {"now": staticmethod(
         lambda: __import__("datetime").datetime(2020, 7, 1, 0, 0, next(names)))}))
 
     def run(**summary):
-        handler = console.start_log(reports)
+        handler = console.start_log(logs)
         console.log.info("构建")
-        return console.finish_log(handler, reports, console.BuildSummary(**summary))
+        return console.finish_log(handler, logs, console.BuildSummary(**summary))
 
     published = run(stages_run=["clean"], reports_written=["overview"])
     quiet = [run() for _ in range(5)]
-    assert all(path.parent == reports / "logs" / "noop" for path in quiet)
-    assert len(list((reports / "logs" / "noop").glob("build-*.log"))) == 3  # quiet runs pruned among themselves
+    assert all(path.parent == logs / "noop" for path in quiet)
+    assert len(list((logs / "noop").glob("build-*.log"))) == 3  # quiet runs pruned among themselves
     for _ in range(5):
         run(stages_run=["classify"])  # builds that published nothing new
-    kept = sorted(p.name for p in (reports / "logs").glob("build-*.log"))
+    kept = sorted(p.name for p in (logs).glob("build-*.log"))
     assert published.name in kept and len(kept) == 4  # three most recent, and the one behind the reports
-    assert (reports / "logs" / "PUBLISHED").read_text(encoding="utf-8").strip() == published.name
+    assert (logs / "PUBLISHED").read_text(encoding="utf-8").strip() == published.name
 
 
 def test_period_ids_and_the_index_list(tmp_path):

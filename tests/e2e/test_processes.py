@@ -100,4 +100,4 @@ def test_a_stopped_build_leaves_no_process_and_no_connection_file(tmp_path, temp
     again = subprocess.run([sys.executable, "-m", "src.builder", "--raw", str(MINI_TABLE), "--out", str(tmp_path / "out"),
                             "--jobs", "1"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert len(list((tmp_path / "out" / "reports").glob("*.html"))) == 5
+    assert len(list((tmp_path / "out" / "reports").glob("*.html"))) == 6  # index, overview, 3 leaders, analyst page

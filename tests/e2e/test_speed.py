@@ -241,7 +241,7 @@ def test_an_override_rerenders_that_leader_the_overview_the_index_and_the_workbo
     assert sorted(summary.reports_reused) == ["leader-02", "leader-03"]
     after = report_files(out / "reports")
     changed = sorted(name for name in after if after[name] != before.get(name))
-    assert changed == ["index.html", "key_tasks_classified.xlsx", "leader-01.docx", "leader-01.html", "leader-01.pdf",
+    assert changed == ["analyst.html", "index.html", "key_tasks_classified.xlsx", "leader-01.docx", "leader-01.html", "leader-01.pdf",
                        "overview.docx", "overview.html", "overview.pdf"]
     assert "人工认定" in (out / "reports" / "leader-01.html").read_text(encoding="utf-8")
 

@@ -18,7 +18,7 @@ from src.table.parse import parse_table
 from tests.conftest import FIXTURES
 
 LEADERS = ["刘忻", "戴建平", "柯吉欣", "缪承潮", "王宏", "胡伟", "陈国妹", "陈卫强"]
-STATUS_WORDS = {"completed": "已完成", "on-track": "序时推进", "lagging": "滞后"}
+STATUS_WORDS = {"completed": "已完成", "on-track": "序时推进", "lagging": "滞后", "not-reported": "未报送"}
 
 
 class _Tags(HTMLParser):
