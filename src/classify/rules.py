@@ -280,6 +280,14 @@ def _by_length(words) -> tuple:
 _REPEATS = re.compile(r"[*+{]")
 
 
+def _x_of_y_filters(rules: Rules) -> tuple:
+    """Word sets for the "M of N" patterns (done before, done after, slash): each is
+    built from a verb list, so every match holds one of its verbs."""
+    q = rules["quantities"]
+    before = WordSet(q["done_verbs_before"])
+    return before, WordSet(q["done_verbs_after"]), before
+
+
 def _only_max_chars(rules: Rules) -> int | None:
     """At most how many characters a value saying only "已完成" can have (the longest
     of ``next_steps_only`` and ``empty_values``, and a bound on the matches of
@@ -384,8 +392,10 @@ _PREPARERS = {
         [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]],
         rules.raw["quantities"].get("in_row_target_triggers", []),
     ),
-    "share_filter": lambda rules: None,  # SHARE (%, ％, 三成, 分之一 …) simply runs
-    "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
+    # every SHARE match holds one of these (%, 百分之…, 三分之一, 三成)
+    "share_filter": lambda rules: WordSet(["%", "％", "分之", "成"]),
+    # the "M of N" patterns are made of these verb lists: every match holds one of them
+    "x_of_y_filters": _x_of_y_filters,
     # cue families written as patterns: one alternation tells whether any can match (PatternFamily)
     "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"], _triggers(
         rules, ("lagging", "delay_patterns", "delay_pattern_triggers"),
