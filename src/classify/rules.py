@@ -333,11 +333,13 @@ def _optional_pattern(pattern):
 
 _PREPARERS = {
     # literal phrase lists (see PhraseList)
-    "delay_cues": lambda rules: PhraseList(rules.raw["lagging"]["delay_cues"]),
+    "delay_cues": lambda rules: PhraseList([*rules.raw["lagging"]["delay_cues"],
+                                            *family_list(rules.raw, "reporting_words", "delay_cues")]),
     "unfinished_cues": lambda rules: PhraseList(rules.raw["lagging"].get("unfinished_cues", [])),
     "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
     "on_track_cues": lambda rules: PhraseList([*rules.raw["on_track"]["cues"],
-                                               *family_list(rules.raw, "stated_words", "on_track")]),
+                                               *family_list(rules.raw, "stated_words", "on_track"),
+                                               *family_list(rules.raw, "reporting_words", "on_track")]),
     "plan_share_rates": lambda rules: frozenset([*rules.raw["quantities"]["plan_share_rates"],
                                                  *family_list(rules.raw, "plan_share", "rates")]),
     "delivery_done": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("done_before", [])),
@@ -348,7 +350,8 @@ _PREPARERS = {
     ),
     "delivery_verbs": lambda rules: PhraseList(rules.raw["completed"].get("delivery", {}).get("verbs", [])),
     "one_off_cues": lambda rules: PhraseList(rules.raw["completed"].get("one_off_cues", [])),
-    "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in rules.raw["lagging"].get("false_friends", [])),
+    "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in [
+        *rules.raw["lagging"].get("false_friends", []), *family_list(rules.raw, "reporting_words", "false_friends")]),
     # word lists, longest first
     "negators": lambda rules: _by_length(rules.raw["guards"]["negators"]),
     "stopwords": lambda rules: _by_length(rules.raw["quantities"]["match_stopwords"]),
