@@ -190,7 +190,7 @@ def judge_rows(records, table: TableContext) -> list[dict]:
     for record in records:
         original = {name: cell_text(value) for name, value in zip(TEXT_FIELDS + NUMBER_FIELDS, record)}
         # traditional characters judged in simplified ones (same length); evidence given back as written
-        row = {name: to_simplified(text) for name, text in original.items()}
+        row = {name: to_simplified(text) if text else text for name, text in original.items()}
         row["_as_of"] = as_of
         row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
         row["_schedule"] = schedule

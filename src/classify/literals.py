@@ -151,11 +151,11 @@ class PatternFamily:
             return ()
         strings = found.strings if found is not None else frozenset(t for t in self.triggers if t in text)
         loose = bool(self._untriggered) and (self.any is None or self.any.search(text) is not None)
-        key = (self.triggers & strings, loose)
+        key = (strings, loose)  # a frozenset keeps its hash: one lookup for the families sharing a Found
         chosen = self._chosen.get(key)
-        if chosen is None:  # the answer depends only on the triggers met: kept per combination (bounded)
+        if chosen is None:  # the answer depends only on what was found: kept per combination (bounded)
             chosen = tuple(p for p, words in zip(self.patterns, self.pattern_triggers)
-                           if (not words.isdisjoint(key[0]) if words else loose))
+                           if (not words.isdisjoint(strings) if words else loose))
             if len(self._chosen) < 4096:
                 self._chosen[key] = chosen
         return chosen

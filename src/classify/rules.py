@@ -280,6 +280,14 @@ def _by_length(words) -> tuple:
 _REPEATS = re.compile(r"[*+{]")
 
 
+def _x_of_y_filters(rules: Rules) -> tuple:
+    """Word sets for the "M of N" patterns (done before, done after, slash): each is
+    built from a verb list, so every match holds one of its verbs."""
+    q = rules["quantities"]
+    before = WordSet(q["done_verbs_before"])
+    return before, WordSet(q["done_verbs_after"]), before
+
+
 def _only_max_chars(rules: Rules) -> int | None:
     """At most how many characters a value saying only "已完成" can have (the longest
     of ``next_steps_only`` and ``empty_values``, and a bound on the matches of
@@ -325,11 +333,13 @@ def _optional_pattern(pattern):
 
 _PREPARERS = {
     # literal phrase lists (see PhraseList)
-    "delay_cues": lambda rules: PhraseList(rules.raw["lagging"]["delay_cues"]),
+    "delay_cues": lambda rules: PhraseList([*rules.raw["lagging"]["delay_cues"],
+                                            *family_list(rules.raw, "reporting_words", "delay_cues")]),
     "unfinished_cues": lambda rules: PhraseList(rules.raw["lagging"].get("unfinished_cues", [])),
     "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
     "on_track_cues": lambda rules: PhraseList([*rules.raw["on_track"]["cues"],
-                                               *family_list(rules.raw, "stated_words", "on_track")]),
+                                               *family_list(rules.raw, "stated_words", "on_track"),
+                                               *family_list(rules.raw, "reporting_words", "on_track")]),
     "plan_share_rates": lambda rules: frozenset([*rules.raw["quantities"]["plan_share_rates"],
                                                  *family_list(rules.raw, "plan_share", "rates")]),
     "delivery_done": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("done_before", [])),
@@ -340,7 +350,8 @@ _PREPARERS = {
     ),
     "delivery_verbs": lambda rules: PhraseList(rules.raw["completed"].get("delivery", {}).get("verbs", [])),
     "one_off_cues": lambda rules: PhraseList(rules.raw["completed"].get("one_off_cues", [])),
-    "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in rules.raw["lagging"].get("false_friends", [])),
+    "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in [
+        *rules.raw["lagging"].get("false_friends", []), *family_list(rules.raw, "reporting_words", "false_friends")]),
     # word lists, longest first
     "negators": lambda rules: _by_length(rules.raw["guards"]["negators"]),
     "stopwords": lambda rules: _by_length(rules.raw["quantities"]["match_stopwords"]),
@@ -384,8 +395,10 @@ _PREPARERS = {
         [rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"]],
         rules.raw["quantities"].get("in_row_target_triggers", []),
     ),
-    "share_filter": lambda rules: None,  # SHARE (%, ％, 三成, 分之一 …) simply runs
-    "x_of_y_filters": lambda rules: tuple(build_literal_filter([pattern]) for pattern in rules.prepared("x_of_y")),
+    # every SHARE match holds one of these (%, 百分之…, 三分之一, 三成)
+    "share_filter": lambda rules: WordSet(["%", "％", "分之", "成"]),
+    # the "M of N" patterns are made of these verb lists: every match holds one of them
+    "x_of_y_filters": _x_of_y_filters,
     # cue families written as patterns: one alternation tells whether any can match (PatternFamily)
     "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"], _triggers(
         rules, ("lagging", "delay_patterns", "delay_pattern_triggers"),

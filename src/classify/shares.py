@@ -96,7 +96,7 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if rules.compiled["annual_share"].search(before):
                 add("annual-share", True)
                 continue
-            rate = rules.compiled["rate"].search(before)
+            rate = rules.compiled["rate"].search(before) if "率" in before else None  # a named rate ends in 率
             plan_rate = rate is not None and rate.group(1) + "率" in rules.ready["plan_share_rates"]
             if rules.words("quantities", "plan_words").found_in(before) and not plan_rate:
                 continue  # a plan or forecast, not progress (年度计划投资完成率 95% is progress)

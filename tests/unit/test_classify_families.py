@@ -637,3 +637,13 @@ def test_a_figure_counted_later_is_not_reported(progress):
 ])
 def test_a_year_end_forecast_against_the_target(progress, as_of, status):
     assert judge_row(task="全年完成固定资产投资100亿元", progress=progress, as_of=as_of).status == status
+
+
+@pytest.mark.parametrize("progress, status", [
+    ("该项工作亮红灯。", "lagging"), ("目前为黄灯。", "lagging"), ("目前为绿灯。", "on-track"),
+    ("工程已追上序时进度。", "on-track"), ("超进度推进。", "on-track"),
+    ("查处闯红灯行为3000起。", "on-track"),  # a road's traffic light, not the schedule's
+])
+def test_words_offices_use_for_a_status(progress, status):
+    result = judge_row(task="推进片区改造", progress=progress)
+    assert result.status == status and result.by_default == ("闯红灯" in progress)

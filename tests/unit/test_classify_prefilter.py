@@ -148,6 +148,10 @@ def test_every_match_contains_one_of_its_trigger_words(corpus, rules):
     pairs += [(p, frozenset(q["gap_triggers"])) for p in [*rules.compiled["gap_behind"], *rules.compiled["gap_ahead"]]]
     pairs += [(p, frozenset(q["in_row_target_triggers"])) for p in
               (rules.compiled["in_row_target"], rules.compiled["adjusted_target"], rules.compiled["milestone"])]
+    pairs.append((SHARE, frozenset(["%", "％", "分之", "成"])))
+    done_before, done_after, slash = rules.ready["x_of_y"]
+    pairs += [(done_before, frozenset(q["done_verbs_before"])), (slash, frozenset(q["done_verbs_before"])),
+              (done_after, frozenset(q["done_verbs_after"]))]
     for pattern, words in pairs:
         for text in corpus:
             for match in pattern.finditer(text):
