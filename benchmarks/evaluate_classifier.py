@@ -156,7 +156,7 @@ def classify_rows(frame: pd.DataFrame, profile=None, rules=None) -> pd.DataFrame
         if column in frame.columns and field not in frame.columns:
             frame[field] = frame[column]
     columns = ["task_id", "task", "progress", *[c for c in ("target", "actual", "rate") if c in frame.columns]]
-    parts = [classify_tasks(group[columns], as_of=as_of, profile=profile, rules=rules, workers=1)
+    parts = [classify_tasks(group[columns], as_of=as_of, profile=profile, rules=rules)
              for as_of, group in frame.groupby("as_of", sort=True)]
     classified = pd.concat(parts).sort_values("task_id")
     keep = [c for c in frame.columns if c not in classified.columns or c == "task_id"]
