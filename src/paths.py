@@ -22,6 +22,13 @@ RAW_DIR = DATA_DIR / "raw"  # immutable inputs: the code never writes here
 PROCESSED_DIR = DATA_DIR / "processed"  # the build's data outputs (only the build writes here)
 INTERIM_DIR = DATA_DIR / "interim"  # analysts' scratch outputs from the notebooks (never published)
 REFERENCE_DIR = DATA_DIR / "reference"  # rules, lexicons, formats, styles: everything tunable
+PROFILES_DIR = REFERENCE_DIR / "profiles"  # an office's judging profiles (strict is the default)
+
+
+def available_profiles() -> list[str]:
+    """Names of the profiles in ``data/reference/profiles/``."""
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+
 OVERRIDES_PATH = DATA_DIR / "overrides.csv"
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"  # the analysts' notebooks

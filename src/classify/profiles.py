@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from src.paths import REFERENCE_DIR
+from src.paths import PROFILES_DIR, available_profiles
 from src.settings import check
 
-PROFILES_DIR = REFERENCE_DIR / "profiles"
 DEFAULT_PROFILE = "strict"
 
 
@@ -90,11 +89,6 @@ def _profile_file(path: str, mtime: float) -> Profile:
         except tomllib.TOMLDecodeError as error:
             raise ValueError(f"{path}: 口径文件不是有效的 TOML / not valid TOML: {error}") from error
     return _profile_from(raw, path)
-
-
-def available_profiles() -> list[str]:
-    """Names of the profiles in ``data/reference/profiles/``."""
-    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
 
 
 def load_profile(profile=None) -> Profile:

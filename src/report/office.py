@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from src.paths import REFERENCE_DIR
+from src.paths import REFERENCE_DIR, available_profiles
 
 __all__ = ["OFFICE_FILE", "OfficeError", "OfficeSettings", "office_settings", "issue_date", "office_name"]
 
@@ -154,8 +154,6 @@ def load_office(path: str | Path | None = None) -> OfficeSettings:
         settings = OfficeSettings.model_validate(raw)
     except ValidationError as error:
         raise OfficeError(_explain(error, path)) from None
-    from src.classify.profiles import available_profiles
-
     _check_placeholders(settings, path)
 
     if settings.lights.profile not in available_profiles():
