@@ -1,0 +1,56 @@
+"""The third round's families (issue 22), each in invented wordings (none copied from a
+labelled row), on frames with only ``task`` and ``progress`` as other offices' notices
+have them. What they do on real rows is measured leave-one-notice-out by
+``make evaluate``, never asserted here."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from src.classify import load_rules
+from src.classify.rules import families_read_from, rules_without
+from src.helpers import classify_tasks
+
+
+def judge(task: str, progress: str, as_of: str = "2021-06-30", **kwargs) -> pd.Series:
+    frame = pd.DataFrame({"task_id": [1], "task": [task], "progress": [progress]})
+    return classify_tasks(frame, as_of=as_of, **kwargs).iloc[0]
+
+
+# --------------------------------------------------------------------------
+# stated shortfall in evaluative words
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("progress", [
+    "今年以来推进情况不尽如人意，仅签约两个。",
+    "一季度增速偏低，主要受原材料价格影响。",
+    "全市完成值低于预期目标，正在分析原因。",
+    "从目前看，完成年度目标任务存在困难。",
+    "年度任务恐难完成，需市级协调。",
+    "未完成改造任务的乡镇为东岭镇、西河乡。",
+    "目前尚有3个县未完成年度建设任务。",
+    "仍有两个街道进度慢，已督促加快。",
+])
+def test_stated_shortfall_is_lagging(progress):
+    result = judge("推进老旧小区综合整治", progress)
+    assert result.status == "lagging"
+    assert result.status_rule == "stated-delay"
+    assert result.status_evidence in progress
+
+
+@pytest.mark.parametrize("progress", [
+    "成本偏低的项目优先安排。",            # a low cost, not a shortfall
+    "未发现推进情况不理想的问题。",          # negated
+    "各县均已完成年度建设任务。",            # every unit finished
+    "督促未完成任务的乡镇加快进度。",        # an instruction about whoever lags in general
+])
+def test_shortfall_words_in_other_senses_are_not_a_delay(progress):
+    assert judge("推进老旧小区综合整治", progress).status != "lagging"
+
+
+def test_shortfall_family_records_its_notices_and_switches_off():
+    rules = load_rules()
+    origins = families_read_from(rules)["families.shortfall_words"]
+    assert origins, "a family read from rows names them"
+    off = rules_without(rules, origins[0])
+    frame = pd.DataFrame({"task_id": [1], "task": ["推进老旧小区综合整治"], "progress": ["目前推进情况不尽如人意。"]})
+    assert classify_tasks(frame, as_of="2021-06-30", rules=off).iloc[0]["status"] == "on-track"
