@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from src.classify.arithmetic import (
+    decline_measures,
     growth_measures,
     has_numbers,
     original_evidence,
@@ -83,7 +84,10 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     measures, then run :data:`src.classify.steps.RULE_STEPS` in order (the ORDER OF
     DECISION at the top of status_rules.toml): the first step that decides wins."""
     structured = structured_measures(row, rules)  # the table's number columns are read first
-    measures = structured or _with_growth(find_measures(row, rules), growth_measures(row, rules, schedule)
+    growth = growth_measures(row, rules, schedule)
+    if not any(g.value < 0 for g in growth):
+        growth += decline_measures(row, rules, schedule)
+    measures = structured or _with_growth(find_measures(row, rules), growth
                                           + year_end_forecast_measures(row, rules, schedule))
     facts = Facts(row, rules, schedule, tolerance, measures,
                   deciding=structured or _deciding(measures, row, rules),

@@ -54,3 +54,18 @@ def test_shortfall_family_records_its_notices_and_switches_off():
     off = rules_without(rules, origins[0])
     frame = pd.DataFrame({"task_id": [1], "task": ["推进老旧小区综合整治"], "progress": ["目前推进情况不尽如人意。"]})
     assert classify_tasks(frame, as_of="2021-06-30", rules=off).iloc[0]["status"] == "on-track"
+
+
+# --------------------------------------------------------------------------
+# an indicator that falls
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("task, progress, status", [
+    ("全县规上工业产值", "1-6月规上工业产值42.3亿元，比上年同期减少6.1%。", "lagging"),
+    ("外贸进出口总额", "进出口总额完成8.7亿美元，增速为-3.5%。", "lagging"),
+    ("限上消费品零售额", "限上零售额降幅为2.2%，降幅较一季度收窄。", "lagging"),
+    ("单位生产总值能耗下降3%", "单位生产总值能耗同比下降4.1%。", "on-track"),   # a decrease promised: no shortfall
+    ("全县规上工业产值", "产值完成年度计划的58%，同比下降1.2%。", "on-track"),  # the plan's share decides
+    ("举办农民丰收节", "活动筹备有序，全县工业产值同比下降2%。", "on-track"),   # background: the task names no indicator
+])
+def test_a_falling_indicator(task, progress, status):
+    assert judge(task, progress).status == status
