@@ -442,6 +442,8 @@ _PREPARERS = {
         "missed": PatternFamily([re.compile(p) for p in family_list(rules.raw, "growth", "missed_patterns")], _triggers(
             rules, ("families.growth", "missed_patterns", "missed_triggers")), "[families.growth].missed_patterns"),
     },
+    "period_plan": lambda rules: re.compile("|".join(f"(?:{p})" for p in family_list(rules.raw, "period_plan",
+                                                                                       "share_patterns")) or "(?!)"),
     "decline": lambda rules: tuple(re.compile(p) for p in family_list(rules.raw, "decline", "patterns")),
     "over_fulfilment": lambda rules: PatternFamily(
         [re.compile(p) for p in family_list(rules.raw, "over_fulfilment", "patterns")],

@@ -69,3 +69,22 @@ def test_shortfall_family_records_its_notices_and_switches_off():
 ])
 def test_a_falling_indicator(task, progress, status):
     assert judge(task, progress).status == status
+
+
+# --------------------------------------------------------------------------
+# a share of the period's own plan
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("progress, as_of, status", [
+    ("累计完成投资3.1亿元，完成1-5月投资计划的112%。", "2021-05-31", "on-track"),
+    ("完成上半年目标任务的86%。", "2021-06-30", "lagging"),
+    ("完成前三季度计划的101.5%。", "2021-09-30", "on-track"),
+])
+def test_a_share_of_the_period_plan_is_the_rows_milestone(progress, as_of, status):
+    result = judge("重点项目完成年度投资", progress, as_of=as_of)
+    assert result.status == status
+    assert result.status_rule.startswith("quantified")
+
+
+def test_period_plan_met_against_a_year_share_below_the_schedule_is_split_and_flagged():
+    result = judge("重点项目完成年度投资", "完成1-4月投资计划的120%，完成年度投资计划的20%。", as_of="2021-04-30")
+    assert result.status == "on-track" and result.needs_review
