@@ -141,7 +141,8 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     if target is not None and actual is not None and target[0] > 0:
         if target[1] and actual[1] and target[1] != actual[1]:
             return []
-        return [Measure(phrase, actual[0], actual[1], target[0], actual[0] / target[0], "actual", "structured", True)]
+        unit = "%" if target[2] and actual[2] else actual[1]  # a rate against a target rate
+        return [Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)]
     return []
 
 

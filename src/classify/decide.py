@@ -89,8 +89,16 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         growth += decline_measures(row, rules, schedule)
     measures = structured or _with_growth(find_measures(row, rules), growth
                                           + year_end_forecast_measures(row, rules, schedule))
-    facts = Facts(row, rules, schedule, tolerance, measures,
-                  deciding=structured or _deciding(measures, row, rules),
+    deciding = structured or _deciding(measures, row, rules)
+    review = []
+    if not structured and deciding and _multi_year(row, rules):
+        kept = [m for m in deciding if not _share_of_a_multi_year_total(m, row, rules)]
+        if len(kept) < len(deciding):
+            review.append("the task's target spans several years: a share of that total is not judged against "
+                          "the year's schedule")
+            deciding = kept
+    facts = Facts(row, rules, schedule, tolerance, measures, review=review,
+                  deciding=deciding,
                   completions=find_completion_cues(row, rules, row["_as_of"]),
                   targets=task_targets(row, rules))
     measure_review(facts)
@@ -99,6 +107,27 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         if decision is not None:
             return _finish(decision, facts), measures
     raise AssertionError("the last step always decides")  # pragma: no cover
+
+
+def _multi_year(row: dict, rules: Rules) -> bool:
+    """The task's target spans several years (2013—2017年, 到2025年) ending after the
+    report year ([families.narrow_multi_year])."""
+    pattern = rules.ready["multi_year"]
+    year = row["_date"].year
+    for match in pattern.finditer(row["task"]) if pattern is not None else ():
+        first, last, reach = match.groups()
+        if (first and last and int(last) > int(first) and int(last) >= year) or (reach and int(reach) > year):
+            return True
+    return False
+
+
+def _share_of_a_multi_year_total(m: Measure, row: dict, rules: Rules) -> bool:
+    """A measure against the task's multi-year total: a task target paired with a count,
+    M of N, or a share of the plan that does not name the year."""
+    if m.kind in ("target-match", "x-of-y"):
+        return True
+    words = rules.raw.get("families", {}).get("narrow_multi_year", {}).get("year_words", [])
+    return m.kind in ("annual-share", "completion-rate") and not any(w in m.phrase for w in words)
 
 
 def _finish(decision: Decision, f: Facts) -> Decision:

@@ -88,3 +88,47 @@ def test_a_share_of_the_period_plan_is_the_rows_milestone(progress, as_of, statu
 def test_period_plan_met_against_a_year_share_below_the_schedule_is_split_and_flagged():
     result = judge("重点项目完成年度投资", "完成1-4月投资计划的120%，完成年度投资计划的20%。", as_of="2021-04-30")
     assert result.status == "on-track" and result.needs_review
+
+
+# --------------------------------------------------------------------------
+# narrowings of the rules that decided wrongly on unread notices
+# --------------------------------------------------------------------------
+def test_a_share_of_a_multi_year_total_is_not_judged_against_the_year():
+    task = "2021—2023年改造农村公路900公里"
+    result = judge(task, "今年上半年已改造农村公路120公里。", as_of="2021-06-30")
+    assert result.status == "on-track" and result.needs_review
+    assert "several years" in result.review_reason
+    assert judge(task, "完成年度计划的30%。", as_of="2021-06-30").status == "lagging"  # a share naming the year
+    assert judge("改造农村公路900公里", "已改造农村公路120公里。", as_of="2021-06-30").status == "lagging"
+
+
+def test_the_tasks_own_figure_restated_is_not_the_target_met():
+    result = judge("建成12个社区老年食堂", "12个社区老年食堂选址已确定，正在装修。", as_of="2021-07-31")
+    assert result.status != "completed"
+    assert judge("建成12个社区老年食堂", "已建成12个社区老年食堂。", as_of="2021-07-31").status == "completed"
+
+
+def test_works_progress_below_100_blocks_a_count_meeting_the_target():
+    result = judge("建成安置房800套", "在建安置房共812套，已完成总工程量的70%。", as_of="2021-09-30")
+    assert result.status != "completed" and result.needs_review
+
+
+@pytest.mark.parametrize("as_of, status", [("2021-06-30", "on-track"), ("2021-12-31", "completed")])
+def test_a_growth_rate_above_its_target_rate_completes_only_at_year_end(as_of, status):
+    frame = pd.DataFrame({"task_id": [1], "task": ["规上工业增加值增长率"], "progress": ["9.1%"],
+                          "target": ["5%以上"], "actual": ["9.1%"]})
+    assert classify_tasks(frame, as_of=as_of).iloc[0]["status"] == status
+
+
+@pytest.mark.parametrize("progress, status", [
+    ("已超额完成了二季度节点任务。", "on-track"),
+    ("3月份完成全年任务。", "completed"),
+])
+def test_a_node_met_is_not_the_year_completed(progress, status):
+    assert judge("推进政务服务跨省通办", progress, as_of="2021-06-30").status == status
+
+
+@pytest.mark.parametrize("family", ["narrow_multi_year", "narrow_restated_target", "narrow_works_progress",
+                                    "narrow_rate_targets", "narrow_node_completion", "decline", "period_plan"])
+def test_every_round3_family_names_the_notices_it_was_read_from(family):
+    assert families_read_from(load_rules())[f"families.{family}"]
