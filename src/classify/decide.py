@@ -156,8 +156,24 @@ def _finish(decision: Decision, f: Facts) -> Decision:
     if decision.rule.startswith("quantified") and not math.isnan(decision.ratio):
         if abs(decision.ratio * 100 - f.schedule * 100) < rules.borderline_pts:
             decision.review.append("deciding measure within the borderline band")
-    decision.review = f.review + decision.review
+    review_signals(decision, f)
+    off = rules.raw.get("review", {}).get("off", [])
+    decision.review = [r for r in f.review + decision.review if not any(r.startswith(o) for o in off)]
     return decision
+
+
+def review_signals(decision: Decision, f: Facts) -> None:
+    """The review signals of ``[review]`` that read the decision itself: figures the rules
+    did not read next to a word of a plan, a target or a fall (a default's status), and
+    lagging decided only by counts paired with the task's targets."""
+    review = f.rules.raw.get("review", {})
+    progress = f.row["progress"]
+    if decision.rule == DEFAULT_RULE and any(m in progress for m in review.get("unread_figure_marks", [])) and any(
+            w in progress for w in review.get("unread_figure_words", [])):
+        decision.review.append("figures the rules did not read, next to a word of a plan, a target or a fall")
+    if (review.get("flag_lagging_by_pairs") and decision.rule == "quantified-below-schedule" and f.deciding
+            and all(m.kind in DERIVED_KINDS for m in f.deciding)):
+        decision.review.append("lagging judged only on counts paired with the task's targets")
 
 
 _EMPTY_MAX_CHARS = 12  # a longer cell reports something (empty values and 未报送 words are short)

@@ -132,3 +132,21 @@ def test_a_node_met_is_not_the_year_completed(progress, status):
                                     "narrow_rate_targets", "narrow_node_completion", "decline", "period_plan"])
 def test_every_round3_family_names_the_notices_it_was_read_from(family):
     assert families_read_from(load_rules())[f"families.{family}"]
+
+
+# --------------------------------------------------------------------------
+# the review queue
+# --------------------------------------------------------------------------
+def test_figures_the_rules_did_not_read_next_to_a_plan_word_are_flagged():
+    flagged = judge("全镇特色农业产值", "特色农业产值0.9亿元，占全镇农业预算安排的三十二点五%。")
+    assert flagged.by_default and flagged.needs_review
+    assert "did not read" in flagged.review_reason
+    quiet = judge("全镇特色农业", "特色农业稳定发展，新增合作社两家。")  # no figure: the default stays unflagged
+    assert quiet.by_default and not quiet.needs_review
+
+
+def test_signals_switched_off_leave_no_reason_and_no_flag():
+    result = judge("新建公办幼儿园12所。", "完成投资1.2亿元，占年度投资计划的20%。")
+    assert result.status == "lagging"
+    assert "money" not in result.review_reason
+    assert result.needs_review == bool(result.review_reason)
