@@ -12,7 +12,7 @@ from src.classify.arithmetic import over_fulfilment, stated_growth_behind, state
 from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues, names_a_node
 from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
 from src.classify.rules import Rules
-from src.classify.spans import CLAUSE_SEPS, bound_left, first_clause, month_number, sentence_of
+from src.classify.spans import CLAUSE_SEPS, bound_left, first_clause, month_number, sentence_of, strip_for_only
 
 
 @dataclass
@@ -336,6 +336,24 @@ def growth_stated_met(f: Facts) -> Decision | None:
     return Decision("on-track", "stated-growth-met", evidence) if evidence else None
 
 
+def bare_delivery(f: Facts) -> Decision | None:
+    """13b. A progress cell that says only that the deliverable is delivered (建成投产,
+    投入运营) for a task that promises no number ([families.bare_delivery])."""
+    family = f.rules.raw.get("families", {}).get("bare_delivery", {})
+    words = family.get("done_words", [])
+    text = f.row["progress"].strip()
+    core = strip_for_only(text)
+    if not words or not core or len(core) > int(family.get("max_chars", 10)) or f.targets or has_digit(text):
+        return None
+    if any(w in core for w in family.get("not_words", [])) or not any(w in core for w in words):
+        return None
+    return Decision("completed", "stated-delivered", text)
+
+
+def has_digit(text: str) -> bool:
+    return any(ch.isdigit() or ch in "一二三四五六七八九十百千万" for ch in text)
+
+
 def default_on_track(f: Facts) -> Decision:
     """14. Nothing else: on-track by the codebook's tie-break (by_default); a quantified
     task or a year-end report is flagged."""
@@ -361,5 +379,6 @@ RULE_STEPS = (
     stated_on_track,
     partial_delivery,
     growth_stated_met,
+    bare_delivery,
     default_on_track,
 )

@@ -150,3 +150,26 @@ def test_signals_switched_off_leave_no_reason_and_no_flag():
     assert result.status == "lagging"
     assert "money" not in result.review_reason
     assert result.needs_review == bool(result.review_reason)
+
+
+# --------------------------------------------------------------------------
+# round 3b: more shortfall words; a cell that says only the deliverable is delivered
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("progress", ["按期完成存在较大难度，正协调资金。", "工业投资增速低于年度计划。"])
+def test_more_shortfall_words(progress):
+    assert judge("推进工业技改投资", progress, as_of="2021-09-30").status == "lagging"
+
+
+@pytest.mark.parametrize("progress, status", [
+    ("建成投运", "completed"),
+    ("已交付使用。", "completed"),
+    ("主体完工", "on-track"),          # partial
+    ("计划年底建成投产", "on-track"),   # planned
+    ("完工32万平方米", "on-track"),     # a count says how far the works got
+])
+def test_a_cell_saying_only_the_deliverable_is_delivered(progress, status):
+    assert judge("城南物流园区一期", progress, as_of="2021-12-31").status == status
+
+
+def test_a_bare_delivery_does_not_answer_a_numeric_target():
+    assert judge("建成乡镇快递服务站20个", "建成投运", as_of="2021-12-31").status != "completed"
