@@ -220,9 +220,10 @@ def corpus(path: Path, args, summary: list) -> None:
     read = {origin for origins in families_read_from(load_rules()).values() for origin in origins}
     unread = lono[~lono["notice_id"].isin(read)]
     if len(unread):  # notices no family was read from: the rules as shipped, never written from them
-        named = f"corpus, {unread['notice_id'].nunique()} notices no family read"
+        named = f"  notices never read ({unread['notice_id'].nunique()})"
         print(format_scores(named, scores_of(unread)))
-        summary.append((named, scores_of(unread)))
+        print("    (flatters: notices were read because the rules erred on them, so the ones never read are "
+              "the ones the rules already judged well)")
     for column in ("genre", "script"):
         if column not in lono.columns:
             continue
