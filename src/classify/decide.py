@@ -294,7 +294,8 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     * ``status_rule`` – explicit-completed, target-met, one-off-completed,
       quantified-below-schedule, quantified-on-schedule, stated-delay,
       stated-pending, stated-forecast, stated-not-started, stated-milestone,
-      stated-on-track or default-on-track;
+      stated-on-track, stated-over-fulfilment, stated-growth-behind, stated-growth-met, stated-delivered,
+      default-on-track or not-reported;
     * ``progress_ratio`` – fraction of the annual target done by the deciding
       measure (the median one of the winning side), NaN when no measure decides;
       for measures against the schedule itself (a gap stated in points, a share
