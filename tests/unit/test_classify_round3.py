@@ -173,3 +173,24 @@ def test_a_cell_saying_only_the_deliverable_is_delivered(progress, status):
 
 def test_a_bare_delivery_does_not_answer_a_numeric_target():
     assert judge("建成乡镇快递服务站20个", "建成投运", as_of="2021-12-31").status != "completed"
+
+
+# --------------------------------------------------------------------------
+# round 3c: from the categories only
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("progress, status", [
+    ("整体进度快于时间进度。", "on-track"),
+    ("目前进度慢于时间进度，需加快。", "lagging"),
+    ("与年度目标仍有较大差距。", "lagging"),
+    ("因部门间协调推进不力，尚在磋商。", "lagging"),
+    ("未发现推进不力的情况，各项工作有序开展。", "on-track"),   # negated
+])
+def test_schedule_words_in_their_other_names(progress, status):
+    assert judge("推进智慧停车系统建设", progress, as_of="2021-06-30").status == status
+
+
+def test_a_project_still_in_its_approvals_is_early_stage():
+    late = judge("城东污水处理厂扩建", "目前正在办理施工许可手续。", as_of="2021-11-30")
+    early = judge("城东污水处理厂扩建", "目前正在办理施工许可手续。", as_of="2021-04-30")
+    assert late.status == "lagging"
+    assert early.status == "on-track" and early.needs_review
