@@ -141,7 +141,8 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     if target is not None and actual is not None and target[0] > 0:
         if target[1] and actual[1] and target[1] != actual[1]:
             return []
-        return [Measure(phrase, actual[0], actual[1], target[0], actual[0] / target[0], "actual", "structured", True)]
+        unit = "%" if target[2] and actual[2] else actual[1]  # a rate against a target rate
+        return [Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)]
     return []
 
 
@@ -208,6 +209,34 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
         if measures:
             break
     return measures
+
+
+def decline_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
+    """An indicator that falls (同比下降 3.7%, 降幅 5%, 增长 -2.1%) for a task naming that
+    indicator and not promising a decrease ([families.decline]): behind its year, the
+    fall in points below the schedule. A year-on-year change with no target rate: it
+    never beats a share of the plan the row states (:func:`src.classify.decide._with_growth`)."""
+    text = row["progress"]
+    if "%" not in text and "％" not in text:
+        return []
+    patterns = rules.ready["decline"]
+    family = _family(rules, "decline")
+    if not patterns or not any(w in row["task"] for w in family.get("indicator_words", [])):
+        return []
+    if any(w in row["task"] for w in family.get("decrease_task_words", [])):
+        return []
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            start = bound_left(text, match.start(), SENTENCE_SEPS)
+            if not _about_task(text[start:match.start()], row["task"], family):
+                continue
+            value = float(match.group(1))
+            if value <= 0:
+                continue
+            phrase = evidence_phrase(text, match.start(), match.end())
+            return [Measure(phrase, -value, "%", None, schedule - value / 100, "progress", "growth", True,
+                            match.start())]
+    return []
 
 
 def _about_task(before: str, task: str, family: dict) -> bool:
