@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
+
 from src.classify.measures import Measure, task_targets
 from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
@@ -31,8 +33,6 @@ _MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}
 # --------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _converter():
-    from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
-
     return OpenCC("t2s")
 
 
