@@ -262,8 +262,3 @@ def _clause_with_number(sentence: str) -> str:
         if re.search(r"\d", clause) and _RESULT_WORDS.search(clause) and 6 <= len(clause) <= 60:
             return clause
     return ""
-
-
-def _cut_at_comma(text: str, limit: int) -> str:
-    commas = [m.start() for m in re.finditer(r"[，,]", text) if m.start() <= limit]
-    return text[: commas[-1]] if commas else text[:limit]

@@ -10,7 +10,6 @@ cause) → 下一步工作要求.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pandas as pd
@@ -163,10 +162,6 @@ def gap_phrase(gap_pts) -> str:
     if gap_pts > 0:
         return f"超序时进度{gap_pts:.1f}个百分点"
     return "与序时进度持平"
-
-
-def _strip_numbering(text) -> str:
-    return re.sub(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.、．)）]\s*", "", str(text))
 
 
 def _unit(task) -> str:

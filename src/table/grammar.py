@@ -63,7 +63,6 @@ from src.table.vocabulary import (
 )
 
 # The Hangzhou layout, for messages and the template.
-FIELD_ORDER = ["task_id", "task", "lead_unit", "progress", "problems_and_next_steps"]
 NO_LEADERS_WARNING = "表中没有领导列/分组行，领导报告需要领导列"
 
 
