@@ -28,7 +28,7 @@ def plan_reports(layout: Layout, code: str | None = None):
     (:func:`report_inputs`), with its template, the code and its parameters: an
     override for one leader's task changes that leader's key and the overview's,
     no other; a change in the rules, the templates or the code changes them all."""
-    from src.report.model import load_report
+    from src.report.model import load_report  # cold start: pandas, which the no-op build never loads
 
     overview = load_report(layout.data_dir)
     reports = overview.roster()
@@ -55,7 +55,7 @@ def report_inputs(report, layout: Layout) -> list:
     the previous period, and what was compared (``comparison.json``); the links to
     the previous and next reports (their subjects); the document's metadata (title,
     issuer, period, report date) and the rule version it prints."""
-    from src.report.model import report_links
+    from src.report.model import report_links  # cold start: pandas, which the no-op build never loads
 
     files = layout.files
     if not report.leader:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
+
 from src.classify.measures import Measure, task_targets
 from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
@@ -31,8 +33,6 @@ _MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}
 # --------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _converter():
-    from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
-
     return OpenCC("t2s")
 
 
@@ -47,6 +47,13 @@ def _traditional_chars() -> frozenset:
     return frozenset(a for a, b in zip(chars, simplified) if a != b)
 
 
+@lru_cache(maxsize=1)
+def _traditional_search():
+    """``search`` of a pattern matching any of :func:`_traditional_chars` (one character
+    class: a set lookup per character in the engine, no string object per character)."""
+    return re.compile("[" + "".join(sorted(_traditional_chars())) + "]").search
+
+
 # Pinyin a web page added after a character (生產(chǎn)總值): taken out for judging.
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
 
@@ -59,7 +66,6 @@ def to_simplified(text: str) -> str:
     return judged_positions(text)[0]
 
 
-@lru_cache(maxsize=4096)
 def judged_positions(text: str) -> tuple[str, tuple | None]:
     """(text as judged, the original index of each judged character or None when the
     two are the same length and aligned)."""
@@ -74,7 +80,7 @@ def judged_positions(text: str) -> tuple[str, tuple | None]:
                 keep[i] = False
         positions = tuple(i for i, k in enumerate(keep) if k)
         judged = "".join(text[i] for i in positions)
-    if not _traditional_chars().isdisjoint(judged):
+    if _traditional_search()(judged) is not None:
         converted = _converter().convert(judged)
         if len(converted) == len(judged):
             judged = converted
