@@ -191,6 +191,14 @@ def target_met(f: Facts) -> Decision | None:
     if not _may_be_met(f):
         return None
     target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
+    if f.schedule >= 1 and _narrowing(f.rules, "arith_year_end_growth", "growth_met_at_year_end"):
+        # at the year's end a growth rate against its target rate is the year's figure
+        target_bearing += [m for m in deciding if m.kind == "growth" and m.target is not None]
+    if target_bearing and _narrowing(f.rules, "arith_share_beats_gap", "year_share_beats_gap"):
+        # a share of the year's plan at or above 100% with figures on the schedule's scale that
+        # agree (超序时进度 N 个百分点): the share says the year's target is met
+        deciding = [m for m in deciding if m in target_bearing or m.kind not in SCHEDULE_KINDS
+                    or not (m.ratio >= f.schedule)]
     task_matches = [m for m in f.measures if m.kind == "target-match"]
     unmatched_targets = bool(task_matches) and len(f.targets) > len(task_matches)
     if unmatched_targets and all(m.ratio >= 1 for m in deciding):
