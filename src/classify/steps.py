@@ -12,7 +12,7 @@ from src.classify.arithmetic import over_fulfilment, stated_growth_behind, state
 from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues, names_a_node
 from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
 from src.classify.rules import Rules
-from src.classify.spans import CLAUSE_SEPS, bound_left, first_clause, month_number, sentence_of, strip_for_only
+from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, first_clause, month_number, sentence_of, strip_for_only
 
 
 @dataclass
@@ -44,6 +44,9 @@ class Facts:
     found: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if _narrowing(self.rules, "arith_restated_count", "restated_does_not_decide"):
+            # the task's own figure repeated is no measure of progress at all
+            self.deciding = [m for m in self.deciding if not restated_target(m, self)]
         self.below = [m for m in self.deciding if not self.on_schedule(m)]
         self.at_or_above = [m for m in self.deciding if self.on_schedule(m)]
         self.only = [c for c in self.completions if c.kind == "completed-only"]
@@ -254,9 +257,18 @@ def restated_target(m: Measure, f: Facts) -> bool:
     clause = text[bound_left(text, m.position, CLAUSE_SEPS):m.position]
     q = rules["quantities"]
     verbs = [*q.get("done_verbs_before", []), *q.get("bare_actual_verbs", []), *q.get("start_verbs", []), "已"]
-    if len(after) < n or any(v in clause for v in verbs):
+    if any(v in clause for v in verbs):
         return False
-    return any(task[t.end:t.end + n] == after for t in f.targets if t.value == m.value and t.unit == m.unit)
+    same = [t for t in f.targets if t.value == m.value and t.unit == m.unit]
+    if len(after) >= n and any(task[t.end:t.end + n] == after for t in same):
+        return True
+    # the same words before the figure (…等 8 个项目 in the task and in the progress), and no
+    # verb of doing anywhere before it in its sentence (完成新建、改扩建幼儿园 8 所 is an actual)
+    before = text[max(0, m.position - n):m.position]
+    sentence = text[bound_left(text, m.position, SENTENCE_SEPS):m.position]
+    return (bool(_narrowing(rules, "arith_restated_count", "same_words_before")) and len(before) == n
+            and not any(v in sentence for v in verbs)
+            and any(t.start >= n and task[t.start - n:t.start] == before for t in same))
 
 
 def one_off_completed(f: Facts) -> Decision | None:

@@ -86,3 +86,37 @@ def test_a_full_share_of_the_year_beats_a_gap_ahead():
     off = judge("推进重点项目建设，年度计划投资8.4亿元", progress, as_of="2022-10-31",
                 rules=without("arith_share_beats_gap"))
     assert off.status == "on-track"
+
+
+# --------------------------------------------------------------------------
+# round 4b: the task's count restated; words of the plan before its figure
+# --------------------------------------------------------------------------
+def test_the_tasks_count_restated_with_the_same_words_before_is_no_measure():
+    task = "东区体育馆、西区游泳馆等9个项目"
+    late = judge(task, "东区体育馆、西区游泳馆等9个项目因用地报批等原因进度有所滞后。", as_of="2022-05-31")
+    assert late.status == "lagging"
+    assert late.status_rule == "stated-delay"
+    plain = judge(task, "从督查情况看，东区体育馆、西区游泳馆等9个项目推进正常。", as_of="2022-05-31")
+    assert plain.status != "completed"
+
+
+def test_a_count_done_is_still_a_measure():
+    # a verb of doing before the count: an actual, not the task restated
+    assert judge("新建口袋公园9个", "已建成口袋公园9个。", as_of="2022-11-30").status == "completed"
+
+
+def test_restated_count_switches_off():
+    task = "东区体育馆、西区游泳馆等9个项目"
+    off = judge(task, "东区体育馆、西区游泳馆等9个项目因用地报批等原因进度有所滞后。", as_of="2022-05-31",
+                rules=without("arith_restated_count"))
+    assert off.status == "completed"
+
+
+@pytest.mark.parametrize("progress", [
+    "全年完成投资98.2亿元，占年投资计划的121%。",
+    "已完成投资45.6亿元，占年度计划投资（40.1亿元）的113.7%。",
+])
+def test_a_share_of_the_years_plan_with_words_between(progress):
+    result = judge("省市重点项目建设", progress, as_of="2022-12-31")
+    assert result.status == "completed"
+    assert judge("省市重点项目建设", progress, as_of="2022-12-31", rules=without("arith_plan_words")).status != "completed"
