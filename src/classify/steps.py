@@ -44,7 +44,7 @@ class Facts:
     found: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if _narrowing(self.rules, "arith_restated_count", "restated_does_not_decide"):
+        if _narrowing(self.rules, "arith_restated_count", "restated_is_no_measure"):
             # the task's own figure repeated is no measure of progress at all
             self.deciding = [m for m in self.deciding if not restated_target(m, self)]
         self.below = [m for m in self.deciding if not self.on_schedule(m)]
@@ -216,8 +216,7 @@ def target_met(f: Facts) -> Decision | None:
 
 def _may_be_met(f: Facts) -> bool:
     """The narrowings of target-met: works progress below 100% in the row, a rate against
-    a target rate before the year's end, or the task's own figure restated (each a
-    switch of ``[families.narrow_*]``)."""
+    a target rate before the year's end (each a switch of ``[families.narrow_*]``)."""
     rules, deciding = f.rules, f.deciding
     if not deciding or all(m.ratio < 1 for m in deciding):
         return True
@@ -229,10 +228,6 @@ def _may_be_met(f: Facts) -> bool:
     if (_narrowing(rules, "narrow_rate_targets", "rate_targets_not_completed") and f.schedule < 1
             and any(w in f.row["task"] for w in growth_words) and all(is_rate_against_rate(m) for m in deciding)):
         return False
-    if _narrowing(rules, "narrow_restated_target", "restated_target") and any(
-            restated_target(m, f) for m in deciding):
-        f.review.append("the task's own figure is repeated in the progress, with no verb of doing")
-        return False
     return True
 
 
@@ -243,32 +238,31 @@ def is_rate_against_rate(m: Measure) -> bool:
 
 
 def restated_target(m: Measure, f: Facts) -> bool:
-    """The task's promised figure repeated in the progress: equal to the target, followed
-    by the same words as in the task, and no verb of doing before it in its clause."""
+    """The task's own figure repeated in the progress, not a measure of progress: equal to the
+    task's figure, with the same words after it as in the task and no verb of doing before it
+    in its clause (12 个社区老年食堂选址已确定), or the same words before it and no verb of doing
+    anywhere before it in its sentence (…等 8 个项目 in both; 完成新建、改扩建幼儿园 8 所 is an
+    actual)."""
     if m.kind != "target-match" or m.target is None or m.value != m.target or not m.unit:
         return False
-    rules = f.rules
-    n = int(_narrowing(rules, "narrow_restated_target", "restated_min_chars") or 3)
+    n = _RESTATED_CHARS
     text, task = f.row[m.source_field], f.row["task"]
-    at = text.find(m.unit, m.position)
-    if at < 0:
-        return False
-    after = text[at + len(m.unit):at + len(m.unit) + n]
-    clause = text[bound_left(text, m.position, CLAUSE_SEPS):m.position]
-    q = rules["quantities"]
+    q = f.rules["quantities"]
     verbs = [*q.get("done_verbs_before", []), *q.get("bare_actual_verbs", []), *q.get("start_verbs", []), "已"]
-    if any(v in clause for v in verbs):
+    if any(v in text[bound_left(text, m.position, CLAUSE_SEPS):m.position] for v in verbs):
         return False
     same = [t for t in f.targets if t.value == m.value and t.unit == m.unit]
-    if len(after) >= n and any(task[t.end:t.end + n] == after for t in same):
+    at = text.find(m.unit, m.position)
+    after = text[at + len(m.unit):at + len(m.unit) + n] if at >= 0 else ""
+    if len(after) == n and any(task[t.end:t.end + n] == after for t in same):
         return True
-    # the same words before the figure (…等 8 个项目 in the task and in the progress), and no
-    # verb of doing anywhere before it in its sentence (完成新建、改扩建幼儿园 8 所 is an actual)
     before = text[max(0, m.position - n):m.position]
     sentence = text[bound_left(text, m.position, SENTENCE_SEPS):m.position]
-    return (bool(_narrowing(rules, "arith_restated_count", "same_words_before")) and len(before) == n
-            and not any(v in sentence for v in verbs)
-            and any(t.start >= n and task[t.start - n:t.start] == before for t in same))
+    return len(before) == n and not any(v in sentence for v in verbs) and any(
+        t.start >= n and task[t.start - n:t.start] == before for t in same)
+
+
+_RESTATED_CHARS = 3  # the words next to the figure that must be the task's own
 
 
 def one_off_completed(f: Facts) -> Decision | None:
