@@ -245,7 +245,7 @@ def restated_target(m: Measure, f: Facts) -> bool:
     actual)."""
     if m.kind != "target-match" or m.target is None or m.value != m.target or not m.unit:
         return False
-    n = _RESTATED_CHARS
+    n = int(_narrowing(f.rules, "arith_restated_count", "restated_chars") or 3)
     text, task = f.row[m.source_field], f.row["task"]
     q = f.rules["quantities"]
     verbs = [*q.get("done_verbs_before", []), *q.get("bare_actual_verbs", []), *q.get("start_verbs", []), "已"]
@@ -260,9 +260,6 @@ def restated_target(m: Measure, f: Facts) -> bool:
     sentence = text[bound_left(text, m.position, SENTENCE_SEPS):m.position]
     return len(before) == n and not any(v in sentence for v in verbs) and any(
         t.start >= n and task[t.start - n:t.start] == before for t in same)
-
-
-_RESTATED_CHARS = 3  # the words next to the figure that must be the task's own
 
 
 def one_off_completed(f: Facts) -> Decision | None:
