@@ -241,7 +241,7 @@ def restated_target(m: Measure, f: Facts) -> bool:
     """The task's own figure repeated in the progress, not a measure of progress: equal to the
     task's figure, with the same words after it as in the task and no verb of doing before it
     in its clause (12 个社区老年食堂选址已确定), or the same words before it and no verb of doing
-    anywhere before it in its sentence (…等 8 个项目 in both; 完成新建、改扩建幼儿园 8 所 is an
+    anywhere before it in its sentence (…等 9 个项目 in both; 完成新建、改扩建学校 9 所 is an
     actual)."""
     if m.kind != "target-match" or m.target is None or m.value != m.target or not m.unit:
         return False
