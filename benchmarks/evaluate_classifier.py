@@ -12,7 +12,7 @@ Sets, each scored separately (never pooled):
   the rules, and its figure is printed but marked);
 * ``external_dev``: real rows of other offices (``shared/gold/external_dev.csv``), each row
   classified with its own ``as_of``; overall, per half and per document;
-* the corpus (``benchmarks/corpus/corpus.csv``, when present): overall, by genre and by script,
+* the corpus (``benchmarks/corpus/corpus.csv``, when present): overall, by batch, genre and script,
   and LEAVE-ONE-NOTICE-OUT: each notice scored with the rule families read from it switched off
   (``read_from`` in ``data/reference/status_rules.toml``; :func:`src.classify.rules.rules_without`).
 
@@ -224,7 +224,7 @@ def corpus(path: Path, args, summary: list) -> None:
         print(format_scores(named, scores_of(unread)))
         print("    (flatters: notices were read because the rules erred on them, so the ones never read are "
               "the ones the rules already judged well)")
-    for column in ("genre", "script"):
+    for column in ("batch", "genre", "script"):
         if column not in lono.columns:
             continue
         for value, part in lono.groupby(column, sort=True):

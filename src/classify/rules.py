@@ -444,6 +444,9 @@ _PREPARERS = {
     },
     "period_plan": lambda rules: re.compile("|".join(f"(?:{p})" for p in family_list(rules.raw, "period_plan",
                                                                                        "share_patterns")) or "(?!)"),
+    "plan_figure": lambda rules: re.compile("|".join(f"(?:{p})" for p in [
+        *family_list(rules.raw, "arith_plan_figure", "share_patterns"),
+        *family_list(rules.raw, "arith_plan_words", "share_patterns")]) or "(?!)"),
     "multi_year": lambda rules: _optional_pattern(rules.raw.get("families", {}).get("narrow_multi_year", {}).get(
         "multi_year_pattern")),
     "decline": lambda rules: tuple(re.compile(p) for p in family_list(rules.raw, "decline", "patterns")),

@@ -97,6 +97,16 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 # 完成序时进度的85%: a share of the elapsed-time target, not of the year
                 add("schedule-share", True, ratio=value / 100 * row["_schedule"])
                 continue
+            if rules.ready["plan_figure"].search(before):
+                # 占任务 4 万亩的 115%: a share of the figure the row names; of a period's
+                # figure when its words name a period and not the year (the row's milestone)
+                family = rules.raw.get("families", {}).get("arith_plan_figure", {})
+                if any(w in before for w in family.get("period_words", [])) and not any(
+                        w in before for w in family.get("year_words", [])):
+                    add("milestone", True, ratio=value / 100 * row["_schedule"])
+                else:
+                    add("annual-share", True)
+                continue
             if rules.compiled["annual_share"].search(before):
                 add("annual-share", True)
                 continue

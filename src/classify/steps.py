@@ -12,7 +12,7 @@ from src.classify.arithmetic import over_fulfilment, stated_growth_behind, state
 from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues, names_a_node
 from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
 from src.classify.rules import Rules
-from src.classify.spans import CLAUSE_SEPS, bound_left, first_clause, month_number, sentence_of, strip_for_only
+from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, first_clause, month_number, sentence_of, strip_for_only
 
 
 @dataclass
@@ -44,6 +44,9 @@ class Facts:
     found: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if _narrowing(self.rules, "arith_restated_count", "restated_is_no_measure"):
+            # the task's own figure repeated is no measure of progress at all
+            self.deciding = [m for m in self.deciding if not restated_target(m, self)]
         self.below = [m for m in self.deciding if not self.on_schedule(m)]
         self.at_or_above = [m for m in self.deciding if self.on_schedule(m)]
         self.only = [c for c in self.completions if c.kind == "completed-only"]
@@ -191,6 +194,14 @@ def target_met(f: Facts) -> Decision | None:
     if not _may_be_met(f):
         return None
     target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
+    if f.schedule >= 1 and _narrowing(f.rules, "arith_year_end_growth", "growth_met_at_year_end"):
+        # at the year's end a growth rate against its target rate is the year's figure
+        target_bearing += [m for m in deciding if m.kind == "growth" and m.target is not None]
+    if target_bearing and _narrowing(f.rules, "arith_share_beats_gap", "year_share_beats_gap"):
+        # a share of the year's plan at or above 100% with figures on the schedule's scale that
+        # agree (超序时进度 N 个百分点): the share says the year's target is met
+        deciding = [m for m in deciding if m in target_bearing or m.kind not in SCHEDULE_KINDS
+                    or not (m.ratio >= f.schedule)]
     task_matches = [m for m in f.measures if m.kind == "target-match"]
     unmatched_targets = bool(task_matches) and len(f.targets) > len(task_matches)
     if unmatched_targets and all(m.ratio >= 1 for m in deciding):
@@ -205,8 +216,7 @@ def target_met(f: Facts) -> Decision | None:
 
 def _may_be_met(f: Facts) -> bool:
     """The narrowings of target-met: works progress below 100% in the row, a rate against
-    a target rate before the year's end, or the task's own figure restated (each a
-    switch of ``[families.narrow_*]``)."""
+    a target rate before the year's end (each a switch of ``[families.narrow_*]``)."""
     rules, deciding = f.rules, f.deciding
     if not deciding or all(m.ratio < 1 for m in deciding):
         return True
@@ -218,10 +228,6 @@ def _may_be_met(f: Facts) -> bool:
     if (_narrowing(rules, "narrow_rate_targets", "rate_targets_not_completed") and f.schedule < 1
             and any(w in f.row["task"] for w in growth_words) and all(is_rate_against_rate(m) for m in deciding)):
         return False
-    if _narrowing(rules, "narrow_restated_target", "restated_target") and any(
-            restated_target(m, f) for m in deciding):
-        f.review.append("the task's own figure is repeated in the progress, with no verb of doing")
-        return False
     return True
 
 
@@ -232,23 +238,28 @@ def is_rate_against_rate(m: Measure) -> bool:
 
 
 def restated_target(m: Measure, f: Facts) -> bool:
-    """The task's promised figure repeated in the progress: equal to the target, followed
-    by the same words as in the task, and no verb of doing before it in its clause."""
+    """The task's own figure repeated in the progress, not a measure of progress: equal to the
+    task's figure, with the same words after it as in the task and no verb of doing before it
+    in its clause (12 个社区老年食堂选址已确定), or the same words before it and no verb of doing
+    anywhere before it in its sentence (…等 9 个项目 in both; 完成新建、改扩建学校 9 所 is an
+    actual)."""
     if m.kind != "target-match" or m.target is None or m.value != m.target or not m.unit:
         return False
-    rules = f.rules
-    n = int(_narrowing(rules, "narrow_restated_target", "restated_min_chars") or 3)
+    n = int(_narrowing(f.rules, "arith_restated_count", "restated_chars") or 3)
     text, task = f.row[m.source_field], f.row["task"]
-    at = text.find(m.unit, m.position)
-    if at < 0:
-        return False
-    after = text[at + len(m.unit):at + len(m.unit) + n]
-    clause = text[bound_left(text, m.position, CLAUSE_SEPS):m.position]
-    q = rules["quantities"]
+    q = f.rules["quantities"]
     verbs = [*q.get("done_verbs_before", []), *q.get("bare_actual_verbs", []), *q.get("start_verbs", []), "已"]
-    if len(after) < n or any(v in clause for v in verbs):
+    if any(v in text[bound_left(text, m.position, CLAUSE_SEPS):m.position] for v in verbs):
         return False
-    return any(task[t.end:t.end + n] == after for t in f.targets if t.value == m.value and t.unit == m.unit)
+    same = [t for t in f.targets if t.value == m.value and t.unit == m.unit]
+    at = text.find(m.unit, m.position)
+    after = text[at + len(m.unit):at + len(m.unit) + n] if at >= 0 else ""
+    if len(after) == n and any(task[t.end:t.end + n] == after for t in same):
+        return True
+    before = text[max(0, m.position - n):m.position]
+    sentence = text[bound_left(text, m.position, SENTENCE_SEPS):m.position]
+    return len(before) == n and not any(v in sentence for v in verbs) and any(
+        t.start >= n and task[t.start - n:t.start] == before for t in same)
 
 
 def one_off_completed(f: Facts) -> Decision | None:

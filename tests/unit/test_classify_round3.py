@@ -128,7 +128,7 @@ def test_a_node_met_is_not_the_year_completed(progress, status):
     assert judge("推进政务服务跨省通办", progress, as_of="2021-06-30").status == status
 
 
-@pytest.mark.parametrize("family", ["narrow_multi_year", "narrow_restated_target", "narrow_works_progress",
+@pytest.mark.parametrize("family", ["narrow_multi_year", "narrow_works_progress",
                                     "narrow_rate_targets", "narrow_node_completion", "decline", "period_plan"])
 def test_every_round3_family_names_the_notices_it_was_read_from(family):
     assert families_read_from(load_rules())[f"families.{family}"]
