@@ -4,6 +4,7 @@ follow), the 'nothing built yet' message, and the notebook under papermill."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 
 import nbformat
@@ -120,9 +121,14 @@ def test_status_then_search_then_unit_then_reset(app, loaded):
     assert len(app.table) == 9 and app.unit_box.value == "" and app.status_box.value == ""
 
 
-def test_review_choice_and_nothing_matching(app, loaded):
+def test_review_choice_and_nothing_matching(loaded, tmp_path):
+    # the choice must show exactly the flagged tasks: flag two here, whatever the rules flag in the fixture today
+    tasks = loaded.tasks.copy()
+    flagged = tasks["task_id"].iloc[[1, 4]].tolist()
+    tasks["needs_review"] = tasks["task_id"].isin(flagged)
+    app = ex.ExploreApp(dataclasses.replace(loaded, tasks=tasks), scratch_dir=tmp_path / "scratch")
     app.status_box.value = "review"
-    assert app.table["序号"].tolist() == loaded.tasks.loc[loaded.tasks["needs_review"], "task_id"].tolist()
+    assert app.table["序号"].tolist() == flagged
     assert set(app.table["待复核"]) == {"是"}
     app.query_box.value = "不存在的词语组合"
     assert app.table.empty and app.figures == {} and "没有符合条件的任务" in app.message_html.value
