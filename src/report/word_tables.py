@@ -116,8 +116,7 @@ def _task_table(document, tasks: pd.DataFrame, columns, details) -> None:
         lines = [(label, _clean(row.get(column))) for column, label in details]
         lines = [(label, text) for label, text in lines if text.strip()]
         if lines:
-            merged = table.add_row().cells
-            cell = merged[0].merge(merged[-1])
+            cell = _full_width_row(table)
             _clear(cell.paragraphs[0])
             for index, (label, text) in enumerate(lines):
                 paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
@@ -125,6 +124,22 @@ def _task_table(document, tasks: pd.DataFrame, columns, details) -> None:
                 _run(paragraph, f"{label}：", "heading1")
                 _run(paragraph, text, "body")
     _fix_grid(table, [width for _, _, width in columns])
+
+
+def _full_width_row(table):
+    """A new last row of one cell spanning every column: what merging a new row's cells gives (the
+    first cell as wide as all, ``gridSpan`` the column count, the others gone), made directly.
+    python-docx's merge finds the row's place among all the table's rows first, which makes a
+    table of thousands of tasks (a province's 通报) quadratic."""
+    from docx.table import _Cell
+
+    grid = table._tbl.tblGrid.gridCol_lst
+    tc = table._tbl.add_tr().add_tc()
+    widths = [column.w for column in grid]
+    if all(width is not None for width in widths):
+        tc.width = sum(widths)
+    tc.grid_span = len(grid)
+    return _Cell(tc, table)
 
 
 def _fix_grid(table, widths_mm: list[float]) -> None:
