@@ -430,7 +430,7 @@ def all_tasks_table_html(report: Report, with_leader: bool = False) -> Html:
 
 def unquantified_html(report: Report) -> Html:
     """附件: the tasks without quantified progress, grouped by lead unit, with the request."""
-    table = narrative.unquantified_by_unit(report.tasks)
+    table = narrative.unquantified_by_unit(report.tasks, per_row=narrative.TASKS_PER_ROW)
     if table.empty:
         return Html("")
     from src.report.office import office_settings

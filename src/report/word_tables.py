@@ -34,7 +34,7 @@ def _annex_lagging(document, report) -> None:
 
 
 def _annex_unquantified(document, report) -> None:
-    table = narrative.unquantified_by_unit(report.tasks)
+    table = narrative.unquantified_by_unit(report.tasks, per_row=narrative.TASKS_PER_ROW)
     from src.report.office import office_settings
 
     _paragraph(document, office_settings().wording.quantify_request, "公文正文")
