@@ -40,9 +40,9 @@ def check(raw: dict, model: str, origin: str) -> dict:
     that breaks it."""
     # Cold start: pydantic and the models cost ~0.3 s to import; a rebuild with nothing changed
     # imports this module (for SettingsError) and never reads a settings file.
-    from pydantic import ValidationError
+    from pydantic import ValidationError  # cold start: see above
 
-    from src.settings_models import MODELS
+    from src.settings_models import MODELS  # cold start: see above
 
     try:
         MODELS[model].model_validate(raw)

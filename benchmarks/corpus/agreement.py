@@ -93,6 +93,11 @@ def main() -> int:
         part = [r for r in corpus if r["genre"] == genre]
         print(f"  {genre:<10} rows {len(part):>4}  kappa {cohen_kappa([r['label_a'] for r in part], [r['label_b'] for r in part]):.3f}  "
               + "  ".join(f"{k} {v}" for k, v in Counter(r["label"] for r in part).most_common()))
+    for batch in sorted({r.get("batch", "1") for r in corpus}):
+        part = [r for r in corpus if r.get("batch", "1") == batch]
+        print(f"  batch {batch}    rows {len(part):>4}  notices {len({r['notice_id'] for r in part}):>3}  kappa "
+              f"{cohen_kappa([r['label_a'] for r in part], [r['label_b'] for r in part]):.3f}  "
+              + "  ".join(f"{k} {v}" for k, v in Counter(r["label"] for r in part).most_common()))
     for key in ("label", "script", "level", "province"):
         print(f"by {key}: " + ", ".join(f"{k} {v}" for k, v in Counter(r[key] for r in corpus).most_common()))
     print("by year: " + ", ".join(f"{k} {v}" for k, v in sorted(Counter(r["as_of"][:4] for r in corpus).items())))

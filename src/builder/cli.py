@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from src.builder.executors import ExecutorError, check_executor
@@ -53,9 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     cli = parser()
     args = cli.parse_args(argv)
     if args.accept_damaged:
-        import os
-
-        from src.table.ingest.word import ACCEPT_DAMAGED_ENV
+        from src.table.ingest.word import ACCEPT_DAMAGED_ENV  # cold start: python-docx, only for --accept-damaged
 
         os.environ[ACCEPT_DAMAGED_ENV] = "1"  # read by the Word reader; the warning goes to the data-quality summary
     as_of = None
@@ -79,8 +78,6 @@ def main(argv: list[str] | None = None) -> int:
         return watch(argv, options)
     code, summary = build(**options)
     if summary.interrupted:  # its summary is printed and its processes stopped: end now, whatever threads remain
-        import os
-
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -156,7 +156,7 @@ class DaskBackend(Backend):
         self.warming = []
 
     def connect(self):
-        import distributed
+        import distributed  # cold start: the optional cluster package, only for --executor tcp://…
 
         if self.client is not None:
             return self.client
@@ -188,7 +188,7 @@ class DaskBackend(Backend):
             for job in jobs:
                 yield job, failed_result(job, f"无法执行：{error}")
             return
-        import distributed
+        import distributed  # cold start: the optional cluster package, only for --executor tcp://…
 
         futures = {}
         ordered = longest_first(jobs)

@@ -110,8 +110,8 @@ class WarmKernel:
     """One started kernel (manager + client) for one (kernel name, working directory, code version)."""
 
     def __init__(self, kernel_name: str, cwd: str, code_key: str, start_timeout: float = 60):
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
+        from jupyter_client.manager import AsyncKernelManager  # cold start: jupyter and papermill only when a report is rendered
+        from jupyter_core.utils import run_sync  # cold start: as above
 
         self.kernel_name, self.cwd, self.code_key = kernel_name, cwd, code_key
         self.reports = 0
@@ -142,7 +142,7 @@ class WarmKernel:
 
     def run(self, code: str, timeout: float = 60) -> None:
         """Run setup code silently (no history, no execution count); raise on error."""
-        from jupyter_core.utils import run_sync
+        from jupyter_core.utils import run_sync  # cold start: as above
 
         reply = run_sync(self.kc.execute_interactive)(
             code, silent=True, store_history=False, allow_stdin=False, timeout=timeout, output_hook=lambda msg: None)
@@ -151,7 +151,7 @@ class WarmKernel:
             raise KernelSetupError(f"{content.get('ename')}: {content.get('evalue')}")
 
     def alive(self) -> bool:
-        from jupyter_core.utils import run_sync
+        from jupyter_core.utils import run_sync  # cold start: as above
 
         try:
             return bool(run_sync(self.km.is_alive)())
@@ -159,7 +159,7 @@ class WarmKernel:
             return False
 
     def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
+        from jupyter_core.utils import run_sync  # cold start: as above
 
         try:
             self.kc.stop_channels()
@@ -270,10 +270,10 @@ def _ensure_shutdown_registered() -> None:
 
 
 def _engine_class():
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine
-    from papermill.log import logger
-    from papermill.utils import merge_kwargs, remove_args
+    from papermill.clientwrap import PapermillNotebookClient  # cold start: papermill only when a report is rendered
+    from papermill.engines import NBClientEngine  # cold start: papermill only when a report is rendered
+    from papermill.log import logger  # cold start: papermill only when a report is rendered
+    from papermill.utils import merge_kwargs, remove_args  # cold start: papermill only when a report is rendered
 
     class WarmKernelEngine(NBClientEngine):
         """papermill's NBClientEngine, executing in this thread's kept kernel.
@@ -303,7 +303,7 @@ def _engine_class():
             except BaseException:
                 discard(kernel)
                 if failure_path:  # the kernel died or timed out: keep what ran, for logs/failed-*
-                    from papermill.iorw import write_ipynb
+                    from papermill.iorw import write_ipynb  # cold start: papermill only when a report is rendered
 
                     write_ipynb(nb_man.nb, failure_path)
                 raise
@@ -320,7 +320,7 @@ WarmKernelEngine = None  # the class, once :func:`register_engine` has run (pape
 def register_engine() -> str:
     """Register :class:`WarmKernelEngine` with papermill (once per process); returns its name."""
     global WarmKernelEngine
-    from papermill.engines import papermill_engines
+    from papermill.engines import papermill_engines  # cold start: papermill only when a report is rendered
 
     if WarmKernelEngine is None:
         WarmKernelEngine = _engine_class()

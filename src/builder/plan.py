@@ -31,8 +31,8 @@ def plan_reports(layout: Layout, code: str | None = None):
 
     Each leader's rows are written once for its report to read (:mod:`src.report.slices`): no
     report reads the whole table."""
-    from src.report.model import load_report
-    from src.report.slices import write_slices
+    from src.report.model import load_report  # cold start: pandas, which the no-op build never loads
+    from src.report.slices import write_slices  # cold start: pandas
 
     overview = load_report(layout.data_dir)
     reports = overview.roster()
@@ -61,8 +61,8 @@ def report_inputs(report, layout: Layout) -> list:
     the previous period, and what was compared (``comparison.json``); the links to
     the previous and next reports (their subjects); the document's metadata (title,
     issuer, period, report date) and the rule version it prints."""
-    from src.report.model import report_links
-    from src.report.slices import leader_comparison
+    from src.report.model import report_links  # cold start: pandas, which the no-op build never loads
+    from src.report.slices import leader_comparison  # cold start: pandas
 
     files = layout.files
     if not report.leader:

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from src import compare
+
 __all__ = ["BuildFiles", "PublishError", "KEPT_DIR", "published_dir", "open_staging", "carry_over", "keep_edited",
            "swap_in", "recover", "read_published", "file_digests", "keep_failed", "write_index_and_workbook"]
 
@@ -239,12 +241,10 @@ def keep_failed(results: list[dict], files: BuildFiles) -> Path:
 
 def write_index_and_workbook(overview, reports: list, staging: Path) -> None:
     """``index.html`` (every report with its counts) and the Excel workbook."""
-    from src.report import render
+    from src.report import render  # cold start: pandas, matplotlib and WeasyPrint only when reports are published
 
     changes, sheet = {}, None
     if not overview.comparison.empty:  # with a previous period: each leader's change, and the workbook's sheet
-        from src import compare
-
         changes = dict(zip(*compare.leader_changes(overview.comparison)[["leader", "sentence"]].T.values))
         changes[""] = compare.comparison_sentences(overview.comparison, "", overview.comparison_info.get("previous_label") or "上期")[0]
         sheet = compare.comparison_sheet(overview.comparison)
@@ -255,6 +255,6 @@ def write_index_and_workbook(overview, reports: list, staging: Path) -> None:
     page = render.index_html(entries, overview.metadata, overview.as_of, overview.classification.get("rule_version", ""))
     (staging / "index.html").write_text(page, encoding="utf-8")
     render.write_excel(overview.all_tasks, staging / "key_tasks_classified.xlsx", comparison=sheet)
-    from src.report.analyst import analyst_page  # the office's page: linked from no report (issue 24)
+    from src.report.analyst import analyst_page  # cold start: pandas and the report layer, only when reports are published
 
     (staging / "analyst.html").write_text(analyst_page(overview), encoding="utf-8")

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +67,7 @@ class BuildInputError(Exception):
 
 def _check_office_settings() -> None:
     """data/reference/office.toml, read before any work: a wrong setting is bad input (exit 2), named."""
-    from src.report.office import OfficeError, office_settings
+    from src.report.office import OfficeError, office_settings  # cold start: pydantic (~0.2 s), which the no-op build never loads
 
     try:
         office_settings()
@@ -129,8 +131,8 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
     clean_key = fingerprint(raw.digest, str(as_of or ""), code, "clean-v3")
     if force or state.get("clean") != clean_key or state.get("clean_outputs") != outputs_fingerprint(files.clean_outputs):
         log.info("清洗：%s → %s", layout.raw, layout.data_dir)
-        from src.pipeline import clean_stage
-        from src.table.parse import check_all_rows_accounted  # pandas: see the imports above
+        from src.pipeline import clean_stage  # cold start: pandas, which the no-op build never loads
+        from src.table.parse import check_all_rows_accounted  # cold start: pandas, as above
 
         try:
             copy = raw.copy(layout.build_files.folder / "input")
@@ -159,8 +161,8 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
             or state.get("classify_outputs") != outputs_fingerprint(files.classify_outputs)):
         log.info("判定：参考日期 %s（%s），人工认定 %s", metadata["as_of"],
                  "AS_OF 指定" if metadata.get("as_of_source") == "as_of" else "取自文件标题", overrides)
-        from src.classify import OverrideError
-        from src.pipeline import ProfileError, analyse_stage
+        from src.classify import OverrideError  # cold start: pandas, which the no-op build never loads
+        from src.pipeline import ProfileError, analyse_stage  # cold start: as above
 
         if workers is not None:
             workers.warm_up()  # new statuses mean new reports: start the workers now
@@ -195,7 +197,7 @@ def run_compare_step(layout: Layout, previous, force_compare: bool, force: bool,
     if not force and state.get("compare") == key and recorded == outputs_fingerprint(files.compare_outputs):
         summary.stages_skipped.append("compare")
         return
-    from src.compare import ComparisonError, run_comparison
+    from src.compare import ComparisonError, run_comparison  # cold start: pandas, which the no-op build never loads
 
     try:
         comparison = run_comparison(layout.data_dir, previous=previous, raw_path=layout.raw, force=force_compare)
@@ -345,7 +347,6 @@ def build(raw=None, out=None, as_of=None, force=False, jobs=None, overrides=None
 
     One build at a time per output folder (:mod:`src.builder.lock`): ``wait=False`` returns
     exit code 75 at once when another build holds the lock."""
-    import sys
 
     layout = Layout.from_args(raw, out)
     if not layout.problem and layout.raw.is_file():
@@ -418,8 +419,6 @@ def _build_locked(layout: Layout, summary: BuildSummary, as_of, force, jobs, ove
             workers = None
         log.error("构建被中止：已停止 %d 个子进程（报告进程和内核）", len(stopped))
     except Exception as error:  # a bug or an unforeseen state: the summary on the console, the traceback in the log
-        import traceback
-
         log_to_file_only("%s", traceback.format_exc())
         log.error("构建出错（%s: %s）；已发布的报告保持不变，详细信息见日志 %s", type(error).__name__, error, files.logs)
         summary.failures.append(f"{type(error).__name__}: {error}")

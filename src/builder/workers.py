@@ -99,10 +99,10 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     _skip_unused_imports()
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    import papermill as pm  # cold start: papermill only when a report is rendered
+    from papermill.exceptions import PapermillExecutionError  # cold start: papermill only when a report is rendered
 
-    from src.report import render
+    from src.report import render  # cold start: pandas, matplotlib and WeasyPrint only when a report is rendered
 
     started = time.perf_counter()
     staging = Path(staging)
@@ -159,8 +159,8 @@ def yield_to_reports() -> None:
 
 def _write_word(job: ReportJob, path: Path) -> float:
     """The report as a 公文 Word document; returns the seconds it took."""
-    from src.report import word
-    from src.report.model import load_report
+    from src.report import word  # cold start: python-docx and pandas only when a Word document is made
+    from src.report.model import load_report  # cold start: pandas, which the no-op build never loads
 
     started = time.perf_counter()
     word.write_report_docx(load_report(job.parameters["data_dir"], leader=job.leader), path)
@@ -237,9 +237,9 @@ def warm_worker(stderr_log: str | None, kernel: tuple[str, str] | None = None) -
 def _warm_page() -> None:
     """One tiny page through nbconvert and WeasyPrint: their templates, fonts and caches
     are loaded before the first report (about 0.3 s of its HTML and PDF)."""
-    import nbformat
+    import nbformat  # cold start: nbformat only when a report is rendered
 
-    from src.report import render
+    from src.report import render  # cold start: pandas, matplotlib and WeasyPrint only when a report is rendered
 
     try:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("督查室重点工作")])

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
+
 from src.classify.measures import Measure, task_targets
 from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
@@ -31,8 +33,6 @@ _MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}
 # --------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _converter():
-    from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
-
     return OpenCC("t2s")
 
 
@@ -47,6 +47,13 @@ def _traditional_chars() -> frozenset:
     return frozenset(a for a, b in zip(chars, simplified) if a != b)
 
 
+@lru_cache(maxsize=1)
+def _traditional_search():
+    """``search`` of a pattern matching any of :func:`_traditional_chars` (one character
+    class: a set lookup per character in the engine, no string object per character)."""
+    return re.compile("[" + "".join(sorted(_traditional_chars())) + "]").search
+
+
 # Pinyin a web page added after a character (生產(chǎn)總值): taken out for judging.
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
 
@@ -59,7 +66,6 @@ def to_simplified(text: str) -> str:
     return judged_positions(text)[0]
 
 
-@lru_cache(maxsize=4096)
 def judged_positions(text: str) -> tuple[str, tuple | None]:
     """(text as judged, the original index of each judged character or None when the
     two are the same length and aligned)."""
@@ -74,7 +80,7 @@ def judged_positions(text: str) -> tuple[str, tuple | None]:
                 keep[i] = False
         positions = tuple(i for i, k in enumerate(keep) if k)
         judged = "".join(text[i] for i in positions)
-    if not _traditional_chars().isdisjoint(judged):
+    if _traditional_search()(judged) is not None:
         converted = _converter().convert(judged)
         if len(converted) == len(judged):
             judged = converted
@@ -141,7 +147,8 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     if target is not None and actual is not None and target[0] > 0:
         if target[1] and actual[1] and target[1] != actual[1]:
             return []
-        return [Measure(phrase, actual[0], actual[1], target[0], actual[0] / target[0], "actual", "structured", True)]
+        unit = "%" if target[2] and actual[2] else actual[1]  # a rate against a target rate
+        return [Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)]
     return []
 
 
@@ -208,6 +215,34 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
         if measures:
             break
     return measures
+
+
+def decline_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
+    """An indicator that falls (同比下降 3.7%, 降幅 5%, 增长 -2.1%) for a task naming that
+    indicator and not promising a decrease ([families.decline]): behind its year, the
+    fall in points below the schedule. A year-on-year change with no target rate: it
+    never beats a share of the plan the row states (:func:`src.classify.decide._with_growth`)."""
+    text = row["progress"]
+    if "%" not in text and "％" not in text:
+        return []
+    patterns = rules.ready["decline"]
+    family = _family(rules, "decline")
+    if not patterns or not any(w in row["task"] for w in family.get("indicator_words", [])):
+        return []
+    if any(w in row["task"] for w in family.get("decrease_task_words", [])):
+        return []
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            start = bound_left(text, match.start(), SENTENCE_SEPS)
+            if not _about_task(text[start:match.start()], row["task"], family):
+                continue
+            value = float(match.group(1))
+            if value <= 0:
+                continue
+            phrase = evidence_phrase(text, match.start(), match.end())
+            return [Measure(phrase, -value, "%", None, schedule - value / 100, "progress", "growth", True,
+                            match.start())]
+    return []
 
 
 def _about_task(before: str, task: str, family: dict) -> bool:

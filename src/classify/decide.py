@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from src.classify.arithmetic import (
+    decline_measures,
     growth_measures,
     has_numbers,
     original_evidence,
@@ -83,10 +84,21 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     measures, then run :data:`src.classify.steps.RULE_STEPS` in order (the ORDER OF
     DECISION at the top of status_rules.toml): the first step that decides wins."""
     structured = structured_measures(row, rules)  # the table's number columns are read first
-    measures = structured or _with_growth(find_measures(row, rules), growth_measures(row, rules, schedule)
+    growth = growth_measures(row, rules, schedule)
+    if not any(g.value < 0 for g in growth):
+        growth += decline_measures(row, rules, schedule)
+    measures = structured or _with_growth(find_measures(row, rules), growth
                                           + year_end_forecast_measures(row, rules, schedule))
-    facts = Facts(row, rules, schedule, tolerance, measures,
-                  deciding=structured or _deciding(measures, row, rules),
+    deciding = structured or _deciding(measures, row, rules)
+    review = []
+    if not structured and deciding and _multi_year(row, rules):
+        kept = [m for m in deciding if not _share_of_a_multi_year_total(m, row, rules)]
+        if len(kept) < len(deciding):
+            review.append("the task's target spans several years: a share of that total is not judged against "
+                          "the year's schedule")
+            deciding = kept
+    facts = Facts(row, rules, schedule, tolerance, measures, review=review,
+                  deciding=deciding,
                   completions=find_completion_cues(row, rules, row["_as_of"]),
                   targets=task_targets(row, rules))
     measure_review(facts)
@@ -95,6 +107,27 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
         if decision is not None:
             return _finish(decision, facts), measures
     raise AssertionError("the last step always decides")  # pragma: no cover
+
+
+def _multi_year(row: dict, rules: Rules) -> bool:
+    """The task's target spans several years (2013—2017年, 到2025年) ending after the
+    report year ([families.narrow_multi_year])."""
+    pattern = rules.ready["multi_year"]
+    year = row["_date"].year
+    for match in pattern.finditer(row["task"]) if pattern is not None else ():
+        first, last, reach = match.groups()
+        if (first and last and int(last) > int(first) and int(last) >= year) or (reach and int(reach) > year):
+            return True
+    return False
+
+
+def _share_of_a_multi_year_total(m: Measure, row: dict, rules: Rules) -> bool:
+    """A measure against the task's multi-year total: a task target paired with a count,
+    M of N, or a share of the plan that does not name the year."""
+    if m.kind in ("target-match", "x-of-y"):
+        return True
+    words = rules.raw.get("families", {}).get("narrow_multi_year", {}).get("year_words", [])
+    return m.kind in ("annual-share", "completion-rate") and not any(w in m.phrase for w in words)
 
 
 def _finish(decision: Decision, f: Facts) -> Decision:
@@ -123,8 +156,24 @@ def _finish(decision: Decision, f: Facts) -> Decision:
     if decision.rule.startswith("quantified") and not math.isnan(decision.ratio):
         if abs(decision.ratio * 100 - f.schedule * 100) < rules.borderline_pts:
             decision.review.append("deciding measure within the borderline band")
-    decision.review = f.review + decision.review
+    review_signals(decision, f)
+    off = rules.raw.get("review", {}).get("off", [])
+    decision.review = [r for r in f.review + decision.review if not any(r.startswith(o) for o in off)]
     return decision
+
+
+def review_signals(decision: Decision, f: Facts) -> None:
+    """The review signals of ``[review]`` that read the decision itself: figures the rules
+    did not read next to a word of a plan, a target or a fall (a default's status), and
+    lagging decided only by counts paired with the task's targets."""
+    review = f.rules.raw.get("review", {})
+    progress = f.row["progress"]
+    if decision.rule == DEFAULT_RULE and any(m in progress for m in review.get("unread_figure_marks", [])) and any(
+            w in progress for w in review.get("unread_figure_words", [])):
+        decision.review.append("figures the rules did not read, next to a word of a plan, a target or a fall")
+    if (review.get("flag_lagging_by_pairs") and decision.rule == "quantified-below-schedule" and f.deciding
+            and all(m.kind in DERIVED_KINDS for m in f.deciding)):
+        decision.review.append("lagging judged only on counts paired with the task's targets")
 
 
 _EMPTY_MAX_CHARS = 12  # a longer cell reports something (empty values and 未报送 words are short)
@@ -245,7 +294,8 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     * ``status_rule`` – explicit-completed, target-met, one-off-completed,
       quantified-below-schedule, quantified-on-schedule, stated-delay,
       stated-pending, stated-forecast, stated-not-started, stated-milestone,
-      stated-on-track or default-on-track;
+      stated-on-track, stated-over-fulfilment, stated-growth-behind, stated-growth-met, stated-delivered,
+      default-on-track or not-reported;
     * ``progress_ratio`` – fraction of the annual target done by the deciding
       measure (the median one of the winning side), NaN when no measure decides;
       for measures against the schedule itself (a gap stated in points, a share

@@ -57,12 +57,16 @@ def scores(reference, predicted, *, status_rule=None, needs_review=None, by_defa
         per_class[status] = {"precision": precision, "recall": recall, "f1": f1, "support": support, "predicted": called}
         if status in classes:
             f1s.append(f1)
+    judged = [s for s in classes if s != NOT_REPORTED]
+    f1_judged = [per_class[s]["f1"] for s in judged]
     by_rule = ~default & pred.ne(NOT_REPORTED)
     wrong = ~right
     return {
         "n": n,
         "accuracy": float(right.mean()) if n else float("nan"),
         "macro_f1": float(sum(f1s) / len(f1s)) if f1s else float("nan"),
+        # the same over completed / on-track / lagging only (未报送 is an abstention, not a judgement)
+        "macro_f1_3": float(sum(f1_judged) / len(f1_judged)) if f1_judged else float("nan"),
         "lagging_recall": per_class["lagging"]["recall"],
         "lagging_precision": per_class["lagging"]["precision"],
         "lagging_support": per_class["lagging"]["support"],
@@ -90,7 +94,8 @@ def format_scores(name: str, s: dict) -> str:
     """One line of figures (the form ``make evaluate`` prints)."""
     def pct(x):
         return "  –  " if x != x else f"{x:5.3f}"
-    return (f"{name:<34} n {s['n']:4d}  acc {pct(s['accuracy'])}  macro-F1 {pct(s['macro_f1'])}  "
+    return (f"{name:<34} n {s['n']:4d}  acc {pct(s['accuracy'])}  macro-F1 {pct(s['macro_f1'])} "
+            f"(3 statuses {pct(s.get('macro_f1_3', float('nan')))})  "
             f"lag R {pct(s['lagging_recall'])} P {pct(s['lagging_precision'])} ({s['lagging_support']})  "
             f"rule-decided acc {pct(s['rule_accuracy'])} cov {pct(s['rule_coverage'])}  "
             f"errors flagged {pct(s['errors_flagged'])} ({s['errors']})  tasks flagged {pct(s['tasks_flagged'])}")

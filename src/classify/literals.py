@@ -11,8 +11,6 @@ engine's internals.
 from __future__ import annotations
 
 import re
-from functools import reduce
-from operator import or_
 from typing import NamedTuple
 
 # A pattern that cannot join an alternation as it is: a back-reference (\1,
@@ -113,14 +111,12 @@ def build_literal_filter(patterns, triggers=()):
 
 
 class Found(NamedTuple):
-    """What a :class:`LiteralIndex` found in a text: the strings (``bits`` is kept
-    for callers of the earlier index; always 0)."""
+    """What a :class:`LiteralIndex` found in a text: the strings."""
 
     strings: frozenset
-    bits: int
 
 
-NOTHING_FOUND = Found(frozenset(), 0)
+NOTHING_FOUND = Found(frozenset())
 
 
 class PatternFamily:
@@ -178,9 +174,8 @@ class LiteralIndex:
         self._found = {}
         for string in strings:
             prefixes = frozenset(string[:i] for i in range(1, len(string) + 1) if string[:i] in strings)
-            self._found[string] = Found(prefixes, 0)
+            self._found[string] = Found(prefixes)
         self._strings_of = {string: found.strings for string, found in self._found.items()}
-        self._bits_of = {string: 0 for string in strings}
         if strings:
             self._scan = re.compile(f"{_stop_at(strings)}(?<=(?=({_bucketed_trie(strings)}))(?s:.))")
         else:
@@ -195,15 +190,7 @@ class LiteralIndex:
             return self._found[longest.pop()]
         if not longest:
             return NOTHING_FOUND
-        return Found(frozenset().union(*map(self._strings_of.__getitem__, longest)),
-                     reduce(or_, map(self._bits_of.__getitem__, longest)))
-
-
-def sum_bits(values) -> int:
-    total = 0
-    for value in values:
-        total |= value
-    return total
+        return Found(frozenset().union(*map(self._strings_of.__getitem__, longest)))
 
 
 def may_match(literal_filter, text: str) -> bool:

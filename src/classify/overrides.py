@@ -26,7 +26,6 @@ from src.classify.columns import OVERRIDE_HEADER
 from src.report.style import status_code, status_label, status_order
 from src.report_date import parse_date_text
 
-OVERRIDE_COLUMNS = ("override_reason", "override_reviewer", "override_date", "rule_evidence")
 HEADER_TEXT = ",".join(OVERRIDE_HEADER)
 OPTIONAL_COLUMNS = ("task_fingerprint", "task")  # written by the tool: the task the override was made for
 FULL_HEADER = [*OVERRIDE_HEADER, *OPTIONAL_COLUMNS]

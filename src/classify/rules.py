@@ -102,6 +102,19 @@ def family_list(raw: dict, family: str, key: str) -> list:
     return list(raw.get("families", {}).get(family, {}).get(key, []))
 
 
+def families_with(raw: dict, key: str) -> list[str]:
+    """The names of the families that hold ``key`` (in the file's order): cue families
+    (``delay_cues``, ``delay_patterns``, ``on_track``, ``early_stage_patterns``) are
+    gathered from every family that declares them, so a new family is a table of the
+    rules file, not a line of code."""
+    return [name for name, table in raw.get("families", {}).items() if isinstance(table, dict) and key in table]
+
+
+def families_list(raw: dict, key: str) -> list:
+    """``key`` of every family that holds it, concatenated in the file's order."""
+    return [item for name in families_with(raw, key) for item in family_list(raw, name, key)]
+
+
 def _compile_rules(raw: dict) -> Rules:
     schedule = raw.get("schedule", {})
     fields = raw.get("fields", {})
@@ -121,7 +134,7 @@ def _compile_rules(raw: dict) -> Rules:
         "share_follow": re.compile(completed["share_follow_pattern"]),
         "risk_follow": re.compile(completed.get("risk_follow_pattern", "(?!)")),
         "delay_patterns": [re.compile(p) for p in [*raw["lagging"].get("delay_patterns", []),
-                                                   *family_list(raw, "stated_words", "delay_patterns")]],
+                                                   *families_list(raw, "delay_patterns")]],
         "start_quarter": re.compile(raw["lagging"].get("start_quarter_pattern", "(?!)")),
         "gap_behind": [re.compile(p) for p in quantities.get("behind_gap_patterns", [])],
         "gap_ahead": [re.compile(p) for p in quantities.get("ahead_gap_patterns", [])],
@@ -334,12 +347,11 @@ def _optional_pattern(pattern):
 _PREPARERS = {
     # literal phrase lists (see PhraseList)
     "delay_cues": lambda rules: PhraseList([*rules.raw["lagging"]["delay_cues"],
-                                            *family_list(rules.raw, "reporting_words", "delay_cues")]),
+                                            *families_list(rules.raw, "delay_cues")]),
     "unfinished_cues": lambda rules: PhraseList(rules.raw["lagging"].get("unfinished_cues", [])),
     "pending_cues": lambda rules: PhraseList(rules.raw["lagging"].get("pending_cues", [])),
     "on_track_cues": lambda rules: PhraseList([*rules.raw["on_track"]["cues"],
-                                               *family_list(rules.raw, "stated_words", "on_track"),
-                                               *family_list(rules.raw, "reporting_words", "on_track")]),
+                                               *families_list(rules.raw, "on_track")]),
     "plan_share_rates": lambda rules: frozenset([*rules.raw["quantities"]["plan_share_rates"],
                                                  *family_list(rules.raw, "plan_share", "rates")]),
     "delivery_done": lambda rules: WordSet(rules.raw["completed"].get("delivery", {}).get("done_before", [])),
@@ -351,7 +363,7 @@ _PREPARERS = {
     "delivery_verbs": lambda rules: PhraseList(rules.raw["completed"].get("delivery", {}).get("verbs", [])),
     "one_off_cues": lambda rules: PhraseList(rules.raw["completed"].get("one_off_cues", [])),
     "false_friends": lambda rules: tuple((f, re.compile(re.escape(f))) for f in [
-        *rules.raw["lagging"].get("false_friends", []), *family_list(rules.raw, "reporting_words", "false_friends")]),
+        *rules.raw["lagging"].get("false_friends", []), *families_list(rules.raw, "false_friends")]),
     # word lists, longest first
     "negators": lambda rules: _by_length(rules.raw["guards"]["negators"]),
     "stopwords": lambda rules: _by_length(rules.raw["quantities"]["match_stopwords"]),
@@ -374,7 +386,7 @@ _PREPARERS = {
     "early_stage_cues": lambda rules: PhraseList(rules.raw["lagging"].get("early_stage_cues", [])),
     "early_stage_patterns": lambda rules: tuple(re.compile(p) for p in [
         *rules.raw["lagging"].get("early_stage_patterns", []),
-        *rules.raw.get("families", {}).get("early_stage_late", {}).get("patterns", [])]),
+        *families_list(rules.raw, "early_stage_patterns")]),
     "due_month": lambda rules: _optional_pattern(rules.raw["lagging"].get("due_month_pattern")),
     "start_rate": lambda rules: re.compile(rules.raw["quantities"].get("start_rate_pattern", "(?!)")),
     # a count anywhere in the rest of the clause (建成 … 六个, 竣工 12 座)
@@ -402,7 +414,8 @@ _PREPARERS = {
     # cue families written as patterns: one alternation tells whether any can match (PatternFamily)
     "delay_family": lambda rules: PatternFamily(rules.compiled["delay_patterns"], _triggers(
         rules, ("lagging", "delay_patterns", "delay_pattern_triggers"),
-        ("families.stated_words", "delay_patterns", "delay_triggers")), "[lagging].delay_patterns"),
+        *[(f"families.{name}", "delay_patterns", "delay_triggers") for name in families_with(rules.raw, "delay_patterns")]),
+        "[lagging].delay_patterns"),
     "annual_family": lambda rules: PatternFamily(rules.compiled["annual_cues"], _triggers(
         rules, ("completed", "annual_cues", "annual_cue_triggers"),
         ("families.stated_words", "completed", "completed_triggers")),
@@ -415,7 +428,8 @@ _PREPARERS = {
         rules, ("lagging", "forecast_miss_patterns", "forecast_miss_triggers")), "[lagging].forecast_miss_patterns"),
     "early_stage_family": lambda rules: PatternFamily(rules.prepared("early_stage_patterns"), _triggers(
         rules, ("lagging", "early_stage_patterns", "early_stage_triggers"),
-        ("families.early_stage_late", "patterns", "triggers")),
+        *[(f"families.{name}", "early_stage_patterns", "early_stage_triggers")
+          for name in families_with(rules.raw, "early_stage_patterns")]),
         "[lagging].early_stage_patterns"),
     # the arithmetic families of src/classify/arithmetic.py, compiled once
     "growth": lambda rules: {
@@ -428,6 +442,11 @@ _PREPARERS = {
         "missed": PatternFamily([re.compile(p) for p in family_list(rules.raw, "growth", "missed_patterns")], _triggers(
             rules, ("families.growth", "missed_patterns", "missed_triggers")), "[families.growth].missed_patterns"),
     },
+    "period_plan": lambda rules: re.compile("|".join(f"(?:{p})" for p in family_list(rules.raw, "period_plan",
+                                                                                       "share_patterns")) or "(?!)"),
+    "multi_year": lambda rules: _optional_pattern(rules.raw.get("families", {}).get("narrow_multi_year", {}).get(
+        "multi_year_pattern")),
+    "decline": lambda rules: tuple(re.compile(p) for p in family_list(rules.raw, "decline", "patterns")),
     "over_fulfilment": lambda rules: PatternFamily(
         [re.compile(p) for p in family_list(rules.raw, "over_fulfilment", "patterns")],
         _triggers(rules, ("families.over_fulfilment", "patterns", "triggers")), "[families.over_fulfilment].patterns"),

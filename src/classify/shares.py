@@ -78,6 +78,10 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
 
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
                 continue
+            if rules.ready["period_plan"].search(before):
+                # 完成 1-4 月计划的 104%: a share of the period's own plan, the row's milestone
+                add("milestone", True, ratio=value / 100 * row["_schedule"])
+                continue
             if rules.compiled["milestone"].search(before):
                 milestones[sentence_start] = value  # 上半年计划完成 60%: the yardstick, not progress
                 continue

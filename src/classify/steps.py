@@ -9,10 +9,10 @@ import math
 from dataclasses import dataclass, field
 
 from src.classify.arithmetic import over_fulfilment, stated_growth_behind, stated_growth_on_track
-from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues
+from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues, names_a_node
 from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
 from src.classify.rules import Rules
-from src.classify.spans import first_clause, month_number, sentence_of
+from src.classify.spans import CLAUSE_SEPS, bound_left, first_clause, month_number, sentence_of, strip_for_only
 
 
 @dataclass
@@ -144,9 +144,23 @@ def _starts_on_schedule(f: Facts) -> bool:
 # --------------------------------------------------------------------------
 # the steps, in the ORDER OF DECISION of status_rules.toml
 # --------------------------------------------------------------------------
+def _narrowing(rules: Rules, family: str, key: str):
+    """A narrowing switch of ``[families.<family>]`` (False / empty when switched off)."""
+    return rules.raw.get("families", {}).get(family, {}).get(key)
+
+
+def _about_a_node(cue, rules: Rules) -> bool:
+    """A completion phrase whose clause names a node or period target (超额完成了节点任务)."""
+    text = cue if isinstance(cue, str) else cue.evidence
+    year_words = _narrowing(rules, "narrow_node_completion", "year_words") or []
+    return (bool(_narrowing(rules, "narrow_node_completion", "node_not_completed")) and names_a_node(text, rules)
+            and not any(w in text for w in year_words))
+
+
 def explicit_completed(f: Facts) -> Decision | None:
     """1. The next steps (or the progress's first sentence) say only 已完成, or the
     progress says the year's target is met, unless a measure below 100% contradicts it."""
+    f.annual = [c for c in f.annual if not _about_a_node(c, f.rules)]
     if f.only:
         if f.short_of_target:
             f.review.append("next steps say 已完成 but a measure is below 100%")
@@ -162,6 +176,8 @@ def stated_over_fulfilment(f: Facts) -> Decision | None:
     """2. A stated over-fulfilment (超额完成, 完成率 125%) beats counts paired from the
     task text (the promised figure read as the actual), not a share the row states itself."""
     over = over_fulfilment(f.row, f.rules)
+    if over and _about_a_node(over, f.rules):
+        over = None
     if over and not any(m.ratio < 1 for m in f.deciding if m.kind in EXPLICIT_KINDS):
         if f.short_of_target:
             f.review.append("over-fulfilment stated; a count paired with the task's target says otherwise")
@@ -172,6 +188,8 @@ def stated_over_fulfilment(f: Facts) -> Decision | None:
 def target_met(f: Facts) -> Decision | None:
     """3. Every target-bearing measure at or above 100%, at any report date."""
     deciding = f.deciding
+    if not _may_be_met(f):
+        return None
     target_bearing = [m for m in deciding if m.kind != "x-of-y" and m.kind not in SCHEDULE_KINDS]
     task_matches = [m for m in f.measures if m.kind == "target-match"]
     unmatched_targets = bool(task_matches) and len(f.targets) > len(task_matches)
@@ -183,6 +201,54 @@ def target_met(f: Facts) -> Decision | None:
         items = (len(deciding), 0) if len(deciding) > 1 else (0, 0)
         return Decision("completed", "target-met", smallest.phrase, smallest.ratio, measure=smallest, items=items)
     return None
+
+
+def _may_be_met(f: Facts) -> bool:
+    """The narrowings of target-met: works progress below 100% in the row, a rate against
+    a target rate before the year's end, or the task's own figure restated (each a
+    switch of ``[families.narrow_*]``)."""
+    rules, deciding = f.rules, f.deciding
+    if not deciding or all(m.ratio < 1 for m in deciding):
+        return True
+    if _narrowing(rules, "narrow_works_progress", "works_progress_blocks_target_met") and any(
+            m.kind == "physical" and m.ratio is not None and m.ratio < 1 for m in f.measures):
+        f.review.append("a count meets the target while works progress in the row is below 100%")
+        return False
+    growth_words = _narrowing(rules, "narrow_rate_targets", "growth_words") or []
+    if (_narrowing(rules, "narrow_rate_targets", "rate_targets_not_completed") and f.schedule < 1
+            and any(w in f.row["task"] for w in growth_words) and all(is_rate_against_rate(m) for m in deciding)):
+        return False
+    if _narrowing(rules, "narrow_restated_target", "restated_target") and any(
+            restated_target(m, f) for m in deciding):
+        f.review.append("the task's own figure is repeated in the progress, with no verb of doing")
+        return False
+    return True
+
+
+def is_rate_against_rate(m: Measure) -> bool:
+    """A rate judged against a target rate (a growth or coverage rate), not a share of a plan."""
+    return m.kind == "rate-vs-target" or (m.kind in ("structured", "target-match") and m.unit == "%"
+                                          and m.target is not None and m.target < 100)
+
+
+def restated_target(m: Measure, f: Facts) -> bool:
+    """The task's promised figure repeated in the progress: equal to the target, followed
+    by the same words as in the task, and no verb of doing before it in its clause."""
+    if m.kind != "target-match" or m.target is None or m.value != m.target or not m.unit:
+        return False
+    rules = f.rules
+    n = int(_narrowing(rules, "narrow_restated_target", "restated_min_chars") or 3)
+    text, task = f.row[m.source_field], f.row["task"]
+    at = text.find(m.unit, m.position)
+    if at < 0:
+        return False
+    after = text[at + len(m.unit):at + len(m.unit) + n]
+    clause = text[bound_left(text, m.position, CLAUSE_SEPS):m.position]
+    q = rules["quantities"]
+    verbs = [*q.get("done_verbs_before", []), *q.get("bare_actual_verbs", []), *q.get("start_verbs", []), "已"]
+    if len(after) < n or any(v in clause for v in verbs):
+        return False
+    return any(task[t.end:t.end + n] == after for t in f.targets if t.value == m.value and t.unit == m.unit)
 
 
 def one_off_completed(f: Facts) -> Decision | None:
@@ -270,6 +336,24 @@ def growth_stated_met(f: Facts) -> Decision | None:
     return Decision("on-track", "stated-growth-met", evidence) if evidence else None
 
 
+def bare_delivery(f: Facts) -> Decision | None:
+    """13b. A progress cell that says only that the deliverable is delivered (建成投产,
+    投入运营) for a task that promises no number ([families.bare_delivery])."""
+    family = f.rules.raw.get("families", {}).get("bare_delivery", {})
+    words = family.get("done_words", [])
+    text = f.row["progress"].strip()
+    core = strip_for_only(text)
+    if not words or not core or len(core) > int(family.get("max_chars", 10)) or f.targets or has_digit(text):
+        return None
+    if any(w in core for w in family.get("not_words", [])) or not any(w in core for w in words):
+        return None
+    return Decision("completed", "stated-delivered", text)
+
+
+def has_digit(text: str) -> bool:
+    return any(ch.isdigit() or ch in "一二三四五六七八九十百千万" for ch in text)
+
+
 def default_on_track(f: Facts) -> Decision:
     """14. Nothing else: on-track by the codebook's tie-break (by_default); a quantified
     task or a year-end report is flagged."""
@@ -295,5 +379,6 @@ RULE_STEPS = (
     stated_on_track,
     partial_delivery,
     growth_stated_met,
+    bare_delivery,
     default_on_track,
 )

@@ -15,14 +15,19 @@ is a fault. All faults are listed at once, nothing is written while there is one
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import load_workbook
 
-from src import paths
+from src import paths, store
+from src.classify.overrides import OverrideError, parse_override_date, remove_override, set_override
+from src.compare.periods import overrides_file_of
+from src.report.style import status_code, status_label
 
 __all__ = ["WorkbookChange", "WorkbookError", "read_workbook_changes", "apply_workbook_changes"]
 
@@ -49,8 +54,6 @@ class WorkbookChange:
     where: str  # 工作表“…”第 N 行
 
     def sentence(self) -> str:
-        from src.report.style import status_label
-
         if self.action == "remove":
             return f"序号 {self.task_id}：撤销人工认定，恢复按规则判定（{self.where}）"
         change = (f"{status_label(self.before)} → {status_label(self.status)}" if self.before != self.status
@@ -75,10 +78,6 @@ def _text(value) -> str:
 def read_workbook_changes(workbook: str | Path, classified: pd.DataFrame) -> list[WorkbookChange]:
     """The changes an edited workbook asks for, against ``classified`` (the period's
     published table). Raises :class:`WorkbookError` listing every fault."""
-    from openpyxl import load_workbook
-
-    from src.classify.overrides import parse_override_date
-    from src.report.style import status_code
 
     workbook = Path(workbook)
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -153,7 +152,6 @@ def read_workbook_changes(workbook: str | Path, classified: pd.DataFrame) -> lis
 
 def apply_workbook_changes(changes: list[WorkbookChange], overrides_path: Path, classified: pd.DataFrame) -> Path:
     """Write ``changes`` into the period's overrides file (validated, atomic)."""
-    from src.classify.overrides import remove_override, set_override
 
     for change in changes:
         if change.action == "remove":
@@ -165,12 +163,6 @@ def apply_workbook_changes(changes: list[WorkbookChange], overrides_path: Path, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    from src import store
-    from src.classify.overrides import OverrideError
-    from src.compare.periods import overrides_file_of
-
     cli = argparse.ArgumentParser(prog="python -m src.classify.workbook_overrides",
                                   description="把在 Excel/WPS 中改过的工作簿（状态、认定理由）变成本期的人工认定")
     cli.add_argument("workbook", help="改过的 key_tasks_classified.xlsx")

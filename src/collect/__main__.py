@@ -10,7 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from src.collect.settings import CollectError, parse_period, show_time
+from src.collect.gather import gather
+from src.collect.send import OUT_FOLDER, find_round, load_round, send_round
+from src.collect.settings import CollectError, office_settings, parse_period, show_time
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +41,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _out(args) -> int:
-    from src.collect.send import OUT_FOLDER, send_round
-    from src.collect.settings import office_settings
-
     settings = office_settings()
     sent = send_round(parse_period(args.period), source=args.source, out=args.out, deadline=args.deadline,
                       settings=settings)
@@ -52,9 +51,6 @@ def _out(args) -> int:
 
 
 def _in(args) -> int:
-    from src.collect.gather import gather
-    from src.collect.send import find_round, load_round
-
     if not str(args.source or "").strip():
         raise CollectError("请用 FROM= 指定放回传工作簿的文件夹，如 make collect-in FROM=~/回传 (FROM is required)")
     folder = args.round or find_round(parse_period(args.period) if args.period else None)

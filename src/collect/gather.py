@@ -15,6 +15,8 @@ from src.collect.returned import READABLE, Fault, ReturnedFile, ReturnedRow, rea
 from src.collect.send import Round
 from src.collect.settings import COORDINATION_CHOICES, CollectError, office_settings, show_time, squash
 from src.collect.source import Task, number_text
+from src.collect.summary import console_lines, write_outputs
+from src.table.document import read_period
 
 
 @dataclass
@@ -74,14 +76,10 @@ class Gathered:
         return self.faults + [f for returned in self.files for f in returned.faults]
 
     def console_lines(self) -> list[str]:
-        from src.collect.summary import console_lines
-
         return console_lines(self)
 
 
 def gather(sent: Round, folder: Path, to: Path | None = None, settings: dict | None = None) -> Gathered:
-    from src.collect.summary import write_outputs
-
     settings = settings or office_settings()
     folder = Path(folder)
     if not folder.is_dir():
@@ -136,7 +134,6 @@ def _right_period(returned: ReturnedFile, sent: Round) -> bool:
                                  f"{sent.period.name}（截至 {sent.period.key}），未读入")
             return False
         return True
-    from src.table.document import read_period
 
     found = read_period(returned.title)
     year = returned.title[:4] if returned.title[:4].isdigit() else ""

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from src.classify.spans import cn_number
+
 # Words around an approximate number; office.toml [collect] approximate_words is what gather passes.
 APPROXIMATE_WORDS = ("约", "近", "超", "逾", "大约", "左右", "余", "多", "以上", "接近", "将近", "达")
 _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
@@ -88,8 +90,6 @@ def _cn_match(text: str):
 
 
 def _cn_value(numeral: str) -> float:
-    from src.classify.spans import cn_number
-
     return cn_number(numeral)
 
 

@@ -11,7 +11,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook
+
 from src.collect.settings import HEADERS, INFO_SHEET, KEY_HEADER, MAIN_SHEET, squash
+from src.table.ingest.excel import cell_text
 
 READABLE = {".xlsx", ".xlsm", ".xls", ".et", ".ods"}
 _WANTED = {squash(name): name for name in HEADERS}
@@ -37,8 +40,6 @@ class ReturnedRow:
     cells: dict  # header -> raw value (str, float, datetime…)
 
     def text(self, name: str) -> str:
-        from src.table.ingest.excel import cell_text
-
         return cell_text(self.cells.get(name)).strip()
 
 
@@ -66,8 +67,6 @@ class ReturnedFile:
 def read_return(path: Path) -> ReturnedFile:
     returned = ReturnedFile(Path(path))
     try:
-        from python_calamine import CalamineWorkbook
-
         with open(path, "rb") as handle:  # by content, not extension: WPS may save .xls under .xlsx
             book = CalamineWorkbook.from_filelike(handle)
             sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
@@ -98,8 +97,6 @@ def read_return(path: Path) -> ReturnedFile:
 
 
 def _cell(value) -> str:
-    from src.table.ingest.excel import cell_text
-
     return cell_text(value).strip()
 
 

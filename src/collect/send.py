@@ -11,6 +11,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import Workbook, load_workbook
+
 from src.collect.outbook import write_unit_workbook
 from src.collect.settings import (
     ROUNDS_DIR,
@@ -114,7 +116,6 @@ def _write_mail_list(sent: Round, settings: dict) -> None:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows([[escape_formula(v) for v in row] for row in rows])
-    from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
@@ -156,8 +157,6 @@ def unit_contacts(folder: Path) -> dict[str, list[str]]:
 
 def _mail_rows(path: Path) -> list:
     if path.suffix == ".xlsx":
-        from openpyxl import load_workbook
-
         return [list(row) for row in load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)]
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):

@@ -15,8 +15,15 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from src import store
+from src.classify import load_rules
+from src.classify.measures import task_targets
 from src.collect.settings import CollectError, squash
 from src.paths import PROCESSED_DIR, RAW_DIR
+from src.pipeline import classify_table, with_report_date
+from src.report.style import status_label
+from src.report_date import ReportDateError, to_date
+from src.table.parse import RawTableError, find_inbox_table, parse_table
 
 
 @dataclass
@@ -79,14 +86,11 @@ def _source_path(source) -> Path:
         return path
     if (PROCESSED_DIR / "tasks_classified.parquet").exists():
         return PROCESSED_DIR
-    from src.table.parse import find_inbox_table
 
     return find_inbox_table(RAW_DIR)[0]
 
 
 def _from_data_folder(folder: Path):
-    from src import store
-
     for candidate in (folder, folder / "data"):
         if (candidate / "tasks_classified.parquet").exists():
             metadata = store.read_json(candidate / "metadata.json") if (candidate / "metadata.json").exists() else {}
@@ -96,10 +100,6 @@ def _from_data_folder(folder: Path):
 
 
 def _from_raw_table(path: Path):
-    from src.pipeline import classify_table, with_report_date
-    from src.report_date import ReportDateError, to_date
-    from src.table.parse import RawTableError, parse_table
-
     try:
         parsed = parse_table(path)
     except RawTableError as error:
@@ -143,8 +143,6 @@ def _task(row: dict, metadata: dict) -> Task:
 def _status_label(code) -> str:
     if code in (None, "") or code != code:  # NaN
         return ""
-    from src.report.style import status_label
-
     return status_label(str(code))
 
 
@@ -154,8 +152,6 @@ def _target(row: dict) -> tuple[float | None, str, str]:
     if stated:
         one = _one_quantity(stated)
         return (one[0], one[1], stated) if one else (None, "", stated)
-    from src.classify import load_rules
-    from src.classify.measures import task_targets
 
     rules = load_rules()
     found = [q for q in task_targets({"task": str(row["task"]), "progress": ""}, rules) if not q.standard]

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from src.collect.send import unit_contacts
 from src.collect.settings import SUMMARY_HEADERS, show_time
 from src.paths import RAW_DIR
 from src.store import escape_formula
@@ -127,7 +128,6 @@ def _state_rows(result) -> list[list]:
 def chase_rows(result) -> list[list]:
     """Units that have not returned: unit, its tasks (序号 and text), its file, the unit's contact (from the
     mail-merge list, where the office filled it in) and the office's own."""
-    from src.collect.send import unit_contacts
 
     settings = result.settings
     contact = " ".join(x for x in (settings["contact_name"], settings["contact_phone"]) if x)

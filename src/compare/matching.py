@@ -47,10 +47,13 @@ import numpy as np
 import pandas as pd
 
 from src import store
+from src.classify.overrides import override_evidence
 from src.compare.normalise import normalise_text as _normalise
 from src.compare.stale import mark_stale
 from src.paths import REFERENCE_DIR, ProcessedFiles
+from src.report import style
 from src.settings import SettingsError, check
+from src.table.parse import split_lead_units
 
 SETTINGS_PATH = REFERENCE_DIR / "matching.toml"
 STATUSES = ("completed", "on-track", "lagging")  # the three every [change] table names
@@ -59,9 +62,7 @@ STATUSES = ("completed", "on-track", "lagging")  # the three every [change] tabl
 def all_statuses() -> tuple[str, ...]:
     """Every status a classified table may hold: report_style.toml's ``status_order``
     (the three, and 未报送 ``not-reported`` where the classifier has it)."""
-    from src.report.style import status_order
-
-    return tuple(dict.fromkeys([*STATUSES, *status_order()]))
+    return tuple(dict.fromkeys([*STATUSES, *style.status_order()]))
 MATCH_KINDS = ("id", "text", "new", "removed")
 _FILES = ProcessedFiles(Path("."))  # the file names, defined once in src.paths
 COMPARISON_OUTPUTS = (_FILES.comparison_csv.name, _FILES.comparison.name)
@@ -152,8 +153,6 @@ def _dice(a: frozenset, b: frozenset) -> float:
 
 
 def _unit_set(lead_unit, settings) -> frozenset[str]:
-    from src.table.parse import split_lead_units
-
     text = "" if lead_unit is None or (isinstance(lead_unit, float) and lead_unit != lead_unit) else str(lead_unit)
     return frozenset(u for u in (normalise_text(part, settings) for part in split_lead_units(text)) if u)
 
@@ -393,7 +392,6 @@ def compare_periods(current_classified: pd.DataFrame, previous_classified: pd.Da
 def _previous_overrides(frame: pd.DataFrame) -> pd.DataFrame:
     """Last period's override of each matched task, beside it (the analyst may carry it
     over deliberately: ``make carry-overrides IDS=…``); never applied by itself."""
-    from src.classify.overrides import override_evidence
 
     out = frame.copy()
     overridden = out["previous_status_source"].astype(str) == "override"
@@ -467,15 +465,11 @@ def task_history(frame: pd.DataFrame, task_id: int | None = None, previous_task_
 
 
 def _label(status: str) -> str:
-    from src.report.style import status_label
-
-    return status_label(status)
+    return style.status_label(status)
 
 
 def _status_order() -> list[str]:
-    from src.report.style import status_order
-
-    return status_order()
+    return style.status_order()
 
 
 __all__ = [

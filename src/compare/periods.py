@@ -23,6 +23,8 @@ those (current) tasks over to this period's overrides file, deliberately.
 """
 from __future__ import annotations
 
+import argparse
+import calendar
 import dataclasses
 import html
 import json
@@ -34,6 +36,9 @@ from datetime import datetime
 from pathlib import Path
 
 from src import paths
+from src.compare.series import _series_check, period_label
+from src.fingerprints import fingerprint
+from src.table.ingest import inbox
 
 __all__ = ["period_id", "periods_root", "list_periods", "place", "overrides_for", "previous_for", "default_previous",
            "keep", "keep_log", "link_periods", "link_into_staging", "carry_overrides", "overrides_file_of"]
@@ -54,7 +59,6 @@ def period_id(as_of: str | None, year=None) -> str | None:
     match = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(as_of or ""))
     if not match:
         return None
-    import calendar
 
     y, m, d = (int(g) for g in match.groups())
     if d != calendar.monthrange(y, m)[1]:
@@ -101,9 +105,7 @@ def _raw_period(raw: Path, root: Path, as_of=None) -> dict:
     except (OSError, ValueError):
         cache = {}
     if key not in cache:
-        from src.table.ingest.inbox import table_period
-
-        metadata = table_period(raw)
+        metadata = inbox.table_period(raw)
         cache = {k: v for k, v in cache.items() if not k.startswith(f"{raw.resolve()}|")}
         cache[key] = {k: metadata.get(k) for k in ("title", "issuing_office", "year", "period", "as_of", "unreadable")}
         try:
@@ -146,7 +148,7 @@ def overrides_for(layout, as_of=None) -> Path:
     wanted = _raw_period(layout.raw, root, as_of).get("id") or "undated"
     path = root / wanted / "overrides.csv"
     if not path.exists():  # (the overrides module needs pandas: imported only to create the file)
-        from src.classify.overrides import empty_overrides_file
+        from src.classify.overrides import empty_overrides_file  # cold start: pandas, which the no-op build never loads
 
         empty_overrides_file(path)
     return path
@@ -167,7 +169,6 @@ def previous_for(layout) -> str | None:
 def default_previous(data_dir: Path, current: dict) -> Path | None:
     """The kept period just before ``current`` (metadata with ``as_of``): the same office
     and year, the latest earlier report date. Its data folder, or None."""
-    from src.compare.series import _series_check
 
     best = None
     for period in list_periods(periods_root(data_dir)):
@@ -202,7 +203,6 @@ def link_into_staging(staging: Path, layout) -> None:
     wanted, metadata = current_period(layout.data_dir)
     if not wanted:
         return
-    from src.compare.series import period_label
 
     root = periods_root(layout.data_dir)
     current = {"id": wanted, "label": period_label(metadata), "as_of": metadata.get("as_of")}
@@ -210,8 +210,6 @@ def link_into_staging(staging: Path, layout) -> None:
 
 
 def _signature(layout, overrides) -> str:
-    from src.fingerprints import fingerprint
-
     return fingerprint(Path(layout.data_dir) / ".build-state.json", Path(layout.reports_dir) / ".build-state.json",
                        *([Path(overrides)] if overrides else []))
 
@@ -239,7 +237,6 @@ def keep(layout, overrides: Path | None = None) -> Path | None:
         _copy_tree(reports_dir, folder / "reports", _SKIP_REPORTS)
     if overrides is not None and Path(overrides).exists() and Path(overrides).resolve() != (folder / "overrides.csv").resolve():
         shutil.copy2(overrides, folder / "overrides.csv")  # an OUT build's overrides, as they were applied
-    from src.compare.series import period_label
 
     record = {"id": wanted, "label": period_label(metadata), "title": metadata.get("title"),
               "issuing_office": metadata.get("issuing_office"), "year": metadata.get("year"),
@@ -362,10 +359,10 @@ def carry_overrides(data_dir: Path, task_ids: list[int] | None = None, reviewer:
     current task (all matched ones when ``task_ids`` is None) whose partner was overridden
     last period, the same status is written into this period's overrides file with the
     reason "沿用上期认定：…", bound to this period's task text. Returns the entries written."""
-    import pandas as pd
+    import pandas as pd  # cold start: pandas, which the no-op build never loads
 
-    from src import store
-    from src.classify.overrides import set_override
+    from src import store  # cold start: pandas, which the no-op build never loads
+    from src.classify.overrides import set_override  # cold start: pandas, which the no-op build never loads
 
     data_dir = Path(data_dir)
     comparison_path = data_dir / "comparison.parquet"
@@ -391,8 +388,6 @@ def carry_overrides(data_dir: Path, task_ids: list[int] | None = None, reviewer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     cli = argparse.ArgumentParser(prog="python -m src.compare.periods", description="各期报告：列出已保存的各期；沿用上期的人工认定")
     cli.add_argument("command", choices=["list", "carry"])
     cli.add_argument("--data", default=str(paths.PROCESSED_DIR), help="本期数据目录（默认 data/processed）")
@@ -407,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.ids:
         print("请用 --ids（make carry-overrides IDS=12,40）指明沿用哪些任务的上期认定；--ids all 为全部", file=sys.stderr)
         return 2
-    from src.classify.overrides import OverrideError
+    from src.classify.overrides import OverrideError  # cold start: pandas, which the no-op build never loads
 
     ids = None if args.ids.strip().lower() == "all" else [int(t) for t in re.split(r"[,，\s]+", args.ids.strip()) if t]
     try:

@@ -5,6 +5,7 @@ this series (:func:`check_same_series`), loading it (:func:`load_previous`,
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from src import store
+from src import paths as project_paths
+from src import pipeline, store
 from src.compare.matching import (
     COMPARISON_INFO,
     COMPARISON_OUTPUTS,
@@ -27,6 +29,8 @@ from src.compare.series import _describe, _series_check, period_label
 from src.compare.stale import stale_count
 from src.paths import ProcessedFiles
 from src.settings import force_compare_requested
+from src.table.ingest import inbox
+from src.table.parse import RawTableError, check_all_rows_accounted
 
 __all__ = ["PreviousPeriod", "check_same_series", "period_label", "load_previous", "find_previous_in_raw",
            "ComparisonRun", "run_comparison", "main"]
@@ -120,11 +124,8 @@ def load_previous(path: str | Path, work_dir: str | Path | None = None,
 
 
 def _classify_raw(source: Path, folder: Path, overrides_path) -> PreviousPeriod:
-    from src.pipeline import analyse_stage, clean_stage
-    from src.table.parse import check_all_rows_accounted
-
     folder.mkdir(parents=True, exist_ok=True)
-    parsed = check_all_rows_accounted(clean_stage(source, folder))
+    parsed = check_all_rows_accounted(pipeline.clean_stage(source, folder))
     if not parsed.metadata.get("as_of"):
         raise ComparisonError(
             f"{source}: 上期汇总表标题未说明统计期（半年度、前三季度…），无法按其自身参考日期判定 "
@@ -133,7 +134,7 @@ def _classify_raw(source: Path, folder: Path, overrides_path) -> PreviousPeriod:
     if overrides_path is None:
         overrides_path = folder / "previous_overrides.csv"
         overrides_path.write_text("task_id,status,reason,reviewer,date\n", encoding="utf-8")
-    analyse_stage(folder, overrides_path=overrides_path)
+    pipeline.analyse_stage(folder, overrides_path=overrides_path)
     return _from_data_dir(folder, source, "raw")
 
 
@@ -141,16 +142,14 @@ def find_previous_in_raw(raw_dir: str | Path, current_path: str | Path) -> tuple
     """The latest earlier period of the same series among the other tables in
     ``raw_dir`` (same office and year, earlier as_of), and why it was chosen —
     or (None, why none was). Files that cannot be read are skipped and named."""
-    from src.table.ingest.inbox import inbox_candidates, table_period
-
     raw_dir, current_path = Path(raw_dir), Path(current_path)
-    current = table_period(current_path)
+    current = inbox.table_period(current_path)
     candidates, skipped, looked = [], [], 0
-    for path in inbox_candidates(raw_dir):  # every format the readers accept, read only as far as the title
+    for path in inbox.inbox_candidates(raw_dir):  # every format the readers accept, read only as far as the title
         if path.resolve() == current_path.resolve():
             continue
         looked += 1
-        metadata = table_period(path)
+        metadata = inbox.table_period(path)
         if "unreadable" in metadata:
             skipped.append(f"{path.name}（无法读取：{metadata['unreadable']}）")
             continue
@@ -207,9 +206,8 @@ def run_comparison(data_dir: str | Path, previous: str | Path | None = None, raw
     if previous is None:
         if raw_path is None:
             return _no_comparison(data_dir, ["未指定上期，也未给出本期汇总表所在目录，不做与上期比较"])
-        from src import paths
 
-        found, why = find_previous_in_raw(raw_dir or paths.RAW_DIR, raw_path)  # data/raw/ only, never the table's own folder
+        found, why = find_previous_in_raw(raw_dir or project_paths.RAW_DIR, raw_path)  # data/raw/ only, never the table's own folder
         if found is None:
             return _no_comparison(data_dir, [why])
         previous, how = found, "found"
@@ -260,9 +258,6 @@ def _no_comparison(data_dir: Path, notes: list[str]) -> ComparisonRun:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m src.compare --data DIR [--previous PATH] [--raw TABLE] [--force]``."""
-    import argparse
-
-    from src.table.parse import RawTableError
 
     parser = argparse.ArgumentParser(description="与上期比较：比较本期与上期的重点工作状态 (period over period)")
     parser.add_argument("--data", required=True, help="本期数据目录（含 tasks_classified.parquet）")

@@ -16,6 +16,8 @@ from src.compare.matching import (
     change_label,
     load_settings,
 )
+from src.report.narrative import gap_phrase, short_task
+from src.table.parse import split_lead_units
 
 __all__ = ["transition_counts", "gap_words", "lagging_both_periods", "unit_renames", "lagging_share_change",
            "unit_ranking_change", "leader_changes", "comparison_sentences", "comparison_sheet"]
@@ -56,7 +58,6 @@ def transition_counts(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
 def gap_words(gap) -> str:
     """-3.2 → 滞后序时进度3.2个百分点 (the notice's own wording, :func:`src.report.narrative.gap_phrase`);
     no figure → 文字表述滞后."""
-    from src.report.narrative import gap_phrase
 
     return gap_phrase(gap) or "文字表述滞后"
 
@@ -66,7 +67,6 @@ def lagging_both_periods(frame: pd.DataFrame, leader: str = "") -> pd.DataFrame:
     named first in 存在问题: furthest behind first (stated delays after the
     quantified ones), then by 序号. Columns: task_id, previous_task_id, leader,
     task, lead_unit, schedule_gap_pts, previous_gap_pts, gap_change_pts, sentence."""
-    from src.report.narrative import short_task
 
     rows = _scope(frame, leader)
     rows = rows[(rows["status"] == "lagging") & (rows["previous_status"] == "lagging")].copy()
@@ -98,8 +98,6 @@ def _change_pts_words(change, previous_missing: bool, missing_words: str = "上�
 
 
 def _split_units(text: str) -> list[str]:
-    from src.table.parse import split_lead_units
-
     return [u for u in split_lead_units(text or "") if u] or ["牵头单位未注明"]
 
 

@@ -8,8 +8,12 @@ import base64
 import io
 from pathlib import Path
 
+import ipywidgets as w
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 
+from src import compare, store
 from src.explore.query import (
     ALL_LABEL,
     DATATABLES_LANGUAGE,
@@ -30,7 +34,21 @@ from src.explore.query import (
     theme_frame,
 )
 from src.paths import INTERIM_DIR, resolve
+from src.report.narrative import short_task
+from src.report.plots import (
+    plot_cause_counts,
+    plot_progress_vs_schedule,
+    plot_status_breakdown,
+    plot_units_by_status,
+    set_report_style,
+)
+from src.report.render import esc, frame_html, key_value_html
 from src.report.style import status_label, status_order
+
+try:
+    from itables import to_html_datatable
+except ImportError:  # itables is in the requirements; without it the explore notebook shows plain tables
+    to_html_datatable = None
 
 __all__ = ["ExploreApp", "interactive_table_html"]
 
@@ -43,8 +61,6 @@ def _html_bundle(html: str, plain: str = "") -> dict:
 
 
 def _small_table_html(frame: pd.DataFrame, empty: str = "（无）") -> str:
-    from src.report.render import esc, frame_html
-
     if frame.empty:
         return f"<p>{esc(empty)}</p>"
     return f'<div class="explore-table" style="overflow-x:auto">{frame_html(frame)}</div>'
@@ -53,9 +69,7 @@ def _small_table_html(frame: pd.DataFrame, empty: str = "（无）") -> str:
 def interactive_table_html(frame: pd.DataFrame) -> str:
     """The sortable, searchable table: itables (offline: its JavaScript comes from
     the :func:`setup_notebook` cell) when installed, else a plain escaped table."""
-    try:
-        from itables import to_html_datatable
-    except ImportError:
+    if to_html_datatable is None:
         return _small_table_html(frame, "没有符合条件的任务")
     text_columns = [i for i, column in enumerate(frame.columns) if not pd.api.types.is_numeric_dtype(frame[column])]
     return to_html_datatable(
@@ -66,8 +80,6 @@ def interactive_table_html(frame: pd.DataFrame) -> str:
 
 
 def _figure_bundle(figure) -> dict:
-    import matplotlib.pyplot as plt
-
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)  # lighter than the reports (144): redrawn on every change
     plt.close(figure)
@@ -93,9 +105,6 @@ class ExploreApp:
 
     def __init__(self, loaded: Loaded | pd.DataFrame, leader="", status="", unit="", query="", task_id=None,
                  scratch_dir: str | Path = INTERIM_DIR, comparison: pd.DataFrame | None = None):
-        import ipywidgets as w
-
-        from src.report.plots import set_report_style
 
         set_report_style()  # charts in a real CJK font, or CJKFontError saying how to install one
         if isinstance(loaded, pd.DataFrame):
@@ -211,7 +220,6 @@ class ExploreApp:
     # -- rendering
     def refresh(self) -> None:
         """Recompute the matching tasks and redraw every section."""
-        from src.report.render import esc
 
         self.view = filter_tasks(self.tasks, **self.filters())
         self.table = table_frame(self.view)
@@ -229,12 +237,6 @@ class ExploreApp:
         self._update_task_choices()
 
     def _render_charts(self) -> None:
-        from src.report.plots import (
-            plot_progress_vs_schedule,
-            plot_status_breakdown,
-            plot_units_by_status,
-        )
-
         self.figures = {}
         if self.view.empty:
             self.charts_out.outputs = ()
@@ -253,16 +255,12 @@ class ExploreApp:
         self.cause_evidence = cause_evidence_frame(self.view)
         bundles = [_html_bundle(_small_table_html(self.causes, "筛选结果的“存在问题”中没有识别出可归类的原因"))]
         if self.classified and not self.view.empty and not self.causes.empty:
-            from src.report.plots import plot_cause_counts
-
             self.figures["causes"] = plot_cause_counts(self.view).figure
             bundles.append(_figure_bundle(self.figures["causes"]))
         bundles.append(_html_bundle(_small_table_html(self.cause_evidence, "（没有带原因标签的任务）")))
         self.causes_out.outputs = tuple(bundles)
 
     def _update_task_choices(self) -> None:
-        from src.report.narrative import short_task
-
         options = [(f"{row.task_id}. {short_task(row.task, 40)}", int(row.task_id)) for row in self.view.itertuples(index=False)]
         wanted = self._wanted_task if self._wanted_task is not None else self.task_box.value
         self._wanted_task = None
@@ -276,8 +274,6 @@ class ExploreApp:
         self._render_detail()
 
     def _render_detail(self) -> None:
-        from src.report.render import esc, key_value_html
-
         task_id = self.task_box.value
         if task_id is None:
             self.detail_table = pd.DataFrame(columns=["字段", "内容"])
@@ -288,8 +284,6 @@ class ExploreApp:
         title = f"<h4>{esc(task_id)}. {esc(_status_text(row.get('status')))}</h4>"
         history = ""
         if self.comparison is not None and task_id in set(self.comparison["task_id"].dropna()):
-            from src import compare
-
             self.history_table = compare.task_history(self.comparison, task_id=task_id)
             history = "<h4>两期对照（与上期比较）</h4>" + _small_table_html(self.history_table)
         else:
@@ -307,8 +301,6 @@ class ExploreApp:
     def export(self) -> Path:
         """Write the matching tasks (Chinese headers) to the scratch folder, never
         into the build's folders. Returns the file."""
-        from src import store
-        from src.report.render import esc
 
         path = self.scratch_dir / "explore_筛选结果.csv"
         store.write_csv(self.table, path)
@@ -316,6 +308,4 @@ class ExploreApp:
         return path
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
         display(self.widget)

@@ -17,10 +17,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ipywidgets as w
 import pandas as pd
 
+from src import compare, store
+from src.explore.review import ReviewQueue
 from src.paths import INTERIM_DIR, ProcessedFiles, resolve
-from src.report.style import status_code, status_label, status_order
+from src.report.plots import set_report_style
+from src.report.style import review_reason_text, rule_name, status_code, status_label, status_order
+from src.text import add_text_features, cause_counts, keywords, search_tasks, theme_counts
+
+try:
+    from itables import init_notebook_mode
+except ImportError:  # itables is in the requirements; without it the explore notebook shows plain tables
+    init_notebook_mode = None
 
 __all__ = [
     "ExploreInputError",
@@ -130,8 +140,6 @@ def load_tasks(table_path: str | Path = "data/processed/tasks_classified.parquet
     """Read the build's task table (never written to). ``tasks.parquet`` with a
     ``tasks_classified.parquet`` beside it → the classified one. Nothing built
     yet, or an unreadable file → :class:`NothingBuiltError` saying 先运行 make reports."""
-    from src import store
-    from src.text import add_text_features
 
     path = resolve(table_path)
     if path.is_dir():  # a folder such as data/processed: its classified table
@@ -170,7 +178,6 @@ def load_comparison(loaded: Loaded, previous: str | Path = "") -> pd.DataFrame |
     """The two periods, task by task: with ``previous`` (the previous period's raw table
     or the OUT folder of its build) compared here, in the scratch folder; else the
     build's own ``comparison.parquet`` beside the table, when it made one; else None."""
-    from src import compare
 
     if previous:
         earlier = compare.load_previous(resolve(previous), work_dir=INTERIM_DIR / "previous")
@@ -256,8 +263,6 @@ def filter_tasks(tasks: pd.DataFrame, leader: str = "", status: str = "", unit: 
         units = view["lead_unit"].map(_squash)
         view = view[units.str.contains(unit, regex=False, na=False)]
     if query and query.split():
-        from src.text import search_tasks
-
         hits = search_tasks(view, query) if len(view) else pd.DataFrame(columns=["task_id", "score", "snippet"])
         order = hits[["task_id", "score", "snippet"]]
         view = order.merge(view, on="task_id", how="left")[[*view.columns, "score", "snippet"]]
@@ -305,7 +310,6 @@ def _display_value(column: str, value) -> str:
     if column == "by_default":  # INTERFACES.md: a status reached only by the default
         return "按默认（未见量化进度或明确表述）" if value is True or (bool(value) and value == value) else ""
     if column in ("status_rule", "review_reason") and isinstance(value, str):  # in Chinese (issue 24)
-        from src.report.style import review_reason_text, rule_name
 
         return rule_name(value) if column == "status_rule" else review_reason_text(value)
     if column == "status_source":
@@ -356,7 +360,6 @@ def detail_frame(row: pd.Series) -> pd.DataFrame:
 def keyword_frame(tasks: pd.DataFrame, view: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:
     """Distinctive words (TF-IDF): with no filter, per leader; with a filter, of
     the matching tasks against all the others."""
-    from src.text import keywords
 
     if view.empty:
         return pd.DataFrame(columns=["范围", "关键词（按权重）"])
@@ -373,8 +376,6 @@ def keyword_frame(tasks: pd.DataFrame, view: pd.DataFrame, top_n: int = 10) -> p
 
 
 def _tag_frame(view: pd.DataFrame, kind: str) -> pd.DataFrame:
-    from src.text import cause_counts, theme_counts
-
     counter, label = (cause_counts, "原因") if kind == "cause" else (theme_counts, "主题")
     if view.empty:
         return pd.DataFrame(columns=[label, "任务数"])
@@ -419,12 +420,9 @@ def cause_evidence_frame(view: pd.DataFrame) -> pd.DataFrame:
 def setup_notebook() -> str:
     """Once, at the top of the notebook: the CJK chart style, and itables' offline
     JavaScript (no network). Returns the chart font."""
-    from src.report.plots import set_report_style
 
     family = set_report_style()
-    try:
-        from itables import init_notebook_mode
-    except ImportError:
+    if init_notebook_mode is None:
         return family
     init_notebook_mode(all_interactive=False, connected=False)
     return family
@@ -432,9 +430,6 @@ def setup_notebook() -> str:
 
 def review_widget(loaded: Loaded, comparison: pd.DataFrame | None = None):
     """The review queue (复核队列) of the build whose table ``loaded`` is: see :mod:`src.explore.review`."""
-    import ipywidgets as w
-
-    from src.explore.review import ReviewQueue
 
     if not loaded.classified or not (loaded.path.parent / "tasks_classified.parquet").exists():
         return w.HTML("复核队列：这张表还没有判定（只有清洗后的任务表）。运行 make reports 后，这里列出需要复核的任务。")

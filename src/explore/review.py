@@ -19,9 +19,15 @@ import html
 import re
 from pathlib import Path
 
+import ipywidgets as w
 import pandas as pd
+from IPython.display import display
 
+from src import store
+from src.classify.overrides import OverrideError, remove_override, set_override
+from src.compare.periods import overrides_file_of
 from src.paths import resolve
+from src.report.style import status_label, status_order
 
 __all__ = ["REASONS", "review_queue", "ReviewQueue"]
 
@@ -85,12 +91,6 @@ class ReviewQueue:
 
     def __init__(self, data_dir: str | Path = "data/processed", comparison: pd.DataFrame | None = None,
                  overrides_path: str | Path | None = None):
-        import ipywidgets as w
-
-        from src import store
-        from src.compare.periods import overrides_file_of
-        from src.report.style import status_label, status_order
-
         self.data_dir = resolve(data_dir)
         self.classified = store.read_table(self.data_dir / "tasks_classified.parquet")
         if comparison is None and (self.data_dir / "comparison.parquet").exists():
@@ -128,8 +128,6 @@ class ReviewQueue:
         self._fill_tasks()
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
         display(self.widget)
 
     def _fill_tasks(self) -> None:
@@ -145,8 +143,6 @@ class ReviewQueue:
         return self.classified[self.classified["task_id"].astype(int) == int(task_id)].iloc[0]
 
     def _show_task(self) -> None:
-        from src.report.style import status_label
-
         task_id = self.task_box.value
         if task_id is None:
             self.task_html.value = "<i>队列中没有任务</i>"
@@ -161,8 +157,6 @@ class ReviewQueue:
             f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v or '')).replace(chr(10), '<br>')}</dd>" for k, v in parts) + "</dl>"
 
     def _click(self, action: str) -> None:
-        from src.classify.overrides import OverrideError
-
         try:
             message = self.decide(self.task_box.value, action, self.status_box.value, self.reason_box.value,
                                   self.reviewer_box.value)
@@ -174,9 +168,6 @@ class ReviewQueue:
     def decide(self, task_id, action: str, status: str = "", reason: str = "", reviewer: str = "") -> str:
         """``confirm`` (the status as it stands), ``change`` (to ``status``; reason required) or
         ``undo`` one task's override, in the period's overrides file. Returns what was done."""
-        from src.classify.overrides import remove_override, set_override
-        from src.report.style import status_label
-
         if task_id is None:
             raise ValueError("请先在复核队列中选一项任务")
         task_id = int(task_id)

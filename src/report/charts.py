@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from src.report import render
+import matplotlib.pyplot as plt
+
+from src.report import plots, render
+from src.report.plots import figure_png
 from src.report.render import Html
 
 if TYPE_CHECKING:  # the report object imports this module to compose its sections
@@ -28,9 +31,6 @@ def chart_png(plot, *args, **kwargs) -> tuple[bytes, str, object]:
     """(PNG, alt text, the chart's table or None) of ``plot``: an ``ax`` something was drawn on, a
     function that draws and returns one, or a two-step ``plot_*`` of :mod:`src.report.plots` (its table,
     then its drawing)."""
-    import matplotlib.pyplot as plt
-
-    from src.report.plots import figure_png
 
     data = None
     if callable(plot) and hasattr(plot, "draw"):  # a two-step plot_* function: its table, then its drawing
@@ -60,7 +60,6 @@ def chart(plot, *args, alt: str = "", caption: str = "", phone_table: bool = Fal
 def _cause_chart_worth_drawing(report: Report) -> bool:
     """Only when some cause is shared by two tasks or more (a chart where every bar is 1 says
     nothing a list would not)."""
-    from src.report import plots
 
     if not plots.has_tags(report.tasks, "cause_tags", "cause"):
         return False
@@ -71,7 +70,6 @@ def _cause_chart_worth_drawing(report: Report) -> bool:
 
 def chart_specs(report: Report, kind: str) -> list[tuple[object, tuple, str]]:
     """The charts of one 附件 kind (see :func:`src.report.model.annex_list`): [(plot, args, note before it)]."""
-    from src.report import plots
 
     tasks = report.tasks
     if kind == "leaders":

@@ -11,9 +11,15 @@ from __future__ import annotations
 import logging
 import math
 import re
+import warnings
 from datetime import date
 from functools import cache
 
+import jieba
+import pandas as pd
+
+from src.classify.profiles import load_profile
+from src.report.office import date_words, deadline_date
 from src.report.style import report_style
 
 __all__ = ["short_task", "deciding_measure", "gap_of", "deciding_clause", "naming_sentence", "light_of",
@@ -26,7 +32,6 @@ _NUMBERING = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[
 def _get(task, name: str, default=None):
     """A field of a row (dict, Series or namedtuple); ``default`` when absent or missing (NaN, NA).
     Lists and arrays (``progress_items``) come back as they are."""
-    import pandas as pd
 
     value = task.get(name, default) if isinstance(task, (dict, pd.Series)) else getattr(task, name, default)
     if value is None:
@@ -47,11 +52,8 @@ def _text(value) -> str:
 # ---------------------------------------------------------------- short names
 @cache
 def _jieba():
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import jieba
     jieba.setLogLevel(logging.WARNING)
     return jieba
 
@@ -219,8 +221,6 @@ def light_of(task, settings) -> str:
         return ""
     tier = _text(_get(task, "lag_tier", "")).strip()
     if not tier:
-        from src.classify.profiles import load_profile
-
         gap = gap_of(task)
         tier = load_profile(settings.lights.profile).lag_tier("lagging", float("nan") if gap is None else gap)
     return settings.lights.tiers.get(tier, "")
@@ -228,7 +228,6 @@ def light_of(task, settings) -> str:
 
 def supervision_of(light: str, start: date, settings) -> str:
     """挂牌督办，限期报送整改措施（2020年7月20日前）; "" when no rule names this light."""
-    from src.report.office import date_words, deadline_date
 
     rule = settings.supervision_for(light)
     if rule is None:
@@ -263,8 +262,3 @@ def _clause_with_number(sentence: str) -> str:
         if re.search(r"\d", clause) and _RESULT_WORDS.search(clause) and 6 <= len(clause) <= 60:
             return clause
     return ""
-
-
-def _cut_at_comma(text: str, limit: int) -> str:
-    commas = [m.start() for m in re.finditer(r"[，,]", text) if m.start() <= limit]
-    return text[: commas[-1]] if commas else text[:limit]

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from src import compare
 from src.paths import resolve
-from src.report import narrative, render, slices
+from src.report import findings, narrative, render, slices
 from src.report.charts import COMPACT_MAX_TASKS, cause_chart_html, chart, charts_html, is_compact, leader_charts_html
+from src.report.office import date_words, issue_date, office_name, office_settings
 from src.report.rankings import units_ranking, units_ranking_html
 from src.report.render import Html
-from src.report.style import status_order
+from src.report.style import status_label, status_order
 from src.report_date import ReportDateError, metadata_report_date, to_date
 from src.store import ProcessedDataError, load_processed
 
@@ -160,7 +162,6 @@ class Report:
         options = {"special": bool(self.leader), "annex": annex, "issued": day}
         if self.comparison.empty:
             return narrative.report_sections(self.tasks, self.subject, self.as_of, **options)
-        from src import compare
 
         label = self.comparison_info.get("previous_label") or "上期"
         sentences = compare.comparison_sentences(self.comparison, self.leader, previous_label=label)
@@ -170,7 +171,6 @@ class Report:
         """Task id → what the previous period said, for the tasks lagging in both periods ({} without one)."""
         if self.comparison.empty:
             return {}
-        from src import compare
 
         both = compare.lagging_both_periods(self.comparison, self.leader)
         return {int(row.task_id): f"连续两期滞后（上期{compare.gap_words(row.previous_gap_pts)}）"
@@ -236,7 +236,6 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
 
 def report_title(report: Report) -> str:
     """The 通报's title (overview) or the leader's 专报 title, from office.toml."""
-    from src.report.office import office_settings
 
     settings = office_settings()
     period = report.metadata.get("period") or ""
@@ -247,7 +246,6 @@ def report_title(report: Report) -> str:
 
 def issued(report: Report) -> tuple[date, bool]:
     """The documents' date (落款) and whether it has a day: office.toml, else the table's 印发时间."""
-    from src.report.office import issue_date
 
     return issue_date(report.metadata, report.as_of)
 
@@ -256,7 +254,6 @@ def header_html(report: Report, build_date: date | None = None) -> Html:
     """版头 (the publication, 期号, office and date), title, 主送机关 (通报) or the leader addressed
     (专报), then the headline cards. Nothing of the analyst's workbench: no build date, no rule
     version, no file name (those are on the analyst page)."""
-    from src.report.office import date_words, office_name, office_settings
 
     settings = office_settings()
     day, with_day = issued(report)
@@ -282,7 +279,6 @@ def _opening(report: Report, settings) -> str:
 
 def signature_html(report: Report) -> Html:
     """落款: the office and the documents' date, right-aligned (never the build date)."""
-    from src.report.office import date_words, office_name
 
     day, with_day = issued(report)
     return Html(f'<p class="signature">{render.esc(office_name(report.metadata))}<br>{render.esc(date_words(day, with_day))}</p>')
@@ -400,8 +396,6 @@ TABLE_ALL = [
 def lagging_tasks(report: Report) -> pd.DataFrame:
     """The lagging tasks by 序号 with what a reader sees of each: light, evidence (an override's
     reason, no reviewer), 督办 and deadline."""
-    from src.report import findings
-    from src.report.office import office_settings
 
     settings = office_settings()
     tasks = report.tasks[report.tasks["status"] == "lagging"].sort_values("task_id", kind="stable")
@@ -420,8 +414,6 @@ def lagging_table_html(report: Report) -> Html:
 
 
 def all_tasks_table_html(report: Report, with_leader: bool = False) -> Html:
-    from src.report import findings
-
     columns = TABLE_ALL if not with_leader else TABLE_ALL[:1] + [("leader", "牵头领导")] + TABLE_ALL[1:]
     tasks = report.tasks.assign(reader_evidence=[findings.reader_evidence(task)
                                                  for task in report.tasks.itertuples(index=False)])
@@ -433,7 +425,6 @@ def unquantified_html(report: Report) -> Html:
     table = narrative.unquantified_by_unit(report.tasks, per_row=narrative.TASKS_PER_ROW)
     if table.empty:
         return Html("")
-    from src.report.office import office_settings
 
     request = office_settings().wording.quantify_request
     return Html(f"<p>{render.esc(request)}</p>" + render.frame_html(table))
@@ -442,8 +433,6 @@ def unquantified_html(report: Report) -> Html:
 def leaders_table(report: Report) -> pd.DataFrame:
     """Tasks and status counts per leader, in the order of the table of contents (every status of
     ``status_order()`` that has tasks; 滞后占比 of all tasks)."""
-    from src.report.style import status_label
-
     tasks = report.all_tasks
     order = status_order()
     counts = (
@@ -471,7 +460,6 @@ def comparison_html(report: Report, top: int = 15) -> Html:
     without a previous period (the notice's 与上期比较 sentences say the rest)."""
     if report.comparison.empty:
         return Html("")
-    from src import compare
 
     label = report.comparison_info.get("previous_label") or "上期"
     transitions = compare.transition_counts(report.comparison, report.leader)

@@ -10,12 +10,13 @@ cause) → 下一步工作要求.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pandas as pd
 
+from src.classify import elapsed_share
 from src.report import findings
+from src.report.office import office_settings
 from src.report.style import status_label, status_order
 from src.report_date import to_date
 
@@ -51,7 +52,6 @@ reader_evidence = findings.reader_evidence
 
 def elapsed_percent(as_of) -> float:
     """Share of the year elapsed at ``as_of``, in percent (the 序时进度 line)."""
-    from src.classify import elapsed_share
 
     return elapsed_share(as_of) * 100
 
@@ -91,7 +91,6 @@ def status_summary(tasks: pd.DataFrame) -> pd.DataFrame:
 def headline_sentence(tasks: pd.DataFrame, subject: str, as_of) -> str:
     """截至6月底，X副市长牵头的N项重点工作中，已完成a项，占x%；序时推进b项，占y%；滞后c项，占z%（红灯…）。
     Every status of ``status_order()`` that has tasks is counted apart (未报送 too)."""
-    from src.report.office import office_settings
 
     summary = status_summary(tasks)
     total = int(summary["任务数"].sum())
@@ -159,7 +158,6 @@ def unquantified_request(tasks: pd.DataFrame) -> str:
     table = unquantified_by_unit(tasks)
     if table.empty:
         return ""
-    from src.report.office import office_settings
 
     listed = "、".join(f"{row.牵头单位} {row.项数} 项" for row in table.itertuples(index=False))
     return f"{office_settings().wording.quantify_request}{listed}。"
@@ -176,10 +174,6 @@ def gap_phrase(gap_pts) -> str:
     return "与序时进度持平"
 
 
-def _strip_numbering(text) -> str:
-    return re.sub(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[\.、．)）]\s*", "", str(text))
-
-
 def _unit(task) -> str:
     return task.lead_unit or "牵头单位未注明"
 
@@ -188,7 +182,6 @@ def achievements(tasks: pd.DataFrame, limit: int | None = None, as_of=None) -> l
     """主要成效: completed tasks, then quantified tasks furthest ahead of schedule, each with the
     numbers that prove it (a task whose text says only 已完成 is left out), as one paragraph
     一是…；二是…等。 — [] when there is nothing to show."""
-    from src.report.office import office_settings
 
     limit = limit or office_settings().achievements.count
     completed = tasks[tasks["status"] == "completed"]
@@ -224,7 +217,6 @@ def problem_items(tasks: pd.DataFrame, as_of, repeated: dict[int, str] | None = 
 
     ``repeated``: task id → what the previous period said of a task lagging in both periods;
     those are named first."""
-    from src.report.office import office_settings
 
     settings = office_settings()
     repeated = repeated or {}
@@ -340,7 +332,6 @@ def requirements(tasks: pd.DataFrame, as_of, *, annex: str = "", issued: date | 
     the request for quantified progress (the units are listed in ``annex`` when given), and
     the tasks not reported. Never a review note: that is the office's business. ``issued``: the
     documents' date, from which the 整改时限 are counted (default: the report date)."""
-    from src.report.office import office_settings
 
     settings = office_settings()
     lagging = tasks[tasks["status"] == "lagging"]

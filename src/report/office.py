@@ -8,6 +8,7 @@ helper's ``[collect]``) are left alone.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from datetime import date, timedelta
 from functools import lru_cache
@@ -181,7 +182,6 @@ _PLACEHOLDERS = {
 
 def _check_placeholders(settings: OfficeSettings, path: Path) -> None:
     """Each template may use only its own {names}: a typo would otherwise fail while writing a report."""
-    import string
 
     for (section, field), allowed in _PLACEHOLDERS.items():
         template = getattr(getattr(settings, section), field)

@@ -2,13 +2,17 @@
 ``ax``, draws one chart and returns the ``ax`` (axes-level, so they compose)."""
 from __future__ import annotations
 
+import io
 import re
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
 from src.report.narrative import elapsed_percent, short_task
 from src.report.style import find_cjk_font, report_style, status_color, status_label, status_order
@@ -63,11 +67,6 @@ def figure_png(figure) -> bytes:
     channel WeasyPrint embeds the image once. Drawn at the figure's dpi
     (:func:`set_report_style` sets it to the report dpi); a transparent
     background is laid on white. No metadata, so the bytes depend only on the drawing."""
-    import io
-
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
 
     canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
     canvas.draw()
@@ -85,8 +84,6 @@ def _short_label(name: str, limit: int = 14) -> str:
     bracket = re.search(r"[（(]([^（）()]+)[）)]\s*$", name)
     if len(name) > limit and bracket:
         return bracket.group(1)
-    from src.report.findings import short_task
-
     return name if len(name) <= limit else short_task(name, limit)  # cut between words, never inside one
 
 

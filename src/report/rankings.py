@@ -11,6 +11,7 @@ from src.report.render import Html
 
 if TYPE_CHECKING:  # the report object imports this module to compose its sections
     from src.report.model import Report
+from src.report.office import office_settings
 from src.report.style import status_order
 
 __all__ = ["units_ranking", "units_ranking_html"]
@@ -21,7 +22,6 @@ def units_ranking(report: Report, top: int = 15) -> pd.DataFrame:
     tasks, then by the mean gap of their quantified tasks (lowest first). Units with fewer tasks
     (``attrs["few"]``) and Party organs (``attrs["party"]``, unless ranked or excluded by the
     setting) are listed apart, not ranked. ``attrs["units"]``: how many units are ranked."""
-    from src.report.office import office_settings
 
     settings = office_settings()
     table = _units_table(report)

@@ -8,16 +8,23 @@ to fetch anything that is not a data URI.
 """
 from __future__ import annotations
 
+import base64
+import copy
 import functools
 import html
 from datetime import date
 from pathlib import Path
 
+import nbformat
 import pandas as pd
+from nbconvert import HTMLExporter
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
 
 from src.report.narrative import evidence_text, is_override, status_summary
-from src.report.style import status_label, status_order
+from src.report.style import light_color, status_label, status_order
 from src.report.workbook import EXCEL_COLUMNS  # noqa: F401  (re-exported: [(column, heading)] of the workbook)
+from src.report.workbook import write_excel as write
 
 
 class Html(str):
@@ -97,8 +104,6 @@ def headline_html(tasks: pd.DataFrame) -> str:
 
 
 def _light(light: str) -> str:
-    from src.report.style import light_color
-
     return f'<span class="badge light" style="background:{esc(light_color(light))}">{esc(light)}</span>'
 
 
@@ -204,7 +209,6 @@ def nav_html(links: list[tuple[str, str]], current: str = "") -> str:
 def figure_html(png: bytes, alt: str, caption: str = "", table: str = "") -> str:
     """A chart as an embedded PNG with Chinese alt text (read aloud, shown if the image fails);
     ``table`` (HTML of the chart's numbers) replaces the picture on screens under 500 px."""
-    import base64
 
     data = base64.b64encode(png).decode("ascii")
     figcaption = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
@@ -219,8 +223,6 @@ _CHART_NAMES = {"leader": "领导", "cause": "原因", "theme": "主题", "unit"
 
 def chart_table_html(data, limit: int = 40) -> str:
     """A chart's own table (the ``plot.data`` of :mod:`src.report.plots`) in Chinese, for narrow screens."""
-    from src.report.style import status_label
-
     frame = data[0] if isinstance(data, tuple) else data
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         return ""
@@ -244,8 +246,6 @@ def key_value_html(rows: list[tuple[str, object]]) -> str:
 def notebook_body_html(notebook) -> str:
     """The executed notebook's outputs as HTML: no code, no prompts, no stderr,
     no warnings, no papermill parameters cell."""
-    import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
     nb = _reader_facing(nb)
@@ -256,8 +256,6 @@ def notebook_body_html(notebook) -> str:
 
 
 def _reader_facing(nb):
-    import copy
-
     nb = copy.deepcopy(nb)
     kept = []
     for cell in nb.cells:
@@ -305,7 +303,6 @@ def html_to_pdf(page: str, pdf_path: str | Path) -> Path:
     once per process (:func:`_pdf_stylesheet`) and given to WeasyPrint beside the page
     without it: the same styles in the same place of the cascade (the page has no other),
     the same PDF text (tested), without parsing it again for every report."""
-    from weasyprint import HTML
 
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
@@ -319,15 +316,12 @@ def html_to_pdf(page: str, pdf_path: str | Path) -> Path:
 
 
 def _no_network():
-    from weasyprint.urls import URLFetcher
-
     return URLFetcher(allowed_protocols={"data"})  # self-contained: never touch the network
 
 
 @functools.lru_cache(maxsize=1)
 def _pdf_stylesheet(css: str):
     """The report stylesheet parsed for print, once per process and text."""
-    from weasyprint import CSS
 
     return CSS(string=css, url_fetcher=_no_network(), media_type="print")
 
@@ -379,7 +373,6 @@ def index_html(entries: list[dict], metadata: dict, as_of, rule_version: str, bu
 
 def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame | None = None) -> Path:
     """The Excel workbook (see :mod:`src.report.workbook`, which also holds ``EXCEL_COLUMNS``); kept here for existing callers."""
-    from src.report.workbook import write_excel as write
 
     return write(tasks, path, comparison)
 

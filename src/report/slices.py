@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from src.paths import ProcessedFiles
 from src.store import read_table
@@ -90,8 +91,6 @@ def _write_stretches(frame: pd.DataFrame, rows: list, leaders: list, folder: Pat
     """``frame``'s rows ``rows[i]`` (positions, ascending) into ``<slug of leaders[i]><kind>.arrow``:
     the frame becomes Arrow once, its rows are put in the leaders' order, and each leader's stretch
     is written as it is."""
-    import pyarrow as pa
-
     order = np.concatenate([np.asarray(each, dtype=np.int64) for each in rows]) if rows else np.zeros(0, np.int64)
     batch = pa.RecordBatch.from_pandas(frame, preserve_index=False).take(pa.array(order))
     offset = 0

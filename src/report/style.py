@@ -1,7 +1,9 @@
 """Report style: the CJK font, status words and colours (from data/reference/report_style.toml)."""
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from functools import cache
 
 from src.fingerprints import read_reference
@@ -34,7 +36,6 @@ def status_code(text, loose: bool = False) -> str | None:
     """The status a person meant: its code or its label ('滞后', ' Lagging ', '序时推进');
     with ``loose`` also report_style.toml's ``status_words`` ('进度滞后', 'done') — for
     filters, not for a signed override. Anything else → None (the caller says what is allowed)."""
-    import unicodedata
 
     def squash(word) -> str:
         return "".join(unicodedata.normalize("NFKC", str(word)).lower().split())
@@ -55,8 +56,8 @@ def status_color(status: str) -> str:
 def find_cjk_font() -> tuple[str, str]:
     """(family name, file path) of the first preferred CJK font that is installed
     and really has Chinese glyphs. Raises :class:`CJKFontError` if there is none."""
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
+    from matplotlib import font_manager  # cold start: matplotlib (numpy, PIL) only when a font is looked for
+    from matplotlib.ft2font import FT2Font  # cold start: as above
 
     installed: dict[str, str] = {}
     for entry in font_manager.fontManager.ttflist:
@@ -103,7 +104,6 @@ def rule_name(code) -> str:
 def review_reason_text(reasons) -> str:
     """The classifier's review reasons ("; "-joined) in Chinese (report_style.toml [[review_reasons]]);
     a reason no pattern knows is kept as written and marked （未译）."""
-    import re
 
     rest = "" if reasons is None else str(reasons).strip()
     entries = [(re.compile(re.sub(r"\$$", "", entry["pattern"]) + r"(?=; |$)"), entry["text"])

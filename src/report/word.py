@@ -27,7 +27,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
 from src.report import narrative
+from src.report.model import annex_list, issued, load_report, report_title
+from src.report.office import date_words, office_name, office_settings
 from src.report.word_layout import (
     _CHINESE_NUMBERS,
     _PPR_ORDER,
@@ -49,14 +57,12 @@ __all__ = ["FONTS", "PAGE", "write_report_docx", "docx_title", "report_docx_for"
 
 def docx_title(report) -> str:
     """The document's title: the 通报's (overview) or the leader's 专报 (office.toml)."""
-    from src.report.model import report_title
 
     return report_title(report)
 
 
 def report_docx_for(classified_path, path, leader: str = "", as_of: str = "", build_date: date | None = None) -> Path:
     """Load the report (as a report notebook does) and write its Word document."""
-    from src.report.model import load_report
 
     return write_report_docx(load_report(classified_path, leader=leader, as_of=as_of), path, build_date)
 
@@ -65,10 +71,6 @@ def write_report_docx(report, path, build_date: date | None = None) -> Path:
     """Write ``report`` (a :class:`src.report.model.Report`) as a 公文-layout .docx at ``path``: the 通报
     (overview) or a leader's 专报, the same parts as the HTML and PDF. ``build_date`` is kept for
     callers; the document's dates are the period's issue date (office.toml), never the build's."""
-    from docx import Document
-
-    from src.report.model import annex_list
-    from src.report.office import office_settings
 
     settings = office_settings()
     path = Path(path)
@@ -123,13 +125,6 @@ def write_report_docx(report, path, build_date: date | None = None) -> Path:
 def _masthead(document, report, settings) -> None:
     """版头: the publication in red (通报: office.toml [office] publication; 专报: [special_report]),
     第N期, then the office and the date on one line above a red rule."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt, RGBColor
-
-    from src.report.model import issued
-    from src.report.office import date_words, office_name
 
     publication = settings.special_report.publication if report.leader else settings.office.publication
     head = _paragraph(document, "", "版头")
@@ -188,8 +183,6 @@ def _chinese_number(n: int) -> str:
 
 
 def _page_break(document) -> None:
-    from docx.enum.text import WD_BREAK
-
     paragraph = _use_style(document.add_paragraph(), document.styles["公文正文"])
     paragraph.add_run().add_break(WD_BREAK.PAGE)
 
@@ -197,11 +190,6 @@ def _page_break(document) -> None:
 def _signature(document, report) -> None:
     """落款: the office and the period's issue date (office.toml, else the table's 印发时间), right-aligned
     four characters in from the margin. Never the build date."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    from src.report.model import issued
-    from src.report.office import date_words, office_name
 
     day, with_day = issued(report)
     _paragraph(document, "", "公文正文")

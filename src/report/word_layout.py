@@ -5,7 +5,20 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
+
+from src.report.model import issued, report_title
+from src.report.office import office_name
 from src.table.cells import shorten
 
 # role: (official font, open substitute). The document names the official font; an office
@@ -44,7 +57,6 @@ _CHINESE_NUMBERS = "一二三四五六七八九十"
 
 def _clear(paragraph) -> None:
     """Remove every run (``paragraph.text = ""`` would leave an empty one behind)."""
-    from docx.oxml.ns import qn
 
     for run in paragraph._p.findall(qn("w:r")):
         paragraph._p.remove(run)
@@ -106,12 +118,9 @@ def _run(paragraph, text: str, role: str):
 
 def _set_fonts(rpr, east_asian: str, latin: str = LATIN_FONT) -> None:
     """w:rFonts with the Chinese font for East Asian text and no theme font attributes."""
-    from docx.oxml.ns import qn
 
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
-        from docx.oxml import OxmlElement
-
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
@@ -124,11 +133,6 @@ def _set_fonts(rpr, east_asian: str, latin: str = LATIN_FONT) -> None:
 
 # ---------------------------------------------------------------- styles and page
 def _set_up_styles(document) -> None:
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
     styles = document.styles
     defaults = styles.element.find(qn("w:docDefaults"))
     if defaults is not None:  # the template's theme fonts would catch any run we miss
@@ -193,7 +197,6 @@ def _set_up_styles(document) -> None:
             for tag in ("w:sz", "w:szCs"):
                 for element in rpr.findall(qn(tag)):
                     rpr.remove(element)
-            from docx.oxml import OxmlElement
 
             for tag in ("w:sz", "w:szCs"):
                 size = OxmlElement(tag)
@@ -230,8 +233,6 @@ _RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", 
 
 def _put(parent, tag: str, order: tuple[str, ...], **attributes):
     """Replace ``parent``'s ``tag`` child with a new one, in its schema place."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     for element in parent.findall(qn(tag)):
         parent.remove(element)
@@ -251,9 +252,6 @@ def _document_grid(section) -> None:
     """w:docGrid linesAndChars: 22 lines of 28 characters in the text block (GB/T 9704). The line
     pitch is the block's height / 22; the character pitch the width / 28, written as the
     difference from the default 三号 size in 1/4096 pt (charSpace)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
 
     sect = section._sectPr
     for element in sect.findall(qn("w:docGrid")):
@@ -269,10 +267,6 @@ def _document_grid(section) -> None:
 
 
 def _set_up_page(document) -> None:
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
-
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -298,9 +292,6 @@ def _set_up_page(document) -> None:
 
 def _page_number(paragraph) -> None:
     """— PAGE — in 宋体 四号, the number a PAGE field."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     def run(text: str = ""):
         r = paragraph.add_run(text)
@@ -328,15 +319,11 @@ def _page_number(paragraph) -> None:
 def _name_substitutes(document) -> None:
     """The font table names each official font with its open substitute (w:altName) and the
     GB2312 character set, so a machine without the official font knows what to use."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     try:
         part = document.part.part_related_by(RT.FONT_TABLE)
     except KeyError:
         return
-    from lxml import etree
 
     root = etree.fromstring(part.blob)
     present = {font.get(qn("w:name")) for font in root.findall(qn("w:font"))}
@@ -359,15 +346,10 @@ def _name_substitutes(document) -> None:
 def _properties(document, report) -> None:
     """The office's document properties: title, author = the office, zh-CN; dates from the period's
     issue date (the same table gives the same file); no template thumbnail, no Macintosh Word."""
-    from datetime import UTC, datetime
-
-    from src.report.model import issued
-    from src.report.office import office_name
 
     when, _ = issued(report)
     office = _clean(office_name(report.metadata))
     properties = document.core_properties
-    from src.report.model import report_title
 
     # the document properties hold at most 255 characters (python-docx refuses more): a long name is shortened
     properties.title = shorten(report_title(report), 255)
@@ -395,7 +377,6 @@ def _drop_thumbnail(document) -> None:
 
 def _app_properties(document, office: str) -> None:
     """docProps/app.xml: the office as company; no "Microsoft Macintosh Word" template leftovers."""
-    from xml.sax.saxutils import escape
 
     for part in document.part.package.iter_parts():
         if str(part.partname) == "/docProps/app.xml":
@@ -409,7 +390,6 @@ def _app_properties(document, office: str) -> None:
 
 def _theme_language(document) -> None:
     """The template says ja-JP for East Asian theme text; this is a zh-CN document."""
-    from docx.oxml.ns import qn
 
     settings = document.settings.element
     for lang in settings.iter(qn("w:themeFontLang")):

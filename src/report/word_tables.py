@@ -2,9 +2,20 @@
 same charts as the HTML and PDF (src.report.charts.chart_specs)."""
 from __future__ import annotations
 
-import pandas as pd
+import io
 
-from src.report import narrative
+import pandas as pd
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from docx.table import _Cell
+from PIL import Image
+
+from src.report import findings, narrative
+from src.report.charts import chart_png, chart_specs
+from src.report.model import lagging_tasks, leaders_table, units_ranking
+from src.report.office import office_settings
+from src.report.plots import set_report_style
 from src.report.style import status_label
 from src.report.word_layout import PAGE, _cell_text, _clean, _clear, _paragraph, _run, _style, _use_style
 
@@ -20,38 +31,29 @@ UNQUANTIFIED_COLUMNS = [("牵头单位", "牵头单位", 40), ("项数", "项数
 
 
 def _annex_all(document, report) -> None:
-    from src.report import findings
-
     tasks = report.tasks.sort_values("task_id", kind="stable")
     tasks = tasks.assign(reader_evidence=[findings.reader_evidence(t) for t in tasks.itertuples(index=False)])
     _task_table(document, tasks, ALL_COLUMNS, [])
 
 
 def _annex_lagging(document, report) -> None:
-    from src.report.model import lagging_tasks
-
     _task_table(document, lagging_tasks(report), LAGGING_COLUMNS, LAGGING_DETAILS)
 
 
 def _annex_unquantified(document, report) -> None:
     table = narrative.unquantified_by_unit(report.tasks, per_row=narrative.TASKS_PER_ROW)
-    from src.report.office import office_settings
 
     _paragraph(document, office_settings().wording.quantify_request, "公文正文")
     _task_table(document, table, UNQUANTIFIED_COLUMNS, [])
 
 
 def _annex_leaders(document, report) -> None:
-    from src.report.model import leaders_table
-
     frame = leaders_table(report)
     widths = _share_widths(list(frame.columns), {"领导": 22, "职务": 30})
     _task_table(document, frame, [(c, c, w) for c, w in zip(frame.columns, widths)], [])
 
 
 def _annex_ranking(document, report) -> None:
-    from src.report.model import units_ranking
-
     ranking = units_ranking(report)
     minimum = ranking.attrs["min_tasks"]
     _paragraph(document, f"牵头{minimum}项及以上任务的单位按滞后任务数排序（相同时按量化任务的平均差距）；"
@@ -67,16 +69,10 @@ def _annex_ranking(document, report) -> None:
 
 def _charts(document, report, kind: str) -> None:
     """The 附件's charts, the same as its HTML and PDF (src.report.charts.chart_specs), full width."""
-    import io
-
-    from docx.shared import Mm
-
-    from src.report.charts import chart_png, chart_specs
 
     specs = chart_specs(report, kind)
     if not specs:
         return
-    from src.report.plots import set_report_style
 
     set_report_style()
     for plot, args, note in specs:
@@ -84,7 +80,6 @@ def _charts(document, report, kind: str) -> None:
             _paragraph(document, note, "公文正文")
         png, _, _ = chart_png(plot, *args)
         paragraph = _use_style(document.add_paragraph(), document.styles["图表"])  # single spacing: a fixed line clips it
-        from PIL import Image
 
         pixels_wide, pixels_high = Image.open(io.BytesIO(png)).size
         width = min(TEXT_WIDTH_MM - 6, PAGE["chart_max_height_mm"] * pixels_wide / pixels_high)  # as the PDF's
@@ -131,8 +126,6 @@ def _full_width_row(table):
     first cell as wide as all, ``gridSpan`` the column count, the others gone), made directly.
     python-docx's merge finds the row's place among all the table's rows first, which makes a
     table of thousands of tasks (a province's 通报) quadratic."""
-    from docx.table import _Cell
-
     grid = table._tbl.tblGrid.gridCol_lst
     tc = table._tbl.add_tr().add_tc()
     widths = [column.w for column in grid]
@@ -143,10 +136,6 @@ def _full_width_row(table):
 
 
 def _fix_grid(table, widths_mm: list[float]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
-
     twips = [int(round(Mm(width).twips)) for width in widths_mm]
     grid = table._tbl.tblGrid
     for column, width in zip(grid.findall(qn("w:gridCol")), twips):
@@ -186,9 +175,6 @@ def _cell_value(row: dict, column: str) -> str:
 
 
 def _header_row(table, labels: list[str]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     row = table.rows[0]
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")  # repeated at the top of every page

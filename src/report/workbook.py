@@ -18,8 +18,17 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
+from src.report import findings
 from src.report.narrative import evidence_text, is_override
+from src.report.office import office_settings
 from src.report.style import review_reason_text, rule_name, status_color, status_label, status_order
 
 BY_DEFAULT_TEXT = "按默认（未见量化进度或明确表述）"
@@ -73,7 +82,6 @@ _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame | None = None) -> Path:
     """Write the workbook: sheet 全部任务, then one sheet per leader (table of contents order),
     and, with a previous period, the sheet 与上期比较 (``comparison``: :func:`src.compare.comparison_sheet`)."""
-    from openpyxl import Workbook
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,7 +111,6 @@ PRINT_BODY_STYLE = "打印正文"  # 10 pt, wrapped, top-aligned, thin borders: 
 def _add_body_styles(book) -> None:
     """The data cells' look as two named styles, set per cell by name: assigning style objects
     cell by cell made openpyxl hash them once per cell (two thirds of the workbook's time)."""
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 
     thin = Side(style="thin", color="FFBFC5CC")
     book.add_named_style(NamedStyle(name=BODY_STYLE, alignment=Alignment(wrap_text=True, vertical="top"),
@@ -117,7 +124,6 @@ def _add_body_styles(book) -> None:
 
 def _text_cell(sheet, value, style: str):
     """A streamed cell in a named style; a string is stored as text, never as a formula."""
-    from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value)
     cell.style = style
@@ -127,13 +133,6 @@ def _text_cell(sheet, value, style: str):
 
 
 def _write_sheet(sheet, frame: pd.DataFrame) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-    from openpyxl.worksheet.worksheet import Worksheet
-
     # everything about the sheet is set first; then the rows are streamed
     for index, (_, label) in enumerate(EXCEL_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = EXCEL_WIDTHS[label]
@@ -184,8 +183,6 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
 
 def _with_reader_columns(tasks: pd.DataFrame) -> pd.DataFrame:
     """The light and what a reader sees of the evidence (no reviewer's name), as columns."""
-    from src.report import findings
-    from src.report.office import office_settings
 
     settings = office_settings()
     rows = list(tasks.itertuples(index=False))
@@ -197,10 +194,6 @@ def _write_print_sheet(sheet, frame: pd.DataFrame) -> None:
     """打印: the seven columns a printed page holds, 10 pt on landscape A4 at 100 % (no shrinking to
     fit), header repeated, rows as tall as their wrapped text; text stored as text. Streamed like
     the other sheets (write-only): the sheet's settings first, then the rows."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.worksheet import Worksheet
 
     for index, (_, _, width) in enumerate(PRINT_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -250,9 +243,6 @@ def _print_value(column: str, row: dict):
 
 def _write_plain_sheet(sheet, frame: pd.DataFrame) -> None:
     """A read-only table (Chinese headers as given): text stored as text, header filled and repeated on print."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     for index, column in enumerate(frame.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 40 if "任务" in str(column) else 14

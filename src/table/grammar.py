@@ -49,6 +49,8 @@ from src.table.records import (
 if TYPE_CHECKING:  # pandas is imported where the task frame is built: reading a title (the inbox) needs none
     import pandas as pd
 
+import pandas as pd
+
 from src.table.vocabulary import (
     cell_text,
     header_names,
@@ -61,7 +63,6 @@ from src.table.vocabulary import (
 )
 
 # The Hangzhou layout, for messages and the template.
-FIELD_ORDER = ["task_id", "task", "lead_unit", "progress", "problems_and_next_steps"]
 NO_LEADERS_WARNING = "表中没有领导列/分组行，领导报告需要领导列"
 
 
@@ -163,7 +164,6 @@ class TableGrammar:
             found = "（只有表头，没有任务行）" if self.headers else ""
             raise self.error(None, "没有找到任何数据行：文件中没有表格" + found + " (no table rows found)")
         columns = TASK_COLUMNS + [c for c in OPTIONAL_COLUMNS if any(c in h.index for h in self.headers.values())]
-        import pandas as pd
 
         tasks = pd.DataFrame.from_records(self.records, columns=columns)
         tasks = tasks.sort_values("task_id", kind="stable").reset_index(drop=True)

@@ -30,35 +30,30 @@ import gc
 from contextlib import contextmanager
 from pathlib import Path
 
-from src.table.cells import CJK, CleanCell, clean_cell, clean_text_cell, join_cjk_spaces, read_raw_text  # noqa: F401
+from src.table.cells import clean_cell, clean_text_cell, join_cjk_spaces  # noqa: F401
 from src.table.document import read_period  # noqa: F401
 from src.table.grammar import (  # noqa: F401
-    FIELD_ORDER,
     NO_LEADERS_WARNING,
     ParsedTable,
-    TableGrammar,
     parse_rows,
 )
-from src.table.ingest import detect_format, read_raw_rows  # noqa: F401
+from src.table.ingest import read_raw_rows  # noqa: F401
 from src.table.ingest.inbox import find_inbox_table  # noqa: F401
-from src.table.problems import IncompleteTableError, ParseIssue, RawTableError  # noqa: F401
+from src.table.problems import ParseIssue, RawTableError  # noqa: F401
 from src.table.quality import (  # noqa: F401
     check_all_rows_accounted,
-    metadata_json,
     quality_summary,
     quality_table,
     tasks_per_leader,
     warnings_table,
 )
-from src.table.records import OPTIONAL_COLUMNS, TASK_COLUMNS  # noqa: F401
+from src.table.records import TASK_COLUMNS  # noqa: F401
 from src.table.vocabulary import (  # noqa: F401
     column_name,
-    is_header,
     parse_leader_heading,
     parse_section_row,
     split_fifth_column,
     split_lead_units,
-    table_format,
 )
 
 

@@ -2,7 +2,6 @@
 as small tables for the notebooks and reports."""
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -47,10 +46,6 @@ def tasks_per_leader(tasks: pd.DataFrame) -> pd.DataFrame:
         .sort_values("leader_order")
         .reset_index(drop=True)
     )
-
-
-def metadata_json(metadata: dict) -> str:
-    return json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 def check_all_rows_accounted(parsed: ParsedTable) -> ParsedTable:

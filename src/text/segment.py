@@ -33,6 +33,7 @@ logger is set to WARNING and its cache goes to ``.cache/jieba/`` in the project
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 import math
@@ -45,11 +46,13 @@ import warnings
 from functools import cache, lru_cache
 from pathlib import Path
 
+import jieba
 import pandas as pd
 
 from src.fingerprints import read_reference
 from src.paths import PROJECT_ROOT, REFERENCE_DIR
 from src.report.style import status_order
+from src.store import write_parquet
 
 FREE_TEXT_COLUMNS = ("task", "progress", "problems", "next_steps")
 
@@ -122,7 +125,6 @@ def _tokenizer():
         with warnings.catch_warnings():
             # jieba imports pkg_resources when it exists, which warns on new setuptools.
             warnings.simplefilter("ignore")
-            import jieba
         jieba.setLogLevel(logging.WARNING)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
@@ -255,7 +257,6 @@ TERMS_FORMAT = "task-terms-v1"  # change when tokenize() changes in a way the vo
 def vocabulary_key() -> str:
     """What the terms of a text depend on besides the text: the tokenizer's rules
     (:data:`TERMS_FORMAT`), the user dictionary and the stopwords (their bytes)."""
-    import hashlib
 
     digest = hashlib.sha256(TERMS_FORMAT.encode())
     for path in (USERDICT_PATH, STOPWORDS_PATH):
@@ -264,8 +265,6 @@ def vocabulary_key() -> str:
 
 
 def text_key(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
@@ -295,7 +294,6 @@ def task_terms(tasks: pd.DataFrame, cache: str | Path | None = None) -> pd.Serie
             terms[key] = known[key] if key in known else tokenize(text)
     if cache is not None:
         order = sorted(terms)
-        from src.store import write_parquet
 
         write_parquet(pd.DataFrame({"text_key": order, "vocabulary": vocabulary,
                                     "terms": [terms[key] for key in order]}), cache)

@@ -63,7 +63,7 @@ def tag_causes(df: pd.DataFrame, phrases: dict[str, tuple[str, ...]] | None = No
     task with no problems text (and no lagging evidence) gets ``[]``.
     """
     table = phrases if phrases is not None else load_cause_phrases()
-    tags = [_cause_tags(row, table) for _, row in df.iterrows()]
+    tags = [_cause_tags(row, table) for row in df.to_dict("records")]  # a dict per row, no Series
     return df.assign(cause_tags=pd.Series(tags, index=df.index, dtype=object))
 
 
@@ -86,7 +86,7 @@ def tag_themes(df: pd.DataFrame, phrases: dict[str, tuple[str, ...]] | None = No
     themes, listed in the order of ``themes.csv``.
     """
     table = phrases if phrases is not None else load_theme_phrases()
-    tags = [_theme_tags(row, table) for _, row in df.iterrows()]
+    tags = [_theme_tags(row, table) for row in df.to_dict("records")]
     return df.assign(theme_tags=pd.Series(tags, index=df.index, dtype=object))
 
 

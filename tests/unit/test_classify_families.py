@@ -6,6 +6,7 @@ benchmarks/evaluate_classifier.py, never asserted here."""
 from __future__ import annotations
 
 import ast
+import copy
 import math
 from pathlib import Path
 
@@ -340,20 +341,32 @@ def test_every_row_has_a_confidence_and_a_chinese_reason():
     assert list(out.columns[-len(c.STATUS_COLUMNS):]) == list(c.STATUS_COLUMNS)
 
 
-def test_a_year_end_row_with_no_clear_word_is_flagged():
-    assert judge("推进智慧社区建设。", "各项工作有序开展。", "2020-12-31").needs_review
-    assert not judge("推进智慧社区建设。", "各项工作有序开展。", "2020-06-30").needs_review
+def _all_review_signals():
+    """The rules with every review signal of [review].off switched back on."""
+    raw = copy.deepcopy(c.load_rules().raw)
+    raw["review"]["off"] = []
+    return c.load_rules(raw)
 
 
-def test_a_task_judged_on_money_alone_is_flagged():
-    result = judge("新建公办幼儿园12所。", "完成投资1.2亿元，占年度投资计划的20%。")
+def test_a_year_end_row_with_no_clear_word_is_flagged_when_the_signal_is_on():
+    # off in the shipped rules (measured: it caught fewer wrong statuses than the default's rows at large)
+    assert not judge("推进智慧社区建设。", "各项工作有序开展。", "2020-12-31").needs_review
+    rules = _all_review_signals()
+    assert judge("推进智慧社区建设。", "各项工作有序开展。", "2020-12-31", rules=rules).needs_review
+    assert not judge("推进智慧社区建设。", "各项工作有序开展。", "2020-06-30", rules=rules).needs_review
+
+
+def test_a_task_judged_on_money_alone_is_flagged_when_the_signal_is_on():
+    result = judge("新建公办幼儿园12所。", "完成投资1.2亿元，占年度投资计划的20%。", rules=_all_review_signals())
     assert result.status == "lagging" and result.needs_review
+    assert "money" in result.review_reason
+    assert "money" not in judge("新建公办幼儿园12所。", "完成投资1.2亿元，占年度投资计划的20%。").review_reason
 
 
 def test_evaluate_reports_the_review_figures():
     frame = pd.DataFrame({"task_id": [1, 2, 3, 4], "task": ["甲。"] * 4,
                           "progress": ["完成年度计划的20%", "进度滞后。", "已全部完工。", "各项工作有序开展。"]})
-    out = classify_tasks(frame, as_of="2020-12-31")
+    out = classify_tasks(frame, as_of="2020-12-31", rules=_all_review_signals())
     labels = pd.DataFrame({"id": [1, 2, 3, 4], "label": ["lagging", "lagging", "completed", "completed"]})
     result = c.evaluate(out, labels)
     assert result["n"] == 4 and len(result["disagreements"]) == 1  # the silent year-end row

@@ -13,6 +13,7 @@ import pytest
 from src.builder import build
 from src.paths import TEMPLATES_DIR
 from src.report import render
+from src.report.style import review_reason_text
 from src.store import read_table
 from src.table.parse import parse_table
 from tests.conftest import FIXTURES
@@ -127,7 +128,9 @@ def test_the_analyst_page_states_provenance_quality_and_the_review_queue(real_bu
         assert expected in page, expected
     flagged = int((classified["needs_review"] & classified["status_source"].ne("override")).sum())
     assert f"待复核任务（{flagged} 项）" in page
-    assert "judged on money spent" not in page and "按完成投资判定" in page  # review reasons in Chinese
+    reasons = classified.loc[classified["needs_review"], "review_reason"]
+    assert "figures the rules did not read" not in page  # review reasons in Chinese
+    assert all(review_reason_text(r) in page and "（未译）" not in review_reason_text(r) for r in reasons if r)
     assert "quantified-below-schedule" not in page and "量化进度低于序时进度" in page  # rule names in Chinese
     for other in (real_build / "reports").glob("*.html"):  # linked from no report and not from the index
         assert "analyst.html" not in other.read_text(encoding="utf-8"), other.name

@@ -8,6 +8,7 @@ table to build from a folder of them.
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 from src.table.ingest.rows import RawRow, RawTable
@@ -34,8 +35,6 @@ def detect_format(path: Path) -> str:
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK"):
-        import zipfile
-
         try:
             names = set(zipfile.ZipFile(path).namelist())
         except zipfile.BadZipFile:
@@ -87,26 +86,27 @@ def read_raw_rows(path: str | Path) -> RawTable:
     if path.stat().st_size == 0:
         raise RawTableError(path, None, "文件为空 (empty file: no table at all)")
     fmt = detect_format(path)
+    # each reader loads its format's library (python-docx, openpyxl, pdfplumber…): only the one this table needs
     if fmt == "markdown":
-        from src.table.ingest.markdown import read_markdown
+        from src.table.ingest.markdown import read_markdown  # cold start: only the table's own format's reader
 
         return read_markdown(path)
     if fmt == "csv":
-        from src.table.ingest.delimited import read_delimited
+        from src.table.ingest.delimited import read_delimited  # cold start: only the table's own format's reader
 
         return read_delimited(path)
     if fmt in {"xlsx", "xls"}:
-        from src.table.ingest.excel import read_workbook
+        from src.table.ingest.excel import read_workbook  # cold start: only the table's own format's reader
 
         return read_workbook(path, fmt)
     if fmt == "docx":
-        from src.table.ingest.word import read_docx
+        from src.table.ingest.word import read_docx  # cold start: only the table's own format's reader
 
         return read_docx(path)
     if fmt == "pdf":
-        from src.table.ingest.pdf import read_pdf
+        from src.table.ingest.pdf import read_pdf  # cold start: only the table's own format's reader
 
         return read_pdf(path)
-    from src.table.ingest.legacy import read_legacy
+    from src.table.ingest.legacy import read_legacy  # cold start: only the table's own format's reader
 
     return read_legacy(path)

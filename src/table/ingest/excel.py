@@ -13,6 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
+import xlrd
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
 from src.table.ingest.rows import RawRow, RawTable
 from src.table.problems import ParseIssue, RawTableError
 
@@ -74,8 +78,6 @@ def _sheet_rows(name: str, grid: list[list[str]], merged: list[tuple[int, int, i
 
 
 def _read_calamine(path: Path):
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
-
     try:
         with open(path, "rb") as handle:  # by content, not extension: WPS may save .xls as .xlsx
             workbook = CalamineWorkbook.from_filelike(handle)
@@ -101,8 +103,6 @@ def _read_calamine(path: Path):
 
 
 def _read_openpyxl(path: Path):
-    import openpyxl
-
     workbook = openpyxl.load_workbook(path, read_only=False, data_only=True)
     sheets = []
     for sheet in workbook.worksheets:
@@ -115,8 +115,6 @@ def _read_openpyxl(path: Path):
 
 
 def _read_xlrd(path: Path):
-    import xlrd
-
     book = xlrd.open_workbook(str(path), formatting_info=True)
     sheets = []
     for sheet in book.sheets():

@@ -12,7 +12,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from src.table.ingest.excel import read_workbook
 from src.table.ingest.rows import RawTable
+from src.table.ingest.word import read_docx
 from src.table.problems import RawTableError
 
 _TARGET = {".doc": "docx", ".wps": "docx", ".et": "xlsx", ".xls": "xlsx"}
@@ -47,12 +49,8 @@ def read_legacy(path: Path) -> RawTable:
         if not converted.exists():
             raise RawTableError(path, None, f"LibreOffice 没有生成 .{target} 文件，请另存为 .{target} 后再试 (conversion failed)")
         if target == "docx":
-            from src.table.ingest.word import read_docx
-
             raw = read_docx(converted)
         else:
-            from src.table.ingest.excel import read_workbook
-
             raw = read_workbook(converted, "xlsx")
     raw.path = path
     raw.format = f"{suffix.lstrip('.')}→{target}"

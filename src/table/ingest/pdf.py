@@ -66,7 +66,7 @@ def _extract(page, table) -> list[list[str | None]]:
     """The table's cells, like pdfplumber's ``Table.extract`` (same words, same
     lines), with each cell's lines joined where the text only wrapped.
     ``None`` where the grid has no cell (a merged cell)."""
-    from pdfplumber.utils import cluster_objects, extract_words
+    from pdfplumber.utils import cluster_objects, extract_words  # cold start: pdfplumber only for a PDF table
 
     def inside(char, box) -> bool:
         x = (char["x0"] + char["x1"]) / 2
@@ -127,7 +127,7 @@ def join_wrapped_lines(lines: list[tuple[str, float, float]], left: float, right
 
 
 def read_pdf(path: Path) -> RawTable:
-    import pdfplumber
+    import pdfplumber  # cold start: pdfplumber only for a PDF table
 
     try:
         pdf = pdfplumber.open(str(path))

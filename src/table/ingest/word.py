@@ -12,6 +12,10 @@ import os
 import re
 from pathlib import Path
 
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
 from src.table.ingest.rows import RawRow, RawTable
 from src.table.problems import ParseIssue, RawTableError
 
@@ -31,7 +35,6 @@ def _level(paragraph) -> int:
 def _cell_text(cell) -> str:
     """The cell's paragraphs, one per line; a table nested in the cell is read too: each of its rows
     one line, its cells joined by "；" (nested again: the same, inside)."""
-    from docx.table import Table
 
     lines = []
     for block in cell.iter_inner_content():
@@ -46,10 +49,6 @@ def _cell_text(cell) -> str:
 
 
 def read_docx(path: Path) -> RawTable:
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
     try:
         document = docx.Document(str(path))
     except Exception as error:  # python-docx raises several kinds for a damaged file
