@@ -318,6 +318,28 @@ def province(work: Path, copies: int = 100) -> None:
           f"   exit {build.returncode}   {' '.join(summary)}")
     print(f"{'    peak memory, build + workers + kernels':<58} {peak[0] / 2**30:8.2f} GB  (target < 4 GB)")
     print(f"{'    CPU time, build + workers + kernels':<58} {cpu[0]:8.1f} s")
+    print(f"    load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    report_times(work / "province" / "data" / ".build" / "logs")
+
+
+def report_times(logs: Path) -> None:
+    """The overview's parts, and the mean of each part over the leaders' reports, from the build's log
+    (seconds of wall time each, as the build logs them: "报告：leader-01 用时 … 秒（kernel … 秒，…）")."""
+    import re
+    import statistics
+
+    parts: dict[str, dict[str, float]] = {}
+    for log in sorted(logs.glob("build-*.log")):
+        for match in re.finditer(r"报告：(\S+) 用时 ([\d.]+) 秒（(.*?)）", log.read_text(encoding="utf-8")):
+            parts[match.group(1)] = {"total": float(match.group(2)),
+                                     **{k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+) 秒", match.group(3))}}
+    leaders = [times for slug, times in parts.items() if slug != "overview"]
+    names = ["kernel", "setup", "execute", "html", "pdf", "word", "total"]
+    if "overview" in parts:
+        print("    overview (s):        " + "  ".join(f"{n} {parts['overview'].get(n, 0):.1f}" for n in names))
+    if leaders:
+        print(f"    leaders, mean of {len(leaders)} (s): "
+              + "  ".join(f"{n} {statistics.mean(t.get(n, 0) for t in leaders):.2f}" for n in names))
 
 
 def main() -> int:

@@ -116,6 +116,11 @@ class ProcessedFiles:
     def classify_outputs(self) -> tuple[Path, ...]:
         return (self.classified_csv, self.classified, self.classification, self.keywords, self.terms)
 
+    # reports: each leader's rows and comparison rows, read by that leader's report (src/report/slices.py)
+    @property
+    def leaders(self) -> Path:
+        return self.folder / "leaders"
+
     @property
     def compare_outputs(self) -> tuple[Path, ...]:
         return (self.comparison_csv, self.comparison, self.comparison_info)

@@ -117,10 +117,11 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Load a processed table (.parquet preferred, .csv understood)."""
+    """Load a processed table (.parquet preferred, .csv understood; .arrow: Arrow's file format,
+    each leader's rows for its report, :mod:`src.report.slices`)."""
     path = Path(path)
-    if path.suffix == ".parquet":
-        frame = pd.read_parquet(path)
+    if path.suffix in (".parquet", ".arrow"):
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_feather(path)
         listy = {c: frame[c].map(_plain) for c in LIST_COLUMNS if c in frame.columns}
         return frame.assign(**listy)
     return read_tasks_csv(path)
@@ -156,10 +157,12 @@ class ProcessedData:
     comparison_info: dict
 
 
-def load_processed(folder: str | Path) -> ProcessedData:
+def load_processed(folder: str | Path, tables: bool = True) -> ProcessedData:
     """The one loader of a data folder (``data/processed``, ``<OUT>/data`` or an analyst's scratch folder
     written by ``02_classify``): the classified table, the JSON summaries (``{}`` when absent) and the
-    keyword and comparison tables (empty when absent)."""
+    keyword and comparison tables (empty when absent). ``tables=False``: all but the classified and
+    comparison tables (left empty), for a leader's report that reads its own rows
+    (:mod:`src.report.slices`)."""
     files = processed_files(folder)
     if not files.classified.exists():
         raise ProcessedDataError(
@@ -169,9 +172,10 @@ def load_processed(folder: str | Path) -> ProcessedData:
         return read_json(path) if path.exists() else {}
 
     return ProcessedData(
-        files=files, classified=read_table(files.classified), metadata=optional(files.metadata),
+        files=files, classified=read_table(files.classified) if tables else pd.DataFrame(),
+        metadata=optional(files.metadata),
         classification=optional(files.classification), quality=optional(files.quality),
         keywords=pd.read_parquet(files.keywords) if files.keywords.exists() else pd.DataFrame(),
-        comparison=read_table(files.comparison) if files.comparison.exists() else pd.DataFrame(),
+        comparison=read_table(files.comparison) if tables and files.comparison.exists() else pd.DataFrame(),
         comparison_info=optional(files.comparison_info),
     )

@@ -27,11 +27,17 @@ def plan_reports(layout: Layout, code: str | None = None):
     Each job's key is the fingerprint of exactly what that report shows
     (:func:`report_inputs`), with its template, the code and its parameters: an
     override for one leader's task changes that leader's key and the overview's,
-    no other; a change in the rules, the templates or the code changes them all."""
+    no other; a change in the rules, the templates or the code changes them all.
+
+    Each leader's rows are written once for its report to read (:mod:`src.report.slices`): no
+    report reads the whole table."""
     from src.report.model import load_report  # cold start: pandas, which the no-op build never loads
+    from src.report.slices import write_slices  # cold start: pandas
 
     overview = load_report(layout.data_dir)
     reports = overview.roster()
+    overview = reports[0]  # with the list of leaders, which each report's links read
+    write_slices(layout.data_dir, reports)
     code = code or code_fingerprint()
     jobs = []
     for report in reports:
@@ -56,6 +62,7 @@ def report_inputs(report, layout: Layout) -> list:
     the previous and next reports (their subjects); the document's metadata (title,
     issuer, period, report date) and the rule version it prints."""
     from src.report.model import report_links  # cold start: pandas, which the no-op build never loads
+    from src.report.slices import leader_comparison  # cold start: pandas
 
     files = layout.files
     if not report.leader:
@@ -63,9 +70,7 @@ def report_inputs(report, layout: Layout) -> list:
     links = report_links(report)
     here = [link["slug"] for link in links].index(report.slug)
     neighbours = links[max(0, here - 1):here + 2]
-    comparison = report.comparison
-    if not comparison.empty:
-        comparison = comparison[(comparison["leader"] == report.leader) | (comparison["previous_leader"] == report.leader)]
+    comparison = leader_comparison(report.comparison, report.leader)
     return [files.metadata, {"rule_version": report.classification.get("rule_version", "")}, neighbours,
             frame_digest(report.tasks), frame_digest(comparison), files.comparison_info]
 

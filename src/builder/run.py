@@ -140,6 +140,8 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
         except (RawTableError, IncompleteTableError, ReportDateError) as error:
             raise BuildInputError(raw.own_message(str(error), copy)) from None
         log.info("清洗：读入 %d 行，写出 %d 项任务", parsed.rows_read, len(parsed.tasks))
+        # recorded: the reference files as parsed (src.fingerprints.read_reference), not as they are now
+        clean_key = fingerprint(raw.digest, str(as_of or ""), code_fingerprint(parsed=True), "clean-v3")
         state = {"clean": clean_key, "clean_outputs": outputs_fingerprint(files.clean_outputs)}
         summary.stages_run.append("clean")
     else:
@@ -169,12 +171,13 @@ def run_data_steps(layout: Layout, as_of, overrides: Path, force: bool, summary:
             analyse_stage(layout.data_dir, overrides_path=copy, profile=profile, overrides_source=overrides)
         except (OverrideError, ReportDateError, ProfileError) as error:
             raise BuildInputError(read.own_message(str(error), copy)) from None
-        state["classify"] = classify_key
+        state["classify"] = fingerprint(files.tasks, files.metadata, read.digest, str(profile or ""),
+                                        code_fingerprint(parsed=True), "classify-v3")  # as parsed: see clean
         state["classify_outputs"] = outputs_fingerprint(files.classify_outputs)
         summary.stages_run.append("classify")
     else:
         summary.stages_skipped.append("classify")
-    if code_fingerprint() != code:  # the code or data/reference/ changed while the steps ran: redo them next time
+    if code_fingerprint() != code:  # the code changed while the steps ran: redo them next time
         state = {key: value for key, value in state.items() if not key.endswith("_outputs")}
     write_state(layout.data_dir, state)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from src.fingerprints import read_reference
 from src.paths import PROFILES_DIR, available_profiles
 from src.settings import check
 
@@ -83,11 +84,10 @@ def _profile_from(raw: dict, origin: str) -> Profile:
 
 @lru_cache(maxsize=16)
 def _profile_file(path: str, mtime: float) -> Profile:
-    with open(path, "rb") as handle:
-        try:
-            raw = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as error:
-            raise ValueError(f"{path}: 口径文件不是有效的 TOML / not valid TOML: {error}") from error
+    try:
+        raw = tomllib.loads(read_reference(path).decode())
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: 口径文件不是有效的 TOML / not valid TOML: {error}") from error
     return _profile_from(raw, path)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from src.classify.columns import STATUSES
 from src.classify.literals import Found, LiteralIndex, PatternFamily, PhraseList, WordSet, build_literal_filter
 from src.classify.spans import strip_for_only
+from src.fingerprints import read_reference
 from src.paths import REFERENCE_DIR
 
 RULES_PATH = REFERENCE_DIR / "status_rules.toml"
@@ -186,8 +187,7 @@ def _compile_rules(raw: dict) -> Rules:
 
 @lru_cache(maxsize=8)
 def _load_rules_file(path: str, mtime: float) -> Rules:
-    with open(path, "rb") as handle:
-        raw = tomllib.load(handle)
+    raw = tomllib.loads(read_reference(path).decode())
     if "version" not in raw:
         raise ValueError(f"{path}: the rules file needs a top-level 'version' key")
     return _compile_rules(raw)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from src import compare
 from src.paths import resolve
-from src.report import findings, narrative, render
+from src.report import findings, narrative, render, slices
 from src.report.charts import COMPACT_MAX_TASKS, cause_chart_html, chart, charts_html, is_compact, leader_charts_html
 from src.report.office import date_words, issue_date, office_name, office_settings
 from src.report.rankings import units_ranking, units_ranking_html
@@ -61,6 +61,27 @@ class ReportError(ValueError):
     """The report cannot be built as asked (unknown leader, missing table)."""
 
 
+class _WholeTable:
+    """``Report.all_tasks``: the whole table, or a function that reads it, called on first use.
+    A leader's report read by its key (:mod:`src.report.slices`: what each of the build's jobs
+    does) is given the function, so the report itself never reads the whole table. (A descriptor-
+    typed dataclass field: its ``__get__`` on the class raises AttributeError, so it has no default.)"""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.attribute = f"_{name}"
+
+    def __get__(self, report, owner=None):
+        if report is None:
+            raise AttributeError("all_tasks")
+        value = report.__dict__[self.attribute]
+        if callable(value):
+            value = report.__dict__[self.attribute] = value()
+        return value
+
+    def __set__(self, report, value) -> None:
+        report.__dict__[self.attribute] = value
+
+
 @dataclass
 class Report:
     """One report: the tasks in scope (one leader's, or all for the overview),
@@ -70,7 +91,7 @@ class Report:
     notebook loads the same one."""
 
     tasks: pd.DataFrame  # the tasks in scope (one leader, or all)
-    all_tasks: pd.DataFrame
+    all_tasks: pd.DataFrame = _WholeTable()  # read on first use by a leader's report read by its key
     metadata: dict
     quality: dict
     classification: dict
@@ -81,6 +102,10 @@ class Report:
     keywords: pd.DataFrame = field(default_factory=pd.DataFrame)
     comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # with the previous period (empty: none)
     comparison_info: dict = field(default_factory=dict)
+    # every leader of the table in 目录 order, (name, title, place in the 目录); None: from all_tasks
+    leader_list: list[tuple[str, str, int]] | None = None
+    # a leader's report read by its key (src.report.slices): the data folder the whole table is read from
+    read_from: Path | None = None
 
     @property
     def subject(self) -> str:
@@ -101,19 +126,32 @@ class Report:
 
     def leaders(self) -> list[str]:
         """The leaders of the whole table, in the order of the table of contents."""
+        return [name for name, _, _ in self.listed_leaders()]
+
+    def listed_leaders(self) -> list[tuple[str, str, int]]:
+        """(name, title, place in the 目录) of every leader of the whole table, in 目录 order: each
+        leader's first row gives its title and place, as in :meth:`for_leader`."""
+        if self.leader_list is not None:
+            return self.leader_list
         firsts = self.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
-        return [name for name in firsts["leader"].tolist() if isinstance(name, str) and name.strip()]
+        return [(name, str(title), int(order)) for name, title, order
+                in zip(firsts["leader"], firsts["leader_title"], firsts["leader_order"])
+                if isinstance(name, str) and name.strip()]
 
     def for_leader(self, leader: str) -> Report:
         """The same data scoped to one leader (an unknown leader is an error naming the known ones)."""
+        if self.read_from is not None:  # this report holds one leader's comparison rows: start from the whole
+            return load_report(self.read_from, leader)
         leader = str(leader).strip()
-        tasks = self.all_tasks[self.all_tasks["leader"] == leader]
+        return self._scoped(leader, self.all_tasks[self.all_tasks["leader"] == leader])
+
+    def _scoped(self, leader: str, tasks: pd.DataFrame) -> Report:
         if tasks.empty:
             known = "、".join(self.leaders())
             raise ReportError(f"表中没有领导“{leader}”（表中有：{known}） (unknown leader)")
-        first = tasks.iloc[0]
-        return replace(self, tasks=tasks.reset_index(drop=True), leader=leader,
-                       leader_title=str(first["leader_title"]), leader_order=int(first["leader_order"]))
+        title, order = tasks["leader_title"].iloc[0], tasks["leader_order"].iloc[0]  # (a row of mixed types is slow)
+        return replace(self, tasks=tasks.reset_index(drop=True), leader=leader, leader_title=str(title),
+                       leader_order=int(order))
 
     def sections(self) -> dict[str, list[str]]:
         """The document's parts, the same in HTML, PDF and Word: a 通报 for the overview, a 专报
@@ -140,24 +178,36 @@ class Report:
 
     def overview(self) -> Report:
         """The whole table's report (the overview) from any report of it."""
+        if self.read_from is not None:
+            return load_report(self.read_from)
         return replace(self, tasks=self.all_tasks, leader="", leader_title="", leader_order=0)
 
     def roster(self) -> list[Report]:
-        """The overview, then one report per leader (the build's fan-out)."""
-        return [self] + [self.for_leader(leader) for leader in self.leaders()]
+        """The overview, then one report per leader (the build's fan-out). The table is split by
+        leader once (the same rows as :meth:`for_leader` gives each), not scanned once per leader."""
+        overview = self.overview()
+        listed = overview.listed_leaders()
+        overview = replace(overview, leader_list=listed)
+        groups = dict(tuple(overview.all_tasks.groupby("leader", sort=False)))
+        none = overview.all_tasks.iloc[:0]
+        return [overview] + [overview._scoped(name.strip(), groups.get(name.strip(), none)) for name, _, _ in listed]
 
 
 def load_report(data: str | Path = "data/processed", leader: str = "", as_of=None) -> Report:
     """The report for one leader ('' = the overview, 全市) from a build's data folder
     (or its ``tasks_classified.parquet``). The report date is the one the build
-    decided (``metadata.json``); an ``as_of`` that disagrees with it is refused."""
+    decided (``metadata.json``); an ``as_of`` that disagrees with it is refused.
+
+    A leader's report reads only that leader's rows when the build cut them from the folder's
+    tables (:mod:`src.report.slices`); ``all_tasks`` is then read on first use."""
     path = resolve(data)
+    folder = path if path.suffix != ".parquet" else path.parent
+    part = slices.read_leader(folder, str(leader).strip()) if leader else None
     try:
-        data = load_processed(path if path.suffix != ".parquet" else path.parent)
+        data = load_processed(folder, tables=part is None)
     except ProcessedDataError as error:
         raise ReportError(str(error)) from None
     files = data.files
-    all_tasks = data.classified.sort_values("task_id", kind="stable").reset_index(drop=True)
     try:
         decided = metadata_report_date(data.metadata, where=files.metadata)
     except ReportDateError as error:
@@ -167,6 +217,13 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
             f"{files.metadata}: 数据按参考日期 {decided.isoformat()} 判定，不能按 {to_date(as_of).isoformat()} 出报告；"
             f"请用 AS_OF={to_date(as_of).isoformat()} 重新构建 (the statuses were computed at {decided}, not {as_of})"
         )
+    if part is not None:
+        name, title, order = next(entry for entry in part.leaders if entry[0] == str(leader).strip())
+        return Report(tasks=part.tasks, all_tasks=lambda: load_report(folder).all_tasks, metadata=data.metadata,
+                      quality=data.quality, classification=data.classification, as_of=decided, leader=name,
+                      leader_title=title, leader_order=order, keywords=data.keywords, comparison=part.comparison,
+                      comparison_info=data.comparison_info, leader_list=part.leaders, read_from=folder)
+    all_tasks = data.classified.sort_values("task_id", kind="stable").reset_index(drop=True)
     overview = Report(
         tasks=all_tasks, all_tasks=all_tasks, metadata=data.metadata, quality=data.quality,
         classification=data.classification, as_of=decided, keywords=data.keywords,
@@ -229,13 +286,9 @@ def signature_html(report: Report) -> Html:
 
 def report_links(report: Report) -> list[dict]:
     """Every report of this table, in index order (the roster): slug, subject and the file names."""
-    # What roster() gives, without scoping the table once per leader (each leader's first row
-    # gives the title and the place in the 目录, as in for_leader): every report links every other.
-    firsts = report.all_tasks.drop_duplicates("leader").sort_values("leader_order", kind="stable")
-    leaders = [(name, str(title), int(order)) for name, title, order
-               in zip(firsts["leader"], firsts["leader_title"], firsts["leader_order"]) if isinstance(name, str) and name.strip()]
+    # What roster() gives, without scoping the table once per leader: every report links every other.
     stems = [("overview", "全市总览")] + [(render.slugify_leader(order), narrative.subject_name(name, title))
-                                         for name, title, order in leaders]
+                                         for name, title, order in report.listed_leaders()]
     return [{"slug": slug, "subject": subject, "html": f"{slug}.html", "pdf": f"{slug}.pdf", "docx": f"{slug}.docx"}
             for slug, subject in stems]
 
@@ -369,7 +422,7 @@ def all_tasks_table_html(report: Report, with_leader: bool = False) -> Html:
 
 def unquantified_html(report: Report) -> Html:
     """附件: the tasks without quantified progress, grouped by lead unit, with the request."""
-    table = narrative.unquantified_by_unit(report.tasks)
+    table = narrative.unquantified_by_unit(report.tasks, per_row=narrative.TASKS_PER_ROW)
     if table.empty:
         return Html("")
 

@@ -130,17 +130,27 @@ def not_reported_sentence(tasks: pd.DataFrame) -> str:
     return f"{status_label('not-reported')}进展的任务{len(missing)}项：{listed}。"
 
 
-def unquantified_by_unit(tasks: pd.DataFrame) -> pd.DataFrame:
+TASKS_PER_ROW = 10  # the 附件's rows list at most this many tasks: a cell taller than a page cannot be read
+# (and WeasyPrint lays a row out again on every page it spans: a province's unit with 700 tasks took minutes)
+
+
+def unquantified_by_unit(tasks: pd.DataFrame, per_row: int | None = None) -> pd.DataFrame:
     """The tasks without a quantified progress, grouped by lead unit (most tasks first):
-    columns 牵头单位 / 项数 / 任务 (short names)."""
+    columns 牵头单位 / 项数 / 任务 (short names). ``per_row``: a unit with more tasks continues on
+    rows of its own (牵头单位 marked （续）, 项数 empty), as the 附件 shows it."""
     unclear = unclear_tasks(tasks)
     if unclear.empty:
         return pd.DataFrame(columns=["牵头单位", "项数", "任务"])
     unclear = unclear.assign(_unit=unclear["lead_unit"].fillna("").replace("", "牵头单位未注明"))
-    rows = [{"牵头单位": unit, "项数": len(group),
-             "任务": "；".join(short_task(text, 20) for text in group["task"])}
-            for unit, group in unclear.groupby("_unit", sort=False)]
-    return pd.DataFrame(rows).sort_values("项数", ascending=False, kind="stable").reset_index(drop=True)
+    names = {unit: [short_task(text, 20) for text in group["task"]] for unit, group in unclear.groupby("_unit", sort=False)}
+    rows = [{"牵头单位": unit, "项数": len(listed), "任务": "；".join(listed)} for unit, listed in names.items()]
+    table = pd.DataFrame(rows).sort_values("项数", ascending=False, kind="stable").reset_index(drop=True)
+    if per_row is None or table["项数"].max() <= per_row:
+        return table
+    rows = [{"牵头单位": unit if start == 0 else f"{unit}（续）", "项数": count if start == 0 else "",
+             "任务": "；".join(names[unit][start:start + per_row])}
+            for unit, count in zip(table["牵头单位"], table["项数"]) for start in range(0, count, per_row)]
+    return pd.DataFrame(rows)
 
 
 def unquantified_request(tasks: pd.DataFrame) -> str:

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from src.fingerprints import read_reference
 from src.paths import REFERENCE_DIR, available_profiles
 
 __all__ = ["OFFICE_FILE", "OfficeError", "OfficeSettings", "office_settings", "issue_date", "office_name"]
@@ -147,8 +148,7 @@ def load_office(path: str | Path | None = None) -> OfficeSettings:
     if not path.exists():
         return OfficeSettings()
     try:
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
+        raw = tomllib.loads(read_reference(path).decode())
     except tomllib.TOMLDecodeError as error:
         raise OfficeError(f"{path}: 不是有效的 TOML 文件：{error} (not valid TOML)") from None
     try:

@@ -6,6 +6,7 @@ import tomllib
 import unicodedata
 from functools import cache
 
+from src.fingerprints import read_reference
 from src.paths import REFERENCE_DIR
 from src.settings import check
 
@@ -20,8 +21,7 @@ class CJKFontError(RuntimeError):
 def report_style() -> dict:
     """``report_style.toml``, checked (:class:`src.settings_models.ReportStyleSettings`)."""
     path = REFERENCE_DIR / "report_style.toml"
-    with open(path, "rb") as handle:
-        return check(tomllib.load(handle), "report_style", str(path))
+    return check(tomllib.loads(read_reference(path).decode()), "report_style", str(path))
 
 
 def status_order() -> list[str]:

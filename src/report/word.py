@@ -152,8 +152,9 @@ def _problems_by_leader(document, report) -> bool:
         return False
     leaders = lagging.drop_duplicates("leader").sort_values("leader_order", kind="stable")
     repeated = report.repeated()
+    rows = dict(tuple(lagging.groupby("leader", sort=False)))  # split once: a province has hundreds of leaders
     for number, leader in enumerate(leaders.itertuples(index=False)):
-        mine = lagging[lagging["leader"] == leader.leader]
+        mine = rows[leader.leader]
         subject = narrative.subject_name(leader.leader, leader.leader_title)
         _paragraph(document, f"（{_chinese_number(number + 1)}）{subject}牵头的{len(mine)}项任务", "Heading 2")
         for text in narrative.problem_items(mine, report.as_of, repeated):
@@ -162,10 +163,23 @@ def _problems_by_leader(document, report) -> bool:
 
 
 def _chinese_number(n: int) -> str:
+    """（一）…（十一）…（一百零五）: 1 → 一, 11 → 十一, 23 → 二十三, 105 → 一百零五, 110 → 一百一十."""
     if n <= 10:
         return _CHINESE_NUMBERS[n - 1]
-    tens, ones = divmod(n, 10)
-    return f"{_CHINESE_NUMBERS[tens - 1] if tens > 1 else ''}十{_CHINESE_NUMBERS[ones - 1] if ones else ''}"
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return f"{_CHINESE_NUMBERS[tens - 1] if tens > 1 else ''}十{_CHINESE_NUMBERS[ones - 1] if ones else ''}"
+    if n >= 10000:  # no table has so many leaders; the figure is still right
+        return str(n)
+    parts, gap = [], False
+    for unit, value in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        digit, n = divmod(n, value)
+        if digit:
+            parts.append(("零" if gap else "") + "一二三四五六七八九"[digit - 1] + unit)
+            gap = False
+        else:
+            gap = bool(parts)
+    return "".join(parts)
 
 
 def _page_break(document) -> None:

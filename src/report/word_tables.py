@@ -8,6 +8,7 @@ import pandas as pd
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from docx.table import _Cell
 from PIL import Image
 
 from src.report import findings, narrative
@@ -40,7 +41,7 @@ def _annex_lagging(document, report) -> None:
 
 
 def _annex_unquantified(document, report) -> None:
-    table = narrative.unquantified_by_unit(report.tasks)
+    table = narrative.unquantified_by_unit(report.tasks, per_row=narrative.TASKS_PER_ROW)
 
     _paragraph(document, office_settings().wording.quantify_request, "公文正文")
     _task_table(document, table, UNQUANTIFIED_COLUMNS, [])
@@ -110,8 +111,7 @@ def _task_table(document, tasks: pd.DataFrame, columns, details) -> None:
         lines = [(label, _clean(row.get(column))) for column, label in details]
         lines = [(label, text) for label, text in lines if text.strip()]
         if lines:
-            merged = table.add_row().cells
-            cell = merged[0].merge(merged[-1])
+            cell = _full_width_row(table)
             _clear(cell.paragraphs[0])
             for index, (label, text) in enumerate(lines):
                 paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
@@ -119,6 +119,20 @@ def _task_table(document, tasks: pd.DataFrame, columns, details) -> None:
                 _run(paragraph, f"{label}：", "heading1")
                 _run(paragraph, text, "body")
     _fix_grid(table, [width for _, _, width in columns])
+
+
+def _full_width_row(table):
+    """A new last row of one cell spanning every column: what merging a new row's cells gives (the
+    first cell as wide as all, ``gridSpan`` the column count, the others gone), made directly.
+    python-docx's merge finds the row's place among all the table's rows first, which makes a
+    table of thousands of tasks (a province's 通报) quadratic."""
+    grid = table._tbl.tblGrid.gridCol_lst
+    tc = table._tbl.add_tr().add_tc()
+    widths = [column.w for column in grid]
+    if all(width is not None for width in widths):
+        tc.width = sum(widths)
+    tc.grid_span = len(grid)
+    return _Cell(tc, table)
 
 
 def _fix_grid(table, widths_mm: list[float]) -> None:

@@ -91,9 +91,9 @@ def write_excel(tasks: pd.DataFrame, path: str | Path, comparison: pd.DataFrame 
     _add_body_styles(book)
     leaders = [name for name in tasks.drop_duplicates("leader").sort_values("leader_order")["leader"].tolist()
                if isinstance(name, str) and name.strip()]  # a table without leaders has the first sheet only
-    sheets = [("全部任务", tasks)] + [(_sheet_name(leader), tasks[tasks["leader"] == leader]) for leader in leaders]
-    tasks = _with_reader_columns(tasks)
-    sheets = [(name, _with_reader_columns(frame)) for name, frame in sheets]
+    tasks = _with_reader_columns(tasks)  # once: each leader's sheet takes its rows (the table split once)
+    groups = dict(tuple(tasks.groupby("leader", sort=False)))
+    sheets = [("全部任务", tasks)] + [(_sheet_name(leader), groups[leader]) for leader in leaders]
     for name, frame in sheets:
         _write_sheet(book.create_sheet(name), frame.sort_values("task_id", kind="stable"))
     _write_print_sheet(book.create_sheet("打印"), tasks.sort_values("task_id", kind="stable"))

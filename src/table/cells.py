@@ -16,6 +16,7 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
+from src.fingerprints import read_reference
 from src.paths import REFERENCE_DIR
 from src.table.problems import ParseIssue, RawTableError
 
@@ -39,8 +40,8 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 @lru_cache(maxsize=1)
 def max_cell_bytes() -> int:
     """The longest cell kept whole, in UTF-8 bytes (``[cells] max_kilobytes``)."""
-    with open(REFERENCE_DIR / "table_format.toml", "rb") as handle:
-        return int(tomllib.load(handle).get("cells", {}).get("max_kilobytes", 200)) * 1000
+    settings = tomllib.loads(read_reference(REFERENCE_DIR / "table_format.toml").decode())
+    return int(settings.get("cells", {}).get("max_kilobytes", 200)) * 1000
 
 
 def _guard(text: str, notes: list[str]) -> str:

@@ -10,6 +10,7 @@ import tomllib
 from functools import cache, lru_cache
 from pathlib import Path
 
+from src.fingerprints import read_reference
 from src.paths import REFERENCE_DIR
 from src.table.cells import CJK, clean_cell, clean_text_cell
 
@@ -17,8 +18,7 @@ from src.table.cells import CJK, clean_cell, clean_text_cell
 @cache
 def table_format(path: Path | None = None) -> dict:
     path = path or REFERENCE_DIR / "table_format.toml"
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
+    return tomllib.loads(read_reference(path).decode())
 
 
 def column_label(name: str) -> str:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import logging
 import math
 import os
@@ -48,6 +49,7 @@ from pathlib import Path
 import jieba
 import pandas as pd
 
+from src.fingerprints import read_reference
 from src.paths import PROJECT_ROOT, REFERENCE_DIR
 from src.report.style import status_order
 from src.store import write_parquet
@@ -101,7 +103,7 @@ def _read_userdict(path: Path) -> list[tuple[str, int | None, str | None]]:
     entries = []
     if not path.exists():
         return entries
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_reference(path).decode("utf-8").splitlines():
         parts = line.strip().split()
         if not parts or parts[0].startswith("#"):
             continue
@@ -148,7 +150,7 @@ def _stopwords(path: str) -> frozenset[str]:
     file = Path(path)
     if not file.exists():
         return frozenset()
-    words = (_strip_comment(line) for line in file.read_text(encoding="utf-8").splitlines())
+    words = (_strip_comment(line) for line in read_reference(file).decode("utf-8").splitlines())
     return frozenset(_normalise(word) for word in words if word)
 
 
@@ -160,7 +162,7 @@ def load_stopwords(path: str | Path = STOPWORDS_PATH) -> frozenset[str]:
 @cache
 def _phrase_table(path: str, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     phrases: dict[str, list[str]] = {}
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with io.StringIO(read_reference(path).decode("utf-8-sig"), newline="") as handle:
         for row in csv.DictReader(handle):
             category = (row.get(key) or "").strip()
             phrase = (row.get("phrase") or "").strip()

@@ -101,3 +101,38 @@ def test_read_once_names_the_original_file_in_messages(tmp_path):
     copy = read.copy(tmp_path / "copy")
     assert copy.read_bytes() == b"a,b\n" and copy.name == "表.csv" and read.digest.startswith("表.csv:")
     assert read.own_message(f"{copy}:3: 列数不对", copy) == f"{path}:3: 列数不对"
+
+
+def test_a_reference_file_saved_and_reverted_during_classify_makes_the_next_build_classify_again(tmp_path, monkeypatch):
+    """The rules are fingerprinted from the bytes the classifier parsed (src.fingerprints.read_reference),
+    not from the file before or after the step: a version seen only during the step is redone."""
+    from src import fingerprints
+    from src.classify import rules
+    from src.paths import REFERENCE_DIR
+
+    layout, overrides = _layout(tmp_path)
+    reference = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, reference)
+    monkeypatch.setattr(fingerprints, "REFERENCE_DIR", reference)
+    monkeypatch.setattr(rules, "RULES_PATH", reference / "status_rules.toml")
+    kept = (reference / "status_rules.toml").read_text(encoding="utf-8")
+    original = pipeline.analyse_stage
+
+    def saved_and_reverted_meanwhile(*args, **kwargs):
+        (reference / "status_rules.toml").write_text(kept + "\n# 中途保存又撤销\n", encoding="utf-8")
+        try:
+            return original(*args, **kwargs)  # parses the rules as saved
+        finally:
+            (reference / "status_rules.toml").write_text(kept, encoding="utf-8")
+
+    run_data_steps(layout, None, overrides, False, BuildSummary())
+    summary = BuildSummary()
+    run_data_steps(layout, None, overrides, False, summary)
+    assert summary.stages_run == []  # control: nothing changed, nothing redone
+    (layout.data_dir / "tasks_classified.parquet").unlink()  # classify once more, with the file changing meanwhile
+    monkeypatch.setattr(pipeline, "analyse_stage", saved_and_reverted_meanwhile)
+    run_data_steps(layout, None, overrides, False, BuildSummary())
+    monkeypatch.setattr(pipeline, "analyse_stage", original)
+    summary = BuildSummary()
+    run_data_steps(layout, None, overrides, False, summary)
+    assert summary.stages_run == ["classify"]  # what was parsed is not the file now: classified again

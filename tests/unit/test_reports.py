@@ -425,6 +425,23 @@ def test_the_unclear_sentence_counts_only_tasks_with_nothing_said_and_names_them
     assert narrative.unquantified_by_unit(flagged)["任务"].tolist() == ["乙任务"]
 
 
+def test_a_unit_with_many_unquantified_tasks_continues_on_rows_of_its_own():
+    """A province's unit may lead hundreds of such tasks: one cell taller than a page is unreadable
+    (and took WeasyPrint minutes); the 附件 lists at most TASKS_PER_ROW per row."""
+    from src.report import narrative
+
+    names = [f"任务{i:02d}" for i in range(23)]
+    tasks = pd.DataFrame({"task_id": range(1, 26), "task": names + ["乙甲", "乙乙"], "lead_unit": ["甲局"] * 23 + ["乙局"] * 2,
+                          "status": "on-track", "no_clear_statement": True})
+    whole = narrative.unquantified_by_unit(tasks)
+    assert whole["项数"].tolist() == [23, 2]
+    rows = narrative.unquantified_by_unit(tasks, per_row=10)
+    assert rows["牵头单位"].tolist() == ["甲局", "甲局（续）", "甲局（续）", "乙局"]
+    assert rows["项数"].tolist() == [23, "", "", 2]
+    assert "；".join(rows["任务"][:3]).split("；") == names  # every task once, in order
+    assert narrative.unquantified_by_unit(tasks, per_row=23).equals(whole)  # none longer: the same table
+
+
 @pytest.mark.parametrize("as_of, expected, absent", [
     ("2020-06-30", "确保下半年赶上进度", "尽快完成"),
     ("2020-09-30", "确保第四季度赶上进度、完成全年目标", "下半年"),

@@ -225,6 +225,9 @@ def test_overview_has_the_leaders_annex(overview_docx):
 
 def test_chinese_numbers_for_subheadings():
     assert [word._chinese_number(n) for n in (1, 10, 11, 12, 20, 23)] == ["一", "十", "十一", "十二", "二十", "二十三"]
+    # a province's 通报 has hundreds of leaders with lagging tasks
+    assert [word._chinese_number(n) for n in (99, 100, 101, 110, 123, 800, 1001, 1010)] == [
+        "九十九", "一百", "一百零一", "一百一十", "一百二十三", "八百", "一千零一", "一千零一十"]
 
 
 def test_override_shows_the_analysts_ruling_in_word(mini_processed, tmp_path):
