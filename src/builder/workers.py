@@ -135,7 +135,7 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     except Exception as error:  # kernel died, notebook unreadable…: reported per report, never fatal
         return failed_result(job, f"无法执行：{type(error).__name__}: {error}", executed)
     executed_at = time.perf_counter()
-    page = render.page_html(job.title, render.notebook_body_html(executed))
+    page = render.page_html(job.title, render.notebook_body_html(nb))  # the executed notebook papermill wrote
     (staging / f"{job.slug}.html").write_text(page, encoding="utf-8")
     html_at, pdf_cpu = time.perf_counter(), time.process_time()
     render.html_to_pdf(page, staging / f"{job.slug}.pdf")
