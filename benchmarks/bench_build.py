@@ -324,7 +324,9 @@ def province(work: Path, copies: int = 100) -> None:
 
 def report_times(logs: Path) -> None:
     """The overview's parts, and the mean of each part over the leaders' reports, from the build's log
-    (seconds of wall time each, as the build logs them: "报告：leader-01 用时 … 秒（kernel … 秒，…）")."""
+    (seconds of wall time each, as the build logs them: "报告：leader-01 用时 … 秒（kernel … 秒，…）"),
+    and the workers' CPU seconds (``pages_cpu``: papermill's side, HTML and PDF, of which ``pdf_cpu``;
+    ``word_cpu``; the kernel's are not in them)."""
     import re
     import statistics
 
@@ -334,7 +336,7 @@ def report_times(logs: Path) -> None:
             parts[match.group(1)] = {"total": float(match.group(2)),
                                      **{k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+) 秒", match.group(3))}}
     leaders = [times for slug, times in parts.items() if slug != "overview"]
-    names = ["kernel", "setup", "execute", "html", "pdf", "word", "total"]
+    names = ["kernel", "setup", "execute", "html", "pdf", "word", "total", "pages_cpu", "pdf_cpu", "word_cpu"]
     if "overview" in parts:
         print("    overview (s):        " + "  ".join(f"{n} {parts['overview'].get(n, 0):.1f}" for n in names))
     if leaders:

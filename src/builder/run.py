@@ -333,7 +333,8 @@ def _index_and_workbook_beside(overview, reports, staging: Path) -> None:
 
 def _timings_text(result: dict) -> str:
     timings = result.get("timings") or {}
-    parts = [f"{name} {timings[name]:.2f} 秒" for name in ("kernel", "setup", "charts", "execute", "html", "pdf", "word")
+    parts = [f"{name} {timings[name]:.2f} 秒" for name in ("kernel", "setup", "charts", "execute", "html", "pdf", "word",
+                                                                    "pdf_cpu", "pages_cpu", "word_cpu", "cpu")
              if timings.get(name) is not None]
     return f"{result.get('seconds', 0):.2f} 秒（{'，'.join(parts)}）"
 

@@ -92,7 +92,9 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     reset the kept one; for a new kernel per report it is inside ``execute``: about
     ``execute - cells``), ``setup`` (the cell that imports the project and loads the
     data), ``charts`` (the ``plot_`` cells), ``cells`` (all cells), ``execute`` (the
-    whole papermill run), ``html``, ``pdf``, ``word``."""
+    whole papermill run), ``html``, ``pdf``, ``word``; and the CPU seconds this worker process spent
+    on the job, not counting the kernel's (``pages_cpu``: papermill's side, HTML and PDF; ``word_cpu``;
+    ``cpu`` when one job does both) and of those the PDF's (``pdf_cpu``)."""
     if stderr_log:
         redirect_stderr(stderr_log)
     warnings.filterwarnings("ignore")
@@ -104,14 +106,15 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
 
     from src.report import render  # cold start: pandas, matplotlib and WeasyPrint only when a report is rendered
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     staging = Path(staging)
     if job.part == "word":
         try:
             seconds = _write_word(job, staging / f"{job.slug}.docx")
         except Exception as error:
             return failed_result(job, f"Word 文档无法生成：{type(error).__name__}: {error}")
-        return {"slug": job.slug, "part": job.part, "ok": True, "seconds": seconds, "timings": {"word": seconds}}
+        return {"slug": job.slug, "part": job.part, "ok": True, "seconds": seconds,
+                "timings": {"word": seconds, "word_cpu": time.process_time() - cpu}}
     executed = Path(job.executed_dir or staging / "executed") / f"{job.slug}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     if job.warm_kernel:
@@ -132,18 +135,20 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     except Exception as error:  # kernel died, notebook unreadable…: reported per report, never fatal
         return failed_result(job, f"无法执行：{type(error).__name__}: {error}", executed)
     executed_at = time.perf_counter()
-    page = render.page_html(job.title, render.notebook_body_html(executed))
+    page = render.page_html(job.title, render.notebook_body_html(nb))  # the executed notebook papermill wrote
     (staging / f"{job.slug}.html").write_text(page, encoding="utf-8")
-    html_at = time.perf_counter()
+    html_at, pdf_cpu = time.perf_counter(), time.process_time()
     render.html_to_pdf(page, staging / f"{job.slug}.pdf")
     pdf_at = time.perf_counter()
     timings = {"kernel": kernels.last_checkout_seconds() if job.warm_kernel else None, **_cell_timings(nb),
-               "execute": executed_at - started, "html": html_at - executed_at, "pdf": pdf_at - html_at}
+               "execute": executed_at - started, "html": html_at - executed_at, "pdf": pdf_at - html_at,
+               "pdf_cpu": time.process_time() - pdf_cpu}
     if not job.part:  # both parts here: the Word document after the pages
         try:
             timings["word"] = _write_word(job, staging / f"{job.slug}.docx")
         except Exception as error:
             return failed_result(job, f"Word 文档无法生成：{type(error).__name__}: {error}", executed)
+    timings["pages_cpu" if job.part else "cpu"] = time.process_time() - cpu
     return {"slug": job.slug, "part": job.part, "ok": True, "seconds": time.perf_counter() - started, "timings": timings}
 
 

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 
 from src.report import plots, render
+from src.report.chart_files import drawn_chart
 from src.report.plots import figure_png
 from src.report.render import Html
 
 if TYPE_CHECKING:  # the report object imports this module to compose its sections
     from src.report.model import Report
 
-__all__ = ["COMPACT_MAX_TASKS", "is_compact", "chart", "chart_png", "chart_specs", "cause_chart_html",
+__all__ = ["COMPACT_MAX_TASKS", "is_compact", "chart", "chart_png", "chart_specs", "report_charts", "cause_chart_html",
            "leader_charts_html"]
 
 COMPACT_MAX_TASKS = 3  # a leader with this few tasks gets no charts: the notice and the table say it all
@@ -87,12 +88,29 @@ def chart_specs(report: Report, kind: str) -> list[tuple[object, tuple, str]]:
     return specs
 
 
+def report_charts(report: Report, kind: str, before_draw=None) -> list[tuple[bytes, str, object, str]]:
+    """The charts of one 附件 kind as (PNG, alt text, the chart's table, note before it), each drawn once
+    per build (:mod:`src.report.chart_files`): the pages and the Word document show the same PNG, and
+    whichever job comes second reads it. ``before_draw()`` runs before a chart is actually drawn."""
+
+    def draw(plot):
+        def drawing(data):
+            if before_draw:
+                before_draw()
+            return chart_png(plot.draw, data)[:2]
+        return drawing
+
+    folder = report.charts_dir
+    return [(*drawn_chart(plot, args, folder, draw(plot)), note) for plot, args, note in chart_specs(report, kind)]
+
+
 def charts_html(report: Report, kind: str) -> Html:
     parts = []
-    for plot, args, note in chart_specs(report, kind):
+    for png, alt, data, note in report_charts(report, kind):
         if note:
             parts.append(f'<p class="note">{render.esc(note)}</p>')
-        parts.append(chart(plot, *args, phone_table=True))
+        table = render.chart_table_html(data) if data is not None else ""
+        parts.append(render.figure_html(png, alt, "", table))
     return Html("\n".join(parts))
 
 

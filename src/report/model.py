@@ -106,6 +106,7 @@ class Report:
     leader_list: list[tuple[str, str, int]] | None = None
     # a leader's report read by its key (src.report.slices): the data folder the whole table is read from
     read_from: Path | None = None
+    charts_dir: Path | None = None  # where each chart is drawn once per build (src.report.chart_files)
 
     @property
     def subject(self) -> str:
@@ -222,12 +223,13 @@ def load_report(data: str | Path = "data/processed", leader: str = "", as_of=Non
         return Report(tasks=part.tasks, all_tasks=lambda: load_report(folder).all_tasks, metadata=data.metadata,
                       quality=data.quality, classification=data.classification, as_of=decided, leader=name,
                       leader_title=title, leader_order=order, keywords=data.keywords, comparison=part.comparison,
-                      comparison_info=data.comparison_info, leader_list=part.leaders, read_from=folder)
+                      comparison_info=data.comparison_info, leader_list=part.leaders, read_from=folder,
+                      charts_dir=slices.charts_folder(folder))
     all_tasks = data.classified.sort_values("task_id", kind="stable").reset_index(drop=True)
     overview = Report(
         tasks=all_tasks, all_tasks=all_tasks, metadata=data.metadata, quality=data.quality,
         classification=data.classification, as_of=decided, keywords=data.keywords,
-        comparison=data.comparison, comparison_info=data.comparison_info,
+        comparison=data.comparison, comparison_info=data.comparison_info, charts_dir=slices.charts_folder(folder),
     )
     return overview.for_leader(leader) if leader else overview
 

@@ -35,7 +35,7 @@ import pyarrow as pa
 from src.paths import ProcessedFiles
 from src.store import read_table
 
-__all__ = ["LeaderSlice", "write_slices", "read_leader", "leader_comparison"]
+__all__ = ["LeaderSlice", "write_slices", "read_leader", "leader_comparison", "charts_folder"]
 
 ROSTER = "roster.json"
 VERSION = 1
@@ -98,6 +98,12 @@ def _write_stretches(frame: pd.DataFrame, rows: list, leaders: list, folder: Pat
         with pa.ipc.new_file(str(folder / f"{report.slug}{kind}.arrow"), batch.schema) as writer:
             writer.write_batch(batch.slice(offset, len(each)))
         offset += len(each)
+
+
+def charts_folder(data_dir: str | Path) -> Path:
+    """Where each report's charts are drawn once per build (:mod:`src.report.chart_files`): inside the
+    leaders' folder, so :func:`write_slices` empties it with the slices at each build."""
+    return ProcessedFiles(Path(data_dir)).leaders / "charts"
 
 
 def read_leader(data_dir: str | Path, leader: str) -> LeaderSlice | None:

@@ -12,7 +12,7 @@ from docx.table import _Cell
 from PIL import Image
 
 from src.report import findings, narrative
-from src.report.charts import chart_png, chart_specs
+from src.report.charts import report_charts
 from src.report.model import lagging_tasks, leaders_table, units_ranking
 from src.report.office import office_settings
 from src.report.plots import set_report_style
@@ -70,15 +70,16 @@ def _annex_ranking(document, report) -> None:
 def _charts(document, report, kind: str) -> None:
     """The 附件's charts, the same as its HTML and PDF (src.report.charts.chart_specs), full width."""
 
-    specs = chart_specs(report, kind)
-    if not specs:
-        return
+    styled = []
 
-    set_report_style()
-    for plot, args, note in specs:
+    def style_once() -> None:  # only before a chart the pages job has not drawn already
+        if not styled:
+            set_report_style()
+            styled.append(True)
+
+    for png, _, _, note in report_charts(report, kind, before_draw=style_once):
         if note:
             _paragraph(document, note, "公文正文")
-        png, _, _ = chart_png(plot, *args)
         paragraph = _use_style(document.add_paragraph(), document.styles["图表"])  # single spacing: a fixed line clips it
 
         pixels_wide, pixels_high = Image.open(io.BytesIO(png)).size
