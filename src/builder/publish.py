@@ -100,10 +100,13 @@ def published_dir(reports_dir: Path) -> Path:
 
 
 def open_staging(real: Path) -> Path:
-    """A new, empty staging folder beside the published folder."""
+    """A new staging folder beside the published folder, empty but for the checkout's
+    ``.gitkeep`` (a build in a git checkout must not show the tracked file as deleted)."""
     staging = real.parent / f".{real.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    if (real / ".gitkeep").is_file():
+        shutil.copy2(real / ".gitkeep", staging / ".gitkeep")
     return staging
 
 

@@ -242,3 +242,14 @@ def test_the_inbox_reads_each_table_header_once(tmp_path, monkeypatch):
     assert inbox.find_inbox_table(raw, cache=cache) == first and opened == []  # nothing new: no table opened
     (raw / "h1.md").write_text(text.replace("半年度", "1-11月"), encoding="utf-8")
     assert inbox.find_inbox_table(raw, cache=cache)[0].name == "h1.md" and opened == ["h1.md"]  # only what changed
+
+
+def test_a_checkouts_gitkeep_survives_the_swap(tmp_path):
+    real, files = tmp_path / "reports", BuildFiles(tmp_path / "data" / ".build")
+    write_set(real, OLD_SET)
+    (real / ".gitkeep").write_text("", encoding="utf-8")
+    staging = publish.open_staging(real)
+    write_set(staging, NEW_SET)
+    publish.swap_in(staging, real, files, {"files": publish.file_digests(staging, NEW_SET)})
+    assert (real / ".gitkeep").is_file()
+    assert all((real / name).read_text(encoding="utf-8") == text for name, text in NEW_SET.items())
