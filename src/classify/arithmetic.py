@@ -188,18 +188,24 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
             measures += _gap(text, pattern, -1, schedule)
         if measures:
             return measures
-    if not compiled["indicator_words"].found_in(row["task"]) and not any(
+    own_chars = _own_indicator_chars(rules)
+    if not own_chars and not compiled["indicator_words"].found_in(row["task"]) and not any(
             p.search(row["task"]) for p in compiled["task_target_patterns"]):
         return []  # a rate counts only for a task naming an indicator or promising a growth rate
     decrease_task = any(w in row["task"] for w in family.get("decrease_task_words", []))
+    # a figure after one of these is a share of the plan (为年计划的 109.5%), not a target rate
+    not_share = tuple(_family(rules, "arith_growth_forms").get("share_not_target_rate", []))
     targets = [float(m.group(1)) for p in compiled["task_target_patterns"] for m in p.finditer(row["task"])]
     for pattern, sign in [(p, 1) for p in compiled["rise_patterns"]] + [(p, -1) for p in compiled["fall_patterns"]]:
         for match in pattern.finditer(text):
             value = sign * float(match.group(1))
             start = bound_left(text, match.start(), SENTENCE_SEPS)
             sentence = text[start:bound_right(text, match.end(), SENTENCE_SEPS)]
-            own = [float(m.group(1)) for p in compiled["sentence_target_patterns"] for m in p.finditer(sentence)]
-            if not targets and not _about_task(sentence[:match.start() - start], row["task"], family):
+            own = [float(m.group(1)) for p in compiled["sentence_target_patterns"] for m in p.finditer(sentence)
+                   if not (not_share and m.group(0)[:m.start(1) - m.start()].rstrip().endswith(not_share))]
+            before = sentence[:match.start() - start]
+            if not targets and not _about_task(before, row["task"], family) and not (
+                    own_chars and names_the_task(before, row["task"], own_chars, family.get("indicator_words", []))):
                 continue  # a growth figure given as background (the task promises something else)
             target = (own or targets or [None])[0]
             phrase = evidence_phrase(text, match.start(), match.end())
@@ -243,6 +249,27 @@ def decline_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
             return [Measure(phrase, -value, "%", None, schedule - value / 100, "progress", "growth", True,
                             match.start())]
     return []
+
+
+def _own_indicator_chars(rules: Rules) -> int:
+    """[families.arith_growth_forms]: how many characters of the task's own name the words
+    before a growth figure must repeat for the figure to be the task's (0: switched off)."""
+    family = _family(rules, "arith_growth_forms")
+    return int(family.get("own_indicator_chars", 0)) if family.get("own_indicator") else 0
+
+
+_NAME_CHARS = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def names_the_task(before: str, task: str, chars: int, others=()) -> bool:
+    """True when ``before`` repeats ``chars`` characters in a row of the task's own words (the
+    indicator the task names, whatever it is called: 招商引资到位资金 …) and names no other
+    indicator (``others``) after them."""
+    last = -1
+    for run in _NAME_CHARS.findall(task):
+        for i in range(len(run) - chars + 1):
+            last = max(last, before.rfind(run[i:i + chars]) + chars if run[i:i + chars] in before else -1)
+    return last >= 0 and not any(w in before[last:] for w in others)
 
 
 def _about_task(before: str, task: str, family: dict) -> bool:

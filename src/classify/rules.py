@@ -433,9 +433,13 @@ _PREPARERS = {
         "[lagging].early_stage_patterns"),
     # the arithmetic families of src/classify/arithmetic.py, compiled once
     "growth": lambda rules: {
-        **{key: tuple(re.compile(p) for p in family_list(rules.raw, "growth", key))
+        # the growth family's patterns, and those of every later family that adds to them
+        # ([families.arith_growth_forms]: more forms of the same arithmetic)
+        **{key: tuple(re.compile(p) for p in families_list(rules.raw, key))
            for key in ("ahead_patterns", "behind_patterns", "rise_patterns", "fall_patterns", "task_target_patterns",
-                       "sentence_target_patterns", "met_patterns", "missed_patterns")},
+                       "sentence_target_patterns")},
+        **{key: tuple(re.compile(p) for p in family_list(rules.raw, "growth", key))
+           for key in ("met_patterns", "missed_patterns")},
         "indicator_words": WordSet(family_list(rules.raw, "growth", "indicator_words")),
         "met": PatternFamily([re.compile(p) for p in family_list(rules.raw, "growth", "met_patterns")], _triggers(
             rules, ("families.growth", "met_patterns", "met_triggers")), "[families.growth].met_patterns"),

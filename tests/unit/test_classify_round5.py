@@ -1,0 +1,60 @@
+"""The fifth round's arithmetic (issue 22), each family in invented wordings (none copied from a
+labelled row), on frames with only ``task`` and ``progress``. What it does on real rows is
+measured leave-one-notice-out by ``make evaluate``, never asserted here."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from src.classify import load_rules
+from src.classify.rules import families_read_from, rules_without
+from src.helpers import classify_tasks
+
+
+def judge(task: str, progress: str, as_of: str = "2022-06-30", **kwargs) -> pd.Series:
+    frame = pd.DataFrame({"task_id": [1], "task": [task], "progress": [progress]})
+    return classify_tasks(frame, as_of=as_of, **kwargs).iloc[0]
+
+
+def without(family: str):
+    rules = load_rules()
+    return rules_without(rules, families_read_from(rules)[f"families.{family}"][0])
+
+
+# --------------------------------------------------------------------------
+# growth against the target rate, in more forms
+# --------------------------------------------------------------------------
+def test_a_rate_after_zengfu_without_a_verb_is_read_against_the_target_rate():
+    result = judge("外贸进出口总额增长9%以上", "全年外贸进出口总额为86.2亿元，增幅12.4%，居全市前列。", as_of="2023-12-31")
+    assert result.status == "completed"
+    assert "12.4%" in result.status_evidence
+    assert judge("外贸进出口总额增长9%以上", "全年外贸进出口总额为86.2亿元，增幅12.4%。", as_of="2023-12-31",
+                 rules=without("arith_growth_forms")).status == "on-track"
+
+
+def test_a_forecast_range_is_judged_by_its_upper_end():
+    behind = judge("文旅产业增加值增长6%。", "前三季度，预计文旅产业增加值增长5.1-5.6%。", as_of="2023-09-30")
+    assert behind.status == "lagging"
+    assert "5.6%" in behind.status_evidence  # the number compared, whole
+    ahead = judge("文旅产业增加值增长6%。", "前三季度，预计文旅产业增加值增长5.8-6.4%。", as_of="2023-09-30")
+    assert ahead.status == "on-track"
+
+
+def test_a_fall_of_the_amount_the_task_names_is_behind_whatever_it_is_called():
+    result = judge("引进市外到位资金", "引进市外到位资金3.2亿元，增长-9%。", as_of="2023-06-30")
+    assert result.status == "lagging"
+    assert result.status_rule == "quantified-below-schedule"
+    assert "-9%" in result.status_evidence
+
+
+def test_a_fall_of_another_indicator_named_after_the_task_is_not_the_task():
+    # the sentence names the task, then another indicator (生产总值) before the figure
+    result = judge("绿色低碳发展行动", "绿色低碳发展行动有序推进，万元生产总值用水量下降3.1%。", as_of="2023-06-30")
+    assert result.status == "on-track"
+    assert result.status_rule != "quantified-below-schedule"
+
+
+def test_a_share_of_the_plan_is_not_read_as_a_target_rate():
+    # 为年计划的 104% is a share of the plan (completed), not a target growth rate of 104%
+    result = judge("城乡道路建设", "城乡道路建设完成投资30.2亿元，为年计划的104%，同比增长22%。", as_of="2023-10-31")
+    assert result.status == "completed"
