@@ -4,7 +4,6 @@ measured leave-one-notice-out by ``make evaluate``, never asserted here."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from src.classify import load_rules
 from src.classify.rules import families_read_from, rules_without
