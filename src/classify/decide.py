@@ -251,6 +251,8 @@ def judge_rows(records, table: TableContext) -> list[dict]:
             if unreported and decision.rule == DEFAULT_RULE:  # nothing reported and no rule fired
                 decision = Decision(NOT_REPORTED, NOT_REPORTED_RULE, "")
         evidence = original_evidence(decision.evidence, row, original)
+        if decision.measure is not None and decision.measure.note and decision.measure.note not in evidence:
+            evidence += decision.measure.note  # the numbers compared (worked out, not in the row)
         ratio = decision.ratio
         gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
         m = decision.measure

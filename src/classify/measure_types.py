@@ -30,6 +30,9 @@ class Measure:
     ambiguous: bool = False  # a target pair whose sentence holds other counts of the same unit
     adjusted: bool = False  # judged against a target the row says was adjusted (目标调整为…)
     sub_target: bool = False  # paired with a task target that breaks down a main one (…18695 人，其中贫困人口 14861 人)
+    # the numbers compared when the phrase does not show them (任务 2.425亿元 worked out from a
+    # difference): added to the evidence after the phrase, in the judged text's characters
+    note: str = ""
     _sentence: tuple = (0, 0)
 
     def as_item(self) -> dict:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from src.classify.literals import may_match
 from src.classify.measure_types import Measure
 from src.classify.quantities import Quantity, actuals_in, quantities_in, row_number_matches, task_targets
+from src.classify.relations import difference_before
 from src.classify.rules import Rules
 from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase, longest_common_run
 
@@ -28,7 +29,8 @@ def in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
                 text, rules, targets=True,
                 # the family's literal filter on the words before the number first: most have none of its words
                 keep=lambda before: bool(may_match(target_filter, before) and (
-                    in_row.search(before) or adjusted.search(before) or milestone.search(before))),
+                    in_row.search(before) or adjusted.search(before) or milestone.search(before))
+                    and difference_before(before, rules) is None),  # 超任务数 180 万元 is no target
                 matches=row_number_matches(row, field_name, rules),
             )
         ]

@@ -340,6 +340,12 @@ def _triggers(rules: Rules, *places) -> list:
     return out
 
 
+def _period_amount(rules: Rules) -> tuple:
+    from src.classify.relations import compile_period_amount  # relations reads Rules: imported on use
+
+    return compile_period_amount(rules)
+
+
 def _optional_pattern(pattern):
     return re.compile(pattern) if pattern else None
 
@@ -451,6 +457,7 @@ _PREPARERS = {
     "plan_figure": lambda rules: re.compile("|".join(f"(?:{p})" for p in [
         *family_list(rules.raw, "arith_plan_figure", "share_patterns"),
         *family_list(rules.raw, "arith_plan_words", "share_patterns")]) or "(?!)"),
+    "period_amount": lambda rules: _period_amount(rules),
     "multi_year": lambda rules: _optional_pattern(rules.raw.get("families", {}).get("narrow_multi_year", {}).get(
         "multi_year_pattern")),
     "decline": lambda rules: tuple(re.compile(p) for p in family_list(rules.raw, "decline", "patterns")),

@@ -4,6 +4,7 @@ measured leave-one-notice-out by ``make evaluate``, never asserted here."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from src.classify import load_rules
 from src.classify.rules import families_read_from, rules_without
@@ -57,3 +58,35 @@ def test_a_share_of_the_plan_is_not_read_as_a_target_rate():
     # 为年计划的 104% is a share of the plan (completed), not a target growth rate of 104%
     result = judge("城乡道路建设", "城乡道路建设完成投资30.2亿元，为年计划的104%，同比增长22%。", as_of="2023-10-31")
     assert result.status == "completed"
+
+
+# --------------------------------------------------------------------------
+# an amount stated as its difference from a task
+# --------------------------------------------------------------------------
+def test_an_amount_above_the_half_year_task_is_on_schedule_not_completed():
+    result = judge("全镇税收收入", "全镇税收收入完成2.46亿元，超时间过半任务数350万元，同比增长4%。")
+    assert result.status == "on-track"
+    assert result.status_rule == "quantified-on-schedule"
+    # the numbers compared are stated, none cut
+    assert "完成2.46亿元" in result.status_evidence and "任务2.425亿元" in result.status_evidence
+    assert judge("全镇税收收入", "全镇税收收入完成2.46亿元，超时间过半任务数350万元。",
+                 rules=without("arith_period_amount")).status == "completed"  # the difference read as a target
+
+
+def test_an_amount_short_of_the_period_task_is_lagging():
+    result = judge("非税收入", "非税收入6120万元，距序时进度任务数还差410万元，同比减收。")
+    assert result.status == "lagging"
+    assert result.measure_target == pytest.approx(6530 * 1e4)
+    assert "6120万元" in result.status_evidence
+
+
+def test_an_amount_above_the_years_task_is_completed():
+    result = judge("招商引资到位资金", "招商引资到位资金完成18.5亿元，超全年目标任务2.5亿元。", as_of="2022-11-30")
+    assert result.status == "completed"
+
+
+def test_a_difference_naming_no_task_is_read_as_the_years_only_at_year_end():
+    year_end = judge("外贸出口", "外贸出口实现12.4亿元，超预期目标3.1亿元。", as_of="2022-12-31")
+    assert year_end.status == "completed"
+    in_year = judge("外贸出口", "外贸出口实现12.4亿元，超预期目标3.1亿元。", as_of="2022-06-30")
+    assert in_year.status != "completed"  # the difference is never a target paired with the actual

@@ -1,0 +1,90 @@
+"""Stage 4d, numbers in relation to a target that the other finders do not read (issue 22,
+fifth round): an amount stated as its difference from a task (超双过半任务数 180 万元, 距序时
+任务还差 192 万元: the task is the actual minus or plus the difference), counts of things done
+beside the things remaining (完成 30 个，剩余 87 个: done of done + remaining). Each gives a
+:class:`Measure` that states the numbers it compared; every phrase and pattern is in a
+``[families.arith_*]`` table of ``status_rules.toml``."""
+from __future__ import annotations
+
+import re
+
+from src.classify.measure_types import Measure
+from src.classify.quantities import quantities_in
+from src.classify.rules import Rules
+from src.classify.spans import SENTENCE_SEPS, bound_left, evidence_phrase
+
+
+def _family(rules: Rules, name: str) -> dict:
+    return rules.raw.get("families", {}).get(name, {})
+
+
+def amount_text(value: float, unit: str) -> str:
+    """An amount in the words offices write it in (2.425亿元, 6530万元, 87个), never in
+    exponent form."""
+    for size, word in ((1e8, "亿"), (1e4, "万")):
+        if abs(value) >= size:
+            return f"{value / size:.6f}".rstrip("0").rstrip(".") + word + unit
+    return f"{value:.6f}".rstrip("0").rstrip(".") + unit
+
+
+def difference_before(before: str, rules: Rules):
+    """The match of ``[families.arith_period_amount]``'s patterns on the words before a number
+    (超"双过半"任务数 / 距年度目标还差): (sign, the words naming the task), or None."""
+    patterns = rules.ready["period_amount"]
+    for sign, pattern in patterns:
+        match = pattern.search(before)
+        if match:
+            return sign, match.group(1) or ""
+    return None
+
+
+def difference_measures(row: dict, rules: Rules) -> list[Measure]:
+    """An amount stated as its difference from a task: 完成 1.13 亿元，超双过半任务数 180 万元
+    (the task was 1.13 亿 − 180 万), 完成 4408 万元，距双过半任务数还差 192 万元 (4408 + 192).
+    Against a period's task (words of ``period_words``: 双过半, 序时, 上半年 …) it is the row's
+    own milestone, on the schedule's scale; against the year's task (``year_words``) a share of
+    the year's target; naming neither, the year's task at a year-end report (not read before)."""
+    family = _family(rules, "arith_period_amount")
+    if not rules.ready["period_amount"]:
+        return []
+    period_words, year_words = family.get("period_words", []), family.get("year_words", [])
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        if not text or not any(w in text for w in family.get("triggers", [])):
+            continue
+        for diff in quantities_in(text, rules, targets=True):
+            found = difference_before(diff.text_before, rules)
+            if found is None:
+                continue
+            sign, words = found
+            period = any(w in words for w in period_words)
+            year = any(w in words for w in year_words)
+            if period and year:
+                continue  # names both: which task is meant cannot be told
+            if not period and not year and row["_schedule"] < 1:
+                continue  # names neither: the year's task only at the year's end
+            start = bound_left(text, diff.start, SENTENCE_SEPS)
+            actuals = [a for a in quantities_in(text[start:diff.start], rules, targets=False) if a.unit == diff.unit]
+            if not actuals:
+                continue
+            actual = actuals[-1]
+            task = actual.value - sign * diff.value
+            if task <= 0:
+                continue
+            share = actual.value / task
+            phrase = evidence_phrase(text, start + actual.start, diff.end)
+            note = f"（完成{amount_text(actual.value, diff.unit)}，任务{amount_text(task, diff.unit)}，完成{share * 100:.1f}%）"
+            if period:
+                measures.append(Measure(phrase, actual.value, diff.unit, task, share * row["_schedule"], field_name,
+                                        "milestone", True, start + actual.start, note=note))
+            else:
+                measures.append(Measure(phrase, actual.value, diff.unit, task, share, field_name, "in-row-target", True,
+                                        start + actual.start, note=note))
+    return measures
+
+
+def compile_period_amount(rules: Rules) -> tuple:
+    family = _family(rules, "arith_period_amount")
+    return tuple([(1, re.compile(p)) for p in family.get("over_patterns", [])]
+                 + [(-1, re.compile(p)) for p in family.get("under_patterns", [])])
