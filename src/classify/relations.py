@@ -11,7 +11,7 @@ import re
 from src.classify.measure_types import Measure
 from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
-from src.classify.spans import SENTENCE_SEPS, bound_left, evidence_phrase
+from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase
 
 
 def _family(rules: Rules, name: str) -> dict:
@@ -88,3 +88,47 @@ def compile_period_amount(rules: Rules) -> tuple:
     family = _family(rules, "arith_period_amount")
     return tuple([(1, re.compile(p)) for p in family.get("over_patterns", [])]
                  + [(-1, re.compile(p)) for p in family.get("under_patterns", [])])
+
+
+def remaining_measures(row: dict, rules: Rules) -> list[Measure]:
+    """Things done beside the things remaining (30 个项目已完成前期工作，下余 87 个推进中): done of
+    done + remaining, an "M of N" count ([families.arith_done_remaining]). The done count is the
+    last count of the same unit before the remaining one in its sentence whose clause has a word
+    of doing (done_words)."""
+    pattern = rules.ready["done_remaining"]
+    if pattern is None:
+        return []
+    family = _family(rules, "arith_done_remaining")
+    words, done_words = family.get("remaining_words", []), family.get("done_words", [])
+    measures = []
+    for field_name in rules.quantity_fields:
+        text = row[field_name]
+        if not text or not any(w in text for w in words):
+            continue
+        for match in pattern.finditer(text):
+            remaining, unit = float(match.group(1)), match.group(2)
+            start = bound_left(text, match.start(), SENTENCE_SEPS)
+            done = None
+            for count in reversed(list(re.finditer(rf"(?<![\d.])(\d+)\s*{re.escape(unit)}", text[start:match.start()]))):
+                at = start + count.start()
+                clause = text[bound_left(text, at, CLAUSE_SEPS):bound_right(text, at + 1, CLAUSE_SEPS)]
+                if any(w in clause for w in done_words):
+                    done = float(count.group(1))
+                    break
+            if done is None or done + remaining <= 0:
+                continue
+            total = done + remaining
+            note = f"（完成{amount_text(done, unit)}，共{amount_text(total, unit)}，完成{done / total * 100:.1f}%）"
+            measures.append(Measure(evidence_phrase(text, at, match.end()), done, unit, total, done / total, field_name,
+                                    "x-of-y", True, at, note=note))
+    return measures
+
+
+def compile_done_remaining(rules: Rules):
+    family = _family(rules, "arith_done_remaining")
+    words, units = family.get("remaining_words", []), rules["quantities"].get("count_units", [])
+    if not words or not units:
+        return None
+    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"(?:{word_alt})(?:的)?\s*(\d+)\s*({unit_alt})")

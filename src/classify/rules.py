@@ -340,10 +340,10 @@ def _triggers(rules: Rules, *places) -> list:
     return out
 
 
-def _period_amount(rules: Rules) -> tuple:
-    from src.classify.relations import compile_period_amount  # relations reads Rules: imported on use
+def _relations(rules: Rules, name: str):
+    from src.classify import relations  # relations reads Rules: imported on use
 
-    return compile_period_amount(rules)
+    return getattr(relations, name)(rules)
 
 
 def _optional_pattern(pattern):
@@ -457,7 +457,8 @@ _PREPARERS = {
     "plan_figure": lambda rules: re.compile("|".join(f"(?:{p})" for p in [
         *family_list(rules.raw, "arith_plan_figure", "share_patterns"),
         *family_list(rules.raw, "arith_plan_words", "share_patterns")]) or "(?!)"),
-    "period_amount": lambda rules: _period_amount(rules),
+    "period_amount": lambda rules: _relations(rules, "compile_period_amount"),
+    "done_remaining": lambda rules: _relations(rules, "compile_done_remaining"),
     "multi_year": lambda rules: _optional_pattern(rules.raw.get("families", {}).get("narrow_multi_year", {}).get(
         "multi_year_pattern")),
     "decline": lambda rules: tuple(re.compile(p) for p in family_list(rules.raw, "decline", "patterns")),

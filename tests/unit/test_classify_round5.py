@@ -90,3 +90,16 @@ def test_a_difference_naming_no_task_is_read_as_the_years_only_at_year_end():
     assert year_end.status == "completed"
     in_year = judge("外贸出口", "外贸出口实现12.4亿元，超预期目标3.1亿元。", as_of="2022-06-30")
     assert in_year.status != "completed"  # the difference is never a target paired with the actual
+
+
+# --------------------------------------------------------------------------
+# things done beside the things remaining
+# --------------------------------------------------------------------------
+def test_done_beside_remaining_is_done_of_the_sum():
+    result = judge("抓好重点项目前期工作", "截至目前，体育馆等12个项目已完成可研批复，剩余36个项目正在编制可研。", as_of="2023-06-30")
+    assert result.status == "lagging"  # 12 of 48 = 25% at mid-year
+    assert "共48个" in result.status_evidence and "25.0%" in result.status_evidence
+    ahead = judge("抓好重点项目前期工作", "截至目前，体育馆等30个项目已完成可研批复，其余18个项目正在编制可研。", as_of="2023-06-30")
+    assert ahead.status == "on-track"  # 30 of 48
+    assert judge("抓好重点项目前期工作", "截至目前，体育馆等12个项目已完成可研批复，剩余36个项目正在编制可研。",
+                 as_of="2023-06-30", rules=without("arith_done_remaining")).status == "on-track"
