@@ -9,7 +9,7 @@ from __future__ import annotations
 from src.classify.measure_types import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure
 from src.classify.pairs import in_row_target_measures, target_measures, x_of_y_measures
 from src.classify.quantities import Quantity, actuals_of, task_targets
-from src.classify.relations import difference_measures, remaining_measures
+from src.classify.relations import amount_text, difference_measures, remaining_measures
 from src.classify.rules import Rules
 from src.classify.shares import gap_measures, percent_measures
 
@@ -36,6 +36,23 @@ def find_measures(row: dict, rules: Rules) -> list[Measure]:
              + remaining_measures(row, rules))
     positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}
     found = [m for m in found if not (m.kind == "x-of-y" and (m.source_field, m.position) in positions)]
+    if rules.raw.get("families", {}).get("arith_x_of_task", {}).get("task_total"):
+        found = [_of_the_task(m, row, rules) for m in found]
     order = {name: i for i, name in enumerate(rules.quantity_fields)}
     return sorted(_dedupe(found), key=lambda m: (order.get(m.source_field, 99), m.position))
 
+
+
+def _of_the_task(m: Measure, row: dict, rules: Rules) -> Measure:
+    """An "M of N" count whose N is not the task's own figure of that unit (确定 500 户改造对象…其中
+    252 户已完成, for a task of 350 户) is judged against the task's figure when the task states
+    exactly one of that unit ([families.arith_x_of_task]): the year's target is the yardstick."""
+    if m.kind != "x-of-y" or not m.unit or m.note:
+        return m
+    same = [t for t in task_targets(row, rules) if t.unit == m.unit]
+    if len(same) != 1 or same[0].value == m.target or same[0].value <= 0:
+        return m
+    target = same[0].value
+    return Measure(m.phrase, m.value, m.unit, target, m.value / target, m.source_field, m.kind, m.decisive, m.position,
+                   note=f"（任务{amount_text(target, m.unit)}，完成{amount_text(m.value, m.unit)}，"
+                        f"完成{m.value / target * 100:.1f}%）")

@@ -103,3 +103,15 @@ def test_done_beside_remaining_is_done_of_the_sum():
     assert ahead.status == "on-track"  # 30 of 48
     assert judge("抓好重点项目前期工作", "截至目前，体育馆等12个项目已完成可研批复，剩余36个项目正在编制可研。",
                  as_of="2023-06-30", rules=without("arith_done_remaining")).status == "on-track"
+
+
+# --------------------------------------------------------------------------
+# M of N against the task's own figure
+# --------------------------------------------------------------------------
+def test_m_of_n_is_judged_against_the_tasks_own_figure():
+    task = "为200户困难家庭实施居家适老化改造。"
+    progress = "摸排确定320户改造对象，已完成招标，其中150户已完成改造。"
+    result = judge(task, progress, as_of="2023-07-31")
+    assert result.status == "on-track"  # 150 of the task's 200 (75%), not of the 320 listed (47%)
+    assert "任务200户" in result.status_evidence and "完成150户" in result.status_evidence
+    assert judge(task, progress, as_of="2023-07-31", rules=without("arith_x_of_task")).status == "lagging"
