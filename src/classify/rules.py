@@ -456,7 +456,8 @@ _PREPARERS = {
                                                                                        "share_patterns")) or "(?!)"),
     "plan_figure": lambda rules: re.compile("|".join(f"(?:{p})" for p in [
         *family_list(rules.raw, "arith_plan_figure", "share_patterns"),
-        *family_list(rules.raw, "arith_plan_words", "share_patterns")]) or "(?!)"),
+        *family_list(rules.raw, "arith_plan_words", "share_patterns"),
+        *family_list(rules.raw, "arith_share_any_words", "share_patterns")]) or "(?!)"),
     "period_amount": lambda rules: _relations(rules, "compile_period_amount"),
     "done_remaining": lambda rules: _relations(rules, "compile_done_remaining"),
     "multi_year": lambda rules: _optional_pattern(rules.raw.get("families", {}).get("narrow_multi_year", {}).get(

@@ -100,9 +100,10 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if rules.ready["plan_figure"].search(before):
                 # 占任务 4 万亩的 115%: a share of the figure the row names; of a period's
                 # figure when its words name a period and not the year (the row's milestone)
-                family = rules.raw.get("families", {}).get("arith_plan_figure", {})
-                if any(w in before for w in family.get("period_words", [])) and not any(
-                        w in before for w in family.get("year_words", [])):
+                families = rules.raw.get("families", {})
+                tables = [families.get(name, {}) for name in ("arith_plan_figure", "arith_share_any_words")]
+                if any(w in before for t in tables for w in t.get("period_words", [])) and not any(
+                        w in before for t in tables for w in t.get("year_words", [])):
                     add("milestone", True, ratio=value / 100 * row["_schedule"])
                 else:
                     add("annual-share", True)
