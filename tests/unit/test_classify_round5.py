@@ -115,3 +115,28 @@ def test_m_of_n_is_judged_against_the_tasks_own_figure():
     assert result.status == "on-track"  # 150 of the task's 200 (75%), not of the 320 listed (47%)
     assert "任务200户" in result.status_evidence and "完成150户" in result.status_evidence
     assert judge(task, progress, as_of="2023-07-31", rules=without("arith_x_of_task")).status == "lagging"
+
+
+# --------------------------------------------------------------------------
+# a share with any words or figures between the verb and 的
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(("progress", "status"), [
+    ("新增城镇就业2.9万人，占省下达全年目标任务5万人的58%。", "on-track"),
+    ("完成棚户区改造开工2.1万套，为省下达我市年度计划（2.2万套）的95.5%。", "on-track"),
+    ("新增城镇就业2.1万人，占省下达全年目标任务5万人的42%。", "lagging"),
+    ("新增城镇就业5.3万人，占省下达全年目标任务5万人的106%。", "completed"),
+])
+def test_a_share_with_words_and_figures_before_de_is_a_share_of_the_year(progress, status):
+    result = judge("抓好就业和住房保障", progress, as_of="2023-09-30" if "2.1万套" in progress else "2023-06-30")
+    assert result.status == status
+    assert "%" in result.status_evidence
+
+
+def test_a_share_naming_a_period_is_the_rows_milestone():
+    result = judge("抓好林业投入", "全市落实林业投入3.2亿元，为上半年省定目标任务（2.9亿元）的110%。", as_of="2023-06-30")
+    assert result.status == "on-track"  # the half-year's figure met: on schedule, not the year's target
+
+
+def test_share_any_words_switches_off():
+    progress = "新增城镇就业2.1万人，占省下达全年目标任务5万人的42%。"
+    assert judge("抓好就业", progress, rules=without("arith_share_any_words")).status == "on-track"
