@@ -30,6 +30,7 @@ from src.classify.columns import (
 from src.classify.cues import find_completion_cues, find_delay_cues, find_early_stage_cues, find_forecast_cues
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, Measure, find_measures, task_targets
 from src.classify.profiles import load_profile
+from src.classify.relations import dated_measures
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
 from src.classify.spans import cell_text, strip_for_only
@@ -97,6 +98,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
             review.append("the task's target spans several years: a share of that total is not judged against "
                           "the year's schedule")
             deciding = kept
+    if not structured:
+        deciding = dated_measures(deciding, row, rules)
     facts = Facts(row, rules, schedule, tolerance, measures, review=review,
                   deciding=deciding,
                   completions=find_completion_cues(row, rules, row["_as_of"]),

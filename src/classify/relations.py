@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from src.classify.measure_types import Measure
+from src.classify.measure_types import SCHEDULE_KINDS, Measure
 from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
-from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase
+from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase, month_number, sentence_of
 
 
 def _family(rules: Rules, name: str) -> dict:
@@ -132,3 +132,32 @@ def compile_done_remaining(rules: Rules):
     word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     return re.compile(rf"(?:{word_alt})(?:的)?\s*(\d+)\s*({unit_alt})")
+
+
+def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Measure]:
+    """A share below 100% dated in its sentence to an earlier month than the report's (截至 10 月底，
+    完成年度计划的 85.9% in a November report) is judged against that month's schedule (10/12), put
+    on the report's scale so that the status compares it with the report's schedule
+    ([families.arith_dated_measure]). A share at or above 100% is the year's target met whenever."""
+    if not _family(rules, "arith_dated_measure").get("own_month_schedule"):
+        return deciding
+    period = rules.ready["period_month"]
+    report_month, schedule = row["_date"].month, row["_schedule"]
+    if period is None or schedule >= 1:
+        return deciding
+    out = []
+    for m in deciding:
+        if m.kind in SCHEDULE_KINDS or m.ratio is None or m.ratio >= 1 or m.note:
+            out.append(m)
+            continue
+        text = row[m.source_field]
+        months = [month_number(a or b) for a, b in period.findall(sentence_of(text, m.position, m.position))]
+        months = [n for n in months if 0 < n < report_month]
+        if not months:
+            out.append(m)
+            continue
+        own = months[-1] / 12
+        note = f"（截至{months[-1]}月底，序时进度{own * 100:.1f}%）"
+        out.append(Measure(m.phrase, m.value, m.unit, m.target, m.ratio / own * schedule, m.source_field, "milestone",
+                           m.decisive, m.position, note=note))
+    return out

@@ -140,3 +140,20 @@ def test_a_share_naming_a_period_is_the_rows_milestone():
 def test_share_any_words_switches_off():
     progress = "新增城镇就业2.1万人，占省下达全年目标任务5万人的42%。"
     assert judge("抓好就业", progress, rules=without("arith_share_any_words")).status == "on-track"
+
+
+# --------------------------------------------------------------------------
+# a measure dated to an earlier month
+# --------------------------------------------------------------------------
+def test_a_share_dated_to_an_earlier_month_is_judged_at_that_months_schedule():
+    progress = "截至9月底，环城快速路完成投资6.3亿元，占年度计划投资的77%。"
+    result = judge("环城快速路建设", progress, as_of="2023-10-31")
+    assert result.status == "on-track"  # 77% at the end of September (75%), not against October's 83.3%
+    assert "截至9月底" in result.status_evidence and "75.0%" in result.status_evidence
+    assert judge("环城快速路建设", progress, as_of="2023-10-31",
+                 rules=without("arith_dated_measure")).status == "lagging"
+
+
+def test_a_share_dated_to_the_report_month_is_judged_as_before():
+    result = judge("环城快速路建设", "截至10月底，环城快速路完成投资6.3亿元，占年度计划投资的77%。", as_of="2023-10-31")
+    assert result.status == "lagging"
