@@ -12,7 +12,16 @@ from src.classify.arithmetic import over_fulfilment, stated_growth_behind, state
 from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues, names_a_node
 from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
 from src.classify.rules import Rules
-from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, first_clause, month_number, sentence_of, strip_for_only
+from src.classify.spans import (
+    CLAUSE_SEPS,
+    SENTENCE_SEPS,
+    bound_left,
+    bound_right,
+    first_clause,
+    month_number,
+    sentence_of,
+    strip_for_only,
+)
 
 
 @dataclass
@@ -251,6 +260,9 @@ def restated_target(m: Measure, f: Facts) -> bool:
     verbs = [*q.get("done_verbs_before", []), *q.get("bare_actual_verbs", []), *q.get("start_verbs", []), "已"]
     if any(v in text[bound_left(text, m.position, CLAUSE_SEPS):m.position] for v in verbs):
         return False
+    done_after = _narrowing(f.rules, "arith_restated_done", "done_after") or []
+    if any(w in text[m.position:bound_right(text, m.position, CLAUSE_SEPS)] for w in done_after):
+        return False  # 为 600 个行政村配建了健身器材: the task's figure said done
     same = [t for t in f.targets if t.value == m.value and t.unit == m.unit]
     at = text.find(m.unit, m.position)
     after = text[at + len(m.unit):at + len(m.unit) + n] if at >= 0 else ""

@@ -157,3 +157,14 @@ def test_a_share_dated_to_an_earlier_month_is_judged_at_that_months_schedule():
 def test_a_share_dated_to_the_report_month_is_judged_as_before():
     result = judge("环城快速路建设", "截至10月底，环城快速路完成投资6.3亿元，占年度计划投资的77%。", as_of="2023-10-31")
     assert result.status == "lagging"
+
+
+# --------------------------------------------------------------------------
+# the task's figure repeated with 了: done, not restated
+# --------------------------------------------------------------------------
+def test_the_tasks_figure_with_le_after_it_is_done():
+    task = "为300个社区配置（更新）智能快递柜。"
+    result = judge(task, "为300个社区配置（更新）了智能快递柜，并开展使用培训。", as_of="2023-12-31")
+    assert result.status == "completed"
+    restated = judge(task, "300个社区配置（更新）智能快递柜选址已确定。", as_of="2023-12-31")
+    assert restated.status != "completed"  # the task's figure restated is no measure
