@@ -9,7 +9,7 @@ from __future__ import annotations
 from src.classify.measure_types import DERIVED_KINDS, EXPLICIT_KINDS, SCHEDULE_KINDS, Measure
 from src.classify.pairs import in_row_target_measures, target_measures, x_of_y_measures
 from src.classify.quantities import Quantity, actuals_of, task_targets
-from src.classify.relations import amount_text, difference_measures, remaining_measures
+from src.classify.relations import all_done_measures, amount_text, difference_measures, remaining_measures
 from src.classify.rules import Rules
 from src.classify.shares import gap_measures, percent_measures
 
@@ -33,7 +33,7 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
 def find_measures(row: dict, rules: Rules) -> list[Measure]:
     found = (percent_measures(row, rules) + gap_measures(row, rules) + target_measures(row, rules)
              + in_row_target_measures(row, rules) + x_of_y_measures(row, rules) + difference_measures(row, rules)
-             + remaining_measures(row, rules))
+             + remaining_measures(row, rules) + all_done_measures(row, rules))
     positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}
     found = [m for m in found if not (m.kind == "x-of-y" and (m.source_field, m.position) in positions)]
     if rules.raw.get("families", {}).get("arith_x_of_task", {}).get("task_total"):

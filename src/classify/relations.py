@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
+from src.classify.cues import negated
 from src.classify.measure_types import SCHEDULE_KINDS, Measure
-from src.classify.quantities import quantities_in
+from src.classify.quantities import quantities_in, task_targets
 from src.classify.rules import Rules
 from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase, month_number, sentence_of
 
@@ -161,3 +162,31 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
         out.append(Measure(m.phrase, m.value, m.unit, m.target, m.ratio / own * schedule, m.source_field, "milestone",
                            m.decisive, m.position, note=note))
     return out
+
+
+def all_done_measures(row: dict, rules: Rules) -> list[Measure]:
+    """All of a counted task said done (全年任务为 282 个村，已全部建设完成; 全部完工 for a task of
+    186 条; 全部开工建设 for a task of new starts): 100% of the task's count, a share of the year's
+    target ([families.arith_all_done]). The count is the task's, or the year's task stated in the
+    row before the phrase; a start (开工) counts only for a task of starts; never when negated."""
+    pattern = rules.ready["all_done"]
+    if pattern is None:
+        return []
+    family = _family(rules, "arith_all_done")
+    starts = rules["quantities"].get("start_verbs", [])
+    text = row["progress"]
+    match = pattern.search(text) if text and any(w in text for w in family.get("triggers", [])) else None
+    if match is None or negated(text, match.start(), rules):
+        return []
+    verb = match.group(0)
+    if any(v in verb for v in starts) and not any(v in row["task"] for v in starts):
+        return []  # works started are not the task's deliverable done
+    counted = [t for t in task_targets(row, rules) if t.unit not in rules["quantities"].get("money_units", [])]
+    year_task = rules.ready["all_done_year"]
+    stated = year_task is not None and year_task.search(text[:match.start()])
+    if not counted and not stated:
+        return []
+    start = bound_left(text, match.start(), SENTENCE_SEPS)
+    phrase = evidence_phrase(text, start, match.end())
+    return [Measure(phrase, 100.0, "%", 100.0, 1.0, "progress", "annual-share", True, match.start(),
+                    note="（全部完成，即完成年度任务的100%）")]

@@ -168,3 +168,33 @@ def test_the_tasks_figure_with_le_after_it_is_done():
     assert result.status == "completed"
     restated = judge(task, "300个社区配置（更新）智能快递柜选址已确定。", as_of="2023-12-31")
     assert restated.status != "completed"  # the task's figure restated is no measure
+
+
+# --------------------------------------------------------------------------
+# all of a counted task said done
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(("task", "progress"), [
+    ("农村公厕改造提升", "全年任务为460座，已全部改造完成。"),
+    ("新建城市口袋公园25个", "经督办，于10月底全部建成。"),
+    ("58个新开工项目", "全部开工建设。"),
+])
+def test_all_of_a_counted_task_done_is_completed(task, progress):
+    result = judge(task, progress, as_of="2023-11-30")
+    assert result.status == "completed"
+    assert "100%" in result.status_evidence
+
+
+@pytest.mark.parametrize(("task", "progress"), [
+    ("新建城市口袋公园25个", "尚未全部建成，剩余工程正在施工。"),  # negated
+    ("新建城市口袋公园25个", "已全部开工建设。"),  # starts are not a park built
+    ("提升城市公园品质", "已全部完成方案设计。"),  # no count to be 100% of
+])
+def test_all_done_needs_a_count_a_matching_verb_and_no_negation(task, progress):
+    result = judge(task, progress, as_of="2023-11-30")
+    assert result.status_rule != "target-met"  # not read as 100% of a count (other rules may still decide)
+    assert "全部完成，即完成年度任务的100%" not in result.status_evidence
+
+
+def test_all_done_switches_off():
+    assert judge("农村公厕改造提升", "全年任务为460座，已全部改造完成。", as_of="2023-11-30",
+                 rules=without("arith_all_done")).status == "on-track"
