@@ -460,6 +460,7 @@ _PREPARERS = {
         *family_list(rules.raw, "arith_share_any_words", "share_patterns")]) or "(?!)"),
     "period_amount": lambda rules: _relations(rules, "compile_period_amount"),
     "done_remaining": lambda rules: _relations(rules, "compile_done_remaining"),
+    "excess_share": lambda rules: _optional_pattern("|".join(family_list(rules.raw, "arith_excess_share", "patterns"))),
     "all_done": lambda rules: _optional_pattern("|".join(family_list(rules.raw, "arith_all_done", "patterns"))),
     "all_done_year": lambda rules: _optional_pattern("|".join(family_list(rules.raw, "arith_all_done",
                                                                           "year_task_patterns"))),

@@ -71,12 +71,18 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if match.group("pct") is None and match.group("cnpct") is None and not before:
                 continue  # a bare 三成 / 三分之一 with nothing to say what it is a share of
 
-            def add(kind, decisive, target=100.0, ratio=None):
+            def add(kind, decisive, target=100.0, ratio=None, note=""):
                 ratio = value / target if ratio is None and target else ratio
                 phrase = evidence_phrase(text, match.start(), match.end(), min_chars=16)  # only for a measure kept
-                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start()))
+                measures.append(Measure(phrase, value, "%", target, ratio, field_name, kind, decisive, match.start(),
+                                        note=note))
 
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
+                continue
+            excess = rules.ready["excess_share"]
+            if excess is not None and excess.search(before):
+                # 超额完成 20%: 20% more than the year's task, i.e. 120% of it ([families.arith_excess_share])
+                add("annual-share", True, ratio=1 + value / 100, note=f"（即完成年度任务的{100 + value:g}%）")
                 continue
             if rules.ready["period_plan"].search(before):
                 # 完成 1-4 月计划的 104%: a share of the period's own plan, the row's milestone

@@ -198,3 +198,14 @@ def test_all_done_needs_a_count_a_matching_verb_and_no_negation(task, progress):
 def test_all_done_switches_off():
     assert judge("农村公厕改造提升", "全年任务为460座，已全部改造完成。", as_of="2023-11-30",
                  rules=without("arith_all_done")).status == "on-track"
+
+
+# --------------------------------------------------------------------------
+# an excess over the year's task stated as a percentage
+# --------------------------------------------------------------------------
+def test_an_excess_percentage_is_more_than_the_task_not_a_share():
+    result = judge("农村饮水安全巩固提升", "全年任务为1200户，实际完成1380户，超额完成15%。", as_of="2023-10-31")
+    assert result.status == "completed"
+    assert "115%" in result.status_evidence
+    assert judge("农村饮水安全巩固提升", "全年任务为1200户，实际完成1380户，超额完成15%。", as_of="2023-10-31",
+                 rules=without("arith_excess_share")).status != "completed"
