@@ -206,6 +206,12 @@ def test_all_done_switches_off():
 def test_an_excess_percentage_is_more_than_the_task_not_a_share():
     result = judge("农村饮水安全巩固提升", "全年任务为1200户，实际完成1380户，超额完成15%。", as_of="2023-10-31")
     assert result.status == "completed"
-    assert "115%" in result.status_evidence
+    assert "超额完成15%" in result.status_evidence
     assert judge("农村饮水安全巩固提升", "全年任务为1200户，实际完成1380户，超额完成15%。", as_of="2023-10-31",
                  rules=without("arith_excess_share")).status != "completed"
+
+
+def test_an_excess_percentage_alone_states_the_share_it_means():
+    result = judge("农村饮水安全巩固提升1200户", "实际改造1380户，超出15%。", as_of="2023-10-31")
+    assert result.status == "completed"
+    assert "115%" in result.status_evidence or "1380户" in result.status_evidence
