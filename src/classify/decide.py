@@ -27,7 +27,13 @@ from src.classify.columns import (
     STATUS_COLUMNS,
     TEXT_FIELDS,
 )
-from src.classify.cues import find_completion_cues, find_delay_cues, find_early_stage_cues, find_forecast_cues
+from src.classify.cues import (
+    find_completion_cues,
+    find_delay_cues,
+    find_early_stage_cues,
+    find_forecast_cues,
+    find_on_track_cues,
+)
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, Measure, find_measures, task_targets
 from src.classify.profiles import load_profile
 from src.classify.relations import dated_measures
@@ -174,9 +180,34 @@ def review_signals(decision: Decision, f: Facts) -> None:
     if decision.rule == DEFAULT_RULE and any(m in progress for m in review.get("unread_figure_marks", [])) and any(
             w in progress for w in review.get("unread_figure_words", [])):
         decision.review.append("figures the rules did not read, next to a word of a plan, a target or a fall")
+    if review.get("arithmetic_conflicts") and decision.rule in ARITHMETIC_RULES:
+        conflict = _status_word_against(decision, f)
+        if conflict:
+            decision.review.append(f"arithmetic says {decision.status}, the cell says '{conflict}'")
     if (review.get("flag_lagging_by_pairs") and decision.rule == "quantified-below-schedule" and f.deciding
             and all(m.kind in DERIVED_KINDS for m in f.deciding)):
         decision.review.append("lagging judged only on counts paired with the task's targets")
+
+
+# the rules that decide by arithmetic (numbers against a target or the schedule)
+ARITHMETIC_RULES = ("quantified-below-schedule", "quantified-on-schedule", "target-met")
+
+
+def _status_word_against(decision: Decision, f: Facts) -> str:
+    """A status word of the progress cell that says otherwise than the arithmetic (the phrase), or
+    "": lagging beside an on-schedule or a done phrase; completed or on-track beside a delay, a
+    forecast of a miss or an early stage due; on-track beside the year's task said done. An
+    on-schedule phrase counts against lagging only when it names the schedule or a smooth course
+    (``[review].conflict_on_track_marks``: 序时, 顺利 …), not a generic 加快推进."""
+    if decision.status == "lagging":
+        marks = f.rules.raw.get("review", {}).get("conflict_on_track_marks", [])
+        words = [c for c in f.cues(find_on_track_cues) if any(m in c.phrase for m in marks)] + f.annual + f.only
+        return words[0].phrase if words else ""
+    against = ([c for c in f.cues(find_delay_cues)] + f.cues(find_forecast_cues)
+               + [c for c in f.cues(find_early_stage_cues) if not c.weak])
+    if decision.status == "on-track" and not against:
+        against = f.annual + f.only
+    return against[0].phrase if against else ""
 
 
 _EMPTY_MAX_CHARS = 12  # a longer cell reports something (empty values and 未报送 words are short)

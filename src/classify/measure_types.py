@@ -16,6 +16,11 @@ SCHEDULE_KINDS = ("stated-gap", "schedule-share", "milestone", "growth", "foreca
 DERIVED_KINDS = ("target-match", "x-of-y")
 
 
+# A worked-out note after the verbatim evidence opens with this (〔核算：完成…，任务…〕): everything
+# before it is the row's own words.
+NOTE_MARK = "〔核算："
+
+
 @dataclass
 class Measure:
     phrase: str
@@ -31,7 +36,7 @@ class Measure:
     adjusted: bool = False  # judged against a target the row says was adjusted (目标调整为…)
     sub_target: bool = False  # paired with a task target that breaks down a main one (…18695 人，其中贫困人口 14861 人)
     # the numbers compared when the phrase does not show them (任务 2.425亿元 worked out from a
-    # difference): added to the evidence after the phrase, in the judged text's characters
+    # difference), written 〔核算：…〕: added to the evidence after the verbatim phrase (NOTE_MARK)
     note: str = ""
     _sentence: tuple = (0, 0)
 

@@ -54,5 +54,5 @@ def _of_the_task(m: Measure, row: dict, rules: Rules) -> Measure:
         return m
     target = same[0].value
     return Measure(m.phrase, m.value, m.unit, target, m.value / target, m.source_field, m.kind, m.decisive, m.position,
-                   note=f"（任务{amount_text(target, m.unit)}，完成{amount_text(m.value, m.unit)}，"
-                        f"完成{m.value / target * 100:.1f}%）")
+                   note=f"〔核算：任务{amount_text(target, m.unit)}，完成{amount_text(m.value, m.unit)}，"
+                        f"完成{m.value / target * 100:.1f}%〕")

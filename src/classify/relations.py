@@ -75,7 +75,7 @@ def difference_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue
             share = actual.value / task
             phrase = evidence_phrase(text, start + actual.start, diff.end)
-            note = f"（完成{amount_text(actual.value, diff.unit)}，任务{amount_text(task, diff.unit)}，完成{share * 100:.1f}%）"
+            note = f"〔核算：完成{amount_text(actual.value, diff.unit)}，任务{amount_text(task, diff.unit)}，完成{share * 100:.1f}%〕"
             if period:
                 measures.append(Measure(phrase, actual.value, diff.unit, task, share * row["_schedule"], field_name,
                                         "milestone", True, start + actual.start, note=note))
@@ -119,7 +119,7 @@ def remaining_measures(row: dict, rules: Rules) -> list[Measure]:
             if done is None or done + remaining <= 0:
                 continue
             total = done + remaining
-            note = f"（完成{amount_text(done, unit)}，共{amount_text(total, unit)}，完成{done / total * 100:.1f}%）"
+            note = f"〔核算：完成{amount_text(done, unit)}，共{amount_text(total, unit)}，完成{done / total * 100:.1f}%〕"
             measures.append(Measure(evidence_phrase(text, at, match.end()), done, unit, total, done / total, field_name,
                                     "x-of-y", True, at, note=note))
     return measures
@@ -158,7 +158,7 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
             out.append(m)
             continue
         own = months[-1] / 12
-        note = f"（截至{months[-1]}月底，序时进度{own * 100:.1f}%）"
+        note = f"〔核算：截至{months[-1]}月底，序时进度{own * 100:.1f}%〕"
         out.append(Measure(m.phrase, m.value, m.unit, m.target, m.ratio / own * schedule, m.source_field, "milestone",
                            m.decisive, m.position, note=note))
     return out
@@ -189,4 +189,4 @@ def all_done_measures(row: dict, rules: Rules) -> list[Measure]:
     start = bound_left(text, match.start(), SENTENCE_SEPS)
     phrase = evidence_phrase(text, start, match.end())
     return [Measure(phrase, 100.0, "%", 100.0, 1.0, "progress", "annual-share", True, match.start(),
-                    note="（全部完成，即完成年度任务的100%）")]
+                    note="〔核算：全部完成，即完成年度任务的100%〕")]

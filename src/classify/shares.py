@@ -82,7 +82,7 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
             excess = rules.ready["excess_share"]
             if excess is not None and excess.search(before):
                 # 超额完成 20%: 20% more than the year's task, i.e. 120% of it ([families.arith_excess_share])
-                add("annual-share", True, ratio=1 + value / 100, note=f"（即完成年度任务的{100 + value:g}%）")
+                add("annual-share", True, ratio=1 + value / 100, note=f"〔核算：即完成年度任务的{100 + value:g}%〕")
                 continue
             if rules.ready["period_plan"].search(before):
                 # 完成 1-4 月计划的 104%: a share of the period's own plan, the row's milestone

@@ -118,7 +118,7 @@ def measure_review(f: Facts) -> None:
             if f.on_schedule(m) != (m.ratio * 100 - months[-1] / 12 * 100 >= -f.tolerance):
                 review.append(f"measure dated to month {months[-1]}: against that month's schedule it would flip")
                 break
-    if any(m.kind == "milestone" for m in deciding):
+    if any(m.kind == "milestone" and not m.note for m in deciding):  # a worked-out yardstick states itself
         review.append("judged against the row's own milestone (节点目标), not the elapsed share of the year")
     if any(m.adjusted for m in deciding):
         review.append("annual target adjusted in the row (调整目标): judged against the adjusted target")

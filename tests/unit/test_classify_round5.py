@@ -215,3 +215,31 @@ def test_an_excess_percentage_alone_states_the_share_it_means():
     result = judge("农村饮水安全巩固提升1200户", "实际改造1380户，超出15%。", as_of="2023-10-31")
     assert result.status == "completed"
     assert "115%" in result.status_evidence or "1380户" in result.status_evidence
+
+
+# --------------------------------------------------------------------------
+# review: arithmetic against a status word of the same cell
+# --------------------------------------------------------------------------
+def test_lagging_by_arithmetic_beside_an_on_schedule_word_is_flagged():
+    result = judge("新建污水管网120公里", "项目按序时推进，已完成管网铺设30公里，完成年度计划的25%。", as_of="2023-06-30")
+    assert result.status == "lagging"
+    assert result.needs_review
+    assert "arithmetic says lagging" in result.review_reason and "序时推进" in result.review_reason
+
+
+def test_lagging_by_arithmetic_beside_a_generic_call_to_speed_up_is_not_a_conflict():
+    result = judge("新建污水管网120公里", "加快推进管网铺设，已完成30公里，完成年度计划的25%。", as_of="2023-06-30")
+    assert result.status == "lagging"
+    assert "arithmetic says" not in result.review_reason
+
+
+def test_on_track_by_arithmetic_beside_a_delay_word_is_flagged():
+    result = judge("新建污水管网120公里", "受征地影响工期滞后，已完成管网铺设70公里，完成年度计划的58%。", as_of="2023-06-30")
+    assert result.needs_review
+    assert "arithmetic says" in result.review_reason or "delay phrase" in result.review_reason
+
+
+def test_arithmetic_agreeing_with_the_words_is_not_flagged():
+    result = judge("新建污水管网120公里", "项目进展顺利，已完成管网铺设70公里，完成年度计划的58%。", as_of="2023-06-30")
+    assert result.status == "on-track"
+    assert not result.needs_review
