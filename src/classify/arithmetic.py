@@ -215,8 +215,10 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
                 gap = value
             else:
                 continue
+            note = (f"〔核算：增长{value:g}%，目标增长{target:g}%，相差{gap:+.1f}个百分点〕" if target is not None
+                    else f"〔核算：同比{value:g}%，低于零增长〕")
             measures.append(Measure(phrase, value, "%", target, schedule + gap / 100, "progress", "growth", True,
-                                    match.start()))
+                                    match.start(), note=note))
             break
         if measures:
             break

@@ -243,3 +243,21 @@ def test_arithmetic_agreeing_with_the_words_is_not_flagged():
     result = judge("新建污水管网120公里", "项目进展顺利，已完成管网铺设70公里，完成年度计划的58%。", as_of="2023-06-30")
     assert result.status == "on-track"
     assert not result.needs_review
+
+
+# --------------------------------------------------------------------------
+# evidence: the numbers compared, never cut inside a number
+# --------------------------------------------------------------------------
+def test_growth_evidence_states_the_rate_and_its_target():
+    result = judge("规上工业增加值增长8%。", "上半年规上工业增加值增长6.5%。")
+    assert result.status == "lagging"
+    assert "增长6.5%" in result.status_evidence and "目标增长8%" in result.status_evidence
+    assert "-1.5个百分点" in result.status_evidence
+
+
+def test_a_worked_out_note_follows_the_verbatim_phrase():
+    from src.classify.measure_types import NOTE_MARK
+    result = judge("非税收入", "非税收入6120万元，距序时进度任务数还差410万元。")
+    phrase, _, note = result.status_evidence.partition(NOTE_MARK)
+    assert phrase and phrase.strip("…") in "非税收入6120万元，距序时进度任务数还差410万元。"
+    assert note.endswith("〕") and "6530万元" in note
