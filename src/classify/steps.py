@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from src.classify.arithmetic import over_fulfilment, stated_growth_behind, stated_growth_on_track
 from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues, names_a_node
 from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
+from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
 from src.classify.spans import (
     CLAUSE_SEPS,
@@ -291,11 +292,35 @@ def quantified_against_schedule(f: Facts) -> Decision | None:
     if len(below) > len(at_or_above):
         return quantified("lagging", representative(below), items, f.schedule)
     if len(below) == len(at_or_above):
+        main = largest_amount(f)
+        if main is not None:  # the main sub-target by size decides (codebook: judge the main one)
+            return quantified("lagging" if main in below else "on-track", main, items, f.schedule)
         f.review.append("measures split evenly; tie-break applied")
         if f.rules.majority_tie == "lagging":
             return quantified("lagging", representative(below), items, f.schedule)
     # the least favourable measure that still decides on-track
     return quantified("on-track", min(at_or_above, key=lambda x: (x.ratio, x.position)), items, f.schedule)
+
+
+def largest_amount(f: Facts) -> Measure | None:
+    """Of measures split evenly, the one whose phrase states the largest amount when every one
+    states an amount in the same unit (完成投资 38.45 亿元，占年度计划 26.3%；…1.11 亿元，占 30.2%)
+    and it is larger than all the others together: the main sub-target
+    ([families.arith_main_by_size]); None otherwise."""
+    if not _narrowing(f.rules, "arith_main_by_size", "largest_decides"):
+        return None
+    sizes = []
+    for m in f.deciding:
+        found = quantities_in(m.phrase, f.rules, targets=False)
+        if not found:
+            return None
+        sizes.append((found[0].unit, found[0].value, m))
+    if len({unit for unit, _, _ in sizes}) != 1:
+        return None
+    ranked = sorted(sizes, key=lambda s: -s[1])
+    if ranked[0][1] <= sum(size for _, size, _ in ranked[1:]):
+        return None  # main only when larger than all the others together
+    return ranked[0][2]
 
 
 def stated_forecast(f: Facts) -> Decision | None:

@@ -261,3 +261,22 @@ def test_a_worked_out_note_follows_the_verbatim_phrase():
     phrase, _, note = result.status_evidence.partition(NOTE_MARK)
     assert phrase and phrase.strip("…") in "非税收入6120万元，距序时进度任务数还差410万元。"
     assert note.endswith("〕") and "6530万元" in note
+
+
+# --------------------------------------------------------------------------
+# measures split evenly: the largest amount is the main sub-target
+# --------------------------------------------------------------------------
+def test_an_even_split_is_decided_by_the_largest_amount():
+    progress = "其中产业类项目完成投资42.6亿元，占年度计划41%；社会事业类项目完成投资3.2亿元，占年度计划56%。"
+    result = judge("重点项目建设", progress, as_of="2023-06-30")
+    assert result.status == "lagging"  # the 42.6 亿元 line is the main one
+    assert "42.6亿元" in result.status_evidence
+    assert "tie-break" not in result.review_reason
+    off = judge("重点项目建设", progress, as_of="2023-06-30", rules=without("arith_main_by_size"))
+    assert off.status == "on-track" and "tie-break" in off.review_reason
+
+
+def test_an_even_split_in_different_units_keeps_the_tie_break():
+    progress = "完成投资42.6亿元，占年度计划41%；新开工项目36个，占年度计划62%。"
+    result = judge("重点项目建设", progress, as_of="2023-06-30")
+    assert "tie-break" in result.review_reason
