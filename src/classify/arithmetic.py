@@ -196,8 +196,13 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
     # a figure after one of these is a share of the plan (为年计划的 109.5%), not a target rate
     not_share = tuple(_family(rules, "arith_growth_forms").get("share_not_target_rate", []))
     targets = [float(m.group(1)) for p in compiled["task_target_patterns"] for m in p.finditer(row["task"])]
+    latest = bool(_family(rules, "arith_latest_growth").get("report_period_first"))
+    seen: set = set()
     for pattern, sign in [(p, 1) for p in compiled["rise_patterns"]] + [(p, -1) for p in compiled["fall_patterns"]]:
         for match in pattern.finditer(text):
+            if match.start(1) in seen:
+                continue
+            seen.add(match.start(1))
             value = sign * float(match.group(1))
             start = bound_left(text, match.start(), SENTENCE_SEPS)
             sentence = text[start:bound_right(text, match.end(), SENTENCE_SEPS)]
@@ -219,10 +224,35 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
                     else f"〔核算：同比{value:g}%，低于零增长〕")
             measures.append(Measure(phrase, value, "%", target, schedule + gap / 100, "progress", "growth", True,
                                     match.start(), note=note))
+            if not latest:
+                break
+        if measures and not latest:
             break
-        if measures:
-            break
-    return measures
+    if latest and len(measures) > 1:
+        # a figure for the report's own period (预计上半年增长 6% in a June report) beats an earlier one
+        # (一季度增长 5.1%); else the first, as before ([families.arith_latest_growth])
+        own = [m for m in measures if period_month_before(text, m.position, rules) == row["_date"].month]
+        measures = [own[-1] if own else min(measures, key=lambda m: m.position)]
+    return measures[:1] if latest else measures
+
+
+_RANGE_MONTH = re.compile(r"1\s*[-—~～至到]\s*(\d{1,2})\s*月|前\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*个月")
+
+
+def period_month_before(text: str, pos: int, rules: Rules) -> int | None:
+    """The month the nearest period named before ``pos`` in its sentence ends with (1-5月 → 5,
+    上半年 → 6, 前三季度 → 9, 全年 → 12: ``[families.arith_latest_growth].period_months``), or None."""
+    start = bound_left(text, pos, SENTENCE_SEPS)
+    before = text[start:pos]
+    best, month = -1, None
+    for match in _RANGE_MONTH.finditer(before):
+        if match.start() > best:
+            best, month = match.start(), int(cn_number(match.group(1) or match.group(2)))
+    for word, value in _family(rules, "arith_latest_growth").get("period_months", {}).items():
+        at = before.rfind(word)
+        if at > best or (at == best and at >= 0 and month is not None and len(word) > 2):
+            best, month = at, int(value)
+    return month
 
 
 def decline_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:

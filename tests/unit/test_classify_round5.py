@@ -280,3 +280,21 @@ def test_an_even_split_in_different_units_keeps_the_tie_break():
     progress = "完成投资42.6亿元，占年度计划41%；新开工项目36个，占年度计划62%。"
     result = judge("重点项目建设", progress, as_of="2023-06-30")
     assert "tie-break" in result.review_reason
+
+
+# --------------------------------------------------------------------------
+# several growth figures: the report's own period decides
+# --------------------------------------------------------------------------
+def test_the_growth_figure_of_the_reports_period_decides():
+    progress = "一季度，全县地区生产总值增长4.8%；预计上半年地区生产总值增长6.6%。"
+    result = judge("地区生产总值增长6.5%。", progress, as_of="2023-06-30")
+    assert result.status == "on-track"
+    assert "6.6%" in result.status_evidence
+    assert judge("地区生产总值增长6.5%。", progress, as_of="2023-06-30",
+                 rules=without("arith_latest_growth")).status == "lagging"
+
+
+def test_growth_figures_of_months_ranges_pick_the_report_month():
+    progress = "1-4月，税收收入增长3.1%，预计1-5月税收收入增长5.4%。"
+    assert judge("税收收入增长5%。", progress, as_of="2023-05-31").status == "on-track"
+    assert judge("税收收入增长5%。", "1-4月，税收收入增长3.1%。", as_of="2023-05-31").status == "lagging"
