@@ -104,7 +104,7 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     import papermill as pm  # cold start: papermill only when a report is rendered
     from papermill.exceptions import PapermillExecutionError  # cold start: papermill only when a report is rendered
 
-    from src.report import render  # cold start: pandas, matplotlib and WeasyPrint only when a report is rendered
+    from src.report import export, render  # cold start: pandas, nbconvert and WeasyPrint only when a report is rendered
 
     started, cpu = time.perf_counter(), time.process_time()
     staging = Path(staging)
@@ -135,10 +135,10 @@ def render_report(job: ReportJob, staging: Path, stderr_log: str | None = None) 
     except Exception as error:  # kernel died, notebook unreadable…: reported per report, never fatal
         return failed_result(job, f"无法执行：{type(error).__name__}: {error}", executed)
     executed_at = time.perf_counter()
-    page = render.page_html(job.title, render.notebook_body_html(nb))  # the executed notebook papermill wrote
+    page = render.page_html(job.title, export.notebook_body_html(nb))  # the executed notebook papermill wrote
     (staging / f"{job.slug}.html").write_text(page, encoding="utf-8")
     html_at, pdf_cpu = time.perf_counter(), time.process_time()
-    render.html_to_pdf(page, staging / f"{job.slug}.pdf")
+    export.html_to_pdf(page, staging / f"{job.slug}.pdf")
     pdf_at = time.perf_counter()
     timings = {"kernel": kernels.last_checkout_seconds() if job.warm_kernel else None, **_cell_timings(nb),
                "execute": executed_at - started, "html": html_at - executed_at, "pdf": pdf_at - html_at,
@@ -244,12 +244,12 @@ def _warm_page() -> None:
     are loaded before the first report (about 0.3 s of its HTML and PDF)."""
     import nbformat  # cold start: nbformat only when a report is rendered
 
-    from src.report import render  # cold start: pandas, matplotlib and WeasyPrint only when a report is rendered
+    from src.report import export, render  # cold start: pandas, nbconvert and WeasyPrint only when a report is rendered
 
     try:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("督查室重点工作")])
-        page = render.page_html("预热", render.notebook_body_html(nb))
+        page = render.page_html("预热", export.notebook_body_html(nb))
         with tempfile.TemporaryDirectory() as folder:
-            render.html_to_pdf(page, Path(folder) / "warm.pdf")
+            export.html_to_pdf(page, Path(folder) / "warm.pdf")
     except Exception:  # the first report meets the same problem and reports it
         pass

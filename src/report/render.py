@@ -9,17 +9,11 @@ to fetch anything that is not a data URI.
 from __future__ import annotations
 
 import base64
-import copy
-import functools
 import html
 from datetime import date
 from pathlib import Path
 
-import nbformat
 import pandas as pd
-from nbconvert import HTMLExporter
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
 from src.report.narrative import evidence_text, is_override, status_summary
 from src.report.style import light_color, status_label, status_order
@@ -44,9 +38,7 @@ __all__ = [
     "frame_html",
     "nav_html",
     "figure_html",
-    "notebook_body_html",
     "page_html",
-    "html_to_pdf",
     "index_html",
     "write_excel",
     "EXCEL_COLUMNS",
@@ -241,52 +233,13 @@ def key_value_html(rows: list[tuple[str, object]]) -> str:
 
 
 # --------------------------------------------------------------------------
-# notebook → HTML → PDF
+# a page
 # --------------------------------------------------------------------------
-def notebook_body_html(notebook) -> str:
-    """The executed notebook's outputs as HTML: no code, no prompts, no stderr,
-    no warnings, no papermill parameters cell."""
-
-    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
-    body, _ = _exporter().from_notebook_node(_reader_facing(nb))
-    return body
-
-
-@functools.lru_cache(maxsize=1)
-def _exporter() -> HTMLExporter:
-    """One exporter per process (as ``jupyter nbconvert`` uses one for many notebooks): its template
-    environment is built on the first export, not again for every report (about 0.06 s each)."""
-    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True, exclude_anchor_links=True)
-
-
-def _reader_facing(nb):
-    nb = copy.deepcopy(nb)
-    kept = []
-    for cell in nb.cells:
-        tags = set(cell.get("metadata", {}).get("tags", []))
-        if tags & {"parameters", "injected-parameters", "remove-cell"}:
-            continue
-        if cell.cell_type == "code":
-            cell.outputs = [
-                output for output in cell.get("outputs", [])
-                if not (output.get("output_type") == "stream" and output.get("name") == "stderr")
-                and output.get("output_type") != "error"
-                and not (output.get("output_type") == "execute_result" and "text/html" not in output.get("data", {})
-                         and "image/png" not in output.get("data", {}))
-            ]
-            if not cell.outputs:
-                continue
-        kept.append(cell)
-    nb.cells = kept
-    return nb
-
-
 def report_css() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
-def _inline_style(css: str) -> str:
+def inline_style(css: str) -> str:
     return f"<style>\n{css}\n</style>"
 
 
@@ -297,38 +250,8 @@ def page_html(title: str, body: str) -> str:
         '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'">\n'
-        f"<title>{esc(title)}</title>\n{_inline_style(report_css())}\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{esc(title)}</title>\n{inline_style(report_css())}\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-
-
-def html_to_pdf(page: str, pdf_path: str | Path) -> Path:
-    """Render a page to an A4 PDF with real, embedded CJK text.
-
-    A page made by :func:`page_html` carries the report stylesheet inline; it is parsed
-    once per process (:func:`_pdf_stylesheet`) and given to WeasyPrint beside the page
-    without it: the same styles in the same place of the cascade (the page has no other),
-    the same PDF text (tested), without parsing it again for every report."""
-
-    pdf_path = Path(pdf_path)
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    css = report_css()
-    stylesheets = []
-    if _inline_style(css) in page:
-        page = page.replace(_inline_style(css), "", 1)
-        stylesheets = [_pdf_stylesheet(css)]
-    HTML(string=page, url_fetcher=_no_network(), media_type="print").write_pdf(str(pdf_path), stylesheets=stylesheets)
-    return pdf_path
-
-
-def _no_network():
-    return URLFetcher(allowed_protocols={"data"})  # self-contained: never touch the network
-
-
-@functools.lru_cache(maxsize=1)
-def _pdf_stylesheet(css: str):
-    """The report stylesheet parsed for print, once per process and text."""
-
-    return CSS(string=css, url_fetcher=_no_network(), media_type="print")
 
 
 # --------------------------------------------------------------------------

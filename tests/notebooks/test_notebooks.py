@@ -11,7 +11,7 @@ import pytest
 
 from scripts.nbtools import notebook_problems
 from src import store
-from src.report import render
+from src.report import export
 from src.text import search_tasks
 from tests.conftest import MINI_TABLE, REAL_TABLE, ROOT
 
@@ -90,7 +90,7 @@ def test_report_templates_run_on_a_fixture(tmp_path, mini_processed, notebook, p
         str(TEMPLATES / notebook), str(out), cwd=str(tmp_path), progress_bar=False, kernel_name="python3",
         parameters={"data_dir": str(mini_processed), **parameters},
     )
-    body = render.notebook_body_html(out)
+    body = export.notebook_body_html(out)
     assert "重点工作" in body and "<img" in body
     assert "2020-06-30（50.0%）" in body  # the date the statuses were computed at
     if parameters:

@@ -153,13 +153,13 @@ def test_the_stylesheet_parsed_once_makes_the_same_pdf_as_the_inline_one(real_bu
     inline copy: the same pages and the same text as rendering the page as it is."""
     from weasyprint import HTML
 
-    from src.report import render
+    from src.report import export
 
     page = (real_build / "reports" / "leader-02.html").read_text(encoding="utf-8")
     assert "<style>" in page
-    render.html_to_pdf(page, tmp_path / "first.pdf")
-    render.html_to_pdf(page, tmp_path / "again.pdf")  # the parsed stylesheet reused
-    HTML(string=page, url_fetcher=render._no_network(), media_type="print").write_pdf(str(tmp_path / "inline.pdf"))
+    export.html_to_pdf(page, tmp_path / "first.pdf")
+    export.html_to_pdf(page, tmp_path / "again.pdf")  # the parsed stylesheet reused
+    HTML(string=page, url_fetcher=export._no_network(), media_type="print").write_pdf(str(tmp_path / "inline.pdf"))
     texts = [subprocess.run(["pdftotext", "-layout", str(tmp_path / f"{name}.pdf"), "-"], capture_output=True,
                             text=True, check=True).stdout for name in ("first", "again", "inline")]
     assert texts[0] == texts[1] == texts[2] and re.search(r"—\s*2\s*—", texts[0])

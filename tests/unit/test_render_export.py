@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import nbformat
 
-from src.report import render
+from src.report import export
 
 
 def _notebook(text: str, hidden: str):
@@ -20,10 +20,10 @@ def test_one_exporter_renders_each_notebook_as_its_own(tmp_path):
     first, second = _notebook("督查第一", "secret_code_a()"), _notebook("督查第二", "secret_code_b()")
     path = tmp_path / "first.ipynb"
     nbformat.write(first, str(path))
-    from_file, from_node, other = (render.notebook_body_html(path), render.notebook_body_html(first),
-                                   render.notebook_body_html(second))
+    from_file, from_node, other = (export.notebook_body_html(path), export.notebook_body_html(first),
+                                   export.notebook_body_html(second))
     assert from_file == from_node
     assert "督查第一表" in from_node and "督查第二" not in from_node
     assert "督查第二表" in other and "督查第一" not in other
     assert "secret_code" not in from_node + other and "x = 1" not in from_node  # no code, no parameters
-    assert render._exporter() is render._exporter()  # built once per process
+    assert export._exporter() is export._exporter()  # built once per process
