@@ -18,6 +18,7 @@ from functools import cache
 import jieba
 import pandas as pd
 
+from src.classify.measure_types import NOTE_MARK
 from src.classify.profiles import load_profile
 from src.report.office import date_words, deadline_date
 from src.report.style import report_style
@@ -165,6 +166,7 @@ def deciding_clause(task) -> tuple[str, str]:
     evidence = _text(_get(task, "rule_evidence") or _get(task, "status_evidence", "")).strip()
     if evidence.startswith("人工认定"):
         evidence = ""
+    evidence = evidence.split(NOTE_MARK, 1)[0].strip()  # the row's own words, without the worked-out numbers
     for column, where in (("progress", "进展情况"), ("problems", "存在问题"), ("next_steps", "下一步工作安排")):
         for clause in _clauses(_get(task, column, "")):
             if evidence and (evidence in clause or clause in evidence):

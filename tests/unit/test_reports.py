@@ -674,6 +674,17 @@ def test_without_a_number_the_whole_deciding_clause_is_quoted_and_next_steps_are
     assert "反映“待选址" not in sentence
 
 
+def test_the_deciding_clause_is_found_behind_worked_out_numbers():
+    from src.classify.measure_types import NOTE_MARK
+    from src.report import findings
+
+    worked = _row(schedule_gap_pts=float("nan"), progress_items=[],
+                  status_evidence=f"距序时任务还差120万元{NOTE_MARK}完成380万元，任务500万元，完成76.0%〕",
+                  progress="累计完成投资380万元，距序时任务还差120万元。", problems="")
+    assert findings.deciding_clause(worked) == ("进展情况", "累计完成投资380万元，距序时任务还差120万元")
+    assert NOTE_MARK not in findings.reader_evidence(worked)
+
+
 @pytest.mark.parametrize("text, limit", [
     ("着重抓好高校毕业生、农民工、退役军人、残疾人等就业工作，城镇新增就业25万人", 28),
     ("推进杭州城西科创大走廊科技创新高地建设和产业数字化转型升级示范区创建", 20),
