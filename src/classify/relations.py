@@ -85,12 +85,6 @@ def difference_measures(row: dict, rules: Rules) -> list[Measure]:
     return measures
 
 
-def compile_period_amount(rules: Rules) -> tuple:
-    family = _family(rules, "arith_period_amount")
-    return tuple([(1, re.compile(p)) for p in family.get("over_patterns", [])]
-                 + [(-1, re.compile(p)) for p in family.get("under_patterns", [])])
-
-
 def remaining_measures(row: dict, rules: Rules) -> list[Measure]:
     """Things done beside the things remaining (30 个项目已完成前期工作，下余 87 个推进中): done of
     done + remaining, an "M of N" count ([families.arith_done_remaining]). The done count is the
@@ -123,16 +117,6 @@ def remaining_measures(row: dict, rules: Rules) -> list[Measure]:
             measures.append(Measure(evidence_phrase(text, at, match.end()), done, unit, total, done / total, field_name,
                                     "x-of-y", True, at, note=note))
     return measures
-
-
-def compile_done_remaining(rules: Rules):
-    family = _family(rules, "arith_done_remaining")
-    words, units = family.get("remaining_words", []), rules["quantities"].get("count_units", [])
-    if not words or not units:
-        return None
-    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
-    return re.compile(rf"(?:{word_alt})(?:的)?\s*(\d+)\s*({unit_alt})")
 
 
 def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Measure]:

@@ -340,10 +340,22 @@ def _triggers(rules: Rules, *places) -> list:
     return out
 
 
-def _relations(rules: Rules, name: str):
-    from src.classify import relations  # relations reads Rules: imported on use
+def _period_amount_patterns(rules: Rules) -> tuple:
+    """[families.arith_period_amount]: (+1 over / -1 under, the words before a difference)."""
+    family = rules.raw.get("families", {}).get("arith_period_amount", {})
+    return tuple([(1, re.compile(p)) for p in family.get("over_patterns", [])]
+                 + [(-1, re.compile(p)) for p in family.get("under_patterns", [])])
 
-    return getattr(relations, name)(rules)
+
+def _done_remaining_pattern(rules: Rules):
+    """[families.arith_done_remaining]: a remaining count (剩余 87 个), or None without words or units."""
+    family = rules.raw.get("families", {}).get("arith_done_remaining", {})
+    words, units = family.get("remaining_words", []), rules["quantities"].get("count_units", [])
+    if not words or not units:
+        return None
+    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"(?:{word_alt})(?:的)?\s*(\d+)\s*({unit_alt})")
 
 
 def _optional_pattern(pattern):
@@ -458,8 +470,8 @@ _PREPARERS = {
         *family_list(rules.raw, "arith_plan_figure", "share_patterns"),
         *family_list(rules.raw, "arith_plan_words", "share_patterns"),
         *family_list(rules.raw, "arith_share_any_words", "share_patterns")]) or "(?!)"),
-    "period_amount": lambda rules: _relations(rules, "compile_period_amount"),
-    "done_remaining": lambda rules: _relations(rules, "compile_done_remaining"),
+    "period_amount": _period_amount_patterns,
+    "done_remaining": _done_remaining_pattern,
     "excess_share": lambda rules: _optional_pattern("|".join(family_list(rules.raw, "arith_excess_share", "patterns"))),
     "all_done": lambda rules: _optional_pattern("|".join(family_list(rules.raw, "arith_all_done", "patterns"))),
     "all_done_year": lambda rules: _optional_pattern("|".join(family_list(rules.raw, "arith_all_done",
