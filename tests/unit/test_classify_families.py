@@ -133,9 +133,14 @@ def test_a_bare_count_answers_the_tasks_only_target_of_its_unit(task, progress, 
     assert judge(task, progress, as_of).status == status
 
 
-def test_works_started_on_schedule_next_to_lagging_completions_is_flagged():
+def test_works_started_on_schedule_next_to_lagging_completions_is_flagged_when_on():
+    # off since the sixth round ([review].off: 26 corpus tasks flagged, 4 wrong); the status is unchanged
     result = judge("改造农村危房2万户。", "累计开工1.7万户，开工率85%；竣工3000户。")
-    assert result.status == "lagging" and result.needs_review and "started" in result.review_reason
+    assert result.status == "lagging" and "started" not in result.review_reason
+    rules = copy.deepcopy(c.load_rules())
+    rules.raw["review"]["off"] = [o for o in rules.raw["review"]["off"] if not o.startswith("works started")]
+    flagged = judge("改造农村危房2万户。", "累计开工1.7万户，开工率85%；竣工3000户。", rules=rules)
+    assert flagged.status == "lagging" and flagged.needs_review and "started" in flagged.review_reason
 
 
 def test_an_annual_plan_stated_in_the_progress():
