@@ -207,6 +207,11 @@ def target_met(f: Facts) -> Decision | None:
     if f.schedule >= 1 and _narrowing(f.rules, "arith_year_end_growth", "growth_met_at_year_end"):
         # at the year's end a growth rate against its target rate is the year's figure
         target_bearing += [m for m in deciding if m.kind == "growth" and m.target is not None]
+    if f.schedule >= 1 and _narrowing(f.rules, "arith_year_end_gap", "gap_met_at_year_end"):
+        # at the year's end the schedule is the year's target: a stated gap at or above it
+        # (高于预期目标 N 个百分点, 超序时进度 N 个百分点 in December) says the target is met
+        target_bearing += [m for m in deciding if (m.kind == "stated-gap" or (m.kind == "growth" and m.unit == "pts"))
+                           and m not in target_bearing]
     if target_bearing and _narrowing(f.rules, "arith_share_beats_gap", "year_share_beats_gap"):
         # a share of the year's plan at or above 100% with figures on the schedule's scale that
         # agree (超序时进度 N 个百分点): the share says the year's target is met

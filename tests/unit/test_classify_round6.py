@@ -59,7 +59,8 @@ def test_a_stage_word_beside_a_done_word_is_not_flagged():
 
 
 def test_a_year_end_measure_above_the_target_that_is_not_completed_is_flagged():
-    result = judge("规上工业增加值", "全年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-12-31")
+    rules = without_year_end_gap()  # with the family on, such a row is completed (below)
+    result = judge("规上工业增加值", "全年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-12-31", rules=rules)
     assert (result.status, result.status_rule) == ("on-track", "quantified-on-schedule")
     assert YEAR_END_MEASURE in result.review_reason
     mid = judge("规上工业增加值", "上半年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-06-30")
@@ -104,7 +105,8 @@ def test_every_date_signal_has_its_chinese_reason_for_the_reports():
 
     rows = [judge("年内建成社区食堂", "各街道积极对接，多方筹措。", as_of="2022-09-30"),
             judge("滨湖步道工程", "目前施工图设计已进入审查，同步对接各方意见。", as_of="2022-10-31"),
-            judge("规上工业增加值", "全年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-12-31"),
+            judge("规上工业增加值", "全年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-12-31",
+                  rules=without_year_end_gap()),
             judge("社区食堂运营", "全年社区食堂运营平稳有序，序时推进。", as_of="2022-12-31"),
             judge("新增绿道里程40公里", "上半年新增绿道里程96公里。", as_of="2022-06-30"),
             judge("持续深化邻里互助服务", "已完成全年目标任务。", as_of="2022-08-31")]
@@ -112,3 +114,22 @@ def test_every_date_signal_has_its_chinese_reason_for_the_reports():
         assert row.review_reason
         text = review_reason_text(row.review_reason)
         assert "（未译）" not in text and not any(ch.isascii() and ch.isalpha() for ch in text), text
+
+
+def without_year_end_gap():
+    rules = copy.deepcopy(load_rules())
+    rules.raw["families"]["arith_year_end_gap"]["gap_met_at_year_end"] = False
+    return rules
+
+
+def test_a_year_end_gap_above_the_expected_target_is_the_target_met():
+    result = judge("规上工业增加值", "全年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-12-31")
+    assert (result.status, result.status_rule) == ("completed", "target-met")
+    assert "1.2个百分点" in result.status_evidence
+    below = judge("规上工业增加值", "全年规上工业增加值增长5.2%，低于预期目标1.8个百分点。", as_of="2022-12-31")
+    assert below.status == "lagging"
+    mid = judge("规上工业增加值", "上半年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-06-30")
+    assert mid.status == "on-track"  # ahead at mid-year is not the year's target met
+    off = judge("规上工业增加值", "全年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-12-31",
+                rules=without_year_end_gap())
+    assert off.status == "on-track" and YEAR_END_MEASURE in off.review_reason
