@@ -8,6 +8,7 @@ import copy
 import pandas as pd
 
 from src.classify import load_rules
+from src.classify.rules import families_read_from, rules_without
 from src.classify.review import (
     DEFAULT_LATE,
     MET_EARLY,
@@ -133,3 +134,20 @@ def test_a_year_end_gap_above_the_expected_target_is_the_target_met():
     off = judge("规上工业增加值", "全年规上工业增加值增长8.2%，高于预期目标1.2个百分点。", as_of="2022-12-31",
                 rules=without_year_end_gap())
     assert off.status == "on-track" and YEAR_END_MEASURE in off.review_reason
+
+
+def test_a_stage_still_being_revised_is_behind_from_the_third_quarter():
+    late = judge("新建城南图书馆", "可研报告正在修改完善。", as_of="2022-09-30")
+    assert late.status == "lagging"
+    assert "正在修改" in late.status_evidence
+    plan = judge("改造滨河步道", "目前正在修订施工设计，待审定后进场。", as_of="2022-10-31")
+    assert plan.status == "lagging"
+    mid = judge("新建城南图书馆", "可研报告正在修改完善。", as_of="2022-06-30")
+    assert mid.status == "on-track" and mid.needs_review  # not yet due: flagged, not behind
+    rules = load_rules()
+    rules = rules_without(rules, families_read_from(rules)["families.stage_late_revision"][0])
+    assert judge("新建城南图书馆", "可研报告正在修改完善。", as_of="2022-09-30", rules=rules).status == "on-track"
+
+
+def test_a_revision_said_done_is_no_early_stage():
+    assert judge("新建城南图书馆", "可研报告已修改完善并获批复，主体施工过半。", as_of="2022-09-30").status != "lagging"
