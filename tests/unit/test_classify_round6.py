@@ -8,7 +8,6 @@ import copy
 import pandas as pd
 
 from src.classify import load_rules
-from src.classify.rules import families_read_from, rules_without
 from src.classify.review import (
     DEFAULT_LATE,
     MET_EARLY,
@@ -17,6 +16,7 @@ from src.classify.review import (
     YEAR_END_MEASURE,
     YEAR_END_WORDS,
 )
+from src.classify.rules import families_read_from, rules_without
 from src.helpers import classify_tasks
 
 
