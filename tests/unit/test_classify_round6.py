@@ -151,3 +151,15 @@ def test_a_stage_still_being_revised_is_behind_from_the_third_quarter():
 
 def test_a_revision_said_done_is_no_early_stage():
     assert judge("新建城南图书馆", "可研报告已修改完善并获批复，主体施工过半。", as_of="2022-09-30").status != "lagging"
+
+
+def test_a_deliverable_of_an_earlier_year_not_delivered_is_overdue():
+    result = judge("城东污水泵站", "2019年度安排的城东污水泵站至今未完工，正协调施工单位。", as_of="2021-05-31")
+    assert (result.status, result.status_rule) == ("lagging", "stated-not-started")
+    assert "2019年度" in result.status_evidence
+    this_year = judge("城东污水泵站", "2021年安排的城东污水泵站未完工，正有序施工。", as_of="2021-05-31")
+    assert this_year.status != "lagging"  # the report's own year: not overdue by date alone
+    rules = load_rules()
+    rules = rules_without(rules, families_read_from(rules)["families.earlier_year_undone"][0])
+    assert judge("城东污水泵站", "2019年度安排的城东污水泵站至今未完工，正协调施工单位。", as_of="2021-05-31",
+                 rules=rules).status_rule != "stated-not-started"
