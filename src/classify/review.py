@@ -10,6 +10,8 @@ wrong statuses among them.
 """
 from __future__ import annotations
 
+import math
+
 from src.classify.columns import DEFAULT_RULE
 
 # the reasons' openings (``[review].off`` matches a reason by its start)
@@ -40,7 +42,7 @@ def date_signals(decision, f) -> list[str]:
             reasons.append(f"{YEAR_END_WORDS} ({decision.rule})")
     ratio = decision.ratio
     if (decision.rule == "target-met" and month < int(cfg.get("met_early_before_month", 10))
-            and ratio == ratio and ratio >= float(cfg.get("met_early_min_ratio", 2.0))):
+            and not math.isnan(ratio) and ratio >= float(cfg.get("met_early_min_ratio", 2.0))):
         reasons.append(f"{MET_EARLY} ({ratio * 100:.0f}% in month {month})")
     if decision.rule == DEFAULT_RULE and not year_end and month >= int(cfg.get("late_from_month", 7)):
         verbs = cfg.get("deliverable_words", [])
