@@ -37,6 +37,7 @@ from src.classify.cues import (
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, Measure, find_measures, task_targets
 from src.classify.profiles import load_profile
 from src.classify.relations import dated_measures
+from src.classify.review import date_signals
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
 from src.classify.spans import cell_text, strip_for_only
@@ -187,6 +188,7 @@ def review_signals(decision: Decision, f: Facts) -> None:
     if (review.get("flag_lagging_by_pairs") and decision.rule == "quantified-below-schedule" and f.deciding
             and all(m.kind in DERIVED_KINDS for m in f.deciding)):
         decision.review.append("lagging judged only on counts paired with the task's targets")
+    decision.review.extend(date_signals(decision, f))
 
 
 # the rules that decide by arithmetic (numbers against a target or the schedule)

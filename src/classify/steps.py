@@ -6,6 +6,7 @@ returns a :class:`Decision` decides."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from src.classify.arithmetic import over_fulfilment, stated_growth_behind, stated_growth_on_track
@@ -18,6 +19,7 @@ from src.classify.spans import (
     SENTENCE_SEPS,
     bound_left,
     bound_right,
+    evidence_phrase,
     first_clause,
     month_number,
     sentence_of,
@@ -207,6 +209,11 @@ def target_met(f: Facts) -> Decision | None:
     if f.schedule >= 1 and _narrowing(f.rules, "arith_year_end_growth", "growth_met_at_year_end"):
         # at the year's end a growth rate against its target rate is the year's figure
         target_bearing += [m for m in deciding if m.kind == "growth" and m.target is not None]
+    if f.schedule >= 1 and _narrowing(f.rules, "arith_year_end_gap", "gap_met_at_year_end"):
+        # at the year's end the schedule is the year's target: a stated gap at or above it
+        # (高于预期目标 N 个百分点, 超序时进度 N 个百分点 in December) says the target is met
+        target_bearing += [m for m in deciding if (m.kind == "stated-gap" or (m.kind == "growth" and m.unit == "pts"))
+                           and m not in target_bearing]
     if target_bearing and _narrowing(f.rules, "arith_share_beats_gap", "year_share_beats_gap"):
         # a share of the year's plan at or above 100% with figures on the schedule's scale that
         # agree (超序时进度 N 个百分点): the share says the year's target is met
@@ -348,9 +355,26 @@ def growth_stated_behind(f: Facts) -> Decision | None:
 
 
 def stated_not_started(f: Facts) -> Decision | None:
-    """9. Not started or still at an early stage when the work is due."""
+    """9. Not started or still at an early stage when the work is due; a deliverable of an
+    earlier year than the report's still not delivered ([families.earlier_year_undone])."""
     due = [c for c in f.cues(find_early_stage_cues) if not c.weak]
-    return Decision("lagging", "stated-not-started", due[0].evidence) if due else None
+    if due:
+        return Decision("lagging", "stated-not-started", due[0].evidence)
+    overdue = earlier_year_undone(f)
+    return Decision("lagging", "stated-not-started", overdue) if overdue else None
+
+
+def earlier_year_undone(f: Facts) -> str:
+    """The phrase of a deliverable dated to a year before the report's and said not delivered
+    (2018年项目未竣工 in a 2020 report): overdue whatever the month. "" when none."""
+    pattern = _narrowing(f.rules, "earlier_year_undone", "pattern")
+    text = f.row["progress"]
+    if not pattern or "未" not in text and "没有" not in text:
+        return ""
+    for match in re.finditer(pattern, text):
+        if int(match.group("year")) < f.row["_date"].year:
+            return evidence_phrase(text, match.start(), match.end())
+    return ""
 
 
 def stated_early_stage(f: Facts) -> Decision | None:

@@ -133,9 +133,14 @@ def test_a_bare_count_answers_the_tasks_only_target_of_its_unit(task, progress, 
     assert judge(task, progress, as_of).status == status
 
 
-def test_works_started_on_schedule_next_to_lagging_completions_is_flagged():
+def test_works_started_on_schedule_next_to_lagging_completions_is_flagged_when_on():
+    # off since the sixth round ([review].off: 26 corpus tasks flagged, 4 wrong); the status is unchanged
     result = judge("改造农村危房2万户。", "累计开工1.7万户，开工率85%；竣工3000户。")
-    assert result.status == "lagging" and result.needs_review and "started" in result.review_reason
+    assert result.status == "lagging" and "started" not in result.review_reason
+    rules = copy.deepcopy(c.load_rules())
+    rules.raw["review"]["off"] = [o for o in rules.raw["review"]["off"] if not o.startswith("works started")]
+    flagged = judge("改造农村危房2万户。", "累计开工1.7万户，开工率85%；竣工3000户。", rules=rules)
+    assert flagged.status == "lagging" and flagged.needs_review and "started" in flagged.review_reason
 
 
 def test_an_annual_plan_stated_in_the_progress():
@@ -228,9 +233,11 @@ def test_early_stage_is_lagging_late_in_the_year_and_flagged_before(progress):
 
 
 def test_early_stage_is_lagging_when_the_task_says_it_is_due():
-    result = judge("9月底前建成公共停车场。", "仍处于招标阶段。", "2020-09-30")
+    result = judge("8月底前建成公共停车场。", "仍处于招标阶段。", "2020-08-31")
     assert result.status == "lagging"
-    assert judge("12月底前建成公共停车场。", "仍处于招标阶段。", "2020-09-30").status == "on-track"
+    assert judge("12月底前建成公共停车场。", "仍处于招标阶段。", "2020-08-31").status == "on-track"
+    # from the Q3 report on ([lagging].late_from_month = 9, round 6) an early stage is behind whatever the due month
+    assert judge("12月底前建成公共停车场。", "仍处于招标阶段。", "2020-09-30").status == "lagging"
 
 
 @pytest.mark.parametrize("progress", ["受资金影响，预计年内难以完成目标。", "经测算，预计不能如期竣工。", "预计全年完不成既定任务。"])
