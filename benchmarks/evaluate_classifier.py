@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(CORPUS_PATH), help="labelled corpus CSV ('' to skip)")
     parser.add_argument("--brief", action="store_true", help="figures only, no confusion matrices or disagreements")
     parser.add_argument("--show", default=None, help="print the disagreements of this set only (dev2020, "
-                                                      "external_dev, corpus, or a corpus genre)")
+                                                      "external_dev, corpus, a corpus genre, or half-A with --split-batch)")
+    parser.add_argument("--split-batch", default=None, help="also score this corpus batch's two halves: its notices "
+                        "in sorted order, alternately A, B, A… (the seventh round read half A only)")
     parser.add_argument("--profile", default=None, help="office profile (data/reference/profiles/<name>.toml)")
     parser.add_argument("--raw", default=str(paths.DEFAULT_RAW_PATH), help="the Hangzhou raw table")
     parser.add_argument("--as-of", default=None, help="report date of the Hangzhou table (default: from its title)")
@@ -231,6 +233,15 @@ def corpus(path: Path, args, summary: list) -> None:
             named = f"  LONO {column} {value}"
             print(format_scores(named, scores_of(part)))
             summary.append((named.strip(), scores_of(part)))
+    if args.split_batch is not None and "batch" in lono.columns:
+        half_of = batch_halves(lono, str(args.split_batch))
+        for half in "AB":
+            part = lono[lono["notice_id"].map(half_of) == half]
+            named = f"  LONO batch {args.split_batch} half {half}"
+            print(format_scores(named, scores_of(part)))
+            summary.append((named.strip(), scores_of(part)))
+        if args.show == "half-A":  # only half A's rows are printed: half B stays unseen
+            show_wrong(lono[lono["notice_id"].map(half_of) == "A"])
     not_reported = classified[classified["status"] == "not-reported"]
     print(f"\n未报送 (not-reported), listed apart: {len(not_reported)}")
     for row in not_reported.itertuples(index=False):
@@ -256,6 +267,12 @@ def leave_one_notice_out(frame: pd.DataFrame, classified: pd.DataFrame, profile=
     return pd.concat(parts).sort_values("task_id")
 
 
+def batch_halves(frame: pd.DataFrame, batch: str) -> dict:
+    """Notice → half of one batch: its notices in sorted order, alternately A, B, A…"""
+    notices = sorted(frame.loc[frame["batch"].astype(str) == batch, "notice_id"].unique())
+    return {notice: "AB"[i % 2] for i, notice in enumerate(notices)}
+
+
 def kappa(a, b) -> float:
     a, b = pd.Series(list(a)).astype(str), pd.Series(list(b)).astype(str)
     observed = float((a == b).mean())
@@ -268,7 +285,7 @@ def show_wrong(classified: pd.DataFrame) -> None:
     print(f"\ndisagreements: {len(wrong)}")
     for row in wrong.itertuples(index=False):
         flag = " [flagged]" if row.needs_review else ""
-        print(f"  #{row.task_id} (as of {row.as_of}): reference {row.label}, predicted {row.status} "
+        print(f"  #{row.task_id} {getattr(row, 'row_id', '')} (as of {row.as_of}): reference {row.label}, predicted {row.status} "
               f"({row.status_rule}){flag}")
         print(f"      task:     {row.task}")
         print(f"      progress: {row.progress}")
