@@ -80,7 +80,8 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
                 continue
             excess = rules.ready["excess_share"]
-            if excess is not None and excess.search(before):
+            at_least = rules.raw.get("families", {}).get("rate_at_least", {}).get("pattern")
+            if excess is not None and excess.search(before) and not (at_least and re.search(at_least, before)):
                 # 超额完成 20%: 20% more than the year's task, i.e. 120% of it ([families.arith_excess_share])
                 add("annual-share", True, ratio=1 + value / 100, note=f"〔核算：即完成年度任务的{100 + value:g}%〕")
                 continue

@@ -426,6 +426,29 @@ def has_digit(text: str) -> bool:
     return any(ch.isdigit() or ch in "一二三四五六七八九十百千万" for ch in text)
 
 
+def start_rate_share(f: Facts) -> Decision | None:
+    """13c. A task to start works judged by its start rate (开工率 N%) against the elapsed share
+    ([families.start_rate_share]): most rates below it lagging, all at 100% completed."""
+    family = f.rules.raw.get("families", {}).get("start_rate_share", {})
+    task = f.row["task"]
+    if not family.get("switch") or not any(v in task for v in f.rules["quantities"]["start_verbs"]):
+        return None
+    if any(w in task for w in family.get("deliverable_words", [])):
+        return None
+    text = f.row["progress"]
+    found = list(re.finditer(family.get("rate_pattern", "(?!)"), text))
+    if not found:
+        return None
+    rates = [float(m.group(1)) for m in found]
+    below = [r for r in rates if r - f.schedule * 100 < -f.tolerance]
+    evidence = evidence_phrase(text, found[0].start(), found[0].end())
+    if 2 * len(below) > len(rates):
+        return Decision("lagging", "quantified-below-schedule", evidence, ratio=min(rates) / 100)
+    if all(r >= 100 for r in rates):
+        return Decision("completed", "target-met", evidence, ratio=1.0)
+    return Decision("on-track", "quantified-on-schedule", evidence, ratio=min(rates) / 100)
+
+
 def default_on_track(f: Facts) -> Decision:
     """14. Nothing else: on-track by the codebook's tie-break (by_default); a quantified
     task or a year-end report is flagged."""
@@ -452,5 +475,6 @@ RULE_STEPS = (
     partial_delivery,
     growth_stated_met,
     bare_delivery,
+    start_rate_share,
     default_on_track,
 )

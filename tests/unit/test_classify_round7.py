@@ -1,0 +1,68 @@
+"""The seventh round (issue 22): arithmetic read from half A of corpus batch 6, each family in
+invented wordings (none copied from a labelled row). What they change on real rows is measured
+by ``make evaluate`` (``--split-batch 6`` for the unread half B), never asserted here."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from src.classify import load_rules
+from src.classify.rules import families_read_from, rules_without
+from src.helpers import classify_tasks
+
+
+def judge(task: str, progress: str, as_of: str = "2021-06-30", **kwargs) -> pd.Series:
+    frame = pd.DataFrame({"task_id": [1], "task": [task], "progress": [progress]})
+    return classify_tasks(frame, as_of=as_of, **kwargs).iloc[0]
+
+
+@pytest.mark.parametrize("progress", ["全区安置房项目开工率已超过85%", "各片区老旧小区改造开工率均超过70%"])
+def test_a_rate_above_a_figure_is_no_excess_over_the_task(progress):
+    result = judge("片区改造开工", progress, as_of="2021-08-31")
+    assert result.status != "completed"  # at least 85% started, not 185% of the task
+    assert "185" not in result.status_evidence and "170" not in result.status_evidence
+
+
+def test_an_excess_over_the_task_is_still_read_as_one():
+    result = judge("新建口袋公园20个", "已建成24个，超额完成20%", as_of="2021-08-31")
+    assert result.status == "completed"
+
+
+@pytest.mark.parametrize("progress, as_of, status", [
+    ("截至目前，新开工保障性住房2100套，开工率为45.5%。", "2021-07-31", "lagging"),    # 45.5% < 58.3% elapsed
+    ("截至目前，新开工保障性住房2100套，开工率为62%。", "2021-07-31", "on-track"),      # 62% >= 58.3%
+    ("全县棚改项目开工率已超过90%", "2021-08-31", "on-track"),                        # a lower bound above 66.7%
+    ("各乡镇危房改造开工率达100%", "2021-09-30", "completed"),                         # every start made
+])
+def test_a_start_rate_is_the_share_when_the_task_is_to_start_works(progress, as_of, status):
+    result = judge("新开工建设保障性住房", progress, as_of=as_of)
+    assert result.status == status
+
+
+def test_a_start_rate_is_not_the_share_when_the_task_is_to_deliver():
+    # the task promises completions: works started at 45.5% say nothing of the deliverable
+    result = judge("开工建设并竣工安置住房3000套", "截至目前，安置住房开工率为45.5%。", as_of="2021-07-31")
+    assert result.status_rule != "quantified-below-schedule"
+
+
+def test_most_start_rates_decide_for_a_row_of_several():
+    below = judge("新开工建设保障房", "甲县开工率40%，乙县开工率45%，丙县开工率80%。", as_of="2021-07-31")
+    assert below.status == "lagging"
+    above = judge("新开工建设保障房", "甲县开工率70%，乙县开工率75%，丙县开工率40%。", as_of="2021-07-31")
+    assert above.status == "on-track"
+
+
+def test_the_round_seven_families_are_switched_off_on_the_notices_they_were_read_from():
+    rules = load_rules()
+    origins = families_read_from(rules)
+    assert origins["families.rate_at_least"] and origins["families.start_rate_share"]
+    progress = "截至目前，新开工保障性住房2100套，开工率为45.5%。"
+    on = judge("新开工建设保障性住房", progress, as_of="2021-07-31", rules=rules)
+    off = judge("新开工建设保障性住房", progress, as_of="2021-07-31",
+                rules=rules_without(rules, origins["families.start_rate_share"][0]))
+    assert on.status == "lagging"
+    assert off.status_rule == "default-on-track"  # nothing else in the row decides
+    bound = "全县棚改项目开工率已超过90%"
+    excess_off = judge("棚改项目开工", bound, as_of="2021-08-31",
+                       rules=rules_without(rules, origins["families.rate_at_least"][0]))
+    assert excess_off.status == "completed"  # without the family, 超过90% reads as 190% of the task
