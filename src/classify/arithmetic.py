@@ -143,6 +143,11 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     if rate is not None:
         value, _, percent = rate
         share = value / 100 if percent or value > 2 or float(value).is_integer() else value
+        if not percent and share == value and _rate_read_by_columns(rules) and target and actual and target[0] > 0:
+            # a rate column without a sign (1.2): per cent when the table's own actual / target says so
+            computed = actual[0] / target[0]
+            if abs(computed - value / 100) < abs(computed - value):
+                share = value / 100
         return [Measure(phrase, share * 100, "%", 100.0, share, "rate", "structured", True)]
     if target is not None and actual is not None and target[0] > 0:
         if target[1] and actual[1] and target[1] != actual[1]:
@@ -150,6 +155,12 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
         unit = "%" if target[2] and actual[2] else actual[1]  # a rate against a target rate
         return [Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)]
     return []
+
+
+def _rate_read_by_columns(rules: Rules) -> bool:
+    """[families.rate_column_by_columns]: a rate column without a per-cent sign read as per cent or
+    fraction by the row's own actual / target."""
+    return bool(rules.raw.get("families", {}).get("rate_column_by_columns", {}).get("switch"))
 
 
 def has_numbers(row: dict) -> bool:

@@ -66,3 +66,16 @@ def test_the_round_seven_families_are_switched_off_on_the_notices_they_were_read
     excess_off = judge("棚改项目开工", bound, as_of="2021-08-31",
                        rules=rules_without(rules, origins["families.rate_at_least"][0]))
     assert excess_off.status == "completed"  # without the family, 超过90% reads as 190% of the task
+
+
+def judge_columns(target: str, actual: str, rate: str, as_of: str = "2021-09-30") -> pd.Series:
+    frame = pd.DataFrame({"task_id": [1], "task": ["甲镇"], "progress": [f"甲镇 {target} {actual} {rate}"],
+                          "target": [target], "actual": [actual], "rate": [rate]})
+    return classify_tasks(frame, as_of=as_of).iloc[0]
+
+
+def test_a_rate_column_without_a_sign_is_read_by_the_rows_own_columns():
+    small = judge_columns("3000", "45", "1.5")  # 45 of 3000 is 1.5 per cent, not 150%
+    assert small.status == "lagging"
+    fraction = judge_columns("3000", "3600", "1.2")  # 3600 of 3000: the fraction reading
+    assert fraction.status == "completed"
