@@ -91,6 +91,8 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
     for field_name in rules.quantity_fields:
         actuals += [(field_name, a) for a in actuals_in(row, field_name, rules)]
     pairs = []
+    # [families.year_target_of_several]: the year's target among several of one unit pairs on a shorter shared word
+    year_words = rules.raw.get("families", {}).get("year_target_of_several", {}).get("year_words", [])
     for t_index, target in enumerate(targets):
         only_of_unit = sum(t.unit == target.unit for t in targets) == 1
         for a_index, (_field, actual) in enumerate(actuals):
@@ -107,6 +109,9 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
                 overlap >= q["min_overlap_full"] and actual.value == target.value
             ):  # the promised number itself, with a shared word (搬迁 18695 人 → 已完成搬迁入住 18695 人)
                 pairs.append((-overlap, a_index, t_index))
+            elif overlap >= q["min_overlap_full"] and not actual.starts_works and any(
+                    w in target.text_before[-8:] for w in year_words):
+                pairs.append((-overlap, a_index, t_index))  # 年度计划投资 103.4 亿元 → 实际完成投资 44 亿元
             elif only_of_unit and actual.bare and actual.starts_works == target.starts_works and any(
                 verb in actual.text_before for verb in [*q.get("bare_actual_verbs", []), *q.get("start_verbs", [])]
             ):

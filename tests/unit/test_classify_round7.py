@@ -79,3 +79,19 @@ def test_a_rate_column_without_a_sign_is_read_by_the_rows_own_columns():
     assert small.status == "lagging"
     fraction = judge_columns("3000", "3600", "1.2")  # 3600 of 3000: the fraction reading
     assert fraction.status == "completed"
+
+
+@pytest.mark.parametrize("progress, status", [
+    ("截至目前，已完成投资30亿元。", "lagging"),    # 30 of the year's 80: 37.5% at the end of July
+    ("截至目前，已完成投资52亿元。", "on-track"),   # 52 of 80: 65%
+])
+def test_the_years_target_among_several_of_one_unit_is_the_yardstick(progress, status):
+    task = "全市安排重点项目60个，项目总投资360亿元，年度计划投资80亿元。"
+    result = judge(task, progress, as_of="2021-07-31")
+    assert result.status == status
+
+
+def test_a_multi_year_total_alone_pairs_as_before():
+    task = "全市安排重点项目60个，项目总投资360亿元。"
+    result = judge(task, "截至目前，已完成投资30亿元。", as_of="2021-07-31")
+    assert result.status_rule == "default-on-track"  # 30 of a multi-year 360 says nothing of the year
