@@ -5,6 +5,7 @@ table (:func:`classify_tasks`)."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -128,7 +129,9 @@ def _multi_year(row: dict, rules: Rules) -> bool:
         first, last, reach = match.groups()
         if (first and last and int(last) > int(first) and int(last) >= year) or (reach and int(reach) > year):
             return True
-    return False
+    # [families.due_later_year]: the progress dates the whole task's end to a later year (为2027年底全面完成…)
+    later = rules.raw.get("families", {}).get("due_later_year", {}).get("pattern")
+    return bool(later) and any(int(m.group("year")) > year for m in re.finditer(later, row["progress"]))
 
 
 def _share_of_a_multi_year_total(m: Measure, row: dict, rules: Rules) -> bool:

@@ -95,3 +95,12 @@ def test_a_multi_year_total_alone_pairs_as_before():
     task = "全市安排重点项目60个，项目总投资360亿元。"
     result = judge(task, "截至目前，已完成投资30亿元。", as_of="2021-07-31")
     assert result.status_rule == "default-on-track"  # 30 of a multi-year 360 says nothing of the year
+
+
+def test_a_completion_dated_to_a_later_year_makes_the_share_no_share_of_this_year():
+    progress = "当年开工1.2万套。截至年底累计开工3.1万套，占改造任务总量的78%，为2022年底全面完成改造打下基础。"
+    later = judge("棚户区改造3.96万套", progress, as_of="2021-12-31")
+    assert later.status != "lagging"  # 78% of a task due a year later is no miss of this year's target
+    assert later.needs_review
+    same_year = judge("棚户区改造3.96万套", progress.replace("2022年底", "2021年底"), as_of="2021-12-31")
+    assert same_year.status == "lagging"  # due this year: 78% at the year's end is a miss
