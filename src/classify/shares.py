@@ -15,6 +15,7 @@ from src.classify.spans import (
     SENTENCE_SEPS,
     SHARE,
     bound_left,
+    bound_right,
     cn_number,
     evidence_phrase,
     month_number,
@@ -46,6 +47,22 @@ def _rate_target(name: str, row: dict) -> float | None:
             if value > 0:
                 return value
     return None
+
+
+def _total_is_the_years(before: str, row: dict, rules: Rules) -> bool:
+    """[families.year_total]: a share of a total (占总投资的) when the task's sentence naming
+    that total sets it for the report's year (2021年度…总投资 19.9 亿元; 年度…总投资)."""
+    family = rules.raw.get("families", {}).get("year_total", {})
+    task = row["task"]
+    year = str(row["_date"].year)
+    for word in family.get("total_words", []):
+        if word not in before or word not in task:
+            continue
+        at = task.index(word)
+        sentence = task[bound_left(task, at, SENTENCE_SEPS):bound_right(task, at, SENTENCE_SEPS)]
+        if any(f"{year}{w}" in sentence for w in family.get("year_words", [])):
+            return True
+    return False
 
 
 def percent_measures(row: dict, rules: Rules) -> list[Measure]:
@@ -123,6 +140,9 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if rules.words("quantities", "plan_words").found_in(before) and not plan_rate:
                 continue  # a plan or forecast, not progress (年度计划投资完成率 95% is progress)
             if rules.words("quantities", "physical_words").found_in(before):
+                if _total_is_the_years(before, row, rules):
+                    add("annual-share", True)  # 占总投资的 55.1% of a total the task sets for this year
+                    continue
                 add("physical", False)
                 continue
             if rules.words("quantities", "progress_words").found_in(before):

@@ -104,3 +104,12 @@ def test_a_completion_dated_to_a_later_year_makes_the_share_no_share_of_this_yea
     assert later.needs_review
     same_year = judge("棚户区改造3.96万套", progress.replace("2022年底", "2021年底"), as_of="2021-12-31")
     assert same_year.status == "lagging"  # due this year: 78% at the year's end is a miss
+
+
+@pytest.mark.parametrize("task, status", [
+    ("2021年度全市安排农村供水改造总规模为1.2万户，总投资8.6亿元。", "lagging"),  # the year's total: 41.3% < 58.3%
+    ("全市农村供水改造总规模为1.2万户，总投资8.6亿元。", "on-track"),               # a total of no stated year: not judged
+])
+def test_a_share_of_a_total_the_task_sets_for_the_year(task, status):
+    result = judge(task, "工程完成投资3.55亿元，占总投资的41.3%。", as_of="2021-07-31")
+    assert result.status == status
