@@ -449,6 +449,21 @@ def start_rate_share(f: Facts) -> Decision | None:
     return Decision("on-track", "quantified-on-schedule", evidence, ratio=min(rates) / 100)
 
 
+def earlier_year_plan(f: Facts) -> Decision | None:
+    """13d. Works planned for a year before the report's (2019年下半年施工) in a row that says
+    nothing done and nothing else: overdue ([families.earlier_year_plan]), lagging."""
+    pattern = _narrowing(f.rules, "earlier_year_plan", "pattern")
+    text = f.row["progress"]
+    if not pattern or f.completions or f.deciding:
+        return None
+    if any(w in text for w in _narrowing(f.rules, "earlier_year_plan", "done_words") or []):
+        return None  # a done word of any object: the row reports something delivered
+    for match in re.finditer(pattern, text):
+        if int(match.group("year")) < f.row["_date"].year:
+            return Decision("lagging", "stated-not-started", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
 def default_on_track(f: Facts) -> Decision:
     """14. Nothing else: on-track by the codebook's tie-break (by_default); a quantified
     task or a year-end report is flagged."""
@@ -476,5 +491,6 @@ RULE_STEPS = (
     growth_stated_met,
     bare_delivery,
     start_rate_share,
+    earlier_year_plan,
     default_on_track,
 )

@@ -113,3 +113,16 @@ def test_a_completion_dated_to_a_later_year_makes_the_share_no_share_of_this_yea
 def test_a_share_of_a_total_the_task_sets_for_the_year(task, status):
     result = judge(task, "工程完成投资3.55亿元，占总投资的41.3%。", as_of="2021-07-31")
     assert result.status == status
+
+
+def test_works_planned_for_an_earlier_year_and_nothing_done_are_overdue():
+    progress = "该路段2019年上半年完成勘测,下半年施工。目前因征地问题尚在协调。"
+    late = judge("滨河路改造工程", progress, as_of="2020-05-31")
+    assert late.status == "lagging"
+    same_year = judge("滨河路改造工程", progress, as_of="2019-05-31")
+    assert same_year.status != "lagging" or same_year.status_rule != "stated-not-started"
+
+
+def test_works_of_an_earlier_year_said_done_are_not_overdue():
+    result = judge("滨河路改造工程", "该路段2019年下半年施工,目前已竣工通车。", as_of="2020-05-31")
+    assert result.status != "lagging"
