@@ -36,13 +36,14 @@ from src.classify.cues import (
     find_on_track_cues,
 )
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, Measure, find_measures, task_targets
+from src.classify.order import RULE_STEPS
 from src.classify.profiles import load_profile
 from src.classify.relations import dated_measures
 from src.classify.review import date_signals
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
 from src.classify.spans import cell_text, strip_for_only
-from src.classify.steps import RULE_STEPS, Decision, Facts, measure_review
+from src.classify.steps import Decision, Facts, measure_review
 
 
 def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | None = None) -> list[Measure]:
@@ -90,7 +91,7 @@ def _with_growth(measures: list[Measure], growth: list[Measure]) -> list[Measure
 
 def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
     """Read the row's measures and completion phrases, flag weak or conflicting
-    measures, then run :data:`src.classify.steps.RULE_STEPS` in order (the ORDER OF
+    measures, then run :data:`src.classify.order.RULE_STEPS` in order (the ORDER OF
     DECISION at the top of status_rules.toml): the first step that decides wins."""
     structured = structured_measures(row, rules)  # the table's number columns are read first
     growth = growth_measures(row, rules, schedule)

@@ -1,6 +1,7 @@
 """Stage 5a, the decision steps: what is known of one row (:class:`Facts`), the
 review flags its measures raise (:func:`measure_review`), and the rules of
-decision as an ordered list of functions (:data:`RULE_STEPS`), one per step of
+decision as an ordered list of functions (:data:`src.classify.order.RULE_STEPS`; the seventh round's in
+`late_steps.py`), one per step of
 the ORDER OF DECISION at the top of ``status_rules.toml``: the first step that
 returns a :class:`Decision` decides."""
 from __future__ import annotations
@@ -426,44 +427,6 @@ def has_digit(text: str) -> bool:
     return any(ch.isdigit() or ch in "一二三四五六七八九十百千万" for ch in text)
 
 
-def start_rate_share(f: Facts) -> Decision | None:
-    """13c. A task to start works judged by its start rate (开工率 N%) against the elapsed share
-    ([families.start_rate_share]): most rates below it lagging, all at 100% completed."""
-    family = f.rules.raw.get("families", {}).get("start_rate_share", {})
-    task = f.row["task"]
-    if not family.get("switch") or not any(v in task for v in f.rules["quantities"]["start_verbs"]):
-        return None
-    if any(w in task for w in family.get("deliverable_words", [])):
-        return None
-    text = f.row["progress"]
-    found = list(re.finditer(family.get("rate_pattern", "(?!)"), text))
-    if not found:
-        return None
-    rates = [float(m.group(1)) for m in found]
-    below = [r for r in rates if r - f.schedule * 100 < -f.tolerance]
-    evidence = evidence_phrase(text, found[0].start(), found[0].end())
-    if 2 * len(below) > len(rates):
-        return Decision("lagging", "quantified-below-schedule", evidence, ratio=min(rates) / 100)
-    if all(r >= 100 for r in rates):
-        return Decision("completed", "target-met", evidence, ratio=1.0)
-    return Decision("on-track", "quantified-on-schedule", evidence, ratio=min(rates) / 100)
-
-
-def earlier_year_plan(f: Facts) -> Decision | None:
-    """13d. Works planned for a year before the report's (2019年下半年施工) in a row that says
-    nothing done and nothing else: overdue ([families.earlier_year_plan]), lagging."""
-    pattern = _narrowing(f.rules, "earlier_year_plan", "pattern")
-    text = f.row["progress"]
-    if not pattern or f.completions or f.deciding:
-        return None
-    if any(w in text for w in _narrowing(f.rules, "earlier_year_plan", "done_words") or []):
-        return None  # a done word of any object: the row reports something delivered
-    for match in re.finditer(pattern, text):
-        if int(match.group("year")) < f.row["_date"].year:
-            return Decision("lagging", "stated-not-started", evidence_phrase(text, match.start(), match.end()))
-    return None
-
-
 def default_on_track(f: Facts) -> Decision:
     """14. Nothing else: on-track by the codebook's tie-break (by_default); a quantified
     task or a year-end report is flagged."""
@@ -473,24 +436,3 @@ def default_on_track(f: Facts) -> Decision:
     if row["_date"].month >= int(f.rules["schedule"].get("year_end_month", 12)):
         f.review.append("year-end report without a clear word of completion or delay")
     return Decision("on-track", "default-on-track", first_clause(row["progress"]) or first_clause(row["task"]))
-
-
-RULE_STEPS = (
-    explicit_completed,
-    stated_over_fulfilment,
-    target_met,
-    one_off_completed,
-    quantified_against_schedule,
-    stated_forecast,
-    stated_delay,
-    growth_stated_behind,
-    stated_not_started,
-    stated_early_stage,
-    stated_on_track,
-    partial_delivery,
-    growth_stated_met,
-    bare_delivery,
-    start_rate_share,
-    earlier_year_plan,
-    default_on_track,
-)

@@ -126,3 +126,13 @@ def test_works_planned_for_an_earlier_year_and_nothing_done_are_overdue():
 def test_works_of_an_earlier_year_said_done_are_not_overdue():
     result = judge("滨河路改造工程", "该路段2019年下半年施工,目前已竣工通车。", as_of="2020-05-31")
     assert result.status != "lagging"
+
+
+@pytest.mark.parametrize("progress, status", [
+    ("已建成村级污水处理站320个，覆盖61.5%的行政村。", "lagging"),     # 61.5% < 75% at the end of September
+    ("已建成村级污水处理站420个，覆盖率达80%。", "on-track"),
+    ("已建成村级污水处理站520个，覆盖100%的行政村。", "completed"),
+])
+def test_a_task_of_full_coverage_is_judged_by_the_share_covered(progress, status):
+    result = judge("年内实现行政村污水处理设施全覆盖", progress, as_of="2021-09-30")
+    assert result.status == status

@@ -1,0 +1,45 @@
+"""The ORDER OF DECISION (top of ``status_rules.toml``) as an ordered tuple of steps: the first
+step that returns a :class:`src.classify.steps.Decision` decides."""
+from __future__ import annotations
+
+from src.classify.late_steps import coverage_share, earlier_year_plan, start_rate_share
+from src.classify.steps import (
+    bare_delivery,
+    default_on_track,
+    explicit_completed,
+    growth_stated_behind,
+    growth_stated_met,
+    one_off_completed,
+    partial_delivery,
+    quantified_against_schedule,
+    stated_delay,
+    stated_early_stage,
+    stated_forecast,
+    stated_not_started,
+    stated_on_track,
+    stated_over_fulfilment,
+    target_met,
+)
+
+RULE_STEPS = (
+    explicit_completed,
+    stated_over_fulfilment,
+    target_met,
+    coverage_share,
+    one_off_completed,
+    quantified_against_schedule,
+    stated_forecast,
+    stated_delay,
+    growth_stated_behind,
+    stated_not_started,
+    stated_early_stage,
+    stated_on_track,
+    partial_delivery,
+    growth_stated_met,
+    bare_delivery,
+    start_rate_share,
+    earlier_year_plan,
+    default_on_track,
+)
+
+__all__ = ["RULE_STEPS"]
