@@ -16,13 +16,12 @@ import pytest
 from src import classify as c
 from src.classify.spans import ELLIPSIS, cn_number, first_clause
 from src.helpers import classify_tasks
+from tests.unit.judging import judge_at
 
 CLASSIFY_DIR = Path(c.__file__).resolve().parent
 
 
-def judge(task: str, progress: str, as_of: str = "2020-06-30", **kwargs) -> pd.Series:
-    frame = pd.DataFrame({"task_id": [1], "task": [task], "progress": [progress]})
-    return classify_tasks(frame, as_of=as_of, **kwargs).iloc[0]
+judge = judge_at("2020-06-30")
 
 
 # --------------------------------------------------------------------------

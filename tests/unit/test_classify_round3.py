@@ -10,11 +10,9 @@ import pytest
 from src.classify import load_rules
 from src.classify.rules import families_read_from, rules_without
 from src.helpers import classify_tasks
+from tests.unit.judging import judge_at
 
-
-def judge(task: str, progress: str, as_of: str = "2021-06-30", **kwargs) -> pd.Series:
-    frame = pd.DataFrame({"task_id": [1], "task": [task], "progress": [progress]})
-    return classify_tasks(frame, as_of=as_of, **kwargs).iloc[0]
+judge = judge_at("2021-06-30")
 
 
 # --------------------------------------------------------------------------

@@ -3,22 +3,11 @@ labelled row), on frames with only ``task`` and ``progress``. What it does on re
 measured leave-one-notice-out by ``make evaluate``, never asserted here."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from src.classify import load_rules
-from src.classify.rules import families_read_from, rules_without
-from src.helpers import classify_tasks
+from tests.unit.judging import judge_at, without
 
-
-def judge(task: str, progress: str, as_of: str = "2022-06-30", **kwargs) -> pd.Series:
-    frame = pd.DataFrame({"task_id": [1], "task": [task], "progress": [progress]})
-    return classify_tasks(frame, as_of=as_of, **kwargs).iloc[0]
-
-
-def without(family: str):
-    rules = load_rules()
-    return rules_without(rules, families_read_from(rules)[f"families.{family}"][0])
+judge = judge_at("2022-06-30")
 
 
 # --------------------------------------------------------------------------

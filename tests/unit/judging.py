@@ -1,0 +1,27 @@
+"""What the classify tests share: one task judged on a frame with only ``task`` and ``progress``,
+and the rules with one family's notices read (its ``read_from``) switched off."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from src.classify import load_rules
+from src.classify.rules import families_read_from, rules_without
+from src.helpers import classify_tasks
+
+
+def judge_at(default_as_of: str) -> Callable[..., pd.Series]:
+    """``judge(task, progress, as_of=default_as_of, **classify_kwargs)`` → the classified row."""
+
+    def judge(task: str, progress: str, as_of: str = default_as_of, **kwargs) -> pd.Series:
+        frame = pd.DataFrame({"task_id": [1], "task": [task], "progress": [progress]})
+        return classify_tasks(frame, as_of=as_of, **kwargs).iloc[0]
+
+    return judge
+
+
+def without(family: str):
+    """The rules as a notice the family ``families.<family>`` was read from sees them (that family off)."""
+    rules = load_rules()
+    return rules_without(rules, families_read_from(rules)[f"families.{family}"][0])
