@@ -136,7 +136,7 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     target = parse_cell_number(row.get("target", ""))
     actual = parse_cell_number(row.get("actual", ""))
     rate = parse_cell_number(row.get("rate", ""))
-    headers = rules.raw.get("families", {}).get("structured", {}).get("labels", {})
+    headers = rules.family("structured").get("labels", {})
     parts = [f"{headers.get(name, name)} {row[name].strip()}" for name in ("target", "actual", "rate")
              if (row.get(name) or "").strip()]
     phrase = "；".join(parts)
@@ -160,7 +160,7 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
 def _rate_read_by_columns(rules: Rules) -> bool:
     """[families.rate_column_by_columns]: a rate column without a per-cent sign read as per cent or
     fraction by the row's own actual / target."""
-    return bool(rules.raw.get("families", {}).get("rate_column_by_columns", {}).get("switch"))
+    return bool(rules.family("rate_column_by_columns").get("switch"))
 
 
 def has_numbers(row: dict) -> bool:
@@ -170,9 +170,6 @@ def has_numbers(row: dict) -> bool:
 # --------------------------------------------------------------------------
 # growth indicators against their expected rate
 # --------------------------------------------------------------------------
-def _family(rules: Rules, name: str) -> dict:
-    return rules.raw.get("families", {}).get(name, {})
-
 
 # Every growth figure the growth patterns read is a percentage or a gap in points.
 _GROWTH_MARKS = ("%", "％", "百分点")
@@ -190,7 +187,7 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
     if not any(mark in text for mark in _GROWTH_MARKS):
         return []
     compiled = rules.ready["growth"]
-    family = _family(rules, "growth")
+    family = rules.family("growth")
     measures: list[Measure] = []
     if "百分点" in text:  # every gap pattern reads a number of points
         for pattern in compiled["ahead_patterns"]:
@@ -205,9 +202,9 @@ def growth_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
         return []  # a rate counts only for a task naming an indicator or promising a growth rate
     decrease_task = any(w in row["task"] for w in family.get("decrease_task_words", []))
     # a figure after one of these is a share of the plan (为年计划的 109.5%), not a target rate
-    not_share = tuple(_family(rules, "arith_growth_forms").get("share_not_target_rate", []))
+    not_share = tuple(rules.family("arith_growth_forms").get("share_not_target_rate", []))
     targets = [float(m.group(1)) for p in compiled["task_target_patterns"] for m in p.finditer(row["task"])]
-    latest = bool(_family(rules, "arith_latest_growth").get("report_period_first"))
+    latest = bool(rules.family("arith_latest_growth").get("report_period_first"))
     seen: set = set()
     for pattern, sign in [(p, 1) for p in compiled["rise_patterns"]] + [(p, -1) for p in compiled["fall_patterns"]]:
         for match in pattern.finditer(text):
@@ -259,7 +256,7 @@ def period_month_before(text: str, pos: int, rules: Rules) -> int | None:
     for match in _RANGE_MONTH.finditer(before):
         if match.start() > best:
             best, month = match.start(), int(cn_number(match.group(1) or match.group(2)))
-    for word, value in _family(rules, "arith_latest_growth").get("period_months", {}).items():
+    for word, value in rules.family("arith_latest_growth").get("period_months", {}).items():
         at = before.rfind(word)
         if at > best or (at == best and at >= 0 and month is not None and len(word) > 2):
             best, month = at, int(value)
@@ -275,7 +272,7 @@ def decline_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
     if "%" not in text and "％" not in text:
         return []
     patterns = rules.ready["decline"]
-    family = _family(rules, "decline")
+    family = rules.family("decline")
     if not patterns or not any(w in row["task"] for w in family.get("indicator_words", [])):
         return []
     if any(w in row["task"] for w in family.get("decrease_task_words", [])):
@@ -297,7 +294,7 @@ def decline_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
 def _own_indicator_chars(rules: Rules) -> int:
     """[families.arith_growth_forms]: how many characters of the task's own name the words
     before a growth figure must repeat for the figure to be the task's (0: switched off)."""
-    family = _family(rules, "arith_growth_forms")
+    family = rules.family("arith_growth_forms")
     return int(family.get("own_indicator_chars", 0)) if family.get("own_indicator") else 0
 
 
@@ -367,7 +364,7 @@ def year_end_forecast_measures(row: dict, rules: Rules, schedule: float) -> list
     (预计全年完成投资 90 亿元) against the task's target of the same unit is a measure: below
     the target the year's target is missed (lagging); at or above it the task is on
     schedule, never completed (a forecast is not a delivery)."""
-    words = _family(rules, "year_end_forecast").get("words", [])
+    words = rules.family("year_end_forecast").get("words", [])
     text = row["progress"]
     if schedule < 1 or not words or not any(w in text for w in words):
         return []

@@ -131,7 +131,7 @@ def _multi_year(row: dict, rules: Rules) -> bool:
         if (first and last and int(last) > int(first) and int(last) >= year) or (reach and int(reach) > year):
             return True
     # [families.due_later_year]: the progress dates the whole task's end to a later year (为2027年底全面完成…)
-    later = rules.raw.get("families", {}).get("due_later_year", {}).get("pattern")
+    later = rules.family("due_later_year").get("pattern")
     return bool(later) and any(int(m.group("year")) > year for m in re.finditer(later, row["progress"]))
 
 
@@ -140,7 +140,7 @@ def _share_of_a_multi_year_total(m: Measure, row: dict, rules: Rules) -> bool:
     M of N, or a share of the plan that does not name the year."""
     if m.kind in ("target-match", "x-of-y"):
         return True
-    words = rules.raw.get("families", {}).get("narrow_multi_year", {}).get("year_words", [])
+    words = rules.family("narrow_multi_year").get("year_words", [])
     return m.kind in ("annual-share", "completion-rate") and not any(w in m.phrase for w in words)
 
 

@@ -10,15 +10,10 @@ from src.classify.spans import evidence_phrase
 from src.classify.steps import Decision, Facts
 
 
-def _family_key(rules, family: str, key: str):
-    """``[families.<family>].<key>`` (empty or False when the family is switched off)."""
-    return rules.raw.get("families", {}).get(family, {}).get(key)
-
-
 def coverage_share(f: Facts) -> Decision | None:
     """3b. A task of full coverage (全覆盖) judged by the coverage share the row states (覆盖 77.3%
     的建制镇) before any count built ([families.coverage_share])."""
-    family = f.rules.raw.get("families", {}).get("coverage_share", {})
+    family = f.rules.family("coverage_share")
     pattern = family.get("pattern")
     if not pattern or not any(w in f.row["task"] for w in family.get("task_words", [])):
         return None
@@ -37,7 +32,7 @@ def coverage_share(f: Facts) -> Decision | None:
 def start_rate_share(f: Facts) -> Decision | None:
     """13c. A task to start works judged by its start rate (开工率 N%) against the elapsed share
     ([families.start_rate_share]): most rates below it lagging, all at 100% completed."""
-    family = f.rules.raw.get("families", {}).get("start_rate_share", {})
+    family = f.rules.family("start_rate_share")
     task = f.row["task"]
     if not family.get("switch") or not any(v in task for v in f.rules["quantities"]["start_verbs"]):
         return None
@@ -60,11 +55,11 @@ def start_rate_share(f: Facts) -> Decision | None:
 def earlier_year_plan(f: Facts) -> Decision | None:
     """13d. Works planned for a year before the report's (2019年下半年施工) in a row that says
     nothing done and nothing else: overdue ([families.earlier_year_plan]), lagging."""
-    pattern = _family_key(f.rules, "earlier_year_plan", "pattern")
+    pattern = f.rules.family("earlier_year_plan").get("pattern")
     text = f.row["progress"]
     if not pattern or f.completions or f.deciding:
         return None
-    if any(w in text for w in _family_key(f.rules, "earlier_year_plan", "done_words") or []):
+    if any(w in text for w in f.rules.family("earlier_year_plan").get("done_words") or []):
         return None  # a done word of any object: the row reports something delivered
     for match in re.finditer(pattern, text):
         if int(match.group("year")) < f.row["_date"].year:

@@ -36,7 +36,7 @@ def find_measures(row: dict, rules: Rules) -> list[Measure]:
              + remaining_measures(row, rules) + all_done_measures(row, rules))
     positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}
     found = [m for m in found if not (m.kind == "x-of-y" and (m.source_field, m.position) in positions)]
-    if rules.raw.get("families", {}).get("arith_x_of_task", {}).get("task_total"):
+    if rules.family("arith_x_of_task").get("task_total"):
         found = [_of_the_task(m, row, rules) for m in found]
     order = {name: i for i, name in enumerate(rules.quantity_fields)}
     return sorted(_dedupe(found), key=lambda m: (order.get(m.source_field, 99), m.position))

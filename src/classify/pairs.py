@@ -92,7 +92,7 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
         actuals += [(field_name, a) for a in actuals_in(row, field_name, rules)]
     pairs = []
     # [families.year_target_of_several]: the year's target among several of one unit pairs on a shorter shared word
-    year_words = rules.raw.get("families", {}).get("year_target_of_several", {}).get("year_words", [])
+    year_words = rules.family("year_target_of_several").get("year_words", [])
     for t_index, target in enumerate(targets):
         only_of_unit = sum(t.unit == target.unit for t in targets) == 1
         for a_index, (_field, actual) in enumerate(actuals):

@@ -15,10 +15,6 @@ from src.classify.rules import Rules
 from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase, month_number, sentence_of
 
 
-def _family(rules: Rules, name: str) -> dict:
-    return rules.raw.get("families", {}).get(name, {})
-
-
 def amount_text(value: float, unit: str) -> str:
     """An amount in the words offices write it in (2.425亿元, 6530万元, 87个), never in
     exponent form."""
@@ -45,7 +41,7 @@ def difference_measures(row: dict, rules: Rules) -> list[Measure]:
     Against a period's task (words of ``period_words``: 双过半, 序时, 上半年 …) it is the row's
     own milestone, on the schedule's scale; against the year's task (``year_words``) a share of
     the year's target; naming neither, the year's task at a year-end report (not read before)."""
-    family = _family(rules, "arith_period_amount")
+    family = rules.family("arith_period_amount")
     if not rules.ready["period_amount"]:
         return []
     period_words, year_words = family.get("period_words", []), family.get("year_words", [])
@@ -93,7 +89,7 @@ def remaining_measures(row: dict, rules: Rules) -> list[Measure]:
     pattern = rules.ready["done_remaining"]
     if pattern is None:
         return []
-    family = _family(rules, "arith_done_remaining")
+    family = rules.family("arith_done_remaining")
     words, done_words = family.get("remaining_words", []), family.get("done_words", [])
     measures = []
     for field_name in rules.quantity_fields:
@@ -124,7 +120,7 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
     完成年度计划的 85.9% in a November report) is judged against that month's schedule (10/12), put
     on the report's scale so that the status compares it with the report's schedule
     ([families.arith_dated_measure]). A share at or above 100% is the year's target met whenever."""
-    if not _family(rules, "arith_dated_measure").get("own_month_schedule"):
+    if not rules.family("arith_dated_measure").get("own_month_schedule"):
         return deciding
     period = rules.ready["period_month"]
     report_month, schedule = row["_date"].month, row["_schedule"]
@@ -156,7 +152,7 @@ def all_done_measures(row: dict, rules: Rules) -> list[Measure]:
     pattern = rules.ready["all_done"]
     if pattern is None:
         return []
-    family = _family(rules, "arith_all_done")
+    family = rules.family("arith_all_done")
     starts = rules["quantities"].get("start_verbs", [])
     text = row["progress"]
     match = pattern.search(text) if text and any(w in text for w in family.get("triggers", [])) else None

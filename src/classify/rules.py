@@ -45,6 +45,10 @@ class Rules:
     def __getitem__(self, key):
         return self.raw[key]
 
+    def family(self, name: str) -> dict:
+        """``[families.<name>]`` (empty when absent; a switched-off family reads as its switches off)."""
+        return self.raw.get("families", {}).get(name, {})
+
     def prepared(self, key: str):
         """``_PREPARERS[key](self)`` – a phrase list sorted, a pattern compiled –
         built on first use and kept for the life of this rules object, so that
@@ -342,19 +346,18 @@ def _triggers(rules: Rules, *places) -> list:
 
 def _period_amount_patterns(rules: Rules) -> tuple:
     """[families.arith_period_amount]: (+1 over / -1 under, the words before a difference)."""
-    family = rules.raw.get("families", {}).get("arith_period_amount", {})
+    family = rules.family("arith_period_amount")
     return tuple([(1, re.compile(p)) for p in family.get("over_patterns", [])]
                  + [(-1, re.compile(p)) for p in family.get("under_patterns", [])])
 
 
 def _done_remaining_pattern(rules: Rules):
     """[families.arith_done_remaining]: a remaining count (剩余 87 个), or None without words or units."""
-    family = rules.raw.get("families", {}).get("arith_done_remaining", {})
+    family = rules.family("arith_done_remaining")
     words, units = family.get("remaining_words", []), rules["quantities"].get("count_units", [])
     if not words or not units:
         return None
-    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    word_alt, unit_alt = ("|".join(re.escape(w) for w in _by_length(ws)) for ws in (words, units))
     return re.compile(rf"(?:{word_alt})(?:的)?\s*(\d+)\s*({unit_alt})")
 
 
@@ -476,8 +479,7 @@ _PREPARERS = {
     "all_done": lambda rules: _optional_pattern("|".join(family_list(rules.raw, "arith_all_done", "patterns"))),
     "all_done_year": lambda rules: _optional_pattern("|".join(family_list(rules.raw, "arith_all_done",
                                                                           "year_task_patterns"))),
-    "multi_year": lambda rules: _optional_pattern(rules.raw.get("families", {}).get("narrow_multi_year", {}).get(
-        "multi_year_pattern")),
+    "multi_year": lambda rules: _optional_pattern(rules.family("narrow_multi_year").get("multi_year_pattern")),
     "decline": lambda rules: tuple(re.compile(p) for p in family_list(rules.raw, "decline", "patterns")),
     "over_fulfilment": lambda rules: PatternFamily(
         [re.compile(p) for p in family_list(rules.raw, "over_fulfilment", "patterns")],

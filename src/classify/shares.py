@@ -52,7 +52,7 @@ def _rate_target(name: str, row: dict) -> float | None:
 def _total_is_the_years(before: str, row: dict, rules: Rules) -> bool:
     """[families.year_total]: a share of a total (占总投资的) when the task's sentence naming
     that total sets it for the report's year (2021年度…总投资 19.9 亿元; 年度…总投资)."""
-    family = rules.raw.get("families", {}).get("year_total", {})
+    family = rules.family("year_total")
     task = row["task"]
     year = str(row["_date"].year)
     for word in family.get("total_words", []):
@@ -97,7 +97,7 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
                 continue
             excess = rules.ready["excess_share"]
-            at_least = rules.raw.get("families", {}).get("rate_at_least", {}).get("pattern")
+            at_least = rules.family("rate_at_least").get("pattern")
             if excess is not None and excess.search(before) and not (at_least and re.search(at_least, before)):
                 # 超额完成 20%: 20% more than the year's task, i.e. 120% of it ([families.arith_excess_share])
                 add("annual-share", True, ratio=1 + value / 100, note=f"〔核算：即完成年度任务的{100 + value:g}%〕")

@@ -162,7 +162,7 @@ def _starts_on_schedule(f: Facts) -> bool:
 # --------------------------------------------------------------------------
 def _narrowing(rules: Rules, family: str, key: str):
     """A narrowing switch of ``[families.<family>]`` (False / empty when switched off)."""
-    return rules.raw.get("families", {}).get(family, {}).get(key)
+    return rules.family(family).get(key)
 
 
 def _about_a_node(cue, rules: Rules) -> bool:
@@ -412,7 +412,7 @@ def growth_stated_met(f: Facts) -> Decision | None:
 def bare_delivery(f: Facts) -> Decision | None:
     """13b. A progress cell that says only that the deliverable is delivered (建成投产,
     投入运营) for a task that promises no number ([families.bare_delivery])."""
-    family = f.rules.raw.get("families", {}).get("bare_delivery", {})
+    family = f.rules.family("bare_delivery")
     words = family.get("done_words", [])
     text = f.row["progress"].strip()
     core = strip_for_only(text)
