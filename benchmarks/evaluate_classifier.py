@@ -47,7 +47,10 @@ from src.report_date import metadata_report_date  # noqa: E402
 ROOT = paths.PROJECT_ROOT
 HELDOUT_PROXIES = [ROOT / "benchmarks" / "review_labels_heldout.csv", ROOT / "benchmarks" / "review2_labels_heldout.csv"]
 CORPUS_PATH = ROOT / "benchmarks" / "corpus" / "corpus.csv"
-CORPUS_NUMBER_COLUMNS = {"target_col": "target", "actual_col": "actual", "rate_col": "rate"}
+CORPUS_NUMBER_COLUMNS = {"target_col": "target", "actual_col": "actual", "rate_col": "rate",
+                         # the published header of the target column (前三季度投资计划), passed as a table's
+                         # header would be: a period's plan is judged on its own span
+                         "target_header": "target_header"}
 
 
 def gold_dir() -> Path:
@@ -160,7 +163,8 @@ def classify_rows(frame: pd.DataFrame, profile=None, rules=None) -> pd.DataFrame
     for column, field in CORPUS_NUMBER_COLUMNS.items():
         if column in frame.columns and field not in frame.columns:
             frame[field] = frame[column]
-    columns = ["task_id", "task", "progress", *[c for c in ("target", "actual", "rate") if c in frame.columns]]
+    columns = ["task_id", "task", "progress",
+               *[c for c in ("target", "actual", "rate", "target_header") if c in frame.columns]]
     parts = [classify_tasks(group[columns], as_of=as_of, profile=profile, rules=rules)
              for as_of, group in frame.groupby("as_of", sort=True)]
     classified = pd.concat(parts).sort_values("task_id")
@@ -244,6 +248,10 @@ def corpus(path: Path, args, summary: list) -> None:
             show_wrong(lono[lono["notice_id"].map(half_of) == "A"])
     not_reported = classified[classified["status"] == "not-reported"]
     print(f"\n未报送 (not-reported), listed apart: {len(not_reported)}")
+    if args.split_batch is not None and "batch" in classified.columns:  # half B's rows are never printed
+        unseen = classified["notice_id"].map(batch_halves(classified, str(args.split_batch))) == "B"
+        print(f"  (of them in half B of batch {args.split_batch}, not listed: {int((unseen & (classified['status'] == 'not-reported')).sum())})")
+        not_reported = not_reported[~unseen[not_reported.index]]
     for row in not_reported.itertuples(index=False):
         print(f"  {row.notice_id} {getattr(row, 'row_id', '')}: reference {row.label}; task {row.task[:40]}")
     if args.show in ("corpus", *lono.get("genre", pd.Series(dtype=str)).unique()):

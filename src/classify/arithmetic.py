@@ -18,6 +18,7 @@ from functools import lru_cache
 from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
 
 from src.classify.measures import Measure, task_targets
+from src.classify.period_plan import period_measure
 from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
 from src.classify.spans import SENTENCE_SEPS, bound_left, bound_right, cn_number, evidence_phrase
@@ -148,12 +149,13 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
             computed = actual[0] / target[0]
             if abs(computed - value / 100) < abs(computed - value):
                 share = value / 100
-        return [Measure(phrase, share * 100, "%", 100.0, share, "rate", "structured", True)]
+        return [period_measure(Measure(phrase, share * 100, "%", 100.0, share, "rate", "structured", True), row, rules)]
     if target is not None and actual is not None and target[0] > 0:
         if target[1] and actual[1] and target[1] != actual[1]:
             return []
         unit = "%" if target[2] and actual[2] else actual[1]  # a rate against a target rate
-        return [Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)]
+        measure = Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)
+        return [period_measure(measure, row, rules)]  # a period's plan judged on its own span
     return []
 
 

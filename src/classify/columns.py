@@ -14,6 +14,9 @@ TEXT_FIELDS = ("task", "progress", "problems", "next_steps")
 # Structured number columns of a table (年度目标 / 截至本期完成值 / 完成率, named in
 # data/reference/table_format.toml): read first when they hold numbers.
 NUMBER_FIELDS = ("target", "actual", "rate")
+# The header of the target column when it names a period's plan (1-7月计划, 上半年目标:
+# [columns.period_target] of table_format.toml): the plan's span is the yardstick.
+HEADER_FIELDS = ("target_header",)
 # The columns a table must have; the others read as empty when absent (other
 # offices' notices have no problems / next-steps columns).
 REQUIRED_TEXT_FIELDS = ("task", "progress")

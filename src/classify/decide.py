@@ -21,6 +21,7 @@ from src.classify.arithmetic import (
 )
 from src.classify.columns import (
     DEFAULT_RULE,
+    HEADER_FIELDS,
     NOT_REPORTED,
     NOT_REPORTED_RULE,
     NUMBER_FIELDS,
@@ -37,6 +38,7 @@ from src.classify.cues import (
 )
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, Measure, find_measures, task_targets
 from src.classify.order import RULE_STEPS
+from src.classify.period_plan import target_fields
 from src.classify.profiles import load_profile
 from src.classify.relations import dated_measures
 from src.classify.review import date_signals
@@ -44,6 +46,8 @@ from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
 from src.classify.spans import cell_text, strip_for_only
 from src.classify.steps import Decision, Facts, measure_review
+
+ROW_FIELDS = TEXT_FIELDS + NUMBER_FIELDS + HEADER_FIELDS  # what a row is judged from
 
 
 def _deciding(measures: list[Measure], row: dict | None = None, rules: Rules | None = None) -> list[Measure]:
@@ -277,7 +281,7 @@ def judge_rows(records, table: TableContext) -> list[dict]:
     schedule, tolerance = table.schedule, table.tolerance
     rows = []
     for record in records:
-        original = {name: cell_text(value) for name, value in zip(TEXT_FIELDS + NUMBER_FIELDS, record)}
+        original = {name: cell_text(value) for name, value in zip(ROW_FIELDS, record)}
         # traditional characters judged in simplified ones (same length); evidence given back as written
         row = {name: to_simplified(text) if text else text for name, text in original.items()}
         row["_as_of"] = as_of
@@ -374,13 +378,9 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     missing = [c for c in REQUIRED_TEXT_FIELDS if c not in df.columns]
     if missing:
         raise ValueError(f"classify_tasks: 任务表缺少文本列 {missing} / the table lacks the text column(s) {missing}")
-    if "target" not in df.columns and "annual_target" in df.columns:  # the parser's name for 年度目标
-        df = df.assign(target=df["annual_target"])
-        df_texts = df.assign(**{c: "" for c in TEXT_FIELDS + NUMBER_FIELDS if c not in df.columns})
-        df = df.drop(columns=["target"])
-    else:
-        df_texts = df.assign(**{c: "" for c in TEXT_FIELDS + NUMBER_FIELDS if c not in df.columns})
-    texts = df_texts[list(TEXT_FIELDS + NUMBER_FIELDS)]
+    df_texts = df.assign(**target_fields(df))  # the parser's 年度目标 / period plan columns as `target`
+    df_texts = df_texts.assign(**{c: "" for c in ROW_FIELDS if c not in df_texts.columns})
+    texts = df_texts[list(ROW_FIELDS)]
     # column by column (as itertuples walks them, but without a tuple object per row)
     records = list(zip(*(texts.iloc[:, k].tolist() for k in range(texts.shape[1]))))
     table = TableContext(rules, office, as_of, report_date, schedule, tolerance)

@@ -36,6 +36,7 @@ from src.table.header import (
 from src.table.ingest.rows import RawRow, RawTable
 from src.table.problems import ParseIssue, RawTableError
 from src.table.records import (
+    HEADER_COLUMNS,
     OPTIONAL_COLUMNS,
     TASK_COLUMNS,
     PendingTask,
@@ -164,6 +165,7 @@ class TableGrammar:
             found = "（只有表头，没有任务行）" if self.headers else ""
             raise self.error(None, "没有找到任何数据行：文件中没有表格" + found + " (no table rows found)")
         columns = TASK_COLUMNS + [c for c in OPTIONAL_COLUMNS if any(c in h.index for h in self.headers.values())]
+        columns += [HEADER_COLUMNS[c] for c in columns if c in HEADER_COLUMNS]  # the period plan's header
 
         tasks = pd.DataFrame.from_records(self.records, columns=columns)
         tasks = tasks.sort_values("task_id", kind="stable").reset_index(drop=True)

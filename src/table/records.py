@@ -35,7 +35,10 @@ TASK_COLUMNS = [
     "source_line",
 ]
 # Recognised columns kept as extra task columns when the table has them.
-OPTIONAL_COLUMNS = ["cooperating_units", "deadline", "annual_target", "actual", "rate"]
+OPTIONAL_COLUMNS = ["cooperating_units", "deadline", "annual_target", "actual", "rate", "period_target"]
+# A column whose header the judgement needs beside its cells: the period plan's header
+# (1-7月计划, 前三季度投资计划) says the plan's span (the record's `target_header`).
+HEADER_COLUMNS = {"period_target": "target_header"}
 # The columns a task record is made from, when the header has them.
 RECORD_COLUMNS = ("task", "lead_unit", "progress", "problems_and_next_steps", "problems", "next_steps",
                   *OPTIONAL_COLUMNS)
@@ -124,7 +127,18 @@ def task_record(pending: PendingTask, markup: str) -> tuple[dict, list[ParseIssu
     for name in OPTIONAL_COLUMNS:
         if name in index:
             record[name] = cells[name]
+    for name, field in HEADER_COLUMNS.items():
+        if name in index:
+            record[field] = header_text(pending.header, index[name], markup)
     return record, issues
+
+
+def header_text(header: Header, position: int, markup: str) -> str:
+    """The header cell of a column as the table words it (spaces taken out), else the column's label."""
+    cells = header.row.cells
+    raw = cells[position] if position < len(cells) else None
+    text = re.sub(r"\s+", "", (clean_cell if markup == "html" else clean_text_cell)(raw or "").text)
+    return text or column_label(header.names[position])
 
 
 def _join_lines(first: str, second: str) -> str:
