@@ -46,6 +46,7 @@ from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
 from src.classify.spans import cell_text, strip_for_only
 from src.classify.steps import Decision, Facts, measure_review
+from src.classify.unreported import says_not_yet_available
 
 ROW_FIELDS = TEXT_FIELDS + NUMBER_FIELDS + HEADER_FIELDS  # what a row is judged from
 
@@ -229,13 +230,13 @@ def _empty(text: str, rules: Rules) -> bool:
     if not text:
         return True
     if len(text) > _EMPTY_MAX_CHARS:
-        return False
+        return says_not_yet_available(text, rules)  # 统计数据尚未发布: [families.not_yet_published]
     stripped = strip_for_only(text)
     if not stripped and not any(ch.isdigit() for ch in text):
         return True
     families = rules.raw.get("families", {})
     values = [*families.get("not_reported", {}).get("values", []), *families.get("no_data_yet", {}).get("values", [])]
-    return stripped in rules.ready["empty_values"] or stripped in values
+    return stripped in rules.ready["empty_values"] or stripped in values or says_not_yet_available(text, rules)
 
 
 _LOWER = {"high": "medium", "medium": "low", "low": "low"}

@@ -1,0 +1,33 @@
+"""Issue 22, eighth round: 未报送 in words (a grammar of "the figure is not yet available")
+and the late-stage families read from half A of batch 6. Invented wordings only."""
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.judging import judge_at
+
+judge = judge_at("2021-09-30")
+
+
+@pytest.mark.parametrize("progress", [
+    "统计数据尚未发布",
+    "该指标目前暂未统计。",
+    "相关数据还未公布",
+    "待数据出来后再行报送",
+    "此项按年度统计",
+    "2021年前三季度数据暂未出炉",
+])
+def test_a_cell_saying_only_the_figure_is_not_yet_available_is_not_reported(progress):
+    result = judge("城镇新增就业人数", progress)
+    assert result.status == "not-reported" and result.status_rule == "not-reported"
+
+
+@pytest.mark.parametrize("progress", [
+    "实施方案尚未发布",  # a deliverable not issued: not a figure not yet counted
+    "已完成项目招标，数据尚未公布",  # progress is reported
+    "选址尚未确定，项目无法开工",
+    "数据尚未公布，预计全年增长6%",
+    "一季度增长5.2%，二季度数据尚未发布",
+])
+def test_progress_beside_or_instead_of_the_statement_is_judged(progress):
+    assert judge("城镇新增就业人数", progress).status != "not-reported"
