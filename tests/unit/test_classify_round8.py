@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.judging import judge_at
+from tests.unit.judging import judge_at, without
 
 judge = judge_at("2021-09-30")
 
@@ -31,3 +31,28 @@ def test_a_cell_saying_only_the_figure_is_not_yet_available_is_not_reported(prog
 ])
 def test_progress_beside_or_instead_of_the_statement_is_judged(progress):
     assert judge("城镇新增就业人数", progress).status != "not-reported"
+
+
+@pytest.mark.parametrize("progress", [
+    "管网已铺设一半，因资金迟迟未到位，路面恢复无法继续。",
+    "前期测量已完成，待市级补助资金到位后组织招标施工。",
+    "因县级资金紧张，剩余3公里道路仍未硬化。",
+])
+def test_money_not_in_place_holds_the_works_back(progress):
+    result = judge("新建乡村公路12公里", progress)
+    assert result.status == "lagging" and result.status_rule == "stated-delay"
+    assert judge("新建乡村公路12公里", progress, rules=without("money_not_in_place")).status != "lagging"
+
+
+def test_money_in_place_is_no_obstruction():
+    assert judge("新建乡村公路12公里", "建设资金已按期到位，路基施工有序推进").status == "on-track"
+
+
+@pytest.mark.parametrize("progress", [
+    "全市已有8个区开工，东湖区、西岭区仍没有项目开工。",
+    "主体设计已完成，但仍未能全面开工。",
+])
+def test_works_still_not_started_are_behind(progress):
+    result = judge("新开工一批城市更新项目", progress)
+    assert result.status == "lagging"
+    assert judge("新开工一批城市更新项目", progress, rules=without("start_still_missing")).status != "lagging"
