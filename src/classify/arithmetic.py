@@ -18,7 +18,7 @@ from functools import lru_cache
 from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
 
 from src.classify.measures import Measure, task_targets
-from src.classify.period_plan import period_measure
+from src.classify.period_plan import is_period_plan, period_measure
 from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
 from src.classify.spans import SENTENCE_SEPS, bound_left, bound_right, cn_number, evidence_phrase
@@ -141,7 +141,8 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     parts = [f"{headers.get(name, name)} {row[name].strip()}" for name in ("target", "actual", "rate")
              if (row.get(name) or "").strip()]
     phrase = "；".join(parts)
-    if rate is not None:
+    if rate is not None and not (target and actual and is_period_plan(row, rules)):
+        # (beside a period's plan and an actual, the rate column may be the year's: the two cells decide)
         value, _, percent = rate
         share = value / 100 if percent or value > 2 or float(value).is_integer() else value
         if not percent and share == value and _rate_read_by_columns(rules) and target and actual and target[0] > 0:

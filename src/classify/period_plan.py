@@ -53,6 +53,12 @@ def plan_span(header: str, rules: Rules) -> tuple[str, int | None] | None:
     return None
 
 
+def is_period_plan(row: dict, rules: Rules) -> bool:
+    """True when the row's target column is a period's plan (its header names a period)."""
+    header = (row.get(_FIELD) or "").strip()
+    return bool(header) and plan_span(header, rules) is not None
+
+
 def period_measure(m: Measure, row: dict, rules: Rules) -> Measure:
     """``m`` (a share of the plan in the target column) judged on the plan's own span
     when the column's header names a period plan; ``m`` itself otherwise."""

@@ -76,3 +76,11 @@ def test_the_family_switches_off_where_it_was_read():
     rules = load_rules()
     origin = families_read_from(rules)["families.period_plan_column"][0]
     assert plan_span("1-7月计划", rules_without(rules, origin)) is None
+
+
+def test_beside_a_period_plan_the_two_cells_decide_over_the_rate_column(tmp_path):
+    # the rate column here is the share of the year's target (60%): the period's plan and the
+    # actual decide (540 of 600 = 90% of the half-year's plan, due in full at the end of June)
+    _, judged = _judge(tmp_path, "年度目标,上半年目标,截至本期完成值,完成率",
+                       ["1,新建停车泊位,市交通局,有序推进,900,600,540,60%"], "2022-06-30")
+    assert judged.iloc[0].status == "lagging" and "90.0%" in judged.iloc[0].status_evidence
