@@ -96,6 +96,14 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
 
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
                 continue
+            below = rules.family("share_below").get("pattern")
+            if below and re.search(below, before):
+                # 进度均不足 30%: a share below that figure; behind when the figure is at or below the
+                # elapsed share, else it says nothing ([families.share_below])
+                if value / 100 <= row["_schedule"]:
+                    add("completion-rate", True, ratio=value / 100,
+                        note=f"〔核算：低于{value:g}%，不超过序时进度{row['_schedule'] * 100:.1f}%〕")
+                continue
             excess = rules.ready["excess_share"]
             at_least = rules.family("rate_at_least").get("pattern")
             if excess is not None and excess.search(before) and not (at_least and re.search(at_least, before)):

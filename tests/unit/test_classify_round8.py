@@ -56,3 +56,20 @@ def test_works_still_not_started_are_behind(progress):
     result = judge("新开工一批城市更新项目", progress)
     assert result.status == "lagging"
     assert judge("新开工一批城市更新项目", progress, rules=without("start_still_missing")).status != "lagging"
+
+
+@pytest.mark.parametrize(("progress", "as_of"), [
+    ("3个片区改造项目当前进度均不足40%，已列入重点督办。", "2021-07-31"),
+    ("全县危房改造开工率不到50%", "2021-09-30"),
+])
+def test_a_share_said_below_a_figure_at_or_under_the_schedule_is_behind(progress, as_of):
+    result = judge("完成片区改造项目3个", progress, as_of=as_of)
+    assert result.status == "lagging" and result.status_rule == "quantified-below-schedule"
+    assert "低于" in result.status_evidence
+    assert judge("完成片区改造项目3个", progress, as_of=as_of, rules=without("share_below")).status != "lagging"
+
+
+def test_a_share_said_below_a_figure_above_the_schedule_says_nothing():
+    # below 80% at the end of June may be 70% (ahead) or 30% (behind): not a measure
+    result = judge("完成片区改造项目3个", "改造项目进度均不足80%，正在加紧施工。", as_of="2021-06-30")
+    assert result.status_rule != "quantified-below-schedule"
