@@ -1,0 +1,136 @@
+"""Stage 5a, the decision steps added in the ninth round (issue 22), read from half A of corpus
+batch 7 (answers on a project's progress, towns' 民生实事 pages): a one-off deliverable stated
+done in a grammar of delivery verbs and perfective markers, and a project behind by the row's own
+dates, money or obstruction. Each is a family of ``status_rules.toml`` (block ROUND 9) with
+its ``read_from``; switched off (its patterns never matching, its lists empty), a step returns
+None. The steps are placed in :data:`src.classify.order.RULE_STEPS`."""
+from __future__ import annotations
+
+import re
+
+from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase
+from src.classify.steps import Decision, Facts
+
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+              "十一": 11, "十二": 12}
+
+
+def _search(pattern: str | None, text: str) -> list[re.Match]:
+    return list(re.finditer(pattern, text)) if pattern else []
+
+
+def _clause_before(text: str, start: int) -> str:
+    return text[bound_left(text, start, CLAUSE_SEPS):start]
+
+
+def _sentence_of(text: str, start: int, end: int) -> str:
+    return text[bound_left(text, start, SENTENCE_SEPS):bound_right(text, end, SENTENCE_SEPS)]
+
+
+def _shares_run(a: str, b: str, n: int, stop: list) -> bool:
+    """True when ``a`` and ``b`` share a run of ``n`` characters that is not a stop word."""
+    runs = {a[i:i + n] for i in range(len(a) - n + 1)}
+    return any(run in b and run not in stop for run in runs)
+
+
+def delivery_done(f: Facts) -> Decision | None:
+    """10b. A one-off deliverable stated done in a grammar the delivery events do not know: a
+    perfective verb taking the delivery as its object (完成…验收工作, 通过…验收) or a delivery
+    noun followed by a perfective word (验收合格, 移交完毕), never after a goal, a plan or a
+    negation in its clause; for the task's own deliverable (the object shares a run of
+    characters with the task, or names none), and no measure below 100%
+    ([families.delivery_grammar]) [one-off-completed]."""
+    family = f.rules.family("delivery_grammar")
+    text, task = f.row["progress"], f.row["task"]
+    if any(w in task for w in f.rules["completed"].get("open_ended_markers", [])) or f.short_of_target:
+        return None
+    if not any(w in task for w in family.get("task_words", [])):
+        return None
+    for match in (m for pattern in family.get("patterns", []) for m in _search(pattern, text)):
+        before = _clause_before(text, match.start())
+        if any(w in before + match.group(0) for w in [*family.get("not_before", []), *family.get("part_words", [])]):
+            continue
+        obj = match.groupdict().get("object") or before
+        stripped = obj
+        for word in family.get("bare_words", []):
+            stripped = stripped.replace(word, "")
+        run = int(family.get("min_overlap", 2))
+        if len(stripped.strip()) > int(family.get("bare_max_chars", 2)) and not _shares_run(
+                stripped, task, run, family.get("stop_runs", [])):
+            continue
+        return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+def year_end_rest(f: Facts) -> Decision | None:
+    """2b. At a year-end report, part of the year's task said still under way or put off to a
+    later year (还有…正在实施; 其余…将在次年…建成): unfinished at the year's end
+    ([families.year_end_rest]), lagging [stated-delay]."""
+    family = f.rules.family("year_end_rest")
+    if f.row["_date"].month < int(f.rules["schedule"].get("year_end_month", 12)):
+        return None
+    text = f.row["progress"]
+    for match in _search(family.get("pattern"), text):
+        year = match.groupdict().get("year")
+        if year and int(year) <= f.row["_date"].year:
+            continue  # a date in the report's year is no putting off
+        return Decision("lagging", "stated-delay", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+def held_back(f: Facts) -> Decision | None:
+    """7b. An obstruction or money not in place in words the delay cues do not know (暂无法办理…,
+    …不予配合; 资金未到位, 资金尚未落实), not after a goal or a caution in its clause, not in a
+    sentence that says it was resolved ([families.held_back]), lagging [stated-delay]."""
+    family = f.rules.family("held_back")
+    text = f.row["progress"]
+    for match in [*_search(family.get("obstruction_pattern"), text), *_search(family.get("money_pattern"), text)]:
+        if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
+            continue
+        if any(w in _sentence_of(text, match.start(), match.end()) for w in family.get("resolved_words", [])):
+            continue
+        return Decision("lagging", "stated-delay", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+def site_pending(f: Facts) -> Decision | None:
+    """7c. A task to build or rebuild something still choosing its site (正在推进项目选址,
+    选址工作仍在进行): the codebook's "to be decided" for a task to build something
+    ([families.site_pending]), lagging [stated-pending]."""
+    family = f.rules.family("site_pending")
+    if not any(w in f.row["task"] for w in family.get("task_words", [])):
+        return None
+    text = f.row["progress"]
+    for match in _search(family.get("pattern"), text):
+        return Decision("lagging", "stated-pending", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+def due_date_passed(f: Facts) -> Decision | None:
+    """9b. The row's own planned date for the deliverable or the start (原计划 8 月底完工, 计划
+    2023 年 3 月开工) before the report date, and nothing says it was done (no done word, no
+    measure): overdue ([families.due_date_passed]), lagging [stated-not-started]."""
+    family = f.rules.family("due_date_passed")
+    text = f.row["progress"]
+    if f.deciding or f.completions:
+        return None
+    report = f.row["_date"]
+    for match in _search(family.get("pattern"), text):
+        year = int(match.group("year")) if match.group("year") else report.year
+        month_text = match.group("month")
+        month = int(month_text) if month_text.isdigit() else _CN_MONTHS.get(month_text, 0)
+        if not 1 <= month <= 12 or (year, month) >= (report.year, report.month):
+            continue
+        verb = match.group("verb")
+        markers = "|".join(map(re.escape, family.get("done_markers", [])))
+        if markers and re.search(rf"(?:{markers})[^，,。；;]{{0,10}}?{verb}", text):
+            return None  # 已于 3 月开工: the planned step was made
+        if any(w in text for w in family.get("done_words", [])):
+            return None
+        if verb in family.get("start_verbs", []) and any(w in text for w in family.get("works_words", [])):
+            return None  # works under way: the start was made
+        return Decision("lagging", "stated-not-started", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+__all__ = ["delivery_done", "year_end_rest", "held_back", "site_pending", "due_date_passed"]

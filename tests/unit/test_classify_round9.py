@@ -1,0 +1,145 @@
+"""The ninth round (issue 22): families read from half A of corpus batch 7 (answers on a project's
+progress, towns' 民生实事 pages), each in invented wordings (none copied from a labelled row).
+What they change on real rows is measured by ``make evaluate`` (``--split-batch 7`` for the
+unread half B), never asserted here."""
+from __future__ import annotations
+
+import pytest
+
+from src.classify import load_rules
+from src.classify.rules import families_read_from
+from tests.unit.judging import judge_at, without
+
+judge = judge_at("2023-10-31")
+
+ROUND9 = ["delivery_grammar", "year_end_rest", "held_back", "site_pending", "due_date_passed"]
+
+
+# ---- delivery_grammar: the deliverable's verbs with a perfective marker ----------------------
+@pytest.mark.parametrize("task, progress", [
+    ("美丽乡村示范村建设", "完成东湖村、西岭村两个示范村的市级验收工作"),        # 完成 + object + 验收
+    ("城北体育公园建设", "城北体育公园已于9月底正式对外开放"),                 # an opening after 正式
+    ("滨江步道改造工程", "滨江步道改造工程竣工验收合格"),                       # noun + perfective word
+    ("社区养老服务中心新建项目", "项目顺利通过消防及竣工验收"),                 # bare: no other object
+])
+def test_a_deliverable_accepted_or_opened_is_completed(task, progress):
+    result = judge(task, progress)
+    assert result.status == "completed"
+    assert result.status_rule == "one-off-completed"
+
+
+@pytest.mark.parametrize("progress", [
+    "主体已完工，确保年底前通过竣工验收",                 # a goal
+    "土建已完成，待验收后交付使用",                      # a wait
+    "目前正在组织竣工验收",                             # in progress
+    "一期已完成竣工验收，二期正在进行基础施工",            # a phase delivered, not the task
+    "尚未通过验收",                                     # negated
+])
+def test_a_goal_a_wait_a_phase_or_a_negation_is_not_a_delivery(progress):
+    assert judge("城北体育公园建设", progress).status != "completed"
+
+
+def test_an_acceptance_of_another_object_or_of_an_open_task_is_not_the_delivery():
+    other = judge("城北体育公园建设", "南山污水泵站通过市级验收")             # shares nothing with the task
+    assert other.status != "completed"
+    open_ended = judge("持续推进环境整治", "整治点位通过省级验收")             # an open-ended task
+    assert open_ended.status != "completed"
+    not_works = judge("压减过剩产能", "关停产线并通过省级验收")               # not a works task
+    assert not_works.status != "completed"
+
+
+# ---- year_end_rest: part of the year's task unfinished at the year's end ---------------------
+@pytest.mark.parametrize("progress", [
+    "年内列入计划的30个口袋公园中，还有3个正在施工",
+    "已建成8处便民服务站，其余4处将于2024年5月前建成",
+    "已完成改造12个小区，剩余2个小区计划明年完成",
+])
+def test_at_year_end_the_rest_still_under_way_or_put_off_is_lagging(progress):
+    result = judge("新建便民设施", progress, as_of="2023-12-31")
+    assert result.status == "lagging"
+
+
+def test_the_rest_is_no_delay_before_the_year_end_or_within_the_year():
+    assert judge("新建便民设施", "部分站点已建成，其余站点正在施工", as_of="2023-09-30").status != "lagging"
+    # at year end, a date in the report's own year is no putting off
+    within = judge("新建便民设施", "已建成8处，其余4处将于2023年12月下旬建成", as_of="2023-12-31")
+    assert within.status_rule != "stated-delay"
+
+
+# ---- held_back: an obstruction or money not in place ----------------------------------------
+@pytest.mark.parametrize("progress", [
+    "场地已平整，因部分商户不予配合，暂无法办理施工许可",
+    "设计已完成，建设资金尚未到位",
+    "项目配套资金不到位，施工单位已撤场",
+    "施工队伍迟迟不能进场",
+])
+def test_an_obstruction_or_money_not_in_place_is_lagging(progress):
+    result = judge("农贸市场新建工程", progress, as_of="2023-05-31")
+    assert result.status == "lagging"
+    assert result.status_rule == "stated-delay"
+
+
+@pytest.mark.parametrize("progress", [
+    "此前资金未到位的问题已解决，目前正在施工",               # resolved in its sentence
+    "加强调度，确保资金不到位的情况不再出现",                  # a caution
+    "上级补助资金已到位，正在施工",                          # money in place
+])
+def test_a_resolved_or_cautioned_obstruction_is_not_a_delay(progress):
+    assert judge("农贸市场新建工程", progress, as_of="2023-05-31").status_rule != "stated-delay"
+
+
+# ---- site_pending: a build task still choosing its site -------------------------------------
+def test_a_build_task_still_choosing_its_site_is_lagging():
+    result = judge("新建社区文化中心", "目前正在推进项目选址和可研编制", as_of="2023-04-30")
+    assert result.status == "lagging"
+    assert result.status_rule == "stated-pending"
+
+
+def test_a_site_permit_being_obtained_or_a_task_that_builds_nothing_is_not_pending():
+    permit = judge("新建社区文化中心", "完成设计招标，正在办理规划选址手续", as_of="2023-04-30")
+    assert permit.status_rule != "stated-pending"
+    no_build = judge("开展送文化下乡活动", "正在研究活动选址", as_of="2023-04-30")
+    assert no_build.status_rule != "stated-pending"
+
+
+# ---- due_date_passed: the row's own planned date before the report date ---------------------
+@pytest.mark.parametrize("progress, as_of", [
+    ("原计划8月底完工，目前正在进行室内装修", "2023-10-31"),
+    ("计划2022年11月开工，现正在办理用地手续", "2023-03-31"),
+    ("该路段预计6月份建成，目前路基仍在整理", "2023-09-30"),
+])
+def test_a_planned_date_passed_with_nothing_done_is_lagging(progress, as_of):
+    result = judge("城南小学改扩建工程", progress, as_of=as_of)
+    assert result.status == "lagging"
+
+
+@pytest.mark.parametrize("progress, as_of", [
+    ("原计划8月底完工，目前正在进行室内装修", "2023-07-31"),      # the date is still ahead
+    ("计划3月开工，已于3月中旬开工建设", "2023-05-31"),             # the step was made
+    ("计划3月开工，目前主体结构施工中", "2023-06-30"),               # works under way: started
+])
+def test_a_planned_date_ahead_or_met_is_not_overdue(progress, as_of):
+    result = judge("城南小学改扩建工程", progress, as_of=as_of)
+    assert result.status_rule != "stated-not-started"
+
+
+# ---- every family records where it was read and is switched off there -----------------------
+def test_the_round_nine_families_record_half_a_of_batch_seven():
+    origins = families_read_from(load_rules())
+    for name in ROUND9:
+        read = origins[f"families.{name}"]
+        assert read and all(n[:2] in ("NN", "ON") for n in read)
+        assert read == sorted(read)
+
+
+@pytest.mark.parametrize("family, task, progress, as_of", [
+    ("delivery_grammar", "美丽乡村示范村建设", "完成东湖村、西岭村两个示范村的市级验收工作", "2023-10-31"),
+    ("year_end_rest", "新建便民设施", "部分站点已投用，其余站点将于2024年5月前建成", "2023-12-31"),
+    ("held_back", "农贸市场新建工程", "设计已完成，建设资金尚未到位", "2023-05-31"),
+    ("site_pending", "新建社区文化中心", "目前正在推进项目选址和可研编制", "2023-04-30"),
+    ("due_date_passed", "城南小学改扩建工程", "原计划8月底完工，目前正在进行室内装修", "2023-10-31"),
+])
+def test_each_family_decides_only_when_switched_on(family, task, progress, as_of):
+    on = judge(task, progress, as_of=as_of)
+    off = judge(task, progress, as_of=as_of, rules=without(family))
+    assert on.status != off.status
