@@ -133,4 +133,59 @@ def due_date_passed(f: Facts) -> Decision | None:
     return None
 
 
-__all__ = ["delivery_done", "year_end_rest", "held_back", "site_pending", "due_date_passed"]
+
+
+def component_share(f: Facts) -> Decision | None:
+    """10a. A row with no deciding measure that states the share done of a part of the works
+    (完成 30% 的路基施工): the lowest such share against the elapsed share, for a project of the
+    report's year (no other year, no multi-year words) ([families.component_share])."""
+    family = f.rules.family("component_share")
+    task, text = f.row["task"], f.row["progress"]
+    if f.deciding or any(w in task + text for w in family.get("multi_year_words", [])):
+        return None
+    if any(int(y) != f.row["_date"].year for y in re.findall(r"(20\d\d)\s*年", task + text)):
+        return None
+    found = [(m, float(m.group("share"))) for m in _search(family.get("pattern"), text)]
+    if not found:
+        return None
+    match, share = min(found, key=lambda pair: pair[1])
+    if share >= 100 or share - f.schedule * 100 >= -f.tolerance:
+        return None  # on schedule by a part: says nothing of the rest
+    return Decision("lagging", "quantified-below-schedule", evidence_phrase(text, match.start(), match.end()),
+                    ratio=share / 100)
+
+
+def year_end_tasks_done(f: Facts) -> Decision | None:
+    """10c. At a year-end report, a row whose every clause states a delivery done, one of them the
+    year's counted task done (完成 41 个…改造任务), nothing under way or planned
+    ([families.year_end_tasks_done]): completed [explicit-completed]."""
+    family = f.rules.family("year_end_tasks_done")
+    if f.row["_date"].month < int(f.rules["schedule"].get("year_end_month", 12)) or f.short_of_target:
+        return None
+    text = f.row["progress"]
+    found = _search(family.get("pattern"), text)
+    if not found or any(w in text for w in family.get("ongoing_words", [])):
+        return None
+    return Decision("completed", "explicit-completed", evidence_phrase(text, found[0].start(), found[0].end()))
+
+
+def surface_done(f: Facts) -> Decision | None:
+    """10d. A road or bridge whose last layer is stated done (面层沥青摊铺完成, 完成桥面铺装), with
+    every clause of the row perfective (完成, 完工, 已…) and none a lower layer or a part still
+    under way ([families.surface_done]): the road delivered, completed [one-off-completed]."""
+    family = f.rules.family("surface_done")
+    task, text = f.row["task"], f.row["progress"]
+    if not any(w in task for w in family.get("task_words", [])) or f.short_of_target:
+        return None
+    found = _search(family.get("pattern"), text)
+    if not found or any(w in text for w in family.get("not_words", [])):
+        return None
+    clauses = [c for c in re.split(r"[，,。；;]", text) if c.strip()]
+    perfective = family.get("perfective_words", [])
+    if not clauses or not all(any(w in c for w in perfective) for c in clauses):
+        return None
+    return Decision("completed", "one-off-completed", evidence_phrase(text, found[0].start(), found[0].end()))
+
+
+__all__ = ["delivery_done", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
+           "year_end_tasks_done", "surface_done"]

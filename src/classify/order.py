@@ -2,7 +2,16 @@
 step that returns a :class:`src.classify.steps.Decision` decides."""
 from __future__ import annotations
 
-from src.classify.dated_steps import delivery_done, due_date_passed, held_back, site_pending, year_end_rest
+from src.classify.dated_steps import (
+    component_share,
+    delivery_done,
+    due_date_passed,
+    held_back,
+    site_pending,
+    surface_done,
+    year_end_rest,
+    year_end_tasks_done,
+)
 from src.classify.late_steps import coverage_share, earlier_year_plan, start_rate_share
 from src.classify.steps import (
     bare_delivery,
@@ -38,7 +47,10 @@ RULE_STEPS = (
     stated_not_started,
     due_date_passed,
     stated_early_stage,
+    component_share,
     delivery_done,
+    year_end_tasks_done,
+    surface_done,
     stated_on_track,
     partial_delivery,
     growth_stated_met,

@@ -12,7 +12,8 @@ from tests.unit.judging import judge_at, without
 
 judge = judge_at("2023-10-31")
 
-ROUND9 = ["delivery_grammar", "year_end_rest", "held_back", "site_pending", "due_date_passed"]
+ROUND9 = ["delivery_grammar", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
+          "year_end_tasks_done", "surface_done"]
 
 
 # ---- delivery_grammar: the deliverable's verbs with a perfective marker ----------------------
@@ -123,6 +124,57 @@ def test_a_planned_date_ahead_or_met_is_not_overdue(progress, as_of):
     assert result.status_rule != "stated-not-started"
 
 
+# ---- component_share: the share done of a part of the works --------------------------------
+def test_a_part_of_the_works_below_the_elapsed_share_is_lagging():
+    result = judge("北环路改造工程", "南段完成25%的路基施工，北段完成雨水管铺设", as_of="2023-09-30")
+    assert result.status == "lagging"
+    assert result.status_rule == "quantified-below-schedule"
+
+
+@pytest.mark.parametrize("task, progress, as_of", [
+    ("北环路改造工程", "南段完成80%的路基施工，北段完成雨水管铺设", "2023-09-30"),   # at or above: no decision
+    ("北环路一期改造工程", "完成25%的路基施工", "2023-09-30"),                        # a multi-year word
+    ("北环路改造工程", "完成25%的路基施工，计划2024年底建成", "2023-09-30"),          # another year
+])
+def test_a_part_on_schedule_or_of_a_multi_year_project_does_not_decide(task, progress, as_of):
+    assert judge(task, progress, as_of=as_of).status_rule != "quantified-below-schedule"
+
+
+# ---- year_end_tasks_done: the year's counted task stated done at the year's end ------------
+def test_at_year_end_the_counted_tasks_stated_done_are_completed():
+    result = judge("改善城乡人居环境", "完成26个背街小巷整治任务，建成9个街角游园", as_of="2023-12-31")
+    assert result.status == "completed"
+
+
+@pytest.mark.parametrize("progress, as_of", [
+    ("完成26个背街小巷整治任务，建成9个街角游园", "2023-09-30"),                 # not the year's end
+    ("完成26个背街小巷整治任务，另有5个正在施工", "2023-12-31"),                  # something under way
+])
+def test_tasks_done_before_the_year_end_or_with_work_under_way_are_not_completed(progress, as_of):
+    assert judge("改善城乡人居环境", progress, as_of=as_of).status != "completed"
+
+
+# ---- surface_done: a road's last layer stated done --------------------------------------
+@pytest.mark.parametrize("progress", [
+    "主线沥青面层摊铺完成，人行道铺装完成",
+    "完成快慢车道沥青摊铺。桥梁部分：完成桥面铺装",
+])
+def test_a_road_whose_last_layer_is_done_is_completed(progress):
+    assert judge("西环南路新建工程", progress, as_of="2023-10-31").status == "completed"
+
+
+@pytest.mark.parametrize("progress", [
+    "北半幅下面层沥青摊铺完成，南半幅正在进行路基施工",   # a lower layer, a part under way
+    "沥青面层摊铺完成，交通标线施工",                     # a clause not done
+])
+def test_a_lower_layer_or_a_clause_still_under_way_is_not_a_road_delivered(progress):
+    assert judge("西环南路新建工程", progress, as_of="2023-10-31").status != "completed"
+
+
+def test_a_surface_done_is_a_delivery_only_for_a_road_or_bridge():
+    assert judge("市民广场提升工程", "广场沥青面层摊铺完成", as_of="2023-10-31").status_rule != "one-off-completed"
+
+
 # ---- every family records where it was read and is switched off there -----------------------
 def test_the_round_nine_families_record_half_a_of_batch_seven():
     origins = families_read_from(load_rules())
@@ -138,6 +190,9 @@ def test_the_round_nine_families_record_half_a_of_batch_seven():
     ("held_back", "农贸市场新建工程", "设计已完成，建设资金尚未到位", "2023-05-31"),
     ("site_pending", "新建社区文化中心", "目前正在推进项目选址和可研编制", "2023-04-30"),
     ("due_date_passed", "城南小学改扩建工程", "原计划8月底完工，目前正在进行室内装修", "2023-10-31"),
+    ("component_share", "北环路改造工程", "南段完成25%的路基施工，北段完成雨水管铺设", "2023-09-30"),
+    ("year_end_tasks_done", "改善城乡人居环境", "完成26个背街小巷整治任务，建成9个街角游园", "2023-12-31"),
+    ("surface_done", "西环南路新建工程", "主线沥青面层摊铺完成，人行道铺装完成", "2023-10-31"),
 ])
 def test_each_family_decides_only_when_switched_on(family, task, progress, as_of):
     on = judge(task, progress, as_of=as_of)
