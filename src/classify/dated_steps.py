@@ -187,5 +187,51 @@ def surface_done(f: Facts) -> Decision | None:
     return Decision("completed", "one-off-completed", evidence_phrase(text, found[0].start(), found[0].end()))
 
 
+
+def _month_of(text: str) -> int:
+    return int(text) if text.isdigit() else _CN_MONTHS.get(text, 0)
+
+
+def _own_object(f: Facts, family: dict, obj: str) -> bool:
+    """The object of a delivery is the task's own: it shares a run of characters with the task
+    (not a stop run), or names nothing once the filler words are taken out."""
+    for word in family.get("bare_words", []):
+        obj = obj.replace(word, "")
+    obj = re.sub(r"[\d年月日号份底初中旬上下]", "", obj).strip()
+    return not obj or _shares_run(obj, f.row["task"], int(family.get("min_overlap", 2)), family.get("stop_runs", []))
+
+
+def task_verb_done(f: Facts) -> Decision | None:
+    """10e. The task's own works verb (改造 for 小区改造, 维修 for 道路维修) stated done with a
+    perfective marker (已改造完成, 改造工作已完成, 建设完毕, 已完成维修), or a delivery dated on or
+    before the report date (于 5 月完工, 于 6 月竣工并交付使用), for the task's own object, in a
+    row with nothing under way, planned, partial or negated ([families.task_verb_done]):
+    completed [one-off-completed]."""
+    family = f.rules.family("task_verb_done")
+    task, text = f.row["task"], f.row["progress"]
+    if any(w in task for w in f.rules["completed"].get("open_ended_markers", [])) or f.short_of_target:
+        return None
+    if any(w in text for w in family.get("ongoing_words", [])):
+        return None
+    verbs = [v for v in family.get("task_verbs", []) if v in task]
+    found = []
+    if verbs:
+        alt = "|".join(map(re.escape, sorted(verbs, key=len, reverse=True)))
+        for pattern in family.get("verb_patterns", []):
+            found += list(re.finditer(pattern.replace("VERB", alt), text))
+    report = f.row["_date"]
+    for match in _search(family.get("dated_pattern"), text):
+        year = int(match.group("year")) if match.group("year") else report.year
+        if 1 <= _month_of(match.group("month")) and (year, _month_of(match.group("month"))) <= (report.year, report.month):
+            found.append(match)
+    for match in sorted(found, key=lambda m: m.start()):
+        before = _clause_before(text, match.start())
+        if any(w in before + match.group(0) for w in family.get("not_before", [])):
+            continue
+        if _own_object(f, family, before + (match.groupdict().get("object") or "")):
+            return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
 __all__ = ["delivery_done", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
-           "year_end_tasks_done", "surface_done"]
+           "year_end_tasks_done", "surface_done", "task_verb_done"]

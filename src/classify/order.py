@@ -9,6 +9,7 @@ from src.classify.dated_steps import (
     held_back,
     site_pending,
     surface_done,
+    task_verb_done,
     year_end_rest,
     year_end_tasks_done,
 )
@@ -51,6 +52,7 @@ RULE_STEPS = (
     delivery_done,
     year_end_tasks_done,
     surface_done,
+    task_verb_done,
     stated_on_track,
     partial_delivery,
     growth_stated_met,

@@ -13,7 +13,7 @@ from tests.unit.judging import judge_at, without
 judge = judge_at("2023-10-31")
 
 ROUND9 = ["delivery_grammar", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
-          "year_end_tasks_done", "surface_done"]
+          "year_end_tasks_done", "surface_done", "task_verb_done"]
 
 
 # ---- delivery_grammar: the deliverable's verbs with a perfective marker ----------------------
@@ -175,6 +175,31 @@ def test_a_surface_done_is_a_delivery_only_for_a_road_or_bridge():
     assert judge("市民广场提升工程", "广场沥青面层摊铺完成", as_of="2023-10-31").status_rule != "one-off-completed"
 
 
+# ---- task_verb_done: the task's own works verb with a perfective marker --------------------
+@pytest.mark.parametrize("task, progress", [
+    ("翠湖小区雨污分流改造", "翠湖小区雨污分流改造工作已完成"),      # verb + 工作 + 已 + 完成
+    ("翠湖小区雨污分流改造", "已改造完成"),                        # 已 + verb + 完成
+    ("星光路路灯安装", "星光路路灯安装完毕"),                       # verb + 完毕
+    ("星光路破损路面维修", "已完成星光路路面维修"),                 # 完成 + object + verb
+    ("翠湖小区雨污分流改造", "该项目于6月底完工并交付使用"),          # a delivery dated before the report
+])
+def test_the_task_verb_done_with_a_perfective_marker_is_completed(task, progress):
+    result = judge(task, progress, as_of="2023-10-31")
+    assert result.status == "completed"
+    assert result.status_rule == "one-off-completed"
+
+
+@pytest.mark.parametrize("task, progress, as_of", [
+    ("翠湖小区雨污分流改造", "主体改造已完成，正在进行路面恢复", "2023-10-31"),   # work under way
+    ("翠湖小区雨污分流改造", "改造完成后将交付使用", "2023-10-31"),               # a plan
+    ("翠湖小区雨污分流改造", "该项目于11月底完工并交付使用", "2023-10-31"),       # dated after the report
+    ("星光路路灯安装", "文化广场音响安装完毕", "2023-10-31"),                     # another object
+    ("持续推进老旧小区改造", "已改造完成", "2023-10-31"),                          # an open-ended task
+])
+def test_work_under_way_a_plan_a_later_date_or_another_object_is_not_done(task, progress, as_of):
+    assert judge(task, progress, as_of=as_of).status_rule != "one-off-completed"
+
+
 # ---- every family records where it was read and is switched off there -----------------------
 def test_the_round_nine_families_record_half_a_of_batch_seven():
     origins = families_read_from(load_rules())
@@ -193,6 +218,7 @@ def test_the_round_nine_families_record_half_a_of_batch_seven():
     ("component_share", "北环路改造工程", "南段完成25%的路基施工，北段完成雨水管铺设", "2023-09-30"),
     ("year_end_tasks_done", "改善城乡人居环境", "完成26个背街小巷整治任务，建成9个街角游园", "2023-12-31"),
     ("surface_done", "西环南路新建工程", "主线沥青面层摊铺完成，人行道铺装完成", "2023-10-31"),
+    ("task_verb_done", "翠湖小区雨污分流改造", "翠湖小区雨污分流改造工作已完成", "2023-10-31"),
 ])
 def test_each_family_decides_only_when_switched_on(family, task, progress, as_of):
     on = judge(task, progress, as_of=as_of)
