@@ -108,17 +108,15 @@ def site_pending(f: Facts) -> Decision | None:
 
 def due_date_passed(f: Facts) -> Decision | None:
     """9b. The row's own planned date for the deliverable or the start (原计划 8 月底完工, 计划
-    2023 年 3 月开工) before the report date, and nothing says it was done (no done word, no
-    measure): overdue ([families.due_date_passed]), lagging [stated-not-started]."""
+    2023 年 3 月开工, 原计划今年上半年开工, 应于去年底建成) before the report date, and nothing says
+    it was done (no done word, no measure): overdue ([families.due_date_passed]), lagging
+    [stated-not-started]."""
     family = f.rules.family("due_date_passed")
     text = f.row["progress"]
     if f.deciding or f.completions:
         return None
     report = f.row["_date"]
-    for match in _search(family.get("pattern"), text):
-        year = int(match.group("year")) if match.group("year") else report.year
-        month_text = match.group("month")
-        month = int(month_text) if month_text.isdigit() else _CN_MONTHS.get(month_text, 0)
+    for match, (year, month) in _planned_dates(family, text, report.year):
         if not 1 <= month <= 12 or (year, month) >= (report.year, report.month):
             continue
         verb = match.group("verb")
@@ -133,6 +131,20 @@ def due_date_passed(f: Facts) -> Decision | None:
     return None
 
 
+def _planned_dates(family: dict, text: str, report_year: int) -> list:
+    """(match, (year, month)) of every planned date: a month (8 月底), or a period of a year
+    (2023 年, 今年上半年, 去年底: the period's last month; a year alone, its December)."""
+    dates = []
+    for match in _search(family.get("pattern"), text):
+        year = int(match.group("year")) if match.group("year") else report_year
+        dates.append((match, (year, _month_of(match.group("month")))))
+    years = family.get("relative_years", {})
+    periods = family.get("period_months", {})
+    for match in _search(family.get("period_pattern"), text):
+        word = match.group("year") or ""
+        year = int(word[:4]) if word[:4].isdigit() else report_year + int(years.get(word, 0))
+        dates.append((match, (year, int(periods.get(match.group("period") or "", 12)))))
+    return dates
 
 
 def component_share(f: Facts) -> Decision | None:

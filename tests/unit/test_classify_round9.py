@@ -73,6 +73,9 @@ def test_the_rest_is_no_delay_before_the_year_end_or_within_the_year():
     "设计已完成，建设资金尚未到位",
     "项目配套资金不到位，施工单位已撤场",
     "施工队伍迟迟不能进场",
+    "目前尚未确定建设资金来源",
+    "项目建设资金存在较大缺口",
+    "因工程款拖欠，施工单位已撤场",
 ])
 def test_an_obstruction_or_money_not_in_place_is_lagging(progress):
     result = judge("农贸市场新建工程", progress, as_of="2023-05-31")
@@ -108,6 +111,9 @@ def test_a_site_permit_being_obtained_or_a_task_that_builds_nothing_is_not_pendi
     ("原计划8月底完工，目前正在进行室内装修", "2023-10-31"),
     ("计划2022年11月开工，现正在办理用地手续", "2023-03-31"),
     ("该路段预计6月份建成，目前路基仍在整理", "2023-09-30"),
+    ("该校原计划2022年开工，目前仍在开展前期研究", "2023-04-30"),   # a year before the report's
+    ("按计划应于去年底建成，目前仍在进行室内装修", "2023-03-31"),     # a relative year
+    ("计划一季度开工建设，目前正在完善设计方案", "2023-07-31"),       # a period of the report's year
 ])
 def test_a_planned_date_passed_with_nothing_done_is_lagging(progress, as_of):
     result = judge("城南小学改扩建工程", progress, as_of=as_of)
@@ -118,6 +124,8 @@ def test_a_planned_date_passed_with_nothing_done_is_lagging(progress, as_of):
     ("原计划8月底完工，目前正在进行室内装修", "2023-07-31"),      # the date is still ahead
     ("计划3月开工，已于3月中旬开工建设", "2023-05-31"),             # the step was made
     ("计划3月开工，目前主体结构施工中", "2023-06-30"),               # works under way: started
+    ("计划今年年底建成，目前正在进行室内装修", "2023-10-31"),          # the period is still ahead
+    ("计划2022年开工，已于2022年9月开工建设", "2023-04-30"),          # the start was made
 ])
 def test_a_planned_date_ahead_or_met_is_not_overdue(progress, as_of):
     result = judge("城南小学改扩建工程", progress, as_of=as_of)
