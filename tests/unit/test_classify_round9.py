@@ -22,6 +22,8 @@ ROUND9 = ["delivery_grammar", "year_end_rest", "held_back", "site_pending", "due
     ("城北体育公园建设", "城北体育公园已于9月底正式对外开放"),                 # an opening after 正式
     ("滨江步道改造工程", "滨江步道改造工程竣工验收合格"),                       # noun + perfective word
     ("社区养老服务中心新建项目", "项目顺利通过消防及竣工验收"),                 # bare: no other object
+    ("城西农贸市场新建工程", "城西农贸市场已开门营业"),                         # an opening
+    ("城西安置小区建设", "安置小区已交付，群众已入住"),
 ])
 def test_a_deliverable_accepted_or_opened_is_completed(task, progress):
     result = judge(task, progress)
@@ -35,6 +37,7 @@ def test_a_deliverable_accepted_or_opened_is_completed(task, progress):
     "目前正在组织竣工验收",                             # in progress
     "一期已完成竣工验收，二期正在进行基础施工",            # a phase delivered, not the task
     "尚未通过验收",                                     # negated
+    "力争年底前对外开放",                               # a goal
 ])
 def test_a_goal_a_wait_a_phase_or_a_negation_is_not_a_delivery(progress):
     assert judge("城北体育公园建设", progress).status != "completed"
