@@ -206,6 +206,7 @@ def test_the_task_verb_done_with_a_perfective_marker_is_completed(task, progress
     ("翠湖小区雨污分流改造", "该项目于11月底完工并交付使用", "2023-10-31"),       # dated after the report
     ("星光路路灯安装", "文化广场音响安装完毕", "2023-10-31"),                     # another object
     ("持续推进老旧小区改造", "已改造完成", "2023-10-31"),                          # an open-ended task
+    ("河道护岸修复工程", "已完成修复破损点位420处", "2023-10-31"),                  # a count: a measure
 ])
 def test_work_under_way_a_plan_a_later_date_or_another_object_is_not_done(task, progress, as_of):
     assert judge(task, progress, as_of=as_of).status_rule != "one-off-completed"
