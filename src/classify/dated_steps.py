@@ -46,9 +46,11 @@ def delivery_done(f: Facts) -> Decision | None:
         return None
     if not any(w in task for w in family.get("task_words", [])):
         return None
+    skip = [*family.get("not_before", []), *family.get("part_words", []),
+            *f.rules["completed"].get("delivery", {}).get("other_object_words", [])]  # 另一个公园
     for match in (m for pattern in family.get("patterns", []) for m in _search(pattern, text)):
         before = _clause_before(text, match.start())
-        if any(w in before + match.group(0) for w in [*family.get("not_before", []), *family.get("part_words", [])]):
+        if any(w in before + match.group(0) for w in skip):
             continue
         obj = match.groupdict().get("object") or before
         stripped = obj
@@ -231,14 +233,17 @@ def task_verb_done(f: Facts) -> Decision | None:
         alt = "|".join(map(re.escape, sorted(verbs, key=len, reverse=True)))
         for pattern in family.get("verb_patterns", []):
             found += list(re.finditer(pattern.replace("VERB", alt), text))
+    if any(v in task for v in family.get("build_verbs", [])):  # a task to build is delivered by 建成
+        found += _search(family.get("built_pattern"), text)
     report = f.row["_date"]
     for match in _search(family.get("dated_pattern"), text):
         year = int(match.group("year")) if match.group("year") else report.year
         if 1 <= _month_of(match.group("month")) and (year, _month_of(match.group("month"))) <= (report.year, report.month):
             found.append(match)
+    other = f.rules["completed"].get("delivery", {}).get("other_object_words", [])  # 另一个公园
     for match in sorted(found, key=lambda m: m.start()):
         before = _clause_before(text, match.start())
-        if any(w in before + match.group(0) for w in family.get("not_before", [])):
+        if any(w in before + match.group(0) for w in [*family.get("not_before", []), *other]):
             continue
         if _own_object(f, family, before + (match.groupdict().get("object") or "")):
             return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))

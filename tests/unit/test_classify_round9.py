@@ -193,6 +193,7 @@ def test_a_surface_done_is_a_delivery_only_for_a_road_or_bridge():
     ("星光路路灯安装", "星光路路灯安装完毕"),                       # verb + 完毕
     ("星光路破损路面维修", "已完成星光路路面维修"),                 # 完成 + object + verb
     ("翠湖小区雨污分流改造", "该项目于6月底完工并交付使用"),          # a delivery dated before the report
+    ("滨湖公园建设", "公园已建成，市民可入园休闲"),                  # a task to build, delivered by 建成
 ])
 def test_the_task_verb_done_with_a_perfective_marker_is_completed(task, progress):
     result = judge(task, progress, as_of="2023-10-31")
@@ -207,6 +208,7 @@ def test_the_task_verb_done_with_a_perfective_marker_is_completed(task, progress
     ("星光路路灯安装", "文化广场音响安装完毕", "2023-10-31"),                     # another object
     ("持续推进老旧小区改造", "已改造完成", "2023-10-31"),                          # an open-ended task
     ("河道护岸修复工程", "已完成修复破损点位420处", "2023-10-31"),                  # a count: a measure
+    ("滨湖公园建设", "公园一期已建成，二期正在施工", "2023-10-31"),                  # a phase, work under way
 ])
 def test_work_under_way_a_plan_a_later_date_or_another_object_is_not_done(task, progress, as_of):
     assert judge(task, progress, as_of=as_of).status_rule != "one-off-completed"
