@@ -250,5 +250,29 @@ def task_verb_done(f: Facts) -> Decision | None:
     return None
 
 
+
+def listed_not_done(f: Facts) -> None:
+    """0. Before any step: a count whose clause goes on to a list or a plan drawn up (形成 30 家…
+    名单, 梳理出 12 个项目清单) is not a count done: it leaves the deciding measures
+    ([families.listed_not_done]). Never decides (returns None)."""
+    words = f.rules.family("listed_not_done").get("list_words", [])
+    if not words:
+        return None
+    keep = []
+    for m in f.deciding:
+        text = f.row.get(m.source_field) or ""
+        after = text[m.position:bound_right(text, m.position, CLAUSE_SEPS)] if text else ""
+        if m.unit != "%" and any(w in after for w in words):
+            continue
+        keep.append(m)
+    if len(keep) < len(f.deciding):
+        f.deciding = keep
+        f.below = [m for m in keep if not f.on_schedule(m)]
+        f.at_or_above = [m for m in keep if f.on_schedule(m)]
+        f.short_of_target = [m for m in keep if m.ratio < 1]
+    return None
+
+
 __all__ = ["delivery_done", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
-           "year_end_tasks_done", "surface_done", "task_verb_done"]
+           "year_end_tasks_done", "surface_done", "task_verb_done",
+           "listed_not_done"]

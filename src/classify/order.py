@@ -7,6 +7,7 @@ from src.classify.dated_steps import (
     delivery_done,
     due_date_passed,
     held_back,
+    listed_not_done,
     site_pending,
     surface_done,
     task_verb_done,
@@ -33,6 +34,7 @@ from src.classify.steps import (
 )
 
 RULE_STEPS = (
+    listed_not_done,
     explicit_completed,
     stated_over_fulfilment,
     year_end_rest,

@@ -13,7 +13,7 @@ from tests.unit.judging import judge_at, without
 judge = judge_at("2023-10-31")
 
 ROUND9 = ["delivery_grammar", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
-          "year_end_tasks_done", "surface_done", "task_verb_done"]
+          "year_end_tasks_done", "surface_done", "task_verb_done", "listed_not_done"]
 
 
 # ---- delivery_grammar: the deliverable's verbs with a perfective marker ----------------------
@@ -214,6 +214,20 @@ def test_work_under_way_a_plan_a_later_date_or_another_object_is_not_done(task, 
     assert judge(task, progress, as_of=as_of).status_rule != "one-off-completed"
 
 
+# ---- listed_not_done: a count in a list drawn up is no count done ---------------------------
+def test_a_count_in_a_list_drawn_up_does_not_meet_the_target():
+    listed = judge("建设20家普惠性托育机构", "开展摸排，形成20家托育机构名单", as_of="2021-04-30")
+    assert listed.status != "completed"
+    built = judge("建设20家普惠性托育机构", "已建成20家托育机构", as_of="2021-04-30")
+    assert built.status == "completed"  # the same count done still meets it
+
+
+def test_a_list_beside_a_count_done_leaves_the_count_deciding():
+    result = judge("建设20家普惠性托育机构", "已建成8家托育机构，形成另12家名单", as_of="2021-04-30")
+    assert result.status_rule == "quantified-on-schedule"  # 8 of 20 = 40% at the end of April
+    assert "8家" in result.status_evidence
+
+
 # ---- every family records where it was read and is switched off there -----------------------
 def test_the_round_nine_families_record_half_a_of_batch_seven():
     origins = families_read_from(load_rules())
@@ -232,6 +246,7 @@ def test_the_round_nine_families_record_half_a_of_batch_seven():
     ("component_share", "北环路改造工程", "南段完成25%的路基施工，北段完成雨水管铺设", "2023-09-30"),
     ("year_end_tasks_done", "改善城乡人居环境", "完成26个背街小巷整治任务，建成9个街角游园", "2023-12-31"),
     ("surface_done", "西环南路新建工程", "主线沥青面层摊铺完成，人行道铺装完成", "2023-10-31"),
+    ("listed_not_done", "建设20家普惠性托育机构", "开展摸排，形成20家托育机构名单", "2021-04-30"),
     ("task_verb_done", "翠湖小区雨污分流改造", "翠湖小区雨污分流改造工作已完成", "2023-10-31"),
 ])
 def test_each_family_decides_only_when_switched_on(family, task, progress, as_of):
