@@ -273,6 +273,33 @@ def listed_not_done(f: Facts) -> None:
     return None
 
 
+
+def one_item_of_several(f: Facts) -> None:
+    """0b. Before any step: in a row of several items, a completion of the year's task said of one
+    named item (乙院完成年度建设任务) while another clause says another item is still being built
+    (甲院主体完工, 丙院加快建设) is not the row's completion: the codebook's majority rule. The cue
+    leaves the year's completions, flagged ([families.one_item_of_several]). Never decides."""
+    family = f.rules.family("one_item_of_several")
+    pattern = family.get("ongoing_pattern")
+    text = f.row["progress"]
+    if not f.annual or not pattern:
+        return None
+    clauses = [c for c in re.split(r"[，,。；;]", text) if c.strip()]
+    keep = []
+    for cue in f.annual:
+        own = next((c for c in clauses if cue.phrase in c), "")
+        subject = own[:own.find(cue.phrase)] if own else ""
+        for word in family.get("manner_words", []):
+            subject = subject.replace(word, "")
+        others = [c for c in clauses if c != own and re.search(pattern, c)]
+        if len(subject.strip()) >= int(family.get("min_subject_chars", 2)) and others:
+            f.review.append("one item of several said to meet its year's task; another still being built")
+            continue
+        keep.append(cue)
+    f.annual = keep
+    return None
+
+
 __all__ = ["delivery_done", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
            "year_end_tasks_done", "surface_done", "task_verb_done",
-           "listed_not_done"]
+           "listed_not_done", "one_item_of_several"]

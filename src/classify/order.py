@@ -8,6 +8,7 @@ from src.classify.dated_steps import (
     due_date_passed,
     held_back,
     listed_not_done,
+    one_item_of_several,
     site_pending,
     surface_done,
     task_verb_done,
@@ -35,6 +36,7 @@ from src.classify.steps import (
 
 RULE_STEPS = (
     listed_not_done,
+    one_item_of_several,
     explicit_completed,
     stated_over_fulfilment,
     year_end_rest,

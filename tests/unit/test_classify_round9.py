@@ -13,7 +13,8 @@ from tests.unit.judging import judge_at, without
 judge = judge_at("2023-10-31")
 
 ROUND9 = ["delivery_grammar", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
-          "year_end_tasks_done", "surface_done", "task_verb_done", "listed_not_done"]
+          "year_end_tasks_done", "surface_done", "task_verb_done", "listed_not_done",
+          "one_item_of_several"]
 
 
 # ---- delivery_grammar: the deliverable's verbs with a perfective marker ----------------------
@@ -228,6 +229,22 @@ def test_a_list_beside_a_count_done_leaves_the_count_deciding():
     assert "8家" in result.status_evidence
 
 
+# ---- one_item_of_several: one named item meeting its year's task is not the row's ---------
+def test_one_item_meeting_its_year_task_beside_others_being_built_is_not_the_row_completed():
+    progress = "甲院改扩建主体完工，乙院完成年度建设任务，丙院加快建设"
+    result = judge("提升医疗服务水平", progress, as_of="2023-12-31")
+    assert result.status != "completed"
+    assert result.needs_review
+
+
+@pytest.mark.parametrize("progress", [
+    "完成年度建设任务",                                  # no named item: the row's own task
+    "乙院完成年度建设任务，下一步将继续做好运营管理",      # nothing else being built
+])
+def test_the_year_task_met_without_other_items_being_built_is_still_completed(progress):
+    assert judge("提升医疗服务水平", progress, as_of="2023-12-31").status == "completed"
+
+
 # ---- every family records where it was read and is switched off there -----------------------
 def test_the_round_nine_families_record_half_a_of_batch_seven():
     origins = families_read_from(load_rules())
@@ -247,6 +264,7 @@ def test_the_round_nine_families_record_half_a_of_batch_seven():
     ("year_end_tasks_done", "改善城乡人居环境", "完成26个背街小巷整治任务，建成9个街角游园", "2023-12-31"),
     ("surface_done", "西环南路新建工程", "主线沥青面层摊铺完成，人行道铺装完成", "2023-10-31"),
     ("listed_not_done", "建设20家普惠性托育机构", "开展摸排，形成20家托育机构名单", "2021-04-30"),
+    ("one_item_of_several", "提升医疗服务水平", "甲院改扩建主体完工，乙院完成年度建设任务，丙院加快建设", "2023-12-31"),
     ("task_verb_done", "翠湖小区雨污分流改造", "翠湖小区雨污分流改造工作已完成", "2023-10-31"),
 ])
 def test_each_family_decides_only_when_switched_on(family, task, progress, as_of):
