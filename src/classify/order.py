@@ -2,6 +2,19 @@
 step that returns a :class:`src.classify.steps.Decision` decides."""
 from __future__ import annotations
 
+from src.classify.dated_steps import (
+    component_share,
+    delivery_done,
+    due_date_passed,
+    held_back,
+    listed_not_done,
+    one_item_of_several,
+    site_pending,
+    surface_done,
+    task_verb_done,
+    year_end_rest,
+    year_end_tasks_done,
+)
 from src.classify.late_steps import coverage_share, earlier_year_plan, start_rate_share
 from src.classify.steps import (
     bare_delivery,
@@ -22,17 +35,28 @@ from src.classify.steps import (
 )
 
 RULE_STEPS = (
+    listed_not_done,
+    one_item_of_several,
     explicit_completed,
     stated_over_fulfilment,
+    year_end_rest,
     target_met,
     coverage_share,
     one_off_completed,
     quantified_against_schedule,
     stated_forecast,
     stated_delay,
+    held_back,
+    site_pending,
     growth_stated_behind,
     stated_not_started,
+    due_date_passed,
     stated_early_stage,
+    component_share,
+    delivery_done,
+    year_end_tasks_done,
+    surface_done,
+    task_verb_done,
     stated_on_track,
     partial_delivery,
     growth_stated_met,

@@ -21,7 +21,11 @@ def judge_at(default_as_of: str) -> Callable[..., pd.Series]:
     return judge
 
 
-def without(family: str):
-    """The rules as a notice the family ``families.<family>`` was read from sees them (that family off)."""
+def without(*families: str):
+    """The rules as a notice each family ``families.<family>`` was read from sees them (those families off,
+    with every other family read from the same notices)."""
     rules = load_rules()
-    return rules_without(rules, families_read_from(rules)[f"families.{family}"][0])
+    read_from = families_read_from(rules)
+    for family in families:
+        rules = rules_without(rules, read_from[f"families.{family}"][0])
+    return rules
