@@ -139,3 +139,50 @@ def test_the_build_ranks_the_queue_and_says_so_in_classification_json(tmp_path):
     assert summary["see_also"] == int((classified["review_tier"] == SEE_ALSO).sum())
     back = store.read_table(tmp_path / "out" / "tasks_classified.parquet")
     assert back["review_priority"].tolist() == classified["review_priority"].tolist()
+
+
+def analyst_table() -> pd.DataFrame:
+    ranked = rank_review(invented_table(), budget=0.2, precision=PRECISION)
+    return ranked.assign(leader="甲", task=[f"虚构任务{k}" for k in range(1, 11)], lead_unit="某局",
+                         status_rule="default-on-track", confidence="low", status_evidence="",
+                         status_source="rule", progress="推进中")
+
+
+def test_the_analyst_page_lists_the_queue_by_priority_and_the_rest_as_see_also():
+    from src.report.analyst import review_queue
+
+    tasks = analyst_table()
+    queue = review_queue(tasks)
+    assert queue["序号"].tolist() == [8, 5] and queue["优先级"].tolist() == ["1", "2"]
+    see_also = review_queue(tasks, SEE_ALSO)
+    assert see_also["序号"].tolist() == [10, 3]  # beta's score before gamma's
+    assert see_also["复核原因"].str.len().gt(0).all()  # the reasons are shown, not dropped
+
+
+def test_the_explore_queue_puts_the_budgeted_rows_first_and_marks_see_also():
+    from src.explore.review import review_queue
+
+    queue = review_queue(analyst_table())
+    assert queue["task_id"].tolist()[:4] == [8, 5, 10, 3]
+    assert queue["reasons"].tolist()[:4] == ["待复核", "待复核", "另见", "另见"]
+    assert queue["priority"].tolist()[:4] == [1, 2, 2, 3]
+
+
+def test_the_workbook_shows_priority_and_tier_but_not_for_a_ruled_task():
+    from src.report.workbook import _excel_value
+
+    row = analyst_table().iloc[7].to_dict()
+    assert _excel_value("review_priority", row) == 1 and _excel_value("review_tier", row) == IN_QUEUE
+    assert _excel_value("review_tier", analyst_table().iloc[2].to_dict()) == SEE_ALSO
+    assert _excel_value("review_priority", analyst_table().iloc[0].to_dict()) is None  # no reason: empty
+    ruled = {**row, "status_source": "override"}
+    assert _excel_value("review_priority", ruled) is None and _excel_value("review_tier", ruled) is None
+
+
+def test_a_see_also_task_is_not_counted_as_saying_nothing():
+    from src.report import narrative
+
+    tasks = analyst_table().assign(no_clear_statement=True)
+    unclear = set(narrative.unclear_tasks(tasks)["task_id"])
+    assert 10 not in unclear and 5 not in unclear  # 另见 and 待复核: their reasons are statements
+    assert unclear == {1, 4, 7, 9}  # the on-track rows without a reason
