@@ -128,12 +128,15 @@ def rank_review(frame: pd.DataFrame, *, rules=None, budget=None, precision=None)
     ``review_tier`` added and ``needs_review`` kept for the first ``floor(budget × len(frame))``
     flagged rows in order of score; the others keep their reasons in the ``另见`` tier.
     ``frame.attrs["review_queue"]`` holds the counts. Deterministic: the same table gives the same
-    queue."""
+    queue, and a ranked table ranked again gives it too."""
     share, bands, prior_weight = queue_settings(rules, budget)
     scores, prior = signal_scores(load_precision(precision), prior_weight)
     out = frame.copy()
     flagged = (out["needs_review"].fillna(False).astype(bool) if "needs_review" in out
                else pd.Series(False, index=out.index))
+    if "review_tier" in out:  # ranked before (另见 rows are flagged too): the same queue again, unless ruled on
+        ruled = out["status_source"].eq("override") if "status_source" in out else False
+        flagged = flagged | (out["review_tier"].eq(SEE_ALSO) & ~ruled)
     reasons = out["review_reason"] if "review_reason" in out else pd.Series("", index=out.index)
     score = pd.Series([row_score(r, scores, prior) if f else float("nan") for r, f in zip(reasons, flagged)],
                       index=out.index, dtype="float64")

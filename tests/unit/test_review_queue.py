@@ -186,3 +186,10 @@ def test_a_see_also_task_is_not_counted_as_saying_nothing():
     unclear = set(narrative.unclear_tasks(tasks)["task_id"])
     assert 10 not in unclear and 5 not in unclear  # 另见 and 待复核: their reasons are statements
     assert unclear == {1, 4, 7, 9}  # the on-track rows without a reason
+
+
+def test_ranking_a_ranked_table_again_gives_the_same_queue():
+    once = rank_review(invented_table(), budget=0.2, precision=PRECISION)
+    pd.testing.assert_frame_equal(rank_review(once, budget=0.2, precision=PRECISION), once)
+    wider = rank_review(once, budget=0.4, precision=PRECISION)  # a larger budget takes the 另见 rows back
+    assert wider["needs_review"].sum() == 4 and (wider["review_tier"] == IN_QUEUE).sum() == 4
