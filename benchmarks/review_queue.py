@@ -14,8 +14,9 @@ Needs scikit-learn for the learned ranking (measurement only: ``pip install scik
      signal (the queue the build ships, with a precision table that never saw X);
    * **learned**: the review model (logistic regression over the rules' features, the rule family
      and the review signals) fitted on the other notices; X's rows scored by P(status wrong),
-     among the rules' flagged rows only (a reordering of the same queue), and among all rows
-     (a queue of its own).
+     among the rules' flagged rows only (a reordering of the same queue), among all rows
+     (a queue of its own), and after the rules' flags ("signals, then learned": the room the
+     budget leaves filled by the model's highest unflagged rows).
 3. Each batch is taken as one table: its rows ranked by score (ties: table order), the first
    ``floor(share × rows)`` flagged, for shares 10%, 15%, 20%, 25%; printed: wrong statuses caught
    (of all wrong statuses of the batch). A ranking with fewer scored rows than the share stops at
@@ -53,7 +54,7 @@ from src.report_date import metadata_report_date  # noqa: E402
 
 SHARES = (0.10, 0.15, 0.20, 0.25)
 HALVED_BATCH = "6"  # read in halves by the seventh round: half B's figures only, never its rows
-RANKINGS = ("signals", "learned, flagged rows", "learned, all rows")
+RANKINGS = ("signals", "learned, flagged rows", "learned, all rows", "signals, then learned")
 
 
 def lono_scores(judged: pd.DataFrame, prior_weight: float) -> pd.DataFrame:
@@ -72,6 +73,9 @@ def lono_scores(judged: pd.DataFrame, prior_weight: float) -> pd.DataFrame:
         p[part.index[mask]] = model.predict_proba(scaler.transform(x))[:, 1]
         out.loc[part.index, "learned, all rows"] = p
         out.loc[part.index, "learned, flagged rows"] = p.where(flagged[part.index])
+        # the rules' flags first (by their signals), the budget's room filled by the model's unflagged rows
+        out.loc[part.index, "signals, then learned"] = (out.loc[part.index, "signals"] + 1).where(
+            flagged[part.index], p)
     return out
 
 
@@ -124,6 +128,19 @@ def verdict(judged: pd.DataFrame, scores: pd.DataFrame) -> None:
                 better += int(mine > theirs)
         said = "WINS on every batch" if not worse and better else "does not win: worse on " + "; ".join(worse)
         print(f"  learned ({ranking}) against signals: {said}")
+    # the hybrid keeps every flag the signals' queue has, so it cannot lose: what do its added rows hold?
+    added_rows = added_wrong = 0
+    for b in sorted(batch.unique()):
+        at = (batch == b).to_numpy()
+        for ranking, sign in (("signals, then learned", 1), ("signals", -1)):
+            got, taken, _ = caught_at(scores[ranking].reset_index(drop=True)[at].reset_index(drop=True),
+                                      wrong[at].reset_index(drop=True), 0.20)
+            added_rows, added_wrong = added_rows + sign * taken, added_wrong + sign * got
+    flagged = judged["needs_review"].astype(bool).reset_index(drop=True)
+    base = float(wrong[~flagged].mean())
+    print(f"  'signals, then learned' keeps the signals' queue and fills the budget: at 20% it adds {added_rows} tasks, "
+          f"{added_wrong} of them wrong ({added_wrong / added_rows if added_rows else math.nan:.3f}; "
+          f"the rows the rules do not flag are wrong at {base:.3f})")
 
 
 def budgeted(judged: pd.DataFrame, scores: pd.DataFrame, budget: float) -> None:

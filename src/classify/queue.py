@@ -135,7 +135,8 @@ def rank_review(frame: pd.DataFrame, *, rules=None, budget=None, precision=None)
     flagged = (out["needs_review"].fillna(False).astype(bool) if "needs_review" in out
                else pd.Series(False, index=out.index))
     if "review_tier" in out:  # ranked before (另见 rows are flagged too): the same queue again, unless ruled on
-        ruled = out["status_source"].eq("override") if "status_source" in out else False
+        ruled = (out["status_source"].eq("override") if "status_source" in out
+                 else pd.Series(False, index=out.index))
         flagged = flagged | (out["review_tier"].eq(SEE_ALSO) & ~ruled)
     reasons = out["review_reason"] if "review_reason" in out else pd.Series("", index=out.index)
     score = pd.Series([row_score(r, scores, prior) if f else float("nan") for r, f in zip(reasons, flagged)],
