@@ -1,6 +1,6 @@
 """The review queue, signal by signal, on every set (issue 22, sixth round; a script, not a test).
 
-    .venv/bin/python benchmarks/review_signals.py [--corpus PATH]
+    .venv/bin/python benchmarks/review_signals.py [--corpus PATH] [--write]
 
 For each set (the corpus leave-one-notice-out by batch, ``external_dev``, the project's own 2020
 table with its dev labels) it prints the share of tasks flagged and of wrong statuses flagged, then,
@@ -9,10 +9,16 @@ the wrong statuses among them, and the same for the tasks it alone flags (what t
 ``[review].off`` would free and lose). Reasons listed in ``[review].off`` flag nothing and are not
 shown; to measure one, take it out of ``off`` and run again. The 2020 table's labelled half is
 in-sample; its unlabelled half counts toward its flag rate only.
+
+``--write`` (eighth round) writes ``data/reference/review_precision.toml``: for each signal, the corpus
+LONO rows it flagged and the wrong statuses among them (the counts behind its precision), which
+``src/classify/queue.py`` reads to order the review queue. The figures are the rules' flags before the
+budget (the queue's own cut does not feed back into the precision it is ranked by).
 """
 from __future__ import annotations
 
-import re
+import argparse
+import json
 import sys
 import tempfile
 from collections import defaultdict
@@ -26,15 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluate_classifier import CORPUS_PATH, classify_rows, gold_dir, leave_one_notice_out  # noqa: E402
 
 from src import paths, store  # noqa: E402
+from src.classify import load_rules  # noqa: E402
+from src.classify.queue import PRECISION_PATH, reason_key, reason_keys  # noqa: E402
 from src.pipeline import classify_table, clean_stage  # noqa: E402
 from src.report_date import metadata_report_date  # noqa: E402
 
 BUDGET = 0.20  # issue 22: at most 20% of the tasks flagged
-
-
-def reason_key(reason: str) -> str:
-    """A reason without its row's phrase, month or figures: the signal's name."""
-    return re.split(r"[('（]", reason, maxsplit=1)[0].strip()
 
 
 def sets(corpus_path: Path) -> dict[str, pd.DataFrame]:
@@ -64,6 +67,43 @@ def sets(corpus_path: Path) -> dict[str, pd.DataFrame]:
     return found
 
 
+def precision_counts(frame: pd.DataFrame) -> dict:
+    """``{"signals": {signal: (flagged, wrong)}, "all": (flagged, wrong)}`` over the rows the rules
+    flagged (``needs_review``) of a labelled frame."""
+    counts: dict = defaultdict(lambda: [0, 0])
+    flagged = frame["needs_review"].astype(bool)
+    wrong = frame["label"] != frame["status"]
+    for reasons, is_wrong in zip(frame.loc[flagged, "review_reason"], wrong[flagged], strict=True):
+        for key in reason_keys(reasons):
+            counts[key][0] += 1
+            counts[key][1] += int(is_wrong)
+    return {"signals": {k: tuple(v) for k, v in counts.items()},
+            "all": (int(flagged.sum()), int((wrong & flagged).sum()))}
+
+
+def precision_toml(counts: dict, rows: int, notices: int) -> str:
+    """The precision table as TOML, signals by precision then name (deterministic)."""
+    flagged, wrong = counts["all"]
+    lines = [
+        "# The review signals' measured precision (issue 22, eighth round), read by src/classify/queue.py to",
+        "# order the review queue (review_score = a signal's wrong / flagged, shrunk towards all flags'",
+        "# by [review].prior_weight rows in status_rules.toml). Written by",
+        "#     .venv/bin/python benchmarks/review_signals.py --write",
+        f"# from the corpus leave-one-notice-out ({rows} rows, {notices} notices, rules {load_rules().version}):",
+        "# flagged = corpus rows the signal flagged, wrong = those whose status is not the label.",
+        "# A signal not listed here scores the precision of all flags. Do not edit by hand: run the script.",
+        "",
+        "[all]",
+        f"flagged = {flagged}",
+        f"wrong = {wrong}",
+        f"precision = {wrong / flagged if flagged else 0.0:.3f}",
+    ]
+    for name, (n, w) in sorted(counts["signals"].items(), key=lambda kv: (-kv[1][1] / kv[1][0], kv[0])):
+        lines += ["", "[[signal]]", f"name = {json.dumps(name, ensure_ascii=False)}", f"flagged = {n}",
+                  f"wrong = {w}", f"precision = {w / n:.3f}"]
+    return "\n".join(lines) + "\n"
+
+
 def measure(name: str, frame: pd.DataFrame) -> None:
     labelled = frame["label"].notna() & (frame["label"].astype(str) != "") if "label" in frame else False
     wrong = labelled & (frame["label"] != frame["status"])
@@ -86,9 +126,21 @@ def measure(name: str, frame: pd.DataFrame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    corpus_path = Path(argv[0]) if argv else CORPUS_PATH
-    for name, frame in sets(corpus_path).items():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", default=str(CORPUS_PATH))
+    parser.add_argument("--write", action="store_true", help=f"write {PRECISION_PATH.name} from the corpus LONO")
+    args = parser.parse_args(argv)
+    found = sets(Path(args.corpus))
+    for name, frame in found.items():
         measure(name, frame)
+    if args.write:
+        if "corpus LONO" not in found:
+            print(f"没有语料，无法写出 {PRECISION_PATH.name} / no corpus at {args.corpus}: nothing written")
+            return 2
+        lono = found["corpus LONO"]
+        PRECISION_PATH.write_text(precision_toml(precision_counts(lono), len(lono), lono["notice_id"].nunique()),
+                                  encoding="utf-8")
+        print(f"\nwritten: {PRECISION_PATH}")
     return 0
 
 

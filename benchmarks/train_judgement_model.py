@@ -11,8 +11,10 @@ the build: no part of the model was kept, see docs/classifier.md).
 1. Every corpus row is judged by the rules ALONE with the families read from its own notice
    switched off (leave-one-notice-out, as ``make evaluate``), and its features are kept
    (:func:`row_features`, the judgement branch's: what the rules found and decided, never the
-   row's words). The features are read off the rules' own ``Facts`` by wrapping the decision
-   for this script only.
+   row's words), with, since the eighth round, the rule that decided (``rule=<status_rule>``)
+   and each review signal that flagged the row (``reason=<signal>``; :func:`with_flag_features`).
+   The features are read off the rules' own ``Facts`` by wrapping the decision for this script
+   only.
 2. Leave-one-notice-out for the models too: the models that score notice X are fitted on the
    other notices' rows only (X never seen).
 3. Parts, as on the branch: a **status model** that may overrule only the default or a
@@ -54,6 +56,7 @@ from src.classify.cues import (  # noqa: E402
     find_on_track_cues,
 )
 from src.classify.evaluation import format_scores, scores_of  # noqa: E402
+from src.classify.queue import reason_keys  # noqa: E402
 from src.classify.rules import families_read_from, rules_without  # noqa: E402
 from src.pipeline import clean_stage  # noqa: E402
 from src.report_date import metadata_report_date  # noqa: E402
@@ -169,6 +172,23 @@ def classify_with_features(frame: pd.DataFrame, rules=None) -> pd.DataFrame:
     return out
 
 
+def with_flag_features(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each row's features with the rule family that decided (``rule=<status_rule>``) and the
+    review signals that flagged it (``reason=<signal>``, :func:`src.classify.queue.reason_keys`)
+    added as 0/1 features (eighth round: the sixth round's signals were not features before)."""
+    out = frame.copy()
+    extra = []
+    for features, rule, reasons in zip(out["features"], out["status_rule"], out["review_reason"], strict=True):
+        if not isinstance(features, dict):
+            extra.append(features)
+            continue
+        keys = reason_keys(reasons)
+        extra.append({**features, f"rule={rule}": 1.0, **{f"reason={k}": 1.0 for k in keys},
+                      "reasons": _log(len(keys))})
+    out["features"] = extra
+    return out
+
+
 def rules_alone(frame: pd.DataFrame) -> pd.DataFrame:
     base = load_rules()
     read = {o for origins in families_read_from(base).values() for o in origins}
@@ -176,17 +196,19 @@ def rules_alone(frame: pd.DataFrame) -> pd.DataFrame:
     for notice, part in frame.groupby("notice_id", sort=False):
         rules = rules_without(base, notice) if notice in read else base
         parts.append(classify_with_features(part, rules))
-    return pd.concat(parts, ignore_index=True)
+    return with_flag_features(pd.concat(parts, ignore_index=True))
 
 
 # --------------------------------------------------------------------------
 # the two models
 # --------------------------------------------------------------------------
-def _matrix(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series, list]:
+def _matrix(frame: pd.DataFrame, names: list | None = None) -> tuple[np.ndarray, pd.Series, list]:
+    """The rows' features as a matrix; ``names`` (the columns a model was fitted on) fixes the
+    columns, a feature the rows lack reading 0 (a rule or a signal absent from a notice)."""
     mask = frame["features"].map(lambda x: isinstance(x, dict))
-    table = pd.DataFrame(list(frame.loc[mask, "features"]), index=frame.index[mask]).fillna(0.0)
-    names = sorted(table.columns)
-    return table[names].to_numpy(dtype=float), mask, names
+    table = pd.DataFrame(list(frame.loc[mask, "features"]), index=frame.index[mask])
+    names = sorted(table.columns) if names is None else names
+    return table.reindex(columns=names).fillna(0.0).to_numpy(dtype=float), mask, names
 
 
 def _fit(x: np.ndarray, y: np.ndarray):
@@ -196,7 +218,7 @@ def _fit(x: np.ndarray, y: np.ndarray):
 
 
 def fit(frame: pd.DataFrame) -> dict:
-    x, mask, _ = _matrix(frame)
+    x, mask, names = _matrix(frame)
     part = frame[mask]
     wrong = (part["label"] != part["status"]).to_numpy().astype(int)
     review = _fit(x, wrong)
@@ -204,12 +226,12 @@ def fit(frame: pd.DataFrame) -> dict:
     threshold = float(p[int(len(p) * (1 - REVIEW_SHARE))]) if len(p) else 0.5
     keep = part["label"].isin(MODEL_STATUSES).to_numpy()
     status = _fit(x[keep], part["label"].to_numpy()[keep])
-    return {"review": review, "threshold": threshold, "status": status}
+    return {"review": review, "threshold": threshold, "status": status, "names": names}
 
 
 def apply(frame: pd.DataFrame, models: dict, use: tuple) -> pd.DataFrame:
     out = frame.copy()
-    x, mask, _ = _matrix(frame)
+    x, mask, _ = _matrix(frame, models["names"])
     if not mask.any():
         return out
     idx = frame.index[mask]
@@ -253,6 +275,7 @@ def own_table(models: dict, gold: Path) -> tuple[dict, float, float]:
     classified = decide.classify_tasks(tasks, as_of=as_of)
     classified = classified.reset_index(drop=True)
     classified["features"] = FEATURES[:len(classified)]
+    classified = with_flag_features(classified)
     labels = pd.read_csv(gold / "dev_labels.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     out = {}
     for use in ((), ("review",), ("review-or",), ("status",)):

@@ -24,6 +24,7 @@ import pandas as pd
 from src import store
 from src.classify import STATUSES, apply_overrides, classify_tasks, elapsed_share, load_profile, load_rules
 from src.classify.overrides import ensure_override_columns
+from src.classify.queue import rank_review, review_queue_summary
 from src.classify.rules import RULES_PATH
 from src.paths import processed_files
 from src.report_date import decide_report_date, metadata_report_date
@@ -72,12 +73,14 @@ def with_report_date(metadata: dict, as_of=None) -> dict:
 
 def classify_table(tasks: pd.DataFrame, as_of, overrides_path: str | Path | None = None, profile=None,
                    warnings: list | None = None) -> pd.DataFrame:
-    """The judgement as one chain: rules → analyst overrides → cause and theme tags
+    """The judgement as one chain: rules → analyst overrides → the review queue ranked within its
+    budget (:func:`src.classify.queue.rank_review`) → cause and theme tags
     (overrides not applied, because made for another task text, are added to ``warnings``)."""
     return (
         tasks
         .pipe(_classify, as_of=as_of, profile=profile)
         .pipe(_overrides, overrides_path, warnings)
+        .pipe(rank_review)
         .pipe(add_text_features)
     )
 
@@ -136,6 +139,7 @@ def classification_summary(classified: pd.DataFrame, as_of, overrides_path=None,
         "profile_label": load_profile(_profile_name(classified, profile)).label,
         "counts": {status: int(counts.get(status, 0)) for status in STATUSES},
         "needs_review": int(classified["needs_review"].sum()),
+        "review_queue": review_queue_summary(classified),
         "by_default": int(classified["by_default"].sum()) if "by_default" in classified else 0,
         "overrides_applied": int((classified["status_source"] == "override").sum()),
         "overrides_file": Path(overrides_path).name if overrides_path is not None else "",

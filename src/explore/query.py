@@ -72,6 +72,8 @@ FIELD_LABELS = {
     "progress_ratio": "完成年度目标比例",
     "needs_review": "待复核",
     "review_reason": "复核原因",
+    "review_priority": "复核优先级",
+    "review_tier": "复核层级",
     "status_source": "判定来源",
     "rule_status": "规则判定",
     "rule_evidence": "规则依据",
@@ -307,6 +309,8 @@ def _display_value(column: str, value) -> str:
         return _status_text(value)
     if column == "needs_review":
         return "是" if bool(value) else ""
+    if column == "review_priority":  # 1 look first … 3; 0 outside the queue
+        return str(int(value)) if value == value and value else ""
     if column == "by_default":  # INTERFACES.md: a status reached only by the default
         return "按默认（未见量化进度或明确表述）" if value is True or (bool(value) and value == value) else ""
     if column in ("status_rule", "review_reason") and isinstance(value, str):  # in Chinese (issue 24)

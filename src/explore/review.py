@@ -3,7 +3,9 @@ look at, and a widget to confirm a status or change it, with reason and reviewer
 
 The queue (:func:`review_queue`), one row per task, with why it is there:
 
-* 待复核 — the rules' evidence was weak or contradictory (``needs_review``);
+* 待复核 — the rules' evidence was weak or contradictory (``needs_review``), first, by priority
+  (``review_priority``: 1 look first; :mod:`src.classify.queue`);
+* 另见 — flagged by the rules beyond the review budget (``review_tier``), the reasons kept;
 * 按默认判定的量化任务 — no rule fired (``by_default``) though the progress names figures;
 * 未报送 — the progress cell is empty (status ``not-reported`` where the classifier has it);
 * 进展未更新 — the progress repeats last period's (``progress_stale`` of the comparison).
@@ -25,6 +27,7 @@ from IPython.display import display
 
 from src import store
 from src.classify.overrides import OverrideError, remove_override, set_override
+from src.classify.queue import SEE_ALSO, review_order
 from src.compare.periods import overrides_file_of
 from src.paths import resolve
 from src.report.style import status_label, status_order
@@ -33,6 +36,7 @@ __all__ = ["REASONS", "review_queue", "ReviewQueue"]
 
 REASONS = {
     "needs_review": "待复核",
+    "see_also": "另见",
     "default_quantified": "按默认判定的量化任务",
     "not_reported": "未报送",
     "stale": "进展未更新",
@@ -45,20 +49,22 @@ def _empty(value) -> bool:
 
 
 def review_queue(classified: pd.DataFrame, comparison: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The tasks to review, in task order: ``task_id``, ``leader``, ``task``, ``lead_unit``,
-    ``status``, ``status_source``, ``reasons`` (the queue's words, "；"-joined) and ``detail``
-    (the rules' review reason, or what repeats). Overridden tasks stay out of 待复核
+    """The tasks to review: 待复核 first by priority (then 另见, then the others in task order):
+    ``task_id``, ``leader``, ``task``, ``lead_unit``, ``status``, ``status_source``, ``reasons``
+    (the queue's words, "；"-joined), ``detail`` (the rules' review reason, or what repeats) and
+    ``priority`` (1–3; 0 outside 待复核 / 另见). Overridden tasks stay out of 待复核
     (an analyst has decided them) but not out of 未报送 or 进展未更新."""
     stale_ids: set[int] = set()
     if comparison is not None and not comparison.empty and "progress_stale" in comparison.columns:
         rows = comparison[comparison["progress_stale"].fillna(False).astype(bool) & comparison["task_id"].notna()]
         stale_ids = {int(t) for t in rows["task_id"]}
     queue = []
-    for row in classified.sort_values("task_id", kind="stable").itertuples(index=False):
+    for row in review_order(classified.sort_values("task_id", kind="stable")).itertuples(index=False):
         reasons, detail = [], []
         overridden = getattr(row, "status_source", "rule") == "override"
-        if bool(getattr(row, "needs_review", False)) and not overridden:
-            reasons.append(REASONS["needs_review"])
+        see_also = getattr(row, "review_tier", "") == SEE_ALSO
+        if (bool(getattr(row, "needs_review", False)) or see_also) and not overridden:
+            reasons.append(REASONS["see_also" if see_also else "needs_review"])
             if not _empty(getattr(row, "review_reason", "")):
                 detail.append(str(row.review_reason))
         progress = getattr(row, "progress", "")
@@ -74,8 +80,9 @@ def review_queue(classified: pd.DataFrame, comparison: pd.DataFrame | None = Non
             queue.append({"task_id": int(row.task_id), "leader": getattr(row, "leader", ""), "task": row.task,
                           "lead_unit": getattr(row, "lead_unit", ""), "status": row.status,
                           "status_source": getattr(row, "status_source", "rule"),
-                          "reasons": "；".join(reasons), "detail": "；".join(detail)})
-    columns = ["task_id", "leader", "task", "lead_unit", "status", "status_source", "reasons", "detail"]
+                          "reasons": "；".join(reasons), "detail": "；".join(detail),
+                          "priority": 0 if overridden else int(getattr(row, "review_priority", 0) or 0)})
+    columns = ["task_id", "leader", "task", "lead_unit", "status", "status_source", "reasons", "detail", "priority"]
     return pd.DataFrame(queue, columns=columns)
 
 
@@ -133,7 +140,8 @@ class ReviewQueue:
     def _fill_tasks(self) -> None:
         kind = self.kind_box.value
         rows = self.queue if not kind else self.queue[self.queue["reasons"].str.contains(kind)]
-        options = [(f"{r.task_id}. {str(r.task)[:40]}（{r.reasons}）", int(r.task_id)) for r in rows.itertuples(index=False)]
+        options = [(f"{r.task_id}. {str(r.task)[:40]}（{r.reasons}{f'，优先级 {r.priority}' if r.priority else ''}）",
+                    int(r.task_id)) for r in rows.itertuples(index=False)]
         self.task_box.options = options
         if options and self.task_box.value not in [value for _, value in options]:
             self.task_box.value = options[0][1]  # the first task of the queue, shown at once

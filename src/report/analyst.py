@@ -10,6 +10,7 @@ from datetime import date
 
 import pandas as pd
 
+from src.classify.queue import IN_QUEUE, SEE_ALSO, review_order
 from src.report import narrative, render
 from src.report.style import review_reason_text, rule_name, status_label
 
@@ -18,10 +19,22 @@ __all__ = ["analyst_page", "review_queue", "quality_html", "keywords_html"]
 CONFIDENCE = {"high": "高", "medium": "中", "low": "低"}
 
 
-def review_queue(tasks: pd.DataFrame) -> pd.DataFrame:
-    """待复核 tasks (weak or conflicting evidence, not yet ruled on), in Chinese."""
-    flagged = tasks[narrative.needs_review_flags(tasks)].sort_values("task_id", kind="stable")
+def review_queue(tasks: pd.DataFrame, tier: str = IN_QUEUE) -> pd.DataFrame:
+    """待复核 tasks (weak or conflicting evidence, not yet ruled on), in Chinese, in the queue's
+    order (priority 1 first: src/classify/queue.py); ``tier`` 另见: the flagged tasks beyond the
+    review budget, their reasons kept."""
+    if tier == IN_QUEUE:
+        flagged = tasks[narrative.needs_review_flags(tasks)].sort_values("task_id", kind="stable")
+    elif "review_tier" in tasks:
+        flagged = tasks[tasks["review_tier"].eq(tier) & ~narrative.needs_review_flags(tasks)
+                        & tasks.get("status_source", pd.Series("rule", index=tasks.index)).ne("override")]
+        flagged = flagged.sort_values("task_id", kind="stable")
+    else:
+        flagged = tasks.iloc[0:0]
+    flagged = review_order(flagged)
+    priority = flagged.get("review_priority", pd.Series(0, index=flagged.index))
     return pd.DataFrame({
+        "优先级": priority.map(lambda p: f"{int(p)}" if p == p and p else ""),
         "序号": flagged["task_id"].astype(int),
         "牵头领导": flagged["leader"],
         "重点工作": [narrative.short_task(text) for text in flagged["task"]],
@@ -87,12 +100,16 @@ def analyst_page(report, build_date: date | None = None) -> str:
                   ("判定口径", str(report.all_tasks["profile"].iloc[0]) if "profile" in report.all_tasks and len(report.all_tasks) else ""),
                   ("生成日期", (build_date or date.today()).isoformat())]
     queue = review_queue(report.all_tasks)
+    see_also = review_queue(report.all_tasks, SEE_ALSO)
     ruled = rulings(report.all_tasks)
     body = (
         '<h1 class="report-title">分析人员工作页（仅供督查室内部使用，不随报告发出）</h1>'
         + render.key_value_html(provenance)
         + f"<h2>待复核任务（{len(queue)} 项）</h2>"
         + (render.frame_html(queue) if len(queue) else "<p>没有待复核的任务。</p>")
+        + (f"<h2>另见（超出复核预算，{len(see_also)} 项）</h2><p>规则同样提示需复核，但待复核任务已达本表任务数的"
+           "复核预算上限（status_rules.toml [review].budget）；按优先级排在待复核之后，原因照列。</p>"
+           + render.frame_html(see_also) if len(see_also) else "")
         + f"<h2>人工认定（{len(ruled)} 项）</h2>"
         + (render.frame_html(ruled) if len(ruled) else "<p>本期没有人工认定。</p>")
         + "<h2>各判定规则的任务数</h2>" + render.frame_html(rules_used(report.all_tasks))

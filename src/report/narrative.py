@@ -317,6 +317,8 @@ def unclear_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     else:
         return tasks.iloc[0:0]
     said_something = needs_review_flags(tasks)  # a doubtful phrase is a statement: those are 待复核 instead
+    if "review_tier" in tasks:  # … or 另见, flagged beyond the review budget (src/classify/queue.py)
+        said_something = said_something | tasks["review_tier"].eq("另见")
     return tasks[on_track & flag & ~said_something].sort_values("task_id", kind="stable")
 
 

@@ -60,12 +60,15 @@ EXCEL_COLUMNS = [
     ("light", "亮灯"),
     ("confidence", "置信度"),
     ("by_default", "按默认判定"),  # status reached only by the default (no rule fired): INTERFACES.md
+    ("review_priority", "复核优先级"),  # 1 look first … 3 (src/classify/queue.py)
+    ("review_tier", "复核层级"),  # 待复核 within the review budget, 另见 beyond it (reasons kept)
 ]
 # column widths in characters
 EXCEL_WIDTHS = {"序号": 6, "牵头领导": 9, "重点工作": 40, "牵头单位": 18, "状态": 9, "判定依据": 36,
                 "与序时进度差（百分点）": 11, "待复核": 7, "进展情况": 60, "存在问题": 40, "下一步工作安排": 50,
                 "判定规则": 14, "复核原因": 24, "人工认定": 8, "认定理由": 24, "复核人": 9, "认定日期": 11,
-                "问题原因": 16, "政策主题": 16, "亮灯": 7, "置信度": 7, "按默认判定": 22}
+                "问题原因": 16, "政策主题": 16, "亮灯": 7, "置信度": 7, "按默认判定": 22, "复核优先级": 8,
+                "复核层级": 8}
 # The 打印 sheet: what a printed page holds (at most 7 columns, landscape A4 at 100 %, 10 pt text).
 # Widths in Excel's units (about 6.7 pt each in print): 105 of them fill the 770 pt between the margins.
 PRINT_COLUMNS = [("task_id", "序号", 4.5), ("leader", "牵头领导", 7), ("task", "重点工作", 33), ("lead_unit", "牵头单位", 13),
@@ -311,6 +314,10 @@ def _excel_value(column: str, row: dict):
         return None if is_override(row) else (review_reason_text(value) or None)
     if column == "confidence":
         return CONFIDENCE_WORDS.get(value, value) or None
+    if column in ("review_priority", "review_tier"):  # the queue's order and tier; none once ruled on
+        if is_override(row) or value is None or value != value or value in (0, ""):
+            return None
+        return int(value) if column == "review_priority" else str(value)
     if column == "status_evidence":
         value = evidence_text(row)
     elif column == "needs_review":
