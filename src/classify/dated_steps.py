@@ -127,10 +127,19 @@ def due_date_passed(f: Facts) -> Decision | None:
             return None  # 已于 3 月开工: the planned step was made
         if any(w in text for w in family.get("done_words", [])):
             return None
-        if verb in family.get("start_verbs", []) and any(w in text for w in family.get("works_words", [])):
+        unplanned = _without_planned(family, text)  # …计划 7 月进场施工: a plan, no works under way
+        if verb in family.get("start_verbs", []) and any(w in unplanned for w in family.get("works_words", [])):
             return None  # works under way: the start was made
         return Decision("lagging", "stated-not-started", evidence_phrase(text, match.start(), match.end()))
     return None
+
+
+def _without_planned(family: dict, text: str) -> str:
+    """``text`` with every planned date and its verb (计划 7 月份进场施工) taken out."""
+    for key in ("pattern", "period_pattern"):
+        if family.get(key):
+            text = re.sub(family[key], "", text)
+    return text
 
 
 def _planned_dates(family: dict, text: str, report_year: int) -> list:
