@@ -85,13 +85,34 @@ def held_back(f: Facts) -> Decision | None:
     …不予配合; 资金未到位, 资金尚未落实), not after a goal or a caution in its clause, not in a
     sentence that says it was resolved ([families.held_back]), lagging [stated-delay]."""
     family = f.rules.family("held_back")
+    return _held(family, f.row["progress"], [family.get("obstruction_pattern"), family.get("money_pattern")],
+                 "stated-delay")
+
+
+def cannot_go_ahead(f: Facts) -> Decision | None:
+    """7d. Works that cannot go ahead (不具备…条件, 受…影响无法推进), stopped or suspended (停止施工,
+    暂停建设), or, for a works task, waiting on a condition still open before they start (待…审批后
+    实施, 适时再考虑建设): the codebook's obstruction and "to be decided" (待选址确定后), with
+    held_back's guards ([families.cannot_go_ahead]), lagging [stated-pending]."""
+    family = f.rules.family("cannot_go_ahead")
     text = f.row["progress"]
-    for match in [*_search(family.get("obstruction_pattern"), text), *_search(family.get("money_pattern"), text)]:
+    patterns = [family.get("condition_pattern"), family.get("stop_pattern")]
+    task = f.row["task"]
+    if any(w in task for w in family.get("task_words", [])) and not any(
+            w in task for w in family.get("task_skip_words", [])):
+        patterns.append(family.get("wait_pattern"))
+    return _held(family, text, patterns, "stated-pending")
+
+
+def _held(family: dict, text: str, patterns: list, rule: str) -> Decision | None:
+    """Lagging at the first match of ``patterns`` not after a condition or a caution in its clause
+    (``not_before``) and not in a sentence that says it was resolved (``resolved_words``)."""
+    for match in (m for pattern in patterns for m in _search(pattern, text)):
         if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
             continue
         if any(w in _sentence_of(text, match.start(), match.end()) for w in family.get("resolved_words", [])):
             continue
-        return Decision("lagging", "stated-delay", evidence_phrase(text, match.start(), match.end()))
+        return Decision("lagging", rule, evidence_phrase(text, match.start(), match.end()))
     return None
 
 
@@ -309,6 +330,6 @@ def one_item_of_several(f: Facts) -> None:
     return None
 
 
-__all__ = ["delivery_done", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
+__all__ = ["delivery_done", "year_end_rest", "held_back", "cannot_go_ahead", "site_pending", "due_date_passed", "component_share",
            "year_end_tasks_done", "surface_done", "task_verb_done",
            "listed_not_done", "one_item_of_several"]

@@ -3,6 +3,7 @@ step that returns a :class:`src.classify.steps.Decision` decides."""
 from __future__ import annotations
 
 from src.classify.dated_steps import (
+    cannot_go_ahead,
     component_share,
     delivery_done,
     due_date_passed,
@@ -47,6 +48,7 @@ RULE_STEPS = (
     stated_forecast,
     stated_delay,
     held_back,
+    cannot_go_ahead,
     site_pending,
     growth_stated_behind,
     stated_not_started,

@@ -65,3 +65,36 @@ def test_a_planned_entry_of_the_builders_passed_is_lagging(progress):
 ])
 def test_a_planned_entry_made_or_not_yet_due_is_not_late(progress):
     assert judge("城东老旧小区改造", progress).status_rule != "stated-not-started"
+
+
+# ---- cannot_go_ahead: a condition not met, a stop, a wait on an open condition -------------
+@pytest.mark.parametrize("task, progress", [
+    ("新建城郊蓄水池", "经勘察，该处暂不具备蓄水条件，未纳入今年建设计划"),           # a condition not met
+    ("新建城郊蓄水池", "受生态红线政策影响，项目用地问题难以解决"),                   # an obstruction it cannot pass
+    ("北街道路拓宽工程", "北段因拆迁补偿争议已停止施工"),                              # a stop
+    ("北街道路拓宽工程", "因管线迁改未完成，项目中断施工"),                            # a suspension
+    ("北街道路拓宽工程", "已纳入市级项目库，待市交通局审批后实施"),                    # a wait on an approval
+    ("北街道路拓宽工程", "须待控制性详规调整后方可开工"),                              # a wait on a plan
+    ("城北卫生院扩建", "县级财力有限，建议先完善现有用房，适时再考虑扩建"),            # put off, no time
+])
+def test_works_that_cannot_go_ahead_are_lagging(task, progress):
+    on = judge(task, progress)
+    assert on.status == "lagging"
+    assert judge(task, progress, rules=without("cannot_go_ahead")).status != "lagging"
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("北街道路拓宽工程", "前期因拆迁停止施工，现已复工，正在铺设路基"),                # resumed in its sentence
+    ("北街道路拓宽工程", "加强安全巡查，避免出现停止施工的情况"),                      # a caution
+    ("完成北街道路拓宽前期工作", "可研已编制完成，待用地获批后开工建设"),              # the task is the stage before
+    ("开展青少年视力筛查", "待上级部门印发方案后组织实施"),                            # no works task: a wait is no hold
+    ("北街道路拓宽工程", "路基施工完成，待验收合格后交付使用"),                        # a wait after the works
+])
+def test_a_resumed_cautioned_or_not_held_task_is_not_pending(task, progress):
+    assert judge(task, progress).status_rule != "stated-pending"
+
+
+def test_cannot_go_ahead_records_half_a_of_batch_eight():
+    read = families_read_from(load_rules())["families.cannot_go_ahead"]
+    assert read and {n[:2] for n in read} == {"PN", "QN"} and read == sorted(read)
+    assert read[0] == "PN01" and "PN02" not in read  # alternately, from the first
