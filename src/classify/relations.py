@@ -158,6 +158,9 @@ def all_done_measures(row: dict, rules: Rules) -> list[Measure]:
     match = pattern.search(text) if text and any(w in text for w in family.get("triggers", [])) else None
     if match is None or negated(text, match.start(), rules):
         return []
+    planned = rules.family("plan_not_done").get("plan_words", [])  # 计划 8 月底全部竣工: a plan
+    if any(w in text[bound_left(text, match.start(), CLAUSE_SEPS):match.start()] for w in planned):
+        return []
     verb = match.group(0)
     if any(v in verb for v in starts) and not any(v in row["task"] for v in starts):
         return []  # works started are not the task's deliverable done

@@ -98,3 +98,18 @@ def test_cannot_go_ahead_records_half_a_of_batch_eight():
     read = families_read_from(load_rules())["families.cannot_go_ahead"]
     assert read and {n[:2] for n in read} == {"PN", "QN"} and read == sorted(read)
     assert read[0] == "PN01" and "PN02" not in read  # alternately, from the first
+
+
+# ---- plan_not_done: a planned "all done" is no delivery --------------------------------------
+@pytest.mark.parametrize("progress", [
+    "6个站点均在建设中，计划10月底全部竣工",
+    "目前正在安装设备，预计年底前全部完成",
+])
+def test_a_planned_all_done_is_not_the_target_met(progress):
+    on = judge("新建6个农村污水处理站", progress)
+    assert on.status != "completed"
+    assert judge("新建6个农村污水处理站", progress, rules=without("plan_not_done")).status == "completed"
+
+
+def test_an_all_done_without_a_plan_is_still_the_target_met():
+    assert judge("新建6个农村污水处理站", "6个站点已全部竣工").status == "completed"
