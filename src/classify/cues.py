@@ -159,13 +159,25 @@ def work_due(row: dict, rules: Rules) -> bool:
     the task or next steps at or before the report month, or a report late in
     the year (``[lagging].late_from_month``)."""
     month = row["_date"].month
-    if month >= int(rules["lagging"].get("late_from_month", 13)):
+    if month >= int(rules["lagging"].get("late_from_month", 13)) and not plan_only(row, rules):
         return True
     pattern = rules.ready["due_month"]
     if pattern is None:
         return False
     text = row["task"] + "\n" + row["next_steps"]
     return any(0 < month_number(m) <= month for m in pattern.findall(text))
+
+
+def plan_only(row: dict, rules: Rules) -> bool:
+    """True when the progress only lists the work in a plan (列入…规划, 计划实施…) naming no year
+    but a later one than the report's: nothing is due by the time of year ([families.plan_only])."""
+    pattern = rules.family("plan_only").get("pattern")
+    year = row["_date"].year
+    for match in re.finditer(pattern, row["progress"]) if pattern else []:
+        named = match.groupdict().get("year")
+        if not named or int(named) > year:
+            return True
+    return False
 
 
 def find_on_track_cues(row: dict, rules: Rules) -> list[Cue]:

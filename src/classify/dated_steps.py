@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from src.classify.cues import plan_only
 from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase
 from src.classify.steps import Decision, Facts
 
@@ -93,13 +94,14 @@ def cannot_go_ahead(f: Facts) -> Decision | None:
     """7d. Works that cannot go ahead (不具备…条件, 受…影响无法推进), stopped or suspended (停止施工,
     暂停建设), or, for a works task, waiting on a condition still open before they start (待…审批后
     实施, 适时再考虑建设): the codebook's obstruction and "to be decided" (待选址确定后), with
-    held_back's guards ([families.cannot_go_ahead]), lagging [stated-pending]."""
+    held_back's guards ([families.cannot_go_ahead]), lagging [stated-pending]. A wait is no hold
+    for work only listed in a plan with nothing due ([families.plan_only])."""
     family = f.rules.family("cannot_go_ahead")
     text = f.row["progress"]
     patterns = [family.get("condition_pattern"), family.get("stop_pattern")]
     task = f.row["task"]
     if any(w in task for w in family.get("task_words", [])) and not any(
-            w in task for w in family.get("task_skip_words", [])):
+            w in task for w in family.get("task_skip_words", [])) and not plan_only(f.row, f.rules):
         patterns.append(family.get("wait_pattern"))
     return _held(family, text, patterns, "stated-pending")
 

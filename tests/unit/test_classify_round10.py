@@ -73,7 +73,7 @@ def test_a_planned_entry_made_or_not_yet_due_is_not_late(progress):
     ("新建城郊蓄水池", "受生态红线政策影响，项目用地问题难以解决"),                   # an obstruction it cannot pass
     ("北街道路拓宽工程", "北段因拆迁补偿争议已停止施工"),                              # a stop
     ("北街道路拓宽工程", "因管线迁改未完成，项目中断施工"),                            # a suspension
-    ("北街道路拓宽工程", "已纳入市级项目库，待市交通局审批后实施"),                    # a wait on an approval
+    ("北街道路拓宽工程", "改造方案已上报，待市交通局审批后实施"),                      # a wait on an approval
     ("北街道路拓宽工程", "须待控制性详规调整后方可开工"),                              # a wait on a plan
     ("城北卫生院扩建", "县级财力有限，建议先完善现有用房，适时再考虑扩建"),            # put off, no time
 ])
@@ -113,3 +113,27 @@ def test_a_planned_all_done_is_not_the_target_met(progress):
 
 def test_an_all_done_without_a_plan_is_still_the_target_met():
     assert judge("新建6个农村污水处理站", "6个站点已全部竣工").status == "completed"
+
+
+# ---- plan_only: work only listed in a plan has nothing due by the time of year ---------------
+@pytest.mark.parametrize("progress", [
+    "已将该线路纳入县级农村公路建设规划，目前正在开展可研编制",
+    "计划实施城西片区排涝提升项目，目前正在编制初步设计方案，待方案获批后进行建设",
+])
+def test_work_only_listed_in_a_plan_is_not_late_in_october(progress):
+    on = judge("城西片区排涝提升建设", progress, as_of="2023-10-31")
+    assert on.status == "on-track"
+    assert judge("城西片区排涝提升建设", progress, as_of="2023-10-31",
+                 rules=without("plan_only")).status == "lagging"
+
+
+def test_a_plan_of_the_report_year_is_still_due():
+    progress = "已列入2023年城区改造计划，目前正在编制初步设计方案"
+    assert judge("城西片区排涝提升建设", progress, as_of="2023-10-31").status == "lagging"
+
+
+def test_a_wait_for_work_only_listed_in_a_plan_is_no_hold():
+    progress = "已纳入市级项目库，待市交通局审批后实施"
+    assert judge("北街道路拓宽工程", progress).status_rule != "stated-pending"
+    # the same wait without the listing holds the works back
+    assert judge("北街道路拓宽工程", "待市交通局审批后实施").status_rule == "stated-pending"
