@@ -137,3 +137,23 @@ def test_a_wait_for_work_only_listed_in_a_plan_is_no_hold():
     assert judge("北街道路拓宽工程", progress).status_rule != "stated-pending"
     # the same wait without the listing holds the works back
     assert judge("北街道路拓宽工程", "待市交通局审批后实施").status_rule == "stated-pending"
+
+
+# ---- task_verb_done: a delivery dated before the report needs no 于 ---------------------------
+@pytest.mark.parametrize("progress", [
+    "该路段2023年5月开工，2023年9月底完工，现已通车",
+    "安置房主体2022年动工，2023年6月交付入住",
+])
+def test_a_delivery_dated_before_the_report_is_completed(progress):
+    on = judge("城南安置房及配套道路新建", progress, as_of="2024-01-10")
+    assert on.status == "completed"
+    assert judge("城南安置房及配套道路新建", progress, as_of="2024-01-10",
+                 rules=without("task_verb_done")).status != "completed"
+
+
+@pytest.mark.parametrize("progress", [
+    "该路段2023年5月开工，预计2024年9月底完工",          # a forecast
+    "该路段1-9月完工3公里，其余正在施工",               # a span, work left
+])
+def test_a_forecast_or_a_span_is_no_dated_delivery(progress):
+    assert judge("城南安置房及配套道路新建", progress, as_of="2024-01-10").status != "completed"

@@ -13,7 +13,7 @@ from tests.unit.judging import judge_at, without
 judge = judge_at("2023-10-31")
 
 # merged with the eighth round's money_not_in_place, or widened from half A of batch 8 (tenth round)
-WIDENED_LATER = {"held_back", "due_date_passed"}
+WIDENED_LATER = {"held_back", "due_date_passed", "task_verb_done"}
 ROUND9 = ["delivery_grammar", "year_end_rest", "held_back", "site_pending", "due_date_passed", "component_share",
           "year_end_tasks_done", "surface_done", "task_verb_done", "listed_not_done",
           "one_item_of_several"]
