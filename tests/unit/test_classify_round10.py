@@ -157,3 +157,23 @@ def test_a_delivery_dated_before_the_report_is_completed(progress):
 ])
 def test_a_forecast_or_a_span_is_no_dated_delivery(progress):
     assert judge("城南安置房及配套道路新建", progress, as_of="2024-01-10").status != "completed"
+
+
+# ---- over_fulfilment: a multiple of the plan done -------------------------------------------
+@pytest.mark.parametrize("progress", [
+    "全年完成投资2.4亿元，完成年度投资计划的1.6倍",
+    "新增就业岗位完成目标任务的两倍",
+])
+def test_a_multiple_of_the_plan_done_is_completed(progress):
+    on = judge("城东产业园建设", progress, as_of="2023-12-31")
+    assert on.status == "completed"
+    assert judge("城东产业园建设", progress, as_of="2023-12-31",
+                 rules=without("over_fulfilment")).status != "completed"
+
+
+@pytest.mark.parametrize("progress", [
+    "全年完成投资2.4亿元，是上年的1.6倍",          # a multiple of last year's figure
+    "完成年度投资计划的0.6倍",                    # below one: no over-fulfilment
+])
+def test_a_multiple_of_another_figure_or_below_one_is_not_over_fulfilment(progress):
+    assert judge("城东产业园建设", progress, as_of="2023-12-31").status_rule != "stated-over-fulfilment"
