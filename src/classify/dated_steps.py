@@ -118,6 +118,24 @@ def _held(family: dict, text: str, patterns: list, rule: str) -> Decision | None
     return None
 
 
+def within_ceiling(f: Facts) -> Decision | None:
+    """2c. A ceiling stated held (控制在指标范围内, 低于控制指标) for a task that promises a ceiling or
+    a decrease: met at a year-end report [explicit-completed], on-track before it [stated-on-track]
+    ([families.within_ceiling]). Never after a goal in its clause (确保, 力争: a promise)."""
+    family = f.rules.family("within_ceiling")
+    text, task = f.row["progress"], f.row["task"]
+    if not any(w in task for w in family.get("task_words", [])):
+        return None
+    for match in _search(family.get("pattern"), text):
+        if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
+            continue
+        evidence = evidence_phrase(text, match.start(), match.end())
+        if f.row["_date"].month >= int(f.rules["schedule"].get("year_end_month", 12)):
+            return Decision("completed", "explicit-completed", evidence)
+        return Decision("on-track", "stated-on-track", evidence)
+    return None
+
+
 def site_pending(f: Facts) -> Decision | None:
     """7c. A task to build or rebuild something still choosing its site (正在推进项目选址,
     选址工作仍在进行): the codebook's "to be decided" for a task to build something
@@ -332,6 +350,6 @@ def one_item_of_several(f: Facts) -> None:
     return None
 
 
-__all__ = ["delivery_done", "year_end_rest", "held_back", "cannot_go_ahead", "site_pending", "due_date_passed", "component_share",
+__all__ = ["delivery_done", "year_end_rest", "within_ceiling", "held_back", "cannot_go_ahead", "site_pending", "due_date_passed", "component_share",
            "year_end_tasks_done", "surface_done", "task_verb_done",
            "listed_not_done", "one_item_of_several"]

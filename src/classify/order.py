@@ -13,6 +13,7 @@ from src.classify.dated_steps import (
     site_pending,
     surface_done,
     task_verb_done,
+    within_ceiling,
     year_end_rest,
     year_end_tasks_done,
 )
@@ -41,6 +42,7 @@ RULE_STEPS = (
     explicit_completed,
     stated_over_fulfilment,
     year_end_rest,
+    within_ceiling,
     target_met,
     coverage_share,
     one_off_completed,

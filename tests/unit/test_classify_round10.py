@@ -177,3 +177,21 @@ def test_a_multiple_of_the_plan_done_is_completed(progress):
 ])
 def test_a_multiple_of_another_figure_or_below_one_is_not_over_fulfilment(progress):
     assert judge("城东产业园建设", progress, as_of="2023-12-31").status_rule != "stated-over-fulfilment"
+
+
+# ---- within_ceiling: a ceiling held ----------------------------------------------------------
+@pytest.mark.parametrize("as_of, status", [("2023-12-31", "completed"), ("2023-06-30", "on-track")])
+def test_a_ceiling_held_is_met_at_year_end_and_on_track_before(as_of, status):
+    progress = "全年城镇登记失业人数8200人，比控制数少300人，控制在年度指标范围内"
+    on = judge("城镇登记失业人数控制在8500人以内", progress, as_of=as_of)
+    assert on.status == status
+    off = judge("城镇登记失业人数控制在8500人以内", progress, as_of=as_of, rules=without("within_ceiling"))
+    assert off.status_rule != on.status_rule
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("城镇登记失业率控制在3.5%以内", "加强就业帮扶，确保失业率控制在目标以内"),     # a promise
+    ("新建城区污水管网", "工程造价控制在计划以内"),                              # not a ceiling task
+])
+def test_a_promised_ceiling_or_another_task_is_not_held(task, progress):
+    assert judge(task, progress, as_of="2023-12-31").status != "completed"
