@@ -9,11 +9,8 @@ from __future__ import annotations
 import re
 
 from src.classify.cues import plan_only
-from src.classify.spans import CLAUSE_SEPS, SENTENCE_SEPS, bound_left, bound_right, evidence_phrase
+from src.classify.spans import CLAUSE_SEPS, bound_left, bound_right, evidence_phrase, month_number, sentence_of
 from src.classify.steps import Decision, Facts
-
-_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-              "十一": 11, "十二": 12}
 
 
 def _search(pattern: str | None, text: str) -> list[re.Match]:
@@ -22,10 +19,6 @@ def _search(pattern: str | None, text: str) -> list[re.Match]:
 
 def _clause_before(text: str, start: int) -> str:
     return text[bound_left(text, start, CLAUSE_SEPS):start]
-
-
-def _sentence_of(text: str, start: int, end: int) -> str:
-    return text[bound_left(text, start, SENTENCE_SEPS):bound_right(text, end, SENTENCE_SEPS)]
 
 
 def _shares_run(a: str, b: str, n: int, stop: list) -> bool:
@@ -53,13 +46,7 @@ def delivery_done(f: Facts) -> Decision | None:
         before = _clause_before(text, match.start())
         if any(w in before + match.group(0) for w in skip):
             continue
-        obj = match.groupdict().get("object") or before
-        stripped = obj
-        for word in family.get("bare_words", []):
-            stripped = stripped.replace(word, "")
-        run = int(family.get("min_overlap", 2))
-        if len(stripped.strip()) > int(family.get("bare_max_chars", 2)) and not _shares_run(
-                stripped, task, run, family.get("stop_runs", [])):
+        if not _own_object(f, family, match.groupdict().get("object") or before):
             continue
         return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))
     return None
@@ -112,7 +99,7 @@ def _held(family: dict, text: str, patterns: list, rule: str) -> Decision | None
     for match in (m for pattern in patterns for m in _search(pattern, text)):
         if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
             continue
-        if any(w in _sentence_of(text, match.start(), match.end()) for w in family.get("resolved_words", [])):
+        if any(w in sentence_of(text, match.start(), match.end()) for w in family.get("resolved_words", [])):
             continue
         return Decision("lagging", rule, evidence_phrase(text, match.start(), match.end()))
     return None
@@ -189,7 +176,7 @@ def _planned_dates(family: dict, text: str, report_year: int) -> list:
     dates = []
     for match in _search(family.get("pattern"), text):
         year = int(match.group("year")) if match.group("year") else report_year
-        dates.append((match, (year, _month_of(match.group("month")))))
+        dates.append((match, (year, month_number(match.group("month")))))
     years = family.get("relative_years", {})
     periods = family.get("period_months", {})
     for match in _search(family.get("period_pattern"), text):
@@ -252,17 +239,15 @@ def surface_done(f: Facts) -> Decision | None:
 
 
 
-def _month_of(text: str) -> int:
-    return int(text) if text.isdigit() else _CN_MONTHS.get(text, 0)
-
-
 def _own_object(f: Facts, family: dict, obj: str) -> bool:
     """The object of a delivery is the task's own: it shares a run of characters with the task
-    (not a stop run), or names nothing once the filler words are taken out."""
+    (not a stop run), or names at most ``bare_max_chars`` (0 by default) once the filler words and
+    the dates are taken out."""
     for word in family.get("bare_words", []):
         obj = obj.replace(word, "")
     obj = re.sub(r"[\d年月日号份底初中旬上下]", "", obj).strip()
-    return not obj or _shares_run(obj, f.row["task"], int(family.get("min_overlap", 2)), family.get("stop_runs", []))
+    return (len(obj) <= int(family.get("bare_max_chars", 0))
+            or _shares_run(obj, f.row["task"], int(family.get("min_overlap", 2)), family.get("stop_runs", [])))
 
 
 def task_verb_done(f: Facts) -> Decision | None:
@@ -288,7 +273,7 @@ def task_verb_done(f: Facts) -> Decision | None:
     report = f.row["_date"]
     for match in _search(family.get("dated_pattern"), text):
         year = int(match.group("year")) if match.group("year") else report.year
-        if 1 <= _month_of(match.group("month")) and (year, _month_of(match.group("month"))) <= (report.year, report.month):
+        if 1 <= month_number(match.group("month")) and (year, month_number(match.group("month"))) <= (report.year, report.month):
             found.append(match)
     other = f.rules["completed"].get("delivery", {}).get("other_object_words", [])  # 另一个公园
     for match in sorted(found, key=lambda m: m.start()):

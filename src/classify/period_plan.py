@@ -22,7 +22,7 @@ import re
 
 from src.classify.measure_types import Measure
 from src.classify.rules import Rules
-from src.classify.spans import cn_number
+from src.classify.spans import month_number
 
 _FIELD = "target_header"
 
@@ -40,8 +40,7 @@ def plan_span(header: str, rules: Rules) -> tuple[str, int | None] | None:
     for pattern in family.get("end_month_patterns", []):
         match = re.search(pattern, text)
         if match:
-            raw = match.group("end_month")
-            month = int(raw) if raw.isdigit() else int(cn_number(raw))
+            month = month_number(match.group("end_month"))
             return (match.group(0), month) if 0 < month < 12 else None
     for word, month in family.get("named_spans", []):
         if word in text:
