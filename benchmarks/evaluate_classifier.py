@@ -70,9 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(CORPUS_PATH), help="labelled corpus CSV ('' to skip)")
     parser.add_argument("--brief", action="store_true", help="figures only, no confusion matrices or disagreements")
     parser.add_argument("--show", default=None, help="print the disagreements of this set only (dev2020, "
-                                                      "external_dev, corpus, a corpus genre, or half-A with --split-batch)")
-    parser.add_argument("--split-batch", default=None, help="also score this corpus batch's two halves: its notices "
-                        "in sorted order, alternately A, B, A… (the seventh round read half A only)")
+                                                      "external_dev, corpus, a corpus genre; with --split-batch: "
+                                                      "half-A, or read = every row outside the split batches' halves B)")
+    parser.add_argument("--split-batch", default=[], nargs="*", help="also score these corpus batches' two halves: "
+                        "each batch's notices in sorted order, alternately A, B, A… (rounds read half A only); "
+                        "rows of a half B are never printed")
     parser.add_argument("--profile", default=None, help="office profile (data/reference/profiles/<name>.toml)")
     parser.add_argument("--raw", default=str(paths.DEFAULT_RAW_PATH), help="the Hangzhou raw table")
     parser.add_argument("--as-of", default=None, help="report date of the Hangzhou table (default: from its title)")
@@ -237,20 +239,27 @@ def corpus(path: Path, args, summary: list) -> None:
             named = f"  LONO {column} {value}"
             print(format_scores(named, scores_of(part)))
             summary.append((named.strip(), scores_of(part)))
-    if args.split_batch is not None and "batch" in lono.columns:
-        half_of = batch_halves(lono, str(args.split_batch))
+    split = [str(b) for b in args.split_batch] if "batch" in lono.columns else []
+    half_of = {}
+    for batch in split:
+        halves_of_batch = batch_halves(lono, batch)
+        half_of.update(halves_of_batch)
         for half in "AB":
-            part = lono[lono["notice_id"].map(half_of) == half]
-            named = f"  LONO batch {args.split_batch} half {half}"
+            part = lono[lono["notice_id"].map(halves_of_batch) == half]
+            named = f"  LONO batch {batch} half {half}"
             print(format_scores(named, scores_of(part)))
             summary.append((named.strip(), scores_of(part)))
-        if args.show == "half-A":  # only half A's rows are printed: half B stays unseen
-            show_wrong(lono[lono["notice_id"].map(half_of) == "A"])
+    if args.show in ("half-A", "read"):
+        if split:
+            show_wrong(printable(lono, half_of, args.show))
+        else:
+            print(f"\n--show {args.show} needs --split-batch: nothing printed")
     not_reported = classified[classified["status"] == "not-reported"]
     print(f"\n未报送 (not-reported), listed apart: {len(not_reported)}")
-    if args.split_batch is not None and "batch" in classified.columns:  # half B's rows are never printed
-        unseen = classified["notice_id"].map(batch_halves(classified, str(args.split_batch))) == "B"
-        print(f"  (of them in half B of batch {args.split_batch}, not listed: {int((unseen & (classified['status'] == 'not-reported')).sum())})")
+    if split:
+        unseen = classified["notice_id"].map(half_of) == "B"
+        print(f"  (of them in a half B of batch {', '.join(split)}, not listed: "
+              f"{int((unseen & (classified['status'] == 'not-reported')).sum())})")
         not_reported = not_reported[~unseen[not_reported.index]]
     for row in not_reported.itertuples(index=False):
         print(f"  {row.notice_id} {getattr(row, 'row_id', '')}: reference {row.label}; task {row.task[:40]}")
@@ -281,6 +290,13 @@ def batch_halves(frame: pd.DataFrame, batch: str) -> dict:
     return {notice: "AB"[i % 2] for i, notice in enumerate(notices)}
 
 
+def printable(lono: pd.DataFrame, half_of: dict, show: str) -> pd.DataFrame:
+    """The rows a round may read: ``half-A`` = the split batches' halves A; ``read`` = every row outside
+    their halves B (batches read whole, and the halves A). A half B's row is never returned."""
+    half = lono["notice_id"].map(half_of)
+    return lono[half == "A"] if show == "half-A" else lono[half != "B"]
+
+
 def kappa(a, b) -> float:
     a, b = pd.Series(list(a)).astype(str), pd.Series(list(b)).astype(str)
     observed = float((a == b).mean())
@@ -300,7 +316,7 @@ def show_wrong(classified: pd.DataFrame) -> None:
         print(f"      ours:     {row.status_evidence}")
 
 
-__all__ = ["main", "classify_rows", "leave_one_notice_out", "kappa", "scores"]
+__all__ = ["main", "classify_rows", "leave_one_notice_out", "batch_halves", "printable", "kappa", "scores"]
 
 if __name__ == "__main__":
     sys.exit(main())
