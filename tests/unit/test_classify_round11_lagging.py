@@ -14,7 +14,7 @@ from src.classify.rules import families_read_from
 from tests.unit.judging import judge_at, without
 
 judge = judge_at("2024-10-31")
-FAMILIES = ("stage_words_more", "not_yet_own_verb", "start_planned_late", "not_planned")
+FAMILIES = ("stage_words_more", "not_yet_own_verb", "start_planned_late", "not_planned", "rate_low_words")
 
 
 def test_the_steps_decide_only_what_the_default_would_have_taken():
@@ -130,3 +130,23 @@ def test_works_in_no_plan_or_not_feasible_are_lagging(task, progress):
 ])
 def test_no_plan_with_a_contrast_or_taken_in_after_all_is_not_lagging(progress):
     assert judge("东街道路改造", progress).status != "lagging"
+
+
+# ---- rate_low_words: a rate or the progress said low, or below an average -------------------
+@pytest.mark.parametrize("task, progress", [
+    ("推进城区老旧小区改造", "部分项目投资完成率较低，需加快推进。"),          # a rate said low
+    ("农村危房改造", "开工率低于全市平均水平的有两个县。"),                   # below the average
+    ("城乡供水一体化工程", "上级补助资金到位率不高。"),                       # a rate said not high
+])
+def test_a_rate_said_low_or_below_the_average_is_lagging(task, progress):
+    on = judge(task, progress, as_of="2024-06-30")
+    assert (on.status, on.status_rule) == ("lagging", "stated-delay")
+    assert judge(task, progress, as_of="2024-06-30", rules=without("rate_low_words")).status != "lagging"
+
+
+@pytest.mark.parametrize("progress", [
+    "开工率高于全市平均水平。",                                              # above the average
+    "加强调度，防止出现进度较慢的情况。",                                     # a caution
+])
+def test_a_rate_above_the_average_or_a_caution_is_not_lagging(progress):
+    assert judge("农村危房改造", progress, as_of="2024-06-30").status != "lagging"
