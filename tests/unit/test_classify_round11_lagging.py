@@ -117,6 +117,7 @@ def test_a_start_promised_under_way_or_in_a_later_year_is_not_lagging(task, prog
     ("东街道路改造", "该路段未列入今年的道路改造计划。"),                      # not taken into a plan
     ("增设公交站点", "该处道路狭窄，暂时无法安排。"),                         # cannot be arranged
     ("在社区增设快递柜", "经评估，该建议在当前条件下无法实现。"),              # not feasible
+    ("滨河步道建设", "下一步将结合片区规划统筹考虑，条件成熟后开工建设。"),    # put off, no time named
 ])
 def test_works_in_no_plan_or_not_feasible_are_lagging(task, progress):
     on = judge(task, progress)
