@@ -18,6 +18,7 @@ from src.classify.dated_steps import (
     year_end_tasks_done,
 )
 from src.classify.late_steps import coverage_share, earlier_year_plan, start_rate_share
+from src.classify.replies import not_planned, not_yet_own_verb, stage_still_late, start_planned_late  # ROUND 11 judge10
 from src.classify.steps import (
     bare_delivery,
     default_on_track,
@@ -67,6 +68,10 @@ RULE_STEPS = (
     bare_delivery,
     start_rate_share,
     earlier_year_plan,
+    stage_still_late,  # ROUND 11 judge10
+    not_yet_own_verb,  # ROUND 11 judge10
+    start_planned_late,  # ROUND 11 judge10
+    not_planned,  # ROUND 11 judge10
     default_on_track,
 )
 

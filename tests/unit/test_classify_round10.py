@@ -35,7 +35,8 @@ def test_money_not_in_place_is_one_family():
 def test_an_obstruction_or_money_beyond_means_is_lagging(progress):
     on = judge("新建乡镇文体中心", progress)
     assert on.status == "lagging" and on.status_rule == "stated-delay"
-    assert judge("新建乡镇文体中心", progress, rules=without("held_back")).status != "lagging"
+    # not_yet_own_verb (round 11) also reads 至今未能实施 for a works task: both off
+    assert judge("新建乡镇文体中心", progress, rules=without("held_back", "not_yet_own_verb")).status != "lagging"
 
 
 @pytest.mark.parametrize("progress", [
@@ -80,7 +81,8 @@ def test_a_planned_entry_made_or_not_yet_due_is_not_late(progress):
 def test_works_that_cannot_go_ahead_are_lagging(task, progress):
     on = judge(task, progress)
     assert on.status == "lagging"
-    assert judge(task, progress, rules=without("cannot_go_ahead")).status != "lagging"
+    # round 11's not_planned reads 未纳入…计划 too: both off
+    assert judge(task, progress, rules=without("cannot_go_ahead", "not_planned")).status != "lagging"
 
 
 @pytest.mark.parametrize("task, progress", [

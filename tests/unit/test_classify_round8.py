@@ -56,7 +56,9 @@ def test_money_in_place_is_no_obstruction():
 def test_works_still_not_started_are_behind(progress):
     result = judge("新开工一批城市更新项目", progress)
     assert result.status == "lagging"
-    assert judge("新开工一批城市更新项目", progress, rules=without("start_still_missing")).status != "lagging"
+    # round 11's not_yet_own_verb reads 仍未能…开工 for a works task too: both off
+    assert judge("新开工一批城市更新项目", progress,
+                 rules=without("start_still_missing", "not_yet_own_verb")).status != "lagging"
 
 
 @pytest.mark.parametrize(("progress", "as_of"), [
