@@ -41,7 +41,7 @@ def in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             milestone = bool(rules.compiled["milestone"].search(target.text_before))
             lo, hi = bound_left(text, target.start, SENTENCE_SEPS), bound_right(text, target.end, SENTENCE_SEPS)
             same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start
-                    and not _breaks_down(text, target, a, rules)]
+                    and not _breaks_down(text, target, a, rules) and not _size_figure(text, a.start, rules)]
             if not same and adjusted:
                 # 目标调整为 3000 套。截至 6 月底已完成 2000 套: the adjusted target
                 # stands for the rest of the column
@@ -71,6 +71,32 @@ def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) ->
     clause = text[bound_left(text, actual.start, CLAUSE_SEPS):actual.start]
     return any(w in between for w in q.get("breakdown_words", [])) and not any(
         v in clause for v in q.get("bare_actual_verbs", []))
+
+
+def _size_figure(text: str, start: int, rules: Rules) -> bool:
+    """True when the number at ``start`` states the size of the works, not progress: a size word
+    (总投资, 概算 …) before it in its clause with no verb of doing between ([families.size_not_progress])."""
+    family = rules.family("size_not_progress")
+    lead = text[bound_left(text, start, CLAUSE_SEPS):start]
+    for word in family.get("size_words", []):
+        at = lead.rfind(word)
+        if at >= 0 and not any(v in lead[at:] for v in family.get("done_words", [])):
+            return True
+    return False
+
+
+def _breakdown_of_done(text: str, total_at: int, done_at: int, rules: Rules) -> bool:
+    """True when the count at ``done_at`` is a part (其中…) of a total at ``total_at`` that is itself
+    done (完成抽检 795 批次，其中…489 批次): a breakdown of what was done, not progress against a
+    plan ([families.size_not_progress].breakdown_of_done)."""
+    family = rules.family("size_not_progress")
+    if not family.get("breakdown_of_done"):
+        return False
+    between = text[total_at:done_at]
+    lead = text[bound_left(text, total_at, SENTENCE_SEPS + "，,：:"):total_at]  # its clause, 、 lists kept
+    plan = rules["quantities"].get("plan_words", [])
+    return (any(w in between for w in rules["quantities"].get("breakdown_words", []))
+            and any(v in lead for v in family.get("done_words", [])) and not any(w in lead for w in plan))
 
 
 def _is_sub_target(task: str, target: Quantity, rules: Rules) -> bool:
@@ -189,6 +215,8 @@ def x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
                     continue
                 seen.add(number_start)
                 total_at, total = earlier[-1]
+                if _breakdown_of_done(text, total_at, number_start, rules):
+                    continue
                 clause = text[bound_left(text, match.start(), CLAUSE_SEPS):match.end()]
                 decisive = not rules.words("quantities", "non_plan_words").found_in(clause)
                 phrase = evidence_phrase(text, total_at, match.end())

@@ -120,6 +120,7 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
     完成年度计划的 85.9% in a November report) is judged against that month's schedule (10/12), put
     on the report's scale so that the status compares it with the report's schedule
     ([families.arith_dated_measure]). A share at or above 100% is the year's target met whenever."""
+    deciding = _unnamed_period_plan(deciding, row, rules)
     if not rules.family("arith_dated_measure").get("own_month_schedule"):
         return deciding
     period = rules.ready["period_month"]
@@ -132,7 +133,8 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
             out.append(m)
             continue
         text = row[m.source_field]
-        months = [month_number(a or b) for a, b in period.findall(sentence_of(text, m.position, m.position))]
+        sentence = sentence_of(text, m.position, m.position)
+        months = [month_number(a or b) for a, b in period.findall(sentence)] + _dated_periods(sentence, rules)
         months = [n for n in months if 0 < n < report_month]
         if not months:
             out.append(m)
@@ -142,6 +144,45 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
         out.append(Measure(m.phrase, m.value, m.unit, m.target, m.ratio / own * schedule, m.source_field, "milestone",
                            m.decisive, m.position, note=note))
     return out
+
+
+def period_plan_month(text: str, rules: Rules) -> int | None:
+    """The month a period's plan named in ``text`` ends with (1—6 月计划 → 6, 上半年任务 → 6), or None
+    ([families.period_plan_unnamed])."""
+    family = rules.family("period_plan_unnamed")
+    pattern = family.get("period_plan_pattern")
+    match = re.search(pattern, text) if pattern else None
+    if match is None:
+        return None
+    named = match.group("month")
+    return month_number(named) if named else int(family.get("period_months", {}).get(match.group("period"), 0)) or None
+
+
+def _unnamed_period_plan(deciding: list[Measure], row: dict, rules: Rules) -> list[Measure]:
+    """A share of a plan that names no year (占投资计划 6.97 亿元的 190.1%) in a progress cell that names
+    a period's plan ending by the report month (完成 1—6 月计划投资) is a share of that period's plan:
+    the row's own milestone, on the schedule's scale, never the year's target met."""
+    own = period_plan_month(row["progress"], rules)
+    if own is None or not 0 < own <= row["_date"].month or row["_schedule"] >= 1:
+        return deciding
+    words = rules.family("period_plan_unnamed").get("year_words", [])
+    out = []
+    for m in deciding:
+        if m.kind in ("annual-share", "completion-rate") and m.ratio is not None and not any(
+                w in m.phrase for w in words):
+            note = f"〔核算：{own}月底前的期间计划的{m.ratio * 100:.1f}%（期间计划，非全年目标）〕"
+            m = Measure(m.phrase, m.value, m.unit, m.target, m.ratio * row["_schedule"] / (own / 12),
+                        m.source_field, "milestone", m.decisive, m.position, note=note)
+        out.append(m)
+    return out
+
+
+def _dated_periods(sentence: str, rules: Rules) -> list[int]:
+    """The months that periods dated with 截至 end with (截至上半年 → 6, 截至 2025 年一季度 → 3:
+    [families.dated_period_words])."""
+    family = rules.family("dated_period_words")
+    pattern, months = family.get("dated_pattern"), family.get("period_months", {})
+    return [int(months[m.group("period")]) for m in re.finditer(pattern, sentence)] if pattern else []
 
 
 def all_done_measures(row: dict, rules: Rules) -> list[Measure]:

@@ -14,6 +14,7 @@ from src.classify.arithmetic import over_fulfilment, stated_growth_behind, state
 from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues, names_a_node
 from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
 from src.classify.quantities import quantities_in
+from src.classify.relations import period_plan_month
 from src.classify.rules import Rules
 from src.classify.spans import (
     CLAUSE_SEPS,
@@ -192,7 +193,7 @@ def stated_over_fulfilment(f: Facts) -> Decision | None:
     """2. A stated over-fulfilment (超额完成, 完成率 125%) beats counts paired from the
     task text (the promised figure read as the actual), not a share the row states itself."""
     over = over_fulfilment(f.row, f.rules)
-    if over and _about_a_node(over, f.rules):
+    if over and (_about_a_node(over, f.rules) or period_plan_month(over, f.rules)):  # a period's plan met
         over = None
     if over and not any(m.ratio < 1 for m in f.deciding if m.kind in EXPLICIT_KINDS):
         if f.short_of_target:

@@ -1,0 +1,122 @@
+"""The eleventh round (issue 22), precision of the rules that decide: the generic causes of rows
+where a rule of the arithmetic or of the cues decided wrongly (which figure was taken as the actual,
+the period a figure belongs to, a growth rate against its target rate, a delay the cell says is
+over), in invented wordings (none copied from a labelled row). What they change on real rows is
+measured by ``make evaluate`` (``--split-batch 6 7 8``), never asserted here."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from src.classify import load_rules
+from src.classify.rules import families_read_from
+from src.helpers import classify_tasks
+from tests.unit.judging import judge_at, without
+
+judge = judge_at("2024-09-30")
+
+FAMILIES = ("delay_resolved", "growth_rate_columns", "size_not_progress", "dated_period_words",
+            "period_plan_unnamed")
+
+
+def test_every_family_of_the_round_records_where_it_was_read():
+    origins = families_read_from(load_rules())
+    for family in FAMILIES:
+        read = origins[f"families.{family}"]
+        assert len(read) == 73 and not any(n.startswith(("LN", "MN", "NN", "ON", "PN", "QN")) and n not in (
+            "LN11", "LN13", "LN29", "MN01", "MN09", "MN11", "MN21", "MN25", "MN27", "MN39", "NN28", "ON02",
+            "ON04", "ON06", "ON08", "PN09", "PN15", "PN27", "QN18", "QN38") for n in read)
+
+
+# ---- delay_resolved: a delay the cell says is over, after it ------------------------------------
+@pytest.mark.parametrize("progress", [
+    "去年因征地纠纷停工三个月，经协调现已经复工，目前主体施工中",            # resumed
+    "受连续降雨影响工程推进缓慢。经全力抢工，主体工程已于8月全面完工",       # wholly done
+    "前期因设计变更停工，施工单位已经进场施工，正在浇筑基础",                # builders back on site
+    "春节前后用工紧张，工程推进缓慢。经调度，目前施工进度正常，无进度滞后情况",  # now said normal
+])
+def test_a_delay_the_cell_says_is_over_does_not_decide_lagging(progress):
+    assert judge("新建城南体育馆", progress).status != "lagging"
+    assert judge("新建城南体育馆", progress, rules=without("delay_resolved")).status == "lagging"
+
+
+@pytest.mark.parametrize("progress", [
+    "主体已于6月复工，但受材料供应影响进度滞后",          # resolved first, the delay after it
+    "一期工程已全部完工，二期因拆迁受阻进度缓慢",        # a part done, the rest delayed
+    "因资金不到位停工，计划下月复工",                    # resumption only planned
+])
+def test_a_delay_not_resolved_after_it_stays_lagging(progress):
+    assert judge("新建城南体育馆", progress).status == "lagging"
+
+
+# ---- growth_rate_columns: an indicator's target and actual columns as rates ----------------------
+def _table(task, target, actual, as_of="2024-06-30", **kwargs):
+    frame = pd.DataFrame({"task_id": [1], "task": [task], "progress": [actual], "target": [target],
+                          "actual": [actual]})
+    return classify_tasks(frame, as_of=as_of, **kwargs).iloc[0]
+
+
+@pytest.mark.parametrize(("target", "actual", "status"), [
+    ("7左右", "5.2", "lagging"),      # below the expected rate: behind, though 5.2 / 7 is over half
+    ("7以上", "7.4", "on-track"),     # at or above it before the year's end: on schedule
+    ("6.5%", "3.1%", "lagging"),
+])
+def test_an_indicator_rate_is_judged_against_the_target_rate(target, actual, status):
+    row = _table("规模以上工业增加值", target, actual)
+    assert row.status == status and row.status_rule.startswith("quantified")
+    assert "目标增长" in row.status_evidence
+
+
+def test_an_indicator_rate_at_or_above_its_target_at_year_end_is_met():
+    assert _table("社会消费品零售总额", "6左右", "6.8", as_of="2024-12-31").status == "completed"
+
+
+def test_an_amount_or_a_rate_without_its_qualifier_is_not_read_as_growth():
+    assert _table("规模以上工业增加值", "7左右", "5.2", rules=without("growth_rate_columns")).status == "on-track"
+    assert _table("一般公共预算收入", "120", "70").status == "on-track"  # an amount: 58% of the year's
+    assert _table("新建农村公路", "7左右", "5.2").status == "on-track"    # no indicator named
+
+
+# ---- size_not_progress: a size figure is no actual; a breakdown of what was done is no M of N ---
+def test_the_size_of_the_works_is_not_progress_against_the_years_plan():
+    progress = "今年共实施重点项目8个，总投资96亿元，年度计划投资40亿元。截至9月底完成投资20亿元，投资完成率50%"
+    row = judge("市级重点项目建设", progress)
+    assert row.status == "lagging" and "50%" in row.status_evidence
+    assert judge("市级重点项目建设", progress, rules=without("size_not_progress")).status != "lagging"
+
+
+def test_a_part_of_a_total_done_is_not_m_of_n():
+    progress = "全年完成生产、流通环节抽检1200批次，其中重点品种完成抽样检测520批次"
+    assert judge("食品安全监管", progress, as_of="2024-12-31").status != "lagging"
+    assert judge("食品安全监管", progress, as_of="2024-12-31",
+                 rules=without("size_not_progress")).status == "lagging"
+
+
+def test_a_part_of_a_plan_is_still_m_of_n():
+    progress = "计划改造老旧管网30处，其中已完成改造9处"
+    assert judge("老旧管网改造", progress).status == "lagging"
+
+
+# ---- dated_period_words: a figure dated to an earlier period ------------------------------------
+def test_a_share_dated_to_an_earlier_half_year_is_judged_at_its_own_date():
+    progress = "截至2024年上半年，工程累计完成投资2.1亿元，总体进度达70%"
+    assert judge("河道综合治理工程", progress, as_of="2024-11-30").status == "on-track"
+    assert judge("河道综合治理工程", progress, as_of="2024-11-30",
+                 rules=without("dated_period_words")).status == "lagging"
+
+
+# ---- period_plan_unnamed: a period's plan met is not the year's target --------------------------
+@pytest.mark.parametrize("progress", [
+    "进展顺利，超额完成1—6月计划投资，完成投资5.2亿元，占投资计划3.1亿元的167.7%",
+    "上半年任务超额完成，完成投资2.4亿元，为投资计划的130%",
+])
+def test_a_period_plan_over_fulfilled_is_on_track(progress):
+    row = judge("县城污水处理厂扩建", progress, as_of="2024-06-30")
+    assert row.status == "on-track"
+    assert judge("县城污水处理厂扩建", progress, as_of="2024-06-30",
+                 rules=without("period_plan_unnamed")).status == "completed"
+
+
+def test_a_share_of_the_years_plan_beside_a_period_plan_stays_the_years():
+    progress = "完成1-6月计划投资，完成投资5.2亿元，占年度投资计划的104%"
+    assert judge("县城污水处理厂扩建", progress, as_of="2024-06-30").status == "completed"
