@@ -120,3 +120,39 @@ def test_a_period_plan_over_fulfilled_is_on_track(progress):
 def test_a_share_of_the_years_plan_beside_a_period_plan_stays_the_years():
     progress = "完成1-6月计划投资，完成投资5.2亿元，占年度投资计划的104%"
     assert judge("县城污水处理厂扩建", progress, as_of="2024-06-30").status == "completed"
+
+
+# ---- targets_answered: a standard is no target left unanswered; a share of the year's plan answers
+def test_a_share_of_the_years_plan_answers_the_tasks_plan_amount():
+    task = "城乡供水新开工及续建工程8项，年度计划投资3亿元"
+    progress = "截至目前，开工7项，开工率87.5%。累计完成投资3.3亿元，完成年度计划的110%。"
+    assert judge(task, progress, as_of="2024-08-31").status == "completed"
+    assert judge(task, progress, as_of="2024-08-31", rules=without("targets_answered")).status == "on-track"
+
+
+def test_a_standard_raised_is_not_an_amount_left_unanswered():
+    task = "将城乡低保补助标准从每人每月600元提高到650元，全年需发放资金1250万元"
+    progress = "经督促，已于10月底发放1250万元，发放率100%"
+    assert judge(task, progress, as_of="2024-10-31").status == "completed"
+    assert judge(task, progress, as_of="2024-10-31", rules=without("targets_answered")).status == "on-track"
+
+
+def test_a_second_count_of_the_task_left_unanswered_still_holds_target_met_back():
+    task = "为32所学校新装饮水机640台、净水设备320套"
+    progress = "已安装饮水机640台，净水设备正在招标"
+    assert judge(task, progress, as_of="2024-07-31").status == "on-track"
+
+
+# ---- main_by_task_noun: a split decided by the measure the task promises --------------------------
+def test_measures_split_evenly_are_decided_by_the_measure_the_task_promises():
+    task = "全年安排重点项目300个，年度计划投资500亿元"
+    progress = "1-5月，重点项目累计完成投资180亿元，占年度计划36%；新开工项目120个，占年度计划60%"
+    assert judge(task, progress, as_of="2024-05-31").status == "lagging"
+    assert judge(task, progress, as_of="2024-05-31", rules=without("main_by_task_noun")).status == "on-track"
+
+
+def test_a_split_where_both_sides_name_the_tasks_measure_is_left_to_the_other_rules():
+    task = "全年安排重点项目300个，年度计划投资500亿元"
+    progress = "城区项目完成投资90亿元，占年度计划36%；园区项目完成投资95亿元，占年度计划60%"
+    row = judge(task, progress, as_of="2024-05-31")
+    assert row.status == "on-track" and row.status_evidence.startswith("2 项中 1 项")  # the tie rule, not the noun
