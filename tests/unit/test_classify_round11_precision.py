@@ -156,3 +156,33 @@ def test_a_split_where_both_sides_name_the_tasks_measure_is_left_to_the_other_ru
     progress = "城区项目完成投资90亿元，占年度计划36%；园区项目完成投资95亿元，占年度计划60%"
     row = judge(task, progress, as_of="2024-05-31")
     assert row.status == "on-track" and row.status_evidence.startswith("2 项中 1 项")  # the tie rule, not the noun
+
+
+# ---- step_object: the task's count met by a step of the works ------------------------------------
+@pytest.mark.parametrize("progress", [
+    "已完成城北片区12公里污水管网改造工程施工图设计审查，正在办理施工许可",
+    "9个街心公园已全部完成现场踏勘和设计方案编制，即将进场施工",
+])
+def test_a_step_of_the_works_is_not_the_count_delivered(progress):
+    task = "城北片区12公里污水管网改造" if "管网" in progress else "新建9个街心公园"
+    assert judge(task, progress, as_of="2024-05-31").status != "completed"
+    assert judge(task, progress, as_of="2024-05-31", rules=without("step_object")).status == "completed"
+
+
+def test_a_step_the_task_promises_is_its_delivery():
+    row = judge("完成12个行政村村庄规划设计方案编制", "12个行政村村庄规划设计方案编制已全部完成", as_of="2024-05-31")
+    assert row.status == "completed"
+
+
+# ---- count_in_delay: the task's count named in a sentence of delay -------------------------------
+def test_the_tasks_count_named_in_a_delay_is_no_delivery():
+    task = "城东物流园等6个项目"
+    progress = "城东物流园等6个项目受用地报批等因素影响进度滞后，需加快推进"
+    row = judge(task, progress, as_of="2024-06-30")
+    assert row.status == "lagging" and row.status_rule == "stated-delay"
+    assert judge(task, progress, as_of="2024-06-30", rules=without("count_in_delay")).status == "completed"
+
+
+def test_the_tasks_count_delivered_in_another_sentence_than_a_delay_stays_met():
+    row = judge("新建6个社区食堂", "6个社区食堂已全部建成开业。部分食堂就餐人数偏少，运营进度滞后于预期", as_of="2024-09-30")
+    assert row.status == "completed"
