@@ -73,6 +73,14 @@ def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) ->
         v in clause for v in q.get("bare_actual_verbs", []))
 
 
+def _year_targets(targets: list[Quantity], rules: Rules) -> list[Quantity]:
+    """The task targets marked as the year's (2017 年度计划实施 170878 户) when the task states others of
+    their unit (235198 户 over several years) ([families.year_target_first])."""
+    words = rules.family("year_target_first").get("year_words", [])
+    marked = [t for t in targets if any(w in t.text_before[-10:] for w in words)]
+    return [t for t in marked if sum(o.unit == t.unit for o in targets) > 1]
+
+
 def _size_figure(text: str, start: int, rules: Rules) -> bool:
     """True when the number at ``start`` states the size of the works, not progress: a size word
     (总投资, 概算 …) before it in its clause with no verb of doing between ([families.size_not_progress])."""
@@ -119,7 +127,10 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
     pairs = []
     # [families.year_target_of_several]: the year's target among several of one unit pairs on a shorter shared word
     year_words = rules.family("year_target_of_several").get("year_words", [])
+    of_year = _year_targets(targets, rules)  # [families.year_target_first]
     for t_index, target in enumerate(targets):
+        if any(t.unit == target.unit for t in of_year) and target not in of_year:
+            continue  # the year's target of this unit is the yardstick, not a multi-year total beside it
         only_of_unit = sum(t.unit == target.unit for t in targets) == 1
         for a_index, (_field, actual) in enumerate(actuals):
             if actual.unit != target.unit:
@@ -129,6 +140,9 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
             if actual.standard != target.standard:
                 continue  # a standard promised (每人每月 55 元) is met by a standard reached, not by money paid out
             overlap = longest_common_run(target.context, actual.context)
+            if target in of_year:  # the year's share of a total: the total's words name its measure too
+                overlap = max([overlap] + [longest_common_run(t.context, actual.context) for t in targets
+                                           if t.unit == target.unit and t not in of_year])
             if target.standard and actual.value == target.value:
                 pairs.append((-100, a_index, t_index))  # the promised level itself, reached
             elif overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)) or (

@@ -186,3 +186,13 @@ def test_the_tasks_count_named_in_a_delay_is_no_delivery():
 def test_the_tasks_count_delivered_in_another_sentence_than_a_delay_stays_met():
     row = judge("新建6个社区食堂", "6个社区食堂已全部建成开业。部分食堂就餐人数偏少，运营进度滞后于预期", as_of="2024-09-30")
     assert row.status == "completed"
+
+
+# ---- year_target_first: the year's target beats a multi-year total of its unit -------------------
+def test_the_years_target_is_the_yardstick_beside_a_multi_year_total():
+    task = "三年内为农村地区改造户用厕所36000户，2024年度计划改造12000户"
+    progress = "截至11月底，已完成农村户用厕所改造10200户"
+    row = judge(task, progress, as_of="2024-11-30")
+    assert row.measure_target == 12000 and row.status == "lagging"  # 85% at November (91.7%)
+    off = judge(task, progress, as_of="2024-11-30", rules=without("year_target_first"))
+    assert off.measure_target == 36000
