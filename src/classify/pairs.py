@@ -73,6 +73,14 @@ def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) ->
         v in clause for v in q.get("bare_actual_verbs", []))
 
 
+def _shares_delivery_verb(target: Quantity, actual: Quantity, rules: Rules) -> bool:
+    """The task's only target of a unit and an actual after 已 that share a delivery verb (计划年内完工
+    项目 39 个 → 已完工 19 个) ([families.shared_delivery_verb])."""
+    verbs = rules.family("shared_delivery_verb").get("verbs", [])
+    return "已" in actual.text_before and any(v in target.text_before and v in actual.text_before[actual.text_before.rfind("已"):]
+                                                for v in verbs)
+
+
 def _year_targets(targets: list[Quantity], rules: Rules) -> list[Quantity]:
     """The task targets marked as the year's (2017 年度计划实施 170878 户) when the task states others of
     their unit (235198 户 over several years) ([families.year_target_first])."""
@@ -152,6 +160,8 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
             elif overlap >= q["min_overlap_full"] and not actual.starts_works and any(
                     w in target.text_before[-8:] for w in year_words):
                 pairs.append((-overlap, a_index, t_index))  # 年度计划投资 103.4 亿元 → 实际完成投资 44 亿元
+            elif only_of_unit and _shares_delivery_verb(target, actual, rules):
+                pairs.append((-overlap, a_index, t_index))  # 计划年内完工项目 39 个 → 已完工 19 个
             elif only_of_unit and actual.bare and actual.starts_works == target.starts_works and any(
                 verb in actual.text_before for verb in [*q.get("bare_actual_verbs", []), *q.get("start_verbs", [])]
             ):

@@ -196,3 +196,12 @@ def test_the_years_target_is_the_yardstick_beside_a_multi_year_total():
     assert row.measure_target == 12000 and row.status == "lagging"  # 85% at November (91.7%)
     off = judge(task, progress, as_of="2024-11-30", rules=without("year_target_first"))
     assert off.measure_target == 36000
+
+
+# ---- shared_delivery_verb: the task's count of completions and an actual sharing the verb --------
+def test_an_actual_sharing_the_tasks_delivery_verb_pairs_with_its_count():
+    task = "年内计划竣工重点项目40个"
+    progress = "按工程节点已竣工或基本竣工17个。"
+    row = judge(task, progress, as_of="2024-09-30")
+    assert row.status == "lagging" and row.measure_target == 40  # 42.5% at September
+    assert judge(task, progress, as_of="2024-09-30", rules=without("shared_delivery_verb")).status == "on-track"
