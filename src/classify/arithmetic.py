@@ -151,6 +151,9 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
             if abs(computed - value / 100) < abs(computed - value):
                 share = value / 100
         return [period_measure(Measure(phrase, share * 100, "%", 100.0, share, "rate", "structured", True), row, rules)]
+    growth = _growth_columns(row, rules, target, actual, phrase)
+    if growth is not None:
+        return [growth]
     if target is not None and actual is not None and target[0] > 0:
         if target[1] and actual[1] and target[1] != actual[1]:
             return []
@@ -158,6 +161,26 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
         measure = Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)
         return [period_measure(measure, row, rules)]  # a period's plan judged on its own span
     return []
+
+
+def _growth_columns(row: dict, rules: Rules, target, actual, phrase: str) -> Measure | None:
+    """An indicator's target and actual columns read as growth rates ([families.growth_rate_columns]):
+    a task naming an economic indicator whose target cell is a rate (35%, or 6左右 / 8以上 below
+    max_rate) and whose actual is a bare number or a per cent. The rate against the target rate in
+    points, on the schedule's scale like a growth figure of the text; None otherwise."""
+    family = rules.family("growth_rate_columns")
+    if not family.get("rate_columns_as_growth") or target is None or actual is None:
+        return None
+    cell = (row.get("target") or "").strip()
+    rate = target[2] or (any(q in cell for q in family.get("qualifiers", []))
+                         and abs(target[0]) < float(family.get("max_rate", 0)))
+    bare = actual[2] or not actual[1] or actual[1] in family.get("qualifiers", [])
+    if not (rate and bare and rules.ready["growth"]["indicator_words"].found_in(row["task"])):
+        return None
+    gap = actual[0] - target[0]
+    note = f"〔核算：增长{actual[0]:g}%，目标增长{target[0]:g}%，相差{gap:+.1f}个百分点〕"
+    return Measure(phrase, actual[0], "%", target[0], row["_schedule"] + gap / 100, "actual", "growth", True,
+                   note=note)
 
 
 def _rate_read_by_columns(rules: Rules) -> bool:

@@ -95,7 +95,7 @@ def find_delay_cues(row: dict, rules: Rules) -> list[Cue]:
             if negated(text, start, rules) or _generic_frame(text, start, end, rules):
                 continue
             sentence = sentence_of(text, start, end)
-            if any(word in sentence for word in guards.get("caught_up", [])):
+            if any(word in sentence for word in guards.get("caught_up", [])) or resolved_after(text, end, rules):
                 continue
             clause = text[bound_left(text, start, CLAUSE_SEPS):end]
             weak = not_due or any(word in clause for word in guards.get("softeners", []))
@@ -105,6 +105,13 @@ def find_delay_cues(row: dict, rules: Rules) -> list[Cue]:
     for cue in cues:
         cue.kind = "delay" if cue.kind == "delay-family" else cue.kind
     return cues
+
+
+def resolved_after(text: str, end: int, rules: Rules) -> bool:
+    """True when the cell says after a delay cue (ending at ``end``) that it is over: the works
+    resumed or wholly done, the progress now normal ([families.delay_resolved])."""
+    pattern = rules.family("delay_resolved").get("resolved_pattern")
+    return bool(pattern) and re.search(pattern, text[end:]) is not None
 
 
 def _start_not_due(row: dict, rules: Rules) -> bool:

@@ -41,7 +41,7 @@ def in_row_target_measures(row: dict, rules: Rules) -> list[Measure]:
             milestone = bool(rules.compiled["milestone"].search(target.text_before))
             lo, hi = bound_left(text, target.start, SENTENCE_SEPS), bound_right(text, target.end, SENTENCE_SEPS)
             same = [a for a in actuals if a.unit == target.unit and lo <= a.start < hi and a.start != target.start
-                    and not _breaks_down(text, target, a, rules)]
+                    and not _breaks_down(text, target, a, rules) and not _size_figure(text, a.start, rules)]
             if not same and adjusted:
                 # 目标调整为 3000 套。截至 6 月底已完成 2000 套: the adjusted target
                 # stands for the rest of the column
@@ -73,6 +73,48 @@ def _breaks_down(text: str, target: Quantity, actual: Quantity, rules: Rules) ->
         v in clause for v in q.get("bare_actual_verbs", []))
 
 
+def _shares_delivery_verb(target: Quantity, actual: Quantity, rules: Rules) -> bool:
+    """The task's only target of a unit and an actual after 已 that share a delivery verb (计划年内完工
+    项目 39 个 → 已完工 19 个) ([families.shared_delivery_verb])."""
+    verbs = rules.family("shared_delivery_verb").get("verbs", [])
+    return "已" in actual.text_before and any(v in target.text_before and v in actual.text_before[actual.text_before.rfind("已"):]
+                                                for v in verbs)
+
+
+def _year_targets(targets: list[Quantity], rules: Rules) -> list[Quantity]:
+    """The task targets marked as the year's (2017 年度计划实施 170878 户) when the task states others of
+    their unit (235198 户 over several years) ([families.year_target_first])."""
+    words = rules.family("year_target_first").get("year_words", [])
+    marked = [t for t in targets if any(w in t.text_before[-10:] for w in words)]
+    return [t for t in marked if sum(o.unit == t.unit for o in targets) > 1]
+
+
+def _size_figure(text: str, start: int, rules: Rules) -> bool:
+    """True when the number at ``start`` states the size of the works, not progress: a size word
+    (总投资, 概算 …) before it in its clause with no verb of doing between ([families.size_not_progress])."""
+    family = rules.family("size_not_progress")
+    lead = text[bound_left(text, start, CLAUSE_SEPS):start]
+    for word in family.get("size_words", []):
+        at = lead.rfind(word)
+        if at >= 0 and not any(v in lead[at:] for v in family.get("done_words", [])):
+            return True
+    return False
+
+
+def _breakdown_of_done(text: str, total_at: int, done_at: int, rules: Rules) -> bool:
+    """True when the count at ``done_at`` is a part (其中…) of a total at ``total_at`` that is itself
+    done (完成抽检 795 批次，其中…489 批次): a breakdown of what was done, not progress against a
+    plan ([families.size_not_progress].breakdown_of_done)."""
+    family = rules.family("size_not_progress")
+    if not family.get("breakdown_of_done"):
+        return False
+    between = text[total_at:done_at]
+    lead = text[bound_left(text, total_at, SENTENCE_SEPS + "，,：:"):total_at]  # its clause, 、 lists kept
+    plan = rules["quantities"].get("plan_words", [])
+    return (any(w in between for w in rules["quantities"].get("breakdown_words", []))
+            and any(v in lead for v in family.get("done_words", [])) and not any(w in lead for w in plan))
+
+
 def _is_sub_target(task: str, target: Quantity, rules: Rules) -> bool:
     """A task target after a breakdown word (其中) breaks down a main one before it."""
     words = rules["quantities"].get("breakdown_words", [])
@@ -93,7 +135,10 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
     pairs = []
     # [families.year_target_of_several]: the year's target among several of one unit pairs on a shorter shared word
     year_words = rules.family("year_target_of_several").get("year_words", [])
+    of_year = _year_targets(targets, rules)  # [families.year_target_first]
     for t_index, target in enumerate(targets):
+        if any(t.unit == target.unit for t in of_year) and target not in of_year:
+            continue  # the year's target of this unit is the yardstick, not a multi-year total beside it
         only_of_unit = sum(t.unit == target.unit for t in targets) == 1
         for a_index, (_field, actual) in enumerate(actuals):
             if actual.unit != target.unit:
@@ -103,6 +148,9 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
             if actual.standard != target.standard:
                 continue  # a standard promised (每人每月 55 元) is met by a standard reached, not by money paid out
             overlap = longest_common_run(target.context, actual.context)
+            if target in of_year:  # the year's share of a total: the total's words name its measure too
+                overlap = max([overlap] + [longest_common_run(t.context, actual.context) for t in targets
+                                           if t.unit == target.unit and t not in of_year])
             if target.standard and actual.value == target.value:
                 pairs.append((-100, a_index, t_index))  # the promised level itself, reached
             elif overlap >= q["min_overlap"] or (overlap >= q["min_overlap_full"] and overlap == len(target.context)) or (
@@ -112,6 +160,8 @@ def target_measures(row: dict, rules: Rules) -> list[Measure]:
             elif overlap >= q["min_overlap_full"] and not actual.starts_works and any(
                     w in target.text_before[-8:] for w in year_words):
                 pairs.append((-overlap, a_index, t_index))  # 年度计划投资 103.4 亿元 → 实际完成投资 44 亿元
+            elif only_of_unit and _shares_delivery_verb(target, actual, rules):
+                pairs.append((-overlap, a_index, t_index))  # 计划年内完工项目 39 个 → 已完工 19 个
             elif only_of_unit and actual.bare and actual.starts_works == target.starts_works and any(
                 verb in actual.text_before for verb in [*q.get("bare_actual_verbs", []), *q.get("start_verbs", [])]
             ):
@@ -189,6 +239,8 @@ def x_of_y_measures(row: dict, rules: Rules) -> list[Measure]:
                     continue
                 seen.add(number_start)
                 total_at, total = earlier[-1]
+                if _breakdown_of_done(text, total_at, number_start, rules):
+                    continue
                 clause = text[bound_left(text, match.start(), CLAUSE_SEPS):match.end()]
                 decisive = not rules.words("quantities", "non_plan_words").found_in(clause)
                 phrase = evidence_phrase(text, total_at, match.end())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from src.classify.cues import negated
+from src.classify.cues import find_delay_cues, negated
 from src.classify.measure_types import SCHEDULE_KINDS, Measure
 from src.classify.quantities import quantities_in, task_targets
 from src.classify.rules import Rules
@@ -120,6 +120,7 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
     完成年度计划的 85.9% in a November report) is judged against that month's schedule (10/12), put
     on the report's scale so that the status compares it with the report's schedule
     ([families.arith_dated_measure]). A share at or above 100% is the year's target met whenever."""
+    deciding = _not_in_a_delay(_not_a_step(_unnamed_period_plan(deciding, row, rules), row, rules), row, rules)
     if not rules.family("arith_dated_measure").get("own_month_schedule"):
         return deciding
     period = rules.ready["period_month"]
@@ -132,7 +133,8 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
             out.append(m)
             continue
         text = row[m.source_field]
-        months = [month_number(a or b) for a, b in period.findall(sentence_of(text, m.position, m.position))]
+        sentence = sentence_of(text, m.position, m.position)
+        months = [month_number(a or b) for a, b in period.findall(sentence)] + _dated_periods(sentence, rules)
         months = [n for n in months if 0 < n < report_month]
         if not months:
             out.append(m)
@@ -142,6 +144,83 @@ def dated_measures(deciding: list[Measure], row: dict, rules: Rules) -> list[Mea
         out.append(Measure(m.phrase, m.value, m.unit, m.target, m.ratio / own * schedule, m.source_field, "milestone",
                            m.decisive, m.position, note=note))
     return out
+
+
+def period_plan_month(text: str, rules: Rules) -> int | None:
+    """The month a period's plan named in ``text`` ends with (1—6 月计划 → 6, 上半年任务 → 6), or None
+    ([families.period_plan_unnamed])."""
+    family = rules.family("period_plan_unnamed")
+    pattern = family.get("period_plan_pattern")
+    match = re.search(pattern, text) if pattern else None
+    if match is None:
+        return None
+    named = match.group("month")
+    return month_number(named) if named else int(family.get("period_months", {}).get(match.group("period"), 0)) or None
+
+
+def _unnamed_period_plan(deciding: list[Measure], row: dict, rules: Rules) -> list[Measure]:
+    """A share of a plan that names no year (占投资计划 6.97 亿元的 190.1%) in a progress cell that names
+    a period's plan ending by the report month (完成 1—6 月计划投资) is a share of that period's plan:
+    the row's own milestone, on the schedule's scale, never the year's target met."""
+    own = period_plan_month(row["progress"], rules)
+    if own is None or not 0 < own <= row["_date"].month or row["_schedule"] >= 1:
+        return deciding
+    words = rules.family("period_plan_unnamed").get("year_words", [])
+    out = []
+    for m in deciding:
+        if m.kind in ("annual-share", "completion-rate") and m.ratio is not None and not any(
+                w in m.phrase for w in words):
+            note = f"〔核算：{own}月底前的期间计划的{m.ratio * 100:.1f}%（期间计划，非全年目标）〕"
+            m = Measure(m.phrase, m.value, m.unit, m.target, m.ratio * row["_schedule"] / (own / 12),
+                        m.source_field, "milestone", m.decisive, m.position, note=note)
+        out.append(m)
+    return out
+
+
+def _not_a_step(deciding: list[Measure], row: dict, rules: Rules) -> list[Measure]:
+    """Drop a count met (the task's figure, or 全部完成) whose object is a step before the works
+    (完成…22 公里路段灾防工程施工方案审查, 7 处已全部完成踏勘和设计方案): the figure names the works, the
+    verb's object is a step of them ([families.step_object]); kept when the task promises that step."""
+    family = rules.family("step_object")
+    steps = [w for w in family.get("step_words", []) if w not in row["task"]]
+    if not steps:
+        return deciding
+    out = []
+    for m in deciding:
+        if m.kind in ("target-match", "annual-share") and m.ratio is not None and m.ratio >= 1:
+            text = row[m.source_field]
+            end = bound_right(text, m.position, SENTENCE_SEPS + "，,；;")
+            tail = text[m.position:end]
+            if any(w in tail for w in steps) and not any(w in tail for w in family.get("works_done_words", [])):
+                continue
+        out.append(m)
+    return out
+
+
+def _not_in_a_delay(deciding: list[Measure], row: dict, rules: Rules) -> list[Measure]:
+    """Drop the task's count paired at 100% in a sentence that says the work is delayed or cancelled
+    (…等 10 个项目因手续办理等原因进度有所滞后): the figure names the set the delay is about, it does not
+    say the set was delivered ([families.count_in_delay])."""
+    if not rules.family("count_in_delay").get("count_named_in_delay") or not any(
+            m.kind == "target-match" and m.ratio is not None and m.ratio >= 1 for m in deciding):
+        return deciding
+    delays = [c for c in find_delay_cues(row, rules) if not c.weak]
+    out = []
+    for m in deciding:
+        if m.kind == "target-match" and m.ratio is not None and m.ratio >= 1:
+            sentence = sentence_of(row[m.source_field], m.position, m.position)
+            if any(c.source_field == m.source_field and c.phrase in sentence for c in delays):
+                continue
+        out.append(m)
+    return out
+
+
+def _dated_periods(sentence: str, rules: Rules) -> list[int]:
+    """The months that periods dated with 截至 end with (截至上半年 → 6, 截至 2025 年一季度 → 3:
+    [families.dated_period_words])."""
+    family = rules.family("dated_period_words")
+    pattern, months = family.get("dated_pattern"), family.get("period_months", {})
+    return [int(months[m.group("period")]) for m in re.finditer(pattern, sentence)] if pattern else []
 
 
 def all_done_measures(row: dict, rules: Rules) -> list[Measure]:

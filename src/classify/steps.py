@@ -14,6 +14,7 @@ from src.classify.arithmetic import over_fulfilment, stated_growth_behind, state
 from src.classify.cues import find_delay_cues, find_early_stage_cues, find_forecast_cues, find_on_track_cues, names_a_node
 from src.classify.measures import EXPLICIT_KINDS, SCHEDULE_KINDS, Measure, actuals_of
 from src.classify.quantities import quantities_in
+from src.classify.relations import period_plan_month
 from src.classify.rules import Rules
 from src.classify.spans import (
     CLAUSE_SEPS,
@@ -192,7 +193,7 @@ def stated_over_fulfilment(f: Facts) -> Decision | None:
     """2. A stated over-fulfilment (超额完成, 完成率 125%) beats counts paired from the
     task text (the promised figure read as the actual), not a share the row states itself."""
     over = over_fulfilment(f.row, f.rules)
-    if over and _about_a_node(over, f.rules):
+    if over and (_about_a_node(over, f.rules) or period_plan_month(over, f.rules)):  # a period's plan met
         over = None
     if over and not any(m.ratio < 1 for m in f.deciding if m.kind in EXPLICIT_KINDS):
         if f.short_of_target:
@@ -221,7 +222,7 @@ def target_met(f: Facts) -> Decision | None:
         deciding = [m for m in deciding if m in target_bearing or m.kind not in SCHEDULE_KINDS
                     or not (m.ratio >= f.schedule)]
     task_matches = [m for m in f.measures if m.kind == "target-match"]
-    unmatched_targets = bool(task_matches) and len(f.targets) > len(task_matches)
+    unmatched_targets = bool(task_matches) and len(f.targets) > len(task_matches) + _answered_otherwise(f)
     if unmatched_targets and all(m.ratio >= 1 for m in deciding):
         f.review.append("task states more numeric targets than the progress reports")
     if (target_bearing and len(target_bearing) == len(deciding) and all(m.ratio >= 1 for m in deciding)
@@ -230,6 +231,18 @@ def target_met(f: Facts) -> Decision | None:
         items = (len(deciding), 0) if len(deciding) > 1 else (0, 0)
         return Decision("completed", "target-met", smallest.phrase, smallest.ratio, measure=smallest, items=items)
     return None
+
+
+def _answered_otherwise(f: Facts) -> int:
+    """Task targets answered without a pair ([families.targets_answered]): a standard (每生每年 500 元
+    提高到 600 元) is a level, not an amount to report; a share of the year's plan (完成年度计划的 173%)
+    answers the task's plan amount."""
+    family = f.rules.family("targets_answered")
+    if not family.get("count_standards_and_shares"):
+        return 0
+    words = family.get("year_words", [])
+    shares = [m for m in f.deciding if m.kind in ("annual-share", "completion-rate") and any(w in m.phrase for w in words)]
+    return sum(t.standard for t in f.targets) + min(len(shares), 1)
 
 
 def _may_be_met(f: Facts) -> bool:
@@ -300,7 +313,7 @@ def quantified_against_schedule(f: Facts) -> Decision | None:
     if len(below) > len(at_or_above):
         return quantified("lagging", representative(below), items, f.schedule)
     if len(below) == len(at_or_above):
-        main = largest_amount(f)
+        main = names_task_measure(f) or largest_amount(f)
         if main is not None:  # the main sub-target by size decides (codebook: judge the main one)
             return quantified("lagging" if main in below else "on-track", main, items, f.schedule)
         f.review.append("measures split evenly; tie-break applied")
@@ -308,6 +321,18 @@ def quantified_against_schedule(f: Facts) -> Decision | None:
             return quantified("lagging", representative(below), items, f.schedule)
     # the least favourable measure that still decides on-track
     return quantified("on-track", min(at_or_above, key=lambda x: (x.ratio, x.position)), items, f.schedule)
+
+
+def names_task_measure(f: Facts) -> Measure | None:
+    """Of measures split evenly, the side whose phrases name the measure the task promises (a task of
+    年度计划投资: the share of 完成投资, not of 新开工项目): the main sub-target
+    ([families.main_by_task_noun]); None when both sides or neither name it."""
+    nouns = [n for n in f.rules.family("main_by_task_noun").get("measure_nouns", []) if n in f.row["task"]]
+    named = [m for m in f.deciding if any(n in m.phrase for n in nouns)]
+    if not named or len(named) == len(f.deciding):
+        return None
+    sides = {m in f.below for m in named}
+    return named[0] if len(sides) == 1 else None
 
 
 def largest_amount(f: Facts) -> Measure | None:

@@ -274,5 +274,6 @@ def test_the_round_nine_families_record_half_a_of_batch_seven():
 ])
 def test_each_family_decides_only_when_switched_on(family, task, progress, as_of):
     on = judge(task, progress, as_of=as_of)
-    off = judge(task, progress, as_of=as_of, rules=without(family))
+    also = ("step_object",) if family == "listed_not_done" else ()  # round 11's step_object drops a list's count too
+    off = judge(task, progress, as_of=as_of, rules=without(family, *also))
     assert on.status != off.status
