@@ -274,5 +274,7 @@ def test_the_round_nine_families_record_half_a_of_batch_seven():
 ])
 def test_each_family_decides_only_when_switched_on(family, task, progress, as_of):
     on = judge(task, progress, as_of=as_of)
-    off = judge(task, progress, as_of=as_of, rules=without(family))
+    # the eleventh round's completion_scope reads one item of several too: both off
+    overlapping = {"one_item_of_several": ("completion_scope",)}.get(family, ())
+    off = judge(task, progress, as_of=as_of, rules=without(family, *overlapping))
     assert on.status != off.status

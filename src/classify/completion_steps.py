@@ -1,0 +1,168 @@
+"""Stage 5a, the eleventh round's completion steps (issue 22, helper judge12): what the completion
+families may call done, and two forms of the task's own delivery they did not read. Each is a
+family of ``status_rules.toml`` (block ROUND 11 judge12) with its ``read_from``; switched off (its
+patterns never matching, its lists empty) a step returns None and changes nothing. Placed in
+:data:`src.classify.order.RULE_STEPS`.
+
+* :func:`completion_scope` (0c, before any step; never decides): a delivery event is no delivery
+  of the task when a plan or forecast word stands anywhere in its clause (预计 12 月…正式投用), when a
+  part of the works stands before it that the task does not name (一期…全面完工), or when it is one
+  named item of several while another clause of the row has works still under way (甲园已完工，乙园
+  已开工建设); a year's completion said of one named item is dropped the same way.
+* :func:`one_item_under_way` (before the delivery grammars): the row whose one item was dropped
+  above is on-track, so that no later delivery grammar reads that item as the row.
+* :func:`task_done_stated`: the task's own task or target said done with a perfective marker
+  (××任务全面完成, 全面完成目标任务; at a year-end report 完成预期目标).
+* :func:`named_delivery`: the task's own object built or finished and put into use (建成××并投入
+  使用, 完成××建设，并投入使用).
+"""
+from __future__ import annotations
+
+import re
+
+from src.classify.spans import SENTENCE_SEPS, bound_left, evidence_phrase
+from src.classify.steps import Decision, Facts
+
+# a clause for these steps runs between commas, colons and sentence ends (not 、: a list of named
+# items is one clause)
+_SEPS = SENTENCE_SEPS + "，,：:"
+_CLAUSES = re.compile(f"[{re.escape(_SEPS)}]")
+
+
+def _clause_before(text: str, pos: int) -> str:
+    return text[bound_left(text, pos, _SEPS):pos]
+
+
+def _shares_run(a: str, b: str, n: int, stop: list) -> bool:
+    runs = {a[i:i + n] for i in range(len(a) - n + 1)}
+    return any(run in b and run not in stop for run in runs)
+
+
+def _parts_not_of_task(family: dict, before: str, task: str) -> bool:
+    """A part of the works (一期, 部分, 主体) named before the event that the task itself does not name."""
+    return any(w in before and w not in task for w in family.get("part_words", []))
+
+
+def _under_way(family: dict, text: str, own_clause: str) -> str:
+    """Another clause of ``text`` (not ``own_clause``) with works still under way, or ''."""
+    pattern = family.get("ongoing_pattern")
+    if not pattern:
+        return ""
+    for clause in _CLAUSES.split(text):
+        if clause.strip() and clause not in own_clause and own_clause not in clause and re.search(pattern, clause):
+            return clause.strip()
+    return ""
+
+
+def _subject(family: dict, clause: str) -> str:
+    for word in sorted(family.get("manner_words", []), key=len, reverse=True):
+        clause = clause.replace(word, "")
+    return clause.strip()
+
+
+def completion_scope(f: Facts) -> None:
+    """0c. Before any step: drop the delivery events (one-off cues) said under a plan, of a part
+    the task does not name, or of one named item while another is still under way, and the
+    year's completions said of one named item while another is under way
+    ([families.completion_scope]). Never decides (returns None)."""
+    family = f.rules.family("completion_scope")
+    if not (family.get("plan_words") or family.get("ongoing_pattern")) or not (f.one_off or f.annual):
+        return None
+    task = f.row["task"]
+    min_subject = int(family.get("min_subject_chars", 2))
+
+    def keep(cue, one_off: bool) -> bool:
+        text = f.row.get(cue.source_field) or ""
+        spots = [m.start() for m in re.finditer(re.escape(cue.phrase), text)] or [-1]
+        for pos in spots:
+            if pos < 0:
+                return True
+            before = _clause_before(text, pos)
+            if one_off and any(w in before for w in family.get("plan_words", [])):
+                continue
+            if one_off and _parts_not_of_task(family, before, task):
+                continue
+            own = text[bound_left(text, pos, _SEPS):pos + len(cue.phrase)]
+            other = _under_way(family, text, own)
+            if other and len(_subject(family, before)) >= min_subject:
+                f.found["one_item_under_way"] = other
+                continue
+            return True
+        return False
+
+    f.one_off = [c for c in f.one_off if keep(c, True)]
+    f.annual = [c for c in f.annual if keep(c, False)]
+    return None
+
+
+def one_item_under_way(f: Facts) -> Decision | None:
+    """10a'. A row whose one item's delivery was dropped by :func:`completion_scope` (another item
+    still under way) is on-track: no later delivery grammar reads that item as the row."""
+    other = f.found.get("one_item_under_way")
+    if not other or f.one_off or f.annual:
+        return None
+    f.review.append("one item of several said done; another still under way")
+    return Decision("on-track", "stated-on-track", other)
+
+
+def _guarded(family: dict, text: str, match: re.Match, task: str) -> bool:
+    before = _clause_before(text, match.start())
+    window = before + match.group(0)
+    if any(w in window for w in family.get("not_before", [])):
+        return True
+    return _parts_not_of_task(family, window, task)
+
+
+def _own(family: dict, obj: str, task: str) -> bool:
+    """The object is the task's own: it shares a run of ``min_overlap`` characters with the task
+    (not a stop run), or nothing is left of it once the filler words are taken out."""
+    for word in sorted(family.get("bare_words", []), key=len, reverse=True):
+        obj = obj.replace(word, "")
+    obj = re.sub(r"[\s\d年月日号份底初中旬上下]", "", obj)
+    return not obj or _shares_run(obj, task, int(family.get("min_overlap", 2)), family.get("stop_runs", []))
+
+
+def task_done_stated(f: Facts) -> Decision | None:
+    """10f. The task's own task or target said done with a perfective marker (××任务全面完成,
+    全面完成目标任务; at a year-end report 完成预期目标), no measure short of its target, no plan,
+    negation, node or part in its clause ([families.task_done_stated]): completed
+    [explicit-completed]."""
+    family = f.rules.family("task_done_stated")
+    if f.short_of_target:
+        return None
+    text, task = f.row["progress"], f.row["task"]
+    patterns = list(family.get("patterns", []))
+    if f.row["_date"].month >= int(f.rules["schedule"].get("year_end_month", 12)):
+        patterns += family.get("year_end_patterns", [])
+    for pattern in patterns:
+        for match in re.finditer(pattern, text):
+            if _guarded(family, text, match, task):
+                continue
+            obj = match.groupdict().get("object")
+            if obj is None:
+                obj = _clause_before(text, match.start())
+            if _own(family, obj, task):
+                return Decision("completed", "explicit-completed", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+def named_delivery(f: Facts) -> Decision | None:
+    """10g. The task's own object built or finished and put into use (建成××并投入使用, 完成××建设，
+    并投入使用), no measure short of its target, no plan, negation or part in its clause
+    ([families.named_delivery]): completed [one-off-completed]."""
+    family = f.rules.family("named_delivery")
+    if f.short_of_target or not family.get("patterns"):
+        return None
+    text, task = f.row["progress"], f.row["task"]
+    for pattern in family["patterns"]:
+        for match in re.finditer(pattern, text):
+            if _guarded(family, text, match, task):
+                continue
+            obj = match.group("object")
+            if obj and _shares_run(re.sub(r"\s", "", obj), task, int(family.get("min_overlap", 2)),
+                                   family.get("stop_runs", [])):
+                return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+__all__ = ["completion_scope", "one_item_under_way", "task_done_stated", "named_delivery"]

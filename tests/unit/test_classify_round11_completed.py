@@ -1,0 +1,97 @@
+"""The eleventh round, completed side (issue 22, helper judge12): what the completion families may
+call done (not a delivery promised, not a part, not one item while another is under way) and two
+forms of the task's own delivery they did not read (the task's own task said done; the task's
+object built and put into use). Invented wordings only (none copied from a labelled row); what the
+families change on real rows is measured by ``make evaluate`` (``--split-batch 6 7 8``), never
+asserted here."""
+from __future__ import annotations
+
+import pytest
+
+from src.classify import load_rules
+from src.classify.rules import families_read_from
+from tests.unit.judging import judge_at, without
+
+judge = judge_at("2023-09-30")
+year_end = judge_at("2023-12-31")
+
+
+def test_the_round_records_where_it_was_read():
+    origins = families_read_from(load_rules())
+    for family in ("completion_scope", "task_done_stated", "named_delivery"):
+        read = origins[f"families.{family}"]
+        assert len(read) == len(set(read)) > 0
+        # batches 1-5 and the halves A of batches 6-8 only (an odd L/M/N/O/P notice or an even Q one is half A's)
+        assert {n[:2] for n in read} <= {"AN", "BN", "CN", "DN", "EN", "FN", "GN", "IN", "JN", "KN", "LN", "MN", "ON",
+                                         "PN", "QN", "NN", "HN"}
+
+
+# ---- completion_scope: a delivery under a plan, of a part, of one item of several ------------
+@pytest.mark.parametrize("task, progress", [
+    ("城西燃气管道工程", "预计11月20日城西燃气管道正式通气投用"),   # a forecast
+    ("南湖污水处理厂扩建", "南湖污水处理厂扩建项目中一期生化池、沉淀池等全面完工，二期设备安装正在进行"),  # a first phase
+    ("新建东村、西村两所卫生室", "截至目前，东村卫生室已竣工，西村卫生室已开工建设"),            # one of two, the other started
+    ("建设滨河、湖畔、山前三处游园", "滨河游园已建成并开放，湖畔游园正在施工，山前游园按时序推进"),  # one of three
+])
+def test_a_delivery_promised_partial_or_of_one_item_is_not_the_task_done(task, progress):
+    on = judge(task, progress)
+    assert on.status != "completed"
+    assert judge(task, progress, rules=without("completion_scope")).status == "completed"
+
+
+def test_one_item_done_while_another_is_under_way_is_on_track_and_flagged():
+    on = judge("新建东村、西村两所卫生室", "东村卫生室已竣工，西村卫生室正在施工")
+    assert on.status == "on-track" and on.needs_review
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("新建城南消防站", "城南消防站已竣工并投入使用"),                       # the whole, nothing else
+    ("新建城南消防站", "城南消防站已竣工验收，正在办理结算"),               # paperwork after the delivery
+    ("城东污水管网一期工程", "城东污水管网一期工程已全面完工"),             # the task's own phase
+])
+def test_the_task_delivered_whole_stays_completed(task, progress):
+    assert judge(task, progress).status == "completed"
+
+
+# ---- task_done_stated: the task's own task or target said done ------------------------------
+@pytest.mark.parametrize("task, progress, at", [
+    ("农村饮水安全巩固任务", "农村饮水安全巩固任务全面完成，受益群众3.2万人", judge),
+    ("城区公厕改造", "全面完成目标任务，群众如厕条件明显改善", judge),
+    ("5县保障房基本建成任务", "5县保障房基本建成任务已全面完成", judge),
+    ("全年安排重点水利项目12项", "截至12月底，已累计完成投资8.6亿元，6个项目竣工，其余项目加快施工，完成预期目标", year_end),
+])
+def test_the_task_itself_said_done_is_completed(task, progress, at):
+    on = at(task, progress)
+    assert on.status == "completed" and on.status_rule == "explicit-completed"
+    assert at(task, progress, rules=without("task_done_stated")).status != "completed"
+
+
+@pytest.mark.parametrize("task, progress, at", [
+    ("农村饮水安全巩固任务", "力争年底前农村饮水安全巩固任务全面完成", judge),          # a goal
+    ("农村饮水安全巩固任务", "三季度节点任务全面完成", judge),                           # a node
+    ("南湖片区改造", "南湖片区一期改造任务全面完成，二期正在推进", judge),              # a part
+    ("全年安排重点水利项目12项", "已完成投资5.1亿元，完成预期目标", judge),               # not a year-end report
+    ("全年安排重点水利项目12项", "年内有望完成预期目标", year_end),                       # a forecast
+])
+def test_a_goal_a_node_a_part_or_mid_year_words_are_not_the_task_done(task, progress, at):
+    assert at(task, progress).status_rule != "explicit-completed"
+
+
+# ---- named_delivery: the task's object built or finished and put into use -------------------
+@pytest.mark.parametrize("task, progress", [
+    ("城北公交首末站", "完成城北公交首末站建设，并投入使用，新增停车位40个"),
+    ("县妇幼保健院门诊楼", "建成县妇幼保健院门诊楼并投入运营"),
+])
+def test_the_tasks_object_built_and_in_use_is_completed(task, progress):
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "one-off-completed"
+    assert judge(task, progress, rules=without("named_delivery")).status != "completed"
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("城北公交首末站", "计划年底前完成城北公交首末站建设并投入使用"),   # a plan
+    ("城北公交首末站", "建成城南停车场并投入使用"),                     # another object
+    ("县妇幼保健院门诊楼", "门诊楼主体基本建成，尚未投入使用"),         # partial, not in use
+])
+def test_a_plan_another_object_or_a_part_is_not_the_delivery(task, progress):
+    assert judge(task, progress).status != "completed"
