@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from src.classify.spans import SENTENCE_SEPS, bound_left, evidence_phrase
-from src.classify.steps import Decision, Facts
+from src.classify.steps import Decision, Facts, default_on_track
 
 # a clause for these steps runs between commas, colons and sentence ends (not 、: a list of named
 # items is one clause)
@@ -70,6 +70,9 @@ def completion_scope(f: Facts) -> None:
         return None
     task = f.row["task"]
     min_subject = int(family.get("min_subject_chars", 2))
+    plan = list(family.get("plan_words", []))
+    if f.row["_date"].month < int(f.rules["schedule"].get("year_end_month", 12)):
+        plan += family.get("promise_words", [])  # 年底建成投用 before the year's end is a promise
 
     def keep(cue, one_off: bool) -> bool:
         text = f.row.get(cue.source_field) or ""
@@ -78,13 +81,20 @@ def completion_scope(f: Facts) -> None:
             if pos < 0:
                 return True
             before = _clause_before(text, pos)
-            if one_off and any(w in before for w in family.get("plan_words", [])):
+            if one_off and any(w in before for w in plan):
                 continue
             if one_off and _parts_not_of_task(family, before, task):
                 continue
             own = text[bound_left(text, pos, _SEPS):pos + len(cue.phrase)]
             other = _under_way(family, text, own)
-            if other and len(_subject(family, before)) >= min_subject:
+            subject = _subject(family, before)
+            if not one_off and not subject and family.get("subject_from_clause_before"):
+                # a year's completion opening its clause (…调增基础养老金 5 元，完成年度调整任务): its
+                # subject is the clause before it in the same sentence
+                start = bound_left(text, pos, _SEPS)
+                if start > 0 and text[start - 1] not in SENTENCE_SEPS:
+                    subject = _subject(family, _clause_before(text, start - 1))
+            if other and len(subject) >= min_subject:
                 f.found["one_item_under_way"] = other
                 continue
             return True
@@ -103,6 +113,20 @@ def one_item_under_way(f: Facts) -> Decision | None:
         return None
     f.review.append("one item of several said done; another still under way")
     return Decision("on-track", "stated-on-track", other)
+
+
+def promise_only(f: Facts) -> Decision | None:
+    """13a'. A short cell that only promises the delivery (年内竣工使用, 年底前建成投用): a word of
+    plan or time (completion_scope's plan_words and promise_words) before its delivery word and
+    nothing said done. The bare delivery (13b) must not read it as delivered: on-track by default."""
+    family = f.rules.family("completion_scope")
+    words = [*family.get("plan_words", []), *family.get("promise_words", [])]
+    text = f.row["progress"].strip()
+    if not words or len(text) > int(family.get("promise_max_chars", 12)) or "已" in text:
+        return None
+    if any(w in text for w in words):
+        return default_on_track(f)
+    return None
 
 
 def _guarded(family: dict, text: str, match: re.Match, task: str) -> bool:
@@ -165,4 +189,4 @@ def named_delivery(f: Facts) -> Decision | None:
     return None
 
 
-__all__ = ["completion_scope", "one_item_under_way", "task_done_stated", "named_delivery"]
+__all__ = ["completion_scope", "one_item_under_way", "task_done_stated", "named_delivery", "promise_only"]

@@ -2,7 +2,13 @@
 step that returns a :class:`src.classify.steps.Decision` decides."""
 from __future__ import annotations
 
-from src.classify.completion_steps import completion_scope, named_delivery, one_item_under_way, task_done_stated
+from src.classify.completion_steps import (
+    completion_scope,
+    named_delivery,
+    one_item_under_way,
+    promise_only,
+    task_done_stated,
+)
 from src.classify.dated_steps import (
     cannot_go_ahead,
     component_share,
@@ -69,6 +75,7 @@ RULE_STEPS = (
     stated_on_track,
     partial_delivery,
     growth_stated_met,
+    promise_only,
     bare_delivery,
     start_rate_share,
     earlier_year_plan,

@@ -6,14 +6,24 @@ families change on real rows is measured by ``make evaluate`` (``--split-batch 6
 asserted here."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from src.classify import load_rules
-from src.classify.rules import families_read_from
+from src.classify.rules import families_read_from, rules_without
 from tests.unit.judging import judge_at, without
 
 judge = judge_at("2023-09-30")
 year_end = judge_at("2023-12-31")
+
+
+def only_off(family: str):
+    """The rules with this one family switched off (``without`` switches off every family read from
+    the same notice)."""
+    raw = copy.deepcopy(load_rules().raw)
+    raw["families"][family]["read_from"] = ["__only_this__"]
+    return rules_without(load_rules(raw), "__only_this__")
 
 
 def test_the_round_records_where_it_was_read():
@@ -95,3 +105,25 @@ def test_the_tasks_object_built_and_in_use_is_completed(task, progress):
 ])
 def test_a_plan_another_object_or_a_part_is_not_the_delivery(task, progress):
     assert judge(task, progress).status != "completed"
+
+
+# ---- completion_scope, widened: a year's completion of one item; a promise only -------------
+@pytest.mark.parametrize("task, progress", [
+    ("加强社会救助保障", "城乡低保标准每人每月提高30元，完成年度提标任务；临时救助办法正在研究制定"),
+    ("实现80岁以上老人健康体检全覆盖", "有序推进老人健康体检工作，全市平均进度达58.3%，甲县、乙县提前完成年度目标任务"),
+])
+def test_a_years_completion_of_one_item_is_not_the_rows(task, progress):
+    on = judge(task, progress)
+    assert on.status == "on-track" and on.needs_review
+    assert judge(task, progress, rules=only_off("completion_scope")).status == "completed"
+
+
+@pytest.mark.parametrize("progress", ["年内竣工使用", "年底建成投用"])
+def test_a_promise_of_delivery_is_not_delivered(progress):
+    on = judge("城南文化中心", progress)
+    assert on.status == "on-track" and on.status_rule == "default-on-track"
+    assert judge("城南文化中心", progress, rules=only_off("completion_scope")).status == "completed"
+
+
+def test_at_year_end_a_delivery_at_the_years_end_is_a_fact():
+    assert year_end("城南文化中心", "已于年底建成投用").status == "completed"
