@@ -189,4 +189,25 @@ def named_delivery(f: Facts) -> Decision | None:
     return None
 
 
-__all__ = ["completion_scope", "one_item_under_way", "task_done_stated", "named_delivery", "promise_only"]
+def document_done(f: Facts) -> Decision | None:
+    """10i. A task that promises a document or sets up a body (task_words: 方案, 办法, 领导小组…):
+    a document named in 《》 issued or drawn up with a perfective marker (已印发《…》, 制定了《…》,
+    出台了《…》) or approved (《…》已获…批复, 经…审议通过), not a draft (draft_words), not after a
+    plan, negation or wait in its clause, never for an open-ended task or one with a number
+    ([families.document_done]): completed
+    [one-off-completed]."""
+    family = f.rules.family("document_done")
+    task, text = f.row["task"], f.row["progress"]
+    if f.short_of_target or f.targets or not any(w in task for w in family.get("task_words", [])):
+        return None  # a task with a number is judged by its count, not by a document on the way
+    if any(w in task for w in f.rules["completed"].get("open_ended_markers", [])):
+        return None
+    for pattern in family.get("patterns", []):
+        for match in re.finditer(pattern, text):
+            if _guarded(family, text, match, task) or any(w in match.group(0) for w in family.get("draft_words", [])):
+                continue
+            return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+__all__ = ["document_done", "completion_scope", "one_item_under_way", "task_done_stated", "named_delivery", "promise_only"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from src.classify.completion_steps import (
     completion_scope,
+    document_done,
     named_delivery,
     one_item_under_way,
     promise_only,
@@ -72,6 +73,7 @@ RULE_STEPS = (
     task_verb_done,
     task_done_stated,
     named_delivery,
+    document_done,
     stated_on_track,
     partial_delivery,
     growth_stated_met,

@@ -127,3 +127,25 @@ def test_a_promise_of_delivery_is_not_delivered(progress):
 
 def test_at_year_end_a_delivery_at_the_years_end_is_a_fact():
     assert year_end("城南文化中心", "已于年底建成投用").status == "completed"
+
+
+# ---- document_done: a document task's document issued or approved ---------------------------
+@pytest.mark.parametrize("task, progress", [
+    ("编制城区停车设施专项规划", "经多轮论证，编制完成《城区停车设施专项规划（2024-2030）》并已获区政府批复"),
+    ("制定农村集体资产管理办法", "经广泛调研，制定了《农村集体资产管理暂行办法》，自下月起施行"),
+    ("组建县招商引资工作专班", "县政府办已下发了《关于组建县招商引资工作专班的通知》"),
+])
+def test_a_document_task_with_its_document_issued_is_completed(task, progress):
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "one-off-completed"
+    assert judge(task, progress, rules=only_off("document_done")).status != "completed"
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("编制城区停车设施专项规划", "已制定《城区停车设施专项规划（草案）》"),                       # a draft
+    ("编制城区停车设施专项规划", "正在起草《城区停车设施专项规划》，计划年底前印发"),             # a plan
+    ("建设20家社区托育机构", "已印发《社区托育机构建设指引》"),                                  # a count task
+    ("深化国有企业薪酬制度改革", "制定出台《市属企业负责人薪酬核定办法》"),                     # open-ended
+])
+def test_a_draft_a_plan_or_a_document_on_the_way_is_not_the_task_done(task, progress):
+    assert judge(task, progress).status != "completed"
