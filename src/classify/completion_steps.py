@@ -210,4 +210,28 @@ def document_done(f: Facts) -> Decision | None:
     return None
 
 
-__all__ = ["document_done", "completion_scope", "one_item_under_way", "task_done_stated", "named_delivery", "promise_only"]
+def named_works_done(f: Facts) -> Decision | None:
+    """10j. A task that names only its object (a road, a block of flats, a list of estates: no works
+    verb of works_verbs in it, not open-ended) delivered by any works verb with a perfective marker
+    (已改造完成, 已完成建设, 维修工作已完成), in a row with nothing under way, planned or left
+    (ongoing_words), no count after the verb, no plan, negation or part in its clause
+    ([families.named_works_done]): completed [one-off-completed]."""
+    family = f.rules.family("named_works_done")
+    verbs = family.get("works_verbs", [])
+    task, text = f.row["task"], f.row["progress"]
+    if not verbs or f.short_of_target or any(v in task for v in verbs):
+        return None
+    if any(w in task for w in f.rules["completed"].get("open_ended_markers", [])):
+        return None
+    if any(w in text for w in family.get("ongoing_words", [])):
+        return None
+    alt = "|".join(map(re.escape, sorted(verbs, key=len, reverse=True)))
+    for pattern in family.get("patterns", []):
+        for match in re.finditer(pattern.replace("VERB", alt), text):
+            if _guarded(family, text, match, task):
+                continue
+            return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+__all__ = ["named_works_done", "document_done", "completion_scope", "one_item_under_way", "task_done_stated", "named_delivery", "promise_only"]

@@ -149,3 +149,25 @@ def test_a_document_task_with_its_document_issued_is_completed(task, progress):
 ])
 def test_a_draft_a_plan_or_a_document_on_the_way_is_not_the_task_done(task, progress):
     assert judge(task, progress).status != "completed"
+
+
+# ---- named_works_done: a task that names only its object, delivered by a works verb ----------
+@pytest.mark.parametrize("task, progress", [
+    ("城关镇幸福里、和平里、丰收里小区", "以上小区已改造完成"),
+    ("县二中学生宿舍楼", "宿舍楼维修工作已完成，学生已返校入住"),
+    ("东环路至北环路连接线", "经协调，路面已硬化完成"),
+])
+def test_a_named_object_delivered_by_a_works_verb_is_completed(task, progress):
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "one-off-completed"
+    assert judge(task, progress, rules=only_off("named_works_done")).status != "completed"
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("城关镇幸福里、和平里、丰收里小区", "幸福里已改造完成，其余两个小区正在施工"),   # the rest under way
+    ("城关镇幸福里、和平里、丰收里小区", "已改造完成120户"),                           # a count
+    ("城关镇幸福里、和平里、丰收里小区", "计划年内改造完成"),                           # a plan
+    ("持续推进老旧小区品质提升", "已改造完成"),                                       # open-ended
+])
+def test_the_rest_under_way_a_count_a_plan_or_an_open_task_is_not_delivered(task, progress):
+    assert judge(task, progress).status_rule != "one-off-completed"
