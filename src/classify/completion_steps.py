@@ -234,4 +234,19 @@ def named_works_done(f: Facts) -> Decision | None:
     return None
 
 
-__all__ = ["named_works_done", "document_done", "completion_scope", "one_item_under_way", "task_done_stated", "named_delivery", "promise_only"]
+def coverage_achieved(f: Facts) -> Decision | None:
+    """10k. Full coverage stated achieved with a perfective verb (实现了…全覆盖, 做到了应保尽保,
+    已动态清零), not partial (基本实现), not after a plan or negation in its clause, no measure short
+    of its target ([families.coverage_achieved]): completed [explicit-completed]."""
+    family = f.rules.family("coverage_achieved")
+    if f.short_of_target:
+        return None
+    text, task = f.row["progress"], f.row["task"]
+    for pattern in family.get("patterns", []):
+        for match in re.finditer(pattern, text):
+            if not _guarded(family, text, match, task):
+                return Decision("completed", "explicit-completed", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+__all__ = ["coverage_achieved", "named_works_done", "document_done", "completion_scope", "one_item_under_way", "task_done_stated", "named_delivery", "promise_only"]

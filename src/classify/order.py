@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from src.classify.completion_steps import (
     completion_scope,
+    coverage_achieved,
     document_done,
     named_delivery,
     named_works_done,
@@ -76,6 +77,7 @@ RULE_STEPS = (
     named_delivery,
     document_done,
     named_works_done,
+    coverage_achieved,
     stated_on_track,
     partial_delivery,
     growth_stated_met,

@@ -171,3 +171,25 @@ def test_a_named_object_delivered_by_a_works_verb_is_completed(task, progress):
 ])
 def test_the_rest_under_way_a_count_a_plan_or_an_open_task_is_not_delivered(task, progress):
     assert judge(task, progress).status_rule != "one-off-completed"
+
+
+# ---- coverage_achieved: full coverage stated achieved ---------------------------------------
+@pytest.mark.parametrize("task, progress", [
+    ("实现行政村快递服务全覆盖", "各乡镇稳步推进，新建村级快递服务站46个，实现了全县行政村快递服务全覆盖"),
+    ("城乡低保提标扩面", "全年新增纳入低保对象320户，做到了应保尽保"),
+    ("防止返贫动态监测帮扶", "监测户风险已全部动态清零"),
+])
+def test_full_coverage_achieved_is_completed(task, progress):
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "explicit-completed"
+    assert judge(task, progress, rules=only_off("coverage_achieved")).status != "completed"
+
+
+@pytest.mark.parametrize("progress", [
+    "已基本实现行政村快递服务全覆盖",                 # partial
+    "力争年底前实现行政村快递服务全覆盖",             # a goal
+    "目前尚未实现行政村快递服务全覆盖",               # negated
+    "行政村快递服务覆盖率达到76%，年底实现全覆盖",    # a share and a promise
+])
+def test_coverage_partial_promised_or_negated_is_not_completed(progress):
+    assert judge("实现行政村快递服务全覆盖", progress).status != "completed"
