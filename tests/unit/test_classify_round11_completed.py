@@ -193,3 +193,15 @@ def test_full_coverage_achieved_is_completed(task, progress):
 ])
 def test_coverage_partial_promised_or_negated_is_not_completed(progress):
     assert judge("实现行政村快递服务全覆盖", progress).status != "completed"
+
+
+# ---- none of the block's families reads a stage done or a plan's all-done as the task done ---
+@pytest.mark.parametrize("task, progress", [
+    ("城东体育公园", "施工图设计已完成，施工招标正在进行"),                 # a stage done
+    ("城东体育公园", "已完成方案设计任务"),                                 # a stage as the task word
+    ("城东体育公园", "计划年底前全部建成并投入使用"),                       # a plan's all-done
+    ("城东体育公园", "前期任务已全面完成，预计明年开工"),                   # a stage's task done
+])
+def test_a_stage_done_or_a_plans_all_done_is_not_the_task_done(task, progress):
+    on = judge(task, progress)
+    assert on.status != "completed"
