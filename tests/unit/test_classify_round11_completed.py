@@ -205,3 +205,15 @@ def test_coverage_partial_promised_or_negated_is_not_completed(progress):
 def test_a_stage_done_or_a_plans_all_done_is_not_the_task_done(task, progress):
     on = judge(task, progress)
     assert on.status != "completed"
+
+
+# ---- task_verb_done_more: a phase the task itself names is its own object --------------------
+def test_a_dated_delivery_of_the_tasks_own_phase_is_completed():
+    task, progress = "东湖隧道一期工程建成通车", "东湖隧道一期工程已于2023年5月28日通车试运营"
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "one-off-completed"
+    assert judge(task, progress, rules=only_off("task_verb_done_more")).status != "completed"
+
+
+def test_a_dated_delivery_of_a_phase_the_task_does_not_name_is_not_the_task():
+    assert judge("东湖隧道工程建成通车", "东湖隧道一期工程已于2023年5月28日通车试运营").status != "completed"
