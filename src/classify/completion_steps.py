@@ -1,5 +1,5 @@
 """Stage 5a, the eleventh round's completion steps (issue 22, helper judge12): what the completion
-families may call done, and two forms of the task's own delivery they did not read. Each is a
+families may call done, and forms of the task's own delivery they did not read. Each is a
 family of ``status_rules.toml`` (block ROUND 11 judge12) with its ``read_from``; switched off (its
 patterns never matching, its lists empty) a step returns None and changes nothing. Placed in
 :data:`src.classify.order.RULE_STEPS`.
@@ -15,6 +15,10 @@ patterns never matching, its lists empty) a step returns None and changes nothin
   (××任务全面完成, 全面完成目标任务; at a year-end report 完成预期目标).
 * :func:`named_delivery`: the task's own object built or finished and put into use (建成××并投入
   使用, 完成××建设，并投入使用).
+* :func:`document_done`: a document task's document drawn up, issued or approved (制定了《…》).
+* :func:`named_works_done`: a task naming only its object delivered by a works verb (已改造完成).
+* :func:`coverage_achieved`: full coverage stated achieved (实现了…全覆盖, 做到了应保尽保).
+* :func:`promise_only` (before the bare delivery): a short cell that only promises (年内竣工使用).
 """
 from __future__ import annotations
 
