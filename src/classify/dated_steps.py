@@ -276,9 +276,11 @@ def task_verb_done(f: Facts) -> Decision | None:
         if 1 <= month_number(match.group("month")) and (year, month_number(match.group("month"))) <= (report.year, report.month):
             found.append(match)
     other = f.rules["completed"].get("delivery", {}).get("other_object_words", [])  # 另一个公园
+    # ROUND 11 judge12 ([families.task_verb_done_more], its own switch): 一期 of a task of the 一期
+    own_parts = [w for w in f.rules.family("task_verb_done_more").get("task_own_parts", []) if w in task]
     for match in sorted(found, key=lambda m: m.start()):
         before = _clause_before(text, match.start())
-        if any(w in before + match.group(0) for w in [*family.get("not_before", []), *other]):
+        if any(w in before + match.group(0) for w in [*family.get("not_before", []), *other] if w not in own_parts):
             continue
         if _own_object(f, family, before + (match.groupdict().get("object") or "")):
             return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))

@@ -2,6 +2,16 @@
 step that returns a :class:`src.classify.steps.Decision` decides."""
 from __future__ import annotations
 
+from src.classify.completion_steps import (
+    completion_scope,
+    coverage_achieved,
+    document_done,
+    named_delivery,
+    named_works_done,
+    one_item_under_way,
+    promise_only,
+    task_done_stated,
+)
 from src.classify.dated_steps import (
     cannot_go_ahead,
     component_share,
@@ -40,6 +50,7 @@ from src.classify.steps import (
 RULE_STEPS = (
     listed_not_done,
     one_item_of_several,
+    completion_scope,
     explicit_completed,
     stated_over_fulfilment,
     year_end_rest,
@@ -58,13 +69,20 @@ RULE_STEPS = (
     due_date_passed,
     stated_early_stage,
     component_share,
+    one_item_under_way,
     delivery_done,
     year_end_tasks_done,
     surface_done,
     task_verb_done,
+    task_done_stated,
+    named_delivery,
+    document_done,
+    named_works_done,
+    coverage_achieved,
     stated_on_track,
     partial_delivery,
     growth_stated_met,
+    promise_only,
     bare_delivery,
     start_rate_share,
     earlier_year_plan,
