@@ -218,7 +218,8 @@ def review_order(frame: pd.DataFrame) -> pd.DataFrame:
     signals' rows, then the learned fill's — then 另见, each by score (highest first), then table order."""
     if "review_tier" not in frame:
         return frame
-    rank = frame["review_tier"].map({IN_QUEUE: 0, SEE_ALSO: 2}).fillna(3) + model_filled(frame).astype(int)
+    tiers = {IN_QUEUE: 0, SEE_ALSO: 2}
+    rank = [tiers.get(t, 3) + int(f) for t, f in zip(frame["review_tier"], model_filled(frame), strict=True)]
     ordered = frame.assign(_tier=rank, _score=-frame["review_score"].fillna(-1.0), _at=range(len(frame)))
     return ordered.sort_values(["_tier", "_score", "_at"], kind="stable").drop(columns=["_tier", "_score", "_at"])
 

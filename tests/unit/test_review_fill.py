@@ -204,3 +204,16 @@ def test_src_never_imports_scikit_learn():
                     isinstance(a, ast.Constant) and str(a.value).startswith("sklearn") for a in node.args):
                 found.append(f"{path.name}: dynamic import of sklearn")
     assert found == []
+
+
+def test_the_analyst_page_lists_the_fill_after_the_signals_rows_in_chinese():
+    from src.report.analyst import review_queue
+
+    ranked = rank_review(invented_table(), budget=0.2, precision=PRECISION, rules=rules_with(model_min_p=0.3))
+    table = ranked.assign(leader="甲", task=[f"虚构任务{k}" for k in range(1, 21)], status_rule="default-on-track",
+                          confidence="low", status_evidence="", status_source="rule", progress="推进中")
+    shown = review_queue(table)
+    assert shown["序号"].tolist() == [12, 4, 3, 7]
+    assert shown["复核原因"].iloc[2] == "模型提示：状态有误的估计概率 0.62（非规则判断，规则未标记此行）"
+    assert review_queue(table, SEE_ALSO).empty  # no 另见 row: an empty list, not an error
+    assert review_order(ranked.iloc[0:0]).empty
