@@ -291,12 +291,37 @@ def _report(name: str, *frames: pd.DataFrame) -> None:
     print(f"  {name}: {len(frames[-1])} tasks | " + " -> ".join(figures(f) for f in frames))
 
 
+def speed(corpus: str, rounds: int = 3) -> None:
+    """What the model costs the judgement: the corpus classified with and without the model file,
+    alternately, best of ``rounds`` (wall time on a shared machine: compare the two lines only)."""
+    import time
+
+    from src.classify import features
+    frame = pd.read_csv(corpus, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    shipped_path, best = features.MODEL_PATH, {}
+    try:
+        for _ in range(rounds):
+            for name, path in (("with the model file", shipped_path), ("without it", shipped_path.with_suffix(".absent"))):
+                features.MODEL_PATH = path
+                start = time.perf_counter()
+                classify_rows(frame)
+                best[name] = min(best.get(name, math.inf), time.perf_counter() - start)
+    finally:
+        features.MODEL_PATH = shipped_path
+    print(f"\nclassify {len(frame)} corpus rows, best of {rounds}: " + ", ".join(
+        f"{name} {t:.2f} s ({len(frame) / t:.0f} rows/s)" for name, t in best.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(CORPUS_PATH))
     parser.add_argument("--cache", default=None, help="a pickle of the rules-alone LONO frame (made if absent; "
                         "for repeated runs on one machine only)")
+    parser.add_argument("--speed", action="store_true", help="only time the judgement with and without the model")
     args = parser.parse_args(argv)
+    if args.speed:
+        speed(args.corpus)
+        return 0
     judged = judged_corpus(args.corpus, args.cache)
     budget, _, prior_weight = queue_settings()
     p = lono_p(judged)

@@ -18,6 +18,7 @@ signals' alone) and on rows not judged by the rules (未报送).
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -37,8 +38,17 @@ def _log(n: float) -> float:
     return math.log1p(max(n, 0.0))
 
 
+def _mtime(path: Path) -> int | None:
+    """The file's modification time (one stat per row judged: the file is parsed once per version),
+    None when it is absent."""
+    try:
+        return os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
 @lru_cache(maxsize=4)
-def _settings_file(path: str, mtime: float) -> dict:
+def _settings_file(path: str, mtime: int) -> dict:
     data = tomllib.loads(read_reference(path).decode("utf-8"))
     out = {}
     for table in ("rule_groups", "genre_words"):
@@ -53,9 +63,10 @@ def _settings_file(path: str, mtime: float) -> dict:
 def feature_settings(path=None) -> dict:
     """``[rule_groups]`` and ``[genre_words]`` of the features file (empty when it is absent)."""
     path = Path(path) if path is not None else FEATURES_PATH
-    if not path.exists():
+    mtime = _mtime(path)
+    if mtime is None:
         return {"rule_groups": {}, "genre_words": {}}
-    return _settings_file(str(path.resolve()), path.stat().st_mtime)
+    return _settings_file(str(path), mtime)
 
 
 def row_features(facts, decision, confidence: str, settings: dict | None = None) -> dict:
@@ -106,7 +117,7 @@ def row_features(facts, decision, confidence: str, settings: dict | None = None)
 
 
 @lru_cache(maxsize=4)
-def _model_file(path: str, mtime: float) -> dict:
+def _model_file(path: str, mtime: int) -> dict:
     try:
         data = tomllib.loads(read_reference(path).decode("utf-8"))
         model = data["model"]
@@ -128,9 +139,10 @@ def load_model(model=None) -> dict | None:
     if isinstance(model, dict):
         return model
     path = Path(model) if model is not None else MODEL_PATH
-    if not path.exists():
+    mtime = _mtime(path)
+    if mtime is None:
         return None
-    return _model_file(str(path.resolve()), path.stat().st_mtime)
+    return _model_file(str(path), mtime)
 
 
 def score(features: dict, model: dict) -> float:
