@@ -145,7 +145,8 @@ def model_filled(frame: pd.DataFrame) -> pd.Series:
 def rank_review(frame: pd.DataFrame, *, rules=None, budget=None, precision=None) -> pd.DataFrame:
     """``frame`` (the classified table) with ``review_score``, ``review_priority`` and
     ``review_tier`` added and ``needs_review`` kept for the first ``floor(budget × len(frame))``
-    flagged rows in order of score; the others keep their reasons in the ``另见`` tier.
+    flagged rows in order of score; the others keep their reasons in the ``另见`` tier. The room left
+    is filled by the learned fill (module docstring; ``attrs["review_queue"]["model_fill"]``).
     ``frame.attrs["review_queue"]`` holds the counts. Deterministic: the same table gives the same
     queue, and a ranked table ranked again gives it too."""
     share, bands, prior_weight = queue_settings(rules, budget)
@@ -199,9 +200,11 @@ def _fill(out: pd.DataFrame, taken: pd.Series, room: int, min_p: float) -> list[
 
 
 def review_queue_summary(frame: pd.DataFrame, rules=None) -> dict:
-    """What ``classification.json`` says of the queue: the budget, the rows in it by priority and
-    the rows beyond it (另见)."""
+    """What ``classification.json`` says of the queue: the budget, the rows in it by priority, the
+    rows beyond it (另见), the rows the learned fill added and the review model (its file, the rules
+    version and corpus rows it was fitted on, a warning when that version is not the rules')."""
     share = queue_settings(rules)[0]
+    fill_on, min_p = fill_settings(rules)
     tier = frame["review_tier"] if "review_tier" in frame else pd.Series("", index=frame.index)
     priority = frame["review_priority"] if "review_priority" in frame else pd.Series(0, index=frame.index)
     queued = tier.eq(IN_QUEUE)
@@ -209,8 +212,7 @@ def review_queue_summary(frame: pd.DataFrame, rules=None) -> dict:
             "see_also": int(tier.eq(SEE_ALSO).sum()),
             "by_priority": {str(level): int((queued & priority.eq(level)).sum()) for level in (1, 2, 3)},
             "model_fill": int((queued & model_filled(frame)).sum()),
-            "model": {"fill": fill_settings(rules)[0], "min_p": fill_settings(rules)[1],
-                      **model_note(load_rules(rules).version)}}
+            "model": {"fill": fill_on, "min_p": min_p, **model_note(load_rules(rules).version)}}
 
 
 def review_order(frame: pd.DataFrame) -> pd.DataFrame:
