@@ -1,29 +1,31 @@
 """Re-measure the learned judgement of branch ``judgement`` (commits 417de4e … 0fbeae0: two
-scikit-learn logistic regressions over the rules' FEATURES of a row) on the whole corpus,
-strictly leave-one-notice-out, by batch (a script that prints figures; nothing is written and
-the build never imports it).
+scikit-learn logistic regressions over the rules' features of a row) on the whole corpus,
+strictly leave-one-notice-out, by batch; with ``--write``, fit the review model the build ships
+(issue 22: the learned fill of the review queue) and write ``data/reference/review_model.toml``.
 
-    .venv/bin/python benchmarks/train_judgement_model.py [--corpus PATH]
+    .venv/bin/python benchmarks/train_judgement_model.py [--corpus PATH] [--cache PATH] [--write]
 
-Needs scikit-learn (``pip install scikit-learn==1.9.1``; measurement only, not a dependency of
-the build: no part of the model was kept, see docs/classifier.md).
+Needs scikit-learn (``pip install scikit-learn==1.9.1``; a measuring tool, not a dependency of
+the build: the build reads the model file with tomllib and scores it with a dot product,
+:mod:`src.classify.features`).
 
 1. Every corpus row is judged by the rules ALONE with the families read from its own notice
-   switched off (leave-one-notice-out, as ``make evaluate``), and its features are kept
-   (:func:`row_features`, the judgement branch's: what the rules found and decided, never the
-   row's words), with, since the eighth round, the rule that decided (``rule=<status_rule>``)
-   and each review signal that flagged the row (``reason=<signal>``; :func:`with_flag_features`).
-   The features are read off the rules' own ``Facts`` by wrapping the decision for this script
-   only.
+   switched off (leave-one-notice-out, as ``make evaluate``), and its features are kept: the
+   product's own :func:`src.classify.features.row_features` (what the rules found and decided,
+   the rule that decided, ``rule=<status_rule>``, and each review signal that flagged the row,
+   ``reason=<signal>``; never the row's words), captured in place of the model's P in
+   ``judge_rows`` for this script only.
 2. Leave-one-notice-out for the models too: the models that score notice X are fitted on the
    other notices' rows only (X never seen).
 3. Parts, as on the branch: a **status model** that may overrule only the default or a
    low-confidence rule (P >= 0.5), and a **review model** (P(the rules' status is wrong); its
    threshold flags 15% of the training rows; measured replacing the rules' own flags, as on the
-   branch, and added to them). A part would be kept only if leave-one-notice-out
-   shows it helps on BOTH batches separately, dev2020 stays >= 0.95 and the review model flags
-   <= 20% of the project's own 2020 table (models fitted on the whole corpus; the 2020 labels
-   are never training data).
+   branch, and added to them). Neither is kept as such (docs/classifier.md).
+4. ``--write``: the review model (standardised features, C = 0.5, balanced classes; lbfgs,
+   deterministic) fitted on every corpus row, written with the standardiser folded into the
+   weights and the class weighting undone in the intercept, the rules version and corpus it was
+   fitted on and the LONO figures of the queue's fill (``benchmarks/review_queue.py``:
+   ``fill_figures``, each notice's rows scored by a model fitted without it).
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ import argparse
 import math
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -48,15 +51,9 @@ except ImportError:  # measurement only: the build never needs it
 from benchmarks.evaluate_classifier import CORPUS_PATH, gold_dir  # noqa: E402
 from src import paths, store  # noqa: E402
 from src.classify import decide, load_rules  # noqa: E402
-from src.classify.columns import DEFAULT_RULE  # noqa: E402
-from src.classify.cues import (  # noqa: E402
-    find_delay_cues,
-    find_early_stage_cues,
-    find_forecast_cues,
-    find_on_track_cues,
-)
+from src.classify.columns import DEFAULT_RULE, NOT_REPORTED_RULE  # noqa: E402
 from src.classify.evaluation import format_scores, scores_of  # noqa: E402
-from src.classify.queue import reason_keys  # noqa: E402
+from src.classify.features import MODEL_PATH, row_features, score  # noqa: E402
 from src.classify.rules import families_read_from, rules_without  # noqa: E402
 from src.pipeline import clean_stage  # noqa: E402
 from src.report_date import metadata_report_date  # noqa: E402
@@ -66,126 +63,39 @@ REVIEW_SHARE = 0.15
 MAX_FLAGGED = 0.20
 STATUS_THRESHOLD = 0.5
 C = 0.5
-GENRE_WORDS = {
-    "growth": ("增长", "增速", "同比", "增幅", "下降"),
-    "money": ("亿元", "万元", "投资"),
-    "target_word": ("目标", "预期", "计划"),
-    "year_forecast": ("预计全年", "全年预计", "预计年底"),
-}
-RULE_GROUPS = {
-    "completed": ("explicit-completed", "stated-over-fulfilment", "target-met", "one-off-completed", "stated-delivered"),
-    "quantified": ("quantified-below-schedule", "quantified-on-schedule"),
-    "stated_lagging": ("stated-forecast", "stated-delay", "stated-pending", "stated-growth-behind", "stated-not-started"),
-    "stated_on_track": ("stated-early-stage", "stated-on-track", "stated-milestone", "stated-growth-met"),
-    "default": (DEFAULT_RULE,),
-}
-
-
-def _log(n: float) -> float:
-    return math.log1p(max(n, 0.0))
-
-
-def row_features(row: dict, facts, decision, confidence: str) -> dict:
-    """The judgement branch's features of one judged row (417de4e), unchanged but for
-    stated-delivered counted with the completion rules."""
-    schedule = facts.schedule
-    gap = decision.ratio * 100 - schedule * 100 if not math.isnan(decision.ratio) else float("nan")
-    delays = facts.cues(find_delay_cues)
-    growth = [m for m in facts.measures if m.kind in ("growth", "forecast")]
-    progress, task = row.get("progress", ""), row.get("task", "")
-    structured = any((row.get(name) or "").strip() for name in ("target", "actual", "rate"))
-    x = {
-        "status_completed": float(decision.status == "completed"),
-        "status_lagging": float(decision.status == "lagging"),
-        **{f"rule_{group}": float(decision.rule in names) for group, names in RULE_GROUPS.items()},
-        "has_share": float(not math.isnan(gap)),
-        "gap": max(-1.0, min(1.0, gap / 100)) if not math.isnan(gap) else 0.0,
-        "gap_close": float(not math.isnan(gap) and abs(gap) < 10),
-        "share_over_100": float(not math.isnan(decision.ratio) and decision.ratio >= 1),
-        "schedule": schedule,
-        "year_end": float(schedule >= 1),
-        "measures": _log(len(facts.measures)),
-        "deciding": _log(len(facts.deciding)),
-        "below_share": len(facts.below) / len(facts.deciding) if facts.deciding else 0.0,
-        "task_target": float(bool(facts.targets)),
-        "structured": float(structured),
-        "growth_measure": float(bool(growth)),
-        "growth_behind": float(any(m.ratio is not None and m.ratio * 100 < schedule * 100 for m in growth)),
-        "delay_cues": _log(len([c for c in delays if not c.weak])),
-        "weak_delay_cues": _log(len([c for c in delays if c.weak])),
-        "completion_cues": _log(len(facts.completions)),
-        "early_stage_cues": _log(len(facts.cues(find_early_stage_cues))),
-        "forecast_cues": _log(len(facts.cues(find_forecast_cues))),
-        "on_track_cues": _log(len(facts.cues(find_on_track_cues))),
-        "rule_review": float(bool(decision.review)),
-        "confidence_low": float(confidence == "low"),
-        "confidence_high": float(confidence == "high"),
-        "progress_percent": float("%" in progress or "％" in progress),
-    }
-    for name, words in GENRE_WORDS.items():
-        x[f"genre_{name}"] = float(any(w in task or w in progress for w in words))
-    return x
-
-
 # --------------------------------------------------------------------------
-# the rules' decision, with its facts kept (this script only)
+# the rules' decision with the product's features (src/classify/features.py) kept (this script only)
 # --------------------------------------------------------------------------
-_SEEN: list = []
-
-
-def _capturing(finish):
-    def wrapped(decision, facts):
-        out = finish(decision, facts)
-        _SEEN.append((facts, out))
-        return out
-    return wrapped
-
-
-def _judge_rows_with_features(judge_rows):
-    def wrapped(records, table):
-        rows = []
-        for record in records:
-            _SEEN.clear()
-            row = judge_rows([record], table)[0]
-            if _SEEN:
-                facts, decision = _SEEN[-1]
-                row["_features"] = row_features(facts.row, facts, decision, row["confidence"])
-            rows.append(row)
-            FEATURES.append(row.get("_features"))
-        return rows
-    return wrapped
-
-
 FEATURES: list = []
-decide._finish = _capturing(decide._finish)
-decide.judge_rows = _judge_rows_with_features(decide.judge_rows)
+
+
+def _capturing_p(facts, decision, confidence, model=None):
+    """In place of :func:`src.classify.features.review_model_p` in ``judge_rows``: the row's
+    features (the product's one definition) kept in judging order, no P."""
+    judged = facts is not None and decision.rule != NOT_REPORTED_RULE
+    FEATURES.append(row_features(facts, decision, confidence) if judged else None)
+    return float("nan")
+
+
+@contextmanager
+def capturing():
+    """The rules run with :func:`_capturing_p` in place of the model's P (restored after)."""
+    FEATURES.clear()
+    saved, decide.review_model_p = decide.review_model_p, _capturing_p
+    try:
+        yield FEATURES
+    finally:
+        decide.review_model_p = saved
 
 
 def classify_with_features(frame: pd.DataFrame, rules=None) -> pd.DataFrame:
     from benchmarks.evaluate_classifier import classify_rows
-    FEATURES.clear()
-    out = classify_rows(frame, rules=rules)  # groups by as_of in sorted order, rows in frame order within
+    with capturing():
+        out = classify_rows(frame, rules=rules)  # groups by as_of in sorted order, rows in frame order within
     order = [i for _, group in frame.reset_index(drop=True).groupby("as_of", sort=True) for i in group.index]
     features = dict(zip(order, FEATURES))
     out = out.reset_index(drop=True)
     out["features"] = [features.get(i) for i in range(len(out))]
-    return out
-
-
-def with_flag_features(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each row's features with the rule family that decided (``rule=<status_rule>``) and the
-    review signals that flagged it (``reason=<signal>``, :func:`src.classify.queue.reason_keys`)
-    added as 0/1 features (eighth round: the sixth round's signals were not features before)."""
-    out = frame.copy()
-    extra = []
-    for features, rule, reasons in zip(out["features"], out["status_rule"], out["review_reason"], strict=True):
-        if not isinstance(features, dict):
-            extra.append(features)
-            continue
-        keys = reason_keys(reasons)
-        extra.append({**features, f"rule={rule}": 1.0, **{f"reason={k}": 1.0 for k in keys},
-                      "reasons": _log(len(keys))})
-    out["features"] = extra
     return out
 
 
@@ -196,7 +106,7 @@ def rules_alone(frame: pd.DataFrame) -> pd.DataFrame:
     for notice, part in frame.groupby("notice_id", sort=False):
         rules = rules_without(base, notice) if notice in read else base
         parts.append(classify_with_features(part, rules))
-    return with_flag_features(pd.concat(parts, ignore_index=True))
+    return pd.concat(parts, ignore_index=True)
 
 
 # --------------------------------------------------------------------------
@@ -271,11 +181,10 @@ def own_table(models: dict, gold: Path) -> tuple[dict, float, float]:
         clean_stage(paths.DEFAULT_RAW_PATH, Path(scratch))
         as_of = metadata_report_date(store.read_json(Path(scratch) / "metadata.json"))
         tasks = store.read_table(Path(scratch) / "tasks.parquet")
-    FEATURES.clear()
-    classified = decide.classify_tasks(tasks, as_of=as_of)
+    with capturing():
+        classified = decide.classify_tasks(tasks, as_of=as_of)
     classified = classified.reset_index(drop=True)
     classified["features"] = FEATURES[:len(classified)]
-    classified = with_flag_features(classified)
     labels = pd.read_csv(gold / "dev_labels.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     out = {}
     for use in ((), ("review",), ("review-or",), ("status",)):
@@ -286,13 +195,107 @@ def own_table(models: dict, gold: Path) -> tuple[dict, float, float]:
     return out
 
 
+# --------------------------------------------------------------------------
+# the review model as data (data/reference/review_model.toml, read by src/classify/features.py)
+# --------------------------------------------------------------------------
+def export_review_model(frame: pd.DataFrame) -> dict:
+    """The review model fitted on ``frame`` (as :func:`fit`'s: standardised features, C, balanced
+    classes) in the features' own units: each weight is the coefficient over the standardiser's
+    scale, the intercept takes the means in, and log(wrong / right rows) undoes the balanced class
+    weights (a prior correction: P estimates the probability, the order of the rows unchanged)."""
+    x, mask, names = _matrix(frame)
+    part = frame[mask]
+    wrong = (part["label"] != part["status"]).to_numpy().astype(int)
+    scaler, model = _fit(x, wrong)
+    coef = model.coef_[0]
+    weights = coef / scaler.scale_
+    n_wrong, n_right = int(wrong.sum()), int(len(wrong) - wrong.sum())
+    intercept = float(model.intercept_[0] - np.sum(coef * scaler.mean_ / scaler.scale_))
+    intercept += math.log(n_wrong / n_right) if n_wrong and n_right else 0.0
+    return {"intercept": intercept, "weights": dict(zip(names, (float(w) for w in weights), strict=True)),
+            "means": dict(zip(names, (float(v) for v in scaler.mean_), strict=True)),
+            "scales": dict(zip(names, (float(v) for v in scaler.scale_), strict=True)),
+            "rows": len(wrong), "wrong": n_wrong}
+
+
+def lono_p(frame: pd.DataFrame) -> pd.Series:
+    """Each row's P(status wrong) by a review model fitted without its notice (the model as data,
+    scored by the product's :func:`src.classify.features.score`); NaN on rows without features."""
+    out = pd.Series(math.nan, index=frame.index, dtype="float64")
+    for notice, part in frame.groupby("notice_id", sort=False):
+        model = export_review_model(frame[frame["notice_id"] != notice])
+        for i, x in part["features"].items():
+            if isinstance(x, dict):
+                out[i] = score(x, model)
+    return out
+
+
+def _toml_str(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_model(model: dict, frame: pd.DataFrame, figures: dict, path: Path) -> None:
+    """``data/reference/review_model.toml``: the model, what it was fitted on, its LONO figures."""
+    lines = [
+        "# The review model (issue 22): P(the rules' status is wrong) = 1 / (1 + exp(-(intercept + sum of",
+        "# weight x feature))), the features of src/classify/features.py (data/reference/review_features.toml).",
+        "# WRITTEN BY  .venv/bin/python benchmarks/train_judgement_model.py --write  (do not edit by hand):",
+        "# a logistic regression (scikit-learn, a measuring tool only) on the corpus rows judged by the rules",
+        "# alone leave-one-notice-out; the standardiser is folded into the weights (mean and scale kept",
+        "# beside each for a reader), the balanced class weights undone in the intercept.",
+        "# The build reads it with tomllib (no scikit-learn); without this file the queue is the signals' alone.",
+        "",
+        "[model]",
+        'kind = "logistic"',
+        f"rules_version = {_toml_str(load_rules().version)}",
+        'corpus = "benchmarks/corpus/corpus.csv"',
+        f"corpus_rows = {len(frame)}",
+        f"corpus_notices = {frame['notice_id'].nunique()}",
+        f"fitted_rows = {model['rows']}",
+        f"fitted_wrong = {model['wrong']}",
+        f"C = {C}",
+        f"intercept = {model['intercept']:.10g}",
+        "",
+        "[lono]",
+        "# benchmarks/review_queue.py's figures with this model's kind fitted leave-one-notice-out (notice X's",
+        "# rows scored by a model fitted without X), each batch one table, the queue's budget and model_min_p:",
+    ]
+    for key, value in figures.items():
+        lines.append(f"{key} = {_toml_str(value) if isinstance(value, str) else value}")
+    for name in sorted(model["weights"]):
+        lines += ["", "[[weight]]", f"feature = {_toml_str(name)}", f"weight = {model['weights'][name]:.10g}",
+                  f"mean = {model['means'][name]:.10g}", f"scale = {model['scales'][name]:.10g}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def judged_corpus(corpus: str, cache: str | None = None) -> pd.DataFrame:
+    """The labelled corpus judged by the rules alone, LONO, its features kept (``cache``: a pickle
+    made if absent, for repeated runs on one machine only)."""
+    if cache and Path(cache).exists():
+        return pd.read_pickle(cache)
+    frame = pd.read_csv(corpus, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    judged = rules_alone(frame[frame["label"].str.strip() != ""].reset_index(drop=True))
+    if cache:
+        judged.to_pickle(cache)
+    return judged
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(CORPUS_PATH))
+    parser.add_argument("--cache", default=None, help="a pickle of the rules-alone LONO frame (made if absent)")
+    parser.add_argument("--write", action="store_true", help="fit the review model on the whole corpus and write "
+                        f"{MODEL_PATH.relative_to(MODEL_PATH.parents[2])} with its LONO figures")
     args = parser.parse_args(argv)
-    frame = pd.read_csv(args.corpus, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    frame = frame[frame["label"].str.strip() != ""].reset_index(drop=True)
-    judged = rules_alone(frame)
+    judged = judged_corpus(args.corpus, args.cache)
+    if args.write:
+        from benchmarks.review_queue import fill_figures  # that script imports this one
+        model = export_review_model(judged)
+        figures = fill_figures(judged, lono_p(judged))
+        write_model(model, judged, figures, MODEL_PATH)
+        print(f"wrote {MODEL_PATH}: {len(model['weights'])} features, {model['rows']} rows ({model['wrong']} wrong); "
+              + ", ".join(f"{k} {v}" for k, v in figures.items()))
+        return 0
     print(f"corpus: {len(judged)} rows, {judged['notice_id'].nunique()} notices; rules alone LONO, default decided "
           f"{int((judged['status_rule'] == DEFAULT_RULE).sum())}")
     runs = {"rules alone": judged, "+ review model": lono_models(judged, ("review",)),

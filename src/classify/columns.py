@@ -29,6 +29,7 @@ STATUS_COLUMNS = (
     "progress_items",
     "needs_review",
     "review_reason",
+    "review_model_p",  # the review model's P(status wrong), NaN without data/reference/review_model.toml
     "confidence",
     "confidence_reason",
     "no_clear_statement",

@@ -36,6 +36,7 @@ from src.classify.cues import (
     find_forecast_cues,
     find_on_track_cues,
 )
+from src.classify.features import review_model_p
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, Measure, find_measures, task_targets
 from src.classify.order import RULE_STEPS
 from src.classify.period_plan import target_fields
@@ -94,7 +95,7 @@ def _with_growth(measures: list[Measure], growth: list[Measure]) -> list[Measure
     return measures + growth
 
 
-def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure]]:
+def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple[Decision, list[Measure], Facts]:
     """Read the row's measures and completion phrases, flag weak or conflicting
     measures, then run :data:`src.classify.order.RULE_STEPS` in order (the ORDER OF
     DECISION at the top of status_rules.toml): the first step that decides wins."""
@@ -122,7 +123,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     for step in RULE_STEPS:
         decision = step(facts)
         if decision is not None:
-            return _finish(decision, facts), measures
+            return _finish(decision, facts), measures, facts
     raise AssertionError("the last step always decides")  # pragma: no cover
 
 
@@ -289,10 +290,11 @@ def judge_rows(records, table: TableContext) -> list[dict]:
         row["_date"] = report_date  # as_of as a date, and its elapsed share: worked out once per table
         row["_schedule"] = schedule
         unreported = _empty(row["progress"], rules) and not has_numbers(row)
+        facts = None  # what the rules read (the review model's features); none for 未报送
         if unreported and all(_empty(row[name], rules) for name in ("problems", "next_steps")):
             decision, measures = Decision(NOT_REPORTED, NOT_REPORTED_RULE, ""), []
         else:
-            decision, measures = _decide(row, rules, schedule, tolerance)
+            decision, measures, facts = _decide(row, rules, schedule, tolerance)
             if unreported and decision.rule == DEFAULT_RULE:  # nothing reported and no rule fired
                 decision = Decision(NOT_REPORTED, NOT_REPORTED_RULE, "")
         evidence = original_evidence(decision.evidence, row, original)
@@ -301,6 +303,7 @@ def judge_rows(records, table: TableContext) -> list[dict]:
         ratio = decision.ratio
         gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
         m = decision.measure
+        confidence = confidence_of(decision, gap, rules, schedule)
         rows.append({
             "status": decision.status,
             "status_evidence": evidence,
@@ -310,7 +313,8 @@ def judge_rows(records, table: TableContext) -> list[dict]:
             "progress_items": [m.as_item() for m in measures],
             "needs_review": bool(decision.review),
             "review_reason": "; ".join(dict.fromkeys(decision.review)),
-            **confidence_of(decision, gap, rules, schedule),
+            **confidence,
+            "review_model_p": review_model_p(facts, decision, confidence["confidence"]),
             "gap": round(gap, 4) if not math.isnan(gap) else float("nan"),
             "measure_target": float(m.target) if m is not None and m.target is not None else float("nan"),
             "measure_actual": float(m.value) if m is not None else float("nan"),
@@ -395,7 +399,7 @@ def classify_tasks(df: pd.DataFrame, as_of, *, rules=None, tolerance_pts=None, p
     out["needs_review"] = out["needs_review"].astype(bool)
     out["no_clear_statement"] = out["no_clear_statement"].astype(bool)
     out["by_default"] = out["by_default"].astype(bool)
-    for column in ("gap", "measure_target", "measure_actual", "measure_share"):
+    for column in ("gap", "measure_target", "measure_actual", "measure_share", "review_model_p"):
         out[column] = out[column].astype("float64")
     out["items_total"] = out["items_total"].astype("int64")
     out["items_behind"] = out["items_behind"].astype("int64")

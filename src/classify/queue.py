@@ -20,17 +20,25 @@ The budget (``[review].budget``, a share of the table's tasks, 0.20 by default) 
 ``floor(budget × tasks)`` rows of the queue in order of score (ties: table order), so that the queue
 stays within its budget on any table. The step never changes a status. It reads only the status
 columns (no scikit-learn, nothing learned at build time but the precision table).
+
+The learned fill (issue 22): when the signals' rows leave room in the budget (floor(budget ×
+tasks) − rows in the queue), the unflagged rows with the highest ``review_model_p`` (the review
+model's P(status wrong), :mod:`src.classify.features`) at or above ``[review].model_min_p`` fill it,
+highest first (ties: table order), after every signal's row: ``needs_review`` true, tier ``待复核``,
+``review_score`` = P and a reason saying the model, not a rule, suggests it (:data:`MODEL_REASON`).
+``[review].model_fill = false`` turns it off; without a model file every P is NaN and nothing fills.
 """
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from src.classify.features import model_note
+from src.classify.review import reason_key, reason_keys
 from src.classify.rules import load_rules
 from src.fingerprints import read_reference
 from src.paths import REFERENCE_DIR
@@ -42,19 +50,11 @@ SEE_ALSO = "另见"
 DEFAULT_BUDGET = 0.20
 DEFAULT_BANDS = (0.5, 0.25)
 DEFAULT_PRIOR_WEIGHT = 4.0
-
-
-def reason_key(reason: str) -> str:
-    """A reason without its row's phrase, month or figures (up to its first bracket or quote, any
-    number as N): the signal's name, as the precision table knows it."""
-    return re.sub(r"\d+(?:\.\d+)?", "N", re.split(r"[('（]", reason, maxsplit=1)[0]).strip()
-
-
-def reason_keys(reasons) -> list[str]:
-    """The signals of a ``review_reason`` cell ("; "-joined reasons), each once, in order."""
-    if not isinstance(reasons, str) or not reasons:
-        return []
-    return list(dict.fromkeys(reason_key(r) for r in reasons.split("; ") if r.strip()))
+DEFAULT_MODEL_MIN_P = 0.5
+# the learned fill's reason (Chinese first); a reason starting so marks a row the model put in the queue
+MODEL_REASON = "模型提示："
+MODEL_REASON_TEXT = (MODEL_REASON + "状态有误的估计概率 {p:.2f}（非规则判断，规则未标记此行）/ learned model, not a rule: "
+                     "estimated probability the status is wrong {p:.2f}")
 
 
 @lru_cache(maxsize=4)
@@ -123,20 +123,44 @@ def queue_settings(rules=None, budget=None) -> tuple[float, tuple, float]:
     return share, bands, float(cfg.get("prior_weight", DEFAULT_PRIOR_WEIGHT))
 
 
+def fill_settings(rules=None) -> tuple[bool, float]:
+    """``[review]``'s ``model_fill`` (on unless false) and ``model_min_p`` (the least P that fills)."""
+    cfg = load_rules(rules).raw.get("review", {})
+    on = cfg.get("model_fill", True)
+    if not isinstance(on, bool):
+        raise ValueError(f"[review].model_fill 须为 true 或 false，现为 {on!r} / model_fill must be true or false")
+    min_p = float(cfg.get("model_min_p", DEFAULT_MODEL_MIN_P))
+    if not 0 <= min_p <= 1:
+        raise ValueError(f"[review].model_min_p 须在 0 到 1 之间，现为 {min_p} / model_min_p is a probability: {min_p}")
+    return on, min_p
+
+
+def model_filled(frame: pd.DataFrame) -> pd.Series:
+    """The rows the learned fill put in the queue (their reason is the model's)."""
+    if "review_reason" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["review_reason"].fillna("").astype(str).str.startswith(MODEL_REASON)
+
+
 def rank_review(frame: pd.DataFrame, *, rules=None, budget=None, precision=None) -> pd.DataFrame:
     """``frame`` (the classified table) with ``review_score``, ``review_priority`` and
     ``review_tier`` added and ``needs_review`` kept for the first ``floor(budget × len(frame))``
-    flagged rows in order of score; the others keep their reasons in the ``另见`` tier.
+    flagged rows in order of score; the others keep their reasons in the ``另见`` tier. The room left
+    is filled by the learned fill (module docstring; ``attrs["review_queue"]["model_fill"]``).
     ``frame.attrs["review_queue"]`` holds the counts. Deterministic: the same table gives the same
     queue, and a ranked table ranked again gives it too."""
     share, bands, prior_weight = queue_settings(rules, budget)
+    fill_on, min_p = fill_settings(rules)
     scores, prior = signal_scores(load_precision(precision), prior_weight)
     out = frame.copy()
+    refill = model_filled(out)  # ranked before: the model's rows go back to the candidates
+    if refill.any():
+        out.loc[refill, "needs_review"] = False
+        out.loc[refill, "review_reason"] = ""
     flagged = (out["needs_review"].fillna(False).astype(bool) if "needs_review" in out
                else pd.Series(False, index=out.index))
+    ruled = out["status_source"].eq("override") if "status_source" in out else pd.Series(False, index=out.index)
     if "review_tier" in out:  # ranked before (另见 rows are flagged too): the same queue again, unless ruled on
-        ruled = (out["status_source"].eq("override") if "status_source" in out
-                 else pd.Series(False, index=out.index))
         flagged = flagged | (out["review_tier"].eq(SEE_ALSO) & ~ruled)
     reasons = out["review_reason"] if "review_reason" in out else pd.Series("", index=out.index)
     score = pd.Series([row_score(r, scores, prior) if f else float("nan") for r, f in zip(reasons, flagged)],
@@ -145,37 +169,63 @@ def rank_review(frame: pd.DataFrame, *, rules=None, budget=None, precision=None)
     positions = [k for k in range(len(out)) if flagged.iloc[k]]
     ranked = sorted(positions, key=lambda k: (-score.iloc[k], k))
     in_queue = set(ranked[:keep])
+    filled = _fill(out, flagged | ruled, keep - len(in_queue), min_p) if fill_on else []
+    if filled and "review_reason" not in out:
+        out["review_reason"] = ""
+    for k in filled:
+        p = float(out["review_model_p"].iloc[k])
+        score.iloc[k] = p
+        out.iloc[k, out.columns.get_loc("review_reason")] = MODEL_REASON_TEXT.format(p=p)
+    signals_in_queue = len(in_queue)
+    in_queue |= set(filled)
     tier = [IN_QUEUE if k in in_queue else SEE_ALSO if flagged.iloc[k] else "" for k in range(len(out))]
     out["needs_review"] = pd.Series([k in in_queue for k in range(len(out))], index=out.index, dtype=bool)
     out["review_score"] = score.round(4)
     out["review_priority"] = pd.Series([priority_of(s, bands) for s in score], index=out.index, dtype="int64")
     out["review_tier"] = pd.Series(tier, index=out.index, dtype="object")
     out.attrs["review_queue"] = {"budget": share, "tasks": int(len(out)), "flagged": int(flagged.sum()),
-                                 "in_queue": len(in_queue), "see_also": int(flagged.sum()) - len(in_queue)}
+                                 "in_queue": len(in_queue), "see_also": int(flagged.sum()) - signals_in_queue,
+                                 "model_fill": len(filled)}
     return out
 
 
+def _fill(out: pd.DataFrame, taken: pd.Series, room: int, min_p: float) -> list[int]:
+    """The positions of the rows that fill the budget's room: not flagged nor ruled on, P at or above
+    ``min_p``, highest P first (ties: table order)."""
+    if room <= 0 or "review_model_p" not in out:
+        return []
+    p = pd.to_numeric(out["review_model_p"], errors="coerce")
+    candidates = [k for k in range(len(out)) if not taken.iloc[k] and p.iloc[k] >= min_p]  # NaN never passes
+    return sorted(candidates, key=lambda k: (-p.iloc[k], k))[:room]
+
+
 def review_queue_summary(frame: pd.DataFrame, rules=None) -> dict:
-    """What ``classification.json`` says of the queue: the budget, the rows in it by priority and
-    the rows beyond it (另见)."""
+    """What ``classification.json`` says of the queue: the budget, the rows in it by priority, the
+    rows beyond it (另见), the rows the learned fill added and the review model (its file, the rules
+    version and corpus rows it was fitted on, a warning when that version is not the rules')."""
     share = queue_settings(rules)[0]
+    fill_on, min_p = fill_settings(rules)
     tier = frame["review_tier"] if "review_tier" in frame else pd.Series("", index=frame.index)
     priority = frame["review_priority"] if "review_priority" in frame else pd.Series(0, index=frame.index)
     queued = tier.eq(IN_QUEUE)
     return {"budget": share, "limit": math.floor(share * len(frame) + 1e-9), "in_queue": int(queued.sum()),
             "see_also": int(tier.eq(SEE_ALSO).sum()),
-            "by_priority": {str(level): int((queued & priority.eq(level)).sum()) for level in (1, 2, 3)}}
+            "by_priority": {str(level): int((queued & priority.eq(level)).sum()) for level in (1, 2, 3)},
+            "model_fill": int((queued & model_filled(frame)).sum()),
+            "model": {"fill": fill_on, "min_p": min_p, **model_note(load_rules(rules).version)}}
 
 
 def review_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows with a reason in the order an analyst reads them: the queue (待复核) first, then
-    另见, each by score (highest first), then table order."""
+    """The rows with a reason in the order an analyst reads them: the queue (待复核) first — the
+    signals' rows, then the learned fill's — then 另见, each by score (highest first), then table order."""
     if "review_tier" not in frame:
         return frame
-    rank = frame["review_tier"].map({IN_QUEUE: 0, SEE_ALSO: 1}).fillna(2)
+    tiers = {IN_QUEUE: 0, SEE_ALSO: 2}
+    rank = [tiers.get(t, 3) + int(f) for t, f in zip(frame["review_tier"], model_filled(frame), strict=True)]
     ordered = frame.assign(_tier=rank, _score=-frame["review_score"].fillna(-1.0), _at=range(len(frame)))
     return ordered.sort_values(["_tier", "_score", "_at"], kind="stable").drop(columns=["_tier", "_score", "_at"])
 
 
 __all__ = ["rank_review", "review_order", "review_queue_summary", "reason_key", "reason_keys", "load_precision", "signal_scores",
-           "row_score", "priority_of", "REVIEW_COLUMNS", "IN_QUEUE", "SEE_ALSO", "PRECISION_PATH"]
+           "row_score", "priority_of", "fill_settings", "model_filled", "REVIEW_COLUMNS", "IN_QUEUE", "SEE_ALSO",
+           "PRECISION_PATH", "MODEL_REASON"]

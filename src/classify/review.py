@@ -11,6 +11,7 @@ wrong statuses among them.
 from __future__ import annotations
 
 import math
+import re
 
 from src.classify.columns import DEFAULT_RULE
 
@@ -23,6 +24,19 @@ STAGE_LATE = "a stage word late in the year"
 OPEN_ENDED_DONE = "completed from words alone on an open-ended task"
 
 MEASURE_RULES = ("quantified-on-schedule", "quantified-below-schedule", "target-met")
+
+
+def reason_key(reason: str) -> str:
+    """A reason without its row's phrase, month or figures (up to its first bracket or quote, any
+    number as N): the signal's name, as the precision table and the review model know it."""
+    return re.sub(r"\d+(?:\.\d+)?", "N", re.split(r"[('（]", reason, maxsplit=1)[0]).strip()
+
+
+def reason_keys(reasons) -> list[str]:
+    """The signals of a ``review_reason`` cell ("; "-joined reasons), each once, in order."""
+    if not isinstance(reasons, str) or not reasons:
+        return []
+    return list(dict.fromkeys(reason_key(r) for r in reasons.split("; ") if r.strip()))
 
 
 def date_signals(decision, f) -> list[str]:
@@ -61,5 +75,5 @@ def date_signals(decision, f) -> list[str]:
     return reasons
 
 
-__all__ = ["date_signals", "YEAR_END_MEASURE", "YEAR_END_WORDS", "MET_EARLY", "DEFAULT_LATE", "STAGE_LATE",
+__all__ = ["date_signals", "reason_key", "reason_keys", "YEAR_END_MEASURE", "YEAR_END_WORDS", "MET_EARLY", "DEFAULT_LATE", "STAGE_LATE",
            "OPEN_ENDED_DONE"]

@@ -11,6 +11,7 @@ from src.classify.queue import (
     PRECISION_PATH,
     SEE_ALSO,
     load_precision,
+    model_filled,
     priority_of,
     rank_review,
     reason_keys,
@@ -53,7 +54,8 @@ def test_budget_keeps_the_best_rows_in_the_queue_and_the_others_as_see_also():
     assert not see_also["needs_review"].any()
     assert see_also["review_reason"].tolist() == table.loc[[2, 9], "review_reason"].tolist()  # reasons kept
     assert (ranked.loc[~table["needs_review"], "review_tier"] == "").all()
-    assert ranked.attrs["review_queue"] == {"budget": 0.2, "tasks": 10, "flagged": 4, "in_queue": 2, "see_also": 2}
+    assert ranked.attrs["review_queue"] == {"budget": 0.2, "tasks": 10, "flagged": 4, "in_queue": 2, "see_also": 2,
+                                            "model_fill": 0}  # no review_model_p column: nothing to fill with
     # the analyst's order: the queue by score, then 另见 by score
     assert review_order(ranked[ranked["review_tier"] != ""])["task_id"].tolist() == [8, 5, 10, 3]
 
@@ -128,8 +130,11 @@ def test_the_build_ranks_the_queue_and_says_so_in_classification_json(tmp_path):
     rules_only = classify_tasks(store.read_table(tmp_path / "clean" / "tasks.parquet"), as_of="2020-06-30")
     assert classified["status"].tolist() == rules_only["status"].tolist()  # the review never changes a status
     flagged = rules_only["needs_review"]
-    assert classified["review_tier"].ne("").tolist() == flagged.tolist()
+    filled = model_filled(classified)  # the learned fill: unflagged rows only, in the queue
+    assert not (filled & flagged.to_numpy()).any() and (classified.loc[filled, "review_tier"] == IN_QUEUE).all()
+    assert classified["review_tier"].ne("").tolist() == (flagged.to_numpy() | filled).tolist()
     assert classified["needs_review"].sum() <= int(0.2 * len(classified))
+    flagged = flagged | filled.to_numpy()
     assert set(classified.loc[flagged.to_numpy(), "review_priority"]) <= {1, 2, 3}
     assert (classified.loc[~flagged.to_numpy(), "review_priority"] == 0).all()
     summary = store.read_json(tmp_path / "out" / "classification.json")["review_queue"]
@@ -137,6 +142,7 @@ def test_the_build_ranks_the_queue_and_says_so_in_classification_json(tmp_path):
     assert summary["in_queue"] == int(classified["needs_review"].sum())
     assert sum(summary["by_priority"].values()) == summary["in_queue"]
     assert summary["see_also"] == int((classified["review_tier"] == SEE_ALSO).sum())
+    assert summary["model_fill"] == int(filled.sum()) and summary["model"]["warning"] == ""  # fitted on these rules
     back = store.read_table(tmp_path / "out" / "tasks_classified.parquet")
     assert back["review_priority"].tolist() == classified["review_priority"].tolist()
 
