@@ -39,6 +39,7 @@ try:
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GridSearchCV, GroupKFold
     from sklearn.pipeline import Pipeline
 except ImportError:  # measurement only: the build never needs it
@@ -174,7 +175,11 @@ def figures(before: pd.DataFrame, after: pd.DataFrame) -> dict:
             "lag_r": s["lagging_recall"], "lag_p": s["lagging_precision"], "lag_n": s["lagging_support"],
             "lag_right": int(((after["label"] == "lagging") & right_after).sum()),
             "changed": int(changed.sum()), "changed_right": int((changed & right_after).sum()),
-            "broken": int((changed & right_before).sum())}
+            "broken": int((changed & right_before).sum()),
+            **{f"to_{s}": (int((changed & (after["status"] == s)).sum()),
+                           int((changed & (after["status"] == s) & right_after).sum()),
+                           int((changed & (after["status"] == s) & right_before).sum()))
+               for s in ("lagging", "completed")}}
 
 
 def row(name: str, f: dict) -> str:
@@ -182,15 +187,30 @@ def row(name: str, f: dict) -> str:
         return "–" if v != v else f"{v:.3f}"
     return (f"| {name} | {f['n']} | {pct(f['acc'])} ({f['right']}) | {f['default_right']} of {f['default_n']} | "
             f"{pct(f['lag_r'])} / {pct(f['lag_p'])} ({f['lag_right']} of {f['lag_n']}) | "
-            f"{f['changed']} | {f['changed_right']} | {f['broken']} |")
+            f"{f['changed']} | {f['changed_right']} | {f['broken']} | {f['to_lagging'][1]} / {f['to_lagging'][2]} of {f['to_lagging'][0]} | "
+            f"{f['to_completed'][1]} / {f['to_completed'][2]} of {f['to_completed'][0]} |")
 
 
 HEADER = ("| set, T | n | accuracy (right) | default's rows right | lagging R / P (right of labelled) | changed | "
-          "of them right | broken |\n|---|---|---|---|---|---|---|---|")
+          "of them right | broken | → lagging: right / broken of n | → completed: right / broken of n |\n|---|---|---|---|---|---|---|---|---|---|")
+
+
+def ranking(frame: pd.DataFrame, proposals: pd.DataFrame) -> str:
+    """How well P(another label) ranks the default's wrong rows above its right ones (ROC AUC), and
+    the wrong rows among the default's rows."""
+    part = frame.loc[proposals.index]
+    wrong = (part["label"] != part["status"]).to_numpy()
+    auc = roc_auc_score(wrong, proposals["p"].to_numpy()) if 0 < wrong.sum() < len(wrong) else float("nan")
+    lagging = (part["label"] == "lagging").to_numpy()
+    lag_auc = roc_auc_score(lagging, proposals["p"].where(proposals["label"] == "lagging", 0).to_numpy()) \
+        if 0 < lagging.sum() < len(lagging) else float("nan")
+    return (f"the default's rows: {len(part)}, {int(wrong.sum())} wrong ({int(lagging.sum())} labelled lagging); "
+            f"ROC AUC of P(another label) for a wrong default {auc:.3f}, of P(lagging) for a lagging one {lag_auc:.3f}")
 
 
 def table(title: str, frame: pd.DataFrame, proposals: pd.DataFrame, batches: list, chosen: list) -> None:
     print(f"\n### {title} (C chosen by the inner grouped CV: {', '.join(f'{c:g}' for c in chosen)})\n")
+    print(ranking(frame, proposals) + "\n")
     print(HEADER)
     for threshold in (None, *THRESHOLDS):
         name = "rules alone" if threshold is None else f"T {threshold}"
