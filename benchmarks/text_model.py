@@ -117,10 +117,10 @@ def fit(kind: str, x: pd.DataFrame, y: pd.Series, groups: pd.Series) -> GridSear
 
 
 def other_label(search: GridSearchCV, x: pd.DataFrame) -> pd.DataFrame:
-    """For each row: the most probable label other than on-track and its probability."""
+    """For each row: the most probable label other than on-track and its probability (and P(lagging))."""
     probs = pd.DataFrame(search.predict_proba(x), columns=search.classes_, index=x.index)
     others = probs.drop(columns=["on-track"])
-    return pd.DataFrame({"label": others.idxmax(axis=1), "p": others.max(axis=1)})
+    return pd.DataFrame({"label": others.idxmax(axis=1), "p": others.max(axis=1), "p_lagging": probs["lagging"]})
 
 
 # --------------------------------------------------------------------------
@@ -133,7 +133,8 @@ def trainable(frame: pd.DataFrame) -> pd.Series:
 def cross_fitted(frame: pd.DataFrame, x: pd.DataFrame, kind: str, folds: int) -> tuple[pd.DataFrame, list]:
     """(a) batches 1-8: each fold's default rows scored by a model fitted on the other folds' notices."""
     default = frame.index[frame["status_rule"] == DEFAULT_RULE]
-    out = pd.DataFrame({"label": pd.Series(dtype=object), "p": pd.Series(dtype=float)})
+    out = pd.DataFrame({"label": pd.Series(dtype=object), "p": pd.Series(dtype=float),
+                        "p_lagging": pd.Series(dtype=float)})
     chosen = []
     outer = GroupKFold(n_splits=folds)
     for train, test in outer.split(frame, groups=frame["notice_id"]):
@@ -202,8 +203,8 @@ def ranking(frame: pd.DataFrame, proposals: pd.DataFrame) -> str:
     wrong = (part["label"] != part["status"]).to_numpy()
     auc = roc_auc_score(wrong, proposals["p"].to_numpy()) if 0 < wrong.sum() < len(wrong) else float("nan")
     lagging = (part["label"] == "lagging").to_numpy()
-    lag_auc = roc_auc_score(lagging, proposals["p"].where(proposals["label"] == "lagging", 0).to_numpy()) \
-        if 0 < lagging.sum() < len(lagging) else float("nan")
+    lag_auc = roc_auc_score(lagging, proposals["p_lagging"].to_numpy()) if 0 < lagging.sum() < len(lagging) \
+        else float("nan")
     return (f"the default's rows: {len(part)}, {int(wrong.sum())} wrong ({int(lagging.sum())} labelled lagging); "
             f"ROC AUC of P(another label) for a wrong default {auc:.3f}, of P(lagging) for a lagging one {lag_auc:.3f}")
 
