@@ -69,11 +69,11 @@ C = 0.5
 FEATURES: list = []
 
 
-def _capturing_p(facts, decision, confidence, model=None):
+def _capturing_p(facts, decision, confidence, model=None, settings=None):
     """In place of :func:`src.classify.features.review_model_p` in ``judge_rows``: the row's
     features (the product's one definition) kept in judging order, no P."""
     judged = facts is not None and decision.rule != NOT_REPORTED_RULE
-    FEATURES.append(row_features(facts, decision, confidence) if judged else None)
+    FEATURES.append(row_features(facts, decision, confidence, settings) if judged else None)
     return float("nan")
 
 

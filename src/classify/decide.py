@@ -36,7 +36,7 @@ from src.classify.cues import (
     find_forecast_cues,
     find_on_track_cues,
 )
-from src.classify.features import review_model_p
+from src.classify.features import feature_settings, load_model, review_model_p
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, Measure, find_measures, task_targets
 from src.classify.order import RULE_STEPS
 from src.classify.period_plan import target_fields
@@ -281,6 +281,7 @@ def judge_rows(records, table: TableContext) -> list[dict]:
     Each row is judged on its own text alone: any split of the rows gives the same result."""
     rules, office, as_of, report_date = table.rules, table.office, table.as_of, table.report_date
     schedule, tolerance = table.schedule, table.tolerance
+    model, settings = load_model(), feature_settings()  # the review model's files, read once per table
     rows = []
     for record in records:
         original = {name: cell_text(value) for name, value in zip(ROW_FIELDS, record)}
@@ -314,7 +315,7 @@ def judge_rows(records, table: TableContext) -> list[dict]:
             "needs_review": bool(decision.review),
             "review_reason": "; ".join(dict.fromkeys(decision.review)),
             **confidence,
-            "review_model_p": review_model_p(facts, decision, confidence["confidence"]),
+            "review_model_p": review_model_p(facts, decision, confidence["confidence"], model, settings),
             "gap": round(gap, 4) if not math.isnan(gap) else float("nan"),
             "measure_target": float(m.target) if m is not None and m.target is not None else float("nan"),
             "measure_actual": float(m.value) if m is not None else float("nan"),

@@ -39,7 +39,7 @@ def _log(n: float) -> float:
 
 
 def _mtime(path: Path) -> int | None:
-    """The file's modification time (one stat per row judged: the file is parsed once per version),
+    """The file's modification time (one stat per table judged: the file is parsed once per version),
     None when it is absent."""
     try:
         return os.stat(path).st_mtime_ns
@@ -156,13 +156,12 @@ def score(features: dict, model: dict) -> float:
     return e / (1.0 + e)
 
 
-def review_model_p(facts, decision, confidence: str, model=None) -> float:
-    """The row's P(the rules' status is wrong) by the review model; NaN without a model file or
-    on a row the rules did not judge (no facts, 未报送)."""
-    model = load_model(model)
+def review_model_p(facts, decision, confidence: str, model: dict | None, settings: dict | None = None) -> float:
+    """The row's P(the rules' status is wrong) by ``model`` (:func:`load_model`'s answer, loaded once per
+    table by the caller); NaN without a model or on a row the rules did not judge (no facts, 未报送)."""
     if model is None or facts is None or decision.rule == NOT_REPORTED_RULE:
         return float("nan")
-    return round(score(row_features(facts, decision, confidence), model), 6)
+    return round(score(row_features(facts, decision, confidence, settings), model), 6)
 
 
 def model_note(rules_version: str, model=None) -> dict:
