@@ -24,22 +24,13 @@ from __future__ import annotations
 
 import re
 
-from src.classify.spans import SENTENCE_SEPS, bound_left, evidence_phrase
+from src.classify.spans import SENTENCE_SEPS, bound_left, clause_before, evidence_phrase, shares_run
 from src.classify.steps import Decision, Facts, default_on_track
 
 # a clause for these steps runs between commas, colons and sentence ends (not 、: a list of named
 # items is one clause)
 _SEPS = SENTENCE_SEPS + "，,：:"
 _CLAUSES = re.compile(f"[{re.escape(_SEPS)}]")
-
-
-def _clause_before(text: str, pos: int) -> str:
-    return text[bound_left(text, pos, _SEPS):pos]
-
-
-def _shares_run(a: str, b: str, n: int, stop: list) -> bool:
-    runs = {a[i:i + n] for i in range(len(a) - n + 1)}
-    return any(run in b and run not in stop for run in runs)
 
 
 def _parts_not_of_task(family: dict, before: str, task: str) -> bool:
@@ -84,7 +75,7 @@ def completion_scope(f: Facts) -> None:
         for pos in spots:
             if pos < 0:
                 return True
-            before = _clause_before(text, pos)
+            before = clause_before(text, pos, _SEPS)
             if one_off and any(w in before for w in plan):
                 continue
             if one_off and _parts_not_of_task(family, before, task):
@@ -97,7 +88,7 @@ def completion_scope(f: Facts) -> None:
                 # subject is the clause before it in the same sentence
                 start = bound_left(text, pos, _SEPS)
                 if start > 0 and text[start - 1] not in SENTENCE_SEPS:
-                    subject = _subject(family, _clause_before(text, start - 1))
+                    subject = _subject(family, clause_before(text, start - 1, _SEPS))
             if other and len(subject) >= min_subject:
                 f.found["one_item_under_way"] = other
                 continue
@@ -134,7 +125,7 @@ def promise_only(f: Facts) -> Decision | None:
 
 
 def _guarded(family: dict, text: str, match: re.Match, task: str) -> bool:
-    before = _clause_before(text, match.start())
+    before = clause_before(text, match.start(), _SEPS)
     window = before + match.group(0)
     if any(w in window for w in family.get("not_before", [])):
         return True
@@ -147,7 +138,7 @@ def _own(family: dict, obj: str, task: str) -> bool:
     for word in sorted(family.get("bare_words", []), key=len, reverse=True):
         obj = obj.replace(word, "")
     obj = re.sub(r"[\s\d年月日号份底初中旬上下]", "", obj)
-    return not obj or _shares_run(obj, task, int(family.get("min_overlap", 2)), family.get("stop_runs", []))
+    return not obj or shares_run(obj, task, int(family.get("min_overlap", 2)), family.get("stop_runs", []))
 
 
 def task_done_stated(f: Facts) -> Decision | None:
@@ -168,7 +159,7 @@ def task_done_stated(f: Facts) -> Decision | None:
                 continue
             obj = match.groupdict().get("object")
             if obj is None:
-                obj = _clause_before(text, match.start())
+                obj = clause_before(text, match.start(), _SEPS)
             if _own(family, obj, task):
                 return Decision("completed", "explicit-completed", evidence_phrase(text, match.start(), match.end()))
     return None
@@ -187,7 +178,7 @@ def named_delivery(f: Facts) -> Decision | None:
             if _guarded(family, text, match, task):
                 continue
             obj = match.group("object")
-            if obj and _shares_run(re.sub(r"\s", "", obj), task, int(family.get("min_overlap", 2)),
+            if obj and shares_run(re.sub(r"\s", "", obj), task, int(family.get("min_overlap", 2)),
                                    family.get("stop_runs", [])):
                 return Decision("completed", "one-off-completed", evidence_phrase(text, match.start(), match.end()))
     return None

@@ -9,22 +9,20 @@ from __future__ import annotations
 import re
 
 from src.classify.cues import plan_only
-from src.classify.spans import CLAUSE_SEPS, bound_left, bound_right, evidence_phrase, month_number, sentence_of
+from src.classify.spans import (
+    CLAUSE_SEPS,
+    bound_right,
+    clause_before,
+    evidence_phrase,
+    month_number,
+    sentence_of,
+    shares_run,
+)
 from src.classify.steps import Decision, Facts
 
 
 def _search(pattern: str | None, text: str) -> list[re.Match]:
     return list(re.finditer(pattern, text)) if pattern else []
-
-
-def _clause_before(text: str, start: int) -> str:
-    return text[bound_left(text, start, CLAUSE_SEPS):start]
-
-
-def _shares_run(a: str, b: str, n: int, stop: list) -> bool:
-    """True when ``a`` and ``b`` share a run of ``n`` characters that is not a stop word."""
-    runs = {a[i:i + n] for i in range(len(a) - n + 1)}
-    return any(run in b and run not in stop for run in runs)
 
 
 def delivery_done(f: Facts) -> Decision | None:
@@ -43,7 +41,7 @@ def delivery_done(f: Facts) -> Decision | None:
     skip = [*family.get("not_before", []), *family.get("part_words", []),
             *f.rules["completed"].get("delivery", {}).get("other_object_words", [])]  # 另一个公园
     for match in (m for pattern in family.get("patterns", []) for m in _search(pattern, text)):
-        before = _clause_before(text, match.start())
+        before = clause_before(text, match.start())
         if any(w in before + match.group(0) for w in skip):
             continue
         if not _own_object(f, family, match.groupdict().get("object") or before):
@@ -97,7 +95,7 @@ def _held(family: dict, text: str, patterns: list, rule: str) -> Decision | None
     """Lagging at the first match of ``patterns`` not after a condition or a caution in its clause
     (``not_before``) and not in a sentence that says it was resolved (``resolved_words``)."""
     for match in (m for pattern in patterns for m in _search(pattern, text)):
-        if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
+        if any(w in clause_before(text, match.start()) for w in family.get("not_before", [])):
             continue
         if any(w in sentence_of(text, match.start(), match.end()) for w in family.get("resolved_words", [])):
             continue
@@ -114,7 +112,7 @@ def within_ceiling(f: Facts) -> Decision | None:
     if not any(w in task for w in family.get("task_words", [])):
         return None
     for match in _search(family.get("pattern"), text):
-        if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
+        if any(w in clause_before(text, match.start()) for w in family.get("not_before", [])):
             continue
         evidence = evidence_phrase(text, match.start(), match.end())
         if f.row["_date"].month >= int(f.rules["schedule"].get("year_end_month", 12)):
@@ -247,7 +245,7 @@ def _own_object(f: Facts, family: dict, obj: str) -> bool:
         obj = obj.replace(word, "")
     obj = re.sub(r"[\d年月日号份底初中旬上下]", "", obj).strip()
     return (len(obj) <= int(family.get("bare_max_chars", 0))
-            or _shares_run(obj, f.row["task"], int(family.get("min_overlap", 2)), family.get("stop_runs", [])))
+            or shares_run(obj, f.row["task"], int(family.get("min_overlap", 2)), family.get("stop_runs", [])))
 
 
 def task_verb_done(f: Facts) -> Decision | None:
@@ -279,7 +277,7 @@ def task_verb_done(f: Facts) -> Decision | None:
     # ROUND 11 judge12 ([families.task_verb_done_more], its own switch): 一期 of a task of the 一期
     own_parts = [w for w in f.rules.family("task_verb_done_more").get("task_own_parts", []) if w in task]
     for match in sorted(found, key=lambda m: m.start()):
-        before = _clause_before(text, match.start())
+        before = clause_before(text, match.start())
         if any(w in before + match.group(0) for w in [*family.get("not_before", []), *other] if w not in own_parts):
             continue
         if _own_object(f, family, before + (match.groupdict().get("object") or "")):

@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 
 from src.classify.cues import plan_only, work_due
-from src.classify.spans import CLAUSE_SEPS, bound_left, bound_right, evidence_phrase, month_number, sentence_of
+from src.classify.spans import (
+    bound_right,
+    clause_after,
+    clause_before,
+    evidence_phrase,
+    month_number,
+    sentence_of,
+)
 from src.classify.steps import Decision, Facts
-
-
-def _clause_before(text: str, start: int) -> str:
-    return text[bound_left(text, start, CLAUSE_SEPS):start]
-
-
-def _clause_after(text: str, end: int) -> str:
-    return text[end:bound_right(text, end, CLAUSE_SEPS)]
 
 
 def later_date(family: dict, text: str, year: int, month: int) -> bool:
@@ -62,9 +61,9 @@ def not_yet_own_verb(f: Facts) -> Decision | None:
         start = verb in family.get("start_verbs", []) and works_task
         if not (own or start):
             continue
-        if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
+        if any(w in clause_before(text, match.start()) for w in family.get("not_before", [])):
             continue
-        after = _clause_after(text, match.end())
+        after = clause_after(text, match.end())
         if any(after.startswith(w) for w in [*family.get("step_objects", []), *family.get("attributive_after", [])]):
             continue
         if any(w in text[max(0, match.start() - 4):match.end() + 4] for w in f.rules["lagging"].get("false_friends", [])):
@@ -120,7 +119,7 @@ def stage_still_late(f: Facts) -> Decision | None:
     in_plan = family.get("in_plan_pattern")
     later = f.rules.family("not_yet_own_verb")
     for match in (m for pattern in patterns for m in re.finditer(pattern, text)):
-        if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
+        if any(w in clause_before(text, match.start()) for w in family.get("not_before", [])):
             continue
         if not work_due(row, f.rules):
             return None
@@ -144,7 +143,7 @@ def not_planned(f: Facts) -> Decision | None:
         return None
     text = f.row["progress"]
     for match in (m for pattern in patterns for m in re.finditer(pattern, text)):
-        if any(w in _clause_before(text, match.start()) for w in family.get("not_before", [])):
+        if any(w in clause_before(text, match.start()) for w in family.get("not_before", [])):
             continue
         sentence = sentence_of(text, match.start(), match.end())
         rest = text[match.end():bound_right(text, match.end(), "。；;！!？?\n")]

@@ -141,6 +141,22 @@ def sentence_of(text: str, start: int, end: int) -> str:
     return text[bound_left(text, start, SENTENCE_SEPS):bound_right(text, end, SENTENCE_SEPS)]
 
 
+def clause_before(text: str, pos: int, seps: str = CLAUSE_SEPS) -> str:
+    """The part of ``pos``'s clause before it (clauses bounded by ``seps``)."""
+    return text[bound_left(text, pos, seps):pos]
+
+
+def clause_after(text: str, end: int, seps: str = CLAUSE_SEPS) -> str:
+    """The part of ``end``'s clause after it (clauses bounded by ``seps``)."""
+    return text[end:bound_right(text, end, seps)]
+
+
+def shares_run(a: str, b: str, n: int, stop: list) -> bool:
+    """True when ``a`` and ``b`` share a run of ``n`` characters that is not a stop word."""
+    runs = {a[i:i + n] for i in range(len(a) - n + 1)}
+    return any(run in b and run not in stop for run in runs)
+
+
 def first_clause(text: str, limit: int = 60) -> str:
     """The first sentence of ``text``; a sentence longer than ``limit`` is cut at
     its last clause boundary before ``limit`` (or, without one, at a safe place
