@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split-batch", default=[], nargs="*", help="also score these corpus batches' two halves: "
                         "each batch's notices in sorted order, alternately A, B, A… (rounds read half A only); "
                         "rows of a half B are never printed")
+    parser.add_argument("--blind", action="store_true", help="with --split-batch: drop the split batches' halves B "
+                        "before anything is classified, so no figure printed includes them (what a round reads)")
     parser.add_argument("--profile", default=None, help="office profile (data/reference/profiles/<name>.toml)")
     parser.add_argument("--raw", default=str(paths.DEFAULT_RAW_PATH), help="the Hangzhou raw table")
     parser.add_argument("--as-of", default=None, help="report date of the Hangzhou table (default: from its title)")
@@ -213,6 +215,11 @@ def corpus(path: Path, args, summary: list) -> None:
         print(f"\ncorpus {path}: 缺少列 {missing} / missing columns: skipped")
         return
     frame = frame[frame["label"].str.strip() != ""].reset_index(drop=True)
+    if args.blind and args.split_batch and "batch" in frame.columns:
+        kept = without_halves_b(frame, args.split_batch)
+        print(f"\n--blind: {len(frame) - len(kept)} rows of the halves B of batch {', '.join(map(str, args.split_batch))} "
+              "dropped before classifying; no figure below includes them")
+        frame = kept
     classified = classify_rows(frame, args.profile)
     notices = classified["notice_id"].nunique()
     print(f"\n=== corpus: {path.name} ({len(classified)} labelled rows, {notices} notices) ===")
@@ -239,7 +246,7 @@ def corpus(path: Path, args, summary: list) -> None:
             named = f"  LONO {column} {value}"
             print(format_scores(named, scores_of(part)))
             summary.append((named.strip(), scores_of(part)))
-    split = [str(b) for b in args.split_batch] if "batch" in lono.columns else []
+    split = [str(b) for b in args.split_batch] if "batch" in lono.columns and not args.blind else []
     half_of = {}
     for batch in split:
         halves_of_batch = batch_halves(lono, batch)
@@ -249,7 +256,9 @@ def corpus(path: Path, args, summary: list) -> None:
             named = f"  LONO batch {batch} half {half}"
             print(format_scores(named, scores_of(part)))
             summary.append((named.strip(), scores_of(part)))
-    if args.show in ("half-A", "read"):
+    if args.show == "read" and args.blind:  # the halves B are gone: every row left was read
+        show_wrong(lono)
+    elif args.show in ("half-A", "read"):
         if split:
             show_wrong(printable(lono, half_of, args.show))
         else:
@@ -288,6 +297,12 @@ def batch_halves(frame: pd.DataFrame, batch: str) -> dict:
     """Notice → half of one batch: its notices in sorted order, alternately A, B, A…"""
     notices = sorted(frame.loc[frame["batch"].astype(str) == batch, "notice_id"].unique())
     return {notice: "AB"[i % 2] for i, notice in enumerate(notices)}
+
+
+def without_halves_b(frame: pd.DataFrame, batches) -> pd.DataFrame:
+    """The corpus a round may measure itself on (``--blind``): the given batches' halves B removed."""
+    half_of = {notice: half for batch in batches for notice, half in batch_halves(frame, str(batch)).items()}
+    return frame[frame["notice_id"].map(half_of) != "B"].reset_index(drop=True)
 
 
 def printable(lono: pd.DataFrame, half_of: dict, show: str) -> pd.DataFrame:

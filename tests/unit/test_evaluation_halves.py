@@ -32,3 +32,10 @@ def test_show_read_keeps_whole_batches_and_halves_a_never_a_half_b():
     read = set(module.printable(rows, half_of, "read")["notice_id"])
     assert read == {"XN01", "XN02", "YN01", "YN03", "ZN01"}
     assert set(module.printable(rows, half_of, "half-A")["notice_id"]) == {"YN01", "YN03", "ZN01"}
+
+
+def test_blind_drops_the_halves_b_before_anything_is_measured():
+    module, rows = _evaluate(), _rows()
+    kept = module.without_halves_b(rows, ["6", "7"])
+    assert set(kept["notice_id"]) == {"XN01", "XN02", "YN01", "YN03", "ZN01"}
+    assert set(module.without_halves_b(rows, [])["notice_id"]) == set(rows["notice_id"])
