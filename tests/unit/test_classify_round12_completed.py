@@ -1,0 +1,105 @@
+"""The twelfth round, completed side (issue 22, helper judge15): the task's own object with a
+perfective predicate (the reply's grammar of "what was asked for was done"), a delivery beside works
+progress below 100%, and an early stage whose start is dated to a later year. Invented wordings
+only (none copied from a labelled row); what the families change on real rows is measured by
+``benchmarks/evaluate_classifier.py --split-batch 9 10 11 --blind``, never asserted here."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from src.classify import load_rules
+from src.classify.rules import families_read_from, rules_without
+from tests.unit.judging import judge_at
+
+judge = judge_at("2023-09-30")
+
+FAMILIES = ("own_object_done", "works_short_of_delivery", "early_stage_later_year")
+
+
+def only_off(family: str):
+    """The rules with this one family switched off."""
+    raw = copy.deepcopy(load_rules().raw)
+    raw["families"][family]["read_from"] = ["__only_this__"]
+    return rules_without(load_rules(raw), "__only_this__")
+
+
+def test_the_round_records_where_it_was_read():
+    origins = families_read_from(load_rules())
+    for family in FAMILIES:
+        read = origins[f"families.{family}"]
+        assert len(read) == len(set(read)) > 0
+
+
+# ---- own_object_done: the task's own object as the object of a perfective predicate ----------
+@pytest.mark.parametrize("task, progress", [
+    ("关于翻修青石巷小学风雨操场的建议", "经研究，我局已对青石巷小学风雨操场进行了翻修和加固。"),
+    ("关于修补滨江南路人行道破损路面的建议", "区住建局已于2023年8月12日完成对滨江南路人行道的破损修补工作。"),
+    ("柳溪公园健身步道改造工程", "为方便群众锻炼，已先期实施并完成“柳溪公园健身步道改造工程”，新铺塑胶面层。"),
+    ("北岭村通村公路硬化项目", "2021年以来累计投资约600万元，实施了北岭村通村公路硬化项目，路面宽5米。"),
+    ("城北社区老年活动室扩容工程。", "包括添置桌椅和康复器材。资金由社区承担。该项目已于7月底完成。"),
+    ("城北社区老年活动室扩容工程。", "资金由街道承担，区财政补助部分。该项目已于8月中旬完工并于9月1日正式开放。"),
+])
+def test_the_tasks_own_object_said_done_is_completed(task, progress):
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "one-off-completed"
+    assert judge(task, progress, rules=only_off("own_object_done")).status != "completed"
+
+
+@pytest.mark.parametrize("task, progress", [
+    # a date after the report's: a promise, not a delivery
+    ("城北社区老年活动室扩容工程。", "该项目已于11月底完成。"),
+    # another object: the run shared with the task is only a stop run
+    ("关于翻修青石巷小学风雨操场的建议", "我局已对东门菜场进行了翻修。"),
+    # a stage after the object: 实施了××项目前期工作
+    ("北岭村通村公路硬化项目", "已实施了北岭村通村公路硬化项目前期勘察工作。"),
+    # a plan or a negation before it
+    ("关于翻修青石巷小学风雨操场的建议", "我局计划对青石巷小学风雨操场进行翻修。"),
+    ("关于翻修青石巷小学风雨操场的建议", "尚未对青石巷小学风雨操场进行了翻修。"),
+    # work still under way after it
+    ("柳溪公园健身步道改造工程", "已完成“柳溪公园健身步道改造工程”一标段，二标段正在施工。"),
+])
+def test_a_promise_another_object_a_stage_or_work_left_is_not_done(task, progress):
+    assert judge(task, progress).status != "completed"
+
+
+def test_an_open_ended_task_is_not_done_by_one_works_unless_it_is_a_named_works():
+    progress = "今年已对城东片区背街小巷进行了路面修补。"
+    assert judge("持续提升城东片区背街小巷环境", progress).status != "completed"
+    assert judge("城东片区背街小巷环境提升工程", progress).status == "completed"
+
+
+# ---- works_short_of_delivery: a delivery beside works progress below 100% ---------------------
+@pytest.mark.parametrize("task, progress", [
+    ("南塘路、北塘路、西塘路延伸建设项目",
+     "南塘路：于5月开工，目前路基已完成，完成总工程量的35%。北塘路：已于8月完工，正式通车。"),
+    ("扩建实验中学及城关二小", "城关二小：食堂建成投用；实验中学：教学楼主体施工，整体钢结构施工完成60%。"),
+])
+def test_a_delivery_beside_works_short_of_100_percent_is_on_track_and_flagged(task, progress):
+    on = judge(task, progress)
+    assert on.status == "on-track" and on.needs_review
+    assert judge(task, progress, rules=only_off("works_short_of_delivery")).status == "completed"
+
+
+def test_a_delivery_with_its_works_at_100_percent_stays_completed():
+    assert judge("北塘路延伸建设项目", "北塘路延伸建设项目已竣工通车，完成总工程量的100%。").status == "completed"
+
+
+# ---- early_stage_later_year: an early stage with the start dated to a later year --------------
+@pytest.mark.parametrize("progress", [
+    "该地块涉及林地，目前正在办理林地征占用手续，预计2024年开工建设。",
+    "目前正在办理用地手续，计划明年开工。",
+])
+def test_an_early_stage_with_the_start_in_a_later_year_is_not_overdue(progress):
+    task = "东湖初级中学什么时候开工？"
+    late = judge_at("2023-11-30")
+    on = late(task, progress)
+    assert on.status == "on-track" and on.status_rule == "stated-early-stage" and on.needs_review
+    assert late(task, progress, rules=only_off("early_stage_later_year")).status == "lagging"
+
+
+def test_an_early_stage_with_the_start_this_year_or_earlier_stays_overdue():
+    late = judge_at("2023-11-30")
+    for progress in ("目前正在办理用地手续，预计2023年开工建设。", "目前正在办理用地手续，原计划2022年开工建设。"):
+        assert late("东湖初级中学什么时候开工？", progress).status == "lagging"
