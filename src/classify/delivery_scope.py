@@ -15,9 +15,13 @@ Placed in :data:`src.classify.order.RULE_STEPS`.
   of a perfective predicate (已对××进行了维修, 实施了××项目, 完成“××工程”, 该项目已于 10 月底完成
   with the date on or before the report's), nothing planned, under way or left after it:
   completed.
+* :func:`finding_rectified` (beside own_object_done): a task stating a finding or a problem whose
+  rectification or solution is stated done (该问题已完成整改, 已整改到位, 解决了××问题): completed.
 * :func:`early_stage_later_year` (0e; never decides): an early stage (正在办理…手续) in a row that
   dates the start or the delivery to a later year than the report's (预计 2019 年开工 in a 2018
-  reply) is not overdue: the early-stage cues become weak (on-track, flagged, not lagging).
+  reply), or whose task only asks or plans (a suggestion, a question: it commits to no date), is
+  not overdue: the early-stage cues become weak (on-track, flagged, not lagging). A date passed
+  (due_date_passed) and an obstruction (stated_delay) still decide before the weak cue.
 """
 from __future__ import annotations
 
@@ -72,15 +76,16 @@ def early_stage_later_year(f: Facts) -> None:
     the report's (in the progress, the task or the next steps) are weak: not due, not lagging
     ([families.early_stage_later_year]). Never decides (returns None)."""
     family = f.rules.family("early_stage_later_year")
-    if not family.get("later_year_pattern"):
-        return None
     row = f.row
     text = "\n".join(row.get(name) or "" for name in ("progress", "task", "next_steps"))
-    later = _later_year(family, text, row["_date"].year)  # the pattern first: the cues only when it matches
+    later = _later_year(family, text, row["_date"].year)  # the patterns first: the cues only when one matches
+    asks = f.rules.family("early_stage_request").get("task_pattern")
+    if not later and asks and re.search(asks, row["task"]):
+        later = "the task asks or plans, it commits to no date"  # [families.early_stage_request]
     cues = f.cues(find_early_stage_cues) if later else []
     if any(not c.weak for c in cues):
         f.found[find_early_stage_cues] = [replace(c, weak=True) for c in cues]
-        f.review.append(f"early stage, the start or delivery dated to a later year: {later}")
+        f.review.append(f"early stage not overdue: {later}")
     return None
 
 
@@ -128,4 +133,26 @@ def own_object_done(f: Facts) -> Decision | None:
     return None
 
 
-__all__ = ["works_short_scope", "works_short", "early_stage_later_year", "own_object_done"]
+def finding_rectified(f: Facts) -> Decision | None:
+    """A task that states a finding or a problem (``task_pattern``: ××问题, 推进不力, 任务未完成)
+    whose rectification or solution the progress states done (该问题已完成整改, 已整改到位, 已完成整改
+    任务, 解决了××问题), not after a plan, a partial or a negation in its clause, no count right after
+    it, nothing under way or left from its sentence on ([families.finding_rectified]): completed
+    [explicit-completed]."""
+    family = f.rules.family("finding_rectified")
+    task_pattern, patterns = family.get("task_pattern"), family.get("patterns", [])
+    if not task_pattern or not patterns or f.short_of_target or not re.search(task_pattern, f.row["task"]):
+        return None
+    text = f.row["progress"]
+    for match in (m for pattern in patterns for m in re.finditer(pattern, text)):
+        if any(w in clause_before(text, match.start()) + match.group(0) for w in family.get("not_before", [])):
+            continue
+        if re.match(r"\s*\d", text[match.end():]):
+            continue  # 已整改 12 处: a count, a measure
+        if any(w in text[bound_left(text, match.start(), SENTENCE_SEPS):] for w in family.get("ongoing_words", [])):
+            continue
+        return Decision("completed", "explicit-completed", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+__all__ = ["finding_rectified", "works_short_scope", "works_short", "early_stage_later_year", "own_object_done"]

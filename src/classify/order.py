@@ -29,6 +29,7 @@ from src.classify.dated_steps import (
 )
 from src.classify.delivery_scope import (  # ROUND 12 judge15
     early_stage_later_year,
+    finding_rectified,
     own_object_done,
     works_short,
     works_short_scope,
@@ -89,6 +90,7 @@ RULE_STEPS = (
     named_works_done,
     coverage_achieved,
     own_object_done,  # ROUND 12 judge15
+    finding_rectified,  # ROUND 12 judge15
     stated_on_track,
     partial_delivery,
     growth_stated_met,

@@ -92,7 +92,7 @@ def test_a_delivery_with_its_works_at_100_percent_stays_completed():
     "目前正在办理用地手续，计划明年开工。",
 ])
 def test_an_early_stage_with_the_start_in_a_later_year_is_not_overdue(progress):
-    task = "东湖初级中学什么时候开工？"
+    task = "东湖初级中学新建工程"
     late = judge_at("2023-11-30")
     on = late(task, progress)
     assert on.status == "on-track" and on.status_rule == "stated-early-stage" and on.needs_review
@@ -102,4 +102,41 @@ def test_an_early_stage_with_the_start_in_a_later_year_is_not_overdue(progress):
 def test_an_early_stage_with_the_start_this_year_or_earlier_stays_overdue():
     late = judge_at("2023-11-30")
     for progress in ("目前正在办理用地手续，预计2023年开工建设。", "目前正在办理用地手续，原计划2022年开工建设。"):
-        assert late("东湖初级中学什么时候开工？", progress).status == "lagging"
+        assert late("东湖初级中学新建工程", progress).status == "lagging"
+
+
+# ---- early_stage_request: a task that only asks commits to no date ------------------------------
+@pytest.mark.parametrize("task", ["关于尽快建设城西农贸市场的建议", "城西农贸市场什么时候能开工？", "城西正在规划建设一处农贸市场"])
+def test_an_early_stage_for_a_task_that_only_asks_is_not_overdue(task):
+    late = judge_at("2023-11-30")
+    progress = "目前该项目正在办理用地审批手续。"
+    on = late(task, progress)
+    assert on.status == "on-track" and on.status_rule == "stated-early-stage" and on.needs_review
+    assert late(task, progress, rules=only_off("early_stage_request")).status == "lagging"
+
+
+def test_an_early_stage_for_a_committed_works_task_stays_overdue():
+    late = judge_at("2023-11-30")
+    assert late("城西农贸市场建设项目", "目前该项目正在办理用地审批手续。").status == "lagging"
+
+
+# ---- finding_rectified: a finding's rectification stated done ----------------------------------
+@pytest.mark.parametrize("task, progress", [
+    ("城南片区雨污混接问题整改推进不力。", "经复查，该问题已完成整改，并通过区生态环境局验收。"),
+    ("东郊垃圾中转站渗滤液处理不到位。", "区城管局已完成整改任务。"),
+    ("针对城北小学学生午休场地不足问题", "先后改造了三间功能教室，很好地解决了学生午休场地问题。"),
+])
+def test_a_findings_rectification_stated_done_is_completed(task, progress):
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "explicit-completed"
+    assert judge(task, progress, rules=only_off("finding_rectified")).status != "completed"
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("城南片区雨污混接问题整改推进不力。", "该问题已基本完成整改，剩余两处正在施工。"),      # partial, work left
+    ("城南片区雨污混接问题整改推进不力。", "区水务局正在督促相关单位尽快完成整改。"),        # under way
+    ("城南片区雨污混接问题整改推进不力。", "已整改12处，其余8处正在整改中。"),                # a count, the rest left
+    ("新建城南公园", "已完成整改任务。"),                                                     # not a finding
+])
+def test_a_partial_pending_or_counted_rectification_is_not_done(task, progress):
+    assert judge(task, progress).status != "completed"
