@@ -17,6 +17,8 @@ Placed in :data:`src.classify.order.RULE_STEPS`.
   completed.
 * :func:`finding_rectified` (beside own_object_done): a task stating a finding or a problem whose
   rectification or solution is stated done (该问题已完成整改, 已整改到位, 解决了××问题): completed.
+* :func:`short_cell_delivery` (after bare_delivery): a short cell built only of delivery or in-use
+  predicates and words of all or aspect (建成使用, 开诊运行; 全部开工 for a task of starts): completed.
 * :func:`early_stage_later_year` (0e; never decides): an early stage (正在办理…手续) in a row that
   dates the start or the delivery to a later year than the report's (预计 2019 年开工 in a 2018
   reply), or whose task only asks or plans (a suggestion, a question: it commits to no date), is
@@ -29,8 +31,8 @@ import re
 from dataclasses import replace
 
 from src.classify.cues import find_early_stage_cues
-from src.classify.spans import SENTENCE_SEPS, bound_left, clause_before, evidence_phrase, month_number, shares_run
-from src.classify.steps import Decision, Facts
+from src.classify.spans import SENTENCE_SEPS, bound_left, clause_before, evidence_phrase, month_number, shares_run, strip_for_only
+from src.classify.steps import Decision, Facts, has_digit
 
 
 def _works_short(f: Facts):
@@ -155,4 +157,29 @@ def finding_rectified(f: Facts) -> Decision | None:
     return None
 
 
-__all__ = ["finding_rectified", "works_short_scope", "works_short", "early_stage_later_year", "own_object_done"]
+def short_cell_delivery(f: Facts) -> Decision | None:
+    """A short cell that is itself a delivery predicate, built from parts ([families.short_cell_delivery]):
+    nothing but words of all or aspect (全部, 均, 已…) and delivery or in-use predicates (建成, 使用,
+    运行, 开诊…; a start, 开工, only for a task of starts), no number, no plan, partial or negation.
+    With no subject, it speaks of the whole task, its count included: completed [stated-delivered]."""
+    family = f.rules.family("short_cell_delivery")
+    predicates = list(family.get("predicates", []))
+    if not predicates or f.short_of_target:
+        return None
+    text = f.row["progress"].strip()
+    core = strip_for_only(text)
+    if not core or len(core) > int(family.get("max_chars", 8)) or has_digit(text):
+        return None
+    if any(w in core for w in family.get("not_words", [])):
+        return None
+    if re.search(family.get("start_task_pattern") or r"^\b$", f.row["task"]):
+        predicates += family.get("start_predicates", [])
+    rest = core
+    for word in sorted([*predicates, *family.get("aspect_words", [])], key=len, reverse=True):
+        rest = rest.replace(word, "")
+    if rest or not any(p in core for p in predicates):
+        return None
+    return Decision("completed", "stated-delivered", text)
+
+
+__all__ = ["short_cell_delivery", "finding_rectified", "works_short_scope", "works_short", "early_stage_later_year", "own_object_done"]

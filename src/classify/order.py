@@ -31,6 +31,7 @@ from src.classify.delivery_scope import (  # ROUND 12 judge15
     early_stage_later_year,
     finding_rectified,
     own_object_done,
+    short_cell_delivery,
     works_short,
     works_short_scope,
 )
@@ -96,6 +97,7 @@ RULE_STEPS = (
     growth_stated_met,
     promise_only,
     bare_delivery,
+    short_cell_delivery,  # ROUND 12 judge15
     start_rate_share,
     earlier_year_plan,
     stage_still_late,  # ROUND 11 judge10

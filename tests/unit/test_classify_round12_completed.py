@@ -140,3 +140,26 @@ def test_a_findings_rectification_stated_done_is_completed(task, progress):
 ])
 def test_a_partial_pending_or_counted_rectification_is_not_done(task, progress):
     assert judge(task, progress).status != "completed"
+
+
+# ---- short_cell_delivery: a short cell built only of delivery predicates -----------------------
+@pytest.mark.parametrize("task, progress", [
+    ("城东体育馆、城西游泳馆和5个社区健身点", "建成使用"),        # a list with a count: the cell speaks of all
+    ("市妇幼保健院新院区、中医院康复楼", "开诊运行。"),
+    ("南区医药产业园等12个二季度开复工项目", "全部开工"),        # a start, for a task of starts
+])
+def test_a_short_cell_of_delivery_predicates_is_the_task_delivered(task, progress):
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "stated-delivered"
+    assert judge(task, progress, rules=only_off("short_cell_delivery")).status != "completed"
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("城东体育馆、城西游泳馆和5个社区健身点", "试运行"),         # a trial
+    ("城东体育馆、城西游泳馆和5个社区健身点", "基本建成"),       # partial
+    ("城东体育馆、城西游泳馆和5个社区健身点", "正常运行"),       # a word that is no predicate of delivery
+    ("城东体育馆、城西游泳馆和5个社区健身点", "全部开工"),       # a start, for a task to build
+    ("城东体育馆、城西游泳馆和5个社区健身点", "建成3个"),        # a number: a measure
+])
+def test_a_trial_a_partial_a_start_or_a_count_is_not_the_task_delivered(task, progress):
+    assert judge(task, progress).status != "completed"
