@@ -163,3 +163,18 @@ def test_a_short_cell_of_delivery_predicates_is_the_task_delivered(task, progres
 ])
 def test_a_trial_a_partial_a_start_or_a_count_is_not_the_task_delivered(task, progress):
     assert judge(task, progress).status != "completed"
+
+
+# ---- request_head_noun: a suggestion's title asks for its first object -------------------------
+def test_a_suggestions_first_object_delivered_is_the_task_delivered():
+    task = "《关于新建城东农贸市场，改善周边环境提升城市形象的建议》第88号提案"
+    progress = "近年来我市加大投入，截至2023年9月，现东关农贸市场已建成并投入使用，入驻商户80余家。"
+    on = judge(task, progress)
+    assert on.status == "completed" and on.status_rule == "one-off-completed"
+    assert judge(task, progress, rules=only_off("request_head_noun")).status != "completed"
+
+
+def test_a_suggestion_whose_object_is_open_ended_stays_open_ended():
+    task = "关于持续提升城东农贸市场管理水平的建议"
+    progress = "近年来我市加大投入，现东关农贸市场已建成并投入使用，入驻商户80余家。"
+    assert judge(task, progress).status != "completed"
