@@ -123,6 +123,9 @@ def own_object_done(f: Facts) -> Decision | None:
             continue
         if any(w in text[match.end():match.end() + 6] for w in family.get("stage_after", [])):
             continue
+        predicate = text[match.end("object"):match.end()] if match.groupdict().get("object") else match.group(0)
+        if any(w in predicate for w in family.get("step_words", [])):
+            continue  # 已对该路段进行了现场勘查: a step on the way, not the works
         rest = text[bound_left(text, match.start(), SENTENCE_SEPS):]
         if any(w in rest for w in family.get("ongoing_words", [])):
             continue
