@@ -57,6 +57,8 @@ def test_the_tasks_own_object_said_done_is_completed(task, progress):
     # a step on the way as the predicate, not the works
     ("关于翻修青石巷小学风雨操场的建议", "我局已对青石巷小学风雨操场进行了现场勘查。"),
     ("关于修补滨江南路人行道破损路面的建议", "区住建局已于2023年8月12日完成对滨江南路人行道的前期调研工作。"),
+    # a stopgap, not the works asked for
+    ("关于翻修青石巷小学风雨操场的建议", "我局已对青石巷小学风雨操场进行了临时修补，待资金到位后翻修。"),
     # a plan or a negation before it
     ("关于翻修青石巷小学风雨操场的建议", "我局计划对青石巷小学风雨操场进行翻修。"),
     ("关于翻修青石巷小学风雨操场的建议", "尚未对青石巷小学风雨操场进行了翻修。"),
