@@ -27,6 +27,14 @@ from src.classify.dated_steps import (
     year_end_rest,
     year_end_tasks_done,
 )
+from src.classify.delivery_scope import (  # ROUND 12 judge15
+    early_stage_later_year,
+    finding_rectified,
+    own_object_done,
+    short_cell_delivery,
+    works_short,
+    works_short_scope,
+)
 from src.classify.late_steps import coverage_share, earlier_year_plan, start_rate_share
 from src.classify.replies import not_planned, not_yet_own_verb, stage_still_late, start_planned_late  # ROUND 11 judge10
 from src.classify.steps import (
@@ -51,6 +59,8 @@ RULE_STEPS = (
     listed_not_done,
     one_item_of_several,
     completion_scope,
+    works_short_scope,  # ROUND 12 judge15
+    early_stage_later_year,  # ROUND 12 judge15
     explicit_completed,
     stated_over_fulfilment,
     year_end_rest,
@@ -70,6 +80,7 @@ RULE_STEPS = (
     stated_early_stage,
     component_share,
     one_item_under_way,
+    works_short,  # ROUND 12 judge15
     delivery_done,
     year_end_tasks_done,
     surface_done,
@@ -79,11 +90,14 @@ RULE_STEPS = (
     document_done,
     named_works_done,
     coverage_achieved,
+    own_object_done,  # ROUND 12 judge15
+    finding_rectified,  # ROUND 12 judge15
     stated_on_track,
     partial_delivery,
     growth_stated_met,
     promise_only,
     bare_delivery,
+    short_cell_delivery,  # ROUND 12 judge15
     start_rate_share,
     earlier_year_plan,
     stage_still_late,  # ROUND 11 judge10
