@@ -27,6 +27,7 @@ from src.classify.dated_steps import (
     year_end_rest,
     year_end_tasks_done,
 )
+from src.classify.due_dates import dated_after_report, reply_date_past_due  # ROUND 12 judge13
 from src.classify.late_steps import coverage_share, earlier_year_plan, start_rate_share
 from src.classify.replies import not_planned, not_yet_own_verb, stage_still_late, start_planned_late  # ROUND 11 judge10
 from src.classify.steps import (
@@ -51,6 +52,7 @@ RULE_STEPS = (
     listed_not_done,
     one_item_of_several,
     completion_scope,
+    dated_after_report,  # ROUND 12 judge13
     explicit_completed,
     stated_over_fulfilment,
     year_end_rest,
@@ -67,6 +69,7 @@ RULE_STEPS = (
     growth_stated_behind,
     stated_not_started,
     due_date_passed,
+    reply_date_past_due,  # ROUND 12 judge13
     stated_early_stage,
     component_share,
     one_item_under_way,

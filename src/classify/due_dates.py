@@ -1,0 +1,181 @@
+"""Dates as arithmetic (issue 22, twelfth round, helper judge13): a date the task or the reply
+states, compared with the report date and with each other — never a wording of delay.
+
+* :func:`deadline_schedule` — the task's own deadline for its target within the report's year
+  (要在 8 月底之前全部完成, 承诺 3 月份开复工 36 项) is the row's yardstick: at the report date the
+  share due is the months elapsed over the months to the deadline (all of it once the deadline is
+  reached), not the elapsed share of the calendar year ([families.task_deadline]).
+* :func:`reply_date_past_due` — a reply whose own planned date for the delivery is later than the
+  due date it answers (the task asks 应在 2023 年 9 月 30 日竣工 / 今年 9 月能否开学, the reply plans
+  2023 年底建成; or the reply's own 原计划 6 月…, now 计划 7 月…): a delivery moved past the promise
+  is a delay ([families.date_past_due]), lagging [stated-delay].
+
+Both read dates as (year, month) pairs: a year named (2023 年), relative to the report's (今年,
+明年) or, with none, the report's own; a period's last month (年底 → 12). Each is a family of
+``status_rules.toml`` (block ROUND 12 judge13) with its ``read_from``; switched off (its patterns
+never matching), it changes nothing.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+
+from src.classify.spans import clause_before, evidence_phrase, month_number, sentence_of
+from src.classify.steps import Decision, Facts
+
+
+def month_ended(day) -> bool:
+    """True when ``day`` is the last day of its month (a deadline of that month is then reached)."""
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def _search(pattern: str | None, text: str) -> list[re.Match]:
+    return list(re.finditer(pattern, text)) if pattern else []
+
+
+def stated_date(match: re.Match, family: dict, report_year: int) -> tuple[int, int] | None:
+    """(year, month) of a date match: group ``year`` (2023 年) or ``rel`` (今年, 明年: the report's
+    year plus ``relative_years``), else the report's year; group ``month`` (9 月, 十二月) or
+    ``period`` (年底, 年内: ``period_months``). A year named without a month gives month 0 (it
+    compares later than every month of an earlier year only); None when neither is told."""
+    groups = match.groupdict()
+    named = groups.get("year") or groups.get("rel")
+    if groups.get("year"):
+        year = int(groups["year"])
+    elif groups.get("rel"):
+        year = report_year + int(family.get("relative_years", {}).get(groups["rel"], 0))
+    else:
+        year = report_year
+    if groups.get("month"):
+        month = month_number(groups["month"])
+    elif groups.get("period"):
+        month = int(family.get("period_months", {}).get(groups["period"], 0))
+    else:
+        month = 0
+    if 1 <= month <= 12:
+        return year, month
+    return (year, 0) if named else None  # a year alone (2025 年建成): later than any month of an earlier year
+
+
+def deadline_schedule(row: dict, rules, schedule: float) -> tuple[float, str]:
+    """The share of the task due at the report date when the task states its own deadline in the
+    report's year before December, or in an earlier year (要在 2012 年 8 月底之前全部完成: at the
+    end of May 5/8 of it; 承诺 3 月份开复工: all of it at the end of March); else ``schedule``
+    unchanged. Returns (share, the deadline's phrase or "")."""
+    family = rules.family("task_deadline")
+    report = row["_date"]
+    for match in _search(family.get("pattern"), row["task"]):
+        due = stated_date(match, family, report.year)
+        if due is None or due[1] == 0:
+            continue
+        year, month = due
+        if year > report.year or (year == report.year and month >= 12):
+            return schedule, ""  # due at or after the year's end: the year's schedule
+        if year < report.year:
+            return 1.0, match.group(0)
+        return min(1.0, schedule * 12 / month), match.group(0)
+    return schedule, ""
+
+
+def reply_date_past_due(f: Facts) -> Decision | None:
+    """13g. The reply's own planned date for the delivery (计划 2023 年底建成, 预计 12 月才能完成)
+    later than the due date it answers: a date the task states (应在 9 月 30 日竣工, 今年 9 月能否开学)
+    or a date the reply says was the plan (原计划 6 月份进场施工). Not for a date after a done
+    marker (已于…完成: a past event), not for a later phase (二期), not where the reply says the
+    due date is kept (如期, 按期) ([families.date_past_due]), lagging [stated-delay]."""
+    family = f.rules.family("date_past_due")
+    if not family.get("planned_pattern") or f.deciding or f.completions:
+        return None
+    row = f.row
+    report = row["_date"]
+    text = row["progress"]
+    dues = [d for pattern in family.get("due_patterns", []) for m in _search(pattern, row["task"])
+            if (d := stated_date(m, family, report.year)) and d[1]]
+    dues += [d for m in _search(family.get("was_planned_pattern"), text)
+             if (d := stated_date(m, family, report.year)) and d[1]]
+    if not dues:
+        return None
+    if _search(family.get("kept_pattern"), text):
+        return None  # the reply answers the due date as met (如期, 按期; not 不能如期)
+    due = min(dues)
+    reached = (report.year, report.month) if month_ended(report) else (report.year, report.month - 1)
+    not_yet = _search(family.get("not_yet_pattern"), text)
+    if due <= reached and not_yet and not any(w in text for w in family.get("done_words", [])):
+        f.review.append(f"due date {due[0]}-{due[1]:02d} reached and the delivery said not yet made")
+        return Decision("lagging", "stated-delay", evidence_phrase(text, not_yet[0].start(), not_yet[0].end()))
+    for match in _search(family.get("planned_pattern"), text):
+        planned = stated_date(match, family, report.year)
+        if planned is None or planned <= due:
+            continue
+        around = clause_before(text, match.start()) + match.group(0)
+        if any(w in around for w in family.get("not_around", [])):
+            continue  # 已于 (a past event), 二期 (a later phase)
+        if any(w in sentence_of(text, match.start(), match.end()) for w in family.get("later_phase_words", [])):
+            continue
+        f.review.append(f"planned date {planned[0]}-{planned[1]:02d} later than the due date "
+                        f"{due[0]}-{due[1]:02d} it answers")
+        return Decision("lagging", "stated-delay", evidence_phrase(text, match.start(), match.end()))
+    return None
+
+
+def after_report(match: re.Match, family: dict, report) -> bool:
+    """True when a dated event (7 月底建成, 2025 年 3 月完工, 12 月 1 日投用) falls after the report
+    date: a later (year, month), or the report's month with a stated day (底 = its last day, 下旬 =
+    the 21st, 中旬 = the 11th) after the report's day."""
+    when = stated_date(match, family, report.year)
+    if when is None or when[1] == 0:
+        return bool(when) and when[0] > report.year
+    if when != (report.year, report.month):
+        return when > (report.year, report.month)
+    groups = match.groupdict()
+    if groups.get("day"):
+        return int(groups["day"]) > report.day
+    day = int(family.get("part_days", {}).get(groups.get("part") or "", 0))
+    if day < 0:
+        day = calendar.monthrange(report.year, report.month)[1]
+    return day > report.day
+
+
+def dated_after(rules, text: str, report) -> bool:
+    """True when ``text`` holds an event's date after the report date (not a cut-off, 截至…):
+    [families.dated_after_report]'s reading of a date, for any step that reads a dated delivery."""
+    family = rules.family("dated_after_report")
+    pattern = family.get("date_pattern")
+    for match in re.finditer(pattern, text) if pattern else []:
+        lead = text[max(0, match.start() - 3):match.start()]
+        if any(w in lead for w in family.get("not_after", [])):
+            continue
+        if after_report(match, family, report):
+            return True
+    return False
+
+
+def dated_after_report(f: Facts) -> None:
+    """0d. Before any step: a delivery event or a year's completion whose clause dates it after the
+    report date (县体育馆 7 月底建成 in a report of 28 July; 预计 12 月 1 日…投用 in August) is a plan or
+    a forecast, not a delivery: the cue leaves the completions. A date after a cut-off (截至…) is
+    the figures' date, not the event's ([families.dated_after_report]). Never decides."""
+    family = f.rules.family("dated_after_report")
+    pattern = family.get("date_pattern")
+    if not pattern or not (f.one_off or f.annual):
+        return None
+    report = f.row["_date"]
+
+    def dated_later(cue) -> bool:
+        text = f.row.get(cue.source_field) or ""
+        pos = text.find(cue.phrase)
+        if pos < 0:
+            return False
+        return dated_after(f.rules, clause_before(text, pos), report)
+
+    kept_one_off = [c for c in f.one_off if not dated_later(c)]
+    kept_annual = [c for c in f.annual if not dated_later(c)]
+    if len(kept_one_off) < len(f.one_off) or len(kept_annual) < len(f.annual):
+        f.review.append("a delivery dated after the report date: a plan, not a delivery")
+        dropped = {id(c) for c in f.one_off + f.annual} - {id(c) for c in kept_one_off + kept_annual}
+        f.completions = [c for c in f.completions if id(c) not in dropped]
+        f.one_off, f.annual = kept_one_off, kept_annual
+    return None
+
+
+__all__ = ["stated_date", "deadline_schedule", "reply_date_past_due", "after_report", "dated_after", "dated_after_report"]
