@@ -78,28 +78,34 @@ def deadline_schedule(row: dict, rules, schedule: float) -> tuple[float, str]:
 
 
 def reply_date_past_due(f: Facts) -> Decision | None:
-    """13g. The reply's own planned date for the delivery (计划 2023 年底建成, 预计 12 月才能完成)
-    later than the due date it answers: a date the task states (应在 9 月 30 日竣工, 今年 9 月能否开学)
-    or a date the reply says was the plan (原计划 6 月份进场施工). Not for a date after a done
-    marker (已于…完成: a past event), not for a later phase (二期), not where the reply says the
-    due date is kept (如期, 按期) ([families.date_past_due]), lagging [stated-delay]."""
+    """9c. A delivery moved past the promise: the reply's own planned date for the delivery (计划
+    2023 年底建成, 预计 12 月才能完成) later than the due date it answers — a date the task states as
+    due or asks about (应在 9 月 30 日竣工, 今年 9 月能否开学; not one it only forecasts, 预计 5 月完工)
+    or a date the reply says was the plan (原计划 6 月份进场施工); or that due date reached at the
+    report date (its month ended) with the delivery or start said not yet made (还未动工), or, for a
+    delivery the task states as due, the works still under way (目前正在进行主体施工). Not for a date
+    after a done marker (已于…: a past event), not for a later phase (二期), not where the reply says
+    the due date is kept (如期, 按期; not 不能如期), never beside a done word, a measure or a completion
+    ([families.date_past_due]), lagging [stated-delay]."""
     family = f.rules.family("date_past_due")
     if not family.get("planned_pattern") or f.deciding or f.completions:
         return None
     row = f.row
     report = row["_date"]
     text = row["progress"]
-    dues = [d for pattern in family.get("due_patterns", []) for m in _search(pattern, row["task"])
-            if (d := stated_date(m, family, report.year)) and d[1]]
-    dues += [d for m in _search(family.get("was_planned_pattern"), text)
+    asked = [d for pattern in family.get("due_patterns", []) for m in _search(pattern, row["task"])
              if (d := stated_date(m, family, report.year)) and d[1]]
-    if not dues:
+    was_planned = [d for m in _search(family.get("was_planned_pattern"), text)
+                   if (d := stated_date(m, family, report.year)) and d[1]]
+    if not asked and not was_planned:
         return None
     if _search(family.get("kept_pattern"), text):
         return None  # the reply answers the due date as met (如期, 按期; not 不能如期)
-    due = min(dues)
+    due = min(asked + was_planned)
     reached = (report.year, report.month) if month_ended(report) else (report.year, report.month - 1)
     not_yet = _search(family.get("not_yet_pattern"), text)
+    if asked and min(asked) <= reached:  # a delivery the task states as due: works still under way are late too
+        not_yet = not_yet or _search(family.get("under_way_pattern"), text)
     if due <= reached and not_yet and not any(w in text for w in family.get("done_words", [])):
         f.review.append(f"due date {due[0]}-{due[1]:02d} reached and the delivery said not yet made")
         return Decision("lagging", "stated-delay", evidence_phrase(text, not_yet[0].start(), not_yet[0].end()))

@@ -97,6 +97,19 @@ def test_a_due_date_reached_with_the_work_not_started_is_a_delay():
     assert judge(task, progress, rules=without("date_past_due")).status_rule != "stated-delay"
 
 
+def test_a_due_date_the_task_states_reached_with_the_works_under_way_is_a_delay():
+    task, progress = "城北幼儿园应于2024年5月底竣工，请问进展如何？", "目前正在进行室内装修施工。"
+    on = judge(task, progress)
+    assert (on.status, on.status_rule) == ("lagging", "stated-delay")
+    assert judge(task, progress, as_of="2024-04-30").status == "on-track"      # not yet due
+    assert judge(task, progress, rules=without("date_past_due")).status == "on-track"
+
+
+def test_a_planned_start_passed_with_the_works_under_way_is_no_delay():
+    # a 原计划 date may be a start's: works under way say it was made (only a due delivery the task states is late)
+    assert judge("东湖游园建设", "原计划5月开工建设，目前正在进行园路施工。").status_rule != "stated-delay"
+
+
 @pytest.mark.parametrize("task, progress", [
     ("城北幼儿园应于2024年8月底竣工，能否按时投用？", "目前正进行主体施工，计划7月底建成。"),          # earlier than due
     ("城北幼儿园应于2024年8月底竣工，能否按时投用？", "主体已完工，能够按期竣工，计划12月完成二期绿化。"),  # kept
