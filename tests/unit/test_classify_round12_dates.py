@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from src.classify import load_rules
+from src.classify.cues import work_due
 from src.classify.due_dates import deadline_schedule, month_ended
 from src.classify.order import RULE_STEPS
 from src.classify.rules import families_read_from
@@ -154,3 +155,17 @@ def test_a_delivery_dated_after_the_report_is_no_delivery(progress, as_of):
 ])
 def test_a_delivery_dated_on_or_before_the_report_stays_done(progress):
     assert judge("社区文体中心建设", progress, as_of="2024-08-31").status == "completed"
+
+
+# ---- due_month_year: a due month of a later year is not due -----------------------------------
+@pytest.mark.parametrize("task, due", [
+    ("城南学校6月底前建成", True),
+    ("城南学校2024年6月底前建成", True),
+    ("城南学校2025年6月底前建成", False),      # a later year
+    ("城南学校明年6月底前建成", False),
+])
+def test_a_due_month_is_due_only_in_the_reports_year(task, due):
+    row = {"task": task, "next_steps": "", "progress": "正在办理前期手续。", "_date": date(2024, 7, 31)}
+    assert work_due(row, load_rules()) is due
+    assert work_due(row, without("due_month_year")) is True      # switched off: the month alone, as before
+    assert judge(task, "正在办理前期手续。", as_of="2024-07-31").status == ("lagging" if due else "on-track")
