@@ -20,7 +20,8 @@ from __future__ import annotations
 import calendar
 import re
 
-from src.classify.spans import clause_before, evidence_phrase, month_number, sentence_of
+from src.classify.dates import stated_date
+from src.classify.spans import clause_before, evidence_phrase, sentence_of
 from src.classify.steps import Decision, Facts
 
 
@@ -31,30 +32,6 @@ def month_ended(day) -> bool:
 
 def _search(pattern: str | None, text: str) -> list[re.Match]:
     return list(re.finditer(pattern, text)) if pattern else []
-
-
-def stated_date(match: re.Match, family: dict, report_year: int) -> tuple[int, int] | None:
-    """(year, month) of a date match: group ``year`` (2023 年) or ``rel`` (今年, 明年: the report's
-    year plus ``relative_years``), else the report's year; group ``month`` (9 月, 十二月) or
-    ``period`` (年底, 年内: ``period_months``). A year named without a month gives month 0 (it
-    compares later than every month of an earlier year only); None when neither is told."""
-    groups = match.groupdict()
-    named = groups.get("year") or groups.get("rel")
-    if groups.get("year"):
-        year = int(groups["year"])
-    elif groups.get("rel"):
-        year = report_year + int(family.get("relative_years", {}).get(groups["rel"], 0))
-    else:
-        year = report_year
-    if groups.get("month"):
-        month = month_number(groups["month"])
-    elif groups.get("period"):
-        month = int(family.get("period_months", {}).get(groups["period"], 0))
-    else:
-        month = 0
-    if 1 <= month <= 12:
-        return year, month
-    return (year, 0) if named else None  # a year alone (2025 年建成): later than any month of an earlier year
 
 
 def deadline_schedule(row: dict, rules, schedule: float) -> tuple[float, str]:

@@ -169,3 +169,17 @@ def test_a_due_month_is_due_only_in_the_reports_year(task, due):
     assert work_due(row, load_rules()) is due
     assert work_due(row, without("due_month_year")) is True      # switched off: the month alone, as before
     assert judge(task, "正在办理前期手续。", as_of="2024-07-31").status == ("lagging" if due else "on-track")
+
+
+@pytest.mark.parametrize("progress, later", [
+    ("正在办理用地手续，预计2025年开工建设。", True),      # a later year
+    ("正在办理用地手续，计划12月开工。", True),            # a later month
+    ("正在办理用地手续，原计划8月开工。", False),          # a month already passed
+    ("正在办理用地手续。", False),
+])
+def test_an_early_stage_with_the_works_planned_later_is_not_overdue(progress, later):
+    row = {"task": "新建城东小学", "next_steps": "", "progress": progress, "_date": date(2024, 10, 31)}
+    assert work_due(row, load_rules()) is not later
+    assert work_due(row, without("due_month_year")) is True                  # switched off: late in the year
+    on = judge("新建城东小学", progress, as_of="2024-10-31")
+    assert (on.status == "lagging") is not later
