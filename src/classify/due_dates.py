@@ -104,13 +104,16 @@ def reply_date_past_due(f: Facts) -> Decision | None:
 def after_report(match: re.Match, family: dict, report) -> bool:
     """True when a dated event (7 月底建成, 2025 年 3 月完工, 12 月 1 日投用) falls after the report
     date: a later (year, month), or the report's month with a stated day (底 = its last day, 下旬 =
-    the 21st, 中旬 = the 11th) after the report's day."""
+    the 21st, 中旬 = the 11th) after the report's day. A month named without a year more than
+    ``past_year_gap`` months after the report's (12 月 in a January report) is last year's."""
     when = stated_date(match, family, report.year)
     if when is None or when[1] == 0:
         return bool(when) and when[0] > report.year
+    groups = match.groupdict()
+    if not (groups.get("year") or groups.get("rel")) and when[1] - report.month > int(family.get("past_year_gap", 12)):
+        return False  # 12 月底建成 in a January report: last December's delivery, not a plan
     if when != (report.year, report.month):
         return when > (report.year, report.month)
-    groups = match.groupdict()
     if groups.get("day"):
         return int(groups["day"]) > report.day
     day = int(family.get("part_days", {}).get(groups.get("part") or "", 0))

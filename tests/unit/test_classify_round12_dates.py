@@ -183,3 +183,9 @@ def test_an_early_stage_with_the_works_planned_later_is_not_overdue(progress, la
     assert work_due(row, without("due_month_year")) is True                  # switched off: late in the year
     on = judge("新建城东小学", progress, as_of="2024-10-31")
     assert (on.status == "lagging") is not later
+
+
+def test_a_month_of_last_year_in_an_early_report_is_a_past_delivery():
+    progress = "社区文体中心于12月底建成并投入使用。"
+    assert judge("社区文体中心建设", progress, as_of="2025-01-20").status == "completed"   # last December
+    assert judge("社区文体中心建设", progress, as_of="2024-11-20").status != "completed"   # this December: a plan
