@@ -306,9 +306,10 @@ def judge_rows(records, table: TableContext) -> list[dict]:
         if decision.measure is not None and decision.measure.note and decision.measure.note not in evidence:
             evidence += decision.measure.note  # the numbers compared (worked out, not in the row)
         ratio = decision.ratio
-        gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
+        yardstick = facts.schedule if facts is not None else schedule  # ROUND 12 judge13: the task's own deadline
+        gap = ratio * 100 - yardstick * 100 if not math.isnan(ratio) else float("nan")
         m = decision.measure
-        confidence = confidence_of(decision, gap, rules, schedule)
+        confidence = confidence_of(decision, gap, rules, yardstick)
         rows.append({
             "status": decision.status,
             "status_evidence": evidence,

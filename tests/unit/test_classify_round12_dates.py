@@ -189,3 +189,8 @@ def test_a_month_of_last_year_in_an_early_report_is_a_past_delivery():
     progress = "社区文体中心于12月底建成并投入使用。"
     assert judge("社区文体中心建设", progress, as_of="2025-01-20").status == "completed"   # last December
     assert judge("社区文体中心建设", progress, as_of="2024-11-20").status != "completed"   # this December: a plan
+
+
+def test_the_gap_shown_is_the_one_against_the_deadline_that_decided():
+    on = judge("承诺4月份开工项目20个", "已开工项目15个，开工率75%。", as_of="2024-04-30")
+    assert on.schedule_gap_pts == pytest.approx(-25.0)          # 75% against all of it due, not against 4/12
