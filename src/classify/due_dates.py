@@ -38,9 +38,13 @@ def deadline_schedule(row: dict, rules, schedule: float) -> tuple[float, str]:
     """The share of the task due at the report date when the task states its own deadline in the
     report's year before December, or in an earlier year (要在 2012 年 8 月底之前全部完成: at the
     end of May 5/8 of it; 承诺 3 月份开复工: all of it at the end of March); else ``schedule``
-    unchanged. Returns (share, the deadline's phrase or "")."""
+    unchanged; a year's programme of an earlier year (2022 年民生实事, 2016 年…计划完成 in a 2023 / 2017
+    report): all of it. Returns (share, the deadline's phrase or "")."""
     family = rules.family("task_deadline")
     report = row["_date"]
+    for match in _search(family.get("programme_pattern"), row["task"]):  # 2022 年民生实事 in 2023: all due
+        if int(match.group("year")) < report.year:
+            return 1.0, match.group(0)
     for match in _search(family.get("pattern"), row["task"]):
         due = stated_date(match, family, report.year)
         if due is None or due[1] == 0:
@@ -57,7 +61,8 @@ def deadline_schedule(row: dict, rules, schedule: float) -> tuple[float, str]:
 def reply_date_past_due(f: Facts) -> Decision | None:
     """9c. A delivery moved past the promise: the reply's own planned date for the delivery (计划
     2023 年底建成, 预计 12 月才能完成) later than the due date it answers — a date the task states as
-    due or asks about (应在 9 月 30 日竣工, 今年 9 月能否开学; not one it only forecasts, 预计 5 月完工)
+    due or asks about (应在 9 月 30 日竣工, 今年 9 月能否开学; not one it only forecasts, 预计 5 月完工;
+    a year's programme of an earlier year, 2022 年民生实事, due by that December)
     or a date the reply says was the plan (原计划 6 月份进场施工); or that due date reached at the
     report date (its month ended) with the delivery or start said not yet made (还未动工), or, for a
     delivery the task states as due, the works still under way (目前正在进行主体施工). Not for a date
@@ -72,6 +77,8 @@ def reply_date_past_due(f: Facts) -> Decision | None:
     text = row["progress"]
     asked = [d for pattern in family.get("due_patterns", []) for m in _search(pattern, row["task"])
              if (d := stated_date(m, family, report.year)) and d[1]]
+    programme = f.rules.family("task_deadline").get("programme_pattern")  # a year's programme of an earlier year
+    asked += [(int(m.group("year")), 12) for m in _search(programme, row["task"]) if int(m.group("year")) < report.year]
     was_planned = [d for m in _search(family.get("was_planned_pattern"), text)
                    if (d := stated_date(m, family, report.year)) and d[1]]
     if not asked and not was_planned:

@@ -194,3 +194,24 @@ def test_a_month_of_last_year_in_an_early_report_is_a_past_delivery():
 def test_the_gap_shown_is_the_one_against_the_deadline_that_decided():
     on = judge("承诺4月份开工项目20个", "已开工项目15个，开工率75%。", as_of="2024-04-30")
     assert on.schedule_gap_pts == pytest.approx(-25.0)          # 75% against all of it due, not against 4/12
+
+
+# ---- a year's programme of an earlier year: all of it was due by that December -----------------
+def test_an_earlier_years_programme_is_all_due():
+    task = "2023年为民办实事：改造农村户厕5000户"
+    share, phrase = deadline_schedule(_row(task, "2024-02-29"), load_rules(), 2 / 12)
+    assert share == 1.0 and "2023年" in phrase
+    assert judge(task, "截至2月底已完成4600户，完成率92%。", as_of="2024-02-29").status == "lagging"
+    assert judge(task, "截至2月底已完成4600户，完成率92%。", as_of="2024-02-29",
+                 rules=without("task_deadline")).status == "on-track"
+    # the same programme in its own year: the year's share as before
+    assert deadline_schedule(_row(task, "2023-09-30"), load_rules(), 0.75)[0] == 0.75
+    # a project designated by a year (年度) may run over several years: no deadline
+    assert deadline_schedule(_row("2023年度高标准农田建设项目", "2024-05-31"), load_rules(), 5 / 12)[1] == ""
+
+
+def test_an_earlier_years_programme_planned_for_this_year_is_late():
+    task, progress = "东桥重建列入2023年民生实事项目", "目前已完成招标，预计今年6月完成建设。"
+    on = judge(task, progress, as_of="2024-03-31")
+    assert (on.status, on.status_rule) == ("lagging", "stated-delay")
+    assert judge(task, progress, as_of="2024-03-31", rules=without("date_past_due")).status == "on-track"
