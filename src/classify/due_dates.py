@@ -34,6 +34,16 @@ def _search(pattern: str | None, text: str) -> list[re.Match]:
     return list(re.finditer(pattern, text)) if pattern else []
 
 
+def earlier_programmes(rules, task: str, year: int) -> list[re.Match]:
+    """The year's programmes of a year before ``year`` the task names (2022 年民生实事 in 2023), when it
+    names no year of its own at or after ``year`` (2022 年目标任务完成后，2023 年… is this year's task)
+    ([families.task_deadline] programme_pattern)."""
+    if any(int(y) >= year for y in re.findall(r"(20\d\d)\s*年", task)):
+        return []
+    return [m for m in _search(rules.family("task_deadline").get("programme_pattern"), task)
+            if int(m.group("year")) < year]
+
+
 def deadline_schedule(row: dict, rules, schedule: float) -> tuple[float, str]:
     """The share of the task due at the report date when the task states its own deadline in the
     report's year before December, or in an earlier year (要在 2012 年 8 月底之前全部完成: at the
@@ -42,9 +52,8 @@ def deadline_schedule(row: dict, rules, schedule: float) -> tuple[float, str]:
     report): all of it. Returns (share, the deadline's phrase or "")."""
     family = rules.family("task_deadline")
     report = row["_date"]
-    for match in _search(family.get("programme_pattern"), row["task"]):  # 2022 年民生实事 in 2023: all due
-        if int(match.group("year")) < report.year:
-            return 1.0, match.group(0)
+    for match in earlier_programmes(rules, row["task"], report.year):  # 2022 年民生实事 in 2023: all due
+        return 1.0, match.group(0)
     for match in _search(family.get("pattern"), row["task"]):
         due = stated_date(match, family, report.year)
         if due is None or due[1] == 0:
@@ -77,8 +86,7 @@ def reply_date_past_due(f: Facts) -> Decision | None:
     text = row["progress"]
     asked = [d for pattern in family.get("due_patterns", []) for m in _search(pattern, row["task"])
              if (d := stated_date(m, family, report.year)) and d[1]]
-    programme = f.rules.family("task_deadline").get("programme_pattern")  # a year's programme of an earlier year
-    asked += [(int(m.group("year")), 12) for m in _search(programme, row["task"]) if int(m.group("year")) < report.year]
+    asked += [(int(m.group("year")), 12) for m in earlier_programmes(f.rules, row["task"], report.year)]
     was_planned = [d for m in _search(family.get("was_planned_pattern"), text)
                    if (d := stated_date(m, family, report.year)) and d[1]]
     if not asked and not was_planned:
@@ -171,4 +179,4 @@ def dated_after_report(f: Facts) -> None:
     return None
 
 
-__all__ = ["stated_date", "deadline_schedule", "reply_date_past_due", "after_report", "dated_after", "dated_after_report"]
+__all__ = ["stated_date", "earlier_programmes", "deadline_schedule", "reply_date_past_due", "after_report", "dated_after", "dated_after_report"]

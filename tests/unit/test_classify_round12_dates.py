@@ -215,3 +215,8 @@ def test_an_earlier_years_programme_planned_for_this_year_is_late():
     on = judge(task, progress, as_of="2024-03-31")
     assert (on.status, on.status_rule) == ("lagging", "stated-delay")
     assert judge(task, progress, as_of="2024-03-31", rules=without("date_past_due")).status == "on-track"
+
+
+def test_a_task_naming_this_year_is_not_last_years_programme():
+    task = "2023年目标任务完成后，2024年继续改造农村户厕3000户"
+    assert deadline_schedule(_row(task, "2024-06-30"), load_rules(), 0.5) == (0.5, "")
