@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from src.classify.dates import later_than
 from src.classify.literals import find_phrases
 from src.classify.rules import Rules
 from src.classify.schedule import to_date
@@ -164,15 +165,31 @@ def find_early_stage_cues(row: dict, rules: Rules) -> list[Cue]:
 def work_due(row: dict, rules: Rules) -> bool:
     """True when the task's delivery is due at the report date: a due month in
     the task or next steps at or before the report month, or a report late in
-    the year (``[lagging].late_from_month``)."""
+    the year (``[lagging].late_from_month``); never when the progress plans the
+    works for a later date than the report's ([families.due_month_year])."""
     month = row["_date"].month
+    if rules.family("due_month_year").get("later_plan"):  # ROUND 12 judge13: 预计 2019 年开工 in November 2018
+        planned = rules.family("date_past_due")
+        if later_than(planned.get("planned_pattern"), planned, row["progress"], row["_date"].year, month):
+            return False
     if month >= int(rules["lagging"].get("late_from_month", 13)) and not plan_only(row, rules):
         return True
     pattern = rules.ready["due_month"]
     if pattern is None:
         return False
     text = row["task"] + "\n" + row["next_steps"]
-    return any(0 < month_number(m) <= month for m in pattern.findall(text))
+    later = rules.family("due_month_year").get("later_year_pattern")  # ROUND 12 judge13: 2025 年 6 月 in 2024
+    return any(0 < month_number(m.group(1)) <= month and not (later and _later_year(later, text, m.start(), row["_date"].year))
+               for m in pattern.finditer(text))
+
+
+def _later_year(pattern: str, text: str, start: int, year: int) -> bool:
+    """True when the due month at ``start`` is dated to a year after ``year`` (2025 年 6 月, 明年 6 月)."""
+    match = re.search(pattern, text[max(0, start - 8):start])
+    if match is None:
+        return False
+    named = match.groupdict().get("year")
+    return int(named) > year if named else True
 
 
 def plan_only(row: dict, rules: Rules) -> bool:

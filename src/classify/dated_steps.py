@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from src.classify.cues import plan_only
+from src.classify.due_dates import dated_after  # ROUND 12 judge13
 from src.classify.spans import (
     CLAUSE_SEPS,
     bound_right,
@@ -272,7 +273,8 @@ def task_verb_done(f: Facts) -> Decision | None:
     for match in _search(family.get("dated_pattern"), text):
         year = int(match.group("year")) if match.group("year") else report.year
         if 1 <= month_number(match.group("month")) and (year, month_number(match.group("month"))) <= (report.year, report.month):
-            found.append(match)
+            if not dated_after(f.rules, match.group(0), report):  # ROUND 12 judge13: 7 月底建成 on 28 July
+                found.append(match)
     other = f.rules["completed"].get("delivery", {}).get("other_object_words", [])  # 另一个公园
     # ROUND 11 judge12 ([families.task_verb_done_more], its own switch): 一期 of a task of the 一期
     own_parts = [w for w in f.rules.family("task_verb_done_more").get("task_own_parts", []) if w in task]

@@ -36,6 +36,7 @@ from src.classify.cues import (
     find_forecast_cues,
     find_on_track_cues,
 )
+from src.classify.due_dates import deadline_schedule  # ROUND 12 judge13
 from src.classify.features import feature_settings, load_model, review_model_p
 from src.classify.measures import DERIVED_KINDS, EXPLICIT_KINDS, Measure, find_measures, task_targets
 from src.classify.order import RULE_STEPS
@@ -99,6 +100,7 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     """Read the row's measures and completion phrases, flag weak or conflicting
     measures, then run :data:`src.classify.order.RULE_STEPS` in order (the ORDER OF
     DECISION at the top of status_rules.toml): the first step that decides wins."""
+    schedule, deadline = deadline_schedule(row, rules, schedule)  # ROUND 12 judge13: the task's own deadline
     structured = structured_measures(row, rules)  # the table's number columns are read first
     growth = growth_measures(row, rules, schedule)
     if not any(g.value < 0 for g in growth):
@@ -119,6 +121,8 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
                   deciding=deciding,
                   completions=find_completion_cues(row, rules, row["_as_of"]),
                   targets=task_targets(row, rules))
+    if deadline:
+        review.append(f"judged against the task's own deadline '{deadline}': {schedule * 100:.1f}% due")
     measure_review(facts)
     for step in RULE_STEPS:
         decision = step(facts)
@@ -302,9 +306,10 @@ def judge_rows(records, table: TableContext) -> list[dict]:
         if decision.measure is not None and decision.measure.note and decision.measure.note not in evidence:
             evidence += decision.measure.note  # the numbers compared (worked out, not in the row)
         ratio = decision.ratio
-        gap = ratio * 100 - schedule * 100 if not math.isnan(ratio) else float("nan")
+        yardstick = facts.schedule if facts is not None else schedule  # ROUND 12 judge13: the task's own deadline
+        gap = ratio * 100 - yardstick * 100 if not math.isnan(ratio) else float("nan")
         m = decision.measure
-        confidence = confidence_of(decision, gap, rules, schedule)
+        confidence = confidence_of(decision, gap, rules, yardstick)
         rows.append({
             "status": decision.status,
             "status_evidence": evidence,

@@ -35,6 +35,8 @@ from src.classify.delivery_scope import (  # ROUND 12 judge15
     works_short,
     works_short_scope,
 )
+
+from src.classify.due_dates import dated_after_report, reply_date_past_due  # ROUND 12 judge13
 from src.classify.late_steps import coverage_share, earlier_year_plan, start_rate_share
 from src.classify.replies import not_planned, not_yet_own_verb, stage_still_late, start_planned_late  # ROUND 11 judge10
 from src.classify.steps import (
@@ -61,6 +63,8 @@ RULE_STEPS = (
     completion_scope,
     works_short_scope,  # ROUND 12 judge15
     early_stage_later_year,  # ROUND 12 judge15
+
+    dated_after_report,  # ROUND 12 judge13
     explicit_completed,
     stated_over_fulfilment,
     year_end_rest,
@@ -77,6 +81,7 @@ RULE_STEPS = (
     growth_stated_behind,
     stated_not_started,
     due_date_passed,
+    reply_date_past_due,  # ROUND 12 judge13
     stated_early_stage,
     component_share,
     one_item_under_way,

@@ -46,7 +46,8 @@ def test_the_round_records_where_it_was_read():
 def test_a_delivery_promised_partial_or_of_one_item_is_not_the_task_done(task, progress):
     on = judge(task, progress)
     assert on.status != "completed"
-    assert judge(task, progress, rules=without("completion_scope")).status == "completed"
+    # the forecast is dated after the report too: the twelfth round's dated_after_report reads it as well
+    assert judge(task, progress, rules=without("completion_scope", "dated_after_report")).status == "completed"
 
 
 def test_one_item_done_while_another_is_under_way_is_on_track_and_flagged():
