@@ -134,7 +134,7 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     unit. Empty when the columns are absent or hold no numbers."""
     if not (row.get("target") or row.get("actual") or row.get("rate")):
         return []
-    target = parse_cell_number(row.get("target", ""))
+    target, ceiling = bounded_target(row, rules)
     actual = parse_cell_number(row.get("actual", ""))
     rate = parse_cell_number(row.get("rate", ""))
     headers = rules.family("structured").get("labels", {})
@@ -157,10 +157,47 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     if target is not None and actual is not None and target[0] > 0:
         if target[1] and actual[1] and target[1] != actual[1]:
             return []
+        if ceiling and actual[0] >= 0:
+            return [_ceiling_measure(row, phrase, target[0], actual[0], "%" if target[2] and actual[2] else actual[1])]
         unit = "%" if target[2] and actual[2] else actual[1]  # a rate against a target rate
         measure = Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)
         return [period_measure(measure, row, rules)]  # a period's plan judged on its own span
     return []
+
+
+def bounded_target(row: dict, rules: Rules) -> tuple:
+    """([families.bounded_cells]) the target cell's number with its comparison words taken out, and
+    whether it is a ceiling (≤4.5%, 以内, 不超过; or a bare cell of a task whose words set a ceiling)."""
+    cell = (row.get("target") or "").strip()
+    family = rules.family("bounded_cells")
+    parsed = parse_cell_number(cell)
+    if not family or not cell:
+        return parsed, False
+    ceiling_words = [w for w in family.get("ceiling_words", []) if w in cell]
+    floor_words = [w for w in family.get("floor_words", []) if w in cell]
+    bare = cell
+    for word in sorted({*ceiling_words, *floor_words}, key=len, reverse=True):
+        bare = bare.replace(word, "")
+    if "控制在" in ceiling_words:
+        bare = bare.rstrip().removesuffix("内")  # 控制在 10410 人内
+    if ceiling_words or floor_words:
+        parsed = parse_cell_number(bare) or parsed
+    if floor_words and not any(w in cell for w in ("不超过", "不高于")):
+        return parsed, False
+    if ceiling_words:
+        return parsed, True
+    task_ceiling = family.get("task_ceiling_pattern")
+    return parsed, bool(task_ceiling and parsed is not None and re.search(task_ceiling, row.get("task") or ""))
+
+
+def _ceiling_measure(row: dict, phrase: str, target: float, actual: float, unit: str) -> Measure:
+    """A ceiling held (actual ≤ target) is on the schedule, the year's target met at the year's end;
+    above it, behind by target / actual on the schedule's scale."""
+    held = actual <= target
+    ratio = row["_schedule"] if held else row["_schedule"] * (target / actual if actual else 0.0)
+    word = "未超过" if held else "超过"
+    note = f"〔核算：控制目标不超过{target:g}{unit}，实际{actual:g}{unit}，{word}控制目标〕"
+    return Measure(phrase, actual, unit, target, ratio, "actual", "structured", True, note=note)
 
 
 def _growth_columns(row: dict, rules: Rules, target, actual, phrase: str) -> Measure | None:

@@ -65,6 +65,32 @@ def _total_is_the_years(before: str, row: dict, rules: Rules) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _composition_pattern(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def composition_share(before: str, rules: Rules) -> bool:
+    """[families.composition_share]: the words before a share make it a share of another total
+    (占全部财政收入的比重为, 占一般公共预算收入的, 占 500 个重点项目完成投资的): an object after 占
+    that names no plan, target, task or budget (fixed names of accounts taken out) and names a
+    population (an actual, a fiscal aggregate), or a 比重 of a whole that names no plan."""
+    family = rules.family("composition_share")
+    pattern = family.get("pattern")
+    if not pattern or "占" not in before and "比重" not in before:
+        return False
+    match = _composition_pattern(pattern).search(before)
+    if match is None:
+        return False
+    whole = match.group("whole") is not None
+    target = match.group("whole") if whole else match.group("object")
+    for name in family.get("name_words", []):
+        target = target.replace(name, "")
+    if any(word in target for word in family.get("plan_words", [])):
+        return False
+    return whole or any(word in target for word in family.get("population_words", []))
+
+
 def percent_measures(row: dict, rules: Rules) -> list[Measure]:
     q = rules["quantities"]
     measures: list[Measure] = []
@@ -72,10 +98,12 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
         text = row[field_name]
         last_percent_end = 0
         milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
+        listed = ""  # the words before the first share of a list (分别为 38%、27%、14%)
         for match in _SHARE.finditer(text) if may_match(rules.ready["share_filter"], text) else ():
             clause_start = max(bound_left(text, match.start(), CLAUSE_SEPS), last_percent_end)
+            before = _listed_after(text, last_percent_end, match.start(), listed, rules) or text[clause_start:match.start()]
+            listed = before if _list_word(before, rules) else ""
             last_percent_end = match.end()
-            before = text[clause_start:match.start()]
             sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
             if match.group("pct") is not None:
                 value = float(match.group("pct"))
@@ -95,6 +123,11 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                                         note=note))
 
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
+                continue
+            if composition_share(before, rules):
+                continue  # 占全部财政收入的比重为 76%: a share of another total, not progress
+            if _adjusted_share(before, rules):
+                add("annual-share", True, note="〔核算：调整后的年度目标〕")
                 continue
             below = rules.family("share_below").get("pattern")
             if below and re.search(below, before):
@@ -185,7 +218,28 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("annual-share", True)  # 序时进度为75%，实际完成68%
                 else:
                     add("physical", False)
-    return measures
+    adjusted = {m.source_field for m in measures if m.note == "〔核算：调整后的年度目标〕"}
+    return [m for m in measures
+            if not (m.source_field in adjusted and m.kind == "annual-share" and m.note != "〔核算：调整后的年度目标〕")]
+
+
+def _list_word(before: str, rules: Rules) -> bool:
+    return any(word in before for word in rules.family("listed_shares").get("list_words", []))
+
+
+def _listed_after(text: str, previous_end: int, start: int, listed: str, rules: Rules) -> str:
+    """[families.listed_shares]: a share that follows a share of a list (…完成率分别为 38%、27%、14%)
+    with only a list separator between them reads with the words before the list's first share."""
+    if not listed or previous_end <= 0:
+        return ""
+    between = text[previous_end:start].strip()
+    return listed if between in rules.family("listed_shares").get("separators", []) else ""
+
+
+def _adjusted_share(before: str, rules: Rules) -> bool:
+    """[families.composition_share].adjusted_share_pattern: a share of the adjusted plan or budget."""
+    pattern = rules.family("composition_share").get("adjusted_share_pattern")
+    return bool(pattern) and "调整" in before and _composition_pattern(pattern).search(before) is not None
 
 
 def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:
