@@ -129,6 +129,9 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
             if _adjusted_share(before, rules):
                 add("annual-share", True, note="〔核算：调整后的年度目标〕")
                 continue
+            if _plan_share_more(before, rules) and not rules.compiled["annual_share"].search(before):
+                add("annual-share", True)
+                continue
             below = rules.family("share_below").get("pattern")
             if below and re.search(below, before):
                 # 进度均不足 30%: a share below that figure; behind when the figure is at or below the
@@ -240,6 +243,11 @@ def _adjusted_share(before: str, rules: Rules) -> bool:
     """[families.composition_share].adjusted_share_pattern: a share of the adjusted plan or budget."""
     pattern = rules.family("composition_share").get("adjusted_share_pattern")
     return bool(pattern) and "调整" in before and _composition_pattern(pattern).search(before) is not None
+
+
+def _plan_share_more(before: str, rules: Rules) -> bool:
+    """[families.plan_share_more]: a share of the plan in words the older patterns lack."""
+    return any(_composition_pattern(p).search(before) for p in rules.family("plan_share_more").get("share_patterns", []))
 
 
 def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:

@@ -18,7 +18,7 @@ from src.helpers import classify_tasks
 from tests.unit.judging import judge_at
 
 judge = judge_at("2024-12-31")
-FAMILIES = ("composition_share", "bounded_cells", "listed_shares")
+FAMILIES = ("composition_share", "bounded_cells", "listed_shares", "plan_share_more")
 
 
 def without_only(family: str):
@@ -131,3 +131,21 @@ def test_shares_without_a_list_word_keep_their_own_words():
     off = judge("三类项目建设", "新建项目投资完成率62%，改建项目31%。", as_of="2024-06-30",
                 rules=without_only("listed_shares"))
     assert (row.status, row.status_rule) == (off.status, off.status_rule)
+
+
+# ---- plan_share_more: a share of the 规划 or an investment's 完成比例 ---------------------------------
+@pytest.mark.parametrize("progress, as_of, status", [
+    ("已建成活动中心14个，占规划数的93.3%。", "2024-09-30", "on-track"),
+    ("新增绿地面积12公顷，占规划建设总面积的40%。", "2024-09-30", "lagging"),
+    ("全年完成投资42亿元，完成投资比例108%。", "2024-12-31", "completed"),
+])
+def test_a_share_of_the_plan_in_other_words_is_read(progress, as_of, status):
+    row = judge("社区服务设施建设", progress, as_of=as_of)
+    assert row.status == status and row.status_rule != "default-on-track"
+    off = judge("社区服务设施建设", progress, as_of=as_of, rules=without_only("plan_share_more"))
+    assert off.status_rule != row.status_rule
+
+
+def test_a_planned_figure_is_still_no_share_of_it():
+    row = judge("社区服务设施建设", "规划建设活动中心15个，预计年底前建成。", as_of="2024-09-30")
+    assert row.status_rule != "quantified-below-schedule"
