@@ -149,3 +149,20 @@ def test_a_share_of_the_plan_in_other_words_is_read(progress, as_of, status):
 def test_a_planned_figure_is_still_no_share_of_it():
     row = judge("社区服务设施建设", "规划建设活动中心15个，预计年底前建成。", as_of="2024-09-30")
     assert row.status_rule != "quantified-below-schedule"
+
+
+# ---- evidence never cut inside a number ----------------------------------------------------------
+@pytest.mark.parametrize("progress, number", [
+    ("非税收入完成6,300万元，占调整预算103.6%。", "6,300万元"),
+    ("累计完成投资2,345,678万元，占年度计划的99%。", "2,345,678万元"),
+])
+def test_the_evidence_keeps_a_number_with_thousands_commas_whole(progress, number):
+    row = judge("收入与投资", progress)
+    assert number in row.status_evidence
+    assert not row.status_evidence.startswith(number.split(",")[-1])
+
+
+def test_a_comma_between_counts_is_still_a_clause_bound():
+    from src.classify.spans import evidence_phrase
+    text = "新建学校3所,改造操场12块,占年度计划的80%"
+    assert evidence_phrase(text, text.index("占"), len(text), min_chars=16).startswith("改造操场")
