@@ -49,6 +49,20 @@ def _rate_target(name: str, row: dict) -> float | None:
     return None
 
 
+def _ceiling_rate(name: str, row: dict, rules: Rules) -> bool:
+    """[families.bounded_cells].task_ceiling_pattern: the task's target for the named rate is a
+    ceiling (失业率控制在 4.5% 以内, 不超过, 低于; not 不低于)."""
+    pattern = rules.family("bounded_cells").get("task_ceiling_pattern")
+    if not pattern:
+        return False
+    for field_name in ("task", "next_steps"):
+        text = row[field_name]
+        match = _rate_target_pattern(name).search(text) if name + "率" in text else None
+        if match:
+            return re.search(pattern, text[max(0, match.start() - 2):match.end() + 8]) is not None
+    return False
+
+
 def _total_is_the_years(before: str, row: dict, rules: Rules) -> bool:
     """[families.year_total]: a share of a total (占总投资的) when the task's sentence naming
     that total sets it for the report's year (2021年度…总投资 19.9 亿元; 年度…总投资)."""
@@ -201,7 +215,13 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("completion-rate", True)
                     continue
                 target = None if plan_rate else _rate_target(name, row)
-                if target:
+                if target and _ceiling_rate(name, row, rules):
+                    # 失业率控制在 4.5% 以内: held at or below it (on the schedule; met at the year's end)
+                    held = value <= target
+                    add("rate-vs-target", True, target=target,
+                        ratio=row["_schedule"] * (1.0 if held else target / value),
+                        note=f"〔核算：控制目标不超过{target:g}%，实际{value:g}%，{'未超过' if held else '超过'}控制目标〕")
+                elif target:
                     add("rate-vs-target", True, target=target)
                 continue  # other named rates (整改率, 覆盖率 …) are not plan shares
             if q["share_word"] in before:

@@ -166,3 +166,24 @@ def test_a_comma_between_counts_is_still_a_clause_bound():
     from src.classify.spans import evidence_phrase
     text = "新建学校3所,改造操场12块,占年度计划的80%"
     assert evidence_phrase(text, text.index("占"), len(text), min_chars=16).startswith("改造操场")
+
+
+# ---- bounded_cells widened to the text: a named rate under a ceiling -----------------------------
+@pytest.mark.parametrize("task, progress, as_of, status", [
+    ("城镇调查失业率控制在5.5%以内", "全年城镇调查失业率为4.8%。", "2024-12-31", "completed"),
+    ("城镇调查失业率控制在5.5%以内", "城镇调查失业率为5.9%。", "2024-12-31", "lagging"),
+    ("城镇调查失业率控制在5.5%以内", "城镇调查失业率为4.8%。", "2024-06-30", "on-track"),
+    ("城镇登记失业率不超过4%", "城镇登记失业率为4.3%。", "2024-06-30", "lagging"),
+])
+def test_a_rate_under_a_ceiling_is_held_at_or_below_it(task, progress, as_of, status):
+    row = judge(task, progress, as_of=as_of)
+    assert row.status == status and "控制目标" in row.status_evidence
+    off = judge(task, progress, as_of=as_of, rules=without_only("bounded_cells"))
+    assert "控制目标" not in off.status_evidence
+    if as_of.endswith("12-31"):
+        assert off.status != status  # read the other way round: the ceiling taken for a target to reach
+
+
+def test_a_rate_with_a_floor_is_judged_as_before():
+    row = judge("高校毕业生就业率不低于90%", "高校毕业生就业率为86%。")
+    assert row.status == "lagging" and "控制目标" not in row.status_evidence
