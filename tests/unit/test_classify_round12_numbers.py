@@ -187,3 +187,27 @@ def test_a_rate_under_a_ceiling_is_held_at_or_below_it(task, progress, as_of, st
 def test_a_rate_with_a_floor_is_judged_as_before():
     row = judge("高校毕业生就业率不低于90%", "高校毕业生就业率为86%。")
     assert row.status == "lagging" and "控制目标" not in row.status_evidence
+
+
+# ---- relative_targets: a decrease promised, a target relative to another place -----------------------
+@pytest.mark.parametrize("task, progress, as_of, status", [
+    ("单位地区生产总值能耗下降3.2%", "单位地区生产总值能耗下降3.6%。", "2024-12-31", "completed"),
+    ("单位地区生产总值能耗下降3.2%", "单位地区生产总值能耗同比下降2.5%。", "2024-12-31", "lagging"),
+    ("单位地区生产总值能耗下降3.2%", "单位地区生产总值能耗下降3.6%。", "2024-06-30", "on-track"),
+    ("居民收入增速高于全省平均水平", "居民人均可支配收入增长6.1%，高于全省平均0.7个百分点。", "2024-12-31", "completed"),
+    ("居民收入增速高于全省平均水平", "居民人均可支配收入增长4.9%，低于全省平均0.5个百分点。", "2024-09-30", "lagging"),
+])
+def test_a_decrease_or_a_relative_target_is_compared_with_what_was_reached(task, progress, as_of, status):
+    row = judge(task, progress, as_of=as_of)
+    assert row.status == status and "〔核算" in row.status_evidence
+    off = judge(task, progress, as_of=as_of, rules=without_only("relative_targets"))
+    assert off.status_rule == "default-on-track"
+
+
+@pytest.mark.parametrize("task, progress", [
+    ("单位地区生产总值能耗下降3.2%", "全市工业用水量下降5%。"),            # another indicator
+    ("单位地区生产总值能耗下降3.2%", "力争全年能耗下降3.2%。"),             # the target restated
+    ("居民收入增速高于全省平均水平", "居民人均可支配收入增长6.1%。"),       # no gap stated
+])
+def test_another_figure_or_the_target_itself_is_not_the_actual(task, progress):
+    assert judge(task, progress).status_rule == "default-on-track"
