@@ -71,3 +71,34 @@ def _relative(row: dict, family: dict, schedule: float) -> list[Measure]:
         return [Measure(phrase, gap, "pts", 0.0, schedule + gap / 100, "progress", "growth", True,
                         match.start(), note=note)]
     return []
+
+
+_AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?元")
+_MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1}
+
+
+def budget_measures(row: dict, rules: Rules) -> list[Measure]:
+    """A revenue or spending figure against its budget stated as a difference (完成 8.2 亿元，比年初预算短收
+    2000 万元 / 超收): the budget is the amount plus (or minus) the difference, and the amount's share of it is
+    a share of the year's target ([families.relative_targets].budget_pattern)."""
+    pattern = rules.family("relative_targets").get("budget_pattern")
+    text = row["progress"]
+    if not pattern or "预算" not in text:
+        return []
+    short_words = rules.family("relative_targets").get("short_words", [])
+    for match in _compiled(pattern).finditer(text):
+        start = bound_left(text, match.start(), SENTENCE_SEPS)
+        amounts = list(_AMOUNT.finditer(text, start, match.start()))
+        if not amounts:
+            continue
+        amount = float(amounts[-1].group(1)) * _MULTIPLIER[amounts[-1].group(2)]
+        difference = float(match.group("value")) * _MULTIPLIER[match.group("mult")]
+        budget = amount + difference if match.group("side") in short_words else amount - difference
+        if budget <= 0 or amount <= 0:
+            continue
+        share = amount / budget
+        note = f"〔核算：完成{amount / 1e4:g}万元，预算{budget / 1e4:g}万元，完成{share * 100:.1f}%〕"
+        phrase = evidence_phrase(text, amounts[-1].start(), match.end())
+        return [Measure(phrase, round(share * 100, 2), "%", 100.0, share, "progress", "annual-share", True, match.start(),
+                        note=note)]
+    return []

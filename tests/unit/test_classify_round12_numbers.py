@@ -211,3 +211,19 @@ def test_a_decrease_or_a_relative_target_is_compared_with_what_was_reached(task,
 ])
 def test_another_figure_or_the_target_itself_is_not_the_actual(task, progress):
     assert judge(task, progress).status_rule == "default-on-track"
+
+
+# ---- relative_targets.budget_pattern: an amount against its budget stated as a difference ----------
+@pytest.mark.parametrize("progress, status, share", [
+    ("地方财政收入完成6.3亿元，比年初预算短收5000万元。", "lagging", 92.65),
+    ("地方财政收入完成6.3亿元，较预算超收3000万元，同比增长2%。", "completed", 105.0),
+])
+def test_an_amount_against_its_budget_by_difference(progress, status, share):
+    row = judge("地方财政收入", progress)
+    assert row.status == status and float(row.measure_share) == pytest.approx(share, abs=0.01)
+    off = judge("地方财政收入", progress, rules=without_only("relative_targets"))
+    assert off.status != status
+
+
+def test_a_difference_against_last_year_is_no_budget():
+    assert judge("地方财政收入", "地方财政收入完成6.3亿元，比上年减收5000万元。").status_rule != "quantified-below-schedule"
