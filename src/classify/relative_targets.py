@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from src.classify.measure_types import Measure
 from src.classify.rules import Rules
-from src.classify.spans import SENTENCE_SEPS, bound_left, evidence_phrase, shares_run
+from src.classify.spans import SENTENCE_SEPS, bound_left, cn_number, evidence_phrase, shares_run
 
 
 @lru_cache(maxsize=16)
@@ -28,7 +28,7 @@ def relative_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]
     family = rules.family("relative_targets")
     if not family:
         return []
-    return _decrease(row, family, schedule) or _relative(row, family, schedule)
+    return _decrease(row, family, schedule) or _relative(row, family, schedule) or rank_measures(row, rules, schedule)
 
 
 def _decrease(row: dict, family: dict, schedule: float) -> list[Measure]:
@@ -100,5 +100,29 @@ def budget_measures(row: dict, rules: Rules) -> list[Measure]:
         note = f"〔核算：完成{amount / 1e4:g}万元，预算{budget / 1e4:g}万元，完成{share * 100:.1f}%〕"
         phrase = evidence_phrase(text, amounts[-1].start(), match.end())
         return [Measure(phrase, round(share * 100, 2), "%", 100.0, share, "progress", "annual-share", True, match.start(),
+                        note=note)]
+    return []
+
+
+def rank_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
+    """A rank promised (进入全省前 5 位) against the rank reached (居全省第 3 位): at or above it the target
+    is held (on the schedule, met at the year's end); below it behind by promised / reached."""
+    family = rules.family("relative_targets")
+    task_pattern, reached_pattern = family.get("rank_task_pattern"), family.get("rank_reached_pattern")
+    if not task_pattern or not reached_pattern or "第" not in row["progress"]:
+        return []
+    promised = _compiled(task_pattern).search(row["task"])
+    if promised is None:
+        return []
+    limit = cn_number(promised.group("n"))
+    text = row["progress"]
+    for match in _compiled(reached_pattern).finditer(text):
+        reached = cn_number(match.group("n"))
+        if not limit or not reached:
+            continue
+        held = reached <= limit
+        note = f"〔核算：目标前{limit:g}位，实际第{reached:g}位〕"
+        return [Measure(evidence_phrase(text, match.start(), match.end()), reached, "位", limit,
+                        schedule * (1.0 if held else limit / reached), "progress", "growth", True, match.start(),
                         note=note)]
     return []

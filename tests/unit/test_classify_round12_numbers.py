@@ -227,3 +227,16 @@ def test_an_amount_against_its_budget_by_difference(progress, status, share):
 
 def test_a_difference_against_last_year_is_no_budget():
     assert judge("地方财政收入", "地方财政收入完成6.3亿元，比上年减收5000万元。").status_rule != "quantified-below-schedule"
+
+
+# ---- relative_targets: a rank promised -------------------------------------
+@pytest.mark.parametrize("progress, as_of, status", [
+    ("考核结果居全省第2位。", "2024-12-31", "completed"),
+    ("考核结果居全省第8位。", "2024-12-31", "lagging"),
+    ("一季度考核居全省第4名。", "2024-03-31", "on-track"),
+])
+def test_a_rank_promised_against_the_rank_reached(progress, as_of, status):
+    row = judge("年度考核保持全省前五名", progress, as_of=as_of)
+    assert row.status == status and "目标前5位" in row.status_evidence
+    assert judge("年度考核保持全省前五名", progress, as_of=as_of,
+                 rules=without_only("relative_targets")).status_rule == "default-on-track"
