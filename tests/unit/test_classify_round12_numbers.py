@@ -240,3 +240,17 @@ def test_a_rank_promised_against_the_rank_reached(progress, as_of, status):
     assert row.status == status and "目标前5位" in row.status_evidence
     assert judge("年度考核保持全省前五名", progress, as_of=as_of,
                  rules=without_only("relative_targets")).status_rule == "default-on-track"
+
+
+# ---- of_which_total: the whole of an "M of N" is not an actual ----------------------------------
+@pytest.mark.parametrize("progress", ["8个安置小区中，已建成3个。", "8个安置小区中3个已建成。"])
+def test_the_whole_of_m_of_n_does_not_meet_the_task(progress):
+    row = judge("建成安置小区8个", progress, as_of="2024-06-30")
+    assert (row.status, row.status_rule) == ("lagging", "quantified-below-schedule")
+    off = judge("建成安置小区8个", progress, as_of="2024-06-30", rules=without_only("of_which_total"))
+    assert off.status == "on-track"  # the restated 8 read as 8 of 8, the most favourable item
+
+
+def test_the_whole_all_done_is_still_met():
+    row = judge("建成安置小区8个", "8个安置小区已全部建成。", as_of="2024-06-30")
+    assert row.status == "completed"
