@@ -135,7 +135,8 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     if not (row.get("target") or row.get("actual") or row.get("rate")):
         return []
     target, ceiling = bounded_target(row, rules)
-    actual = parse_cell_number(row.get("actual", ""))
+    actual = actual_cell_number(row, rules)
+    target, actual = _same_scale(row, target, actual, rules)
     rate = parse_cell_number(row.get("rate", ""))
     headers = rules.family("structured").get("labels", {})
     parts = [f"{headers.get(name, name)} {row[name].strip()}" for name in ("target", "actual", "rate")
@@ -163,6 +164,40 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
         measure = Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)
         return [period_measure(measure, row, rules)]  # a period's plan judged on its own span
     return []
+
+
+_SCALE = re.compile(r"\d\s*(万|亿)")
+_TRAILING_BRACKET = re.compile(r"\s*[（(][^（()）]*[）)]\s*$")
+
+
+def actual_cell_number(row: dict, rules: Rules):
+    """([families.bounded_cells].actual_prefix_words) the actual cell's number, a verb before it (完成 3 个,
+    累计完成 4.2 亿元) and a note in brackets after it (3 座（含在建 1 座）) taken out."""
+    cell = (row.get("actual") or "").strip()
+    parsed = parse_cell_number(cell)
+    prefixes = rules.family("bounded_cells").get("actual_prefix_words", [])
+    if parsed is not None or not cell or not prefixes:
+        return parsed
+    bare = _TRAILING_BRACKET.sub("", cell)
+    for word in sorted(prefixes, key=len, reverse=True):
+        if bare.startswith(word):
+            bare = bare[len(word):]
+            break
+    return parse_cell_number(bare)
+
+
+def _same_scale(row: dict, target, actual, rules: Rules) -> tuple:
+    """([families.bounded_cells].same_scale) a bare number beside a number written with 万 / 亿 in the other
+    cell is on that scale (10 亿元 against 4.2: 4.2 亿元), as a table's header unit would say."""
+    if target is None or actual is None or not rules.family("bounded_cells").get("same_scale"):
+        return target, actual
+    scales = [_SCALE.search(row.get(name) or "") for name in ("target", "actual")]
+    if bool(scales[0]) == bool(scales[1]) or target[2] or actual[2]:
+        return target, actual
+    factor = {"万": 1e4, "亿": 1e8}[(scales[0] or scales[1]).group(1)]
+    if scales[0]:
+        return target, (actual[0] * factor, actual[1] or target[1], actual[2])
+    return (target[0] * factor, target[1] or actual[1], target[2]), actual
 
 
 def bounded_target(row: dict, rules: Rules) -> tuple:

@@ -254,3 +254,22 @@ def test_the_whole_of_m_of_n_does_not_meet_the_task(progress):
 def test_the_whole_all_done_is_still_met():
     row = judge("建成安置小区8个", "8个安置小区已全部建成。", as_of="2024-06-30")
     assert row.status == "completed"
+
+
+# ---- bounded_cells: an actual cell with a verb or a note, a bare number beside 万 / 亿 --------------------
+@pytest.mark.parametrize("target, actual, share", [
+    ("12个", "完成4个", 33.33),                 # a verb before the number
+    ("12座", "4座（含在建1座）", 33.33),          # a note in brackets after it
+    ("8亿元", "2.4", 30.0),                     # a bare actual beside 亿元
+    ("8", "2.4亿元", 30.0),                     # a bare target beside 亿元: not 3,000,000,000%
+])
+def test_an_actual_cell_is_read_whatever_is_around_its_number(target, actual, share):
+    row = judge_cells("年度建设任务", target, actual, as_of="2024-06-30")
+    assert row.status == "lagging" and float(row.measure_share) == pytest.approx(share, abs=0.01)
+
+
+def test_without_the_family_such_cells_are_not_read_or_misread():
+    assert judge_cells("年度建设任务", "8", "2.4亿元", as_of="2024-06-30",
+                       rules=without_only("bounded_cells")).status == "completed"
+    assert judge_cells("年度建设任务", "12个", "完成4个", as_of="2024-06-30",
+                       rules=without_only("bounded_cells")).status_rule == "default-on-track"
