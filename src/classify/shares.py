@@ -140,6 +140,13 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue
             if composition_share(before, rules):
                 continue  # 占全部财政收入的比重为 76%: a share of another total, not progress
+            sign = _schedule_gap_sign(before, rules)
+            if sign:  # 超序时进度 44%: a gap to the schedule in points written with %, not a share of it
+                gap = sign * value
+                measures.append(Measure(evidence_phrase(text, match.start(), match.end(), min_chars=16), gap, "个百分点",
+                                        None, row["_schedule"] + gap / 100, field_name, "stated-gap", True,
+                                        match.start()))
+                continue
             if _adjusted_share(before, rules):
                 add("annual-share", True, note="〔核算：调整后的年度目标〕")
                 continue
@@ -257,6 +264,18 @@ def _listed_after(text: str, previous_end: int, start: int, listed: str, rules: 
         return ""
     between = text[previous_end:start].strip()
     return listed if between in rules.family("listed_shares").get("separators", []) else ""
+
+
+def _schedule_gap_sign(before: str, rules: Rules) -> int:
+    """[families.schedule_gap_percent]: +1 / -1 when the words before a per-cent figure make it a gap to the
+    schedule (超序时进度 44%, 落后序时进度 5%), 0 otherwise."""
+    family = rules.family("schedule_gap_percent")
+    if not family or "序时" not in before and "时序" not in before and "时间进度" not in before:
+        return 0
+    for sign, key in ((1, "ahead_pattern"), (-1, "behind_pattern")):
+        if family.get(key) and _composition_pattern(family[key]).search(before):
+            return sign
+    return 0
 
 
 def _adjusted_share(before: str, rules: Rules) -> bool:

@@ -273,3 +273,23 @@ def test_without_the_family_such_cells_are_not_read_or_misread():
                        rules=without_only("bounded_cells")).status == "completed"
     assert judge_cells("年度建设任务", "12个", "完成4个", as_of="2024-06-30",
                        rules=without_only("bounded_cells")).status_rule == "default-on-track"
+
+
+# ---- schedule_gap_percent: a gap to the schedule written with % ---------------------------------------
+def test_ahead_of_the_schedule_by_a_percent_is_a_gap_not_a_share():
+    progress = "年度计划投资12亿元，全年完成投资15.6亿元，占年度计划投资130%，超序时进度30%。"
+    row = judge("市级重点项目", progress)
+    assert (row.status, row.status_rule) == ("completed", "target-met")
+    off = judge("市级重点项目", progress, rules=without_only("schedule_gap_percent"))
+    assert off.status != "completed"  # 30% read as a share of the schedule, below it
+
+
+def test_behind_the_schedule_by_a_percent_is_behind():
+    row = judge("市级重点项目", "完成投资4.5亿元，落后序时进度6%。", as_of="2024-06-30")
+    assert (row.status, row.status_rule) == ("lagging", "quantified-below-schedule")
+    assert float(row.schedule_gap_pts) == pytest.approx(-6.0)
+
+
+def test_a_share_of_the_schedule_is_still_a_share():
+    row = judge("市级重点项目", "完成序时进度的92%。", as_of="2024-06-30")
+    assert row.status == "lagging" and float(row.schedule_gap_pts) == pytest.approx(-4.0)
