@@ -432,9 +432,19 @@ def over_fulfilment(row: dict, rules: Rules) -> str | None:
     text = row["progress"]
     for pattern in rules.ready["over_fulfilment"].that_may_match(text):
         match = pattern.search(text)
-        if match:
+        if match and not _of_a_period(text, match, rules):
             return evidence_phrase(text, match.start(), match.end())
     return None
+
+
+def _of_a_period(text: str, match: re.Match, rules: Rules) -> bool:
+    """[families.over_fulfilment_period]: the over-fulfilment follows a period's figure that ends before the
+    year does (1-7 月累计完成投资 7.7 亿元，超额完成 2.7 亿元) and names no year: ahead of the period's plan."""
+    family = rules.family("over_fulfilment_period")
+    if not family.get("switch") or any(w in match.group(0) for w in family.get("year_words", [])):
+        return False
+    month = _RANGE_MONTH.search(text[bound_left(text, match.start(), SENTENCE_SEPS):match.start()])
+    return month is not None and int(cn_number(month.group(1) or month.group(2))) < 12
 
 
 def stated_growth_on_track(row: dict, rules: Rules) -> str | None:

@@ -293,3 +293,17 @@ def test_behind_the_schedule_by_a_percent_is_behind():
 def test_a_share_of_the_schedule_is_still_a_share():
     row = judge("市级重点项目", "完成序时进度的92%。", as_of="2024-06-30")
     assert row.status == "lagging" and float(row.schedule_gap_pts) == pytest.approx(-4.0)
+
+
+# ---- over_fulfilment_period: over-fulfilment of the plan to date ----------------------------------------
+def test_over_fulfilment_after_a_period_figure_is_not_the_year_met():
+    progress = "1-8月累计完成投资5.2亿元，超额完成1.1亿元。"
+    row = judge("物流园区建设", progress, as_of="2024-08-31")
+    assert row.status == "on-track"
+    off = judge("物流园区建设", progress, as_of="2024-08-31", rules=without_only("over_fulfilment_period"))
+    assert (off.status, off.status_rule) == ("completed", "stated-over-fulfilment")
+
+
+def test_over_fulfilment_of_the_year_after_a_period_is_still_met():
+    row = judge("物流园区建设", "1-11月累计完成投资8.2亿元，超额完成全年目标任务。", as_of="2024-11-30")
+    assert row.status == "completed"
