@@ -163,7 +163,9 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue
             excess = rules.ready["excess_share"]
             at_least = rules.family("rate_at_least").get("pattern")
-            if excess is not None and excess.search(before) and not (at_least and re.search(at_least, before)):
+            more_than = rules.family("more_than_share").get("pattern")  # 已超过九成: at least, no excess
+            if excess is not None and excess.search(before) and not (at_least and re.search(at_least, before)) and not (
+                    more_than and re.search(more_than, before)):
                 # 超额完成 20%: 20% more than the year's task, i.e. 120% of it ([families.arith_excess_share])
                 add("annual-share", True, ratio=1 + value / 100, note=f"〔核算：即完成年度任务的{100 + value:g}%〕")
                 continue

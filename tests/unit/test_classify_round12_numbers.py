@@ -307,3 +307,17 @@ def test_over_fulfilment_after_a_period_figure_is_not_the_year_met():
 def test_over_fulfilment_of_the_year_after_a_period_is_still_met():
     row = judge("物流园区建设", "1-11月累计完成投资8.2亿元，超额完成全年目标任务。", as_of="2024-11-30")
     assert row.status == "completed"
+
+
+# ---- more_than_share: 已超过九成 is at least 90%, not 190% ------------------------------------------------
+def test_more_than_a_share_is_no_excess_over_the_task():
+    progress = "已有41个村完成改造，占比已超过九成。"
+    row = judge("完成45个村庄改造", progress, as_of="2024-09-30")
+    assert row.status != "completed" and "190%" not in row.status_evidence
+    off = judge("完成45个村庄改造", progress, as_of="2024-09-30", rules=without_only("more_than_share"))
+    assert "190%" in off.status_evidence
+
+
+def test_an_excess_stated_as_such_is_still_an_excess():
+    row = judge("植树造林5万亩", "完成造林6万亩，超额20%。")
+    assert row.status == "completed"
