@@ -49,6 +49,18 @@ def _rate_target(name: str, row: dict) -> float | None:
     return None
 
 
+def _node_month(name: str, row: dict, rules: Rules) -> bool:
+    """[families.rate_node_target]: the task's target for the named rate is due at a month before December
+    (7 月底前开工率实现 70%), not the year's end."""
+    pattern = rules.family("rate_node_target").get("node_pattern")
+    text = row["task"]
+    match = _rate_target_pattern(name).search(text) if pattern and name + "率" in text else None
+    if match is None:
+        return False
+    node = re.search(pattern, text[bound_left(text, match.start(), SENTENCE_SEPS):match.start()])
+    return node is not None and 0 < month_number(node.group("month")) < 12
+
+
 def _ceiling_rate(name: str, row: dict, rules: Rules) -> bool:
     """[families.bounded_cells].task_ceiling_pattern: the task's target for the named rate is a
     ceiling (失业率控制在 4.5% 以内, 不超过, 低于; not 不低于)."""
@@ -230,6 +242,9 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("rate-vs-target", True, target=target,
                         ratio=row["_schedule"] * (1.0 if held else target / value),
                         note=f"〔核算：控制目标不超过{target:g}%，实际{value:g}%，{'未超过' if held else '超过'}控制目标〕")
+                elif target and _node_month(name, row, rules):
+                    # 要求 7 月底前开工率实现 70%: a node's target, the row's milestone (met = on schedule)
+                    add("milestone", True, target=target, ratio=value / target * row["_schedule"])
                 elif target:
                     add("rate-vs-target", True, target=target)
                 continue  # other named rates (整改率, 覆盖率 …) are not plan shares

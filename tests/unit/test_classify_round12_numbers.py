@@ -321,3 +321,13 @@ def test_more_than_a_share_is_no_excess_over_the_task():
 def test_an_excess_stated_as_such_is_still_an_excess():
     row = judge("植树造林5万亩", "完成造林6万亩，超额20%。")
     assert row.status == "completed"
+
+
+# ---- rate_node_target: a rate's target due at a month before December -------------------------------
+@pytest.mark.parametrize("progress, status", [("截至8月底，开工率达86%。", "on-track"),
+                                              ("截至8月底，开工率为60%。", "lagging")])
+def test_a_rate_target_due_at_a_node_is_the_rows_milestone(progress, status):
+    row = judge("8月底前棚改开工率达到80%", progress, as_of="2024-08-31")
+    assert (row.status, row.status_rule[:10]) == (status, "quantified")
+    off = judge("8月底前棚改开工率达到80%", progress, as_of="2024-08-31", rules=without_only("rate_node_target"))
+    assert off.status == {"on-track": "completed", "lagging": "on-track"}[status]  # against the year: met or ahead
