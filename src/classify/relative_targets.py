@@ -73,7 +73,7 @@ def _relative(row: dict, family: dict, schedule: float) -> list[Measure]:
     return []
 
 
-_AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?元")
+_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?元")  # 8,460 万元 too
 _MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1}
 
 
@@ -81,18 +81,19 @@ def budget_measures(row: dict, rules: Rules) -> list[Measure]:
     """A revenue or spending figure against its budget stated as a difference (完成 8.2 亿元，比年初预算短收
     2000 万元 / 超收): the budget is the amount plus (or minus) the difference, and the amount's share of it is
     a share of the year's target ([families.relative_targets].budget_pattern)."""
-    pattern = rules.family("relative_targets").get("budget_pattern")
+    patterns = [p for p in (rules.family("relative_targets").get("budget_pattern"),
+                            rules.family("budget_difference_more").get("budget_pattern")) if p]
     text = row["progress"]
-    if not pattern or "预算" not in text:
+    if not patterns or "预算" not in text:
         return []
-    short_words = rules.family("relative_targets").get("short_words", [])
-    for match in _compiled(pattern).finditer(text):
+    short_words = rules.family("relative_targets").get("short_words", []) or ["短收", "少收", "减收"]
+    for match in (m for p in patterns for m in _compiled(p).finditer(text)):
         start = bound_left(text, match.start(), SENTENCE_SEPS)
         amounts = list(_AMOUNT.finditer(text, start, match.start()))
         if not amounts:
             continue
-        amount = float(amounts[-1].group(1)) * _MULTIPLIER[amounts[-1].group(2)]
-        difference = float(match.group("value")) * _MULTIPLIER[match.group("mult")]
+        amount = float(amounts[-1].group(1).replace(",", "")) * _MULTIPLIER[amounts[-1].group(2)]
+        difference = float(match.group("value").replace(",", "")) * _MULTIPLIER[match.group("mult")]
         budget = amount + difference if match.group("side") in short_words else amount - difference
         if budget <= 0 or amount <= 0:
             continue

@@ -331,3 +331,12 @@ def test_a_rate_target_due_at_a_node_is_the_rows_milestone(progress, status):
     assert (row.status, row.status_rule[:10]) == (status, "quantified")
     off = judge("8月底前棚改开工率达到80%", progress, as_of="2024-08-31", rules=without_only("rate_node_target"))
     assert off.status == {"on-track": "completed", "lagging": "on-track"}[status]  # against the year: met or ahead
+
+
+# ---- budget_difference_more: the budget's figure between the budget word and the difference ------------
+def test_a_budget_figure_then_the_shortfall_is_read():
+    progress = "全年税收收入8,460万元，较年初预算9,200万元，短收740万，主要是企业减产。"
+    row = judge("税收收入", progress)
+    assert row.status == "lagging" and float(row.measure_share) == pytest.approx(91.96, abs=0.01)
+    off = judge("税收收入", progress, rules=without_only("budget_difference_more"))
+    assert off.status_rule == "default-on-track"
