@@ -17,16 +17,12 @@ from functools import lru_cache
 
 from opencc import OpenCC  # opencc-python-reimplemented (pure Python)
 
+from src.classify.cells import actual_cell_number, bounded_target, ceiling_measure, parse_cell_number, same_scale
 from src.classify.measures import Measure, task_targets
 from src.classify.period_plan import is_period_plan, period_measure
 from src.classify.quantities import quantities_in
 from src.classify.rules import Rules
 from src.classify.spans import SENTENCE_SEPS, bound_left, bound_right, cn_number, evidence_phrase
-
-# A cell that holds only a number: digits or Chinese numerals, 万/亿, a percent sign or
-# a short unit (1200, 35.29%, 3家, 1.2万亩, 一百二十). A cell of words is no number.
-_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)\s*(万|亿)?\s*([%％])?\s*([^\d\s%％]{0,4})\s*")
-_MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}
 
 
 # --------------------------------------------------------------------------
@@ -111,31 +107,15 @@ def original_evidence(evidence: str, judged: dict, original: dict) -> str:
 # --------------------------------------------------------------------------
 # structured number columns
 # --------------------------------------------------------------------------
-def parse_cell_number(cell: str):
-    """(value, unit, percent) of a number cell ("1200", "35.29%", "3家", "1.2万", "一百二十"),
-    or None when it holds no number."""
-    cell = (cell or "").strip().replace(",", "").replace("，", "")
-    if not cell:
-        return None
-    match = _NUMBER.fullmatch(cell)
-    if not match:
-        return None
-    raw, multiplier, percent, unit = match.groups()
-    try:
-        value = cn_number(raw) if not raw.lstrip("-").replace(".", "").isdigit() else float(raw)
-    except (ValueError, KeyError):
-        return None
-    return value * _MULTIPLIER[multiplier], (unit or "")[:4], bool(percent)
-
-
 def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     """The deciding measure of the structured columns: the completion rate when
     the table gives one, else actual / target when both are numbers in the same
     unit. Empty when the columns are absent or hold no numbers."""
     if not (row.get("target") or row.get("actual") or row.get("rate")):
         return []
-    target = parse_cell_number(row.get("target", ""))
-    actual = parse_cell_number(row.get("actual", ""))
+    target, ceiling = bounded_target(row, rules)
+    actual = actual_cell_number(row, rules)
+    target, actual = same_scale(row, target, actual, rules)
     rate = parse_cell_number(row.get("rate", ""))
     headers = rules.family("structured").get("labels", {})
     parts = [f"{headers.get(name, name)} {row[name].strip()}" for name in ("target", "actual", "rate")
@@ -157,6 +137,8 @@ def structured_measures(row: dict, rules: Rules) -> list[Measure]:
     if target is not None and actual is not None and target[0] > 0:
         if target[1] and actual[1] and target[1] != actual[1]:
             return []
+        if ceiling and actual[0] >= 0:
+            return [ceiling_measure(row, phrase, target[0], actual[0], "%" if target[2] and actual[2] else actual[1])]
         unit = "%" if target[2] and actual[2] else actual[1]  # a rate against a target rate
         measure = Measure(phrase, actual[0], unit, target[0], actual[0] / target[0], "actual", "structured", True)
         return [period_measure(measure, row, rules)]  # a period's plan judged on its own span
@@ -360,9 +342,19 @@ def over_fulfilment(row: dict, rules: Rules) -> str | None:
     text = row["progress"]
     for pattern in rules.ready["over_fulfilment"].that_may_match(text):
         match = pattern.search(text)
-        if match:
+        if match and not _of_a_period(text, match, rules):
             return evidence_phrase(text, match.start(), match.end())
     return None
+
+
+def _of_a_period(text: str, match: re.Match, rules: Rules) -> bool:
+    """[families.over_fulfilment_period]: the over-fulfilment follows a period's figure that ends before the
+    year does (1-7 月累计完成投资 7.7 亿元，超额完成 2.7 亿元) and names no year: ahead of the period's plan."""
+    family = rules.family("over_fulfilment_period")
+    if not family.get("switch") or any(w in match.group(0) for w in family.get("year_words", [])):
+        return False
+    month = _RANGE_MONTH.search(text[bound_left(text, match.start(), SENTENCE_SEPS):match.start()])
+    return month is not None and int(cn_number(month.group(1) or month.group(2))) < 12
 
 
 def stated_growth_on_track(row: dict, rules: Rules) -> str | None:

@@ -43,6 +43,7 @@ from src.classify.order import RULE_STEPS
 from src.classify.period_plan import target_fields
 from src.classify.profiles import load_profile
 from src.classify.relations import dated_measures
+from src.classify.relative_targets import budget_measures, relative_measures
 from src.classify.review import date_signals
 from src.classify.rules import Rules, load_rules
 from src.classify.schedule import elapsed_share, to_date
@@ -105,7 +106,9 @@ def _decide(row: dict, rules: Rules, schedule: float, tolerance: float) -> tuple
     growth = growth_measures(row, rules, schedule)
     if not any(g.value < 0 for g in growth):
         growth += decline_measures(row, rules, schedule)
-    measures = structured or _with_growth(find_measures(row, rules), growth
+    if not growth:  # ROUND 12 judge14: a decrease promised, a target relative to another place
+        growth = relative_measures(row, rules, schedule)
+    measures = structured or _with_growth(find_measures(row, rules) + budget_measures(row, rules), growth
                                           + year_end_forecast_measures(row, rules, schedule))
     deciding = structured or _deciding(measures, row, rules)
     review = []

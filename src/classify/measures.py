@@ -36,6 +36,8 @@ def find_measures(row: dict, rules: Rules) -> list[Measure]:
              + remaining_measures(row, rules) + all_done_measures(row, rules))
     positions = {(m.source_field, m.position) for m in found if m.kind in ("target-match", "in-row-target")}
     found = [m for m in found if not (m.kind == "x-of-y" and (m.source_field, m.position) in positions)]
+    if rules.family("of_which_total").get("switch"):
+        found = _without_restated_whole(found)
     if rules.family("arith_x_of_task").get("task_total"):
         found = [_of_the_task(m, row, rules) for m in found]
     order = {name: i for i, name in enumerate(rules.quantity_fields)}
@@ -56,3 +58,12 @@ def _of_the_task(m: Measure, row: dict, rules: Rules) -> Measure:
     return Measure(m.phrase, m.value, m.unit, target, m.value / target, m.source_field, m.kind, m.decisive, m.position,
                    note=f"〔核算：任务{amount_text(target, m.unit)}，完成{amount_text(m.value, m.unit)}，"
                         f"完成{m.value / target * 100:.1f}%〕")
+
+
+def _without_restated_whole(found: list[Measure]) -> list[Measure]:
+    """[families.of_which_total]: the task's count restated as the whole of an "M of N" that follows it
+    (10 个充电站中，已建成 4 个): read as an actual it met the task (10 of 10); the M of N decides."""
+    wholes = [x for x in found if x.kind == "x-of-y" and x.ratio is not None and x.ratio < 1]
+    return [m for m in found if not (
+        m.kind == "target-match" and m.ratio is not None and m.ratio >= 1 and any(
+            x.source_field == m.source_field and x.target == m.value and x.position > m.position for x in wholes))]

@@ -49,6 +49,32 @@ def _rate_target(name: str, row: dict) -> float | None:
     return None
 
 
+def _node_month(name: str, row: dict, rules: Rules) -> bool:
+    """[families.rate_node_target]: the task's target for the named rate is due at a month before December
+    (7 月底前开工率实现 70%), not the year's end."""
+    pattern = rules.family("rate_node_target").get("node_pattern")
+    text = row["task"]
+    match = _rate_target_pattern(name).search(text) if pattern and name + "率" in text else None
+    if match is None:
+        return False
+    node = re.search(pattern, text[bound_left(text, match.start(), SENTENCE_SEPS):match.start()])
+    return node is not None and 0 < month_number(node.group("month")) < 12
+
+
+def _ceiling_rate(name: str, row: dict, rules: Rules) -> bool:
+    """[families.bounded_cells].task_ceiling_pattern: the task's target for the named rate is a
+    ceiling (失业率控制在 4.5% 以内, 不超过, 低于; not 不低于)."""
+    pattern = rules.family("bounded_cells").get("task_ceiling_pattern")
+    if not pattern:
+        return False
+    for field_name in ("task", "next_steps"):
+        text = row[field_name]
+        match = _rate_target_pattern(name).search(text) if name + "率" in text else None
+        if match:
+            return re.search(pattern, text[max(0, match.start() - 2):match.end() + 8]) is not None
+    return False
+
+
 def _total_is_the_years(before: str, row: dict, rules: Rules) -> bool:
     """[families.year_total]: a share of a total (占总投资的) when the task's sentence naming
     that total sets it for the report's year (2021年度…总投资 19.9 亿元; 年度…总投资)."""
@@ -65,6 +91,32 @@ def _total_is_the_years(before: str, row: dict, rules: Rules) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _composition_pattern(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def composition_share(before: str, rules: Rules) -> bool:
+    """[families.composition_share]: the words before a share make it a share of another total
+    (占全部财政收入的比重为, 占一般公共预算收入的, 占 500 个重点项目完成投资的): an object after 占
+    that names no plan, target, task or budget (fixed names of accounts taken out) and names a
+    population (an actual, a fiscal aggregate), or a 比重 of a whole that names no plan."""
+    family = rules.family("composition_share")
+    pattern = family.get("pattern")
+    if not pattern or "占" not in before and "比重" not in before:
+        return False
+    match = _composition_pattern(pattern).search(before)
+    if match is None:
+        return False
+    whole = match.group("whole") is not None
+    target = match.group("whole") if whole else match.group("object")
+    for name in family.get("name_words", []):
+        target = target.replace(name, "")
+    if any(word in target for word in family.get("plan_words", [])):
+        return False
+    return whole or any(word in target for word in family.get("population_words", []))
+
+
 def percent_measures(row: dict, rules: Rules) -> list[Measure]:
     q = rules["quantities"]
     measures: list[Measure] = []
@@ -72,10 +124,12 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
         text = row[field_name]
         last_percent_end = 0
         milestones: dict[int, float] = {}  # sentence start -> the row's own milestone share
+        listed = ""  # the words before the first share of a list (分别为 38%、27%、14%)
         for match in _SHARE.finditer(text) if may_match(rules.ready["share_filter"], text) else ():
             clause_start = max(bound_left(text, match.start(), CLAUSE_SEPS), last_percent_end)
+            before = _listed_after(text, last_percent_end, match.start(), listed, rules) or text[clause_start:match.start()]
+            listed = before if _list_word(before, rules) else ""
             last_percent_end = match.end()
-            before = text[clause_start:match.start()]
             sentence_start = bound_left(text, match.start(), SENTENCE_SEPS)
             if match.group("pct") is not None:
                 value = float(match.group("pct"))
@@ -96,6 +150,21 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
 
             if rules.words("quantities", "excluded_before").found_in(before) or value < 0:
                 continue
+            if composition_share(before, rules):
+                continue  # 占全部财政收入的比重为 76%: a share of another total, not progress
+            sign = _schedule_gap_sign(before, rules)
+            if sign:  # 超序时进度 44%: a gap to the schedule in points written with %, not a share of it
+                gap = sign * value
+                measures.append(Measure(evidence_phrase(text, match.start(), match.end(), min_chars=16), gap, "个百分点",
+                                        None, row["_schedule"] + gap / 100, field_name, "stated-gap", True,
+                                        match.start()))
+                continue
+            if _adjusted_share(before, rules):
+                add("annual-share", True, note="〔核算：调整后的年度目标〕")
+                continue
+            if _plan_share_more(before, rules) and not rules.compiled["annual_share"].search(before):
+                add("annual-share", True)
+                continue
             below = rules.family("share_below").get("pattern")
             if below and re.search(below, before):
                 # 进度均不足 30%: a share below that figure; behind when the figure is at or below the
@@ -106,7 +175,9 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 continue
             excess = rules.ready["excess_share"]
             at_least = rules.family("rate_at_least").get("pattern")
-            if excess is not None and excess.search(before) and not (at_least and re.search(at_least, before)):
+            more_than = rules.family("more_than_share").get("pattern")  # 已超过九成: at least, no excess
+            if excess is not None and excess.search(before) and not (at_least and re.search(at_least, before)) and not (
+                    more_than and re.search(more_than, before)):
                 # 超额完成 20%: 20% more than the year's task, i.e. 120% of it ([families.arith_excess_share])
                 add("annual-share", True, ratio=1 + value / 100, note=f"〔核算：即完成年度任务的{100 + value:g}%〕")
                 continue
@@ -165,7 +236,16 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("completion-rate", True)
                     continue
                 target = None if plan_rate else _rate_target(name, row)
-                if target:
+                if target and _ceiling_rate(name, row, rules):
+                    # 失业率控制在 4.5% 以内: held at or below it (on the schedule; met at the year's end)
+                    held = value <= target
+                    add("rate-vs-target", True, target=target,
+                        ratio=row["_schedule"] * (1.0 if held else target / value),
+                        note=f"〔核算：控制目标不超过{target:g}%，实际{value:g}%，{'未超过' if held else '超过'}控制目标〕")
+                elif target and _node_month(name, row, rules):
+                    # 要求 7 月底前开工率实现 70%: a node's target, the row's milestone (met = on schedule)
+                    add("milestone", True, target=target, ratio=value / target * row["_schedule"])
+                elif target:
                     add("rate-vs-target", True, target=target)
                 continue  # other named rates (整改率, 覆盖率 …) are not plan shares
             if q["share_word"] in before:
@@ -185,7 +265,45 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("annual-share", True)  # 序时进度为75%，实际完成68%
                 else:
                     add("physical", False)
-    return measures
+    adjusted = {m.source_field for m in measures if m.note == "〔核算：调整后的年度目标〕"}
+    return [m for m in measures
+            if not (m.source_field in adjusted and m.kind == "annual-share" and m.note != "〔核算：调整后的年度目标〕")]
+
+
+def _list_word(before: str, rules: Rules) -> bool:
+    return any(word in before for word in rules.family("listed_shares").get("list_words", []))
+
+
+def _listed_after(text: str, previous_end: int, start: int, listed: str, rules: Rules) -> str:
+    """[families.listed_shares]: a share that follows a share of a list (…完成率分别为 38%、27%、14%)
+    with only a list separator between them reads with the words before the list's first share."""
+    if not listed or previous_end <= 0:
+        return ""
+    between = text[previous_end:start].strip()
+    return listed if between in rules.family("listed_shares").get("separators", []) else ""
+
+
+def _schedule_gap_sign(before: str, rules: Rules) -> int:
+    """[families.schedule_gap_percent]: +1 / -1 when the words before a per-cent figure make it a gap to the
+    schedule (超序时进度 44%, 落后序时进度 5%), 0 otherwise."""
+    family = rules.family("schedule_gap_percent")
+    if not family or "序时" not in before and "时序" not in before and "时间进度" not in before:
+        return 0
+    for sign, key in ((1, "ahead_pattern"), (-1, "behind_pattern")):
+        if family.get(key) and _composition_pattern(family[key]).search(before):
+            return sign
+    return 0
+
+
+def _adjusted_share(before: str, rules: Rules) -> bool:
+    """[families.composition_share].adjusted_share_pattern: a share of the adjusted plan or budget."""
+    pattern = rules.family("composition_share").get("adjusted_share_pattern")
+    return bool(pattern) and "调整" in before and _composition_pattern(pattern).search(before) is not None
+
+
+def _plan_share_more(before: str, rules: Rules) -> bool:
+    """[families.plan_share_more]: a share of the plan in words the older patterns lack."""
+    return any(_composition_pattern(p).search(before) for p in rules.family("plan_share_more").get("share_patterns", []))
 
 
 def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:

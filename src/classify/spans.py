@@ -127,14 +127,29 @@ def evidence_phrase(text: str, start: int, end: int, min_chars: int = 10) -> str
     """A readable verbatim phrase around text[start:end]: its clause, extended to
     the previous clause (same sentence) when the clause alone is short, and to
     the clause's end when little of it remains (else cut safely, with "…")."""
-    left = bound_left(text, start, CLAUSE_SEPS)
+    left = _left_of_number(text, bound_left(text, start, CLAUSE_SEPS))
     if end - left < min_chars and left > 0 and text[left - 1] not in SENTENCE_SEPS:
-        left = bound_left(text, left - 1, CLAUSE_SEPS)
+        left = _left_of_number(text, bound_left(text, left - 1, CLAUSE_SEPS))
     right = bound_right(text, end, CLAUSE_SEPS)
+    while _in_number(text, right):
+        right = bound_right(text, right + 1, CLAUSE_SEPS)
     if right - end > EVIDENCE_TAIL_CHARS:
         right = safe_end(text, end)
     phrase = _cut(text, left, right)
     return phrase or text[start:end].strip()
+
+
+def _left_of_number(text: str, left: int) -> int:
+    """``left`` moved before a number it would cut at a thousands comma (13,866 万元)."""
+    while _in_number(text, left - 1):
+        left = bound_left(text, left - 1, CLAUSE_SEPS)
+    return left
+
+
+def _in_number(text: str, pos: int) -> bool:
+    """True when text[pos] is a thousands comma inside a number (13,866: digits, then three digits)."""
+    return (0 < pos < len(text) - 3 and text[pos] in ",，" and text[pos - 1].isdigit()
+            and text[pos + 1:pos + 4].isdigit() and not text[pos + 4:pos + 5].isdigit())
 
 
 def sentence_of(text: str, start: int, end: int) -> str:
