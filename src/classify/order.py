@@ -35,7 +35,6 @@ from src.classify.delivery_scope import (  # ROUND 12 judge15
     works_short,
     works_short_scope,
 )
-
 from src.classify.due_dates import dated_after_report, reply_date_past_due  # ROUND 12 judge13
 from src.classify.late_steps import coverage_share, earlier_year_plan, start_rate_share
 from src.classify.replies import not_planned, not_yet_own_verb, stage_still_late, start_planned_late  # ROUND 11 judge10
