@@ -13,7 +13,7 @@ from src.classify.spans import cn_number
 # A cell that holds only a number: digits or Chinese numerals, 万/亿, a percent sign or
 # a short unit (1200, 35.29%, 3家, 1.2万亩, 一百二十). A cell of words is no number.
 _NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)\s*(万|亿)?\s*([%％])?\s*([^\d\s%％]{0,4})\s*")
-_MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}
+MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1, "": 1}  # 万 / 亿 as written after a number
 
 
 def parse_cell_number(cell: str):
@@ -30,7 +30,7 @@ def parse_cell_number(cell: str):
         value = cn_number(raw) if not raw.lstrip("-").replace(".", "").isdigit() else float(raw)
     except (ValueError, KeyError):
         return None
-    return value * _MULTIPLIER[multiplier], (unit or "")[:4], bool(percent)
+    return value * MULTIPLIER[multiplier], (unit or "")[:4], bool(percent)
 
 
 _SCALE = re.compile(r"\d\s*(万|亿)")
@@ -92,11 +92,17 @@ def bounded_target(row: dict, rules: Rules) -> tuple:
     return parsed, bool(task_ceiling and parsed is not None and re.search(task_ceiling, row.get("task") or ""))
 
 
-def ceiling_measure(row: dict, phrase: str, target: float, actual: float, unit: str) -> Measure:
-    """A ceiling held (actual ≤ target) is on the schedule, the year's target met at the year's end;
-    above it, behind by target / actual on the schedule's scale."""
+def ceiling_held(target: float, actual: float, schedule: float, unit: str) -> tuple[float, str]:
+    """(ratio, note) of an actual against a ceiling (失业率控制在 4.5% 以内, a cell ≤ 4.5%): held (actual ≤
+    target) is on the schedule, the year's target met at the year's end; above it, behind by target /
+    actual on the schedule's scale. The one reading of a ceiling, for cells and for text."""
     held = actual <= target
-    ratio = row["_schedule"] if held else row["_schedule"] * (target / actual if actual else 0.0)
+    ratio = schedule if held else schedule * (target / actual if actual else 0.0)
     word = "未超过" if held else "超过"
-    note = f"〔核算：控制目标不超过{target:g}{unit}，实际{actual:g}{unit}，{word}控制目标〕"
+    return ratio, f"〔核算：控制目标不超过{target:g}{unit}，实际{actual:g}{unit}，{word}控制目标〕"
+
+
+def ceiling_measure(row: dict, phrase: str, target: float, actual: float, unit: str) -> Measure:
+    """The structured measure of an actual cell against a ceiling cell (:func:`ceiling_held`)."""
+    ratio, note = ceiling_held(target, actual, row["_schedule"], unit)
     return Measure(phrase, actual, unit, target, ratio, "actual", "structured", True, note=note)

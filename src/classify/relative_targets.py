@@ -11,16 +11,11 @@ year's figure. The patterns and words are in ``status_rules.toml``."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from src.classify.cells import MULTIPLIER
 from src.classify.measure_types import Measure
 from src.classify.rules import Rules
 from src.classify.spans import SENTENCE_SEPS, bound_left, cn_number, evidence_phrase, shares_run
-
-
-@lru_cache(maxsize=16)
-def _compiled(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
 
 
 def relative_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
@@ -36,14 +31,14 @@ def _decrease(row: dict, family: dict, schedule: float) -> list[Measure]:
     pattern = family.get("decrease_pattern")
     if not pattern or "%" not in text and "％" not in text:
         return []
-    promised = list(_compiled(pattern).finditer(task))
+    promised = list(re.finditer(pattern, task))
     if len(promised) != 1:
         return []  # none, or several decreases: which one is which is not told
     target = float(promised[0].group("value"))
     name = task[bound_left(task, promised[0].start(), SENTENCE_SEPS):promised[0].start()]
     chars = int(family.get("name_chars", 2))
     stop = list(family.get("stop_words", []))
-    for match in _compiled(pattern).finditer(text):
+    for match in re.finditer(pattern, text):
         before = text[bound_left(text, match.start(), SENTENCE_SEPS):match.start()]
         if any(w in before[-6:] for w in family.get("not_actual_words", [])):
             continue  # a target restated (目标下降 3%) or a forecast, not what was reached
@@ -60,10 +55,10 @@ def _decrease(row: dict, family: dict, schedule: float) -> list[Measure]:
 
 def _relative(row: dict, family: dict, schedule: float) -> list[Measure]:
     task_pattern, gap_pattern = family.get("relative_task_pattern"), family.get("relative_gap_pattern")
-    if not task_pattern or not gap_pattern or not _compiled(task_pattern).search(row["task"]):
+    if not task_pattern or not gap_pattern or not re.search(task_pattern, row["task"]):
         return []
     text = row["progress"]
-    for match in _compiled(gap_pattern).finditer(text):
+    for match in re.finditer(gap_pattern, text):
         sign = -1 if match.group("side") in family.get("below_words", []) else 1
         gap = sign * float(match.group("value"))
         note = f"〔核算：{'高于' if sign > 0 else '低于'}比较对象{abs(gap):g}个百分点〕"
@@ -74,7 +69,6 @@ def _relative(row: dict, family: dict, schedule: float) -> list[Measure]:
 
 
 _AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?元")  # 8,460 万元 too
-_MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1}
 
 
 def budget_measures(row: dict, rules: Rules) -> list[Measure]:
@@ -87,13 +81,13 @@ def budget_measures(row: dict, rules: Rules) -> list[Measure]:
     if not patterns or "预算" not in text:
         return []
     short_words = rules.family("relative_targets").get("short_words", []) or ["短收", "少收", "减收"]
-    for match in (m for p in patterns for m in _compiled(p).finditer(text)):
+    for match in (m for p in patterns for m in re.finditer(p, text)):
         start = bound_left(text, match.start(), SENTENCE_SEPS)
         amounts = list(_AMOUNT.finditer(text, start, match.start()))
         if not amounts:
             continue
-        amount = float(amounts[-1].group(1).replace(",", "")) * _MULTIPLIER[amounts[-1].group(2)]
-        difference = float(match.group("value").replace(",", "")) * _MULTIPLIER[match.group("mult")]
+        amount = float(amounts[-1].group(1).replace(",", "")) * MULTIPLIER[amounts[-1].group(2)]
+        difference = float(match.group("value").replace(",", "")) * MULTIPLIER[match.group("mult")]
         budget = amount + difference if match.group("side") in short_words else amount - difference
         if budget <= 0 or amount <= 0:
             continue
@@ -112,12 +106,12 @@ def rank_measures(row: dict, rules: Rules, schedule: float) -> list[Measure]:
     task_pattern, reached_pattern = family.get("rank_task_pattern"), family.get("rank_reached_pattern")
     if not task_pattern or not reached_pattern or "第" not in row["progress"]:
         return []
-    promised = _compiled(task_pattern).search(row["task"])
+    promised = re.search(task_pattern, row["task"])
     if promised is None:
         return []
     limit = cn_number(promised.group("n"))
     text = row["progress"]
-    for match in _compiled(reached_pattern).finditer(text):
+    for match in re.finditer(reached_pattern, text):
         reached = cn_number(match.group("n"))
         if not limit or not reached:
             continue

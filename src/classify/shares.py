@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from src.classify.cells import ceiling_held
 from src.classify.cues import negated
 from src.classify.literals import may_match
 from src.classify.measure_types import Measure
@@ -91,9 +92,7 @@ def _total_is_the_years(before: str, row: dict, rules: Rules) -> bool:
     return False
 
 
-@lru_cache(maxsize=8)
-def _composition_pattern(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
+_ADJUSTED = "〔核算：调整后的年度目标〕"  # the note that marks a share of the adjusted plan or budget
 
 
 def composition_share(before: str, rules: Rules) -> bool:
@@ -105,7 +104,7 @@ def composition_share(before: str, rules: Rules) -> bool:
     pattern = family.get("pattern")
     if not pattern or "占" not in before and "比重" not in before:
         return False
-    match = _composition_pattern(pattern).search(before)
+    match = re.search(pattern, before)
     if match is None:
         return False
     whole = match.group("whole") is not None
@@ -160,7 +159,7 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                                         match.start()))
                 continue
             if _adjusted_share(before, rules):
-                add("annual-share", True, note="〔核算：调整后的年度目标〕")
+                add("annual-share", True, note=_ADJUSTED)
                 continue
             if _plan_share_more(before, rules) and not rules.compiled["annual_share"].search(before):
                 add("annual-share", True)
@@ -238,10 +237,8 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                 target = None if plan_rate else _rate_target(name, row)
                 if target and _ceiling_rate(name, row, rules):
                     # 失业率控制在 4.5% 以内: held at or below it (on the schedule; met at the year's end)
-                    held = value <= target
-                    add("rate-vs-target", True, target=target,
-                        ratio=row["_schedule"] * (1.0 if held else target / value),
-                        note=f"〔核算：控制目标不超过{target:g}%，实际{value:g}%，{'未超过' if held else '超过'}控制目标〕")
+                    ratio, note = ceiling_held(target, value, row["_schedule"], "%")
+                    add("rate-vs-target", True, target=target, ratio=ratio, note=note)
                 elif target and _node_month(name, row, rules):
                     # 要求 7 月底前开工率实现 70%: a node's target, the row's milestone (met = on schedule)
                     add("milestone", True, target=target, ratio=value / target * row["_schedule"])
@@ -265,9 +262,8 @@ def percent_measures(row: dict, rules: Rules) -> list[Measure]:
                     add("annual-share", True)  # 序时进度为75%，实际完成68%
                 else:
                     add("physical", False)
-    adjusted = {m.source_field for m in measures if m.note == "〔核算：调整后的年度目标〕"}
-    return [m for m in measures
-            if not (m.source_field in adjusted and m.kind == "annual-share" and m.note != "〔核算：调整后的年度目标〕")]
+    adjusted = {m.source_field for m in measures if m.note == _ADJUSTED}  # the adjusted plan replaces the first
+    return [m for m in measures if not (m.source_field in adjusted and m.kind == "annual-share" and m.note != _ADJUSTED)]
 
 
 def _list_word(before: str, rules: Rules) -> bool:
@@ -290,7 +286,7 @@ def _schedule_gap_sign(before: str, rules: Rules) -> int:
     if not family or "序时" not in before and "时序" not in before and "时间进度" not in before:
         return 0
     for sign, key in ((1, "ahead_pattern"), (-1, "behind_pattern")):
-        if family.get(key) and _composition_pattern(family[key]).search(before):
+        if family.get(key) and re.search(family[key], before):
             return sign
     return 0
 
@@ -298,12 +294,12 @@ def _schedule_gap_sign(before: str, rules: Rules) -> int:
 def _adjusted_share(before: str, rules: Rules) -> bool:
     """[families.composition_share].adjusted_share_pattern: a share of the adjusted plan or budget."""
     pattern = rules.family("composition_share").get("adjusted_share_pattern")
-    return bool(pattern) and "调整" in before and _composition_pattern(pattern).search(before) is not None
+    return bool(pattern) and "调整" in before and re.search(pattern, before) is not None
 
 
 def _plan_share_more(before: str, rules: Rules) -> bool:
     """[families.plan_share_more]: a share of the plan in words the older patterns lack."""
-    return any(_composition_pattern(p).search(before) for p in rules.family("plan_share_more").get("share_patterns", []))
+    return any(re.search(p, before) for p in rules.family("plan_share_more").get("share_patterns", []))
 
 
 def _node_due(text: str, start: int, end: int, row: dict, rules: Rules) -> bool:
